@@ -1,0 +1,42 @@
+// What each notification says. Plain text; the same words go to email and the console.
+import type { NotificationTemplate } from '../workflows/model.ts';
+
+export interface MessageJob {
+  reference: string;
+  title: string;
+  address: string;
+}
+
+type Data = Record<string, string | number | null>;
+
+const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => string> = {
+  jobOffered: (j) => `You have been offered job ${j.reference}: ${j.title} at ${j.address}. Please accept or decline it in the portal.`,
+  offerWithdrawn: (j) => `Job ${j.reference} (${j.title}) has been re-assigned and is no longer yours.`,
+  offerAccepted: (j) => `The contractor accepted job ${j.reference}: ${j.title}.`,
+  offerDeclined: (j) => `The contractor declined job ${j.reference}: ${j.title}. Choose another contractor.`,
+  workStarted: (j) => `Work has started on job ${j.reference}: ${j.title}.`,
+  workCompleted: (j) => `Job ${j.reference} (${j.title}) was marked complete by the contractor and is ready for review.`,
+  jobRecalled: (j, d) => `Job ${j.reference} (${j.title}) has been recalled: ${d.reason ?? ''}. Please return to the property.`,
+  jobClosed: (j) => `Job ${j.reference} (${j.title}) has been closed by the agency. Thank you.`,
+  jobCancelled: (j) => `Job ${j.reference} (${j.title}) has been cancelled by the agency.`,
+  noteAdded: (j) => `A note was added to job ${j.reference}: ${j.title}.`,
+  slaWarning: (j, d) => `SLA warning: job ${j.reference} (${j.title}) has used ${d.percent}% of its time; due ${d.dueAt}.`,
+  slaBreached: (j, d) => `SLA breached: job ${j.reference} (${j.title}) was due ${d.dueAt}.`,
+  offerReminder: (j) => `Reminder: job ${j.reference} (${j.title}) at ${j.address} is waiting for you to accept or decline.`,
+  offerEscalation: (j) => `No answer from the contractor offered job ${j.reference} (${j.title}). Consider another contractor.`,
+  invoiceReminder: (j) => `Reminder: please submit your invoice for completed job ${j.reference} (${j.title}).`,
+  invoiceSubmitted: (j, d) => `Invoice ${d.number ?? ''} was submitted for job ${j.reference} (${j.title}).`,
+  paymentComplete: (j) => `All payments for job ${j.reference} (${j.title}) are complete.`,
+};
+
+const SUBJECTS: Partial<Record<NotificationTemplate, string>> = {
+  jobOffered: 'New job offered',
+  slaBreached: 'SLA breached',
+  slaWarning: 'SLA warning',
+  jobRecalled: 'Job recalled',
+};
+
+export function renderMessage(template: NotificationTemplate, job: MessageJob, data: Data): { subject: string; body: string } {
+  const body = TEMPLATES[template](job, data);
+  return { subject: `${job.reference}: ${SUBJECTS[template] ?? job.title}`, body };
+}

@@ -1,0 +1,50 @@
+// Tells people what happened: an email to each recipient and, for staff, a console notification.
+// Idempotent by the effect's key: a retry inserts nothing new.
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { contractors, emails, jobs, notifications, properties, users } from '../db/schema/index.ts';
+import type { NotifyEffect } from '../workflows/model.ts';
+import { renderMessage } from './messages.ts';
+
+export interface NotifyInput {
+  jobId: string;
+  /** `${jobId}:${seq}:${index}`: the effect's idempotency key. */
+  key: string;
+  params: NotifyEffect['params'];
+}
+
+export async function notify(db: Database, { jobId, key, params }: NotifyInput): Promise<void> {
+  const [job] = await db
+    .select({ agencyId: jobs.agencyId, reference: jobs.reference, title: jobs.title, line1: properties.line1, postcode: properties.postcode })
+    .from(jobs)
+    .leftJoin(properties, eq(properties.id, jobs.propertyId))
+    .where(eq(jobs.id, jobId));
+  if (!job) throw new Error(`notify: job ${jobId} not found`);
+  const address = job.line1 ? `${job.line1}, ${job.postcode}` : 'the property';
+  const message = renderMessage(params.template, { reference: job.reference, title: job.title, address }, params.data);
+
+  const recipients = new Set<string>();
+  if (params.contractors.length > 0) {
+    const rows = await db.select({ email: contractors.email }).from(contractors).where(inArray(contractors.id, params.contractors));
+    rows.forEach((r) => recipients.add(r.email));
+  }
+  await db.transaction(async (tx) => {
+    if (params.staff) {
+      const staff = await tx
+        .select({ email: users.email })
+        .from(users)
+        .where(and(eq(users.agencyId, job.agencyId), inArray(users.role, ['admin', 'staff'])));
+      staff.forEach((s) => recipients.add(s.email));
+      await tx
+        .insert(notifications)
+        .values({ key, agencyId: job.agencyId, jobId, template: params.template, message: message.body })
+        .onConflictDoNothing();
+    }
+    if (recipients.size > 0) {
+      await tx
+        .insert(emails)
+        .values([...recipients].map((to) => ({ key: `${key}:${to}`, to, subject: message.subject, body: message.body })))
+        .onConflictDoNothing();
+    }
+  });
+}

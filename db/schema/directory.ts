@@ -1,0 +1,61 @@
+// The agency's directory: properties, tenants and contractors (with trades, certifications, coverage).
+import { boolean, date, doublePrecision, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { agencies, branches, users } from './agency.ts';
+
+export const properties = pgTable(
+  'properties',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid().notNull().references(() => agencies.id),
+    branchId: uuid().references(() => branches.id),
+    line1: text().notNull(),
+    line2: text(),
+    town: text().notNull(),
+    postcode: text().notNull(),
+    /** Postcode district ("SW1A"), the unit coverage is matched on. */
+    outcode: text().notNull(),
+    lat: doublePrecision(),
+    lng: doublePrecision(),
+    accessNotes: text(),
+  },
+  (t) => [index().on(t.agencyId, t.postcode), index().on(t.agencyId, t.outcode)],
+);
+
+export const tenants = pgTable('tenants', {
+  id: uuid().primaryKey().defaultRandom(),
+  agencyId: uuid().notNull().references(() => agencies.id),
+  propertyId: uuid().references(() => properties.id),
+  name: text().notNull(),
+  email: text(),
+  phone: text(),
+});
+
+export const contractors = pgTable(
+  'contractors',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid().notNull().references(() => agencies.id),
+    /** The portal login, linked when the contractor signs up with this email. */
+    userId: uuid().references(() => users.id),
+    name: text().notNull(),
+    company: text(),
+    email: text().notNull(),
+    phone: text(),
+    trades: text().array().notNull().default([]),
+    /** Postcode districts covered. */
+    coverage: text().array().notNull().default([]),
+    baseOutcode: text(),
+    baseLat: doublePrecision(),
+    baseLng: doublePrecision(),
+    active: boolean().notNull().default(true),
+  },
+  (t) => [uniqueIndex().on(t.agencyId, t.email), index().on(t.userId)],
+);
+
+export const certifications = pgTable('contractor_certifications', {
+  id: uuid().primaryKey().defaultRandom(),
+  contractorId: uuid().notNull().references(() => contractors.id, { onDelete: 'cascade' }),
+  name: text().notNull(),
+  reference: text(),
+  expiresOn: date().notNull(),
+});

@@ -1,0 +1,42 @@
+// The embedded engine's durable state: machine snapshots, the next deadline per job, and the effect outbox.
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { jobs } from './jobs.ts';
+
+export const engineJobs = pgTable('engine_jobs', {
+  jobId: uuid().primaryKey().references(() => jobs.id),
+  /** The persisted machine state ({ status, context }). */
+  state: jsonb().notNull(),
+  version: integer().notNull(),
+  updatedAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+/** One row per job with a pending deadline: the earliest one (the machine keeps the rest). */
+export const engineTimers = pgTable(
+  'engine_timers',
+  {
+    jobId: uuid().primaryKey().references(() => jobs.id),
+    key: text().notNull(),
+    dueAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index().on(t.dueAt)],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    jobId: uuid().notNull().references(() => jobs.id),
+    /** Idempotency key of the effect: (job, event sequence, index within the event). */
+    seq: integer().notNull(),
+    idx: integer().notNull(),
+    effect: jsonb().notNull(),
+    attempts: integer().notNull().default(0),
+    availableAt: timestamp({ withTimezone: true }).notNull(),
+    lockedUntil: timestamp({ withTimezone: true }),
+    doneAt: timestamp({ withTimezone: true }),
+    lastError: text(),
+  },
+  (t) => [uniqueIndex().on(t.jobId, t.seq, t.idx), index('outbox_pending_idx').on(t.availableAt).where(sql`done_at is null`)],
+);
+

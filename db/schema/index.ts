@@ -1,0 +1,5 @@
+export * from './agency.ts';
+export * from './directory.ts';
+export * from './jobs.ts';
+export * from './engine.ts';
+export * from './messages.ts';

@@ -1,0 +1,143 @@
+// Runs the embedded engine's durable work: due deadlines become events, outbox effects become
+// activity calls. Claims with FOR UPDATE SKIP LOCKED, so several dispatchers can share one database;
+// an effect whose run is cut off (crash, lost lease) is re-run after its lease expires, and the
+// activities are idempotent by (job, event sequence, index), so the world sees it once.
+// Timestamps cross as ISO strings: drizzle sets the shared postgres.js client to pass them through.
+import type { Sql } from 'postgres';
+import type { Activities } from '../../activities/index.ts';
+import type { Effect } from '../../workflows/model.ts';
+import { EventRejected, systemClock, type Clock } from '../engines/port.ts';
+import { WAKE_CHANNEL, type EmbeddedEngine } from '../engines/embedded.ts';
+
+export interface DispatcherOptions {
+  sql: Sql;
+  engine: EmbeddedEngine;
+  activities: Pick<Activities, 'runEffect'>;
+  clock?: Clock;
+  batchSize?: number;
+  /** How long a claimed effect is held before another dispatcher may retry it. */
+  leaseMs?: number;
+  /** Longest sleep between polls when nothing wakes the dispatcher. */
+  idleMs?: number;
+  log?: (message: string) => void;
+}
+
+interface OutboxRow {
+  id: number;
+  job_id: string;
+  seq: number;
+  idx: number;
+  effect: Effect;
+  attempts: number;
+}
+
+const iso = (d: Date, plusMs = 0) => new Date(d.getTime() + plusMs).toISOString();
+
+/** Exponential backoff capped at 10 minutes: 1 s, 2 s, 4 s, … */
+export const retryDelayMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** Math.max(0, attempts - 1));
+
+export function createDispatcher(options: DispatcherOptions) {
+  const { sql, engine, activities, clock = systemClock, batchSize = 100, leaseMs = 30_000, idleMs = 1000, log = () => {} } = options;
+  let running = false;
+  let wake: (() => void) | null = null;
+  let loop: Promise<void> | null = null;
+  let unlisten: (() => Promise<void>) | null = null;
+
+  /** Fires every deadline due now; returns how many jobs moved. */
+  async function fireDueTimers(): Promise<number> {
+    const now = clock();
+    const due = await sql<{ job_id: string }[]>`
+      select job_id from engine_timers where due_at <= ${iso(now)} order by due_at limit ${batchSize}`;
+    let fired = 0;
+    for (const { job_id } of due) {
+      try {
+        if (await engine.fireDueTimer(job_id)) fired++;
+      } catch (e) {
+        if (!(e instanceof EventRejected)) throw e;
+        // The machine refused its own deadline: a bug, not a reason to spin. Look again later.
+        log(`timer for job ${job_id} refused: ${e.message}`);
+        await sql`update engine_timers set due_at = ${iso(now, 60_000)} where job_id = ${job_id}`;
+      }
+    }
+    return fired;
+  }
+
+  /** Claims and runs pending effects; returns how many ran (successfully or not). */
+  async function runOutbox(): Promise<number> {
+    const now = clock();
+    const rows = await sql<OutboxRow[]>`
+      update outbox set locked_until = ${iso(now, leaseMs)}, attempts = attempts + 1
+      where id in (
+        select id from outbox
+        where done_at is null and available_at <= ${iso(now)} and (locked_until is null or locked_until <= ${iso(now)})
+        order by id limit ${batchSize} for update skip locked)
+      returning id, job_id, seq, idx, effect, attempts`;
+    await Promise.all(
+      rows.map(async (row) => {
+        try {
+          await activities.runEffect({ jobId: row.job_id, seq: row.seq, idx: row.idx, effect: row.effect });
+          await sql`update outbox set done_at = ${iso(clock())}, locked_until = null, last_error = null where id = ${row.id}`;
+        } catch (e) {
+          const retryAt = iso(clock(), retryDelayMs(row.attempts));
+          log(`effect ${row.job_id}:${row.seq}:${row.idx} failed (attempt ${row.attempts}), retrying at ${retryAt}: ${String(e)}`);
+          await sql`update outbox set available_at = ${retryAt}, locked_until = null, last_error = ${String(e)} where id = ${row.id}`;
+        }
+      }),
+    );
+    return rows.length;
+  }
+
+  /** Does all work due now. Tests drive this directly under a controlled clock. */
+  async function drain(): Promise<void> {
+    while ((await fireDueTimers()) + (await runOutbox()) > 0) {
+      /* keep going until nothing is due */
+    }
+  }
+
+  async function msUntilNextWork(): Promise<number> {
+    const [next] = await sql<{ at: string | null }[]>`
+      select least((select min(due_at) from engine_timers),
+                   (select min(coalesce(greatest(available_at, locked_until), available_at)) from outbox where done_at is null)) as at`;
+    if (!next?.at) return idleMs;
+    return Math.max(0, Math.min(idleMs, Date.parse(next.at) - clock().getTime()));
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      try {
+        await drain();
+        const ms = await msUntilNextWork();
+        if (ms > 0 && running) await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, ms);
+          wake = () => { clearTimeout(t); resolve(); };
+        });
+        wake = null;
+      } catch (e) {
+        if (!running) break;
+        log(`dispatcher error: ${String(e)}`);
+        await new Promise((r) => setTimeout(r, idleMs));
+      }
+    }
+  }
+
+  return {
+    drain,
+    fireDueTimers,
+    runOutbox,
+    async start() {
+      if (running) return;
+      running = true;
+      const sub = await sql.listen(WAKE_CHANNEL, () => wake?.());
+      unlisten = () => sub.unlisten();
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      await unlisten?.();
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,35 @@
+// The port the API talks to. Two adapters: the embedded engine (Postgres) and Temporal.
+import type { JobState } from '../../workflows/job-host.ts';
+import type { JobCommand, JobInput, Timer } from '../../workflows/model.ts';
+
+export interface JobView extends JobState {
+  jobId: string;
+  /** Number of accepted events, the job's start included. */
+  version: number;
+  nextTimer: Timer | null;
+}
+
+export interface JobEngine {
+  readonly kind: 'embedded' | 'temporal';
+  /** Starts the job's workflow; starting an existing job returns it unchanged. */
+  start(input: JobInput): Promise<JobView>;
+  /** Applies one event; throws EventRejected (changing nothing) when the machine does not take it. */
+  send(jobId: string, command: JobCommand): Promise<JobView>;
+  get(jobId: string): Promise<JobView>;
+  close(): Promise<void>;
+}
+
+/** The machine refused the event; `message` is for people. */
+export class EventRejected extends Error {
+  override readonly name = 'EventRejected';
+}
+
+export class JobNotFound extends Error {
+  override readonly name = 'JobNotFound';
+  constructor(jobId: string) {
+    super(`No job ${jobId}`);
+  }
+}
+
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();

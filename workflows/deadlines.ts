@@ -1,0 +1,67 @@
+// Deadlines as data: the SLA and chasing timers live in the machine's context as absolute instants.
+// A host reads `nextTimer` after every step and waits for "next event or that instant".
+
+import type { ChasePolicy, JobContext, PriorityPolicy, Sla, Timer, TimerKind } from './model.ts';
+
+const HOUR_MS = 3_600_000;
+
+export function addHours(iso: string, hours: number): string {
+  return new Date(Date.parse(iso) + hours * HOUR_MS).toISOString();
+}
+
+/** A fresh SLA window from `startedAt`, with its warning and breach timers. */
+export function startSla(kind: Sla['kind'], startedAt: string, priority: PriorityPolicy): { sla: Sla; timers: Timer[] } {
+  const sla: Sla = {
+    kind,
+    startedAt,
+    dueAt: addHours(startedAt, priority.targetHours),
+    breached: false,
+    breachedAt: null,
+    warnedPercent: 0,
+    stoppedAt: null,
+  };
+  return { sla, timers: slaTimers(sla, priority) };
+}
+
+/** The SLA timers still to fire for a running window (recomputed when the priority changes). */
+export function slaTimers(sla: Sla, priority: PriorityPolicy): Timer[] {
+  if (sla.stoppedAt || sla.breached) return [];
+  const start = Date.parse(sla.startedAt);
+  const windowMs = Date.parse(sla.dueAt) - start;
+  const warnings: Timer[] = priority.warnAtPercent
+    .filter((percent) => percent > sla.warnedPercent && percent < 100)
+    .map((percent) => ({
+      key: `${sla.kind}:${sla.startedAt}:warn${percent}`,
+      kind: 'slaWarning' as const,
+      at: new Date(start + Math.round((windowMs * percent) / 100)).toISOString(),
+      percent,
+    }));
+  return [...warnings, { key: `${sla.kind}:${sla.startedAt}:breach`, kind: 'slaBreach', at: sla.dueAt }];
+}
+
+export function offerTimers(contractorId: string, at: string, chase: ChasePolicy): Timer[] {
+  return [
+    { key: `offer:${contractorId}:${at}:remind`, kind: 'offerReminder', at: addHours(at, chase.offerReminderHours) },
+    { key: `offer:${contractorId}:${at}:escalate`, kind: 'offerEscalation', at: addHours(at, chase.offerEscalationHours) },
+  ];
+}
+
+export function invoiceTimer(at: string, chase: ChasePolicy): Timer {
+  return { key: `invoice:${at}:remind`, kind: 'invoiceReminder', at: addHours(at, chase.invoiceReminderHours) };
+}
+
+/** Timers ordered by instant, so the head is always the next deadline. */
+export function sortTimers(timers: Timer[]): Timer[] {
+  return [...timers].sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key));
+}
+
+export function withoutKinds(timers: Timer[], kinds: readonly TimerKind[]): Timer[] {
+  return timers.filter((t) => !kinds.includes(t.kind));
+}
+
+export function nextTimer(context: Pick<JobContext, 'timers'>): Timer | null {
+  return context.timers[0] ?? null;
+}
+
+export const SLA_KINDS: readonly TimerKind[] = ['slaWarning', 'slaBreach'];
+export const OFFER_KINDS: readonly TimerKind[] = ['offerReminder', 'offerEscalation'];

@@ -1,0 +1,67 @@
+// The functional core both engines share: start, step, and read the next deadline.
+// A host persists `JobState` and turns the returned effects into I/O; nothing here does I/O.
+
+import { initialTransition, transition } from 'xstate';
+import { nextTimer } from './deadlines.ts';
+import { jobMachine } from './job-machine.ts';
+import type { Effect, JobContext, JobEvent, JobInput, JobStatus, Timer } from './model.ts';
+import { TIMER_EVENT } from './model.ts';
+import { explain } from './rules.ts';
+
+/** The persisted form of a job's machine: survives JSON, continue-as-new and restarts. */
+export interface JobState {
+  status: JobStatus;
+  context: JobContext;
+}
+
+export type StepResult =
+  | { ok: true; state: JobState; effects: Effect[]; from: JobStatus }
+  | { ok: false; reason: string };
+
+type Snapshot = ReturnType<typeof jobMachine.resolveState>;
+
+const toState = (snapshot: Snapshot): JobState => ({ status: snapshot.value as JobStatus, context: snapshot.context });
+
+function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {
+  return actions.filter((a) => a.type === 'notify').map((a) => ({ type: 'notify', params: a.params }) as Effect);
+}
+
+export function startJob(input: JobInput): { state: JobState; effects: Effect[] } {
+  const [snapshot, actions] = initialTransition(jobMachine, input);
+  return { state: toState(snapshot), effects: effectsOf(actions) };
+}
+
+export function restore(state: JobState): Snapshot {
+  return jobMachine.resolveState({ value: state.status, context: state.context });
+}
+
+/** Apply one event. A refused event changes nothing and says why. */
+export function stepJob(state: JobState, event: JobEvent): StepResult {
+  const snapshot = restore(state);
+  if (snapshot.status !== 'active' || !snapshot.can(event)) {
+    return { ok: false, reason: explain(state.status, state.context, event) };
+  }
+  const [next, actions] = transition(jobMachine, snapshot, event);
+  return { ok: true, state: toState(next), effects: effectsOf(actions), from: state.status };
+}
+
+/** Whether the machine would take this event now (used by update validators). */
+export function validateEvent(state: JobState, event: JobEvent): string | null {
+  const snapshot = restore(state);
+  return snapshot.status === 'active' && snapshot.can(event) ? null : explain(state.status, state.context, event);
+}
+
+export function pendingTimer(state: JobState): Timer | null {
+  return nextTimer(state.context);
+}
+
+/** The ordinary event a due deadline becomes. */
+export function timerEvent(timer: Timer, at: string): JobEvent {
+  return { type: TIMER_EVENT[timer.kind], key: timer.key, at, actor: SYSTEM_ACTOR } as JobEvent;
+}
+
+export const SYSTEM_ACTOR = { id: 'system', role: 'system' } as const;
+
+export function isFinal(status: JobStatus): boolean {
+  return status === 'paymentComplete' || status === 'cancelled';
+}

@@ -1,0 +1,316 @@
+// The job's lifecycle as an XState v5 machine. Pure and deterministic: no I/O, no clock.
+// Time arrives on events (`at`, stamped by the engine); deadlines are data in the context;
+// side effects are named `notify` requests the host carries out.
+
+import { assertEvent, assign, setup } from 'xstate';
+import {
+  OFFER_KINDS,
+  SLA_KINDS,
+  invoiceTimer,
+  offerTimers,
+  slaTimers,
+  sortTimers,
+  startSla,
+  withoutKinds,
+} from './deadlines.ts';
+import type { JobContext, JobEvent, JobInput, NotifyEffect } from './model.ts';
+import { PAYMENT_LEGS } from './model.ts';
+import { reconcileLeg, vatOn } from './money.ts';
+import { refusal } from './rules.ts';
+
+type Notify = NotifyEffect['params'];
+const note = (template: Notify['template'], to: Partial<Pick<Notify, 'contractors' | 'staff'>>, data: Notify['data'] = {}) =>
+  ({ template, contractors: to.contractors ?? [], staff: to.staff ?? false, data }) satisfies Notify;
+const holder = (c: JobContext) => (c.contractorId ? [c.contractorId] : []);
+
+export const jobMachine = setup({
+  types: {
+    context: {} as JobContext,
+    events: {} as JobEvent,
+    input: {} as JobInput,
+  },
+  actions: {
+    // Effect request: the host turns it into notifications. Never runs I/O here.
+    notify: (_args, _params: Notify) => {},
+
+    offer: assign(({ context, event }) => {
+      assertEvent(event, 'OFFER');
+      return {
+        offeredTo: event.contractorId,
+        timers: sortTimers([...withoutKinds(context.timers, OFFER_KINDS), ...offerTimers(event.contractorId, event.at, context.chase)]),
+      };
+    }),
+    unassign: assign({ contractorId: () => null }),
+    accept: assign(({ context }) => ({
+      contractorId: context.offeredTo,
+      offeredTo: null,
+      timers: withoutKinds(context.timers, OFFER_KINDS),
+    })),
+    decline: assign(({ context, event }) => {
+      assertEvent(event, 'DECLINE');
+      return {
+        offeredTo: null,
+        declines: [...context.declines, { contractorId: event.actor.id, at: event.at, reason: event.reason?.trim() || null }],
+        timers: withoutKinds(context.timers, OFFER_KINDS),
+      };
+    }),
+    countNote: assign({ noteCount: ({ context }) => context.noteCount + 1 }),
+    complete: assign(({ context, event }) => {
+      assertEvent(event, 'COMPLETE');
+      const timers = withoutKinds(context.timers, [...SLA_KINDS, ...OFFER_KINDS]);
+      return {
+        completionNote: event.note.trim(),
+        noteCount: context.noteCount + 1,
+        sla: { ...context.sla, stoppedAt: event.at },
+        timers: sortTimers(context.contractorInvoice ? timers : [...timers, invoiceTimer(event.at, context.chase)]),
+      };
+    }),
+    recall: assign(({ context, event }) => {
+      assertEvent(event, 'RECALL');
+      const { sla, timers } = startSla('recall', event.at, context.priority);
+      return {
+        recallCount: context.recallCount + 1,
+        lastRecallReason: event.reason.trim(),
+        sla,
+        timers: sortTimers([...withoutKinds(context.timers, ['invoiceReminder']), ...timers]),
+      };
+    }),
+    clearTimers: assign({ timers: () => [] }),
+    changePriority: assign(({ context, event }) => {
+      assertEvent(event, 'CHANGE_PRIORITY');
+      // Same start, new target: the deadline moves; warnings already sent are not repeated.
+      const dueAt = new Date(Date.parse(context.sla.startedAt) + event.priority.targetHours * 3_600_000).toISOString();
+      const sla = { ...context.sla, dueAt };
+      return {
+        priority: event.priority,
+        sla,
+        timers: sortTimers([...withoutKinds(context.timers, SLA_KINDS), ...slaTimers(sla, event.priority)]),
+      };
+    }),
+    slaWarned: assign(({ context, event }) => {
+      assertEvent(event, 'SLA_WARNING');
+      const timer = context.timers.find((t) => t.key === event.key);
+      return {
+        sla: { ...context.sla, warnedPercent: Math.max(context.sla.warnedPercent, timer?.percent ?? 0) },
+        timers: context.timers.filter((t) => t.key !== event.key),
+      };
+    }),
+    slaBreached: assign(({ context, event }) => ({
+      sla: { ...context.sla, breached: true, breachedAt: event.at },
+      timers: withoutKinds(context.timers, SLA_KINDS),
+    })),
+    dropTimer: assign(({ context, event }) => {
+      assertEvent(event, ['OFFER_REMINDER', 'OFFER_ESCALATION', 'INVOICE_REMINDER']);
+      return { timers: context.timers.filter((t) => t.key !== event.key) };
+    }),
+    submitInvoice: assign(({ context, event }) => {
+      assertEvent(event, 'SUBMIT_INVOICE');
+      const { number, netPence, vatPence, totalPence, at } = event;
+      return {
+        contractorInvoice: { number: number.trim(), netPence, vatPence, totalPence, submittedAt: at },
+        timers: withoutKinds(context.timers, ['invoiceReminder']),
+      };
+    }),
+    raiseInvoice: assign(({ context, event }) => {
+      assertEvent(event, 'RAISE_INVOICE');
+      const vatPence = vatOn(event.agentNetPence, event.vatRateBp);
+      const contractorNet = context.contractorInvoice?.netPence ?? event.contractorTotalPence;
+      const commission = event.commissionPence ?? Math.max(0, event.agentNetPence - contractorNet);
+      return {
+        invoice: {
+          number: event.number.trim(),
+          agentNetPence: event.agentNetPence,
+          vatRateBp: event.vatRateBp,
+          vatPence,
+          agentGrossPence: event.agentNetPence + vatPence,
+          contractorTotalPence: event.contractorTotalPence,
+          expected: { client: event.agentNetPence + vatPence, contractor: event.contractorTotalPence, commission },
+          raisedAt: event.at,
+        },
+      };
+    }),
+    recordPayment: assign(({ context, event }) => {
+      assertEvent(event, 'RECORD_PAYMENT');
+      const { key, leg, amountPence, reference, at } = event;
+      return { payments: [...context.payments, { key, leg, amountPence, reference: reference.trim(), at }] };
+    }),
+  },
+  guards: {
+    allowed: ({ context, event }) => refusal(context, event) === null,
+    allSettled: ({ context }) =>
+      context.invoice !== null &&
+      PAYMENT_LEGS.every((leg) => reconcileLeg(leg, context.invoice!.expected[leg], context.payments).state === 'settled'),
+  },
+}).createMachine({
+  id: 'job',
+  context: ({ input }) => {
+    const { sla, timers } = startSla('initial', input.createdAt, input.priority);
+    return {
+      ...input,
+      offeredTo: null,
+      contractorId: null,
+      declines: [],
+      sla,
+      timers: sortTimers(timers),
+      recallCount: 0,
+      lastRecallReason: null,
+      completionNote: null,
+      noteCount: 0,
+      contractorInvoice: null,
+      invoice: null,
+      payments: [],
+    };
+  },
+  initial: 'new',
+  // Events every open state takes: notes, SLA timers and chasers. Final states take nothing.
+  on: {
+    ADD_NOTE: {
+      guard: 'allowed',
+      actions: [
+        'countNote',
+        {
+          type: 'notify',
+          params: ({ context, event }) =>
+            event.actor.role === 'contractor' ? note('noteAdded', { staff: true }) : note('noteAdded', { contractors: holder(context) }),
+        },
+      ],
+    },
+    SLA_WARNING: {
+      guard: 'allowed',
+      actions: [
+        'slaWarned',
+        {
+          type: 'notify',
+          params: ({ context }) => note('slaWarning', { staff: true, contractors: holder(context) }, { dueAt: context.sla.dueAt, percent: context.sla.warnedPercent }),
+        },
+      ],
+    },
+    SLA_BREACHED: {
+      guard: 'allowed',
+      actions: [
+        'slaBreached',
+        { type: 'notify', params: ({ context }) => note('slaBreached', { staff: true, contractors: holder(context) }, { dueAt: context.sla.dueAt }) },
+      ],
+    },
+    OFFER_REMINDER: {
+      guard: 'allowed',
+      actions: ['dropTimer', { type: 'notify', params: ({ context }) => note('offerReminder', { contractors: context.offeredTo ? [context.offeredTo] : [] }) }],
+    },
+    OFFER_ESCALATION: {
+      guard: 'allowed',
+      actions: ['dropTimer', { type: 'notify', params: ({ context }) => note('offerEscalation', { staff: true }, { contractorId: context.offeredTo }) }],
+    },
+    INVOICE_REMINDER: {
+      guard: 'allowed',
+      actions: ['dropTimer', { type: 'notify', params: ({ context }) => note('invoiceReminder', { contractors: holder(context) }) }],
+    },
+  },
+  states: {
+    new: {
+      on: {
+        OFFER: { guard: 'allowed', actions: ['offer', { type: 'notify', params: ({ event }) => note('jobOffered', { contractors: [event.contractorId] }) }] },
+        ACCEPT: { guard: 'allowed', target: 'assigned', actions: ['accept', { type: 'notify', params: ({ context }) => note('offerAccepted', { staff: true }, { contractorId: context.contractorId }) }] },
+        DECLINE: { guard: 'allowed', actions: ['decline', { type: 'notify', params: ({ event }) => note('offerDeclined', { staff: true }, { contractorId: event.actor.id }) }] },
+        CHANGE_PRIORITY: { guard: 'allowed', actions: 'changePriority' },
+        CANCEL: { guard: 'allowed', target: 'cancelled', actions: cancelActions() },
+      },
+    },
+    assigned: {
+      on: {
+        START: { guard: 'allowed', target: 'inProgress', actions: { type: 'notify', params: () => note('workStarted', { staff: true }) } },
+        OFFER: {
+          guard: 'allowed',
+          target: 'new',
+          actions: [
+            { type: 'notify', params: ({ context }) => note('offerWithdrawn', { contractors: holder(context) }) },
+            'unassign',
+            'offer',
+            { type: 'notify', params: ({ event }) => note('jobOffered', { contractors: [event.contractorId] }) },
+          ],
+        },
+        CHANGE_PRIORITY: { guard: 'allowed', actions: 'changePriority' },
+        CANCEL: { guard: 'allowed', target: 'cancelled', actions: cancelActions() },
+      },
+    },
+    inProgress: {
+      on: {
+        COMPLETE: { guard: 'allowed', target: 'completed', actions: ['complete', { type: 'notify', params: () => note('workCompleted', { staff: true }) }] },
+        CHANGE_PRIORITY: { guard: 'allowed', actions: 'changePriority' },
+        CANCEL: { guard: 'allowed', target: 'cancelled', actions: cancelActions() },
+      },
+    },
+    completed: {
+      on: {
+        CLOSE: { guard: 'allowed', target: 'closed', actions: { type: 'notify', params: ({ context }) => note('jobClosed', { contractors: holder(context) }) } },
+        RECALL: { guard: 'allowed', target: 'recalled', actions: recallActions() },
+        SUBMIT_INVOICE: { guard: 'allowed', actions: invoiceSubmittedActions() },
+      },
+    },
+    closed: {
+      always: { guard: 'allSettled', target: 'paymentComplete' },
+      on: {
+        RECALL: { guard: 'allowed', target: 'recalled', actions: recallActions() },
+        SUBMIT_INVOICE: { guard: 'allowed', actions: invoiceSubmittedActions() },
+        RAISE_INVOICE: { guard: 'allowed', actions: 'raiseInvoice' },
+        RECORD_PAYMENT: { guard: 'allowed', actions: 'recordPayment' },
+      },
+    },
+    recalled: {
+      on: {
+        START: { guard: 'allowed', target: 'inProgress', actions: { type: 'notify', params: () => note('workStarted', { staff: true }) } },
+        OFFER: { guard: 'allowed', actions: ['offer', { type: 'notify', params: ({ event }) => note('jobOffered', { contractors: [event.contractorId] }) }] },
+        ACCEPT: {
+          guard: 'allowed',
+          target: 'assigned',
+          actions: [
+            { type: 'notify', params: ({ context }) => note('offerWithdrawn', { contractors: holder(context) }) },
+            'accept',
+            { type: 'notify', params: ({ context }) => note('offerAccepted', { staff: true }, { contractorId: context.contractorId }) },
+          ],
+        },
+        DECLINE: { guard: 'allowed', actions: ['decline', { type: 'notify', params: ({ event }) => note('offerDeclined', { staff: true }, { contractorId: event.actor.id }) }] },
+        CHANGE_PRIORITY: { guard: 'allowed', actions: 'changePriority' },
+        CANCEL: { guard: 'allowed', target: 'cancelled', actions: cancelActions() },
+      },
+    },
+    paymentComplete: {
+      type: 'final',
+      entry: ['clearTimers', { type: 'notify', params: ({ context }) => note('paymentComplete', { staff: true, contractors: holder(context) }) }],
+    },
+    cancelled: {
+      type: 'final',
+      entry: 'clearTimers',
+    },
+  },
+});
+
+function cancelActions() {
+  return {
+    type: 'notify',
+    params: ({ context }: { context: JobContext }) =>
+      note('jobCancelled', { contractors: [context.contractorId, context.offeredTo].filter((id): id is string => !!id) }),
+  } as const;
+}
+
+function recallActions() {
+  return [
+    'recall',
+    {
+      type: 'notify',
+      params: ({ context }: { context: JobContext }) => note('jobRecalled', { contractors: holder(context) }, { reason: context.lastRecallReason }),
+    },
+  ] as const;
+}
+
+function invoiceSubmittedActions() {
+  return [
+    'submitInvoice',
+    {
+      type: 'notify',
+      params: ({ context }: { context: JobContext }) =>
+        note('invoiceSubmitted', { staff: true }, { number: context.contractorInvoice?.number ?? null, totalPence: context.contractorInvoice?.totalPence ?? null }),
+    },
+  ] as const;
+}
+
+export type JobMachine = typeof jobMachine;

@@ -1,0 +1,246 @@
+// The job's vocabulary: statuses, roles, events and the facts the machine keeps.
+// Pure types and constants only, safe for the Temporal workflow bundle.
+
+export const JOB_STATUSES = [
+  'new',
+  'assigned',
+  'inProgress',
+  'completed',
+  'closed',
+  'recalled',
+  'paymentComplete',
+  'cancelled',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const STATUS_LABELS: Record<JobStatus, string> = {
+  new: 'New',
+  assigned: 'Assigned',
+  inProgress: 'In Progress',
+  completed: 'Completed',
+  closed: 'Closed',
+  recalled: 'Recalled',
+  paymentComplete: 'Payment Complete',
+  cancelled: 'Cancelled',
+};
+
+/** Statuses in which the job can still change (everything but the final ones). */
+export const OPEN_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter(
+  (s) => s !== 'paymentComplete' && s !== 'cancelled',
+);
+
+export const ROLES = ['admin', 'staff', 'contractor', 'system'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who sent an event. For a contractor, `id` is the agency's contractor record id. */
+export interface Actor {
+  id: string;
+  role: Role;
+}
+
+export interface PriorityPolicy {
+  code: string;
+  name: string;
+  /** Hours from the SLA start to its deadline. */
+  targetHours: number;
+  /** Percentages of the SLA window at which a warning fires, ascending (e.g. [75, 90]). */
+  warnAtPercent: number[];
+}
+
+/** The agency's chasing windows, in hours. */
+export interface ChasePolicy {
+  offerReminderHours: number;
+  offerEscalationHours: number;
+  invoiceReminderHours: number;
+}
+
+export const TIMER_KINDS = [
+  'slaWarning',
+  'slaBreach',
+  'offerReminder',
+  'offerEscalation',
+  'invoiceReminder',
+] as const;
+export type TimerKind = (typeof TIMER_KINDS)[number];
+
+/** A durable deadline, kept as data in the machine's context (never an XState `after`). */
+export interface Timer {
+  key: string;
+  kind: TimerKind;
+  /** ISO-8601 UTC instant. */
+  at: string;
+  percent?: number;
+}
+
+export interface Sla {
+  kind: 'initial' | 'recall';
+  startedAt: string;
+  dueAt: string;
+  breached: boolean;
+  breachedAt: string | null;
+  /** Highest warning percentage sent so far (0 when none). */
+  warnedPercent: number;
+  /** Set when the work is completed: the clock stops. */
+  stoppedAt: string | null;
+}
+
+export const PAYMENT_LEGS = ['client', 'contractor', 'commission'] as const;
+export type PaymentLeg = (typeof PAYMENT_LEGS)[number];
+
+export interface ContractorInvoice {
+  number: string;
+  netPence: number;
+  vatPence: number;
+  totalPence: number;
+  submittedAt: string;
+}
+
+/** The agency's invoice to the client and what each payment leg expects. */
+export interface AgencyInvoice {
+  number: string;
+  agentNetPence: number;
+  vatRateBp: number;
+  vatPence: number;
+  agentGrossPence: number;
+  contractorTotalPence: number;
+  expected: Record<PaymentLeg, number>;
+  raisedAt: string;
+}
+
+export interface Payment {
+  key: string;
+  leg: PaymentLeg;
+  amountPence: number;
+  reference: string;
+  at: string;
+}
+
+export interface JobInput {
+  jobId: string;
+  reference: string;
+  agencyId: string;
+  createdAt: string;
+  priority: PriorityPolicy;
+  chase: ChasePolicy;
+}
+
+export interface JobContext extends JobInput {
+  offeredTo: string | null;
+  contractorId: string | null;
+  declines: { contractorId: string; at: string; reason: string | null }[];
+  sla: Sla;
+  timers: Timer[];
+  recallCount: number;
+  lastRecallReason: string | null;
+  completionNote: string | null;
+  noteCount: number;
+  contractorInvoice: ContractorInvoice | null;
+  invoice: AgencyInvoice | null;
+  payments: Payment[];
+}
+
+interface Base {
+  actor: Actor;
+  /** When the engine accepted the event (ISO-8601 UTC). Set by the engine's clock, never by callers. */
+  at: string;
+}
+
+export type JobEvent = Base &
+  (
+    | { type: 'OFFER'; contractorId: string }
+    | { type: 'ACCEPT' }
+    | { type: 'DECLINE'; reason?: string }
+    | { type: 'START' }
+    | { type: 'ADD_NOTE'; text: string; attachmentIds?: string[] }
+    | { type: 'COMPLETE'; note: string; attachmentIds?: string[] }
+    | { type: 'CLOSE' }
+    | { type: 'RECALL'; reason: string }
+    | { type: 'CANCEL'; reason: string }
+    | { type: 'CHANGE_PRIORITY'; priority: PriorityPolicy }
+    | { type: 'SUBMIT_INVOICE'; number: string; netPence: number; vatPence: number; totalPence: number }
+    | {
+        type: 'RAISE_INVOICE';
+        number: string;
+        agentNetPence: number;
+        vatRateBp: number;
+        contractorTotalPence: number;
+        /** Defaults to agent net minus contractor net. */
+        commissionPence?: number;
+      }
+    | { type: 'RECORD_PAYMENT'; key: string; leg: PaymentLeg; amountPence: number; reference: string }
+    | { type: 'SLA_WARNING'; key: string }
+    | { type: 'SLA_BREACHED'; key: string }
+    | { type: 'OFFER_REMINDER'; key: string }
+    | { type: 'OFFER_ESCALATION'; key: string }
+    | { type: 'INVOICE_REMINDER'; key: string }
+  );
+
+export type JobEventType = JobEvent['type'];
+export type EventOf<T extends JobEventType> = Extract<JobEvent, { type: T }>;
+/** What a caller sends: the engine stamps `at`. */
+export type JobCommand = JobEvent extends infer E ? (E extends JobEvent ? Omit<E, 'at'> : never) : never;
+
+export const EVENT_TYPES = [
+  'OFFER',
+  'ACCEPT',
+  'DECLINE',
+  'START',
+  'ADD_NOTE',
+  'COMPLETE',
+  'CLOSE',
+  'RECALL',
+  'CANCEL',
+  'CHANGE_PRIORITY',
+  'SUBMIT_INVOICE',
+  'RAISE_INVOICE',
+  'RECORD_PAYMENT',
+  'SLA_WARNING',
+  'SLA_BREACHED',
+  'OFFER_REMINDER',
+  'OFFER_ESCALATION',
+  'INVOICE_REMINDER',
+] as const satisfies readonly JobEventType[];
+
+/** The timer events, keyed by the kind of deadline that fires them. */
+export const TIMER_EVENT: Record<TimerKind, JobEventType> = {
+  slaWarning: 'SLA_WARNING',
+  slaBreach: 'SLA_BREACHED',
+  offerReminder: 'OFFER_REMINDER',
+  offerEscalation: 'OFFER_ESCALATION',
+  invoiceReminder: 'INVOICE_REMINDER',
+};
+
+export const NOTIFICATION_TEMPLATES = [
+  'jobOffered',
+  'offerWithdrawn',
+  'offerAccepted',
+  'offerDeclined',
+  'workStarted',
+  'workCompleted',
+  'jobRecalled',
+  'jobClosed',
+  'jobCancelled',
+  'noteAdded',
+  'slaWarning',
+  'slaBreached',
+  'offerReminder',
+  'offerEscalation',
+  'invoiceReminder',
+  'invoiceSubmitted',
+  'paymentComplete',
+] as const;
+export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
+
+/** An effect the machine asks its host to carry out. Pure data; hosts turn it into I/O. */
+export interface NotifyEffect {
+  type: 'notify';
+  params: {
+    template: NotificationTemplate;
+    /** Contractor record ids to tell. */
+    contractors: string[];
+    /** Whether the agency's staff should hear of it. */
+    staff: boolean;
+    data: Record<string, string | number | null>;
+  };
+}
+export type Effect = NotifyEffect;

@@ -1,0 +1,179 @@
+// Who may send which event, and why an event is refused, in words a person can read.
+// The machine's guards call `refusal`; hosts call `explain` when the machine does not take an event.
+
+import type { EventOf, JobContext, JobEvent, JobEventType, Role } from './model.ts';
+import { PAYMENT_LEGS, STATUS_LABELS, type JobStatus } from './model.ts';
+
+type Check<T extends JobEventType> = (context: JobContext, event: EventOf<T>) => string | null;
+
+interface Rule<T extends JobEventType> {
+  /** Said in refusals: "Only staff can <verb>". */
+  verb: string;
+  roles: readonly Role[];
+  check?: Check<T>;
+}
+
+const STAFF = ['staff'] as const; // admins act as staff (see roleOf)
+const CONTRACTOR = ['contractor'] as const;
+const SYSTEM = ['system'] as const;
+
+const blank = (text: string | undefined | null) => !text || text.trim().length === 0;
+const isPence = (n: number) => Number.isSafeInteger(n) && n >= 0;
+
+const timerDue = (context: JobContext, event: { key: string; at: string }): string | null => {
+  const timer = context.timers.find((t) => t.key === event.key);
+  if (!timer) return 'That deadline is no longer pending';
+  if (timer.at > event.at) return 'That deadline is not due yet';
+  return null;
+};
+
+function onlyOfferedContractor(context: JobContext, event: JobEvent): string | null {
+  return event.actor.id === context.offeredTo ? null : 'This job has not been offered to you';
+}
+
+export const RULES: { [T in JobEventType]: Rule<T> } = {
+  OFFER: {
+    verb: 'offer the job to a contractor',
+    roles: STAFF,
+    check: (c, e) =>
+      blank(e.contractorId)
+        ? 'Choose a contractor'
+        : e.contractorId === c.offeredTo
+          ? 'The job is already offered to that contractor'
+          : e.contractorId === c.contractorId
+            ? 'That contractor already holds the job'
+            : null,
+  },
+  ACCEPT: { verb: 'accept the job', roles: CONTRACTOR, check: onlyOfferedContractor },
+  DECLINE: { verb: 'decline the job', roles: CONTRACTOR, check: onlyOfferedContractor },
+  START: {
+    verb: 'start work',
+    roles: CONTRACTOR,
+    check: (c, e) =>
+      e.actor.id !== c.contractorId
+        ? 'Only the assigned contractor can start work'
+        : c.offeredTo
+          ? 'The job is being offered to another contractor'
+          : null,
+  },
+  ADD_NOTE: {
+    verb: 'add a note',
+    roles: ['staff', 'contractor'],
+    check: (c, e) =>
+      e.actor.role === 'contractor' && e.actor.id !== c.contractorId && e.actor.id !== c.offeredTo
+        ? 'Only the contractor holding the job can add notes'
+        : blank(e.text) && !e.attachmentIds?.length
+          ? 'A note needs text or an attachment'
+          : null,
+  },
+  COMPLETE: {
+    verb: 'complete the job',
+    roles: CONTRACTOR,
+    check: (c, e) =>
+      e.actor.id !== c.contractorId
+        ? 'Only the assigned contractor can complete the job'
+        : blank(e.note)
+          ? 'A completion note is required'
+          : null,
+  },
+  CLOSE: { verb: 'close the job', roles: STAFF },
+  RECALL: {
+    verb: 'recall the job',
+    roles: STAFF,
+    check: (c, e) =>
+      blank(e.reason)
+        ? 'A reason for the recall is required'
+        : c.payments.length > 0
+          ? 'Payments are already recorded; a paid job cannot be recalled'
+          : null,
+  },
+  CANCEL: {
+    verb: 'cancel the job',
+    roles: STAFF,
+    check: (_c, e) => (blank(e.reason) ? 'A reason for cancelling is required' : null),
+  },
+  CHANGE_PRIORITY: {
+    verb: 'change the priority',
+    roles: STAFF,
+    check: (c, e) =>
+      !(e.priority.targetHours > 0)
+        ? 'The priority needs a positive SLA target'
+        : e.priority.code === c.priority.code
+          ? 'The job already has that priority'
+          : null,
+  },
+  SUBMIT_INVOICE: {
+    verb: 'submit an invoice',
+    roles: CONTRACTOR,
+    check: (c, e) =>
+      e.actor.id !== c.contractorId
+        ? 'Only the contractor who did the work can invoice it'
+        : c.contractorInvoice
+          ? 'An invoice has already been submitted for this job'
+          : blank(e.number)
+            ? 'An invoice number is required'
+            : ![e.netPence, e.vatPence, e.totalPence].every(isPence)
+              ? 'Amounts must be whole pence, not negative'
+              : e.netPence + e.vatPence !== e.totalPence
+                ? 'Net plus VAT must equal the total'
+                : null,
+  },
+  RAISE_INVOICE: {
+    verb: 'raise an invoice',
+    roles: STAFF,
+    check: (c, e) =>
+      c.payments.length > 0
+        ? 'Payments are already recorded against the invoice'
+        : blank(e.number)
+          ? 'An invoice number is required'
+          : ![e.agentNetPence, e.contractorTotalPence, e.vatRateBp, e.commissionPence ?? 0].every(isPence)
+            ? 'Amounts must be whole pence, not negative'
+            : null,
+  },
+  RECORD_PAYMENT: {
+    verb: 'record a payment',
+    roles: STAFF,
+    check: (c, e) =>
+      !c.invoice
+        ? 'Raise the invoice before recording payments'
+        : !PAYMENT_LEGS.includes(e.leg)
+          ? 'Unknown payment leg'
+          : !isPence(e.amountPence) || e.amountPence === 0
+            ? 'A payment must be a positive whole number of pence'
+            : blank(e.key)
+              ? 'A payment needs an idempotency key'
+              : c.payments.some((p) => p.key === e.key)
+                ? 'That payment is already recorded'
+                : null,
+  },
+  SLA_WARNING: { verb: 'send an SLA warning', roles: SYSTEM, check: timerDue },
+  SLA_BREACHED: { verb: 'record an SLA breach', roles: SYSTEM, check: timerDue },
+  OFFER_REMINDER: { verb: 'remind the contractor of an offer', roles: SYSTEM, check: timerDue },
+  OFFER_ESCALATION: { verb: 'escalate an unanswered offer', roles: SYSTEM, check: timerDue },
+  INVOICE_REMINDER: { verb: 'chase the contractor invoice', roles: SYSTEM, check: timerDue },
+};
+
+const roleOf = (role: Role): Role => (role === 'admin' ? 'staff' : role);
+
+const ROLE_NAMES: Record<Role, string> = {
+  admin: 'agency staff',
+  staff: 'agency staff',
+  contractor: 'the contractor',
+  system: 'the system',
+};
+
+/** Why this actor may not send this event in this context (ignoring the state), or null when allowed. */
+export function refusal(context: JobContext, event: JobEvent): string | null {
+  const rule = RULES[event.type] as Rule<JobEventType> | undefined;
+  if (!rule) return `Unknown event ${String(event.type)}`;
+  if (!rule.roles.includes(roleOf(event.actor.role))) {
+    return `Only ${rule.roles.map((r) => ROLE_NAMES[r]).join(' or ')} can ${rule.verb}`;
+  }
+  return rule.check ? rule.check(context, event as never) : null;
+}
+
+/** The reason for a refused event: the actor's rule first, else the state. */
+export function explain(status: JobStatus, context: JobContext, event: JobEvent): string {
+  const rule = RULES[event.type] as Rule<JobEventType> | undefined;
+  return refusal(context, event) ?? `Cannot ${rule?.verb ?? event.type} while the job is ${STATUS_LABELS[status]}`;
+}

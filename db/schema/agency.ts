@@ -38,6 +38,10 @@ export const users = pgTable('users', {
   jobTitle: text(),
   phone: text(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  // Required by better-auth, which uses this table as its user model (see docs/decisions-auth.md).
+  emailVerified: boolean().notNull().default(false),
+  image: text(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
 export const jobTypes = pgTable(

@@ -3,3 +3,4 @@ export * from './directory.ts';
 export * from './jobs.ts';
 export * from './engine.ts';
 export * from './messages.ts';
+export * from './auth.ts';

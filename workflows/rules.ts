@@ -2,7 +2,7 @@
 // The machine's guards call `refusal`; hosts call `explain` when the machine does not take an event.
 
 import type { EventOf, JobContext, JobEvent, JobEventType, Role } from './model.ts';
-import { PAYMENT_LEGS, STATUS_LABELS, type JobStatus } from './model.ts';
+import { PAYMENT_LEGS, STATUS_LABELS, TIMER_EVENT, type JobStatus } from './model.ts';
 
 type Check<T extends JobEventType> = (context: JobContext, event: EventOf<T>) => string | null;
 
@@ -20,9 +20,10 @@ const SYSTEM = ['system'] as const;
 const blank = (text: string | undefined | null) => !text || text.trim().length === 0;
 const isPence = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
-const timerDue = (context: JobContext, event: { key: string; at: string }): string | null => {
+const timerDue = (context: JobContext, event: { type: JobEventType; key: string; at: string }): string | null => {
   const timer = context.timers.find((t) => t.key === event.key);
   if (!timer) return 'That deadline is no longer pending';
+  if (TIMER_EVENT[timer.kind] !== event.type) return 'That key belongs to a different kind of deadline';
   if (timer.at > event.at) return 'That deadline is not due yet';
   return null;
 };

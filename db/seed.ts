@@ -1,0 +1,185 @@
+// Demo data for a first run: two agencies, staff, job types, priorities, properties, tenants,
+// contractors (one working for both agencies) and jobs driven through the engine into several states.
+import type { Database } from './client.ts';
+import { agencies, branches, certifications, contractors, jobTypes, priorities, properties, tenants, users } from './schema/index.ts';
+import type { Actor } from '../workflows/model.ts';
+import type { JobEngine } from '../worker/engines/port.ts';
+import { createJob } from '../worker/jobs/create-job.ts';
+
+export const DEMO_PASSWORD = 'demo-password-1';
+export const DEMO_LOGINS = [
+  { email: 'admin@harbour.example', role: 'admin', note: 'Harbour Lettings admin' },
+  { email: 'staff@harbour.example', role: 'staff', note: 'Harbour Lettings staff' },
+  { email: 'staff@northgate.example', role: 'staff', note: 'Northgate Homes staff' },
+  { email: 'pat@plumbfast.example', role: 'contractor', note: 'contractor for both agencies' },
+] as const;
+
+const outcode = (postcode: string) => postcode.split(' ')[0].toUpperCase();
+
+export async function isSeeded(db: Database): Promise<boolean> {
+  return (await db.select({ id: agencies.id }).from(agencies).limit(1)).length > 0;
+}
+
+export async function seedDemo(db: Database, engine: JobEngine, now = new Date()): Promise<void> {
+  const [harbour, northgate] = await db
+    .insert(agencies)
+    .values([
+      { name: 'Harbour Lettings', slug: 'harbour', phone: '0117 496 0000', email: 'office@harbour.example', offerReminderHours: 4, offerEscalationHours: 24 },
+      { name: 'Northgate Homes', slug: 'northgate', phone: '0161 496 0100', email: 'office@northgate.example' },
+    ])
+    .returning();
+
+  const [harbourBranch] = await db
+    .insert(branches)
+    .values([
+      { agencyId: harbour.id, name: 'Bristol Central', phone: '0117 496 0001', email: 'bristol@harbour.example', address: '12 Queen Square, Bristol BS1 4NT' },
+      { agencyId: northgate.id, name: 'Manchester', phone: '0161 496 0101', email: 'mcr@northgate.example', address: '5 King Street, Manchester M2 4LQ' },
+    ])
+    .returning();
+
+  const [admin, staff] = await db
+    .insert(users)
+    .values([
+      { agencyId: harbour.id, name: 'Alex Admin', email: 'admin@harbour.example', role: 'admin', jobTitle: 'Lettings Manager', phone: '0117 496 0002' },
+      { agencyId: harbour.id, name: 'Sam Staff', email: 'staff@harbour.example', role: 'staff', jobTitle: 'Property Manager', phone: '0117 496 0003' },
+      { agencyId: northgate.id, name: 'Nia Staff', email: 'staff@northgate.example', role: 'staff', jobTitle: 'Maintenance Coordinator', phone: '0161 496 0102' },
+    ])
+    .returning();
+
+  for (const agency of [harbour, northgate]) {
+    await db.insert(priorities).values([
+      { agencyId: agency.id, code: 'P1', name: 'Emergency', targetHours: 4, warnAtPercent: [50, 75], sortOrder: 1 },
+      { agencyId: agency.id, code: 'P2', name: 'Urgent', targetHours: 24, warnAtPercent: [75, 90], sortOrder: 2 },
+      { agencyId: agency.id, code: 'P3', name: 'Routine', targetHours: 120, warnAtPercent: [75, 90], sortOrder: 3 },
+      { agencyId: agency.id, code: 'P4', name: 'Planned', targetHours: 672, warnAtPercent: [75, 90], sortOrder: 4 },
+    ]);
+    await db.insert(jobTypes).values([
+      { agencyId: agency.id, code: 'LEAK', name: 'Plumbing leak', trade: 'plumbing' },
+      { agencyId: agency.id, code: 'BOILER', name: 'Boiler / heating fault', trade: 'heating', requiredCertifications: ['Gas Safe'] },
+      { agencyId: agency.id, code: 'ELEC', name: 'Electrical fault', trade: 'electrical', requiredCertifications: ['NICEIC'] },
+      { agencyId: agency.id, code: 'LOCK', name: 'Locks and security', trade: 'locksmith' },
+      { agencyId: agency.id, code: 'GENERAL', name: 'General repair', trade: 'general' },
+    ]);
+  }
+
+  const props = await db
+    .insert(properties)
+    .values(
+      [
+        ['Flat 2, 18 Park Row', 'Bristol', 'BS1 5LJ', 51.4564, -2.6006, 'Key safe by the door, code from the office'],
+        ['7 Cotham Hill', 'Bristol', 'BS6 6LA', 51.4652, -2.6052, 'Tenant works from home'],
+        ['41 North Street', 'Bristol', 'BS3 1EN', 51.4412, -2.6134, null],
+        ['3 Wapping Wharf', 'Bristol', 'BS1 6WP', 51.4479, -2.5985, 'Concierge holds keys'],
+        ['22 Gloucester Road', 'Bristol', 'BS7 8AE', 51.4741, -2.5911, null],
+        ['9 Clifton Down', 'Bristol', 'BS8 3HT', 51.4606, -2.6203, 'Dog on site; call ahead'],
+      ].map(([line1, town, postcode, lat, lng, accessNotes]) => ({
+        agencyId: harbour.id,
+        branchId: harbourBranch.id,
+        line1: line1 as string,
+        town: town as string,
+        postcode: postcode as string,
+        outcode: outcode(postcode as string),
+        lat: lat as number,
+        lng: lng as number,
+        accessNotes: accessNotes as string | null,
+      })),
+    )
+    .returning();
+  const [mcrProp] = await db
+    .insert(properties)
+    .values({ agencyId: northgate.id, line1: '14 Ancoats Street', town: 'Manchester', postcode: 'M4 6DE', outcode: 'M4', lat: 53.4839, lng: -2.2282 })
+    .returning();
+
+  const tenantRows = await db
+    .insert(tenants)
+    .values(props.map((p, i) => ({ agencyId: harbour.id, propertyId: p.id, name: ['Jo Tenant', 'Ravi Shah', 'Mia Jones', 'Tom Price', 'Lena Novak', 'Owen Reid'][i], email: `tenant${i + 1}@mail.example`, phone: `07700 900${100 + i}` })))
+    .returning();
+
+  const bristol = ['BS1', 'BS2', 'BS3', 'BS5', 'BS6', 'BS7', 'BS8'];
+  const cons = await db
+    .insert(contractors)
+    .values([
+      { agencyId: harbour.id, name: 'Pat Plumber', company: 'PlumbFast Ltd', email: 'pat@plumbfast.example', phone: '07700 900200', trades: ['plumbing', 'heating'], coverage: bristol, baseOutcode: 'BS5', baseLat: 51.4605, baseLng: -2.5637 },
+      { agencyId: harbour.id, name: 'Eve Electric', company: 'Bright Sparks', email: 'eve@brightsparks.example', phone: '07700 900201', trades: ['electrical'], coverage: ['BS1', 'BS6', 'BS7', 'BS8'], baseOutcode: 'BS7', baseLat: 51.4787, baseLng: -2.5841 },
+      { agencyId: harbour.id, name: 'Gus Gas', company: 'Warm Homes Heating', email: 'gus@warmhomes.example', phone: '07700 900202', trades: ['heating', 'plumbing'], coverage: ['BS1', 'BS3', 'BS8'], baseOutcode: 'BS3', baseLat: 51.4398, baseLng: -2.6081 },
+      { agencyId: harbour.id, name: 'Lou Locks', company: 'Secure Locks', email: 'lou@securelocks.example', phone: '07700 900203', trades: ['locksmith', 'general'], coverage: bristol, baseOutcode: 'BS2', baseLat: 51.4603, baseLng: -2.5857 },
+      { agencyId: northgate.id, name: 'Pat Plumber', company: 'PlumbFast Ltd', email: 'pat@plumbfast.example', phone: '07700 900200', trades: ['plumbing'], coverage: ['M1', 'M4'], baseOutcode: 'M4' },
+    ])
+    .returning();
+  const [pat, eve, gus] = cons;
+  const inYears = (n: number) => new Date(now.getTime() + n * 365 * 86_400_000).toISOString().slice(0, 10);
+  await db.insert(certifications).values([
+    { contractorId: pat.id, name: 'Gas Safe', reference: 'GS-552211', expiresOn: inYears(-0.1) }, // expired: cannot take boiler jobs
+    { contractorId: gus.id, name: 'Gas Safe', reference: 'GS-778812', expiresOn: inYears(1) },
+    { contractorId: eve.id, name: 'NICEIC', reference: 'NIC-30991', expiresOn: inYears(2) },
+  ]);
+
+  const staffActor: Actor = { id: staff.id, role: 'staff' };
+  const as = (c: { id: string }): Actor => ({ id: c.id, role: 'contractor' });
+  const types = Object.fromEntries((await db.select().from(jobTypes)).filter((t) => t.agencyId === harbour.id).map((t) => [t.code, t.id]));
+  const make = (i: number, title: string, type: string, priorityCode: string, description: string) =>
+    createJob(db, engine, {
+      agencyId: harbour.id,
+      branchId: harbourBranch.id,
+      title,
+      descriptionHtml: `<p>${description}</p>`,
+      jobTypeId: types[type],
+      priorityCode,
+      propertyId: props[i % props.length].id,
+      tenantId: tenantRows[i % tenantRows.length].id,
+      createdBy: admin.id,
+    });
+
+  await make(0, 'Kitchen tap dripping', 'LEAK', 'P3', 'Cold tap in the kitchen drips constantly; tenant has put a bowl under it.');
+  const offered = await make(1, 'Bathroom extractor fan dead', 'ELEC', 'P2', 'Fan does not start with the light switch.');
+  await engine.send(offered.id, { type: 'OFFER', contractorId: eve.id, actor: staffActor });
+
+  const boiler = await make(2, 'No hot water', 'BOILER', 'P1', 'Boiler shows fault code F28; no heating or hot water.');
+  await engine.send(boiler.id, { type: 'OFFER', contractorId: gus.id, actor: staffActor });
+  await engine.send(boiler.id, { type: 'ACCEPT', actor: as(gus) });
+
+  const leak = await make(3, 'Leak under bathroom sink', 'LEAK', 'P2', 'Water pooling under the vanity unit.');
+  for (const e of [
+    { type: 'OFFER', contractorId: pat.id, actor: staffActor },
+    { type: 'ACCEPT', actor: as(pat) },
+    { type: 'START', actor: as(pat) },
+    { type: 'ADD_NOTE', text: 'Trap seal perished; replacement ordered, back tomorrow.', actor: as(pat) },
+  ] as const) await engine.send(leak.id, e);
+
+  const lock = await make(4, 'Front door lock sticking', 'LOCK', 'P3', 'Key turns only with force.');
+  for (const e of [
+    { type: 'OFFER', contractorId: cons[3].id, actor: staffActor },
+    { type: 'ACCEPT', actor: as(cons[3]) },
+    { type: 'START', actor: as(cons[3]) },
+    { type: 'COMPLETE', note: 'Lock barrel replaced; two keys left with tenant.', actor: as(cons[3]) },
+  ] as const) await engine.send(lock.id, e);
+
+  const gutter = await make(5, 'Overflowing gutter', 'GENERAL', 'P4', 'Gutter above the back door overflows in rain.');
+  for (const e of [
+    { type: 'OFFER', contractorId: cons[3].id, actor: staffActor },
+    { type: 'ACCEPT', actor: as(cons[3]) },
+    { type: 'START', actor: as(cons[3]) },
+    { type: 'COMPLETE', note: 'Cleared leaves from gutter.', actor: as(cons[3]) },
+    { type: 'RECALL', reason: 'Tenant reports the downpipe still blocked.', actor: staffActor },
+  ] as const) await engine.send(gutter.id, e);
+
+  const paid = await make(0, 'Replace washing machine hose', 'LEAK', 'P3', 'Hose split; machine isolated.');
+  for (const e of [
+    { type: 'OFFER', contractorId: pat.id, actor: staffActor },
+    { type: 'ACCEPT', actor: as(pat) },
+    { type: 'START', actor: as(pat) },
+    { type: 'COMPLETE', note: 'New hose fitted and tested.', actor: as(pat) },
+    { type: 'SUBMIT_INVOICE', number: 'PF-1042', netPence: 6500, vatPence: 1300, totalPence: 7800, actor: as(pat) },
+    { type: 'CLOSE', actor: staffActor },
+  ] as const) await engine.send(paid.id, e);
+
+  // Northgate: a job for the contractor who works for both agencies.
+  const mcr = await createJob(db, engine, {
+    agencyId: northgate.id,
+    title: 'Radiator not heating',
+    descriptionHtml: '<p>Bedroom radiator cold at the top.</p>',
+    priorityCode: 'P3',
+    propertyId: mcrProp.id,
+  });
+  await engine.send(mcr.id, { type: 'OFFER', contractorId: cons[4].id, actor: { id: 'seed', role: 'staff' } });
+}

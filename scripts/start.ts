@@ -1,0 +1,45 @@
+// `npm start`: one process runs it all: database (embedded unless DATABASE_URL), migrations, the job
+// engine (embedded unless Temporal is configured) with its timers and effects, and the web app.
+import { existsSync } from 'node:fs';
+import { createServer, type RequestListener } from 'node:http';
+import { readEnv } from '../worker/env.ts';
+import { bootRuntime } from '../worker/runtime.ts';
+import { provideRuntime } from '../worker/runtime-registry.ts';
+import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed.ts';
+
+const handlerPath = new URL('../build/handler.js', import.meta.url);
+if (!existsSync(handlerPath)) {
+  console.error('No build found: run `npm run build` first (or `npm start`, which builds).');
+  process.exit(1);
+}
+
+const env = readEnv();
+const booting = bootRuntime(env);
+provideRuntime(booting);
+const runtime = await booting;
+
+const { handler } = (await import(handlerPath.href)) as { handler: RequestListener };
+const server = createServer(handler);
+server.listen(env.PORT, env.HOST, () => {
+  const url = env.ORIGIN ?? `http://localhost:${env.PORT}`;
+  console.log(`\nFixFlow is running at ${url}`);
+  if (runtime.temporalUiUrl) console.log(`Temporal UI: ${runtime.temporalUiUrl}`);
+  if (!env.SMTP_URL) console.log(`Emails are not sent (no SMTP_URL); read them at ${url}/dev/mailbox`);
+  if (env.SEED_DEMO) {
+    console.log(`\nDemo logins (password: ${DEMO_PASSWORD}):`);
+    for (const l of DEMO_LOGINS) console.log(`  ${l.email.padEnd(28)} ${l.note}`);
+  }
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: shutting down`);
+  server.close();
+  server.closeAllConnections();
+  await runtime.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

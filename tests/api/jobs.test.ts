@@ -1,0 +1,204 @@
+// The jobs API over a real database and the embedded engine: create, list, get, send,
+// and bad input on every procedure (a clear error, nothing written).
+import { TRPCError } from '@trpc/server';
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, engineJobs, jobEvents, jobs, jobTypes, outbox } from '../../db/schema/index.ts';
+import { createContext } from '../../web/src/lib/server/api/context.ts';
+import { createCaller } from '../../web/src/lib/server/api/root.ts';
+import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
+import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createAgency } from '../support/fixtures.ts';
+
+let database: TestDatabase;
+let a: Awaited<ReturnType<typeof createAgency>>;
+let b: Awaited<ReturnType<typeof createAgency>>;
+let boilerTypeId: string;
+
+const staffOf = (fx: typeof a): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
+const contractorOf = (fx: typeof a, i: number): SessionUser => ({
+  kind: 'contractor',
+  userId: '00000000-0000-4000-8000-00000000000' + i,
+  name: fx.contractors[i].name,
+  email: fx.contractors[i].email,
+  agencyId: fx.agency.id,
+  contractorId: fx.contractors[i].id,
+});
+const as = (user: SessionUser | null) => createCaller(createContext({ db: database.db, engine: createEmbeddedEngine({ db: database.db }), user, temporalUiUrl: null }));
+
+async function tableCounts() {
+  const n = async (t: typeof jobs | typeof jobEvents | typeof auditLog | typeof outbox | typeof engineJobs) => (await database.db.select({ n: count() }).from(t))[0].n;
+  return { jobs: await n(jobs), events: await n(jobEvents), audit: await n(auditLog), outbox: await n(outbox), engine: await n(engineJobs) };
+}
+
+async function newJob(fx = a, extra: { jobTypeId?: string } = {}) {
+  return as(staffOf(fx)).jobs.create({ title: 'Leaking tap', priorityCode: 'P2', propertyId: fx.property.id, ...extra });
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  a = await createAgency(database.db, 'Agency A');
+  b = await createAgency(database.db, 'Agency B');
+  [{ id: boilerTypeId }] = await database.db
+    .insert(jobTypes)
+    .values({ agencyId: a.agency.id, code: 'BOILER', name: 'Boiler', trade: 'heating', requiredCertifications: ['Gas Safe'] })
+    .returning();
+});
+afterAll(() => database?.close());
+
+describe('jobs.create', () => {
+  it('creates a job with the next reference and a sanitised description, started in New', async () => {
+    const created = await as(staffOf(a)).jobs.create({
+      title: '  Broken window  ',
+      descriptionHtml: '<p>Glass <strong>cracked</strong><script>alert(1)</script><img src=x onerror=alert(1)></p>',
+      priorityCode: 'P2',
+      propertyId: a.property.id,
+    });
+    expect(created.reference).toMatch(/^JOB-\d{6}$/);
+    expect(created.status).toBe('new');
+    const detail = await as(staffOf(a)).jobs.get({ id: created.id });
+    expect(detail.job.title).toBe('Broken window');
+    expect(detail.job.descriptionHtml).toBe('<p>Glass <strong>cracked</strong></p>');
+    expect(detail.state.context.sla.dueAt).toBeTruthy();
+    expect(detail.allowed).toEqual(expect.arrayContaining(['OFFER', 'ADD_NOTE', 'CANCEL', 'CHANGE_PRIORITY']));
+    expect(detail.allowed).not.toContain('CLOSE');
+  });
+
+  it('numbers each agency separately', async () => {
+    const first = await newJob(b);
+    const second = await newJob(b);
+    expect(Number(second.reference.slice(4))).toBe(Number(first.reference.slice(4)) + 1);
+  });
+
+  it("refuses another agency's property, priority or tenant", async () => {
+    await expect(as(staffOf(a)).jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: b.property.id })).rejects.toThrow(/Unknown property/);
+    await expect(as(staffOf(a)).jobs.create({ title: 'Leak', priorityCode: 'P9', propertyId: a.property.id })).rejects.toThrow(/Unknown priority/);
+  });
+});
+
+describe('bad input on every procedure: a clear error and nothing written', () => {
+  const staffCases: [string, (c: ReturnType<typeof as>) => Promise<unknown>][] = [
+    ['jobs.create without a title', (c) => c.jobs.create({ title: '', priorityCode: 'P2', propertyId: a.property.id })],
+    ['jobs.create with a malformed property id', (c) => c.jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: 'nope' })],
+    ['jobs.create with a huge description', (c) => c.jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: a.property.id, descriptionHtml: 'x'.repeat(20_001) })],
+    ['jobs.list with a bad limit', (c) => c.jobs.list({ limit: 0 })],
+    ['jobs.list with an unknown status', (c) => c.jobs.list({ status: ['lost' as never] })],
+    ['jobs.list with a forged cursor', (c) => c.jobs.list({ cursor: 'garbage' })],
+    ['jobs.get with a malformed id', (c) => c.jobs.get({ id: '1' })],
+    ['jobs.send with an unknown event', (c) => c.jobs.send({ id: a.property.id, command: { type: 'EXPLODE' } as never })],
+    ['jobs.send with a timer event', (c) => c.jobs.send({ id: a.property.id, command: { type: 'SLA_BREACHED', key: 'x' } as never })],
+    ['jobs.send RECALL without a reason', (c) => c.jobs.send({ id: a.property.id, command: { type: 'RECALL', reason: '   ' } })],
+    ['jobs.send a fractional payment', (c) => c.jobs.send({ id: a.property.id, command: { type: 'RECORD_PAYMENT', key: 'k'.repeat(10), leg: 'client', amountPence: 10.5, reference: 'x' } })],
+    ['contractors.candidates with a malformed id', (c) => c.contractors.candidates({ jobId: 'x' })],
+    ['directory.findProperties with a one-letter query', (c) => c.directory.findProperties({ q: 'B' })],
+    ['directory.tenantsAt with a malformed id', (c) => c.directory.tenantsAt({ propertyId: 'x' })],
+  ];
+
+  it.each(staffCases)('%s', async (_name, call) => {
+    const before = await tableCounts();
+    const error = await call(as(staffOf(a))).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe('BAD_REQUEST');
+    expect((error as TRPCError).message.length).toBeGreaterThan(3);
+    expect(await tableCounts()).toEqual(before);
+  });
+});
+
+describe('jobs.send', () => {
+  it('runs the lifecycle with each actor through the API, refusing what the machine refuses', async () => {
+    const { id } = await newJob();
+    const staff = as(staffOf(a));
+    const pat = as(contractorOf(a, 0));
+    await staff.jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
+    expect((await pat.jobs.get({ id })).allowed).toEqual(expect.arrayContaining(['ACCEPT', 'DECLINE']));
+    await pat.jobs.send({ id, command: { type: 'ACCEPT' } });
+    await pat.jobs.send({ id, command: { type: 'START' } });
+    const refused = await staff.jobs.send({ id, command: { type: 'CLOSE' } }).catch((e: TRPCError) => e);
+    expect(refused).toMatchObject({ code: 'CONFLICT', message: 'Cannot close the job while the job is In Progress' });
+    const done = await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Fixed' } });
+    expect(done.status).toBe('completed');
+    await staff.jobs.send({ id, command: { type: 'RECALL', reason: 'Still dripping' } });
+    expect((await staff.jobs.get({ id })).state.status).toBe('recalled');
+  });
+
+  it('hides jobs from contractors who do not hold them and from other agencies', async () => {
+    const { id } = await newJob();
+    await as(staffOf(a)).jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
+    await expect(as(contractorOf(a, 1)).jobs.get({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(as(contractorOf(a, 1)).jobs.send({ id, command: { type: 'ACCEPT' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(as(staffOf(b)).jobs.get({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(as(null).jobs.get({ id })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    const listed = await as(contractorOf(a, 1)).jobs.list({});
+    expect(listed.items.map((j) => j.id)).not.toContain(id);
+    expect((await as(contractorOf(a, 0)).jobs.list({})).items.map((j) => j.id)).toContain(id);
+  });
+
+  it('will not assign a contractor without a valid certification unless staff confirm', async () => {
+    const { id } = await newJob(a, { jobTypeId: boilerTypeId });
+    const staff = as(staffOf(a));
+    const candidates = await staff.contractors.candidates({ jobId: id });
+    expect(candidates.candidates.every((c) => c.missingCertifications.includes('Gas Safe'))).toBe(true);
+    await expect(staff.jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } })).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      message: expect.stringContaining('Gas Safe'),
+    });
+    const ok = await staff.jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id, acknowledgeMissingCertification: true } });
+    expect(ok.version).toBe(2);
+  });
+
+  it('records a double-submitted payment once', async () => {
+    const { id } = await newJob();
+    const staff = as(staffOf(a));
+    const pat = as(contractorOf(a, 0));
+    await staff.jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
+    for (const type of ['ACCEPT', 'START'] as const) await pat.jobs.send({ id, command: { type } });
+    await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Done' } });
+    await staff.jobs.send({ id, command: { type: 'CLOSE' } });
+    await staff.jobs.send({ id, command: { type: 'RAISE_INVOICE', number: 'INV-9', agentNetPence: 10000, contractorTotalPence: 6000 } });
+    const pay = { type: 'RECORD_PAYMENT', key: 'pay-client-0001', leg: 'client', amountPence: 12000, reference: 'BACS' } as const;
+    const first = await staff.jobs.send({ id, command: pay });
+    const second = await staff.jobs.send({ id, command: pay });
+    expect(second.version).toBe(first.version);
+    const detail = await staff.jobs.get({ id });
+    expect(detail.state.context.payments).toHaveLength(1);
+    expect(detail.state.context.invoice?.vatPence).toBe(2000);
+  });
+});
+
+describe('jobs.list', () => {
+  it('pages with a cursor, newest first, without gaps or repeats', async () => {
+    const fx = await createAgency(database.db, 'Paging Agency');
+    const ids: string[] = [];
+    for (let i = 0; i < 23; i++) ids.push((await newJob(fx)).id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await as(staffOf(fx)).jobs.list({ limit: 10, cursor });
+      seen.push(...page.items.map((j) => j.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(23);
+    expect(new Set(seen)).toEqual(new Set(ids));
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it('filters by status, search text and saved views', async () => {
+    const fx = await createAgency(database.db, 'Filter Agency');
+    const staff = as(staffOf(fx));
+    const one = await staff.jobs.create({ title: 'Mouldy bathroom ceiling', priorityCode: 'P3', propertyId: fx.property.id });
+    const two = await staff.jobs.create({ title: 'Doorbell broken', priorityCode: 'P2', propertyId: fx.property.id });
+    await staff.jobs.send({ id: two.id, command: { type: 'OFFER', contractorId: fx.contractors[0].id } });
+    expect((await staff.jobs.list({ q: 'mouldy' })).items.map((j) => j.id)).toEqual([one.id]);
+    expect((await staff.jobs.list({ q: one.reference })).items.map((j) => j.id)).toEqual([one.id]);
+    expect((await staff.jobs.list({ priority: ['P2'] })).items.map((j) => j.id)).toEqual([two.id]);
+    // Needs action: the unassigned job, not the one awaiting the contractor's answer.
+    expect((await staff.jobs.list({ view: 'needsAction' })).items.map((j) => j.id)).toEqual([one.id]);
+    expect((await staff.jobs.list({ status: ['cancelled'] })).items).toHaveLength(0);
+    const row = (await database.db.select().from(jobs).where(eq(jobs.id, one.id)))[0];
+    expect(row.agencyId).toBe(fx.agency.id);
+  });
+});

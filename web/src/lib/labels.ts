@@ -1,0 +1,16 @@
+// Display helpers shared by console and portal.
+export { STATUS_LABELS } from '../../../workflows/model.ts';
+export { formatPence } from '../../../workflows/money.ts';
+
+const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+export const formatDateTime = (d: Date | string | null | undefined) => (d ? dateTime.format(new Date(d)) : '—');
+
+/** "3h 12m left" / "overdue by 2h 5m", for the SLA countdown. */
+export function formatRemaining(ms: number): string {
+  const abs = Math.abs(ms);
+  const d = Math.floor(abs / 86_400_000);
+  const h = Math.floor((abs % 86_400_000) / 3_600_000);
+  const m = Math.floor((abs % 3_600_000) / 60_000);
+  const text = d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : `${m}m`;
+  return ms >= 0 ? `${text} left` : `overdue by ${text}`;
+}

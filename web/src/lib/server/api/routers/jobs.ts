@@ -1,0 +1,259 @@
+// Jobs: create, read, list (filters + keyset pagination) and send events to the engine.
+import { TRPCError } from '@trpc/server';
+import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import sanitizeHtml from 'sanitize-html';
+import { z } from 'zod';
+import type { Database } from '../../../../../../db/client.ts';
+import {
+  agencies,
+  attachments,
+  branches,
+  contractors,
+  jobEvents,
+  jobs,
+  jobTypes,
+  priorities,
+  properties,
+  tenants,
+} from '../../../../../../db/schema/index.ts';
+import { createJob, priorityPolicy } from '../../../../../../worker/jobs/create-job.ts';
+import { validateEvent } from '../../../../../../workflows/job-host.ts';
+import { JOB_STATUSES, OPEN_STATUSES, type Actor, type JobCommand, type JobEvent, type JobEventType } from '../../../../../../workflows/model.ts';
+import { actorOf } from '../../auth/user.ts';
+import { commandSchema, type CommandInput } from '../commands.ts';
+import { memberProcedure, router, staffProcedure } from '../trpc.ts';
+import { missingCertifications } from './contractors.ts';
+
+const DESCRIPTION_HTML: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'h3', 'h4', 'a'],
+  allowedAttributes: { a: ['href'] },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer', target: '_blank' }) },
+};
+
+export const sanitizeDescription = (html: string) => sanitizeHtml(html, DESCRIPTION_HTML).trim();
+
+const createInput = z.object({
+  title: z.string().trim().min(3, 'Give the job a short title').max(200),
+  descriptionHtml: z.string().max(20_000).default(''),
+  priorityCode: z.string().trim().min(1).max(20),
+  jobTypeId: z.uuid().optional(),
+  propertyId: z.uuid(),
+  tenantId: z.uuid().optional(),
+  branchId: z.uuid().optional(),
+});
+
+const listInput = z.object({
+  status: z.array(z.enum(JOB_STATUSES)).max(JOB_STATUSES.length).optional(),
+  priority: z.array(z.string().max(20)).max(10).optional(),
+  branchId: z.uuid().optional(),
+  contractorId: z.uuid().optional(),
+  sla: z.enum(['atRisk', 'breached']).optional(),
+  view: z.enum(['all', 'needsAction', 'recalls']).default('all'),
+  q: z.string().trim().max(100).optional(),
+  limit: z.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+});
+
+const cursorOf = (row: { createdAt: Date; id: string }) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
+function parseCursor(cursor: string): [Date, string] {
+  const parsed = cursorSchema.safeParse(Buffer.from(cursor, 'base64url').toString().split('|'));
+  if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+  return [new Date(parsed.data[0]), parsed.data[1]];
+}
+
+const OPEN = sql.raw(OPEN_STATUSES.filter((s) => s !== 'completed' && s !== 'closed').map((s) => `'${s}'`).join(','));
+
+/** A contractor sees a job only while it is offered to them or theirs. */
+const contractorScope = (contractorId: string) => or(eq(jobs.contractorId, contractorId), eq(jobs.offeredToId, contractorId))!;
+
+async function findJob(db: Database, id: string, scope: { agencyId: string; contractorId: string | null }) {
+  const [job] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.id, id), eq(jobs.agencyId, scope.agencyId), scope.contractorId ? contractorScope(scope.contractorId) : undefined));
+  // Same answer for "not yours" and "not there": existence is not leaked across tenants.
+  if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found' });
+  return job;
+}
+
+async function toEngineCommand(db: Database, job: typeof jobs.$inferSelect, input: CommandInput, actor: JobCommand['actor']): Promise<JobCommand> {
+  switch (input.type) {
+    case 'OFFER': {
+      const { acknowledgeMissingCertification, ...command } = input;
+      const [contractor] = await db
+        .select()
+        .from(contractors)
+        .where(and(eq(contractors.id, input.contractorId), eq(contractors.agencyId, job.agencyId), eq(contractors.active, true)));
+      if (!contractor) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Unknown contractor' });
+      const missing = job.jobTypeId ? await missingCertifications(db, contractor.id, job.jobTypeId) : [];
+      if (missing.length > 0 && !acknowledgeMissingCertification) {
+        throw new TRPCError({
+          code: 'PRECONDITION_FAILED',
+          message: `${contractor.name} has no valid ${missing.join(', ')} certification for this job type. Confirm to assign anyway.`,
+        });
+      }
+      return { ...command, actor };
+    }
+    case 'CHANGE_PRIORITY': {
+      const priority = await priorityPolicy(db, job.agencyId, input.priorityCode);
+      if (!priority) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Unknown priority' });
+      return { type: 'CHANGE_PRIORITY', priority, actor };
+    }
+    case 'RAISE_INVOICE': {
+      const [agency] = await db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, job.agencyId));
+      return { ...input, vatRateBp: agency.vatRateBp, actor };
+    }
+    default:
+      return { ...input, actor };
+  }
+}
+
+// Representative payloads: asking the machine which of these it would take tells the UI what to offer.
+const PROBES = [
+  { type: 'OFFER', contractorId: '00000000-0000-4000-8000-000000000000' },
+  { type: 'ACCEPT' },
+  { type: 'DECLINE' },
+  { type: 'START' },
+  { type: 'ADD_NOTE', text: 'probe' },
+  { type: 'COMPLETE', note: 'probe' },
+  { type: 'CLOSE' },
+  { type: 'RECALL', reason: 'probe' },
+  { type: 'CANCEL', reason: 'probe' },
+  { type: 'CHANGE_PRIORITY', priority: { code: '\u0000probe', name: 'probe', targetHours: 1, warnAtPercent: [] } },
+  { type: 'SUBMIT_INVOICE', number: 'probe', netPence: 0, vatPence: 0, totalPence: 0 },
+  { type: 'RAISE_INVOICE', number: 'probe', agentNetPence: 0, vatRateBp: 0, contractorTotalPence: 0 },
+  { type: 'RECORD_PAYMENT', key: '\u0000probe', leg: 'client', amountPence: 1, reference: 'probe' },
+] as const;
+
+function allowedActions(state: Parameters<typeof validateEvent>[0], actor: Actor, at: string): JobEventType[] {
+  return PROBES.filter((p) => validateEvent(state, { ...p, actor, at } as JobEvent) === null).map((p) => p.type);
+}
+
+export const jobsRouter = router({
+  create: staffProcedure.input(createInput).mutation(async ({ ctx, input }) => {
+    const scoped = <T extends { agencyId: string }>(rows: T[], what: string) => {
+      if (rows.length === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown ${what}` });
+      return rows[0];
+    };
+    const property = scoped(await ctx.db.select().from(properties).where(and(eq(properties.id, input.propertyId), eq(properties.agencyId, ctx.agencyId))), 'property');
+    if (input.jobTypeId) scoped(await ctx.db.select().from(jobTypes).where(and(eq(jobTypes.id, input.jobTypeId), eq(jobTypes.agencyId, ctx.agencyId))), 'job type');
+    if (input.tenantId) scoped(await ctx.db.select().from(tenants).where(and(eq(tenants.id, input.tenantId), eq(tenants.agencyId, ctx.agencyId))), 'tenant');
+    if (input.branchId) scoped(await ctx.db.select().from(branches).where(and(eq(branches.id, input.branchId), eq(branches.agencyId, ctx.agencyId))), 'branch');
+    scoped(await ctx.db.select().from(priorities).where(and(eq(priorities.agencyId, ctx.agencyId), eq(priorities.code, input.priorityCode))), 'priority');
+    const created = await createJob(
+      ctx.db,
+      ctx.engine,
+      {
+        ...input,
+        descriptionHtml: sanitizeDescription(input.descriptionHtml),
+        branchId: input.branchId ?? property.branchId,
+        agencyId: ctx.agencyId,
+        createdBy: ctx.user.userId,
+      },
+      ctx.now(),
+    );
+    return { id: created.id, reference: created.reference, status: created.view.status };
+  }),
+
+  list: memberProcedure.input(listInput).query(async ({ ctx, input }) => {
+    const where: (SQL | undefined)[] = [eq(jobs.agencyId, ctx.agencyId)];
+    if (ctx.contractorId) where.push(contractorScope(ctx.contractorId));
+    if (input.status?.length) where.push(inArray(jobs.status, input.status));
+    if (input.priority?.length) where.push(inArray(jobs.priorityCode, input.priority));
+    if (input.branchId) where.push(eq(jobs.branchId, input.branchId));
+    if (input.contractorId) where.push(eq(jobs.contractorId, input.contractorId));
+    if (input.sla === 'breached') where.push(eq(jobs.slaBreached, true));
+    if (input.sla === 'atRisk') where.push(sql`${jobs.status} in (${OPEN}) and ${jobs.slaWarnedPercent} > 0 and not ${jobs.slaBreached}`);
+    if (input.view === 'needsAction') {
+      where.push(
+        sql`(${jobs.status} = 'completed' or (${jobs.status} in ('new','recalled') and ${jobs.offeredToId} is null and ${jobs.contractorId} is null)
+             or (${jobs.status} in (${OPEN}) and ${jobs.slaBreached}))`,
+      );
+    }
+    if (input.view === 'recalls') where.push(or(eq(jobs.status, 'recalled'), gt(jobs.recallCount, 0)));
+    if (input.q) {
+      const like = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(or(ilike(jobs.reference, like), ilike(jobs.title, like), ilike(properties.postcode, like), ilike(properties.line1, like)));
+    }
+    if (input.cursor) {
+      const [createdAt, id] = parseCursor(input.cursor);
+      where.push(or(lt(jobs.createdAt, createdAt), and(eq(jobs.createdAt, createdAt), lt(jobs.id, id))));
+    }
+    const rows = await ctx.db
+      .select({
+        id: jobs.id,
+        reference: jobs.reference,
+        title: jobs.title,
+        status: jobs.status,
+        priorityCode: jobs.priorityCode,
+        slaDueAt: jobs.slaDueAt,
+        slaBreached: jobs.slaBreached,
+        slaWarnedPercent: jobs.slaWarnedPercent,
+        recallCount: jobs.recallCount,
+        createdAt: jobs.createdAt,
+        updatedAt: jobs.updatedAt,
+        address: properties.line1,
+        postcode: properties.postcode,
+        contractorName: contractors.name,
+        offeredToId: jobs.offeredToId,
+        contractorId: jobs.contractorId,
+      })
+      .from(jobs)
+      .leftJoin(properties, eq(properties.id, jobs.propertyId))
+      .leftJoin(contractors, eq(contractors.id, jobs.contractorId))
+      .where(and(...where))
+      .orderBy(desc(jobs.createdAt), desc(jobs.id))
+      .limit(input.limit + 1);
+    const items = rows.slice(0, input.limit);
+    return { items, nextCursor: rows.length > input.limit ? cursorOf(items[items.length - 1]) : null };
+  }),
+
+  get: memberProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
+    const job = await findJob(ctx.db, input.id, ctx);
+    const [view, [property], [tenant], [jobType], timeline, files] = await Promise.all([
+      ctx.engine.get(job.id),
+      job.propertyId ? ctx.db.select().from(properties).where(eq(properties.id, job.propertyId)) : Promise.resolve([]),
+      job.tenantId ? ctx.db.select().from(tenants).where(eq(tenants.id, job.tenantId)) : Promise.resolve([]),
+      job.jobTypeId ? ctx.db.select().from(jobTypes).where(eq(jobTypes.id, job.jobTypeId)) : Promise.resolve([]),
+      ctx.db.select().from(jobEvents).where(eq(jobEvents.jobId, job.id)).orderBy(asc(jobEvents.seq)),
+      ctx.db.select().from(attachments).where(eq(attachments.jobId, job.id)).orderBy(asc(attachments.createdAt)),
+    ]);
+    const people = [job.contractorId, job.offeredToId].filter((id): id is string => !!id);
+    const named = people.length
+      ? await ctx.db.select({ id: contractors.id, name: contractors.name, company: contractors.company, phone: contractors.phone, email: contractors.email }).from(contractors).where(inArray(contractors.id, people))
+      : [];
+    const byId = new Map(named.map((c) => [c.id, c]));
+    return {
+      job,
+      state: { status: view.status, version: view.version, context: view.context, nextTimer: view.nextTimer },
+      property: property ?? null,
+      tenant: tenant ?? null,
+      jobType: jobType ?? null,
+      contractor: job.contractorId ? (byId.get(job.contractorId) ?? null) : null,
+      offeredTo: job.offeredToId ? (byId.get(job.offeredToId) ?? null) : null,
+      timeline,
+      attachments: files,
+      allowed: allowedActions(view, actorOf(ctx.user), ctx.now().toISOString()),
+      temporal:
+        ctx.engine.kind === 'temporal' && ctx.temporalUiUrl
+          ? { url: `${ctx.temporalUiUrl}/namespaces/${ctx.temporalNamespace}/workflows/${encodeURIComponent(`job-${job.reference}`)}` }
+          : null,
+    };
+  }),
+
+  send: memberProcedure.input(z.object({ id: z.uuid(), command: commandSchema })).mutation(async ({ ctx, input }) => {
+    const job = await findJob(ctx.db, input.id, ctx);
+    const actor = actorOf(ctx.user);
+    const { command } = input;
+    if (command.type === 'RECORD_PAYMENT') {
+      // A double submit of the same payment is a success, not an error: the ledger already has it.
+      const view = await ctx.engine.get(job.id);
+      if (view.context.payments.some((p) => p.key === command.key)) return { status: view.status, version: view.version };
+    }
+    const view = await ctx.engine.send(job.id, await toEngineCommand(ctx.db, job, command, actor));
+    return { status: view.status, version: view.version };
+  }),
+});
+

@@ -1,0 +1,33 @@
+import { redirect } from '@sveltejs/kit';
+import { api } from '#lib/server/api/caller.ts';
+import { toFailure } from '#lib/server/forms.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+  const caller = await api(event);
+  const q = event.url.searchParams.get('postcode')?.trim() ?? '';
+  const [options, found] = await Promise.all([caller.directory.options(), q.length >= 2 ? caller.directory.findProperties({ q }) : Promise.resolve(null)]);
+  const tenants = found ? (await Promise.all(found.map((p) => caller.directory.tenantsAt({ propertyId: p.id })))).flat() : [];
+  return { options, query: q, properties: found, tenants };
+};
+
+export const actions: Actions = {
+  create: async (event) => {
+    const f = await event.request.formData();
+    const optional = (k: string) => (f.get(k) ? String(f.get(k)) : undefined);
+    let created;
+    try {
+      created = await (await api(event)).jobs.create({
+        title: String(f.get('title') ?? ''),
+        descriptionHtml: String(f.get('descriptionHtml') ?? ''),
+        priorityCode: String(f.get('priorityCode') ?? ''),
+        jobTypeId: optional('jobTypeId'),
+        propertyId: String(f.get('propertyId') ?? ''),
+        tenantId: optional('tenantId'),
+      });
+    } catch (e) {
+      return toFailure('create', e);
+    }
+    redirect(303, `/jobs/${created.id}?created=1`);
+  },
+};

@@ -1,0 +1,2 @@
+// The workflow bundle's entry point: workflows only (the worker registers every export).
+export { jobWorkflow } from './job-workflow.ts';

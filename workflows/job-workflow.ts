@@ -1,0 +1,88 @@
+// The Temporal host for the job machine: one workflow per job, a thin wiring of `job-loop.ts`
+// to @temporalio/workflow. Events arrive as the `event` Update (validator = the machine's verdict),
+// the `state` query returns the view, deadlines are durable timers (`condition` with a timeout),
+// effects are activities, and the run continues as new before its history grows large.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  makeContinueAsNewFunc,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { JobView } from '../worker/engines/port.ts';
+import { createJobLoop } from './job-loop.ts';
+import { searchAttributePairs, searchAttributeUpdates } from './search-attributes.ts';
+import {
+  DEFAULT_MAX_HISTORY_EVENTS,
+  EVENT_REJECTED,
+  eventUpdate,
+  progressQuery,
+  stateQuery,
+  syncUpdate,
+  type JobWorkflowArgs,
+} from './temporal-api.ts';
+
+// Recording a transition is a projection the read model must get: retried without limit, backing off to a minute.
+const { recordTransition } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Effects (notifications) are retried like the embedded outbox (backing off to 10 minutes) for up to a week,
+// then logged as given up: a job never stalls on a mailer.
+const { runEffect } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '7 days',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+const refusal = (reason: string) => ApplicationFailure.create({ type: EVENT_REJECTED, message: reason, nonRetryable: true });
+
+export async function jobWorkflow(args: JobWorkflowArgs): Promise<JobView> {
+  const maxHistoryEvents = args.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
+  const loop = createJobLoop(args.carry ? { carry: args.carry } : { input: args.input }, {
+    now: () => new Date(),
+    async waitFor(ready, deadline) {
+      if (!deadline) {
+        await condition(ready);
+        return true;
+      }
+      return condition(ready, Math.max(1, deadline.getTime() - Date.now()));
+    },
+    recordTransition,
+    runEffect,
+    published(view) {
+      if (args.searchAttributes) upsertSearchAttributes(searchAttributeUpdates(view));
+    },
+    shouldContinueAsNew() {
+      const info = workflowInfo();
+      return info.continueAsNewSuggested || info.historyLength >= maxHistoryEvents;
+    },
+    handlersFinished: allHandlersFinished,
+    refusal,
+    log: (level, message, attrs) => log[level](message, attrs),
+  });
+
+  setHandler(stateQuery, () => loop.view());
+  setHandler(progressQuery, () => loop.progress());
+  setHandler(syncUpdate, () => loop.sync());
+  setHandler(eventUpdate, (command) => loop.submit(command), {
+    validator(command) {
+      const reason = loop.validate(command);
+      if (reason) throw refusal(reason);
+    },
+  });
+
+  const exit = await loop.run();
+  if (exit.kind === 'completed') return exit.view;
+  const continueAsNew = makeContinueAsNewFunc<typeof jobWorkflow>({
+    memo: args.memo ? { ...args.memo } : undefined,
+    typedSearchAttributes: args.searchAttributes ? searchAttributePairs(exit.carry.state) : undefined,
+  });
+  return continueAsNew({ ...args, carry: exit.carry });
+}

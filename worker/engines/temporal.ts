@@ -1,0 +1,246 @@
+// The Temporal engine: the job machine hosted in one workflow per job (workflows/job-workflow.ts).
+// start = start the workflow (its business id; starting twice finds the existing one), send = the
+// `event` Update (a validator refusal becomes EventRejected with the machine's reason), get = the
+// `state` query. The read model in Postgres stays the source for lists; this port only moves jobs.
+import { readFileSync } from 'node:fs';
+import {
+  ApplicationFailure,
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { jobs, properties } from '../../db/schema/index.ts';
+import type { LoopProgress } from '../../workflows/job-loop.ts';
+import type { jobWorkflow } from '../../workflows/job-workflow.ts';
+import { startJob, validateEvent } from '../../workflows/job-host.ts';
+import type { JobCommand, JobEvent, JobInput } from '../../workflows/model.ts';
+import { STATUS_LABELS } from '../../workflows/model.ts';
+import { JOB_SEARCH_ATTRIBUTES, searchAttributePairs } from '../../workflows/search-attributes.ts';
+import {
+  EVENT_REJECTED,
+  JOB_WORKFLOW_TYPE,
+  eventUpdate,
+  progressQuery,
+  stateQuery,
+  syncUpdate,
+  workflowIdFor,
+  type JobMemo,
+} from '../../workflows/temporal-api.ts';
+import { EventRejected, JobNotFound, type JobEngine, type JobView } from './port.ts';
+
+export const DEFAULT_NAMESPACE = 'default';
+export const DEFAULT_TASK_QUEUE = 'fixflow-jobs';
+
+export interface TemporalEngineOptions {
+  db: Database;
+  /** host:port of the Temporal frontend, e.g. localhost:7233. */
+  address: string;
+  namespace?: string;
+  taskQueue?: string;
+  /** TLS / API key for a remote cluster; defaults from TEMPORAL_API_KEY and TEMPORAL_TLS_CLIENT_{CERT,KEY}_PATH. */
+  connection?: RemoteConnectionOptions;
+  /** Continue-as-new threshold handed to each workflow (tests make it small). */
+  maxHistoryEvents?: number;
+  log?: (message: string) => void;
+}
+
+export interface TemporalEngine extends JobEngine {
+  readonly kind: 'temporal';
+  readonly client: Client;
+  /** Whether jobs carry the custom search attributes (the server had or accepted them). */
+  readonly searchAttributes: boolean;
+  workflowId(jobId: string): Promise<string>;
+  /** How far the job's loop has got (queued events, effects in flight): used to wait until a job is quiet. */
+  progress(jobId: string): Promise<LoopProgress>;
+}
+
+/**
+ * Connection options for a remote cluster from the environment (Temporal's own variable names):
+ * TEMPORAL_API_KEY (implies TLS), or mTLS with TEMPORAL_TLS_CLIENT_CERT_PATH + TEMPORAL_TLS_CLIENT_KEY_PATH;
+ * TEMPORAL_TLS=true for TLS with neither.
+ */
+export interface RemoteConnectionOptions {
+  tls?: boolean | { clientCertPair: { crt: Buffer; key: Buffer } };
+  apiKey?: string;
+}
+
+export function connectionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): RemoteConnectionOptions {
+  const certPath = env.TEMPORAL_TLS_CLIENT_CERT_PATH;
+  const keyPath = env.TEMPORAL_TLS_CLIENT_KEY_PATH;
+  if (certPath && keyPath) {
+    return { tls: { clientCertPair: { crt: readFileSync(certPath), key: readFileSync(keyPath) } } };
+  }
+  if (env.TEMPORAL_API_KEY) return { apiKey: env.TEMPORAL_API_KEY, tls: true };
+  if (env.TEMPORAL_TLS === 'true') return { tls: true };
+  return {};
+}
+
+/** Something with the operator service: a client Connection or a worker's NativeConnection. */
+interface OperatorConnection {
+  operatorService: Pick<Connection['operatorService'], 'listSearchAttributes' | 'addSearchAttributes'>;
+}
+
+/**
+ * Makes sure the namespace has the job's custom search attributes, registering missing ones where the
+ * server allows it (a dev server or self-hosted cluster does; Temporal Cloud wants them created in its
+ * console or with tcld). Returns whether all of them exist: workflows only upsert them when they do.
+ */
+export async function ensureSearchAttributes(connection: OperatorConnection, namespace: string, log: (m: string) => void = console.log): Promise<boolean> {
+  const missing = async () => {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    return JOB_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
+  };
+  const manual = JOB_SEARCH_ATTRIBUTES.map((k) => `--name ${k.name} --type ${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`);
+  try {
+    const absent = await missing();
+    if (absent.length === 0) return true;
+    try {
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(absent.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
+      });
+      log(`temporal: registered search attributes ${absent.map((k) => k.name).join(', ')} in namespace ${namespace}`);
+    } catch (e) {
+      // Another process may have registered them first; look again before giving up.
+      if ((await missing()).length > 0) throw e;
+    }
+    return true;
+  } catch (e) {
+    log(
+      `temporal: custom search attributes unavailable in namespace ${namespace} (${e instanceof Error ? e.message : String(e)}); ` +
+        `jobs run without them. Register them with: ${manual.map((m) => `temporal operator search-attribute create --namespace ${namespace} ${m}`).join(' ; ')}`,
+    );
+    return false;
+  }
+}
+
+function rejection(e: unknown): EventRejected | null {
+  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure && e.cause.type === EVENT_REJECTED) {
+    return new EventRejected(e.cause.message);
+  }
+  return null;
+}
+
+export async function createTemporalEngine(opts: TemporalEngineOptions): Promise<TemporalEngine> {
+  const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
+  const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const log = opts.log ?? console.log;
+  const connection = await Connection.connect({ address: opts.address, ...(opts.connection ?? connectionOptionsFromEnv()) });
+  const client = new Client({ connection, namespace });
+  const searchAttributes = await ensureSearchAttributes(connection, namespace, log);
+  const { db } = opts;
+
+  // jobId → workflow id. Both are immutable, so the cache never goes stale; it is only bounded.
+  const ids = new Map<string, string>();
+  async function workflowId(jobId: string): Promise<string> {
+    const known = ids.get(jobId);
+    if (known) return known;
+    const [row] = await db.select({ reference: jobs.reference, agencyId: jobs.agencyId }).from(jobs).where(eq(jobs.id, jobId));
+    if (!row) throw new JobNotFound(jobId);
+    const id = workflowIdFor(row);
+    if (ids.size >= 50_000) ids.clear();
+    ids.set(jobId, id);
+    return id;
+  }
+
+  async function memoFor(jobId: string): Promise<JobMemo | undefined> {
+    const [row] = await db
+      .select({ title: jobs.title, line1: properties.line1, town: properties.town, postcode: properties.postcode })
+      .from(jobs)
+      .leftJoin(properties, eq(properties.id, jobs.propertyId))
+      .where(eq(jobs.id, jobId));
+    if (!row) return undefined;
+    const address = [row.line1, row.town, row.postcode].filter(Boolean).join(', ');
+    return { title: row.title, address };
+  }
+
+  const handleOf = (id: string) => client.workflow.getHandle<typeof jobWorkflow>(id);
+
+  /** The view of a job whose workflow is no longer running (final state): its last state, by query. */
+  async function closedView(id: string, jobId: string): Promise<JobView | null> {
+    try {
+      const description = await handleOf(id).describe();
+      if (description.status.name === 'RUNNING') return null;
+      return await handleOf(id).query(stateQuery);
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) throw new JobNotFound(jobId);
+      throw e;
+    }
+  }
+
+  return {
+    kind: 'temporal',
+    client,
+    searchAttributes,
+    workflowId,
+
+    async start(input: JobInput) {
+      const id = workflowIdFor(input);
+      ids.set(input.jobId, id);
+      const memo = await memoFor(input.jobId);
+      try {
+        await client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
+          workflowId: id,
+          taskQueue,
+          args: [{ input, memo, searchAttributes, maxHistoryEvents: opts.maxHistoryEvents }],
+          // The business id, never random: a second start fails and we answer with the existing job,
+          // also once it has finished (REJECT_DUPLICATE: a finished job is never started afresh).
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          memo: memo ? { ...memo } : undefined,
+          typedSearchAttributes: searchAttributes ? searchAttributePairs(startJob(input).state) : undefined,
+        });
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      }
+      try {
+        // Answers once the start (and anything since) is recorded in the read model.
+        return await handleOf(id).executeUpdate(syncUpdate);
+      } catch (e) {
+        if (!(e instanceof WorkflowNotFoundError)) throw e;
+        const view = await closedView(id, input.jobId);
+        if (!view) throw e;
+        return view;
+      }
+    },
+
+    async send(jobId: string, command: JobCommand) {
+      const id = await workflowId(jobId);
+      try {
+        return await handleOf(id).executeUpdate(eventUpdate, { args: [command] });
+      } catch (e) {
+        const refused = rejection(e);
+        if (refused) throw refused;
+        if (!(e instanceof WorkflowNotFoundError)) throw e;
+        // A finished job's workflow has closed: the machine refuses everything, with its own words.
+        const view = await closedView(id, jobId);
+        if (!view) throw e;
+        const reason = validateEvent(view, { ...command, at: new Date().toISOString() } as JobEvent);
+        throw new EventRejected(reason ?? `The job is ${STATUS_LABELS[view.status]} and takes no more events`);
+      }
+    },
+
+    async get(jobId: string) {
+      const id = await workflowId(jobId);
+      try {
+        return await handleOf(id).query(stateQuery);
+      } catch (e) {
+        if (e instanceof WorkflowNotFoundError) throw new JobNotFound(jobId);
+        throw e;
+      }
+    },
+
+    async progress(jobId: string) {
+      return handleOf(await workflowId(jobId)).query(progressQuery);
+    },
+
+    async close() {
+      await connection.close();
+    },
+  };
+}

@@ -69,6 +69,8 @@ export const attachments = pgTable(
     agencyId: uuid().notNull().references(() => agencies.id),
     jobId: uuid().notNull().references(() => jobs.id),
     uploadedBy: text().notNull(),
+    /** Site photo, a document, or a contractor's invoice document. */
+    kind: text({ enum: ['photo', 'document', 'invoice'] }).notNull().default('photo'),
     fileName: text().notNull(),
     contentType: text().notNull(),
     sizeBytes: integer().notNull(),

@@ -21,6 +21,7 @@ import { validateEvent } from '../../../../../../workflows/job-host.ts';
 import { JOB_STATUSES, OPEN_STATUSES, type Actor, type JobCommand, type JobEvent, type JobEventType } from '../../../../../../workflows/model.ts';
 import { actorOf } from '../../auth/user.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
+import { contractorScope, findJobInScope as findJob } from '../scope.ts';
 import { memberProcedure, router, staffProcedure } from '../trpc.ts';
 import { missingCertifications } from './contractors.ts';
 
@@ -65,19 +66,6 @@ function parseCursor(cursor: string): [Date, string] {
 
 const OPEN = sql.raw(OPEN_STATUSES.filter((s) => s !== 'completed' && s !== 'closed').map((s) => `'${s}'`).join(','));
 
-/** A contractor sees a job only while it is offered to them or theirs. */
-const contractorScope = (contractorId: string) => or(eq(jobs.contractorId, contractorId), eq(jobs.offeredToId, contractorId))!;
-
-async function findJob(db: Database, id: string, scope: { agencyId: string; contractorId: string | null }) {
-  const [job] = await db
-    .select()
-    .from(jobs)
-    .where(and(eq(jobs.id, id), eq(jobs.agencyId, scope.agencyId), scope.contractorId ? contractorScope(scope.contractorId) : undefined));
-  // Same answer for "not yours" and "not there": existence is not leaked across tenants.
-  if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found' });
-  return job;
-}
-
 async function toEngineCommand(db: Database, job: typeof jobs.$inferSelect, input: CommandInput, actor: JobCommand['actor']): Promise<JobCommand> {
   switch (input.type) {
     case 'OFFER': {
@@ -104,6 +92,15 @@ async function toEngineCommand(db: Database, job: typeof jobs.$inferSelect, inpu
     case 'RAISE_INVOICE': {
       const [agency] = await db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, job.agencyId));
       return { ...input, vatRateBp: agency.vatRateBp, actor };
+    }
+    case 'ADD_NOTE':
+    case 'COMPLETE': {
+      const ids = input.attachmentIds ?? [];
+      if (ids.length) {
+        const found = await db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.jobId, job.id), inArray(attachments.id, ids)));
+        if (found.length !== new Set(ids).size) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Attachments must be uploaded to this job first' });
+      }
+      return { ...input, actor };
     }
     default:
       return { ...input, actor };

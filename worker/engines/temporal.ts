@@ -202,7 +202,8 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
         // Answers once the start (and anything since) is recorded in the read model.
         return await handleOf(id).executeUpdate(syncUpdate);
       } catch (e) {
-        if (!(e instanceof WorkflowNotFoundError)) throw e;
+        // A finished job's workflow has closed (the server answers an update with not-found or a
+        // failed precondition, depending on its version): answer with its last state.
         const view = await closedView(id, input.jobId);
         if (!view) throw e;
         return view;
@@ -216,7 +217,7 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
       } catch (e) {
         const refused = rejection(e);
         if (refused) throw refused;
-        if (!(e instanceof WorkflowNotFoundError)) throw e;
+        if (e instanceof WorkflowUpdateFailedError) throw e;
         // A finished job's workflow has closed: the machine refuses everything, with its own words.
         const view = await closedView(id, jobId);
         if (!view) throw e;

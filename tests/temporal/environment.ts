@@ -1,0 +1,94 @@
+// Finding a Temporal server for the tests that need one. Never faked: when none can be had, the
+// caller skips its suite and the reason is printed (and carried in the skipped suite's name).
+import { connect as tcpConnect } from 'node:net';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+
+export type Found<T> = { ok: true; value: T; via: string } | { ok: false; reason: string };
+
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 240);
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${ms / 1000} s`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+/** Whether host:port accepts a TCP connection within `ms`. */
+export function reachable(address: string, ms = 2000): Promise<boolean> {
+  const [host, port] = address.includes(':') ? [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))] : [address, 7233];
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: host.replace(/^\[|\]$/g, ''), port });
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(ms, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * A time-skipping environment (the SLA tests move time by days): the Temporal test server from
+ * TEMPORAL_TEST_SERVER_PATH, else the one the SDK downloads and caches.
+ */
+export async function timeSkippingEnvironment(timeoutMs = 90_000): Promise<Found<TestWorkflowEnvironment>> {
+  const path = process.env.TEMPORAL_TEST_SERVER_PATH;
+  try {
+    const env = await within(
+      TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {}),
+      timeoutMs,
+      'the time-skipping test server',
+    );
+    return { ok: true, value: env, via: path ? `test server ${path}` : 'the SDK’s downloaded test server' };
+  } catch (e) {
+    return {
+      ok: false,
+      reason:
+        `no Temporal time-skipping test server (${firstLine(e)}); ` +
+        'set TEMPORAL_TEST_SERVER_PATH to a temporal-test-server binary or let the SDK download it',
+    };
+  }
+}
+
+/**
+ * A real server in real time: TEMPORAL_ADDRESS when it answers, else a dev server the SDK can
+ * download (`temporal server start-dev`), or TEMPORAL_CLI_PATH's.
+ */
+export async function liveEnvironment(timeoutMs = 90_000): Promise<Found<TestWorkflowEnvironment>> {
+  const address = process.env.TEMPORAL_ADDRESS;
+  const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
+  const reasons: string[] = [];
+  if (address) {
+    if (await reachable(address)) {
+      try {
+        const env = await within(TestWorkflowEnvironment.createFromExistingServer({ address, namespace }), timeoutMs, `server ${address}`);
+        return { ok: true, value: env, via: `TEMPORAL_ADDRESS=${address}` };
+      } catch (e) {
+        reasons.push(`TEMPORAL_ADDRESS=${address}: ${firstLine(e)}`);
+      }
+    } else {
+      reasons.push(`TEMPORAL_ADDRESS=${address} is not reachable`);
+    }
+  } else {
+    reasons.push('TEMPORAL_ADDRESS is not set');
+  }
+  const path = process.env.TEMPORAL_CLI_PATH;
+  try {
+    const env = await within(
+      TestWorkflowEnvironment.createLocal(path ? { server: { executable: { type: 'existing-path', path } } } : {}),
+      timeoutMs,
+      'the Temporal dev server',
+    );
+    return { ok: true, value: env, via: path ? `dev server ${path}` : 'the SDK’s downloaded dev server' };
+  } catch (e) {
+    reasons.push(`no dev server (${firstLine(e)})`);
+  }
+  return { ok: false, reason: reasons.join('; ') };
+}
+
+/** Prints why a suite is skipped, where it cannot be missed. */
+export function announceSkip(suite: string, reason: string) {
+  console.warn(`\n[temporal] SKIPPED ${suite}: ${reason}\n`);
+}

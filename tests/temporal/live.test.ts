@@ -1,0 +1,109 @@
+// The Temporal engine against a real server in real time (TEMPORAL_ADDRESS, or a dev server the SDK
+// can fetch): what the time-skipping contract cannot show — completion, continue-as-new on a real
+// history, search attributes and memo, real timers. Skipped, with the reason printed, without one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { jobEvents, jobs } from '../../db/schema/index.ts';
+import { EventRejected } from '../../worker/engines/port.ts';
+import { JobStatusKey, JobReferenceKey, SlaBreachedKey } from '../../workflows/search-attributes.ts';
+import type { Actor } from '../../workflows/model.ts';
+import { createAgency, createJobRow } from '../support/fixtures.ts';
+import { announceSkip, liveEnvironment } from './environment.ts';
+import { temporalHarness, type TemporalHarness } from './harness.ts';
+
+const found = await liveEnvironment();
+if (!found.ok) announceSkip('Temporal engine on a live server', found.reason);
+const title = found.ok ? `Temporal engine on a live server (${found.via})` : `Temporal engine on a live server — skipped: ${found.reason}`;
+
+const until = async (check: () => Promise<boolean>, what: string, ms = 30_000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
+
+describe.skipIf(!found.ok)(title, () => {
+  let h: TemporalHarness;
+  let fx: Awaited<ReturnType<typeof createAgency>>;
+  let staff: Actor;
+  let pat: Actor;
+
+  beforeAll(async () => {
+    if (!found.ok) return;
+    h = await temporalHarness(found.value, { maxHistoryEvents: 60 });
+    fx = await createAgency(h.db);
+    staff = { id: fx.staff.id, role: 'staff' };
+    pat = { id: fx.contractors[0].id, role: 'contractor' };
+  });
+  afterAll(() => h?.close());
+
+  const newJob = (targetHours = 24) =>
+    createJobRow(h.db, fx.agency.id, {
+      createdAt: h.now(),
+      propertyId: fx.property.id,
+      priority: { code: 'PX', name: 'Test', targetHours, warnAtPercent: [75, 90] },
+    });
+
+  it('names the workflow by the job, shows title and address in its memo, and its state in search attributes', async () => {
+    const input = await newJob();
+    await h.engine.start(input);
+    const handle = h.temporal.client.workflow.getHandle(await h.temporal.workflowId(input.jobId));
+    expect(handle.workflowId).toBe(`job-${input.reference}-${input.agencyId}`);
+    await h.engine.send(input.jobId, { type: 'OFFER', contractorId: pat.id, actor: staff });
+    await h.engine.send(input.jobId, { type: 'ACCEPT', actor: pat });
+    const description = await handle.describe();
+    expect(description.memo).toMatchObject({ title: expect.stringContaining('Leaking tap'), address: '1 Test Street, London, SW1A 1AA' });
+    if (h.temporal.searchAttributes) {
+      expect(description.typedSearchAttributes.get(JobStatusKey)).toBe('assigned');
+      expect(description.typedSearchAttributes.get(JobReferenceKey)).toBe(input.reference);
+      expect(description.typedSearchAttributes.get(SlaBreachedKey)).toBe(false);
+    } else {
+      console.warn('[temporal] this server did not take the custom search attributes; their check was not run');
+    }
+  });
+
+  it('completes the workflow at Payment Complete; the job stays readable and refuses events with the machine’s reason', async () => {
+    const input = await newJob();
+    await h.engine.start(input);
+    const id = input.jobId;
+    await h.engine.send(id, { type: 'OFFER', contractorId: pat.id, actor: staff });
+    await h.engine.send(id, { type: 'ACCEPT', actor: pat });
+    await h.engine.send(id, { type: 'START', actor: pat });
+    await h.engine.send(id, { type: 'COMPLETE', note: 'Fixed', actor: pat });
+    await h.engine.send(id, { type: 'CLOSE', actor: staff });
+    await h.engine.send(id, { type: 'RAISE_INVOICE', number: 'INV-9', agentNetPence: 10000, vatRateBp: 2000, contractorTotalPence: 6000, actor: staff });
+    await h.engine.send(id, { type: 'RECORD_PAYMENT', key: 'a', leg: 'client', amountPence: 12000, reference: 'c', actor: staff });
+    await h.engine.send(id, { type: 'RECORD_PAYMENT', key: 'b', leg: 'contractor', amountPence: 6000, reference: 'k', actor: staff });
+    const done = await h.engine.send(id, { type: 'RECORD_PAYMENT', key: 'c', leg: 'commission', amountPence: 4000, reference: 'm', actor: staff });
+    expect(done.status).toBe('paymentComplete');
+    const handle = h.temporal.client.workflow.getHandle(await h.temporal.workflowId(id));
+    await until(async () => (await handle.describe()).status.name === 'COMPLETED', 'the workflow to complete');
+    expect((await h.engine.get(id)).status).toBe('paymentComplete');
+    await expect(h.engine.send(id, { type: 'ADD_NOTE', text: 'late', actor: staff })).rejects.toThrow(EventRejected);
+    expect((await h.engine.start(input)).version).toBe(done.version);
+  });
+
+  it('continues as new before the history grows large, carrying the snapshot and the sequence', async () => {
+    const input = await newJob();
+    const started = await h.engine.start(input);
+    const handle = h.temporal.client.workflow.getHandle(await h.temporal.workflowId(input.jobId));
+    const firstRun = (await handle.describe()).runId;
+    for (let i = 0; i < 15; i++) await h.engine.send(input.jobId, { type: 'ADD_NOTE', text: `note ${i}`, actor: staff });
+    await until(async () => (await handle.describe()).runId !== firstRun, 'continue-as-new');
+    const view = await h.engine.send(input.jobId, { type: 'ADD_NOTE', text: 'after', actor: staff });
+    expect(view.version).toBe(started.version + 16);
+    expect(view.context.noteCount).toBe(16);
+    const seqs = (await h.db.select({ seq: jobEvents.seq }).from(jobEvents).where(eq(jobEvents.jobId, input.jobId))).map((r) => r.seq);
+    expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
+  });
+
+  it('fires real SLA timers and keeps them across a worker restart', async () => {
+    const input = await newJob(0.002); // a 7.2 s SLA: warnings at 5.4 s and 6.5 s
+    await h.engine.start(input);
+    await h.restart();
+    await until(async () => (await h.engine.get(input.jobId)).context.sla.breached, 'the breach', 40_000);
+    await until(async () => (await h.db.select().from(jobs).where(eq(jobs.id, input.jobId)))[0].slaBreached, 'the read model');
+    expect((await h.engine.get(input.jobId)).context.sla.warnedPercent).toBe(90);
+  });
+});

@@ -1,0 +1,33 @@
+// Determinism guard: every history recorded in tests/fixtures/histories (by scripts/record-histories.ts,
+// from a real server) must replay against today's workflow code. Needs no server, only fixtures:
+// once they exist, a change that breaks determinism fails here, in CI.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { announceSkip } from './environment.ts';
+import { workflowBundle } from './harness.ts';
+
+export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+const reason = 'no recorded histories in tests/fixtures/histories (record them with `npm run record-histories` against a Temporal server)';
+if (files.length === 0) announceSkip('workflow replay', reason);
+
+describe.skipIf(files.length === 0)(files.length ? `workflow replay (${files.length} recorded histories)` : `workflow replay — skipped: ${reason}`, () => {
+  it('replays every recorded history without a determinism error', async () => {
+    const histories = files.map((file) => {
+      const { workflowId, history } = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as { workflowId: string; history: unknown };
+      return { workflowId, history: historyFromJSON(history) };
+    });
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(files.length);
+  });
+});

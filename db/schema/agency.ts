@@ -10,6 +10,8 @@ export const agencies = pgTable('agencies', {
   /** VAT rate in basis points (2000 = 20 %). */
   vatRateBp: integer().notNull().default(2000),
   portalEnabled: boolean().notNull().default(true),
+  /** Whether contractors see the tenant's phone and email (otherwise only the name) on jobs and job sheets. */
+  shareTenantContact: boolean().notNull().default(true),
   offerReminderHours: integer().notNull().default(4),
   offerEscalationHours: integer().notNull().default(24),
   invoiceReminderHours: integer().notNull().default(168),

@@ -1,0 +1,1 @@
+ALTER TABLE "agencies" ADD COLUMN "share_tenant_contact" boolean DEFAULT true NOT NULL;

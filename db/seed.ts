@@ -5,6 +5,7 @@ import { agencies, branches, certifications, contractors, jobTypes, priorities, 
 import type { Actor } from '../workflows/model.ts';
 import type { JobEngine } from '../worker/engines/port.ts';
 import { createJob } from '../worker/jobs/create-job.ts';
+import { seedDemoLogins } from './seed-auth.ts';
 
 export const DEMO_PASSWORD = 'demo-password-1';
 export const DEMO_LOGINS = [
@@ -182,4 +183,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     propertyId: mcrProp.id,
   });
   await engine.send(mcr.id, { type: 'OFFER', contractorId: cons[4].id, actor: { id: 'seed', role: 'staff' } });
+
+  // Working logins for DEMO_LOGINS (better-auth credentials; see db/seed-auth.ts).
+  await seedDemoLogins(db, DEMO_LOGINS, DEMO_PASSWORD);
 }

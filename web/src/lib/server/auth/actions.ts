@@ -1,0 +1,74 @@
+// Shared plumbing for the sign-in, sign-up, verification and reset pages' form actions.
+import type { RequestEvent } from '@sveltejs/kit';
+import type { SessionUser } from './user.ts';
+import { callAuth, type AuthCallContext, type AuthResult } from './dispatch.ts';
+import { applySetCookies } from './cookies.ts';
+import { getAuthService } from './instance.ts';
+import { contractorMemberships } from './memberships.ts';
+
+export function authCallContext(event: RequestEvent): AuthCallContext {
+  return {
+    origin: event.url.origin,
+    clientIp: event.getClientAddress(),
+    cookie: event.request.headers.get('cookie'),
+    userAgent: event.request.headers.get('user-agent'),
+  };
+}
+
+/** Calls an auth endpoint for this request and passes any cookies it sets back to the browser. */
+export async function authAction<T = unknown>(
+  event: RequestEvent,
+  path: string,
+  body?: Record<string, unknown>,
+): Promise<AuthResult<T>> {
+  const { auth } = await getAuthService();
+  const result = await callAuth<T>(auth, path, authCallContext(event), { method: 'POST', body: body ?? {} });
+  applySetCookies(event, result.setCookies);
+  return result;
+}
+
+/** A same-site path to return to after signing in; anything else is ignored. */
+export function safeNext(value: string | null | undefined): string | null {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
+  return value;
+}
+
+/** Where a user lands after signing in: staff → the console; contractors → the portal, or the Accounts page when several agencies. */
+export async function landingFor(user: { id: string; email: string; role?: string | null }, next: string | null): Promise<string> {
+  if (user.role === 'admin' || user.role === 'staff') return next && !next.startsWith('/portal') ? next : '/jobs';
+  const { db } = await getAuthService();
+  const usable = (await contractorMemberships(db, user)).filter((m) => m.portalEnabled);
+  if (usable.length !== 1) return '/portal/accounts';
+  return next && next.startsWith('/portal') ? next : '/portal';
+}
+
+export const isStaff = (user: SessionUser | null): user is Extract<SessionUser, { kind: 'staff' }> => user?.kind === 'staff';
+
+/** Messages people can act on, by better-auth error code. */
+export function authMessage(result: AuthResult, fallback: string): string {
+  switch (result.code) {
+    case 'TOO_MANY_REQUESTS':
+      return result.message && !result.message.startsWith('Too many requests') ? result.message : 'Too many attempts. Wait a minute and try again.';
+    case 'INVALID_EMAIL_OR_PASSWORD':
+      return 'That email and password do not match an account.';
+    case 'PASSWORD_TOO_SHORT':
+      return 'Choose a password of at least 10 characters.';
+    case 'PASSWORD_TOO_LONG':
+      return 'Passwords can be at most 128 characters.';
+    case 'INVALID_EMAIL':
+      return 'Enter a valid email address.';
+    case 'INVALID_OTP':
+      return 'That code is not right. Check the latest email and try again.';
+    case 'OTP_EXPIRED':
+      return 'That code has expired. Ask for a new one below.';
+    case 'TOO_MANY_ATTEMPTS':
+      return 'Too many wrong codes. Ask for a new code below.';
+    case 'INVALID_TOKEN':
+      return 'This reset link is invalid or has expired. Ask for a new one.';
+    case 'EMAIL_NOT_HELD':
+    case 'PORTAL_DISABLED':
+      return result.message ?? fallback;
+    default:
+      return fallback;
+  }
+}

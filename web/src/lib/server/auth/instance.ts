@@ -1,0 +1,43 @@
+// The process's identity service, built once over the shared runtime (database, env).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMailer, type Mailer } from '../../../../../activities/mailer.ts';
+import type { Database } from '../../../../../db/client.ts';
+import { useRuntime } from '../../../../../worker/runtime-registry.ts';
+import { createAuth, type Auth } from './auth.ts';
+
+export interface AuthService {
+  auth: Auth;
+  db: Database;
+  mailer: Mailer | null;
+  /** True when no SMTP is configured: emails stay in the outbox and /dev/mailbox shows them. */
+  devMailbox: boolean;
+}
+
+/** BETTER_AUTH_SECRET when set; otherwise a random secret kept in the data directory (so restarts keep sessions). */
+function loadSecret(dataDir: string): string {
+  const fromEnv = process.env.BETTER_AUTH_SECRET;
+  if (fromEnv && fromEnv.length >= 32) return fromEnv;
+  const file = join(dataDir, 'auth-secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return readFileSync(file, 'utf8').trim();
+  }
+}
+
+const KEY = Symbol.for('fixflow.auth');
+type Holder = { [KEY]?: Promise<AuthService> };
+
+export function getAuthService(): Promise<AuthService> {
+  const holder = globalThis as Holder;
+  return (holder[KEY] ??= useRuntime().then((runtime) => {
+    const mailer = createMailer(runtime.env);
+    const auth = createAuth({ db: runtime.db, secret: loadSecret(runtime.env.DATA_DIR), origin: runtime.env.ORIGIN, mailer });
+    return { auth, db: runtime.db, mailer, devMailbox: !mailer };
+  }));
+}

@@ -1,0 +1,44 @@
+// The words of every identity email. Plain text; the same rows feed SMTP and the dev mailbox.
+
+export function verificationCodeEmail(code: string, minutes: number) {
+  return {
+    subject: `Your FixFlow verification code: ${code}`,
+    body:
+      `Your verification code is ${code}\n\n` +
+      `Enter it on the verification page to finish creating your contractor account. ` +
+      `It expires in ${minutes} minutes and can be used once.\n\n` +
+      `If you did not ask for this, you can ignore this email.`,
+  };
+}
+
+export function passwordResetEmail(url: string, minutes: number) {
+  return {
+    subject: 'Reset your FixFlow password',
+    body:
+      `Someone (hopefully you) asked to reset the password for this email address.\n\n` +
+      `Choose a new password here: ${url}\n\n` +
+      `The link expires in ${minutes} minutes and works once. After the reset you are signed out everywhere.\n` +
+      `If you did not ask for this, ignore this email; your password is unchanged.`,
+  };
+}
+
+export function existingAccountEmail(origin: string, verified: boolean) {
+  return {
+    subject: 'You already have a FixFlow account',
+    body: verified
+      ? `Someone tried to create an account with this email, but one already exists.\n\n` +
+        `Sign in at ${origin}/sign-in, or reset your password at ${origin}/forgot-password.`
+      : `Someone tried to create an account with this email. An account already exists but is not verified yet.\n\n` +
+        `Finish verification at ${origin}/verify (you can ask for a new code there), then sign in.`,
+  };
+}
+
+export function invitationEmail(input: { url: string; agencyName: string; inviterName: string; role: string; days: number }) {
+  return {
+    subject: `You're invited to ${input.agencyName} on FixFlow`,
+    body:
+      `${input.inviterName} has invited you to join ${input.agencyName} on FixFlow as ${input.role === 'admin' ? 'an admin' : 'staff'}.\n\n` +
+      `Accept the invitation and choose your password here: ${input.url}\n\n` +
+      `The link expires in ${input.days} days and works once.`,
+  };
+}

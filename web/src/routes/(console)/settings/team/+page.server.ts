@@ -1,0 +1,52 @@
+import { error, fail } from '@sveltejs/kit';
+import { getAuthService } from '#lib/server/auth/instance.ts';
+import { InvitationError, inviteStaff, listTeam, revokeInvitation } from '#lib/server/auth/invitations.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+/** Server-side guard for every load and action here: agency admins only, scoped to their agency. */
+function requireAdmin(user: SessionUser | null) {
+  if (!user || user.kind !== 'staff' || user.role !== 'admin') error(403, 'Only agency admins can manage the team.');
+  return user;
+}
+
+export const load: PageServerLoad = async ({ locals }) => {
+  const admin = requireAdmin(locals.user);
+  const { db } = await getAuthService();
+  const team = await listTeam(db, admin.agencyId);
+  return {
+    members: team.members,
+    invitations: team.invitations.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })),
+    me: admin.userId,
+  };
+};
+
+export const actions: Actions = {
+  invite: async ({ locals, request, url }) => {
+    const admin = requireAdmin(locals.user);
+    const data = await request.formData();
+    const values = { email: String(data.get('email') ?? ''), name: String(data.get('name') ?? ''), role: String(data.get('role') ?? 'staff') };
+    const { db, mailer, devMailbox } = await getAuthService();
+    try {
+      await inviteStaff(db, mailer, {
+        agencyId: admin.agencyId,
+        invitedBy: { userId: admin.userId, name: admin.name },
+        email: values.email,
+        name: values.name,
+        role: values.role === 'admin' ? 'admin' : 'staff',
+        origin: url.origin,
+      });
+    } catch (e) {
+      if (e instanceof InvitationError) return fail(400, { action: 'invite', values, error: e.message });
+      throw e;
+    }
+    return { action: 'invite', invited: values.email.trim().toLowerCase(), devMailbox };
+  },
+  revoke: async ({ locals, request }) => {
+    const admin = requireAdmin(locals.user);
+    const id = String((await request.formData()).get('id') ?? '');
+    const { db } = await getAuthService();
+    if (!/^[0-9a-f-]{36}$/i.test(id) || !(await revokeInvitation(db, admin.agencyId, id))) return fail(404, { action: 'revoke', error: 'Invitation not found.' });
+    return { action: 'revoke', revoked: true };
+  },
+};

@@ -22,13 +22,15 @@ const { handler } = (await import(handlerPath.href)) as { handler: RequestListen
 const server = createServer(handler);
 server.listen(env.PORT, env.HOST, () => {
   const url = env.ORIGIN ?? `http://localhost:${env.PORT}`;
-  console.log(`\nFixFlow is running at ${url}`);
-  if (runtime.temporalUiUrl) console.log(`Temporal UI: ${runtime.temporalUiUrl}`);
-  if (!env.SMTP_URL) console.log(`Emails are not sent (no SMTP_URL); read them at ${url}/dev/mailbox`);
+  const lines = [`\nFixFlow is running at ${url}`];
+  if (runtime.temporalUiUrl) lines.push(`Temporal UI: ${runtime.temporalUiUrl}`);
+  if (!env.SMTP_URL) lines.push(`Emails are not sent (no SMTP_URL); read them at ${url}/dev/mailbox`);
   if (env.SEED_DEMO) {
-    console.log(`\nDemo logins (password: ${DEMO_PASSWORD}):`);
-    for (const l of DEMO_LOGINS) console.log(`  ${l.email.padEnd(28)} ${l.note}`);
+    lines.push(`\nDemo logins (password: ${DEMO_PASSWORD}):`);
+    for (const l of DEMO_LOGINS) lines.push(`  ${l.email.padEnd(28)} ${l.note}`);
   }
+  // One write, so whoever waits for the banner sees all of it.
+  console.log(lines.join('\n'));
 });
 
 let stopping = false;

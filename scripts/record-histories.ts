@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import proto from '@temporalio/proto';
 import { connect } from '../db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.ts';
 import { migrateDatabase } from '../db/migrate.ts';
@@ -77,7 +77,9 @@ async function main() {
       }
       for (const [i, { runId, history }] of runs.entries()) {
         const name = runs.length > 1 ? `${scenario}-run${i + 1}` : scenario;
-        const body = { workflowId, runId, scenario, recordedAt: new Date().toISOString(), history: JSON.parse(historyToJSON(history)) };
+        // Binary protobuf (base64): historyFromJSON trips over the two protobufjs copies npm installs here.
+        const encoded = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish()).toString('base64');
+        const body = { workflowId, runId, scenario, recordedAt: new Date().toISOString(), events: history.events?.length ?? 0, historyProtoBase64: encoded };
         writeFileSync(join(OUT, `${name}.json`), JSON.stringify(body, null, 1) + '\n');
         console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
       }

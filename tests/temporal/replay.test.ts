@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { announceSkip } from './environment.ts';
@@ -18,8 +18,8 @@ if (files.length === 0) announceSkip('workflow replay', reason);
 describe.skipIf(files.length === 0)(files.length ? `workflow replay (${files.length} recorded histories)` : `workflow replay — skipped: ${reason}`, () => {
   it('replays every recorded history without a determinism error', async () => {
     const histories = files.map((file) => {
-      const { workflowId, history } = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as { workflowId: string; history: unknown };
-      return { workflowId, history: historyFromJSON(history) };
+      const { workflowId, historyProtoBase64 } = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as { workflowId: string; historyProtoBase64: string };
+      return { workflowId, history: proto.temporal.api.history.v1.History.decode(Buffer.from(historyProtoBase64, 'base64')) };
     });
     const failures: string[] = [];
     let replayed = 0;

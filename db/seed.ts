@@ -118,7 +118,9 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
   const staffActor: Actor = { id: staff.id, role: 'staff' };
   const as = (c: { id: string }): Actor => ({ id: c.id, role: 'contractor' });
   const types = Object.fromEntries((await db.select().from(jobTypes)).filter((t) => t.agencyId === harbour.id).map((t) => [t.code, t.id]));
-  const make = (i: number, title: string, type: string, priorityCode: string, description: string) =>
+  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+  // Back-dated jobs let the dispatcher fire real SLA warnings and a breach right after the first start.
+  const make = (i: number, title: string, type: string, priorityCode: string, description: string, createdAt = now) =>
     createJob(db, engine, {
       agencyId: harbour.id,
       branchId: harbourBranch.id,
@@ -129,13 +131,13 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
       propertyId: props[i % props.length].id,
       tenantId: tenantRows[i % tenantRows.length].id,
       createdBy: admin.id,
-    });
+    }, createdAt);
 
-  await make(0, 'Kitchen tap dripping', 'LEAK', 'P3', 'Cold tap in the kitchen drips constantly; tenant has put a bowl under it.');
-  const offered = await make(1, 'Bathroom extractor fan dead', 'ELEC', 'P2', 'Fan does not start with the light switch.');
+  await make(0, 'Kitchen tap dripping', 'LEAK', 'P3', 'Cold tap in the kitchen drips constantly; tenant has put a bowl under it.', hoursAgo(100));
+  const offered = await make(1, 'Bathroom extractor fan dead', 'ELEC', 'P2', 'Fan does not start with the light switch.', hoursAgo(30));
   await engine.send(offered.id, { type: 'OFFER', contractorId: eve.id, actor: staffActor });
 
-  const boiler = await make(2, 'No hot water', 'BOILER', 'P1', 'Boiler shows fault code F28; no heating or hot water.');
+  const boiler = await make(2, 'No hot water', 'BOILER', 'P1', 'Boiler shows fault code F28; no heating or hot water.', hoursAgo(2.5));
   await engine.send(boiler.id, { type: 'OFFER', contractorId: gus.id, actor: staffActor });
   await engine.send(boiler.id, { type: 'ACCEPT', actor: as(gus) });
 

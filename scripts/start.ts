@@ -18,8 +18,16 @@ const booting = bootRuntime(env);
 provideRuntime(booting);
 const runtime = await booting;
 
+// adapter-node reads these when the handler loads. This process serves plain HTTP, so unless ORIGIN or a
+// proxy's X-Forwarded-Proto says otherwise the origin is http://<host> (adapter-node would assume https and
+// refuse every form post as cross-site). Uploads carry up to 10 photos of 15 MB.
+if (!env.ORIGIN) process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
+process.env.BODY_SIZE_LIMIT ??= '160M';
 const { handler } = (await import(handlerPath.href)) as { handler: RequestListener };
-const server = createServer(handler);
+const server = createServer((req, res) => {
+  if (!env.ORIGIN) req.headers['x-forwarded-proto'] ??= 'http';
+  handler(req, res);
+});
 server.listen(env.PORT, env.HOST, () => {
   const url = env.ORIGIN ?? `http://localhost:${env.PORT}`;
   const lines = [`\nFixFlow is running at ${url}`];

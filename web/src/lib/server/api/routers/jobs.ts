@@ -18,6 +18,7 @@ import {
 } from '../../../../../../db/schema/index.ts';
 import { createJob, priorityPolicy } from '../../../../../../worker/jobs/create-job.ts';
 import { validateEvent } from '../../../../../../workflows/job-host.ts';
+import { workflowIdFor } from '../../../../../../workflows/temporal-api.ts';
 import { JOB_STATUSES, OPEN_STATUSES, type Actor, type JobCommand, type JobEvent, type JobEventType } from '../../../../../../workflows/model.ts';
 import { actorOf } from '../../auth/user.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
@@ -235,7 +236,7 @@ export const jobsRouter = router({
       allowed: allowedActions(view, actorOf(ctx.user), ctx.now().toISOString()),
       temporal:
         ctx.engine.kind === 'temporal' && ctx.temporalUiUrl
-          ? { url: `${ctx.temporalUiUrl}/namespaces/${ctx.temporalNamespace}/workflows/${encodeURIComponent(`job-${job.reference}`)}` }
+          ? { url: `${ctx.temporalUiUrl}/namespaces/${ctx.temporalNamespace}/workflows/${encodeURIComponent(workflowIdFor(job))}` }
           : null,
     };
   }),

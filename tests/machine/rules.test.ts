@@ -1,0 +1,254 @@
+// Guard behaviour in detail: who may do what to whose job, and what each refusal says.
+import { describe, expect, test } from 'vitest';
+import { pendingTimer, timerEvent } from '../../workflows/job-host.ts';
+import type { JobEvent } from '../../workflows/model.ts';
+import { ADMIN, EVE, PAT, STAFF, SYSTEM, drive, ev, hoursIn, notifications, reach, refused, start, step, templates } from './support.ts';
+
+describe('only the right contractor', () => {
+  test('cannot accept or decline an offer made to someone else', () => {
+    const { state, now } = reach('new');
+    expect(refused(state, ev.accept(now, EVE))).toBe('This job has not been offered to you');
+    expect(refused(state, ev.decline(now, EVE))).toBe('This job has not been offered to you');
+  });
+
+  test('cannot start or complete a job held by someone else', () => {
+    const assigned = reach('assigned');
+    expect(refused(assigned.state, ev.start(assigned.now, EVE))).toBe('Only the assigned contractor can start work');
+    const inProgress = reach('inProgress');
+    expect(refused(inProgress.state, ev.complete(inProgress.now, EVE))).toBe('Only the assigned contractor can complete the job');
+  });
+
+  test('cannot invoice work someone else did, nor invoice twice', () => {
+    const { state, now } = reach('completed');
+    expect(refused(state, ev.submitInvoice(now, EVE))).toBe('Only the contractor who did the work can invoice it');
+    const invoiced = step(state, ev.submitInvoice(now)).state;
+    expect(refused(invoiced, ev.submitInvoice(now))).toBe('An invoice has already been submitted for this job');
+  });
+
+  test('cannot act for staff, and staff cannot act for the contractor', () => {
+    const { state, now } = reach('new');
+    expect(refused(state, ev.offer(now, EVE.id, PAT))).toBe('Only agency staff can offer the job to a contractor');
+    expect(refused(state, ev.accept(now, STAFF))).toBe('Only the contractor can accept the job');
+    expect(refused(state, ev.note(now, SYSTEM))).toBe('Only agency staff or the contractor can add a note');
+  });
+});
+
+describe('mandatory words', () => {
+  test.each(['', '   ', '\n\t'])('a blank completion note (%j) is refused', (note) => {
+    const { state, now } = reach('inProgress');
+    expect(refused(state, ev.complete(now, PAT, note))).toBe('A completion note is required');
+  });
+
+  test('a completion without photos is fine', () => {
+    const { state, now } = reach('inProgress');
+    const event: JobEvent = { type: 'COMPLETE', note: 'Done', actor: PAT, at: now };
+    expect(step(state, event).state.context.completionNote).toBe('Done');
+  });
+
+  test.each(['', '  '])('a blank recall reason (%j) is refused', (reason) => {
+    const { state, now } = reach('completed');
+    expect(refused(state, ev.recall(now, STAFF, reason))).toBe('A reason for the recall is required');
+  });
+
+  test.each(['', '  '])('a blank cancel reason (%j) is refused', (reason) => {
+    const { state, now } = reach('assigned');
+    expect(refused(state, ev.cancel(now, STAFF, reason))).toBe('A reason for cancelling is required');
+  });
+
+  test('a note needs text or an attachment', () => {
+    const { state, now } = reach('assigned');
+    expect(refused(state, { type: 'ADD_NOTE', text: ' ', actor: PAT, at: now })).toBe('A note needs text or an attachment');
+    expect(step(state, { type: 'ADD_NOTE', text: '', attachmentIds: ['photo-2'], actor: PAT, at: now }).state.context.noteCount).toBe(1);
+  });
+});
+
+describe('offers', () => {
+  test('a decline is recorded and the job goes back to unassigned', () => {
+    const { state, now } = reach('new');
+    const { state: next, effects } = step(state, ev.decline(now, PAT, '  Fully booked  '));
+    expect(next.status).toBe('new');
+    expect(next.context).toMatchObject({ offeredTo: null, contractorId: null, declines: [{ contractorId: 'pat', at: now, reason: 'Fully booked' }] });
+    expect(notifications(effects)).toEqual([{ template: 'offerDeclined', contractors: [], staff: true, data: { contractorId: 'pat' } }]);
+    // Without a reason, the decline is still recorded.
+    const again = drive(next, [ev.offer(hoursIn(3)), ev.decline(hoursIn(4))]);
+    expect(again.context.declines.map((d) => d.reason)).toEqual(['Fully booked', null]);
+  });
+
+  test('re-offering while offered replaces the offer', () => {
+    const { state, now } = reach('new');
+    const { state: next, effects } = step(state, ev.offer(now, EVE.id));
+    expect(next.context.offeredTo).toBe('eve');
+    expect(next.context.timers.filter((t) => t.kind.startsWith('offer')).map((t) => t.key)).toEqual([
+      `offer:eve:${now}:remind`,
+      `offer:eve:${now}:escalate`,
+    ]);
+    expect(notifications(effects)).toContainEqual(expect.objectContaining({ template: 'jobOffered', contractors: ['eve'] }));
+    expect(refused(next, ev.accept(now, PAT))).toBe('This job has not been offered to you');
+    expect(step(next, ev.accept(now, EVE)).state.context.contractorId).toBe('eve');
+  });
+
+  test('offering again to the same contractor is refused', () => {
+    const { state, now } = reach('new');
+    expect(refused(state, ev.offer(now, PAT.id))).toBe('The job is already offered to that contractor');
+    const assigned = reach('assigned');
+    expect(refused(assigned.state, ev.offer(assigned.now, PAT.id))).toBe('That contractor already holds the job');
+  });
+
+  test('re-assigning from Assigned withdraws the job from the old contractor', () => {
+    const { state, now } = reach('assigned');
+    const { state: next, effects } = step(state, ev.offer(now, EVE.id, ADMIN));
+    expect(next.status).toBe('new');
+    expect(next.context).toMatchObject({ contractorId: null, offeredTo: 'eve' });
+    expect(notifications(effects)).toEqual([
+      { template: 'offerWithdrawn', contractors: ['pat'], staff: false, data: {} },
+      { template: 'jobOffered', contractors: ['eve'], staff: false, data: {} },
+    ]);
+    expect(refused(next, ev.start(now, PAT))).toBe('Only the assigned contractor can start work');
+  });
+
+  test('re-assigning a recalled job: the old contractor keeps it until the new one accepts', () => {
+    const { state, now } = reach('recalled');
+    const offered = step(state, ev.offer(now, EVE.id)).state;
+    expect(offered.context).toMatchObject({ contractorId: 'pat', offeredTo: 'eve' });
+    expect(refused(offered, ev.start(now, PAT))).toBe('The job is being offered to another contractor');
+    const { state: accepted, effects } = step(offered, ev.accept(now, EVE));
+    expect(accepted.status).toBe('assigned');
+    expect(accepted.context).toMatchObject({ contractorId: 'eve', offeredTo: null });
+    expect(notifications(effects)).toEqual([
+      { template: 'offerWithdrawn', contractors: ['pat'], staff: false, data: {} },
+      { template: 'offerAccepted', contractors: [], staff: true, data: { contractorId: 'eve' } },
+    ]);
+  });
+
+  test('a declined re-assignment leaves the recalled job with its contractor', () => {
+    const { state, now } = reach('recalled');
+    const declined = drive(state, [ev.offer(now, EVE.id), ev.decline(now, EVE)]);
+    expect(declined.status).toBe('recalled');
+    expect(declined.context).toMatchObject({ contractorId: 'pat', offeredTo: null });
+    expect(step(declined, ev.start(now, PAT)).state.status).toBe('inProgress');
+  });
+});
+
+describe('notes', () => {
+  test('the contractor a job is offered to may add notes; staff hear of it', () => {
+    const { state, now } = reach('new');
+    const { state: next, effects } = step(state, ev.note(now, PAT, 'Can I see photos first?'));
+    expect(next.context.noteCount).toBe(1);
+    expect(notifications(effects)).toEqual([{ template: 'noteAdded', contractors: [], staff: true, data: {} }]);
+  });
+
+  test('staff notes go to the contractor holding the job', () => {
+    const { state, now } = reach('inProgress');
+    expect(notifications(step(state, ev.note(now, STAFF)).effects)).toEqual([{ template: 'noteAdded', contractors: ['pat'], staff: false, data: {} }]);
+  });
+
+  test('a contractor with no part in the job may not', () => {
+    const { state, now } = reach('inProgress');
+    expect(refused(state, ev.note(now, EVE))).toBe('Only the contractor holding the job can add notes');
+  });
+});
+
+describe('recall', () => {
+  test('a completed job is recalled with its reason, and the contractor is told', () => {
+    const { state, now } = reach('completed');
+    const { state: next, effects } = step(state, ev.recall(now, STAFF, ' Still leaking '));
+    expect(next.status).toBe('recalled');
+    expect(next.context).toMatchObject({ recallCount: 1, lastRecallReason: 'Still leaking', contractorId: 'pat' });
+    expect(notifications(effects)).toEqual([{ template: 'jobRecalled', contractors: ['pat'], staff: false, data: { reason: 'Still leaking' } }]);
+  });
+
+  test('a closed job not yet paid can be recalled, even once invoiced', () => {
+    for (const scenario of ['closed', 'closedInvoiced'] as const) {
+      const { state, now } = reach(scenario);
+      expect(step(state, ev.recall(now)).state.status).toBe('recalled');
+    }
+  });
+
+  test('a closed job with a payment recorded cannot', () => {
+    const { state, now } = reach('closedInvoiced');
+    const paid = step(state, ev.payment(now, 'client', 1000)).state;
+    expect(refused(paid, ev.recall(now))).toBe('Payments are already recorded; a paid job cannot be recalled');
+    expect(refused(paid, ev.raiseInvoice(now))).toBe('Payments are already recorded against the invoice');
+  });
+});
+
+describe('payments', () => {
+  test('a duplicate payment key is refused', () => {
+    const { state, now } = reach('closedInvoiced');
+    const paid = step(state, ev.payment(now, 'client', 1000, 'bacs-42')).state;
+    expect(refused(paid, ev.payment(now, 'client', 1000, 'bacs-42'))).toBe('That payment is already recorded');
+    expect(refused(paid, ev.payment(now, 'contractor', 500, 'bacs-42'))).toBe('That payment is already recorded');
+  });
+
+  test('payments need an invoice, a positive amount and a key', () => {
+    const closed = reach('closed');
+    expect(refused(closed.state, ev.payment(closed.now, 'client', 100))).toBe('Raise the invoice before recording payments');
+    const { state, now } = reach('closedInvoiced');
+    expect(refused(state, ev.payment(now, 'client', 0))).toBe('A payment must be a positive whole number of pence');
+    expect(refused(state, ev.payment(now, 'client', 10.5))).toBe('A payment must be a positive whole number of pence');
+    expect(refused(state, ev.payment(now, 'client', 100, ' '))).toBe('A payment needs an idempotency key');
+  });
+});
+
+describe('timer events', () => {
+  test('only the system fires deadlines', () => {
+    const { state } = reach('assigned');
+    const timer = pendingTimer(state)!;
+    const event = { ...timerEvent(timer, timer.at), actor: STAFF };
+    expect(refused(state, event)).toBe('Only the system can send an SLA warning');
+  });
+
+  // Bug fixed in workflows/rules.ts: any pending key used to satisfy any timer event, so an
+  // SLA_BREACHED naming the 75 % warning's key recorded a breach hours before the deadline.
+  test('a timer event must name a deadline of its own kind', () => {
+    const { state } = reach('assigned');
+    const warning = pendingTimer(state)!;
+    expect(warning.kind).toBe('slaWarning');
+    const breach = { ...timerEvent(warning, warning.at), type: 'SLA_BREACHED' } as JobEvent;
+    expect(refused(state, breach)).toBe('That key belongs to a different kind of deadline');
+    const offered = step(reach('new').state, ev.offer(hoursIn(2), EVE.id)).state;
+    const reminder = offered.context.timers.find((t) => t.kind === 'offerReminder')!;
+    expect(refused(offered, { ...timerEvent(reminder, reminder.at), type: 'INVOICE_REMINDER' } as JobEvent)).toBe(
+      'That key belongs to a different kind of deadline',
+    );
+  });
+});
+
+describe('final states take nothing', () => {
+  test.each(['paymentComplete', 'cancelled'] as const)('%s refuses every event, saying the job is finished', (scenario) => {
+    const { state, now } = reach(scenario);
+    const label = scenario === 'cancelled' ? 'Cancelled' : 'Payment Complete';
+    // Events the sender could otherwise send: the refusal names the state.
+    const events: JobEvent[] = [ev.note(now, STAFF), ev.note(now, PAT), ev.offer(now, EVE.id), ev.cancel(now), ev.priority(now), ev.close(now)];
+    for (const event of events) expect(refused(state, event)).toBe(`Cannot ${VERBS[event.type]} while the job is ${label}`);
+    // Late money is refused too (the reason may cite the money rather than the state).
+    for (const event of [ev.recall(now), ev.raiseInvoice(now), ev.payment(now, 'client', 1, 'late')]) expect(refused(state, event)).not.toBe('');
+  });
+
+  test('cancelling tells whoever was offered or held the job', () => {
+    const { state, now } = reach('recalled');
+    const offered = step(state, ev.offer(now, EVE.id)).state;
+    const { state: cancelled, effects } = step(offered, ev.cancel(now));
+    expect(cancelled.status).toBe('cancelled');
+    expect(notifications(effects)).toEqual([{ template: 'jobCancelled', contractors: ['pat', 'eve'], staff: false, data: {} }]);
+  });
+
+  test('payment complete tells staff and the contractor', () => {
+    const { state, now } = reach('closedInvoiced');
+    const { effects } = step(drive(state, [ev.payment(now, 'client', 24000), ev.payment(now, 'contractor', 18000)]), ev.payment(now, 'commission', 5000));
+    expect(templates(effects)).toEqual(['paymentComplete']);
+    expect(notifications(effects)[0]).toMatchObject({ contractors: ['pat'], staff: true });
+  });
+});
+
+const VERBS: Partial<Record<JobEvent['type'], string>> = {
+  ADD_NOTE: 'add a note',
+  OFFER: 'offer the job to a contractor',
+  CANCEL: 'cancel the job',
+  CHANGE_PRIORITY: 'change the priority',
+  CLOSE: 'close the job',
+};
+
+test('start() gives a New job with nobody on it', () => {
+  expect(start()).toMatchObject({ status: 'new', context: { offeredTo: null, contractorId: null, declines: [] } });
+});

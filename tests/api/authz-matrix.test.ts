@@ -1,0 +1,195 @@
+// Who may call what: every tRPC procedure × {anonymous, staff of agency A, staff of agency B, contractor
+// assigned to A's job, contractor of A not assigned to it}. Procedures are enumerated from the router, so
+// a new procedure fails "every procedure is in the matrix" until its row is written here.
+// Besides allow/deny, every allowed answer is checked for leaks: staff of B never see an identifier of
+// agency A's, and the unassigned contractor never sees the job.
+import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobs, tenants } from '../../db/schema/index.ts';
+import { createContext } from '../../web/src/lib/server/api/context.ts';
+import { appRouter, createCaller } from '../../web/src/lib/server/api/root.ts';
+import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
+import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createAgency } from '../support/fixtures.ts';
+
+const ROLES = ['anonymous', 'staffA', 'staffB', 'contractorAssigned', 'contractorNotAssigned'] as const;
+type Role = (typeof ROLES)[number];
+type Code = TRPCError['code'];
+
+interface Scenario {
+  a: Awaited<ReturnType<typeof createAgency>>;
+  b: Awaited<ReturnType<typeof createAgency>>;
+  /** Agency A's job, in progress with contractor a.contractors[0]. */
+  jobId: string;
+  tenantId: string;
+  users: Record<Role, SessionUser | null>;
+  /** Identifiers only agency A's people may see. */
+  secretsOfA: string[];
+}
+
+/** allow: must succeed (then the leak checks run, plus `check` if given). deny: must fail with one of `codes`. */
+type Cell = { allow: true; check?: (result: unknown, s: Scenario) => void | Promise<void> } | { allow: false; codes?: Code[] };
+const ALLOW: Cell = { allow: true };
+const DENY: Cell = { allow: false };
+const ANON_DENY: Cell = { allow: false, codes: ['UNAUTHORIZED'] };
+
+interface Row {
+  input: (s: Scenario) => unknown | Promise<unknown>;
+  cells: Record<Role, Cell>;
+}
+
+const staffOnly = (input: Row['input'], b: Cell = ALLOW): Row => ({
+  input,
+  cells: { anonymous: ANON_DENY, staffA: ALLOW, staffB: b, contractorAssigned: DENY, contractorNotAssigned: DENY },
+});
+
+const contractorOnly = (input: Row['input'], notAssigned: Cell = ALLOW): Row => ({
+  input,
+  cells: { anonymous: ANON_DENY, staffA: { allow: false, codes: ['FORBIDDEN'] }, staffB: { allow: false, codes: ['FORBIDDEN'] }, contractorAssigned: ALLOW, contractorNotAssigned: notAssigned },
+});
+
+const contains = (result: unknown, id: string) => JSON.stringify(result ?? null).includes(id);
+
+/** The matrix. Keys are procedure paths as in `appRouter._def.procedures`. */
+const MATRIX: Record<string, Row> = {
+  'jobs.create': staffOnly(
+    (s) => ({ title: 'Matrix job', priorityCode: 'P2', propertyId: s.a.property.id }),
+    // B's staff cannot file a job against A's property.
+    { allow: false, codes: ['NOT_FOUND', 'BAD_REQUEST', 'FORBIDDEN'] },
+  ),
+  'jobs.list': {
+    input: () => ({}),
+    cells: {
+      anonymous: ANON_DENY,
+      staffA: { allow: true, check: (r, s) => expect(contains(r, s.jobId)).toBe(true) },
+      staffB: { allow: true, check: (r, s) => expect(contains(r, s.jobId)).toBe(false) },
+      contractorAssigned: { allow: true, check: (r, s) => expect((r as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([s.jobId]) },
+      contractorNotAssigned: { allow: true, check: (r) => expect((r as { items: unknown[] }).items).toEqual([]) },
+    },
+  },
+  'jobs.get': {
+    input: (s) => ({ id: s.jobId }),
+    cells: { anonymous: ANON_DENY, staffA: ALLOW, staffB: { allow: false, codes: ['NOT_FOUND'] }, contractorAssigned: ALLOW, contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'jobs.send': {
+    input: (s) => ({ id: s.jobId, command: { type: 'ADD_NOTE', text: 'matrix note' } }),
+    cells: { anonymous: ANON_DENY, staffA: ALLOW, staffB: { allow: false, codes: ['NOT_FOUND'] }, contractorAssigned: ALLOW, contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'contractors.candidates': staffOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
+  'directory.options': staffOnly(() => undefined),
+  'directory.findProperties': staffOnly(() => ({ q: 'Test Street' })),
+  'directory.tenantsAt': staffOnly((s) => ({ propertyId: s.a.property.id })),
+  'portal.jobs': {
+    ...contractorOnly(() => ({ view: 'all' })),
+    cells: {
+      ...contractorOnly(() => ({})).cells,
+      contractorAssigned: { allow: true, check: (r, s) => expect((r as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([s.jobId]) },
+      contractorNotAssigned: { allow: true, check: (r) => expect((r as { items: unknown[] }).items).toEqual([]) },
+    },
+  },
+  'portal.job': contractorOnly((s) => ({ id: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
+  'portal.contacts': contractorOnly(() => undefined),
+  'portal.account': contractorOnly(() => undefined),
+};
+
+let db: TestDatabase;
+let s: Scenario;
+
+const procedures = Object.keys((appRouter as unknown as { _def: { procedures: Record<string, unknown> } })._def.procedures).sort();
+
+function call(user: SessionUser | null, path: string, input: unknown): Promise<unknown> {
+  const caller = createCaller(createContext({ db: db.db, engine: createEmbeddedEngine({ db: db.db }), user, temporalUiUrl: null })) as unknown as Record<string, unknown>;
+  let fn: unknown = caller;
+  for (const part of path.split('.')) fn = (fn as Record<string, unknown>)[part];
+  return (fn as (input: unknown) => Promise<unknown>)(input);
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const a = await createAgency(db.db, 'Agency A');
+  const b = await createAgency(db.db, 'Agency B');
+  const [tenant] = await db.db.insert(tenants).values({ agencyId: a.agency.id, propertyId: a.property.id, name: 'Tess Tenant', email: 'tess@example.test' }).returning();
+  const staff = (fx: typeof a): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
+  const contractor = (i: number): SessionUser => ({
+    kind: 'contractor',
+    userId: `00000000-0000-4000-8000-00000000000${i}`,
+    name: a.contractors[i].name,
+    email: a.contractors[i].email,
+    agencyId: a.agency.id,
+    contractorId: a.contractors[i].id,
+  });
+  const users: Record<Role, SessionUser | null> = { anonymous: null, staffA: staff(a), staffB: staff(b), contractorAssigned: contractor(0), contractorNotAssigned: contractor(1) };
+  const s0 = { a, b, users } as Scenario;
+  const created = (await call(users.staffA, 'jobs.create', { title: 'Leak under sink', priorityCode: 'P2', propertyId: a.property.id, tenantId: tenant.id })) as { id: string };
+  await call(users.staffA, 'jobs.send', { id: created.id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
+  await call(users.contractorAssigned, 'jobs.send', { id: created.id, command: { type: 'ACCEPT' } });
+  await call(users.contractorAssigned, 'jobs.send', { id: created.id, command: { type: 'START' } });
+  s = { ...s0, jobId: created.id, tenantId: tenant.id, secretsOfA: [a.agency.id, a.property.id, created.id, tenant.id, ...a.contractors.map((c) => c.id)] };
+});
+afterAll(() => db?.close());
+
+describe('authorization matrix', () => {
+  it('every procedure is in the matrix', () => {
+    const missing = procedures.filter((p) => !MATRIX[p]);
+    expect(missing, `add rows for: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it('every procedure refuses anonymous callers (whatever the input)', async () => {
+    for (const path of procedures) {
+      const error = await call(null, path, undefined).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error, `${path} answered an anonymous caller`).toBeInstanceOf(TRPCError);
+      expect((error as TRPCError).code, path).toBe('UNAUTHORIZED');
+    }
+  });
+
+  const rows = procedures.filter((p) => MATRIX[p]);
+  describe.each(rows)('%s', (path) => {
+    it.each(ROLES)('%s', async (role) => {
+      const row = MATRIX[path];
+      const cell = row.cells[role];
+      const input = await row.input(s);
+      const outcome = await call(s.users[role], path, input).then(
+        (result) => ({ ok: true as const, result }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      if (cell.allow) {
+        if (!outcome.ok) throw outcome.error;
+        if (role === 'staffB') for (const id of s.secretsOfA) expect(contains(outcome.result, id), `${path} leaked ${id} to staff of B`).toBe(false);
+        if (role === 'contractorNotAssigned') expect(contains(outcome.result, s.jobId), `${path} leaked the job to an unassigned contractor`).toBe(false);
+        await cell.check?.(outcome.result, s);
+      } else {
+        expect(outcome.ok, `${path} allowed ${role}`).toBe(false);
+        if (outcome.ok) return;
+        expect(outcome.error).toBeInstanceOf(TRPCError);
+        expect(cell.codes ?? ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND']).toContain((outcome.error as TRPCError).code);
+      }
+    });
+  });
+
+  it("denied calls left agency A's job untouched by B and by the unassigned contractor", async () => {
+    const events = await call(s.users.staffA, 'jobs.get', { id: s.jobId }) as { timeline: { actorId: string }[] };
+    const actors = new Set(events.timeline.map((e) => e.actorId));
+    expect(actors.has(s.b.staff.id)).toBe(false);
+    expect(actors.has(s.a.contractors[1].id)).toBe(false);
+    const [job] = await db.db.select().from(jobs).where(eq(jobs.id, s.jobId));
+    expect(job.agencyId).toBe(s.a.agency.id);
+  });
+
+  it('a contractor who has not picked an agency can call nothing', async () => {
+    const unpicked: SessionUser = { ...(s.users.contractorAssigned as Extract<SessionUser, { kind: 'contractor' }>), agencyId: null, contractorId: null };
+    for (const path of procedures) {
+      const input = await MATRIX[path]?.input(s);
+      const error = await call(unpicked, path, input).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error, `${path} answered a contractor with no agency picked`).toBeInstanceOf(TRPCError);
+      expect(['FORBIDDEN', 'UNAUTHORIZED', 'NOT_FOUND']).toContain((error as TRPCError).code);
+    }
+  });
+});

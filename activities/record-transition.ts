@@ -1,6 +1,7 @@
 // Writes what an accepted event did: the job's event history, the audit log, and the jobs read model.
 // Idempotent by (jobId, seq): a retried call finds its history row and does nothing more.
-import { and, eq, lt, sql } from 'drizzle-orm';
+// One statement (data-modifying CTEs), so it costs the engine's transaction one round trip, not three.
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
 import { auditLog, jobEvents, jobs } from '../db/schema/index.ts';
 import type { JobState } from '../workflows/job-host.ts';
@@ -21,40 +22,35 @@ export async function recordTransition(tx: Tx, t: Transition): Promise<void> {
   const type = t.event?.type ?? 'CREATED';
   const actor = t.event?.actor ?? { id: 'system', role: 'system' };
   const { type: _type, actor: _actor, at: _at, ...payload } = (t.event ?? {}) as Partial<JobEvent>;
-  const inserted = await tx
-    .insert(jobEvents)
-    .values({ jobId: t.jobId, seq: t.seq, type, actorId: actor.id, actorRole: actor.role, payload, fromStatus: t.from, toStatus: status, at: new Date(t.at) })
-    .onConflictDoNothing()
-    .returning({ seq: jobEvents.seq });
-  if (inserted.length === 0) return; // already recorded by an earlier attempt
-
-  await tx.insert(auditLog).values({
-    agencyId: context.agencyId,
-    jobId: t.jobId,
-    actorId: actor.id,
-    actorRole: actor.role,
-    action: `job.${type.toLowerCase()}`,
-    detail: { seq: t.seq, from: t.from, to: status, ...payload },
-    at: new Date(t.at),
-  });
-
-  await tx
-    .update(jobs)
-    .set({
-      status,
-      contractorId: context.contractorId,
-      offeredToId: context.offeredTo,
-      priorityCode: context.priority.code,
-      slaDueAt: new Date(context.sla.dueAt),
-      slaBreached: context.sla.breached,
-      slaWarnedPercent: context.sla.warnedPercent,
-      recallCount: context.recallCount,
-      noteCount: context.noteCount,
-      engineVersion: t.seq,
-      updatedAt: new Date(t.at),
-      completedAt: status === 'completed' ? new Date(t.at) : sql`${jobs.completedAt}`,
-      closedAt: status === 'closed' ? new Date(t.at) : sql`${jobs.closedAt}`,
-    })
-    // Projections never go backwards, whatever order retries arrive in.
-    .where(and(eq(jobs.id, t.jobId), lt(jobs.engineVersion, t.seq)));
+  const at = new Date(t.at).toISOString();
+  const detail = { seq: t.seq, from: t.from, to: status, ...payload };
+  await tx.execute(sql`
+    with recorded as (
+      insert into ${jobEvents} (job_id, seq, type, actor_id, actor_role, payload, from_status, to_status, at)
+      values (${t.jobId}::uuid, ${t.seq}::int, ${type}::text, ${actor.id}::text, ${actor.role}::text, ${JSON.stringify(payload)}::jsonb,
+              ${t.from}::text, ${status}::text, ${at}::timestamptz)
+      -- already recorded by an earlier attempt: nothing below runs
+      on conflict do nothing
+      returning job_id),
+    audited as (
+      insert into ${auditLog} (agency_id, job_id, actor_id, actor_role, action, detail, at)
+      select ${context.agencyId}::uuid, job_id, ${actor.id}::text, ${actor.role}::text, ${`job.${type.toLowerCase()}`}::text,
+             ${JSON.stringify(detail)}::jsonb, ${at}::timestamptz
+      from recorded)
+    update ${jobs} set
+      status = ${status}::text,
+      contractor_id = ${context.contractorId}::uuid,
+      offered_to_id = ${context.offeredTo}::uuid,
+      priority_code = ${context.priority.code}::text,
+      sla_due_at = ${new Date(context.sla.dueAt).toISOString()}::timestamptz,
+      sla_breached = ${context.sla.breached}::boolean,
+      sla_warned_percent = ${context.sla.warnedPercent}::int,
+      recall_count = ${context.recallCount}::int,
+      note_count = ${context.noteCount}::int,
+      engine_version = ${t.seq}::int,
+      updated_at = ${at}::timestamptz,
+      completed_at = case when ${status}::text = 'completed' then ${at}::timestamptz else completed_at end,
+      closed_at = case when ${status}::text = 'closed' then ${at}::timestamptz else closed_at end
+    -- Projections never go backwards, whatever order retries arrive in.
+    where id = ${t.jobId}::uuid and engine_version < ${t.seq}::int and exists (select from recorded)`);
 }

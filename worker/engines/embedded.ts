@@ -20,25 +20,65 @@ export interface EmbeddedEngine extends JobEngine {
 export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database; clock?: Clock }): EmbeddedEngine {
   const view = (jobId: string, version: number, state: JobState): JobView => ({ jobId, version, ...state, nextTimer: pendingTimer(state) });
 
-  async function persist(tx: Tx, jobId: string, seq: number, at: string, step: { state: JobState; effects: Effect[]; event: JobEvent | null; from: JobStatus | null }) {
-    await tx
-      .insert(engineJobs)
-      .values({ jobId, state: step.state, version: seq, updatedAt: new Date(at) })
-      .onConflictDoUpdate({ target: engineJobs.jobId, set: { state: step.state, version: seq, updatedAt: new Date(at) } });
-    await recordTransition(tx, { jobId, seq, event: step.event, from: step.from, state: step.state, at });
-    if (step.effects.length > 0) {
-      await tx.insert(outbox).values(step.effects.map((effect, idx) => ({ jobId, seq, idx, effect, availableAt: new Date(at) })));
-    }
+  /**
+   * Writes one accepted step. The statements are independent, so they are issued together and
+   * postgres.js pipelines them on the transaction's connection: one round trip instead of one each.
+   * `existing` is false only for a job's start (its snapshot row is inserted, not updated).
+   * Returns whether the dispatcher has new work (effects to run, or a deadline to wait for).
+   */
+  async function persist(tx: Tx, jobId: string, seq: number, at: string, step: { state: JobState; effects: Effect[]; event: JobEvent | null; from: JobStatus | null }, existing: boolean) {
+    const updatedAt = new Date(at);
     const timer = pendingTimer(step.state);
-    if (timer) {
-      await tx
-        .insert(engineTimers)
-        .values({ jobId, key: timer.key, dueAt: new Date(timer.at) })
-        .onConflictDoUpdate({ target: engineTimers.jobId, set: { key: timer.key, dueAt: new Date(timer.at) } });
-    } else {
-      await tx.delete(engineTimers).where(eq(engineTimers.jobId, jobId));
+    const writes: PromiseLike<unknown>[] = [
+      existing
+        ? tx.update(engineJobs).set({ state: step.state, version: seq, updatedAt }).where(eq(engineJobs.jobId, jobId))
+        : tx
+            .insert(engineJobs)
+            .values({ jobId, state: step.state, version: seq, updatedAt })
+            .onConflictDoUpdate({ target: engineJobs.jobId, set: { state: step.state, version: seq, updatedAt } }),
+      recordTransition(tx, { jobId, seq, event: step.event, from: step.from, state: step.state, at }),
+    ];
+    if (step.effects.length > 0) {
+      writes.push(tx.insert(outbox).values(step.effects.map((effect, idx) => ({ jobId, seq, idx, effect, availableAt: updatedAt }))));
     }
-    if (step.effects.length > 0 || timer) await tx.execute(sql`select pg_notify(${WAKE_CHANNEL}, ${jobId})`);
+    writes.push(
+      timer
+        ? tx
+            .insert(engineTimers)
+            .values({ jobId, key: timer.key, dueAt: new Date(timer.at) })
+            .onConflictDoUpdate({ target: engineTimers.jobId, set: { key: timer.key, dueAt: new Date(timer.at) } })
+        : tx.delete(engineTimers).where(eq(engineTimers.jobId, jobId)),
+    );
+    await Promise.all(writes);
+    return step.effects.length > 0 || timer !== null;
+  }
+
+  /**
+   * Wakes dispatchers after the commit, not inside the transaction: a transaction that NOTIFYs holds
+   * a database-wide lock through its commit (WAL flush included), which would serialise every
+   * event's commit and defeat group commit. At most one wake-up is in flight and one more queued:
+   * a woken dispatcher drains everything due, so coalescing loses nothing. Were the process to stop
+   * between commit and wake-up, dispatchers still poll every `idleMs`.
+   */
+  let waking = false;
+  let wakeAgain = false;
+  function wakeDispatchers(jobId: string): void {
+    if (waking) {
+      wakeAgain = true;
+      return;
+    }
+    waking = true;
+    db.execute(sql`select pg_notify(${WAKE_CHANNEL}, ${jobId})`).then(
+      () => done(),
+      () => done(),
+    );
+    function done() {
+      waking = false;
+      if (wakeAgain) {
+        wakeAgain = false;
+        wakeDispatchers(jobId);
+      }
+    }
   }
 
   async function locked(tx: Tx, jobId: string) {
@@ -48,29 +88,35 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
   }
 
   async function apply(jobId: string, toEvent: (state: JobState, at: string) => JobEvent | null): Promise<JobView | null> {
-    return db.transaction(async (tx) => {
+    let wake = false;
+    const applied = await db.transaction(async (tx) => {
       const { state, version } = await locked(tx, jobId);
       const at = clock().toISOString();
       const event = toEvent(state, at);
       if (!event) return null;
       const result = stepJob(state, event);
       if (!result.ok) throw new EventRejected(result.reason);
-      await persist(tx, jobId, version + 1, at, { ...result, event });
+      wake = await persist(tx, jobId, version + 1, at, { ...result, event }, true);
       return view(jobId, version + 1, result.state);
     });
+    if (wake) wakeDispatchers(jobId);
+    return applied;
   }
 
   return {
     kind: 'embedded',
 
     async start(input) {
-      return db.transaction(async (tx) => {
+      let wake = false;
+      const started = await db.transaction(async (tx) => {
         const [existing] = await tx.select().from(engineJobs).where(eq(engineJobs.jobId, input.jobId));
         if (existing) return view(input.jobId, existing.version, existing.state as JobState);
         const { state, effects } = startJob(input);
-        await persist(tx, input.jobId, 1, input.createdAt, { state, effects, event: null, from: null });
+        wake = await persist(tx, input.jobId, 1, input.createdAt, { state, effects, event: null, from: null }, false);
         return view(input.jobId, 1, state);
       });
+      if (wake) wakeDispatchers(input.jobId);
+      return started;
     },
 
     async send(jobId, command: JobCommand) {

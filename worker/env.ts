@@ -14,6 +14,11 @@ const schema = z.object({
   TEMPORAL_UI_URL: z.url().optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().default('FixFlow <no-reply@fixflow.local>'),
+  /** Tile layer for the coverage map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Unset: plain background (works offline). */
+  MAP_TILE_URL: z.string().min(1).optional(),
+  MAP_TILE_ATTRIBUTION: z.string().min(1).optional(),
+  /** Optional isochrone service for travel-time areas (see web/src/lib/server/map/isochrone.ts); unset: estimate. */
+  ISOCHRONE_URL: z.url().optional(),
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 

@@ -59,3 +59,17 @@ export const certifications = pgTable('contractor_certifications', {
   reference: text(),
   expiresOn: date().notNull(),
 });
+
+/** People to call at a contractor's firm besides the main contact (office, accounts, out of hours). */
+export const contractorContacts = pgTable(
+  'contractor_contacts',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    contractorId: uuid().notNull().references(() => contractors.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    role: text(),
+    phone: text(),
+    email: text(),
+  },
+  (t) => [index().on(t.contractorId)],
+);

@@ -35,6 +35,9 @@ export const jobs = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp({ withTimezone: true }),
     closedAt: timestamp({ withTimezone: true }),
+    /** Lower-cased reference, title, postcode and first address line, kept by a trigger (migration
+     * 0005_job_search) for the console's text search; trigram-indexed when pg_trgm is available. */
+    searchText: text().notNull().default(''),
   },
   (t) => [
     uniqueIndex().on(t.agencyId, t.reference),

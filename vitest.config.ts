@@ -7,6 +7,8 @@ export default defineConfig({
     projects: [
       // The pure machine: no I/O at all.
       { test: { name: 'machine', include: ['tests/machine/**/*.test.ts'] } },
+      // Other pure code: configuration, formatting.
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       // Engine contract, activities and API against a real PostgreSQL.
       { test: { name: 'db', include: ['tests/{engine,api}/**/*.test.ts'], globalSetup: withDb, testTimeout: 30_000, hookTimeout: 60_000 } },
       // Temporal: its own project in forks (the SDK's native bridge); skips with a reason when no server is reachable.

@@ -12,6 +12,13 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('fixflow-jobs'),
   TEMPORAL_UI_URL: z.url().optional(),
+  // Remote clusters (read by connectionOptionsFromEnv): an API key, or an mTLS pair, or plain TLS.
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  /** Signs sessions; unset: a random secret kept in DATA_DIR. */
+  BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().default('FixFlow <no-reply@fixflow.local>'),
   /** Tile layer for the coverage map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Unset: plain background (works offline). */
@@ -20,6 +27,9 @@ const schema = z.object({
   /** Optional isochrone service for travel-time areas (see web/src/lib/server/map/isochrone.ts); unset: estimate. */
   ISOCHRONE_URL: z.url().optional(),
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+}).refine((e) => !e.TEMPORAL_TLS_CLIENT_CERT_PATH === !e.TEMPORAL_TLS_CLIENT_KEY_PATH, {
+  message: 'set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH, or neither',
+  path: ['TEMPORAL_TLS_CLIENT_KEY_PATH'],
 });
 
 export type Env = z.infer<typeof schema>;

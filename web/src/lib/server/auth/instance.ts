@@ -16,9 +16,8 @@ export interface AuthService {
 }
 
 /** BETTER_AUTH_SECRET when set; otherwise a random secret kept in the data directory (so restarts keep sessions). */
-function loadSecret(dataDir: string): string {
-  const fromEnv = process.env.BETTER_AUTH_SECRET;
-  if (fromEnv && fromEnv.length >= 32) return fromEnv;
+function loadSecret(dataDir: string, fromEnv: string | undefined): string {
+  if (fromEnv) return fromEnv; // validated (≥ 32 characters) by worker/env.ts
   const file = join(dataDir, 'auth-secret');
   try {
     return readFileSync(file, 'utf8').trim();
@@ -37,7 +36,7 @@ export function getAuthService(): Promise<AuthService> {
   const holder = globalThis as Holder;
   return (holder[KEY] ??= useRuntime().then((runtime) => {
     const mailer = createMailer(runtime.env);
-    const auth = createAuth({ db: runtime.db, secret: loadSecret(runtime.env.DATA_DIR), origin: runtime.env.ORIGIN, mailer });
+    const auth = createAuth({ db: runtime.db, secret: loadSecret(runtime.env.DATA_DIR, runtime.env.BETTER_AUTH_SECRET), origin: runtime.env.ORIGIN, mailer });
     return { auth, db: runtime.db, mailer, devMailbox: !mailer };
   }));
 }

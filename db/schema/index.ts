@@ -4,3 +4,4 @@ export * from './jobs.ts';
 export * from './engine.ts';
 export * from './messages.ts';
 export * from './auth.ts';
+export * from './finance.ts';

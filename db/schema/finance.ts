@@ -1,0 +1,117 @@
+// Financial close-out: contractor invoices, the agency's invoice to the client, the payments ledger and
+// payment runs (remittances). Invoices raised/submitted and payments are projections of engine events,
+// written in the engine's own transaction (activities/finance/project.ts); approval and payment runs are
+// finance records of their own. Money is integer pence; dates without a time are `date` (ISO strings).
+import { sql } from 'drizzle-orm';
+import { check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { agencies } from './agency.ts';
+import { contractors } from './directory.ts';
+import { attachments, jobs } from './jobs.ts';
+
+export const CONTRACTOR_INVOICE_STATUSES = ['submitted', 'approved', 'queried'] as const;
+export type ContractorInvoiceStatus = (typeof CONTRACTOR_INVOICE_STATUSES)[number];
+
+/** The contractor's invoice for a job (the machine takes one per job). */
+export const contractorInvoices = pgTable(
+  'contractor_invoices',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid().notNull().references(() => agencies.id),
+    jobId: uuid().notNull().references(() => jobs.id),
+    contractorId: uuid().notNull().references(() => contractors.id),
+    number: text().notNull(),
+    issuedOn: date({ mode: 'string' }).notNull(),
+    netPence: integer().notNull(),
+    vatPence: integer().notNull(),
+    totalPence: integer().notNull(),
+    documentId: uuid().references(() => attachments.id),
+    status: text({ enum: CONTRACTOR_INVOICE_STATUSES }).notNull().default('submitted'),
+    queryReason: text(),
+    decidedBy: text(),
+    decidedAt: timestamp({ withTimezone: true }),
+    submittedAt: timestamp({ withTimezone: true }).notNull(),
+    /** The engine event that submitted it. */
+    seq: integer().notNull(),
+  },
+  (t) => [
+    uniqueIndex().on(t.jobId),
+    index().on(t.agencyId, t.status),
+    index().on(t.contractorId, t.issuedOn),
+    check('contractor_invoice_sum', sql`${t.netPence} >= 0 and ${t.vatPence} >= 0 and ${t.netPence} + ${t.vatPence} = ${t.totalPence}`),
+  ],
+);
+
+/** The agency's invoice to the client for a job: the machine's current invoice, re-raised in place. */
+export const agencyInvoices = pgTable(
+  'agency_invoices',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid().notNull().references(() => agencies.id),
+    jobId: uuid().notNull().references(() => jobs.id),
+    number: text().notNull(),
+    agentNetPence: integer().notNull(),
+    vatRateBp: integer().notNull(),
+    vatPence: integer().notNull(),
+    grossPence: integer().notNull(),
+    contractorTotalPence: integer().notNull(),
+    commissionPence: integer().notNull(),
+    /** What the landlord approved for the work, when known. */
+    budgetPence: integer(),
+    raisedBy: text().notNull(),
+    raisedAt: timestamp({ withTimezone: true }).notNull(),
+    seq: integer().notNull(),
+  },
+  (t) => [
+    uniqueIndex().on(t.jobId),
+    uniqueIndex().on(t.agencyId, t.number),
+    check('agency_invoice_gross', sql`${t.agentNetPence} + ${t.vatPence} = ${t.grossPence}`),
+  ],
+);
+
+/** A contractor payment run: one remittance advice covering one contractor-leg payment per job. */
+export const paymentRuns = pgTable(
+  'payment_runs',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid().notNull().references(() => agencies.id),
+    contractorId: uuid().notNull().references(() => contractors.id),
+    /** The bank reference printed on the remittance. */
+    reference: text().notNull(),
+    paidOn: date({ mode: 'string' }).notNull(),
+    totalPence: integer().notNull(),
+    /** The caller's idempotency key: a resubmitted run finds this row and completes it. */
+    key: text().notNull(),
+    createdBy: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex().on(t.agencyId, t.key), uniqueIndex().on(t.agencyId, t.reference), index().on(t.contractorId, t.paidOn)],
+);
+
+/** The payments ledger: one row per accepted RECORD_PAYMENT event. Append-only. */
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid().notNull().references(() => agencies.id),
+    jobId: uuid().notNull().references(() => jobs.id),
+    leg: text({ enum: ['client', 'contractor', 'commission'] }).notNull(),
+    amountPence: integer().notNull(),
+    reference: text().notNull(),
+    paidOn: date({ mode: 'string' }).notNull(),
+    /** Idempotency key, unique per job: a double submit never records twice. */
+    key: text().notNull(),
+    /** For the contractor leg: who was paid (the job's contractor when recorded). */
+    contractorId: uuid().references(() => contractors.id),
+    paymentRunId: uuid().references(() => paymentRuns.id),
+    recordedBy: text().notNull(),
+    recordedAt: timestamp({ withTimezone: true }).notNull(),
+    seq: integer().notNull(),
+  },
+  (t) => [
+    uniqueIndex().on(t.jobId, t.key),
+    index().on(t.agencyId, t.paidOn),
+    index().on(t.contractorId, t.paidOn),
+    index().on(t.paymentRunId),
+    check('payment_positive', sql`${t.amountPence} > 0`),
+  ],
+);

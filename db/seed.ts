@@ -38,7 +38,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     ])
     .returning();
 
-  const [admin, staff] = await db
+  const [admin, staff, nia] = await db
     .insert(users)
     .values([
       { agencyId: harbour.id, name: 'Alex Admin', email: 'admin@harbour.example', role: 'admin', jobTitle: 'Lettings Manager', phone: '0117 496 0002' },
@@ -176,6 +176,19 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     { type: 'CLOSE', actor: staffActor },
   ] as const) await engine.send(paid.id, e);
 
+  // More for Pat (the demo contractor login), so the portal shows each thing a contractor may need to do.
+  const shower = await make(1, 'Shower drain slow', 'LEAK', 'P3', 'Shower tray takes ten minutes to drain.', hoursAgo(5));
+  await engine.send(shower.id, { type: 'OFFER', contractorId: pat.id, actor: staffActor });
+  const cistern = await make(2, 'Toilet cistern keeps running', 'LEAK', 'P2', 'Cistern refills every few minutes; fill valve suspected.', hoursAgo(6));
+  for (const e of [{ type: 'OFFER', contractorId: pat.id, actor: staffActor }, { type: 'ACCEPT', actor: as(pat) }] as const) await engine.send(cistern.id, e);
+  const valve = await make(4, 'Radiator valve weeping', 'LEAK', 'P3', 'Lounge radiator valve leaves a puddle overnight.', hoursAgo(48));
+  for (const e of [
+    { type: 'OFFER', contractorId: pat.id, actor: staffActor },
+    { type: 'ACCEPT', actor: as(pat) },
+    { type: 'START', actor: as(pat) },
+    { type: 'COMPLETE', note: 'Valve gland repacked; no further leak after an hour.', actor: as(pat) },
+  ] as const) await engine.send(valve.id, e);
+
   // Northgate: a job for the contractor who works for both agencies.
   const mcr = await createJob(db, engine, {
     agencyId: northgate.id,
@@ -185,6 +198,19 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     propertyId: mcrProp.id,
   });
   await engine.send(mcr.id, { type: 'OFFER', contractorId: cons[4].id, actor: { id: 'seed', role: 'staff' } });
+  const niaActor: Actor = { id: nia.id, role: 'staff' };
+  const northgateJob = (title: string, description: string) =>
+    createJob(db, engine, { agencyId: northgate.id, title, descriptionHtml: `<p>${description}</p>`, priorityCode: 'P2', propertyId: mcrProp.id, createdBy: nia.id });
+  const mcrLeak = await northgateJob('Leak from ceiling below bathroom', 'Brown stain spreading on the kitchen ceiling.');
+  for (const e of [{ type: 'OFFER', contractorId: cons[4].id, actor: niaActor }, { type: 'ACCEPT', actor: as(cons[4]) }, { type: 'START', actor: as(cons[4]) }] as const) await engine.send(mcrLeak.id, e);
+  const mcrTap = await northgateJob('Bath tap loose', 'Hot tap turns in the deck.');
+  for (const e of [
+    { type: 'OFFER', contractorId: cons[4].id, actor: niaActor },
+    { type: 'ACCEPT', actor: as(cons[4]) },
+    { type: 'START', actor: as(cons[4]) },
+    { type: 'COMPLETE', note: 'Tap backnut tightened and resealed.', actor: as(cons[4]) },
+    { type: 'SUBMIT_INVOICE', number: 'PF-2210', netPence: 4500, vatPence: 900, totalPence: 5400, actor: as(cons[4]) },
+  ] as const) await engine.send(mcrTap.id, e);
 
   // Working logins for DEMO_LOGINS (better-auth credentials; see db/seed-auth.ts).
   await seedDemoLogins(db, DEMO_LOGINS, DEMO_PASSWORD);

@@ -1,0 +1,121 @@
+// The Job Sheet: one printable page (or a few) a contractor takes to site. Pure rendering over plain
+// data; the caller decides what the viewer may see (e.g. the tenant's contact details).
+import PDFDocument from 'pdfkit';
+
+export interface JobSheetData {
+  reference: string;
+  title: string;
+  status: string;
+  priority: string;
+  jobType: string | null;
+  createdAt: Date;
+  slaDueAt: Date | null;
+  descriptionHtml: string;
+  address: string[];
+  accessNotes: string | null;
+  tenant: { name: string; phone: string | null; email: string | null } | null;
+  agency: { name: string; phone: string | null; email: string | null; branch: string | null };
+  contractor: { name: string; company: string | null; phone: string | null } | null;
+  notes: { at: Date; by: string; text: string }[];
+  photoCount: number;
+  generatedAt: Date;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
+
+/** The job description is sanitised HTML; on paper it becomes paragraphs and bullet lines. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<li[^>]*>/gi, '• ')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|li|h3|h4|blockquote|ul|ol)>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&(#?\w+);/g, (m, name: string) => ENTITIES[name] ?? (name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : m))
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+const fmt = (d: Date | null) => (d ? when.format(d) : '—');
+
+export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 48,
+    info: { Title: `Job Sheet ${data.reference}`, Author: data.agency.name, Subject: data.title, CreationDate: data.generatedAt },
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const width = doc.page.width - 96;
+  const heading = (text: string) => {
+    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(11).fillColor('#0f5c4d').text(text.toUpperCase(), { characterSpacing: 0.5 });
+    doc.moveTo(48, doc.y + 2).lineTo(48 + width, doc.y + 2).strokeColor('#dde3ea').stroke();
+    doc.moveDown(0.4).font('Helvetica').fontSize(10.5).fillColor('#1b2430');
+  };
+  const field = (label: string, value: string) => {
+    doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(value || '—');
+  };
+
+  doc.font('Helvetica-Bold').fontSize(20).fillColor('#1b2430').text(`Job Sheet · ${data.reference}`);
+  doc.font('Helvetica').fontSize(13).text(data.title);
+  doc.fontSize(9).fillColor('#5b6776').text(`${data.agency.name}${data.agency.branch ? ` · ${data.agency.branch}` : ''} · generated ${fmt(data.generatedAt)}`);
+
+  heading('Job');
+  field('Status', data.status);
+  field('Priority', data.priority);
+  if (data.jobType) field('Type', data.jobType);
+  field('Raised', fmt(data.createdAt));
+  field('SLA due', fmt(data.slaDueAt));
+  field('Photos on file', String(data.photoCount));
+
+  heading('Property');
+  doc.text(data.address.filter(Boolean).join('\n') || '—');
+  if (data.accessNotes) {
+    doc.moveDown(0.3);
+    field('Access', data.accessNotes);
+  }
+
+  heading('Tenant');
+  if (data.tenant) {
+    field('Name', data.tenant.name);
+    if (data.tenant.phone) field('Phone', data.tenant.phone);
+    if (data.tenant.email) field('Email', data.tenant.email);
+    if (!data.tenant.phone && !data.tenant.email) doc.fillColor('#5b6776').text('Contact the agency to arrange access.').fillColor('#1b2430');
+  } else {
+    doc.text('No tenant recorded. Contact the agency to arrange access.');
+  }
+
+  heading('Description');
+  doc.text(htmlToText(data.descriptionHtml) || 'No description.', { width });
+
+  heading('Contractor');
+  if (data.contractor) {
+    field('Name', data.contractor.name + (data.contractor.company ? `, ${data.contractor.company}` : ''));
+    if (data.contractor.phone) field('Phone', data.contractor.phone);
+  } else {
+    doc.text('Not yet assigned.');
+  }
+
+  heading('Agency contact');
+  field('Office', data.agency.name);
+  if (data.agency.phone) field('Phone', data.agency.phone);
+  if (data.agency.email) field('Email', data.agency.email);
+
+  heading('Notes');
+  if (data.notes.length === 0) doc.text('No notes yet.');
+  for (const n of data.notes) {
+    doc.font('Helvetica-Bold').fontSize(9).fillColor('#5b6776').text(`${fmt(n.at)} · ${n.by}`);
+    doc.font('Helvetica').fontSize(10.5).fillColor('#1b2430').text(n.text, { width }).moveDown(0.3);
+  }
+
+  heading('Sign-off');
+  doc.text('Work done / parts used:').moveDown(2.5);
+  doc.text('Contractor signature: ____________________________   Date: ______________');
+  doc.end();
+  return done;
+}

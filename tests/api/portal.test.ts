@@ -1,0 +1,286 @@
+// The contractor portal's procedures over a real database and the embedded engine: each view of the
+// jobs list, the "needs you" flags, scoping to the picked agency and to the contractor's own jobs, the
+// job as a contractor sees it (tenant contact as the agency allows), contacts, bad input, the Job
+// Sheet's content, and the demo data the portal is shown with.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderJobSheet } from '../../activities/pdf/job-sheet.ts';
+import { agencies, branches, contractors, jobs, tenants, users } from '../../db/schema/index.ts';
+import { seedDemo } from '../../db/seed.ts';
+import { createContext } from '../../web/src/lib/server/api/context.ts';
+import { createCaller } from '../../web/src/lib/server/api/root.ts';
+import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
+import { saveAttachment } from '../../web/src/lib/server/files/attachments.ts';
+import { jobSheetData } from '../../web/src/lib/server/files/job-sheet.ts';
+import { diskStore } from '../../web/src/lib/server/files/storage.ts';
+import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { PNG_1PX } from '../support/files.ts';
+import { createAgency } from '../support/fixtures.ts';
+
+let database: TestDatabase;
+let dir: string;
+let a: Awaited<ReturnType<typeof createAgency>>;
+let b: Awaited<ReturnType<typeof createAgency>>;
+/** Pat's record at agency B (same person, same email as a.contractors[0]). */
+let patAtB: { id: string };
+let tenantId: string;
+
+const DAY = 86_400_000;
+const staffOf = (fx: typeof a): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
+const contractor = (agencyId: string, contractorId: string): SessionUser => ({
+  kind: 'contractor',
+  userId: '00000000-0000-4000-8000-000000000001',
+  name: 'Pat Plumber',
+  email: 'pat@example.test',
+  agencyId,
+  contractorId,
+});
+const pat = () => contractor(a.agency.id, a.contractors[0].id);
+const eve = () => contractor(a.agency.id, a.contractors[1].id);
+
+/** A caller whose clock (request and engine) is `daysAgo` days in the past. */
+const as = (user: SessionUser | null, daysAgo = 0) => {
+  const now = () => new Date(Date.now() - daysAgo * DAY);
+  return createCaller(createContext({ db: database.db, engine: createEmbeddedEngine({ db: database.db, clock: now }), user, temporalUiUrl: null, now }));
+};
+
+type Step = Parameters<ReturnType<typeof as>['jobs']['send']>[0]['command'];
+async function job(title: string, steps: [SessionUser, Step][], options: { daysAgo?: number; fx?: typeof a; tenant?: boolean } = {}) {
+  const fx = options.fx ?? a;
+  const created = await as(staffOf(fx), options.daysAgo).jobs.create({
+    title,
+    priorityCode: 'P2',
+    propertyId: fx.property.id,
+    tenantId: options.tenant ? tenantId : undefined,
+    descriptionHtml: `<p>${title}: details</p>`,
+  });
+  for (const [user, command] of steps) await as(user, options.daysAgo).jobs.send({ id: created.id, command });
+  return created.id;
+}
+
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dir = mkdtempSync(join(tmpdir(), 'fixflow-portal-'));
+  a = await createAgency(database.db, 'Agency A');
+  b = await createAgency(database.db, 'Agency B');
+  [patAtB] = await database.db.insert(contractors).values({ agencyId: b.agency.id, name: 'Pat Plumber', email: a.contractors[0].email, trades: ['plumbing'], coverage: ['SW1A'] }).returning();
+  [{ id: tenantId }] = await database.db.insert(tenants).values({ agencyId: a.agency.id, propertyId: a.property.id, name: 'Tess Tenant', phone: '07700 900555', email: 'tess@example.test' }).returning();
+  await database.db.update(agencies).set({ phone: '020 7946 0000', email: 'office@a.example' }).where(eq(agencies.id, a.agency.id));
+  await database.db.insert(branches).values({ agencyId: a.agency.id, name: 'Westminster', phone: '020 7946 0001' });
+  await database.db.update(users).set({ jobTitle: 'Property Manager', phone: '020 7946 0002' }).where(eq(users.id, a.staff.id));
+
+  const staff = staffOf(a);
+  const offer = (c: { id: string }): Step => ({ type: 'OFFER', contractorId: c.id });
+  const [p, e] = a.contractors;
+  ids.offered = await job('Offered to Pat', [[staff, offer(p)]], { tenant: true });
+  ids.assigned = await job('Accepted by Pat', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }]]);
+  ids.inProgress = await job('Pat on site', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }], [pat(), { type: 'START' }]]);
+  ids.completed = await job('Pat finished', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }], [pat(), { type: 'START' }], [pat(), { type: 'COMPLETE', note: 'Done' }]]);
+  ids.invoiced = await job('Pat invoiced', [
+    [staff, offer(p)],
+    [pat(), { type: 'ACCEPT' }],
+    [pat(), { type: 'START' }],
+    [pat(), { type: 'COMPLETE', note: 'Done' }],
+    [pat(), { type: 'SUBMIT_INVOICE', number: 'INV-1', netPence: 1000, vatPence: 200, totalPence: 1200 }],
+  ]);
+  // Offered and accepted 40 days ago, still open: not "recent", still active.
+  ids.old = await job('Old but open', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }]], { daysAgo: 40 });
+  ids.eves = await job("Eve's job", [[staff, offer(e)]]);
+  // Pat declined it and it went to Eve: Pat no longer sees it; Eve does not see Pat's refusal.
+  ids.declined = await job('Declined by Pat', [[staff, offer(p)], [pat(), { type: 'DECLINE', reason: 'Pat is busy' }], [staff, offer(e)]]);
+  ids.atB = await job('At agency B', [[staffOf(b), offer(patAtB)]], { fx: b });
+
+  await saveAttachment(database.db, diskStore(dir), { agencyId: a.agency.id, jobId: ids.inProgress, uploadedBy: 'contractor:pat', file: new File([PNG_1PX], 'leak.png'), kind: 'photo' });
+  await saveAttachment(database.db, diskStore(dir), { agencyId: a.agency.id, jobId: ids.inProgress, uploadedBy: 'contractor:pat', file: new File([PNG_1PX], 'after.png'), kind: 'photo' });
+});
+afterAll(async () => {
+  await database?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const listIds = async (user: SessionUser, view?: 'recent' | 'active' | 'pending' | 'history' | 'all') =>
+  new Set((await as(user).portal.jobs(view ? { view } : {})).items.map((i) => i.id));
+
+describe('portal.jobs', () => {
+  it('defaults to jobs offered or assigned in the last 30 days', async () => {
+    const result = await as(pat()).portal.jobs({});
+    expect(result.view).toBe('recent');
+    expect(new Set(result.items.map((i) => i.id))).toEqual(new Set([ids.offered, ids.assigned, ids.inProgress, ids.completed, ids.invoiced]));
+  });
+
+  it('filters active, pending (offers), history and all', async () => {
+    expect(await listIds(pat(), 'active')).toEqual(new Set([ids.assigned, ids.inProgress, ids.old]));
+    expect(await listIds(pat(), 'pending')).toEqual(new Set([ids.offered]));
+    expect(await listIds(pat(), 'history')).toEqual(new Set([ids.completed, ids.invoiced]));
+    expect(await listIds(pat(), 'all')).toEqual(new Set([ids.offered, ids.assigned, ids.inProgress, ids.completed, ids.invoiced, ids.old]));
+  });
+
+  it('shows address, priority, status, SLA due and photo count, and flags what needs the contractor', async () => {
+    const { items } = await as(pat()).portal.jobs({ view: 'all' });
+    const byId = new Map(items.map((i) => [i.id, i]));
+    const row = byId.get(ids.inProgress)!;
+    expect(row).toMatchObject({ address: '1 Test Street', postcode: 'SW1A 1AA', priorityCode: 'P2', priorityName: 'Urgent', status: 'inProgress', photoCount: 2 });
+    expect(row.slaDueAt).toBeInstanceOf(Date);
+    expect(byId.get(ids.offered)).toMatchObject({ needsAction: 'respond', offered: true, photoCount: 0 });
+    expect(byId.get(ids.assigned)?.needsAction).toBe('start');
+    expect(byId.get(ids.inProgress)?.needsAction).toBe('complete');
+    expect(byId.get(ids.completed)?.needsAction).toBe('invoice');
+    expect(byId.get(ids.invoiced)?.needsAction).toBeNull();
+  });
+
+  it("never lists another contractor's jobs, or jobs the contractor declined", async () => {
+    expect(await listIds(eve(), 'all')).toEqual(new Set([ids.eves, ids.declined]));
+    const patsAll = await listIds(pat(), 'all');
+    expect(patsAll.has(ids.eves)).toBe(false);
+    expect(patsAll.has(ids.declined)).toBe(false);
+  });
+
+  it('is scoped to the agency the contractor picked', async () => {
+    expect(await listIds(contractor(b.agency.id, patAtB.id), 'all')).toEqual(new Set([ids.atB]));
+    // A forged session pairing agency B with Pat's record at A sees nothing from either.
+    expect(await listIds(contractor(b.agency.id, a.contractors[0].id), 'all')).toEqual(new Set());
+  });
+
+  it('pages with a cursor without repeats or gaps', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const result = await as(pat()).portal.jobs({ view: 'all', limit: 2, cursor });
+      seen.push(...result.items.map((i) => i.id));
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    expect(seen).toHaveLength(6);
+    expect(new Set(seen)).toEqual(await listIds(pat(), 'all'));
+  });
+
+  it('refuses bad input with BAD_REQUEST', async () => {
+    for (const input of [{ view: 'mine' }, { limit: 0 }, { limit: 101 }, { cursor: 'not-a-cursor' }, { cursor: 'x'.repeat(201) }]) {
+      const error = await as(pat())
+        .portal.jobs(input as never)
+        .then(() => null, (e: unknown) => e);
+      expect(error, JSON.stringify(input)).toBeInstanceOf(TRPCError);
+      expect((error as TRPCError).code).toBe('BAD_REQUEST');
+    }
+  });
+});
+
+describe('portal.job', () => {
+  it('shows an offer with what the contractor may do and the tenant contact the agency shares', async () => {
+    const detail = await as(pat()).portal.job({ id: ids.offered });
+    // An offer leaves the job New until it is accepted.
+    expect(detail).toMatchObject({ status: 'new', offeredToMe: true, needsAction: 'respond', tenantContactShared: true });
+    expect(detail.allowed).toEqual(expect.arrayContaining(['ACCEPT', 'DECLINE']));
+    expect(detail.allowed).not.toContain('START');
+    expect(detail.tenant).toEqual({ name: 'Tess Tenant', phone: '07700 900555', email: 'tess@example.test' });
+    expect(detail.property).toMatchObject({ line1: '1 Test Street', postcode: 'SW1A 1AA' });
+    expect(detail.agency).toMatchObject({ name: 'Agency A', phone: '020 7946 0000' });
+  });
+
+  it("hides the tenant's phone and email when the agency does not share them", async () => {
+    await database.db.update(agencies).set({ shareTenantContact: false }).where(eq(agencies.id, a.agency.id));
+    try {
+      const detail = await as(pat()).portal.job({ id: ids.offered });
+      expect(detail.tenant).toEqual({ name: 'Tess Tenant', phone: null, email: null });
+      expect(detail.tenantContactShared).toBe(false);
+      expect(JSON.stringify(detail)).not.toContain('07700 900555');
+    } finally {
+      await database.db.update(agencies).set({ shareTenantContact: true }).where(eq(agencies.id, a.agency.id));
+    }
+  });
+
+  it('lists photos and leaves out other contractors’ offers and refusals', async () => {
+    const detail = await as(pat()).portal.job({ id: ids.inProgress });
+    expect(detail.photos.map((p) => p.fileName).sort()).toEqual(['after.png', 'leak.png']);
+    expect(detail.photos[0].url).toMatch(/^\/api\/attachments\//);
+    const evesView = await as(eve()).portal.job({ id: ids.declined });
+    expect(evesView.timeline.filter((e) => e.type === 'OFFER')).toHaveLength(1);
+    expect(evesView.timeline.some((e) => e.type === 'DECLINE')).toBe(false);
+    expect(JSON.stringify(evesView)).not.toContain('Pat is busy');
+  });
+
+  it('says "invoice" once a completed job has no invoice from the contractor, and nothing after', async () => {
+    expect((await as(pat()).portal.job({ id: ids.completed })).needsAction).toBe('invoice');
+    const invoiced = await as(pat()).portal.job({ id: ids.invoiced });
+    expect(invoiced.needsAction).toBeNull();
+    expect(invoiced.contractorInvoice).toMatchObject({ number: 'INV-1', totalPence: 1200 });
+  });
+
+  it('answers NOT_FOUND for a job that is not theirs, or at another agency, and BAD_REQUEST for a bad id', async () => {
+    const code = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e as TRPCError).code);
+    expect(await code(as(pat()).portal.job({ id: ids.eves }))).toBe('NOT_FOUND');
+    expect(await code(as(pat()).portal.job({ id: ids.declined }))).toBe('NOT_FOUND');
+    expect(await code(as(pat()).portal.job({ id: ids.atB }))).toBe('NOT_FOUND');
+    expect(await code(as(contractor(b.agency.id, patAtB.id)).portal.job({ id: ids.offered }))).toBe('NOT_FOUND');
+    expect(await code(as(pat()).portal.job({ id: '7d1e4a52-0c4b-4e51-9d4c-2b8a4c1f0e11' }))).toBe('NOT_FOUND');
+    expect(await code(as(pat()).portal.job({ id: 'not-a-uuid' }))).toBe('BAD_REQUEST');
+    // Nor may they act on it.
+    expect(await code(as(eve()).jobs.send({ id: ids.offered, command: { type: 'ACCEPT' } }))).toBe('NOT_FOUND');
+    expect((await as(staffOf(a)).jobs.get({ id: ids.offered })).job.offeredToId).toBe(a.contractors[0].id);
+  });
+});
+
+describe('portal.contacts', () => {
+  it("lists the picked agency's offices and staff, not another agency's", async () => {
+    const contacts = await as(pat()).portal.contacts();
+    expect(contacts.agency).toMatchObject({ name: 'Agency A', phone: '020 7946 0000', email: 'office@a.example' });
+    expect(contacts.branches.map((x) => x.name)).toEqual(['Westminster']);
+    expect(contacts.people).toEqual([{ id: a.staff.id, name: 'Sam Staff', jobTitle: 'Property Manager', phone: '020 7946 0002', email: a.staff.email }]);
+    const atB = await as(contractor(b.agency.id, patAtB.id)).portal.contacts();
+    expect(atB.agency.name).toBe('Agency B');
+    expect(JSON.stringify(atB)).not.toContain(a.staff.email);
+  });
+});
+
+describe('Job Sheet', () => {
+  const pdfText = async (bytes: Uint8Array) => {
+    const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, verbosity: 0 }).promise;
+    let text = '';
+    for (let n = 1; n <= pdf.numPages; n++) text += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
+    return text;
+  };
+
+  it("carries the job's details, and the tenant's contact only as the agency allows", async () => {
+    const [row] = await database.db.select().from(jobs).where(eq(jobs.id, ids.offered));
+    const shared = await pdfText(await renderJobSheet((await jobSheetData(database.db, row, pat()))!));
+    for (const s of [row.reference, 'Offered to Pat', '1 Test Street', 'SW1A 1AA', 'Urgent', 'Tess Tenant', '07700 900555', 'Agency A']) expect(shared).toContain(s);
+
+    await database.db.update(agencies).set({ shareTenantContact: false }).where(eq(agencies.id, a.agency.id));
+    try {
+      const hidden = await pdfText(await renderJobSheet((await jobSheetData(database.db, row, pat()))!));
+      expect(hidden).toContain('Tess Tenant');
+      expect(hidden).not.toContain('07700 900555');
+      // Staff always see it.
+      expect(await pdfText(await renderJobSheet((await jobSheetData(database.db, row, staffOf(a)))!))).toContain('07700 900555');
+    } finally {
+      await database.db.update(agencies).set({ shareTenantContact: true }).where(eq(agencies.id, a.agency.id));
+    }
+  });
+});
+
+describe('demo data', () => {
+  it('gives the demo contractor jobs in several states at two agencies', async () => {
+    const demo = await createTestDatabase();
+    try {
+      await seedDemo(demo.db, createEmbeddedEngine({ db: demo.db }));
+      const records = await demo.db.select().from(contractors).where(eq(contractors.email, 'pat@plumbfast.example'));
+      expect(records).toHaveLength(2);
+      for (const record of records) {
+        const caller = createCaller(createContext({ db: demo.db, engine: createEmbeddedEngine({ db: demo.db }), user: contractor(record.agencyId, record.id), temporalUiUrl: null }));
+        const { items } = await caller.portal.jobs({ view: 'all' });
+        expect(new Set(items.map((i) => i.status)).size, `states at ${record.agencyId}`).toBeGreaterThanOrEqual(3);
+        expect(items.some((i) => i.needsAction === 'respond')).toBe(true);
+      }
+    } finally {
+      await demo.close();
+    }
+  });
+});

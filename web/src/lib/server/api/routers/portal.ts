@@ -1,0 +1,248 @@
+// The contractor portal's reads: their jobs (30-day default, filters, what needs them), one job as a
+// contractor may see it, the agency's contacts and their account summary. Commands still go through
+// jobs.send, and job access through the same scope as the rest of the API.
+import { TRPCError } from '@trpc/server';
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { agencies, attachments, branches, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
+import type { JobStatus, PaymentLeg } from '../../../../../../workflows/model.ts';
+import { contractorProcedure, createCallerFactory, router } from '../trpc.ts';
+import { jobsRouter } from './jobs.ts';
+
+export const PORTAL_VIEWS = ['recent', 'active', 'pending', 'history', 'all'] as const;
+export type PortalView = (typeof PORTAL_VIEWS)[number];
+
+/** How far back the default list looks for jobs offered or assigned to the contractor. */
+export const RECENT_DAYS = 30;
+
+/** What the contractor should do next on a job, from the read model (the job page asks the machine). */
+export type NeedsAction = 'respond' | 'start' | 'complete' | 'invoice' | null;
+
+export const ACTIVE_STATUSES: JobStatus[] = ['assigned', 'inProgress', 'recalled'];
+export const HISTORY_STATUSES: JobStatus[] = ['completed', 'closed', 'paymentComplete', 'cancelled'];
+
+const listInput = z.object({
+  view: z.enum(PORTAL_VIEWS).default('recent'),
+  limit: z.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+const cursorOf = (row: { createdAt: Date; id: string }) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
+function parseCursor(cursor: string): [Date, string] {
+  const parsed = cursorSchema.safeParse(Buffer.from(cursor, 'base64url').toString().split('|'));
+  if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+  return [new Date(parsed.data[0]), parsed.data[1]];
+}
+
+const hasInvoice = sql<boolean>`exists (select 1 from ${jobEvents} where ${jobEvents.jobId} = ${jobs.id} and ${jobEvents.type} = 'SUBMIT_INVOICE')`;
+
+export function needsAction(row: { status: string; contractorId: string | null; offeredToId: string | null; invoiced: boolean }, me: string): NeedsAction {
+  if (row.offeredToId === me) return 'respond';
+  if (row.contractorId !== me) return null;
+  if (row.status === 'assigned' || row.status === 'recalled') return 'start';
+  if (row.status === 'inProgress') return 'complete';
+  if ((row.status === 'completed' || row.status === 'closed') && !row.invoiced) return 'invoice';
+  return null;
+}
+
+/** Event types a contractor sees on a job's timeline; payments only for their own leg. */
+const VISIBLE_EVENTS = new Set(['CREATED', 'OFFER', 'ACCEPT', 'DECLINE', 'START', 'ADD_NOTE', 'COMPLETE', 'CLOSE', 'RECALL', 'CANCEL', 'CHANGE_PRIORITY', 'SUBMIT_INVOICE', 'RECORD_PAYMENT', 'SLA_BREACHED']);
+
+const payloadSchema = z
+  .object({
+    text: z.string().optional(),
+    note: z.string().optional(),
+    reason: z.string().optional(),
+    number: z.string().optional(),
+    totalPence: z.number().optional(),
+    amountPence: z.number().optional(),
+    leg: z.string().optional(),
+    contractorId: z.string().optional(),
+    attachmentIds: z.array(z.string()).optional(),
+  })
+  .catch({});
+
+const LEG: PaymentLeg = 'contractor';
+
+export const portalRouter = router({
+  /** The contractor's jobs at the agency they picked. */
+  jobs: contractorProcedure.input(listInput).query(async ({ ctx, input }) => {
+    const me = ctx.contractorId;
+    const mine = or(eq(jobs.contractorId, me), eq(jobs.offeredToId, me))!;
+    const where: (SQL | undefined)[] = [eq(jobs.agencyId, ctx.agencyId), mine];
+    if (input.view === 'recent') {
+      // "Assigned in the last 30 days": the latest offer of the job to this contractor, from the event history.
+      const since = new Date(ctx.now().getTime() - RECENT_DAYS * 86_400_000);
+      where.push(
+        sql`exists (select 1 from ${jobEvents} where ${jobEvents.jobId} = ${jobs.id} and ${jobEvents.type} = 'OFFER'
+                    and ${jobEvents.payload}->>'contractorId' = ${me} and ${jobEvents.at} >= ${since.toISOString()})`,
+      );
+    }
+    if (input.view === 'active') where.push(eq(jobs.contractorId, me), inArray(jobs.status, ACTIVE_STATUSES));
+    if (input.view === 'pending') where.push(eq(jobs.offeredToId, me));
+    if (input.view === 'history') where.push(eq(jobs.contractorId, me), inArray(jobs.status, HISTORY_STATUSES));
+    if (input.cursor) {
+      const [createdAt, id] = parseCursor(input.cursor);
+      where.push(or(lt(jobs.createdAt, createdAt), and(eq(jobs.createdAt, createdAt), lt(jobs.id, id))));
+    }
+    const rows = await ctx.db
+      .select({
+        id: jobs.id,
+        reference: jobs.reference,
+        title: jobs.title,
+        status: jobs.status,
+        priorityCode: jobs.priorityCode,
+        priorityName: priorities.name,
+        slaDueAt: jobs.slaDueAt,
+        slaBreached: jobs.slaBreached,
+        slaWarnedPercent: jobs.slaWarnedPercent,
+        createdAt: jobs.createdAt,
+        updatedAt: jobs.updatedAt,
+        address: properties.line1,
+        town: properties.town,
+        postcode: properties.postcode,
+        contractorId: jobs.contractorId,
+        offeredToId: jobs.offeredToId,
+        photoCount: sql<number>`(select count(*)::int from ${attachments} where ${attachments.jobId} = ${jobs.id} and ${attachments.kind} = 'photo')`,
+        invoiced: hasInvoice,
+      })
+      .from(jobs)
+      .leftJoin(properties, eq(properties.id, jobs.propertyId))
+      .leftJoin(priorities, and(eq(priorities.agencyId, jobs.agencyId), eq(priorities.code, jobs.priorityCode)))
+      .where(and(...where))
+      .orderBy(desc(jobs.createdAt), desc(jobs.id))
+      .limit(input.limit + 1);
+    const items = rows.slice(0, input.limit).map(({ contractorId, offeredToId, invoiced, ...row }) => ({
+      ...row,
+      offered: offeredToId === me,
+      needsAction: needsAction({ status: row.status, contractorId, offeredToId, invoiced }, me),
+    }));
+    return { view: input.view, items, nextCursor: rows.length > input.limit ? cursorOf(rows[input.limit - 1]) : null };
+  }),
+
+  /** One job as the contractor sees it: the scoped jobs.get, minus what the agency keeps to itself. */
+  job: contractorProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
+    const detail = await createCallerFactory(jobsRouter)(ctx).get({ id: input.id });
+    const [agency] = await ctx.db
+      .select({ name: agencies.name, phone: agencies.phone, email: agencies.email, shareTenantContact: agencies.shareTenantContact })
+      .from(agencies)
+      .where(eq(agencies.id, ctx.agencyId));
+    const me = ctx.contractorId;
+    const { job, state, property, tenant, jobType, allowed } = detail;
+    const invoiced = state.context.contractorInvoice !== null;
+    const timeline = detail.timeline
+      .filter((e) => VISIBLE_EVENTS.has(e.type))
+      .map((e) => ({ seq: e.seq, type: e.type, at: e.at, actorRole: e.actorRole, mine: e.actorId === me, payload: payloadSchema.parse(e.payload) }))
+      .filter((e) => {
+        if (e.type === 'OFFER' || e.type === 'DECLINE') return e.payload.contractorId === me || e.mine;
+        if (e.type === 'RECORD_PAYMENT') return e.payload.leg === LEG;
+        return true;
+      });
+    return {
+      job: {
+        id: job.id,
+        reference: job.reference,
+        title: job.title,
+        descriptionHtml: job.descriptionHtml,
+        priorityCode: job.priorityCode,
+        createdAt: job.createdAt,
+      },
+      status: state.status,
+      priority: state.context.priority,
+      sla: state.context.sla,
+      lastRecallReason: state.context.lastRecallReason,
+      completionNote: state.context.completionNote,
+      contractorInvoice: state.context.contractorInvoice,
+      property: property && {
+        line1: property.line1,
+        line2: property.line2,
+        town: property.town,
+        postcode: property.postcode,
+        accessNotes: property.accessNotes,
+      },
+      tenant: tenant && {
+        name: tenant.name,
+        phone: agency.shareTenantContact ? tenant.phone : null,
+        email: agency.shareTenantContact ? tenant.email : null,
+      },
+      tenantContactShared: agency.shareTenantContact,
+      jobType: jobType && { name: jobType.name, trade: jobType.trade },
+      agency: { name: agency.name, phone: agency.phone, email: agency.email },
+      offeredToMe: job.offeredToId === me,
+      photos: detail.attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, kind: a.kind, createdAt: a.createdAt, url: `/api/attachments/${a.id}` })),
+      timeline,
+      allowed,
+      needsAction: needsAction({ status: state.status, contractorId: job.contractorId, offeredToId: job.offeredToId, invoiced }, me),
+    };
+  }),
+
+  /** The agency's office contacts, so the contractor can confirm access. */
+  contacts: contractorProcedure.query(async ({ ctx }) => {
+    const [agency] = await ctx.db.select({ name: agencies.name, phone: agencies.phone, email: agencies.email }).from(agencies).where(eq(agencies.id, ctx.agencyId));
+    const [offices, people] = await Promise.all([
+      ctx.db
+        .select({ id: branches.id, name: branches.name, phone: branches.phone, email: branches.email, address: branches.address })
+        .from(branches)
+        .where(eq(branches.agencyId, ctx.agencyId))
+        .orderBy(asc(branches.name)),
+      ctx.db
+        .select({ id: users.id, name: users.name, jobTitle: users.jobTitle, phone: users.phone, email: users.email })
+        .from(users)
+        .where(and(eq(users.agencyId, ctx.agencyId), inArray(users.role, ['admin', 'staff'])))
+        .orderBy(asc(users.name)),
+    ]);
+    return { agency, branches: offices, people };
+  }),
+
+  /**
+   * What the agency owes the contractor, from the accepted events: invoices they submitted, less the
+   * contractor-leg payments recorded against them. (The finance area may replace this with its ledger.)
+   */
+  account: contractorProcedure.query(async ({ ctx }) => {
+    const me = ctx.contractorId;
+    const rows = await ctx.db
+      .select({ jobId: jobs.id, reference: jobs.reference, title: jobs.title, type: jobEvents.type, payload: jobEvents.payload, at: jobEvents.at })
+      .from(jobEvents)
+      .innerJoin(jobs, eq(jobs.id, jobEvents.jobId))
+      .where(
+        and(
+          eq(jobs.agencyId, ctx.agencyId),
+          eq(jobs.contractorId, me),
+          or(
+            and(eq(jobEvents.type, 'SUBMIT_INVOICE'), eq(jobEvents.actorId, me)),
+            and(eq(jobEvents.type, 'RECORD_PAYMENT'), sql`${jobEvents.payload}->>'leg' = ${LEG}`),
+          ),
+        ),
+      )
+      .orderBy(desc(jobEvents.at));
+    const pence = z.number().int().catch(0);
+    const invoices = new Map<string, { jobId: string; reference: string; title: string; number: string; totalPence: number; paidPence: number; submittedAt: Date }>();
+    const remittances: { jobId: string; reference: string; amountPence: number; paymentReference: string; at: Date }[] = [];
+    for (const r of rows) {
+      const p = r.payload as Record<string, unknown>;
+      if (r.type === 'SUBMIT_INVOICE') {
+        invoices.set(r.jobId, { jobId: r.jobId, reference: r.reference, title: r.title, number: String(p.number ?? ''), totalPence: pence.parse(p.totalPence), paidPence: 0, submittedAt: r.at });
+      }
+    }
+    for (const r of rows) {
+      const p = r.payload as Record<string, unknown>;
+      if (r.type !== 'RECORD_PAYMENT') continue;
+      const amountPence = pence.parse(p.amountPence);
+      const inv = invoices.get(r.jobId);
+      if (inv) inv.paidPence += amountPence;
+      remittances.push({ jobId: r.jobId, reference: r.reference, amountPence, paymentReference: String(p.reference ?? ''), at: r.at });
+    }
+    const all = [...invoices.values()];
+    const outstanding = all.filter((i) => i.paidPence < i.totalPence);
+    return {
+      invoicedPence: all.reduce((s, i) => s + i.totalPence, 0),
+      paidPence: remittances.reduce((s, r) => s + r.amountPence, 0),
+      balancePence: outstanding.reduce((s, i) => s + (i.totalPence - i.paidPence), 0),
+      /** Invoices not yet fully paid: the remittances still to come. */
+      upcoming: outstanding.map((i) => ({ ...i, duePence: i.totalPence - i.paidPence })),
+      remittances: remittances.slice(0, 20),
+      invoiceCount: all.length,
+    };
+  }),
+});

@@ -1,0 +1,21 @@
+// Portal pages: contractors only. Until they pick an agency, the Accounts page is the only stop.
+import { redirect } from '@sveltejs/kit';
+import { eq } from 'drizzle-orm';
+import { agencies } from '../../../../db/schema/index.ts';
+import { contractorMemberships } from '#lib/server/auth/memberships.ts';
+import { useRuntime } from '../../../../worker/runtime-registry.ts';
+import type { LayoutServerLoad } from './$types';
+
+export const load: LayoutServerLoad = async ({ locals, url }) => {
+  const user = locals.user;
+  if (!user) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
+  if (user.kind !== 'contractor') redirect(303, '/jobs');
+  const onAccounts = url.pathname.startsWith('/portal/accounts');
+  if (!user.agencyId && !onAccounts) redirect(303, '/portal/accounts');
+  const { db } = await useRuntime();
+  const [memberships, agency] = await Promise.all([
+    contractorMemberships(db, { id: user.userId, email: user.email }),
+    user.agencyId ? db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, user.agencyId)).then((r) => r[0] ?? null) : null,
+  ]);
+  return { agencyName: agency?.name ?? null, canSwitch: memberships.filter((m) => m.portalEnabled).length > 1 };
+};

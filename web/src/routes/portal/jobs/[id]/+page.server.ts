@@ -1,0 +1,61 @@
+// A contractor's job: what they may see of it, and one form action per command. The engine decides;
+// its refusal comes back to the form in its own words.
+import { error } from '@sveltejs/kit';
+import { TRPCError } from '@trpc/server';
+import { api } from '#lib/server/api/caller.ts';
+import type { CommandInput } from '#lib/server/api/commands.ts';
+import { saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
+import { jobForRequest } from '#lib/server/files/request.ts';
+import { attempt, toFailure } from '#lib/server/forms.ts';
+import { actorOf } from '#lib/server/auth/user.ts';
+import type { Actions, PageServerLoad } from './$types';
+import { fail, type RequestEvent } from '@sveltejs/kit';
+
+export const load: PageServerLoad = async (event) => {
+  try {
+    return await (await api(event)).portal.job({ id: event.params.id });
+  } catch (e) {
+    // Not yours and not there look the same.
+    if (e instanceof TRPCError && (e.code === 'NOT_FOUND' || e.code === 'BAD_REQUEST')) error(404, 'Job not found');
+    throw e;
+  }
+};
+
+const str = (f: FormData, k: string) => String(f.get(k) ?? '');
+
+/** Photos already uploaded by the page (ids), plus files posted with the form when JavaScript is off. */
+async function attachmentIdsFrom(event: RequestEvent<{ id: string }>, f: FormData): Promise<string[]> {
+  const ids = f.getAll('attachmentIds').map(String).filter(Boolean);
+  const files = f.getAll('file').filter((x): x is File => x instanceof File && x.size > 0);
+  if (files.length) {
+    const { runtime, job, store } = await jobForRequest(event, event.params.id);
+    const who = actorOf(event.locals.user!);
+    for (const file of files) {
+      const saved = await saveAttachment(runtime.db, store, { agencyId: job.agencyId, jobId: job.id, uploadedBy: `${who.role}:${who.id}`, file, kind: 'photo' });
+      ids.push(saved.id);
+    }
+  }
+  return ids;
+}
+
+const send =
+  (name: string, build: (f: FormData, ids: string[]) => CommandInput): Actions[string] =>
+  async (event) => {
+    const f = await event.request.formData();
+    let ids: string[];
+    try {
+      ids = await attachmentIdsFrom(event, f);
+    } catch (e) {
+      if (e instanceof UploadRejected) return fail(415, { action: name, ok: false as const, error: e.message, code: 'UNSUPPORTED_MEDIA_TYPE' });
+      return toFailure(name, e);
+    }
+    return attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }));
+  };
+
+export const actions: Actions = {
+  accept: send('accept', () => ({ type: 'ACCEPT' })),
+  decline: send('decline', (f) => ({ type: 'DECLINE', reason: str(f, 'reason') || undefined })),
+  start: send('start', () => ({ type: 'START' })),
+  note: send('note', (f, ids) => ({ type: 'ADD_NOTE', text: str(f, 'text'), attachmentIds: ids.length ? ids : undefined })),
+  complete: send('complete', (f, ids) => ({ type: 'COMPLETE', note: str(f, 'note'), attachmentIds: ids.length ? ids : undefined })),
+};

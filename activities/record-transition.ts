@@ -6,6 +6,7 @@ import type { Tx } from '../db/client.ts';
 import { auditLog, jobEvents, jobs } from '../db/schema/index.ts';
 import type { JobState } from '../workflows/job-host.ts';
 import type { JobEvent, JobStatus } from '../workflows/model.ts';
+import { projectFinance } from './finance/project.ts';
 
 export interface Transition {
   jobId: string;
@@ -24,7 +25,9 @@ export async function recordTransition(tx: Tx, t: Transition): Promise<void> {
   const { type: _type, actor: _actor, at: _at, ...payload } = (t.event ?? {}) as Partial<JobEvent>;
   const at = new Date(t.at).toISOString();
   const detail = { seq: t.seq, from: t.from, to: status, ...payload };
-  await tx.execute(sql`
+  // The finance ledger (a second statement, pipelined on the same connection: still one round trip).
+  const ledger = projectFinance(tx, t);
+  const main = tx.execute(sql`
     with recorded as (
       insert into ${jobEvents} (job_id, seq, type, actor_id, actor_role, payload, from_status, to_status, at)
       values (${t.jobId}::uuid, ${t.seq}::int, ${type}::text, ${actor.id}::text, ${actor.role}::text, ${JSON.stringify(payload)}::jsonb,
@@ -53,4 +56,5 @@ export async function recordTransition(tx: Tx, t: Transition): Promise<void> {
       closed_at = case when ${status}::text = 'closed' then ${at}::timestamptz else closed_at end
     -- Projections never go backwards, whatever order retries arrive in.
     where id = ${t.jobId}::uuid and engine_version < ${t.seq}::int and exists (select from recorded)`);
+  await Promise.all([main, ledger]);
 }

@@ -157,7 +157,16 @@ export type JobEvent = Base &
     | { type: 'RECALL'; reason: string }
     | { type: 'CANCEL'; reason: string }
     | { type: 'CHANGE_PRIORITY'; priority: PriorityPolicy }
-    | { type: 'SUBMIT_INVOICE'; number: string; netPence: number; vatPence: number; totalPence: number }
+    | {
+        type: 'SUBMIT_INVOICE';
+        number: string;
+        netPence: number;
+        vatPence: number;
+        totalPence: number;
+        /** Ledger metadata the machine ignores (projected by activities/finance): the invoice's own date and document. */
+        issuedOn?: string;
+        documentId?: string;
+      }
     | {
         type: 'RAISE_INVOICE';
         number: string;
@@ -166,8 +175,19 @@ export type JobEvent = Base &
         contractorTotalPence: number;
         /** Defaults to agent net minus contractor net. */
         commissionPence?: number;
+        /** Ledger metadata the machine ignores: the landlord's approved budget. */
+        budgetPence?: number;
       }
-    | { type: 'RECORD_PAYMENT'; key: string; leg: PaymentLeg; amountPence: number; reference: string }
+    | {
+        type: 'RECORD_PAYMENT';
+        key: string;
+        leg: PaymentLeg;
+        amountPence: number;
+        reference: string;
+        /** Ledger metadata the machine ignores: the date the money moved (ISO date) and its payment run. */
+        paidOn?: string;
+        runId?: string;
+      }
     | { type: 'SLA_WARNING'; key: string }
     | { type: 'SLA_BREACHED'; key: string }
     | { type: 'OFFER_REMINDER'; key: string }

@@ -1,0 +1,99 @@
+// The finance ledger's projection of engine events. Called from recordTransition, so it runs in the
+// same transaction (embedded engine) or activity (Temporal) as the event's history row: a payment is in
+// the ledger exactly when the engine has accepted it. Idempotent on its own keys, so a retried
+// transition writes nothing twice: contractor invoice by job, agency invoice by (job, newer seq),
+// payment by (job, idempotency key).
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { agencyInvoices, contractorInvoices, payments } from '../../db/schema/index.ts';
+import type { JobState } from '../../workflows/job-host.ts';
+import type { JobEvent } from '../../workflows/model.ts';
+
+export interface FinanceTransition {
+  jobId: string;
+  seq: number;
+  event: JobEvent | null;
+  state: JobState;
+  at: string;
+}
+
+/** The event's day in UTC, the default for dates the caller did not give. */
+const dayOf = (iso: string) => iso.slice(0, 10);
+const isoDay = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null);
+
+/** Runs at most one statement, and none for events that do not touch money. */
+export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
+  const { event, state } = t;
+  const { context } = state;
+  const at = new Date(t.at).toISOString();
+  switch (event?.type) {
+    case 'SUBMIT_INVOICE': {
+      const inv = context.contractorInvoice;
+      if (!inv) return Promise.resolve();
+      return tx
+        .insert(contractorInvoices)
+        .values({
+          agencyId: context.agencyId,
+          jobId: t.jobId,
+          contractorId: event.actor.id,
+          number: inv.number,
+          issuedOn: isoDay(event.issuedOn) ?? dayOf(at),
+          netPence: inv.netPence,
+          vatPence: inv.vatPence,
+          totalPence: inv.totalPence,
+          documentId: event.documentId ?? null,
+          submittedAt: new Date(at),
+          seq: t.seq,
+        })
+        .onConflictDoNothing({ target: contractorInvoices.jobId });
+    }
+    case 'RAISE_INVOICE': {
+      const inv = context.invoice;
+      if (!inv) return Promise.resolve();
+      const row = {
+        agencyId: context.agencyId,
+        jobId: t.jobId,
+        number: inv.number,
+        agentNetPence: inv.agentNetPence,
+        vatRateBp: inv.vatRateBp,
+        vatPence: inv.vatPence,
+        grossPence: inv.agentGrossPence,
+        contractorTotalPence: inv.contractorTotalPence,
+        commissionPence: inv.expected.commission,
+        budgetPence: event.budgetPence ?? null,
+        raisedBy: event.actor.id,
+        raisedAt: new Date(at),
+        seq: t.seq,
+      };
+      const { agencyId: _a, jobId: _j, ...update } = row;
+      // Re-raised (before any payment): the newer event wins, an older retry changes nothing.
+      return tx
+        .insert(agencyInvoices)
+        .values(row)
+        .onConflictDoUpdate({ target: agencyInvoices.jobId, set: update, setWhere: sql`${agencyInvoices.seq} < ${t.seq}` });
+    }
+    case 'RECORD_PAYMENT': {
+      const paid = context.payments.find((p) => p.key === event.key);
+      if (!paid) return Promise.resolve();
+      return tx
+        .insert(payments)
+        .values({
+          agencyId: context.agencyId,
+          jobId: t.jobId,
+          leg: paid.leg,
+          amountPence: paid.amountPence,
+          reference: paid.reference,
+          paidOn: isoDay(event.paidOn) ?? dayOf(at),
+          key: paid.key,
+          contractorId: paid.leg === 'contractor' ? context.contractorId : null,
+          paymentRunId: event.runId ?? null,
+          recordedBy: event.actor.id,
+          recordedAt: new Date(at),
+          seq: t.seq,
+        })
+        .onConflictDoNothing({ target: [payments.jobId, payments.key] });
+    }
+    default:
+      return Promise.resolve();
+  }
+}

@@ -1,0 +1,205 @@
+// The financial close-out over a real database and the embedded engine: the contractor's invoice, the
+// agency's invoice, payments into the ledger (idempotent), payment runs and remittances, reconciliation
+// to Payment Complete, the contractor's balance and statement — and who may do what.
+import { TRPCError } from '@trpc/server';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agencyInvoices, attachments, auditLog, contractorInvoices, jobEvents, jobs, outbox, payments } from '../../db/schema/index.ts';
+import { createContext } from '../../web/src/lib/server/api/context.ts';
+import { createCaller } from '../../web/src/lib/server/api/root.ts';
+import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
+import { statementCsv } from '../../web/src/lib/server/finance/statement.ts';
+import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createAgency } from '../support/fixtures.ts';
+
+let database: TestDatabase;
+let a: Awaited<ReturnType<typeof createAgency>>;
+let b: Awaited<ReturnType<typeof createAgency>>;
+
+const staffOf = (fx: typeof a): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
+const contractorOf = (fx: typeof a, i: number): SessionUser => ({
+  kind: 'contractor',
+  userId: '00000000-0000-4000-8000-00000000000' + i,
+  name: fx.contractors[i].name,
+  email: fx.contractors[i].email,
+  agencyId: fx.agency.id,
+  contractorId: fx.contractors[i].id,
+});
+const as = (user: SessionUser | null) => createCaller(createContext({ db: database.db, engine: createEmbeddedEngine({ db: database.db }), user, temporalUiUrl: null }));
+const staff = () => as(staffOf(a));
+const pat = () => as(contractorOf(a, 0));
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function codeOf(p: Promise<unknown>) {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(TRPCError);
+  return (e as TRPCError).code;
+}
+
+/** A job Pat has completed, with an invoice document uploaded to it. */
+async function completedJob(title = 'Leaking tap') {
+  const { id } = await staff().jobs.create({ title, priorityCode: 'P2', propertyId: a.property.id });
+  await staff().jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
+  await pat().jobs.send({ id, command: { type: 'ACCEPT' } });
+  await pat().jobs.send({ id, command: { type: 'START' } });
+  await pat().jobs.send({ id, command: { type: 'COMPLETE', note: 'Replaced the washer' } });
+  const [doc] = await database.db
+    .insert(attachments)
+    .values({ agencyId: a.agency.id, jobId: id, uploadedBy: `contractor:${a.contractors[0].id}`, kind: 'invoice', fileName: 'inv.pdf', contentType: 'application/pdf', sizeBytes: 10, storageKey: `test/${id}` })
+    .returning();
+  return { id, documentId: doc.id };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  a = await createAgency(database.db, 'Agency A');
+  b = await createAgency(database.db, 'Agency B');
+});
+afterAll(() => database?.close());
+
+describe('the whole close-out through the engine', () => {
+  it('invoice, approval, agency invoice, payments and a payment run reach Payment Complete, with the ledger and audit agreeing', async () => {
+    const { id, documentId } = await completedJob();
+
+    // The contractor invoices: £150.00 + £30.00 VAT. Staff are told (a notify effect in the outbox).
+    const submitted = await pat().finance.submitInvoice({ jobId: id, number: 'PP-1001', issuedOn: today(), netPence: 15000, vatPence: 3000, documentId });
+    expect(submitted.invoice).toMatchObject({ number: 'PP-1001', totalPence: 18000 });
+    const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
+    expect(inv).toMatchObject({ status: 'submitted', totalPence: 18000, documentId, contractorId: a.contractors[0].id, issuedOn: today() });
+    const effects = await database.db.select().from(outbox).where(eq(outbox.jobId, id));
+    expect(effects.some((e) => JSON.stringify(e.effect).includes('invoiceSubmitted'))).toBe(true);
+    // One invoice per job: the machine refuses a second.
+    expect(await codeOf(pat().finance.submitInvoice({ jobId: id, number: 'PP-1002', issuedOn: today(), netPence: 1, vatPence: 0, documentId }))).toBe('CONFLICT');
+
+    // Staff query it, then approve it; both audited.
+    await staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Please itemise parts' });
+    expect((await pat().finance.account()).invoices[0]).toMatchObject({ status: 'queried', queryReason: 'Please itemise parts' });
+    await staff().finance.approveInvoice({ invoiceId: inv.id });
+    const audits = await database.db.select().from(auditLog).where(eq(auditLog.jobId, id));
+    expect(audits.map((r) => r.action)).toEqual(expect.arrayContaining(['finance.invoice_queried', 'finance.invoice_approved']));
+    expect((await pat().finance.account()).balancePence).toBe(18000);
+
+    // Payments before the invoice is raised are refused; the agency invoice needs the job closed.
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    expect(await codeOf(staff().finance.recordPayment({ jobId: id, key: 'client-early', leg: 'client', amountPence: 100, reference: 'X', paidOn: today() }))).toBe('CONFLICT');
+
+    // £200.01 net at the agency's 20 %: VAT £40.00 (40.002 rounds down), gross £240.01.
+    const raised = await staff().finance.raiseInvoice({ jobId: id, number: 'INV-9001', agentNetPence: 20001, contractorTotalPence: 18000, budgetPence: 25000 });
+    expect(raised.invoice).toMatchObject({ vatPence: 4000, agentGrossPence: 24001 });
+    let tab = await staff().finance.job({ jobId: id });
+    expect(tab.invoice).toMatchObject({ number: 'INV-9001', vatRateBp: 2000, vatPence: 4000, grossPence: 24001, commissionPence: 5001, budgetPence: 25000 });
+    expect(tab.legs?.map((l) => l.state)).toEqual(['unpaid', 'unpaid', 'unpaid']);
+
+    // Client pays in two parts; the first is submitted twice and recorded once.
+    const first = { jobId: id, key: 'client-part-1', leg: 'client' as const, amountPence: 10000, reference: 'BACS 1', paidOn: today() };
+    expect((await staff().finance.recordPayment(first)).duplicate).toBe(false);
+    expect((await staff().finance.recordPayment(first)).duplicate).toBe(true);
+    const both = await Promise.all([staff().finance.recordPayment({ ...first, key: 'client-part-2', amountPence: 14001 }), staff().finance.recordPayment({ ...first, key: 'client-part-2', amountPence: 14001 })]);
+    expect(both.map((r) => r.duplicate).sort()).toEqual([false, true]);
+    tab = await staff().finance.job({ jobId: id });
+    expect(tab.payments.filter((p) => p.leg === 'client').map((p) => p.amountPence)).toEqual([10000, 14001]);
+    expect(tab.legs?.find((l) => l.leg === 'client')).toMatchObject({ state: 'settled', paidPence: 24001, outstandingPence: 0 });
+
+    // The contractor is paid in a payment run (resubmitted: still one payment), commission last.
+    const overview = await staff().finance.overview();
+    const group = overview.payable.find((g) => g.contractorId === a.contractors[0].id)!;
+    expect(group.invoices.map((i) => i.id)).toContain(inv.id);
+    const runInput = { contractorId: a.contractors[0].id, invoiceIds: [inv.id], reference: 'RUN-2026-11-A', paidOn: today(), key: 'run-key-0001' };
+    const run = await staff().finance.createPaymentRun(runInput);
+    expect((await staff().finance.createPaymentRun(runInput)).runId).toBe(run.runId);
+    const contractorLeg = await database.db.select().from(payments).where(and(eq(payments.jobId, id), eq(payments.leg, 'contractor')));
+    expect(contractorLeg).toHaveLength(1);
+    expect(contractorLeg[0]).toMatchObject({ amountPence: 18000, paymentRunId: run.runId, reference: 'RUN-2026-11-A', contractorId: a.contractors[0].id });
+    expect((await staff().jobs.get({ id })).state.status).toBe('closed');
+
+    const done = await staff().finance.recordPayment({ jobId: id, key: 'commission-1', leg: 'commission', amountPence: 5001, reference: 'Transfer', paidOn: today() });
+    expect(done.status).toBe('paymentComplete');
+    const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
+    expect(row.status).toBe('paymentComplete');
+
+    // Ledger = engine: every accepted RECORD_PAYMENT has exactly one ledger row, and each is audited.
+    const events = await database.db.select().from(jobEvents).where(and(eq(jobEvents.jobId, id), eq(jobEvents.type, 'RECORD_PAYMENT')));
+    const ledger = await database.db.select().from(payments).where(eq(payments.jobId, id));
+    expect(ledger.map((p) => p.seq).sort()).toEqual(events.map((e) => e.seq).sort());
+    const paymentAudits = (await database.db.select().from(auditLog).where(eq(auditLog.jobId, id))).filter((r) => r.action === 'job.record_payment');
+    expect(paymentAudits).toHaveLength(4);
+
+    // The contractor's side: balance back to nothing, the remittance, and the statement.
+    const account = await pat().finance.account();
+    expect(account).toMatchObject({ approvedPence: 18000, paidPence: 18000, balancePence: 0 });
+    expect(account.remittances[0]).toMatchObject({ id: run.runId, reference: 'RUN-2026-11-A', amountPence: 18000 });
+    const advice = await pat().finance.myRemittance({ id: run.runId });
+    expect(advice.lines).toEqual([expect.objectContaining({ invoiceNumber: 'PP-1001', amountPence: 18000 })]);
+    expect(await codeOf(as(contractorOf(a, 1)).finance.myRemittance({ id: run.runId }))).toBe('NOT_FOUND');
+
+    const { statement } = await pat().finance.statement({ from: today(), to: today() });
+    expect(statement.openingPence).toBe(0);
+    expect(statement.lines.map((l) => [l.type, l.number, l.balancePence])).toEqual([
+      ['invoice', 'PP-1001', 18000],
+      ['payment', 'RUN-2026-11-A', 0],
+    ]);
+    const csv = statementCsv(statement).split('\r\n');
+    expect(csv[0]).toBe('Date,Type,Number,Job,Description,Invoiced,Paid,Balance');
+    expect(csv[2]).toContain(',Invoice,PP-1001,');
+    expect(csv[2]).toMatch(/,180\.00,,180\.00$/);
+    // The next day's statement opens with what was owed at its start.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect((await pat().finance.statement({ from: tomorrow, to: tomorrow })).statement).toMatchObject({ openingPence: 0, lines: [] });
+  });
+});
+
+describe('reconciliation shows what is wrong', () => {
+  it('an over-paid leg is shown as over-paid and the job does not complete', async () => {
+    const { id } = await completedJob('Over-paid job');
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    await staff().finance.raiseInvoice({ jobId: id, number: 'INV-OVER', agentNetPence: 10000, contractorTotalPence: 8000, commissionPence: 2000 });
+    await staff().finance.recordPayment({ jobId: id, key: 'client-over', leg: 'client', amountPence: 12500, reference: 'BACS', paidOn: today() });
+    await staff().finance.recordPayment({ jobId: id, key: 'contractor-part', leg: 'contractor', amountPence: 5000, reference: 'BACS', paidOn: today() });
+    await staff().finance.recordPayment({ jobId: id, key: 'commission-all', leg: 'commission', amountPence: 2000, reference: 'BACS', paidOn: today() });
+    const tab = await staff().finance.job({ jobId: id });
+    expect(tab.legs).toEqual([
+      expect.objectContaining({ leg: 'client', state: 'overPaid', outstandingPence: -500 }),
+      expect.objectContaining({ leg: 'contractor', state: 'partPaid', outstandingPence: 3000 }),
+      expect.objectContaining({ leg: 'commission', state: 'settled' }),
+    ]);
+    expect(tab.job.status).toBe('closed');
+    // A payment recorded on its own is its own remittance advice for the contractor.
+    const account = await pat().finance.account();
+    const single = account.remittances.find((r) => r.jobs.includes(tab.job.reference))!;
+    expect((await pat().finance.myRemittance({ id: single.id })).totalPence).toBe(5000);
+  });
+});
+
+describe('refusals write nothing', () => {
+  it('an invoice number already used on another job is refused', async () => {
+    const { id } = await completedJob('Duplicate number');
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    expect(await codeOf(staff().finance.raiseInvoice({ jobId: id, number: 'INV-9001', agentNetPence: 100, contractorTotalPence: 0 }))).toBe('CONFLICT');
+    expect(await database.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, id))).toEqual([]);
+  });
+
+  it('an invoice document from another job is refused, and amounts must be whole pence', async () => {
+    const one = await completedJob('Doc one');
+    const two = await completedJob('Doc two');
+    expect(await codeOf(pat().finance.submitInvoice({ jobId: one.id, number: 'X1', issuedOn: today(), netPence: 100, vatPence: 20, documentId: two.documentId }))).toBe('BAD_REQUEST');
+    expect(await codeOf(pat().finance.submitInvoice({ jobId: one.id, number: 'X1', issuedOn: today(), netPence: 1.5, vatPence: 0, documentId: one.documentId }))).toBe('BAD_REQUEST');
+    expect(await codeOf(pat().finance.submitInvoice({ jobId: one.id, number: 'X1', issuedOn: '2999-01-01', netPence: 100, vatPence: 0, documentId: one.documentId }))).toBe('BAD_REQUEST');
+    expect(await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, one.id))).toEqual([]);
+  });
+
+  it('a payment run refuses unapproved invoices and another contractor\'s', async () => {
+    const { id, documentId } = await completedJob('Unapproved');
+    await pat().finance.submitInvoice({ jobId: id, number: 'PP-U1', issuedOn: today(), netPence: 1000, vatPence: 0, documentId });
+    const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
+    const run = { invoiceIds: [inv.id], reference: 'RUN-BAD', paidOn: today(), key: 'run-key-bad-1' };
+    expect(await codeOf(staff().finance.createPaymentRun({ ...run, contractorId: a.contractors[0].id }))).toBe('BAD_REQUEST');
+    expect(await codeOf(staff().finance.createPaymentRun({ ...run, contractorId: a.contractors[1].id }))).toBe('BAD_REQUEST');
+    expect(await codeOf(as(staffOf(b)).finance.approveInvoice({ invoiceId: inv.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(as(staffOf(b)).finance.job({ jobId: id }))).toBe('NOT_FOUND');
+    expect(await codeOf(as(contractorOf(a, 1)).finance.myJobInvoice({ jobId: id }))).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,277 @@
+// Financial close-out: contractor invoices (submitted through the engine, approved or queried here),
+// the agency's invoice, payments into the ledger (through the engine, idempotent by key), payment runs
+// with remittances, and the contractor's account and statements. Engine events are the only way
+// invoices and payments enter the ledger (activities/finance/project.ts writes it in the same transaction).
+import { TRPCError } from '@trpc/server';
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../../../../../db/client.ts';
+import { agencies, agencyInvoices, attachments, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
+import { EventRejected } from '../../../../../../worker/engines/port.ts';
+import { PAYMENT_LEGS, type Actor } from '../../../../../../workflows/model.ts';
+import { actorOf } from '../../auth/user.ts';
+import { contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
+import { findJobInScope } from '../scope.ts';
+import { contractorProcedure, router, staffProcedure } from '../trpc.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const pence = z.number().int().min(0).max(1_000_000_000);
+const isoDate = z.iso.date();
+const key = z.string().trim().min(8).max(100);
+
+/** Writes one audit row for a finance change that is not an engine event (those are audited by the engine). */
+function audit(db: Database, row: { agencyId: string; jobId: string | null; actor: Actor; action: string; detail: Record<string, unknown> }) {
+  return db.insert(auditLog).values({ agencyId: row.agencyId, jobId: row.jobId, actorId: row.actor.id, actorRole: row.actor.role, action: row.action, detail: row.detail });
+}
+
+async function contractorInvoiceInAgency(db: Database, agencyId: string, id: string) {
+  const [row] = await db.select().from(contractorInvoices).where(and(eq(contractorInvoices.id, id), eq(contractorInvoices.agencyId, agencyId)));
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'Invoice not found' });
+  return row;
+}
+
+const staffScope = (ctx: { agencyId: string }) => ({ agencyId: ctx.agencyId, contractorId: null });
+
+const recordPaymentInput = z.object({
+  jobId: z.uuid(),
+  key,
+  leg: z.enum(PAYMENT_LEGS),
+  amountPence: pence.min(1, 'A payment must be more than nothing'),
+  reference: text(100),
+  paidOn: isoDate,
+});
+
+export const financeRouter = router({
+  /** The job's Financial tab: agency invoice, contractor invoice, ledger and each leg's reconciliation. */
+  job: staffProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
+    const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
+    const finance = await jobFinance(ctx.db, job);
+    return {
+      job: { id: job.id, reference: job.reference, title: job.title, status: job.status },
+      ...finance,
+      suggestedNumber: finance.invoice?.number ?? suggestedInvoiceNumber(job.reference),
+      canRaise: job.status === 'closed' && finance.payments.length === 0,
+      canRecord: job.status === 'closed' && finance.invoice !== null,
+    };
+  }),
+
+  /** Raises (or, before any payment, re-raises) the agency's invoice. VAT comes from the agency's rate. */
+  raiseInvoice: staffProcedure
+    .input(
+      z.object({
+        jobId: z.uuid(),
+        number: text(50),
+        agentNetPence: pence,
+        contractorTotalPence: pence,
+        commissionPence: pence.optional(),
+        budgetPence: pence.optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
+      const { jobId: _jobId, ...fields } = input;
+      const [taken] = await ctx.db
+        .select({ jobId: agencyInvoices.jobId })
+        .from(agencyInvoices)
+        .where(and(eq(agencyInvoices.agencyId, ctx.agencyId), eq(agencyInvoices.number, input.number.trim()), ne(agencyInvoices.jobId, job.id)));
+      if (taken) throw new TRPCError({ code: 'CONFLICT', message: `Invoice number ${input.number.trim()} is already used on another job` });
+      const [agency] = await ctx.db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, ctx.agencyId));
+      const view = await ctx.engine.send(job.id, { type: 'RAISE_INVOICE', ...fields, vatRateBp: agency.vatRateBp, actor: actorOf(ctx.user) });
+      return { status: view.status, invoice: view.context.invoice };
+    }),
+
+  /** Records one payment. A resubmitted key is a success that records nothing (the ledger already has it). */
+  recordPayment: staffProcedure.input(recordPaymentInput).mutation(async ({ ctx, input }) => {
+    const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
+    const recorded = async () => (await ctx.db.select().from(payments).where(and(eq(payments.jobId, job.id), eq(payments.key, input.key))))[0];
+    const existing = await recorded();
+    if (existing) return { status: job.status, payment: existing, duplicate: true };
+    try {
+      const { jobId: _jobId, ...fields } = input;
+      const view = await ctx.engine.send(job.id, { type: 'RECORD_PAYMENT', ...fields, actor: actorOf(ctx.user) });
+      return { status: view.status, payment: (await recorded()) ?? null, duplicate: false };
+    } catch (e) {
+      // Two submits raced: the other one recorded it, which is what the caller wanted.
+      const raced = e instanceof EventRejected ? await recorded() : undefined;
+      if (raced) return { status: (await findJobInScope(ctx.db, job.id, staffScope(ctx))).status, payment: raced, duplicate: true };
+      throw e;
+    }
+  }),
+
+  /** Staff's finance desk. */
+  overview: staffProcedure.query(({ ctx }) => financeOverview(ctx.db, ctx.agencyId)),
+
+  approveInvoice: staffProcedure.input(z.object({ invoiceId: z.uuid() })).mutation(async ({ ctx, input }) => {
+    const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
+    if (inv.status === 'approved') return { status: inv.status };
+    const actor = actorOf(ctx.user);
+    await ctx.db.transaction(async (tx) => {
+      await tx.update(contractorInvoices).set({ status: 'approved', queryReason: null, decidedBy: actor.id, decidedAt: ctx.now() }).where(eq(contractorInvoices.id, inv.id));
+      await audit(tx as unknown as Database, {
+        agencyId: ctx.agencyId,
+        jobId: inv.jobId,
+        actor,
+        action: 'finance.invoice_approved',
+        detail: { invoiceId: inv.id, number: inv.number, totalPence: inv.totalPence },
+      });
+    });
+    return { status: 'approved' as const };
+  }),
+
+  queryInvoice: staffProcedure.input(z.object({ invoiceId: z.uuid(), reason: text(1000) })).mutation(async ({ ctx, input }) => {
+    const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
+    if (inv.status === 'approved') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is already approved' });
+    const actor = actorOf(ctx.user);
+    await ctx.db.transaction(async (tx) => {
+      await tx.update(contractorInvoices).set({ status: 'queried', queryReason: input.reason, decidedBy: actor.id, decidedAt: ctx.now() }).where(eq(contractorInvoices.id, inv.id));
+      await audit(tx as unknown as Database, {
+        agencyId: ctx.agencyId,
+        jobId: inv.jobId,
+        actor,
+        action: 'finance.invoice_queried',
+        detail: { invoiceId: inv.id, number: inv.number, reason: input.reason },
+      });
+    });
+    return { status: 'queried' as const };
+  }),
+
+  /**
+   * Pays a contractor's approved invoices in one run: one contractor-leg payment per job, each through
+   * the engine with the key `run:<run id>`, so resubmitting the same run (same `key`) completes it
+   * without paying anything twice.
+   */
+  createPaymentRun: staffProcedure
+    .input(z.object({ contractorId: z.uuid(), invoiceIds: z.array(z.uuid()).min(1).max(100), reference: text(60), paidOn: isoDate, key }))
+    .mutation(async ({ ctx, input }) => {
+      const actor = actorOf(ctx.user);
+      const [payee] = await ctx.db.select().from(contractors).where(and(eq(contractors.id, input.contractorId), eq(contractors.agencyId, ctx.agencyId)));
+      if (!payee) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contractor not found' });
+      const ids = [...new Set(input.invoiceIds)];
+      const chosen = await ctx.db
+        .select({ invoice: contractorInvoices, jobStatus: jobs.status, raised: agencyInvoices.id })
+        .from(contractorInvoices)
+        .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
+        .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
+        .where(and(eq(contractorInvoices.agencyId, ctx.agencyId), eq(contractorInvoices.contractorId, payee.id), inArray(contractorInvoices.id, ids)));
+      if (chosen.length !== ids.length) throw new TRPCError({ code: 'BAD_REQUEST', message: `Choose invoices of ${payee.name} only` });
+
+      let [run] = await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key)));
+      const jobIds = chosen.map((c) => c.invoice.jobId);
+      const ledger = await ctx.db.select().from(payments).where(and(inArray(payments.jobId, jobIds), eq(payments.leg, 'contractor')));
+      const paidFor = (jobId: string) => ledger.filter((p) => p.jobId === jobId && (!run || p.paymentRunId !== run.id)).reduce((s, p) => s + p.amountPence, 0);
+      const plan = chosen.map((c) => ({ jobId: c.invoice.jobId, number: c.invoice.number, amountPence: c.invoice.totalPence - paidFor(c.invoice.jobId), c }));
+      if (!run) {
+        for (const p of plan) {
+          if (p.c.invoice.status !== 'approved') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${p.number} is not approved` });
+          if (!p.c.raised) throw new TRPCError({ code: 'BAD_REQUEST', message: `Raise the agency invoice for invoice ${p.number}'s job first` });
+          if (p.c.jobStatus !== 'closed') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${p.number}'s job is not closed` });
+          if (p.amountPence <= 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${p.number} is already paid` });
+        }
+        const [reused] = await ctx.db.select({ id: paymentRuns.id }).from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.reference, input.reference)));
+        if (reused) throw new TRPCError({ code: 'CONFLICT', message: `Reference ${input.reference} is already used by another payment run` });
+        const totalPence = plan.reduce((s, p) => s + p.amountPence, 0);
+        [run] = await ctx.db
+          .insert(paymentRuns)
+          .values({ agencyId: ctx.agencyId, contractorId: payee.id, reference: input.reference, paidOn: input.paidOn, totalPence, key: input.key, createdBy: actor.id })
+          .onConflictDoNothing()
+          .returning();
+        run ??= (await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key))))[0];
+        await audit(ctx.db, { agencyId: ctx.agencyId, jobId: null, actor, action: 'finance.payment_run', detail: { runId: run.id, reference: run.reference, contractorId: payee.id, totalPence, jobs: jobIds } });
+      }
+      const paymentKey = `run:${run.id}`;
+      for (const p of plan) {
+        if (ledger.some((l) => l.jobId === p.jobId && l.key === paymentKey)) continue;
+        await ctx.engine.send(p.jobId, {
+          type: 'RECORD_PAYMENT',
+          key: paymentKey,
+          leg: 'contractor',
+          amountPence: p.amountPence,
+          reference: run.reference,
+          paidOn: run.paidOn,
+          runId: run.id,
+          actor,
+        });
+      }
+      return { runId: run.id, reference: run.reference };
+    }),
+
+  /** A remittance advice (a payment run, or one payment recorded on its own), for staff. */
+  remittance: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
+    const advice = await remittance(ctx.db, ctx.agencyId, input.id, null);
+    if (!advice) throw new TRPCError({ code: 'NOT_FOUND', message: 'Remittance not found' });
+    return advice;
+  }),
+
+  /** The agency invoice as printed: what the PDF shows. */
+  invoiceDocument: staffProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
+    const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
+    const [invoice] = await ctx.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, job.id));
+    if (!invoice) throw new TRPCError({ code: 'NOT_FOUND', message: 'No invoice has been raised for this job' });
+    const [agency] = await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId));
+    const [property] = job.propertyId ? await ctx.db.select().from(properties).where(eq(properties.id, job.propertyId)) : [];
+    return {
+      invoice,
+      job: { reference: job.reference, title: job.title, completedAt: job.completedAt },
+      agency: { name: agency.name, email: agency.email, phone: agency.phone },
+      property: property ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l) : [],
+    };
+  }),
+
+  // ---- The contractor's side ----
+
+  /** The invoice form for a job the contractor holds: the job, their invoice if any, the agency's VAT rate. */
+  myJobInvoice: contractorProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
+    const job = await findJobInScope(ctx.db, input.jobId, ctx);
+    if (job.contractorId !== ctx.contractorId) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found' });
+    const [[invoice], [agency]] = await Promise.all([
+      ctx.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, job.id)),
+      ctx.db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, ctx.agencyId)),
+    ]);
+    return {
+      job: { id: job.id, reference: job.reference, title: job.title, status: job.status },
+      invoice: invoice ?? null,
+      vatRateBp: agency.vatRateBp,
+      canSubmit: !invoice && (job.status === 'completed' || job.status === 'closed'),
+    };
+  }),
+
+  /** Submits the contractor's invoice through the engine; the agency's staff are notified by it. */
+  submitInvoice: contractorProcedure
+    .input(
+      z.object({
+        jobId: z.uuid(),
+        number: text(50),
+        issuedOn: isoDate,
+        netPence: pence,
+        vatPence: pence,
+        documentId: z.uuid(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const job = await findJobInScope(ctx.db, input.jobId, ctx);
+      const [doc] = await ctx.db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.id, input.documentId), eq(attachments.jobId, job.id)));
+      if (!doc) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
+      if (input.issuedOn > ctx.now().toISOString().slice(0, 10)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
+      const { jobId: _jobId, ...fields } = input;
+      const view = await ctx.engine.send(job.id, { type: 'SUBMIT_INVOICE', ...fields, totalPence: input.netPence + input.vatPence, actor: actorOf(ctx.user) });
+      return { status: view.status, invoice: view.context.contractorInvoice };
+    }),
+
+  /** Balance owed, invoices and their state, and remittances. */
+  account: contractorProcedure.query(({ ctx }) => contractorAccount(ctx.db, ctx.agencyId, ctx.contractorId)),
+
+  statement: contractorProcedure
+    .input(z.object({ from: isoDate, to: isoDate }).refine((p) => p.from <= p.to, { message: 'The start date must not be after the end date', path: ['to'] }))
+    .query(async ({ ctx, input }) => {
+      const [me] = await ctx.db.select({ name: contractors.name, company: contractors.company }).from(contractors).where(eq(contractors.id, ctx.contractorId));
+      const [agency] = await ctx.db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, ctx.agencyId));
+      return { contractor: me, agency, statement: await contractorStatement(ctx.db, ctx.agencyId, ctx.contractorId, input.from, input.to) };
+    }),
+
+  myRemittance: contractorProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
+    const advice = await remittance(ctx.db, ctx.agencyId, input.id, ctx.contractorId);
+    if (!advice) throw new TRPCError({ code: 'NOT_FOUND', message: 'Remittance not found' });
+    return advice;
+  }),
+});
+

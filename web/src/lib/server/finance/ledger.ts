@@ -1,0 +1,266 @@
+// Reads over the finance tables: a job's financial position, a contractor's account, statements and
+// remittances. Every function takes the agency (and contractor) it is scoped to; callers authorise.
+import { and, asc, desc, eq, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../../../../db/client.ts';
+import {
+  agencies,
+  agencyInvoices,
+  attachments,
+  contractorInvoices,
+  contractors,
+  jobs,
+  paymentRuns,
+  payments,
+  properties,
+} from '../../../../../db/schema/index.ts';
+import { PAYMENT_LEGS, type Payment, type PaymentLeg } from '../../../../../workflows/model.ts';
+import { reconcileLeg, type LegReconciliation } from '../../../../../workflows/money.ts';
+import { buildStatement, type Statement, type StatementEntry } from './statement.ts';
+
+export type PaymentRow = typeof payments.$inferSelect;
+
+const asPayment = (p: PaymentRow): Payment => ({ key: p.key, leg: p.leg, amountPence: p.amountPence, reference: p.reference, at: p.recordedAt.toISOString() });
+
+/** Each leg's expected amount (from the agency invoice) against what the ledger holds. */
+export function reconcile(invoice: Pick<typeof agencyInvoices.$inferSelect, 'grossPence' | 'contractorTotalPence' | 'commissionPence'>, rows: readonly PaymentRow[]): LegReconciliation[] {
+  const expected: Record<PaymentLeg, number> = { client: invoice.grossPence, contractor: invoice.contractorTotalPence, commission: invoice.commissionPence };
+  const ledger = rows.map(asPayment);
+  return PAYMENT_LEGS.map((leg) => reconcileLeg(leg, expected[leg], ledger));
+}
+
+export async function jobFinance(db: Database, job: typeof jobs.$inferSelect) {
+  const one = <T>(rows: T[]) => rows[0] ?? null;
+  const [agency, invoice, contractorInvoice, ledger, contractor] = await Promise.all([
+    db.select({ name: agencies.name, vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, job.agencyId)).then(one),
+    db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, job.id)).then(one),
+    db
+      .select({ invoice: contractorInvoices, documentName: attachments.fileName })
+      .from(contractorInvoices)
+      .leftJoin(attachments, eq(attachments.id, contractorInvoices.documentId))
+      .where(eq(contractorInvoices.jobId, job.id))
+      .then(one),
+    db.select().from(payments).where(eq(payments.jobId, job.id)).orderBy(asc(payments.seq)),
+    job.contractorId ? db.select({ id: contractors.id, name: contractors.name, company: contractors.company }).from(contractors).where(eq(contractors.id, job.contractorId)).then(one) : null,
+  ]);
+  return {
+    vatRateBp: agency?.vatRateBp ?? 2000,
+    invoice,
+    contractorInvoice: contractorInvoice ? { ...contractorInvoice.invoice, documentName: contractorInvoice.documentName } : null,
+    contractor,
+    payments: ledger,
+    legs: invoice ? reconcile(invoice, ledger) : null,
+  };
+}
+
+/** A suggestion for the next agency invoice number: INV-<job reference>, unique by construction. */
+export const suggestedInvoiceNumber = (jobReference: string) => `INV-${jobReference.replace(/^JOB-/, '')}`;
+
+/** Contractor-leg payments to this contractor, with their job. */
+function contractorPayments(db: Database, agencyId: string, contractorId: string, extra?: SQL) {
+  return db
+    .select({ payment: payments, jobReference: jobs.reference, jobTitle: jobs.title })
+    .from(payments)
+    .innerJoin(jobs, eq(jobs.id, payments.jobId))
+    .where(and(eq(payments.agencyId, agencyId), eq(payments.leg, 'contractor'), eq(payments.contractorId, contractorId), extra));
+}
+
+function contractorInvoiceRows(db: Database, agencyId: string, contractorId: string, extra?: SQL) {
+  return db
+    .select({ invoice: contractorInvoices, jobReference: jobs.reference, jobTitle: jobs.title, jobStatus: jobs.status })
+    .from(contractorInvoices)
+    .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
+    .where(and(eq(contractorInvoices.agencyId, agencyId), eq(contractorInvoices.contractorId, contractorId), extra));
+}
+
+/**
+ * What the agency owes a contractor: approved invoices less contractor-leg payments sent. Invoices
+ * awaiting approval or queried are listed but not owed yet.
+ */
+export async function contractorAccount(db: Database, agencyId: string, contractorId: string) {
+  const [invoices, paid, runs] = await Promise.all([
+    contractorInvoiceRows(db, agencyId, contractorId).orderBy(desc(contractorInvoices.submittedAt)),
+    contractorPayments(db, agencyId, contractorId).orderBy(desc(payments.paidOn), desc(payments.recordedAt)),
+    db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, agencyId), eq(paymentRuns.contractorId, contractorId))),
+  ]);
+  const paidByJob = new Map<string, number>();
+  for (const p of paid) paidByJob.set(p.payment.jobId, (paidByJob.get(p.payment.jobId) ?? 0) + p.payment.amountPence);
+  const approvedPence = invoices.filter((i) => i.invoice.status === 'approved').reduce((s, i) => s + i.invoice.totalPence, 0);
+  const paidPence = paid.reduce((s, p) => s + p.payment.amountPence, 0);
+  const runById = new Map(runs.map((r) => [r.id, r]));
+  // One remittance per payment run; a payment recorded on its own is its own remittance.
+  const remittances = new Map<string, { id: string; reference: string; paidOn: string; amountPence: number; jobs: string[] }>();
+  for (const p of paid) {
+    const run = p.payment.paymentRunId ? runById.get(p.payment.paymentRunId) : undefined;
+    const id = run?.id ?? p.payment.id;
+    const r = remittances.get(id) ?? { id, reference: run?.reference ?? p.payment.reference, paidOn: run?.paidOn ?? p.payment.paidOn, amountPence: 0, jobs: [] };
+    r.amountPence += p.payment.amountPence;
+    r.jobs.push(p.jobReference);
+    remittances.set(id, r);
+  }
+  const items = invoices.map((i) => {
+    const paidSoFar = paidByJob.get(i.invoice.jobId) ?? 0;
+    return {
+      id: i.invoice.id,
+      jobId: i.invoice.jobId,
+      jobReference: i.jobReference,
+      jobTitle: i.jobTitle,
+      number: i.invoice.number,
+      issuedOn: i.invoice.issuedOn,
+      submittedAt: i.invoice.submittedAt,
+      netPence: i.invoice.netPence,
+      vatPence: i.invoice.vatPence,
+      totalPence: i.invoice.totalPence,
+      status: i.invoice.status,
+      queryReason: i.invoice.queryReason,
+      paidPence: paidSoFar,
+      duePence: Math.max(0, i.invoice.totalPence - paidSoFar),
+    };
+  });
+  return {
+    approvedPence,
+    paidPence,
+    balancePence: approvedPence - paidPence,
+    invoices: items,
+    /** Not yet paid in full: what is still to come, and why (awaiting approval, queried, approved). */
+    upcoming: items.filter((i) => i.duePence > 0),
+    remittances: [...remittances.values()].sort((a, b) => (a.paidOn < b.paidOn ? 1 : a.paidOn > b.paidOn ? -1 : 0)),
+  };
+}
+
+/** Approved invoices (by their date) and payments sent (by the date paid) over [from, to], with the balance before. */
+export async function contractorStatement(db: Database, agencyId: string, contractorId: string, from: string, to: string): Promise<Statement> {
+  const approved = eq(contractorInvoices.status, 'approved');
+  const [[before], invoices, paid] = await Promise.all([
+    db.execute<{ invoiced: string; paid: string }>(sql`
+      select
+        (select coalesce(sum(${contractorInvoices.totalPence}), 0) from ${contractorInvoices}
+          where ${contractorInvoices.agencyId} = ${agencyId} and ${contractorInvoices.contractorId} = ${contractorId}
+            and ${contractorInvoices.status} = 'approved' and ${contractorInvoices.issuedOn} < ${from}) as invoiced,
+        (select coalesce(sum(${payments.amountPence}), 0) from ${payments}
+          where ${payments.agencyId} = ${agencyId} and ${payments.contractorId} = ${contractorId}
+            and ${payments.leg} = 'contractor' and ${payments.paidOn} < ${from}) as paid`),
+    contractorInvoiceRows(db, agencyId, contractorId, and(approved, gte(contractorInvoices.issuedOn, from), lte(contractorInvoices.issuedOn, to))),
+    contractorPayments(db, agencyId, contractorId, and(gte(payments.paidOn, from), lte(payments.paidOn, to))),
+  ]);
+  const entries: StatementEntry[] = [
+    ...invoices.map((i) => ({
+      date: i.invoice.issuedOn,
+      type: 'invoice' as const,
+      number: i.invoice.number,
+      jobReference: i.jobReference,
+      description: i.jobTitle,
+      invoicedPence: i.invoice.totalPence,
+      paidPence: 0,
+    })),
+    ...paid.map((p) => ({
+      date: p.payment.paidOn,
+      type: 'payment' as const,
+      number: p.payment.reference,
+      jobReference: p.jobReference,
+      description: `Payment for ${p.jobTitle}`,
+      invoicedPence: 0,
+      paidPence: p.payment.amountPence,
+    })),
+  ];
+  return buildStatement(from, to, Number(before.invoiced) - Number(before.paid), entries);
+}
+
+/** A remittance advice: a payment run, or a single contractor-leg payment recorded on its own. */
+export async function remittance(db: Database, agencyId: string, id: string, contractorId: string | null) {
+  const [run] = await db.select().from(paymentRuns).where(and(eq(paymentRuns.id, id), eq(paymentRuns.agencyId, agencyId)));
+  const lines = await db
+    .select({ payment: payments, jobReference: jobs.reference, jobTitle: jobs.title, invoiceNumber: contractorInvoices.number, postcode: properties.postcode })
+    .from(payments)
+    .innerJoin(jobs, eq(jobs.id, payments.jobId))
+    .leftJoin(contractorInvoices, eq(contractorInvoices.jobId, payments.jobId))
+    .leftJoin(properties, eq(properties.id, jobs.propertyId))
+    .where(
+      and(
+        eq(payments.agencyId, agencyId),
+        eq(payments.leg, 'contractor'),
+        run ? eq(payments.paymentRunId, run.id) : and(eq(payments.id, id), isNull(payments.paymentRunId)),
+      ),
+    )
+    .orderBy(asc(jobs.reference));
+  if (lines.length === 0 && !run) return null;
+  const payeeId = run?.contractorId ?? lines[0]?.payment.contractorId ?? null;
+  // A contractor sees only their own remittances; "not yours" answers as "not there".
+  if (contractorId && payeeId !== contractorId) return null;
+  const [payee] = payeeId ? await db.select().from(contractors).where(eq(contractors.id, payeeId)) : [];
+  const [agency] = await db.select().from(agencies).where(eq(agencies.id, agencyId));
+  return {
+    id,
+    reference: run?.reference ?? lines[0].payment.reference,
+    paidOn: run?.paidOn ?? lines[0].payment.paidOn,
+    agency: { name: agency.name, email: agency.email, phone: agency.phone },
+    payee: payee ? { name: payee.name, company: payee.company, email: payee.email } : null,
+    lines: lines.map((l) => ({
+      jobReference: l.jobReference,
+      jobTitle: l.jobTitle,
+      invoiceNumber: l.invoiceNumber,
+      postcode: l.postcode,
+      amountPence: l.payment.amountPence,
+    })),
+    totalPence: lines.reduce((s, l) => s + l.payment.amountPence, 0),
+  };
+}
+
+/** Staff's finance desk: invoices to approve or chase, what can be paid per contractor, and recent runs. */
+export async function financeOverview(db: Database, agencyId: string) {
+  const [invoices, paidRows, runs] = await Promise.all([
+    db
+      .select({
+        invoice: contractorInvoices,
+        jobReference: jobs.reference,
+        jobTitle: jobs.title,
+        jobStatus: jobs.status,
+        contractorName: contractors.name,
+        raised: sql<boolean>`${agencyInvoices.id} is not null`,
+      })
+      .from(contractorInvoices)
+      .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
+      .innerJoin(contractors, eq(contractors.id, contractorInvoices.contractorId))
+      .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
+      .where(and(eq(contractorInvoices.agencyId, agencyId), inArray(contractorInvoices.status, ['submitted', 'queried', 'approved'])))
+      .orderBy(asc(contractorInvoices.submittedAt)),
+    db
+      .select({ jobId: payments.jobId, paid: sql<string>`sum(${payments.amountPence})` })
+      .from(payments)
+      .where(and(eq(payments.agencyId, agencyId), eq(payments.leg, 'contractor')))
+      .groupBy(payments.jobId),
+    db
+      .select({ run: paymentRuns, contractorName: contractors.name })
+      .from(paymentRuns)
+      .innerJoin(contractors, eq(contractors.id, paymentRuns.contractorId))
+      .where(eq(paymentRuns.agencyId, agencyId))
+      .orderBy(desc(paymentRuns.createdAt))
+      .limit(20),
+  ]);
+  const paid = new Map(paidRows.map((r) => [r.jobId, Number(r.paid)]));
+  const rows = invoices.map((i) => {
+    const paidPence = paid.get(i.invoice.jobId) ?? 0;
+    return {
+      ...i.invoice,
+      jobReference: i.jobReference,
+      jobTitle: i.jobTitle,
+      jobStatus: i.jobStatus,
+      contractorName: i.contractorName,
+      paidPence,
+      duePence: Math.max(0, i.invoice.totalPence - paidPence),
+      /** Why it cannot go in a payment run yet, or null when it can. */
+      blocked: !i.raised ? 'Raise the agency invoice first' : i.jobStatus !== 'closed' ? 'The job must be closed' : null,
+    };
+  });
+  const payable = new Map<string, { contractorId: string; contractorName: string; invoices: typeof rows }>();
+  for (const r of rows.filter((r) => r.status === 'approved' && r.duePence > 0)) {
+    const group = payable.get(r.contractorId) ?? { contractorId: r.contractorId, contractorName: r.contractorName, invoices: [] };
+    group.invoices.push(r);
+    payable.set(r.contractorId, group);
+  }
+  return {
+    awaiting: rows.filter((r) => r.status !== 'approved'),
+    payable: [...payable.values()],
+    runs: runs.map((r) => ({ ...r.run, contractorName: r.contractorName })),
+  };
+}
+

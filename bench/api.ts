@@ -1,0 +1,256 @@
+// API: the built app (scripts/start.ts, embedded engine, as `npm start` runs it) on the bench database
+// with its 100 000 jobs, signed in over HTTP as a staff user of the seeded agency, and loaded from a
+// second process (bench/lib/http-load.ts) with 50 keep-alive connections: tRPC `jobs.list` as the
+// console's jobs page asks for it, a mix of filtered lists and later pages, and `jobs.get` (the job page)
+// for random jobs. Each scenario reports requests/s, p50/p95/p99 and errors, and where the CPU went
+// (app process, PostgreSQL, load generator); the app's RSS is sampled idle and under load.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { connect } from '../db/client.ts';
+import { freePort } from '../db/embedded.ts';
+import { seedDemoLogins } from '../db/seed-auth.ts';
+import type { LoadResult, LoadScenario } from './lib/http-load.ts';
+import { BenchChild, cpuTicks, machineTicks, readRss, sampleRss, TICK_MS, treeTicks } from './lib/proc.ts';
+import { sleep, type LatencySummary } from './lib/stats.ts';
+import type { SeededAgency } from './seed.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const PASSWORD = 'bench-password-1';
+const SECRET = 'bench-secret-bench-secret-bench-secret-01';
+
+export interface ApiEndpointResult {
+  /** What the requests were. */
+  what: string;
+  requests: number;
+  requestsPerSecond: number;
+  latencyMs: LatencySummary;
+  errors: number;
+  firstError: string | null;
+  meanBytes: number;
+  /** CPU per request: the app process, all PostgreSQL processes, the load generator. */
+  cpuMsPerRequest: { app: number; postgres: number; generator: number };
+  /** Machine CPU busy share during the measured window (1 = both cores busy). */
+  machineBusy: number;
+}
+export type ApiBenchResult =
+  | { skipped: string }
+  | {
+      connections: number;
+      appPoolSize: number;
+      endpoints: Record<string, ApiEndpointResult>;
+      memory: { idleMiB: number; peakMiB: number; afterMiB: number };
+    };
+
+export interface ApiBenchOptions {
+  /** The bench database (already seeded). */
+  url: string;
+  postmasterPid: number;
+  agency: SeededAgency;
+  durationMs: number;
+  warmupMs: number;
+  connections: number;
+  log: (m: string) => void;
+}
+
+const trpcGet = (procedure: string, input: unknown) => `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
+
+export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
+  if (!existsSync(join(ROOT, 'build/handler.js'))) return { skipped: 'no build: run `npm run build` first' };
+
+  // A password for one staff user of the bench agency (better-auth's own hasher), then the requests.
+  const staff = o.agency.staff.find((s) => s.role === 'staff') ?? o.agency.staff[0];
+  const { db, sql, close } = connect(o.url, { max: 2 });
+  let scenarios: LoadScenario[];
+  try {
+    await seedDemoLogins(db, [{ email: staff.email, role: 'staff' }], PASSWORD);
+    scenarios = await buildScenarios(sql, o.agency);
+  } finally {
+    await close();
+  }
+
+  const app = await startApp(o.url);
+  const load = new BenchChild('load');
+  try {
+    await sleep(2000);
+    const idle = readRss(app.pid).rssMiB;
+    const cookie = await signIn(app.base, staff.email);
+    // One request of each kind first: a wrong cookie or a broken route should fail loudly, not as 100 % errors.
+    for (const s of scenarios) await probe(app.base, s.paths[0], cookie);
+    await load.next('ready');
+
+    const sampler = sampleRss(app.pid);
+    const endpoints: Record<string, ApiEndpointResult> = {};
+    for (const scenario of scenarios) {
+      const before = { app: cpuTicks(app.pid), pg: treeTicks(o.postmasterPid), machine: machineTicks() };
+      const t0 = performance.now();
+      const { result } = await load.request<{ type: string; result: LoadResult }>(
+        { type: 'run', base: app.base, cookie, connections: o.connections, scenario, warmupMs: o.warmupMs, durationMs: o.durationMs },
+        'run-done',
+      );
+      // CPU counters cover warm-up and measurement alike; scale them by the requests in both.
+      const wallSeconds = (performance.now() - t0) / 1000;
+      const approxRequests = result.requestsPerSecond * wallSeconds;
+      const m = machineTicks();
+      endpoints[scenario.name] = {
+        what: describe(scenario.name),
+        requests: result.requests,
+        requestsPerSecond: result.requestsPerSecond,
+        latencyMs: result.latencyMs,
+        errors: result.errors,
+        firstError: result.firstError,
+        meanBytes: result.meanBytes,
+        cpuMsPerRequest: {
+          app: ((cpuTicks(app.pid) - before.app) * TICK_MS) / approxRequests,
+          postgres: ((treeTicks(o.postmasterPid) - before.pg) * TICK_MS) / approxRequests,
+          generator: result.generatorCpuMsPerRequest,
+        },
+        machineBusy: (m.busy - before.machine.busy) / Math.max(1, m.total - before.machine.total),
+      };
+      o.log(
+        `  ${scenario.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p95 ${result.latencyMs.p95.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms, errors ${result.errors}`,
+      );
+      if (result.firstError) o.log(`  first error: ${result.firstError}`);
+    }
+    const peak = sampler.stop();
+    await sleep(2000);
+    const after = readRss(app.pid).rssMiB;
+    return { connections: o.connections, appPoolSize: 20, endpoints, memory: { idleMiB: idle, peakMiB: peak.peakMiB, afterMiB: after } };
+  } catch (e) {
+    throw new Error(`API bench: ${e instanceof Error ? e.message : String(e)}\n--- app output ---\n${app.output().slice(-4000)}`, { cause: e });
+  } finally {
+    await load.close();
+    await app.stop();
+  }
+}
+
+function describe(name: string): string {
+  switch (name) {
+    case 'jobs.list':
+      return 'first page (25) of all jobs, newest first: the console jobs page as it opens';
+    case 'jobs.list.filtered':
+      return 'filtered lists and later pages: by status, priority, contractor, SLA at risk, needs action, recalls, search text, cursor pages';
+    case 'jobs.get':
+      return 'the job page for random jobs: job, engine snapshot, property, tenant, type, timeline, attachments, allowed actions';
+    default:
+      return name;
+  }
+}
+
+/** The requests each scenario rotates through, drawn from the seeded data. */
+async function buildScenarios(sql: postgres.Sql, agency: SeededAgency): Promise<LoadScenario[]> {
+  const ids = await sql<{ id: string }[]>`select id from jobs where agency_id = ${agency.id} order by random() limit 2000`;
+  const statuses = await sql<{ status: string }[]>`select distinct status from jobs where agency_id = ${agency.id}`;
+  const cursors = await sql<{ cursor: string }[]>`
+    select encode(convert_to(to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '|' || id, 'UTF8'), 'base64') as cursor
+    from jobs where agency_id = ${agency.id} order by random() limit 200`;
+  const base64url = (b64: string) => b64.replace(/\n/g, '').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const filtered: unknown[] = [
+    ...statuses.map((s) => ({ status: [s.status] })),
+    { status: ['assigned', 'inProgress'] },
+    { priority: ['P1'] },
+    { priority: ['P1', 'P2'], status: ['new', 'assigned'] },
+    ...agency.contractors.slice(0, 10).map((c) => ({ contractorId: c.id })),
+    { sla: 'atRisk' },
+    { sla: 'breached' },
+    { view: 'needsAction' },
+    { view: 'recalls' },
+    { q: 'JOB-0123' },
+    { q: 'boiler' },
+    ...cursors.slice(0, 20).map((c) => ({ cursor: base64url(c.cursor) })),
+  ];
+  return [
+    { name: 'jobs.list', paths: [trpcGet('jobs.list', {})] },
+    { name: 'jobs.list.filtered', paths: filtered.map((input) => trpcGet('jobs.list', input)) },
+    { name: 'jobs.get', paths: ids.map((r) => trpcGet('jobs.get', { id: r.id })) },
+  ];
+}
+
+interface App {
+  base: string;
+  pid: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** The real start script, on the bench database, no demo seed; resolves when it serves. */
+async function startApp(databaseUrl: string): Promise<App> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fixflow-bench-app-'));
+  chmodSync(dataDir, 0o777);
+  const port = await freePort();
+  let log = '';
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JOB_ENGINE: 'embedded',
+      SEED_DEMO: 'false',
+      NODE_ENV: 'production',
+      BETTER_AUTH_SECRET: SECRET,
+      TEMPORAL_ADDRESS: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`app did not start in 60 s:\n${log}`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`app exited with ${code}:\n${log}`)));
+    child.stdout!.on('data', () => {
+      if (log.includes('is running at')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    output: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(5000)]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in by posting the sign-in page's form, as a browser does; returns the Cookie header. */
+async function signIn(base: string, email: string): Promise<string> {
+  const body = new URLSearchParams({ email, password: PASSWORD }).toString();
+  const url = new URL('/sign-in', base);
+  const res = await new Promise<{ status: number; headers: { 'set-cookie'?: string[]; location?: string }; text: string }>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: base, 'content-length': Buffer.byteLength(body) } }, (r) => {
+      let text = '';
+      r.on('data', (d: Buffer) => (text += d));
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  if (res.status !== 303) throw new Error(`sign-in failed: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+  const cookie = (res.headers['set-cookie'] ?? [])
+    .map((line) => line.split(';')[0])
+    // A cookie set to nothing is a deletion (base64 values may themselves end in '=').
+    .filter((pair) => pair.indexOf('=') < pair.length - 1)
+    .join('; ');
+  if (!cookie) throw new Error(`sign-in returned no session cookie (redirected to ${String(res.headers.location)})`);
+  return cookie;
+}
+
+async function probe(base: string, path: string, cookie: string): Promise<void> {
+  const res = await fetch(base + path, { headers: { cookie } });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`${path.slice(0, 80)}: HTTP ${res.status} ${body.slice(0, 300)}`);
+}

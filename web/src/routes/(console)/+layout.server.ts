@@ -1,8 +1,14 @@
 import { redirect } from '@sveltejs/kit';
+import { api } from '#lib/server/api/caller.ts';
 import type { LayoutServerLoad } from './$types';
 
-// A convenience for pages; the API enforces access on its own.
-export const load: LayoutServerLoad = ({ locals, url }) => {
+// A convenience for pages; the API enforces access on its own. The unread count feeds the bell in the
+// top navigation (the root layout reads it from page.data), so it is fresh after every navigation.
+export const load: LayoutServerLoad = async (event) => {
+  const { locals, url } = event;
   if (!locals.user) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
   if (locals.user.kind !== 'staff') redirect(303, '/portal');
+  event.depends('app:notifications');
+  const { count } = await (await api(event)).notifications.unreadCount();
+  return { unreadNotifications: count, isAdmin: locals.user.role === 'admin' };
 };

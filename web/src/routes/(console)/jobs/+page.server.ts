@@ -1,24 +1,37 @@
+import { z } from 'zod';
 import { api } from '#lib/server/api/caller.ts';
 import { JOB_STATUSES, type JobStatus } from '../../../../../workflows/model.ts';
 import type { PageServerLoad } from './$types';
 
+const uuid = (v: string | null) => (v && z.uuid().safeParse(v).success ? v : undefined);
+
+// Every filter lives in the URL, so a filtered list can be bookmarked, shared and reloaded as it was.
 export const load: PageServerLoad = async (event) => {
   const p = event.url.searchParams;
   const status = p.getAll('status').filter((s): s is JobStatus => (JOB_STATUSES as readonly string[]).includes(s));
   const view = (['all', 'needsAction', 'recalls'] as const).find((v) => v === p.get('view')) ?? 'all';
   const sla = (['atRisk', 'breached'] as const).find((v) => v === p.get('sla'));
+  const priority = p.getAll('priority').filter((x) => x && x.length <= 20);
+  const filters = {
+    view,
+    status: status.length ? status : undefined,
+    priority: priority.length ? priority.slice(0, 10) : undefined,
+    branchId: uuid(p.get('branch')),
+    contractorId: uuid(p.get('contractor')),
+    sla,
+    q: p.get('q')?.trim().slice(0, 100) || undefined,
+  };
   const caller = await api(event);
-  const [page, options] = await Promise.all([
-    caller.jobs.list({
-      status: status.length ? status : undefined,
-      priority: p.get('priority') ? [p.get('priority')!] : undefined,
-      sla,
-      view,
-      q: p.get('q') || undefined,
-      cursor: p.get('cursor') || undefined,
-      limit: 25,
-    }),
+  const [page, options, people] = await Promise.all([
+    caller.jobs.list({ ...filters, cursor: p.get('cursor') || undefined, limit: 25 }).catch(() => caller.jobs.list({ ...filters, limit: 25 })),
     caller.directory.options(),
+    caller.contractors.candidates({}),
   ]);
-  return { page, options, filters: { status: status[0] ?? '', view, sla: sla ?? '', q: p.get('q') ?? '', priority: p.get('priority') ?? '' } };
+  return {
+    page,
+    options,
+    contractors: people.candidates.map((c) => ({ id: c.id, name: c.name })).sort((a, b) => a.name.localeCompare(b.name)),
+    filters: { ...filters, status: status[0] ?? '', priority: priority[0] ?? '', branchId: filters.branchId ?? '', contractorId: filters.contractorId ?? '', sla: sla ?? '', q: filters.q ?? '' },
+    paged: !!p.get('cursor'),
+  };
 };

@@ -1,12 +1,13 @@
 // Jobs: create, read, list (filters + keyset pagination) and send events to the engine.
 import { TRPCError } from '@trpc/server';
-import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
 import {
   agencies,
   attachments,
+  auditLog,
   branches,
   contractors,
   jobEvents,
@@ -16,6 +17,7 @@ import {
   properties,
   tenants,
 } from '../../../../../../db/schema/index.ts';
+import { queueEmail } from '../../../../../../activities/mailer.ts';
 import { createJob, priorityPolicy } from '../../../../../../worker/jobs/create-job.ts';
 import { validateEvent } from '../../../../../../workflows/job-host.ts';
 import { workflowIdFor } from '../../../../../../workflows/temporal-api.ts';
@@ -42,8 +44,17 @@ const createInput = z.object({
   jobTypeId: z.uuid().optional(),
   propertyId: z.uuid(),
   tenantId: z.uuid().optional(),
+  /** A tenant not yet on file, created at the property with the job (instead of tenantId). */
+  newTenant: z
+    .object({
+      name: z.string().trim().min(2, "Enter the tenant's name").max(120),
+      email: z.union([z.literal(''), z.email('Enter a valid email')]).optional().transform((v) => v || null),
+      phone: z.string().trim().max(30).regex(/^([+\d][\d\s()-]{5,})?$/, 'Enter a phone number of digits, spaces and +').optional().transform((v) => v || null),
+    })
+    .refine((t) => t.email || t.phone, { path: ['phone'], message: 'Give a phone number or an email so the contractor can arrange access' })
+    .optional(),
   branchId: z.uuid().optional(),
-});
+}).refine((i) => !(i.tenantId && i.newTenant), { path: ['newTenant'], message: 'Choose an existing tenant or add a new one, not both' });
 
 const listInput = z.object({
   status: z.array(z.enum(JOB_STATUSES)).max(JOB_STATUSES.length).optional(),
@@ -140,11 +151,20 @@ export const jobsRouter = router({
     if (input.tenantId) scoped(await ctx.db.select().from(tenants).where(and(eq(tenants.id, input.tenantId), eq(tenants.agencyId, ctx.agencyId))), 'tenant');
     if (input.branchId) scoped(await ctx.db.select().from(branches).where(and(eq(branches.id, input.branchId), eq(branches.agencyId, ctx.agencyId))), 'branch');
     scoped(await ctx.db.select().from(priorities).where(and(eq(priorities.agencyId, ctx.agencyId), eq(priorities.code, input.priorityCode))), 'priority');
+    const { newTenant, ...fields } = input;
+    let tenantId = input.tenantId;
+    if (newTenant) {
+      // Everything else is validated first, so a refused job leaves no stray tenant behind.
+      const [row] = await ctx.db.insert(tenants).values({ ...newTenant, agencyId: ctx.agencyId, propertyId: property.id }).returning({ id: tenants.id });
+      tenantId = row.id;
+      await ctx.db.insert(auditLog).values({ agencyId: ctx.agencyId, actorId: ctx.user.userId, actorRole: 'staff', action: 'tenant.create', detail: { id: row.id, from: 'jobs.create' } });
+    }
     const created = await createJob(
       ctx.db,
       ctx.engine,
       {
-        ...input,
+        ...fields,
+        tenantId,
         descriptionHtml: sanitizeDescription(input.descriptionHtml),
         branchId: input.branchId ?? property.branchId,
         agencyId: ctx.agencyId,
@@ -152,6 +172,18 @@ export const jobsRouter = router({
       },
       ctx.now(),
     );
+    if (tenantId) {
+      // The tenant hears the reference to quote; keyed by job so a retry never sends twice.
+      const [tenant] = await ctx.db.select({ name: tenants.name, email: tenants.email }).from(tenants).where(eq(tenants.id, tenantId));
+      if (tenant?.email) {
+        await queueEmail(ctx.db, {
+          key: `${created.id}:created:tenant`,
+          to: tenant.email,
+          subject: `Repair logged: ${created.reference} ${input.title}`,
+          body: `Hello ${tenant.name},\n\nWe have logged your repair "${input.title}" at ${property.line1}, ${property.postcode} as ${created.reference}. Quote this reference if you contact us; we will tell you when a contractor is booked.`,
+        });
+      }
+    }
     return { id: created.id, reference: created.reference, status: created.view.status };
   }),
 
@@ -172,8 +204,9 @@ export const jobsRouter = router({
     }
     if (input.view === 'recalls') where.push(or(eq(jobs.status, 'recalled'), gt(jobs.recallCount, 0)));
     if (input.q) {
-      const like = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(or(ilike(jobs.reference, like), ilike(jobs.title, like), ilike(properties.postcode, like), ilike(properties.line1, like)));
+      // search_text is lower-cased and trigram-indexed (migration 0005): a LIKE on it stays fast at 100k jobs.
+      const like = `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(sql`${jobs.searchText} like ${like}`);
     }
     if (input.cursor) {
       const [createdAt, id] = parseCursor(input.cursor);

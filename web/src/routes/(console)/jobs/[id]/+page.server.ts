@@ -1,24 +1,21 @@
-import { error } from '@sveltejs/kit';
-import { TRPCError } from '@trpc/server';
-import { randomUUID } from 'node:crypto';
+import { fail } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
-import { attempt } from '#lib/server/forms.ts';
 import type { CommandInput } from '#lib/server/api/commands.ts';
+import { MAX_FILES_PER_UPLOAD, saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
+import { jobForRequest } from '#lib/server/files/request.ts';
+import { attempt } from '#lib/server/forms.ts';
+import { machineGraph } from '#lib/server/job-graph.ts';
+import { actorOf } from '#lib/server/auth/user.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
+  const { detail } = await event.parent();
   const caller = await api(event);
-  try {
-    const detail = await caller.jobs.get({ id: event.params.id });
-    const [candidates, options] = await Promise.all([
-      detail.allowed.includes('OFFER') ? caller.contractors.candidates({ jobId: detail.job.id }) : Promise.resolve(null),
-      caller.directory.options(),
-    ]);
-    return { ...detail, candidates, priorities: options.priorities, paymentKey: randomUUID(), created: event.url.searchParams.has('created') };
-  } catch (e) {
-    if (e instanceof TRPCError && e.code === 'NOT_FOUND') error(404, 'Job not found');
-    throw e;
-  }
+  const [candidates, options] = await Promise.all([
+    detail.allowed.includes('OFFER') ? caller.contractors.candidates({ jobId: detail.job.id }) : Promise.resolve(null),
+    caller.directory.options(),
+  ]);
+  return { candidates, priorities: options.priorities, graph: machineGraph(), created: event.url.searchParams.has('created') };
 };
 
 /** Each form posts one command; the engine decides, and its reason comes back to the form. */
@@ -32,7 +29,29 @@ const str = (f: FormData, k: string) => String(f.get(k) ?? '');
 
 export const actions: Actions = {
   offer: send('offer', (f) => ({ type: 'OFFER', contractorId: str(f, 'contractorId'), acknowledgeMissingCertification: f.get('acknowledge') === 'on' })),
-  note: send('note', (f) => ({ type: 'ADD_NOTE', text: str(f, 'text') })),
+  /** A case note with optional photos or documents: files are stored first, then the note cites them. */
+  note: async (event) => {
+    const f = await event.request.formData();
+    const files = f.getAll('files').filter((x): x is File => x instanceof File && x.size > 0);
+    const text = str(f, 'text').trim();
+    if (!text && files.length === 0) return fail(400, { action: 'note', ok: false as const, error: 'Write a note or attach a file', code: 'BAD_REQUEST' });
+    if (files.length > MAX_FILES_PER_UPLOAD) return fail(400, { action: 'note', ok: false as const, error: `Attach at most ${MAX_FILES_PER_UPLOAD} files at a time`, code: 'BAD_REQUEST' });
+    const { runtime, job, store } = await jobForRequest(event, event.params.id);
+    const uploader = actorOf(event.locals.user!);
+    const attachmentIds: string[] = [];
+    try {
+      for (const file of files) {
+        const saved = await saveAttachment(runtime.db, store, { agencyId: job.agencyId, jobId: job.id, uploadedBy: `${uploader.role}:${uploader.id}`, file });
+        attachmentIds.push(saved.id);
+      }
+    } catch (e) {
+      if (e instanceof UploadRejected) return fail(415, { action: 'note', ok: false as const, error: e.message, code: 'BAD_REQUEST' });
+      throw e;
+    }
+    return attempt('note', async () =>
+      (await api(event)).jobs.send({ id: event.params.id, command: { type: 'ADD_NOTE', text: text || `Attached ${files.map((x) => x.name).join(', ')}`, attachmentIds } }),
+    );
+  },
   close: send('close', () => ({ type: 'CLOSE' })),
   recall: send('recall', (f) => ({ type: 'RECALL', reason: str(f, 'reason') })),
   cancel: send('cancel', (f) => ({ type: 'CANCEL', reason: str(f, 'reason') })),

@@ -23,7 +23,12 @@ export const actions: Actions = {
         priorityCode: String(f.get('priorityCode') ?? ''),
         jobTypeId: optional('jobTypeId'),
         propertyId: String(f.get('propertyId') ?? ''),
-        tenantId: optional('tenantId'),
+        // "new" in the tenant picker means: create this tenant at the property along with the job.
+        tenantId: f.get('tenantId') === 'new' ? undefined : optional('tenantId'),
+        newTenant:
+          f.get('tenantId') === 'new'
+            ? { name: String(f.get('tenantName') ?? ''), phone: String(f.get('tenantPhone') ?? ''), email: String(f.get('tenantEmail') ?? '') }
+            : undefined,
       });
     } catch (e) {
       return toFailure('create', e);

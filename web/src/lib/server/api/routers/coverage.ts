@@ -1,0 +1,78 @@
+// Data for the Coverage Map: where a searched postcode is, which contractors cover its district, each
+// contractor's coverage areas (postcode districts, drawn approximately — see map/outcodes.ts) and an
+// estimated travel-time area around their base (or a real isochrone when ISOCHRONE_URL is set).
+import { and, asc, eq, ilike } from 'drizzle-orm';
+import { z } from 'zod';
+import { contractors, properties } from '../../../../../../db/schema/index.ts';
+import { normalisePostcode, outcodeOf } from '../../../postcode.ts';
+import { travelArea } from '../../map/isochrone.ts';
+import { districtOf, districtRing } from '../../map/outcodes.ts';
+import { router, staffProcedure } from '../trpc.ts';
+import { TRPCError } from '@trpc/server';
+
+const mapInput = z.object({
+  /** A full postcode ("BS1 5LJ") or a district ("BS1"); empty shows every contractor. */
+  postcode: z.string().trim().max(10).optional(),
+  travelMinutes: z.number().int().min(5).max(60).default(20),
+});
+
+export const coverageRouter = router({
+  map: staffProcedure.input(mapInput).query(async ({ ctx, input }) => {
+    let searched: { outcode: string; postcode: string | null; lat: number | null; lng: number | null; located: 'property' | 'district' | 'unknown' } | null = null;
+    if (input.postcode) {
+      const outcode = outcodeOf(input.postcode);
+      if (!outcode) throw new TRPCError({ code: 'BAD_REQUEST', message: `“${input.postcode}” is not a UK postcode or district, e.g. BS1 5LJ or BS1` });
+      const postcode = normalisePostcode(input.postcode);
+      // A property of ours at that postcode has an exact position; otherwise the district's centre.
+      const [property] = postcode
+        ? await ctx.db
+            .select({ lat: properties.lat, lng: properties.lng })
+            .from(properties)
+            .where(and(eq(properties.agencyId, ctx.agencyId), ilike(properties.postcode, postcode)))
+            .limit(1)
+        : [];
+      const district = districtOf(outcode);
+      if (property?.lat != null && property.lng != null) searched = { outcode, postcode, lat: property.lat, lng: property.lng, located: 'property' };
+      else if (district) searched = { outcode, postcode, lat: district.lat, lng: district.lng, located: 'district' };
+      else searched = { outcode, postcode, lat: null, lng: null, located: 'unknown' };
+    }
+
+    const rows = await ctx.db
+      .select()
+      .from(contractors)
+      .where(and(eq(contractors.agencyId, ctx.agencyId), eq(contractors.active, true)))
+      .orderBy(asc(contractors.name));
+    const isochroneUrl = process.env.ISOCHRONE_URL || undefined;
+    const list = await Promise.all(
+      rows.map(async (c) => {
+        const baseDistrict = c.baseOutcode ? districtOf(c.baseOutcode) : null;
+        const base = c.baseLat != null && c.baseLng != null ? { lat: c.baseLat, lng: c.baseLng } : baseDistrict ? { lat: baseDistrict.lat, lng: baseDistrict.lng } : null;
+        return {
+          id: c.id,
+          name: c.name,
+          company: c.company,
+          trades: c.trades,
+          coverage: c.coverage,
+          baseOutcode: c.baseOutcode,
+          base,
+          covers: searched ? c.coverage.includes(searched.outcode) : null,
+          travel: base ? await travelArea(base.lat, base.lng, input.travelMinutes, isochroneUrl) : null,
+        };
+      }),
+    );
+
+    const outcodes = [...new Set(list.flatMap((c) => c.coverage).concat(searched ? [searched.outcode] : []))].sort();
+    const districts = outcodes.map((outcode) => {
+      const d = districtOf(outcode);
+      return { outcode, centre: d ? { lat: d.lat, lng: d.lng } : null, ring: d ? districtRing(d) : null };
+    });
+    return {
+      searched,
+      travelMinutes: input.travelMinutes,
+      contractors: list,
+      districts,
+      /** Districts without a known position: listed, not drawn. */
+      unplaced: districts.filter((d) => !d.centre).map((d) => d.outcode),
+    };
+  }),
+});

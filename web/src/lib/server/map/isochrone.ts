@@ -1,0 +1,58 @@
+// Travel-time areas around a contractor's base. Offline (the default) it is an estimate: a circle whose
+// radius is how far an average urban speed gets you in the time, straight-line, and it says so.
+// Set ISOCHRONE_URL to use a real service: GET {url}?lat=&lng=&minutes= returning a GeoJSON Polygon
+// (or a Feature / FeatureCollection with one); any failure falls back to the estimate.
+export interface TravelArea {
+  /** [lat, lng] ring. */
+  ring: [number, number][];
+  minutes: number;
+  estimate: boolean;
+  source: string;
+}
+
+export const ESTIMATE_KMH = 20;
+const EARTH_KM = 6371;
+
+/** A ring of `points` around a centre at `radiusKm` (spherical approximation, fine at city scale). */
+export function circleRing(lat: number, lng: number, radiusKm: number, points = 48): [number, number][] {
+  const ring: [number, number][] = [];
+  const d = radiusKm / EARTH_KM;
+  const φ1 = (lat * Math.PI) / 180;
+  const λ1 = (lng * Math.PI) / 180;
+  for (let i = 0; i < points; i++) {
+    const θ = (2 * Math.PI * i) / points;
+    const φ2 = Math.asin(Math.sin(φ1) * Math.cos(d) + Math.cos(φ1) * Math.sin(d) * Math.cos(θ));
+    const λ2 = λ1 + Math.atan2(Math.sin(θ) * Math.sin(d) * Math.cos(φ1), Math.cos(d) - Math.sin(φ1) * Math.sin(φ2));
+    ring.push([(φ2 * 180) / Math.PI, (λ2 * 180) / Math.PI]);
+  }
+  return ring;
+}
+
+export function estimatedArea(lat: number, lng: number, minutes: number): TravelArea {
+  return { ring: circleRing(lat, lng, (ESTIMATE_KMH * minutes) / 60), minutes, estimate: true, source: `estimate: straight line at ${ESTIMATE_KMH} km/h` };
+}
+
+type Geo = { type: string; coordinates?: number[][][]; geometry?: Geo; features?: Geo[] };
+function firstRing(g: Geo | undefined): [number, number][] | null {
+  if (!g) return null;
+  if (g.type === 'Polygon' && g.coordinates?.[0]) return g.coordinates[0].map(([x, y]) => [y, x]);
+  if (g.type === 'Feature') return firstRing(g.geometry);
+  if (g.type === 'FeatureCollection') return firstRing(g.features?.[0]);
+  return null;
+}
+
+export async function travelArea(lat: number, lng: number, minutes: number, serviceUrl?: string): Promise<TravelArea> {
+  if (!serviceUrl) return estimatedArea(lat, lng, minutes);
+  try {
+    const u = new URL(serviceUrl);
+    u.searchParams.set('lat', String(lat));
+    u.searchParams.set('lng', String(lng));
+    u.searchParams.set('minutes', String(minutes));
+    const res = await fetch(u, { signal: AbortSignal.timeout(3000) });
+    const ring = res.ok ? firstRing((await res.json()) as Geo) : null;
+    if (ring && ring.length >= 3) return { ring, minutes, estimate: false, source: u.host };
+  } catch {
+    // Unreachable or malformed: the estimate is better than no area.
+  }
+  return estimatedArea(lat, lng, minutes);
+}

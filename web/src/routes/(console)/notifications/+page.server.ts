@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { api } from '#lib/server/api/caller.ts';
+import { attempt } from '#lib/server/forms.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+  const unreadOnly = event.url.searchParams.get('show') === 'unread';
+  const before = z.coerce.number().int().positive().safeParse(event.url.searchParams.get('before') ?? undefined);
+  const list = await (await api(event)).notifications.list({ unreadOnly, limit: 30, before: before.success ? before.data : undefined });
+  return { list, unreadOnly };
+};
+
+export const actions: Actions = {
+  read: async (event) => {
+    const ids = (await event.request.formData()).getAll('id').map(Number);
+    return attempt('read', async () => (await api(event)).notifications.markRead({ ids }));
+  },
+  readAll: (event) => attempt('readAll', async () => (await api(event)).notifications.markRead({ all: true })),
+};

@@ -8,7 +8,7 @@ import { agencyInvoices, attachments, auditLog, contractorInvoices, jobEvents, j
 import { createContext } from '../../web/src/lib/server/api/context.ts';
 import { createCaller } from '../../web/src/lib/server/api/root.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { statementCsv } from '../../web/src/lib/server/finance/statement.ts';
+import { statementCsv } from '../../activities/finance/statement.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';

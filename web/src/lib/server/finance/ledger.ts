@@ -15,7 +15,7 @@ import {
 } from '../../../../../db/schema/index.ts';
 import { PAYMENT_LEGS, type Payment, type PaymentLeg } from '../../../../../workflows/model.ts';
 import { reconcileLeg, type LegReconciliation } from '../../../../../workflows/money.ts';
-import { buildStatement, type Statement, type StatementEntry } from './statement.ts';
+import { buildStatement, type Statement, type StatementEntry } from '../../../../../activities/finance/statement.ts';
 
 export type PaymentRow = typeof payments.$inferSelect;
 

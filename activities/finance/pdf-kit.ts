@@ -1,0 +1,89 @@
+// Shared look for the finance documents (agency invoice, remittance advice, statement): same fonts,
+// colours and margins as the Job Sheet, plus a simple money table. Pure rendering over plain data.
+import PDFDocument from 'pdfkit';
+import { formatPence } from '../../workflows/money.ts';
+
+export const INK = '#1b2430';
+export const MUTED = '#5b6776';
+export const ACCENT = '#0f5c4d';
+export const RULE = '#dde3ea';
+const MARGIN = 48;
+
+const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+/** An ISO date (or instant) as "23 Nov 2026". */
+export const formatDay = (d: string | Date) => day.format(typeof d === 'string' ? new Date(d.length === 10 ? `${d}T00:00:00Z` : d) : d);
+export const money = formatPence;
+
+export interface Column {
+  header: string;
+  width: number;
+  align?: 'left' | 'right';
+}
+
+export function financeDocument(info: { title: string; author: string; createdAt: Date }) {
+  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: info.title, Author: info.author, CreationDate: info.createdAt } });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const width = doc.page.width - 2 * MARGIN;
+
+  const rule = () => {
+    doc.moveTo(MARGIN, doc.y + 2).lineTo(MARGIN + width, doc.y + 2).strokeColor(RULE).stroke();
+    doc.moveDown(0.4);
+  };
+  const heading = (text: string) => {
+    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(11).fillColor(ACCENT).text(text.toUpperCase(), MARGIN, doc.y, { characterSpacing: 0.5 });
+    rule();
+    doc.font('Helvetica').fontSize(10.5).fillColor(INK);
+  };
+  const field = (label: string, value: string) => {
+    doc.font('Helvetica-Bold').text(`${label}: `, MARGIN, doc.y, { continued: true }).font('Helvetica').text(value || '—');
+  };
+
+  /** A table whose columns are fractions of the page width; long cells wrap, rows grow to fit. */
+  const table = (columns: Column[], rows: string[][], options: { boldLast?: boolean } = {}) => {
+    const total = columns.reduce((s, c) => s + c.width, 0);
+    const widths = columns.map((c) => (c.width / total) * width);
+    const line = (cells: string[], bold: boolean, color = INK) => {
+      if (doc.y > doc.page.height - MARGIN - 40) doc.addPage();
+      const y = doc.y;
+      let x = MARGIN;
+      let bottom = y;
+      doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9.5).fillColor(color);
+      cells.forEach((cell, i) => {
+        doc.text(cell, x + 2, y, { width: widths[i] - 4, align: columns[i].align ?? 'left' });
+        bottom = Math.max(bottom, doc.y);
+        x += widths[i];
+      });
+      doc.y = bottom + 3;
+      doc.moveTo(MARGIN, doc.y - 1).lineTo(MARGIN + width, doc.y - 1).strokeColor(RULE).stroke();
+      doc.y += 2;
+    };
+    line(columns.map((c) => c.header), true, MUTED);
+    rows.forEach((r, i) => line(r, options.boldLast === true && i === rows.length - 1));
+    doc.x = MARGIN;
+  };
+
+  /** Label/amount pairs right-aligned under a table (net, VAT, total). */
+  const totals = (pairs: [string, string, boolean?][]) => {
+    doc.moveDown(0.3);
+    for (const [label, value, strong] of pairs) {
+      const y = doc.y;
+      doc.font(strong ? 'Helvetica-Bold' : 'Helvetica').fontSize(strong ? 12 : 10.5).fillColor(INK);
+      doc.text(label, MARGIN + width * 0.45, y, { width: width * 0.35, align: 'right' });
+      doc.text(value, MARGIN + width * 0.8, y, { width: width * 0.2, align: 'right' });
+    }
+    doc.x = MARGIN;
+  };
+
+  const title = (text: string, subtitle: string) => {
+    doc.font('Helvetica-Bold').fontSize(20).fillColor(INK).text(text, MARGIN, MARGIN);
+    doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(subtitle);
+    doc.fillColor(INK);
+  };
+
+  return { doc, done, width, heading, field, table, totals, title, rule };
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { api } from '#lib/server/api/caller.ts';
+import { attempt } from '#lib/server/forms.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+// One idempotency key per page view for payment runs: a resubmitted run completes, never pays twice.
+export const load: PageServerLoad = async (event) => ({
+  overview: await (await api(event)).finance.overview(),
+  runKey: randomUUID(),
+  today: new Date().toISOString().slice(0, 10),
+});
+
+const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
+
+export const actions: Actions = {
+  approve: async (event) => {
+    const f = await event.request.formData();
+    return attempt('approve', async () => (await api(event)).finance.approveInvoice({ invoiceId: str(f, 'invoiceId') }));
+  },
+  query: async (event) => {
+    const f = await event.request.formData();
+    return attempt('query', async () => (await api(event)).finance.queryInvoice({ invoiceId: str(f, 'invoiceId'), reason: str(f, 'reason') }));
+  },
+  run: async (event) => {
+    const f = await event.request.formData();
+    return attempt('run', async () =>
+      (await api(event)).finance.createPaymentRun({
+        contractorId: str(f, 'contractorId'),
+        invoiceIds: f.getAll('invoiceId').map(String),
+        reference: str(f, 'reference'),
+        paidOn: str(f, 'paidOn'),
+        key: str(f, 'key'),
+      }),
+    );
+  },
+};

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { fail } from '@sveltejs/kit';
+import { api } from '#lib/server/api/caller.ts';
+import { attempt } from '#lib/server/forms.ts';
+import { parsePounds } from '#lib/components/finance/pounds.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+// A fresh idempotency key per page view: a double-clicked or re-posted form carries the same key, so
+// the payment is recorded once; after it succeeds the page reloads with a new key.
+export const load: PageServerLoad = async (event) => ({
+  finance: await (await api(event)).finance.job({ jobId: event.params.id }),
+  paymentKey: randomUUID(),
+  today: new Date().toISOString().slice(0, 10),
+});
+
+const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
+
+/** Pounds fields to pence; the first bad one becomes the form's error. */
+function amounts<K extends string>(action: string, f: FormData, required: K[], optional: K[] = []) {
+  const out: Partial<Record<K, number>> = {};
+  for (const k of [...required, ...optional]) {
+    const raw = str(f, k);
+    if (!raw && optional.includes(k)) continue;
+    const pence = parsePounds(raw);
+    if (pence === null) return { error: fail(400, { action, ok: false as const, error: `Enter ${k.replace(/Pence$/, '').replace(/([A-Z])/g, ' $1').toLowerCase()} in pounds, e.g. 120.50`, code: 'BAD_REQUEST' }) };
+    out[k] = pence;
+  }
+  return { values: out as Record<K, number> };
+}
+
+export const actions: Actions = {
+  raise: async (event) => {
+    const f = await event.request.formData();
+    const m = amounts('raise', f, ['agentNetPence', 'contractorTotalPence'], ['commissionPence', 'budgetPence']);
+    if (m.error) return m.error;
+    return attempt('raise', async () => (await api(event)).finance.raiseInvoice({ jobId: event.params.id, number: str(f, 'number'), ...m.values }));
+  },
+  pay: async (event) => {
+    const f = await event.request.formData();
+    const m = amounts('pay', f, ['amountPence']);
+    if (m.error) return m.error;
+    return attempt('pay', async () =>
+      (await api(event)).finance.recordPayment({
+        jobId: event.params.id,
+        key: str(f, 'key'),
+        leg: str(f, 'leg') as 'client',
+        amountPence: m.values.amountPence,
+        reference: str(f, 'reference'),
+        paidOn: str(f, 'paidOn'),
+      }),
+    );
+  },
+  approve: async (event) => {
+    const f = await event.request.formData();
+    return attempt('approve', async () => (await api(event)).finance.approveInvoice({ invoiceId: str(f, 'invoiceId') }));
+  },
+  query: async (event) => {
+    const f = await event.request.formData();
+    return attempt('query', async () => (await api(event)).finance.queryInvoice({ invoiceId: str(f, 'invoiceId'), reason: str(f, 'reason') }));
+  },
+};

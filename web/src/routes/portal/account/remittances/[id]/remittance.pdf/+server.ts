@@ -1,0 +1,10 @@
+// The contractor's own remittance advice (another contractor's answers 404, as the API does).
+import { renderRemittance } from '#lib/server/finance/documents.ts';
+import { fileResponse, fromApi } from '#lib/server/finance/download.ts';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = async (event) => {
+  const advice = await fromApi(event, (api) => api.finance.myRemittance({ id: event.params.id }));
+  const pdf = await renderRemittance({ ...advice, generatedAt: new Date() });
+  return fileResponse(event, pdf, 'application/pdf', `remittance-${advice.reference}.pdf`);
+};

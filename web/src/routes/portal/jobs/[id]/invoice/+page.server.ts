@@ -1,0 +1,51 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { TRPCError } from '@trpc/server';
+import { api } from '#lib/server/api/caller.ts';
+import { saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
+import { jobForRequest } from '#lib/server/files/request.ts';
+import { actorOf } from '#lib/server/auth/user.ts';
+import { toFailure } from '#lib/server/forms.ts';
+import { parsePounds } from '#lib/components/finance/pounds.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+  try {
+    return { form: await (await api(event)).finance.myJobInvoice({ jobId: event.params.id }), today: new Date().toISOString().slice(0, 10) };
+  } catch (e) {
+    if (e instanceof TRPCError && e.code === 'NOT_FOUND') error(404, 'Job not found');
+    throw e;
+  }
+};
+
+const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
+
+export const actions: Actions = {
+  /** The document is stored first (as the job's invoice attachment), then the invoice cites it. */
+  default: async (event) => {
+    const f = await event.request.formData();
+    const values = { number: str(f, 'number'), issuedOn: str(f, 'issuedOn'), net: str(f, 'net'), vat: str(f, 'vat') };
+    const bad = (message: string) => fail(400, { ok: false as const, error: message, values });
+    const netPence = parsePounds(values.net);
+    const vatPence = parsePounds(values.vat || '0');
+    if (netPence === null) return bad('Enter the net amount in pounds, e.g. 150.00');
+    if (vatPence === null) return bad('Enter the VAT in pounds, e.g. 30.00 (0 if you are not VAT registered)');
+    const file = f.get('document');
+    if (!(file instanceof File) || file.size === 0) return bad('Attach your invoice document (PDF or photo)');
+    const { runtime, job, store } = await jobForRequest(event, event.params.id);
+    const uploader = actorOf(event.locals.user!);
+    let documentId: string;
+    try {
+      documentId = (await saveAttachment(runtime.db, store, { agencyId: job.agencyId, jobId: job.id, uploadedBy: `${uploader.role}:${uploader.id}`, file, kind: 'invoice' })).id;
+    } catch (e) {
+      if (e instanceof UploadRejected) return bad(e.message);
+      throw e;
+    }
+    try {
+      await (await api(event)).finance.submitInvoice({ jobId: job.id, number: values.number, issuedOn: values.issuedOn, netPence, vatPence, documentId });
+    } catch (e) {
+      const failure = toFailure('submit', e);
+      return fail(failure.status, { ok: false as const, error: failure.data.error, values });
+    }
+    redirect(303, '/portal/invoices');
+  },
+};

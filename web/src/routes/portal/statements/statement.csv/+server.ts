@@ -1,0 +1,10 @@
+import { statementCsv } from '#lib/server/finance/documents.ts';
+import { fileResponse, fromApi } from '#lib/server/finance/download.ts';
+import { periodOf } from '#lib/server/finance/period.ts';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = async (event) => {
+  const period = periodOf(event.url);
+  const r = await fromApi(event, (api) => api.finance.statement(period));
+  return fileResponse(event, statementCsv(r.statement), 'text/csv; charset=utf-8', `statement-${period.from}-to-${period.to}.csv`);
+};

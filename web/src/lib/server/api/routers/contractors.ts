@@ -1,11 +1,16 @@
-// Contractors for a job: who covers the property, with the right trade and valid certifications,
-// and how busy they are; ranked so the console can suggest the best match and say why.
-import { and, count, eq, gte, inArray, sql } from 'drizzle-orm';
+// Contractors: the agency's directory of firms (profile, trades, certifications with expiry dates,
+// coverage districts, base location, contacts), and the candidates for a job: who covers the property,
+// with the right trade and valid certifications, and how busy they are; ranked so the console can
+// suggest the best match and say why. Staff manage contractors (day-to-day work, not configuration).
+import { TRPCError } from '@trpc/server';
+import { and, asc, count, eq, gte, ilike, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
-import { certifications, contractors, jobs, jobTypes, properties } from '../../../../../../db/schema/index.ts';
+import { certifications, contractorContacts, contractors, jobs, jobTypes, properties } from '../../../../../../db/schema/index.ts';
+import { outcodeOf } from '../../../postcode.ts';
+import { districtOf } from '../../map/outcodes.ts';
 import { router, staffProcedure } from '../trpc.ts';
-import { TRPCError } from '@trpc/server';
+import { audit, changes } from './settings.ts';
 
 const OPEN_WORK = ['new', 'assigned', 'inProgress', 'recalled'];
 const today = () => new Date().toISOString().slice(0, 10);
@@ -51,6 +56,109 @@ export function rank(candidates: Omit<Candidate, 'score' | 'reasons'>[]): Candid
     })
     .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
 }
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => v || null);
+const optionalEmail = z
+  .union([z.literal(''), z.string().trim().toLowerCase().pipe(z.email('Enter a valid email'))])
+  .optional()
+  .transform((v) => v || null);
+const optionalPhone = z
+  .string()
+  .trim()
+  .max(30)
+  .regex(/^$|^[+\d][\d\s()-]{5,}$/, 'Enter a phone number of digits, spaces and +')
+  .optional()
+  .transform((v) => v || null);
+const district = z.string().transform((v, ctx) => {
+  const d = outcodeOf(v);
+  if (!d) {
+    ctx.addIssue({ code: 'custom', message: `“${v}” is not a postcode district (e.g. BS1 or SW1A)` });
+    return z.NEVER;
+  }
+  return d;
+});
+
+export const contractorInput = z
+  .object({
+    id: z.uuid().optional(),
+    name: z.string().trim().min(2, "Enter the contractor's name").max(120),
+    company: optionalText(120),
+    email: z.string().trim().toLowerCase().pipe(z.email('Enter a valid email: offers and remittances go there')),
+    phone: optionalPhone,
+    trades: z
+      .array(z.string().trim().toLowerCase().min(2, 'Trades are at least 2 letters').max(40))
+      .min(1, 'Pick at least one trade')
+      .max(12, 'At most 12 trades')
+      .transform((xs) => [...new Set(xs)]),
+    coverage: z.array(district).max(80, 'At most 80 districts').transform((xs) => [...new Set(xs)].sort()),
+    /** Where they work from: a postcode or district; its location comes from the offline district table unless lat/lng are given. */
+    basePostcode: z
+      .string()
+      .max(10)
+      .optional()
+      .transform((v, ctx) => {
+        if (!v?.trim()) return null;
+        const d = outcodeOf(v);
+        if (!d) ctx.addIssue({ code: 'custom', message: `“${v}” is not a postcode or district` });
+        return d;
+      }),
+    baseLat: z.number().min(49, 'Latitude must be in the UK (49–61)').max(61, 'Latitude must be in the UK (49–61)').optional(),
+    baseLng: z.number().min(-9, 'Longitude must be in the UK (-9 to 2.5)').max(2.5, 'Longitude must be in the UK (-9 to 2.5)').optional(),
+    active: z.boolean().default(true),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.baseLat === undefined) !== (c.baseLng === undefined)) ctx.addIssue({ code: 'custom', path: ['baseLat'], message: 'Give both latitude and longitude, or neither' });
+    else if (c.baseLat === undefined && c.basePostcode && !districtOf(c.basePostcode))
+      ctx.addIssue({ code: 'custom', path: ['basePostcode'], message: `No offline location for ${c.basePostcode}: enter latitude and longitude as well` });
+  })
+  .transform(({ basePostcode, baseLat, baseLng, ...rest }) => {
+    const centre = basePostcode ? districtOf(basePostcode) : null;
+    return { ...rest, baseOutcode: basePostcode, baseLat: baseLat ?? centre?.lat ?? null, baseLng: baseLng ?? centre?.lng ?? null };
+  });
+
+export const certificationInput = z.object({
+  contractorId: z.uuid(),
+  id: z.uuid().optional(),
+  name: z.string().trim().min(2, 'Name the certification, e.g. Gas Safe').max(60),
+  reference: optionalText(60),
+  expiresOn: z.iso.date('Enter the expiry date as a date').refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'Enter a real expiry date'),
+});
+
+export const contactInput = z
+  .object({
+    contractorId: z.uuid(),
+    id: z.uuid().optional(),
+    name: z.string().trim().min(2, "Enter the contact's name").max(120),
+    role: optionalText(60),
+    phone: optionalPhone,
+    email: optionalEmail,
+  })
+  .refine((c) => c.phone || c.email, { path: ['phone'], message: 'Give a phone number or an email' });
+
+const certStatus = (expiresOn: string, today: string) => ({ valid: expiresOn >= today, expiresSoon: expiresOn >= today && expiresOn <= addDays(today, 30) });
+const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+function conflictOnDuplicate(e: unknown, message: string): never {
+  // 23505: unique violation (agency + email).
+  const pgCode = (e as { code?: string; cause?: { code?: string } })?.cause?.code ?? (e as { code?: string })?.code;
+  if (pgCode === '23505') throw new TRPCError({ code: 'CONFLICT', message });
+  throw e;
+}
+
+/** The contractor row, if it belongs to this agency; otherwise NOT_FOUND (never "forbidden": ids of other agencies do not exist here). */
+async function contractorInScope(db: Database | Tx, agencyId: string, id: string) {
+  const [row] = await db.select().from(contractors).where(and(eq(contractors.id, id), eq(contractors.agencyId, agencyId)));
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contractor not found' });
+  return row;
+}
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 export const contractorsRouter = router({
   /** Candidates for a postcode district and (optionally) a job type, best first. */
@@ -101,4 +209,145 @@ export const contractorsRouter = router({
       );
       return { outcode: outcode ?? null, jobType: type?.name ?? null, candidates };
     }),
+
+  /** The directory: active first, then by name; each with certificates (valid or not) and open work. */
+  list: staffProcedure
+    .input(z.object({ q: z.string().trim().max(60).optional(), trade: z.string().trim().toLowerCase().max(40).optional(), includeInactive: z.boolean().default(false) }))
+    .query(async ({ ctx, input }) => {
+      const like = input.q ? `%${escapeLike(input.q)}%` : null;
+      const rows = await ctx.db
+        .select()
+        .from(contractors)
+        .where(
+          and(
+            eq(contractors.agencyId, ctx.agencyId),
+            input.includeInactive ? undefined : eq(contractors.active, true),
+            input.trade ? sql`${input.trade} = any(${contractors.trades})` : undefined,
+            like
+              ? or(ilike(contractors.name, like), ilike(contractors.company, like), ilike(contractors.email, like), sql`${input.q!.toUpperCase()} = any(${contractors.coverage})`)
+              : undefined,
+          ),
+        )
+        .orderBy(sql`${contractors.active} desc`, asc(contractors.name));
+      if (rows.length === 0) return { items: [] };
+      const ids = rows.map((r) => r.id);
+      const [certs, workload] = await Promise.all([
+        ctx.db.select().from(certifications).where(inArray(certifications.contractorId, ids)).orderBy(asc(certifications.expiresOn)),
+        ctx.db
+          .select({ id: jobs.contractorId, open: count() })
+          .from(jobs)
+          .where(and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`))
+          .groupBy(jobs.contractorId),
+      ]);
+      const now = ctx.now().toISOString().slice(0, 10);
+      return {
+        items: rows.map((c) => ({
+          id: c.id,
+          name: c.name,
+          company: c.company,
+          email: c.email,
+          phone: c.phone,
+          trades: c.trades,
+          coverage: c.coverage,
+          baseOutcode: c.baseOutcode,
+          active: c.active,
+          certifications: certs.filter((x) => x.contractorId === c.id).map((x) => ({ id: x.id, name: x.name, expiresOn: x.expiresOn, ...certStatus(x.expiresOn, now) })),
+          openJobs: workload.find((w) => w.id === c.id)?.open ?? 0,
+        })),
+      };
+    }),
+
+  /** One contractor's profile: certifications (each valid or expired as of today), contacts, open work. */
+  get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
+    const contractor = await contractorInScope(ctx.db, ctx.agencyId, input.id);
+    const [certs, contacts, [work]] = await Promise.all([
+      ctx.db.select().from(certifications).where(eq(certifications.contractorId, contractor.id)).orderBy(asc(certifications.name), asc(certifications.expiresOn)),
+      ctx.db.select().from(contractorContacts).where(eq(contractorContacts.contractorId, contractor.id)).orderBy(asc(contractorContacts.name)),
+      ctx.db
+        .select({ open: count() })
+        .from(jobs)
+        .where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.contractorId, contractor.id), sql`${jobs.status} in ${OPEN_WORK}`)),
+    ]);
+    const now = ctx.now().toISOString().slice(0, 10);
+    return {
+      contractor: { ...contractor, portalLinked: contractor.userId !== null, userId: undefined },
+      certifications: certs.map((c) => ({ ...c, ...certStatus(c.expiresOn, now) })),
+      contacts,
+      openJobs: work?.open ?? 0,
+    };
+  }),
+
+  /** Create (no id) or update a contractor's profile. */
+  save: staffProcedure.input(contractorInput).mutation(({ ctx, input }) =>
+    ctx.db
+      .transaction(async (tx) => {
+        const { id, ...values } = input;
+        if (!id) {
+          const [row] = await tx.insert(contractors).values({ ...values, agencyId: ctx.agencyId }).returning();
+          await audit(tx, ctx.user, 'contractor.create', { id: row.id, values });
+          return row;
+        }
+        const before = await contractorInScope(tx, ctx.agencyId, id);
+        const [row] = await tx.update(contractors).set(values).where(eq(contractors.id, id)).returning();
+        await audit(tx, ctx.user, 'contractor.update', { id, changes: changes(before, values) });
+        return row;
+      })
+      .catch((e) => conflictOnDuplicate(e, `Another contractor already uses ${input.email}`)),
+  ),
+
+  /** Add (no id) or correct a certification; the expiry date decides whether it counts. */
+  saveCertification: staffProcedure.input(certificationInput).mutation(({ ctx, input }) =>
+    ctx.db.transaction(async (tx) => {
+      const { id, contractorId, ...values } = input;
+      await contractorInScope(tx, ctx.agencyId, contractorId);
+      if (!id) {
+        const [row] = await tx.insert(certifications).values({ ...values, contractorId }).returning();
+        await audit(tx, ctx.user, 'contractor.certification.add', { contractorId, id: row.id, values });
+        return row;
+      }
+      const [before] = await tx.select().from(certifications).where(and(eq(certifications.id, id), eq(certifications.contractorId, contractorId)));
+      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Certification not found' });
+      const [row] = await tx.update(certifications).set(values).where(eq(certifications.id, id)).returning();
+      await audit(tx, ctx.user, 'contractor.certification.update', { contractorId, id, changes: changes(before, values) });
+      return row;
+    }),
+  ),
+
+  removeCertification: staffProcedure.input(z.object({ contractorId: z.uuid(), id: z.uuid() })).mutation(({ ctx, input }) =>
+    ctx.db.transaction(async (tx) => {
+      await contractorInScope(tx, ctx.agencyId, input.contractorId);
+      const [gone] = await tx.delete(certifications).where(and(eq(certifications.id, input.id), eq(certifications.contractorId, input.contractorId))).returning();
+      if (!gone) throw new TRPCError({ code: 'NOT_FOUND', message: 'Certification not found' });
+      await audit(tx, ctx.user, 'contractor.certification.remove', { contractorId: input.contractorId, id: input.id, was: gone });
+      return { removed: true };
+    }),
+  ),
+
+  /** Add (no id) or update someone to call at the contractor's firm. */
+  saveContact: staffProcedure.input(contactInput).mutation(({ ctx, input }) =>
+    ctx.db.transaction(async (tx) => {
+      const { id, contractorId, ...values } = input;
+      await contractorInScope(tx, ctx.agencyId, contractorId);
+      if (!id) {
+        const [row] = await tx.insert(contractorContacts).values({ ...values, contractorId }).returning();
+        await audit(tx, ctx.user, 'contractor.contact.add', { contractorId, id: row.id, values });
+        return row;
+      }
+      const [before] = await tx.select().from(contractorContacts).where(and(eq(contractorContacts.id, id), eq(contractorContacts.contractorId, contractorId)));
+      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contact not found' });
+      const [row] = await tx.update(contractorContacts).set(values).where(eq(contractorContacts.id, id)).returning();
+      await audit(tx, ctx.user, 'contractor.contact.update', { contractorId, id, changes: changes(before, values) });
+      return row;
+    }),
+  ),
+
+  removeContact: staffProcedure.input(z.object({ contractorId: z.uuid(), id: z.uuid() })).mutation(({ ctx, input }) =>
+    ctx.db.transaction(async (tx) => {
+      await contractorInScope(tx, ctx.agencyId, input.contractorId);
+      const [gone] = await tx.delete(contractorContacts).where(and(eq(contractorContacts.id, input.id), eq(contractorContacts.contractorId, input.contractorId))).returning();
+      if (!gone) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contact not found' });
+      await audit(tx, ctx.user, 'contractor.contact.remove', { contractorId: input.contractorId, id: input.id, was: gone });
+      return { removed: true };
+    }),
+  ),
 });

@@ -1,4 +1,8 @@
 import { error, fail } from '@sveltejs/kit';
+import { eq } from 'drizzle-orm';
+import { users } from '../../../../../../db/schema/index.ts';
+import { api } from '#lib/server/api/caller.ts';
+import { run, text } from '#lib/components/directory/form.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
 import { InvitationError, inviteStaff, listTeam, revokeInvitation } from '#lib/server/auth/invitations.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
@@ -13,9 +17,12 @@ function requireAdmin(user: SessionUser | null) {
 export const load: PageServerLoad = async ({ locals }) => {
   const admin = requireAdmin(locals.user);
   const { db } = await getAuthService();
-  const team = await listTeam(db, admin.agencyId);
+  const [team, phones] = await Promise.all([
+    listTeam(db, admin.agencyId),
+    db.select({ id: users.id, phone: users.phone }).from(users).where(eq(users.agencyId, admin.agencyId)),
+  ]);
   return {
-    members: team.members,
+    members: team.members.map((m) => ({ ...m, phone: phones.find((p) => p.id === m.id)?.phone ?? null })),
     invitations: team.invitations.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })),
     me: admin.userId,
   };
@@ -41,6 +48,13 @@ export const actions: Actions = {
       throw e;
     }
     return { action: 'invite', invited: values.email.trim().toLowerCase(), devMailbox };
+  },
+  /** Job title and direct line: what contractors see on their Contacts page. */
+  member: async (event) => {
+    requireAdmin(event.locals.user);
+    const f = await event.request.formData();
+    const userId = text(f, 'userId');
+    return run('member', userId, f, async () => (await api(event)).settings.saveMember({ userId, jobTitle: text(f, 'jobTitle'), phone: text(f, 'phone') }));
   },
   revoke: async ({ locals, request }) => {
     const admin = requireAdmin(locals.user);

@@ -1,0 +1,107 @@
+// Settings and directory in headless Chromium against the built app: the demo admin changes a priority's
+// SLA target, adds a contractor with a coverage district, records a certification on their page, and
+// finds them in the contractors list; at phone width the list still reads. Screenshots in test-artifacts/.
+import { and, eq } from 'drizzle-orm';
+import type { Browser, Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agencies, certifications, contractors, priorities } from '../../db/schema/index.ts';
+import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
+
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let harbourId: string;
+
+const NAME = 'Rory Roofer';
+const EMAIL = 'rory@toproofs.example';
+
+const mainText = () => page.$eval('main', (m) => m.textContent ?? '');
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  [{ id: harbourId }] = await app.db.select({ id: agencies.id }).from(agencies).where(eq(agencies.slug, 'harbour'));
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  await signIn(page, app.url, 'admin@harbour.example');
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('settings and directory', () => {
+  it("the admin changes a priority's SLA target", async () => {
+    await page.goto(`${app.url}/settings`, { waitUntil: 'networkidle0' });
+    const [p2] = await app.db.select().from(priorities).where(and(eq(priorities.agencyId, harbourId), eq(priorities.code, 'P2')));
+    expect(p2.targetHours).toBe(24);
+    const target = `#p-target-${p2.id}`;
+    await page.$eval(target, (el) => ((el as HTMLInputElement).value = ''));
+    await page.type(target, '36');
+    await page.locator('button::-p-text(Save P2)').click();
+    await page.waitForSelector('::-p-text(Urgent saved.)');
+
+    const [after] = await app.db.select().from(priorities).where(eq(priorities.id, p2.id));
+    expect(after.targetHours).toBe(36);
+    await page.reload({ waitUntil: 'networkidle0' });
+    expect(await page.$eval(target, (el) => (el as HTMLInputElement).value)).toBe('36');
+    await screenshot(page, 'directory', 'settings-priority-saved');
+  });
+
+  it('refuses a bad SLA target with a message by the field, and keeps the old value', async () => {
+    const [p1] = await app.db.select().from(priorities).where(and(eq(priorities.agencyId, harbourId), eq(priorities.code, 'P1')));
+    const target = `#p-target-${p1.id}`;
+    await page.$eval(target, (el) => ((el as HTMLInputElement).value = ''));
+    await page.type(target, '0');
+    await page.locator('button::-p-text(Save P1)').click();
+    await page.waitForSelector(`#p-target-${p1.id}-error`);
+    expect(await page.$eval(`#p-target-${p1.id}-error`, (e) => e.textContent)).toContain('At least 1 hour');
+    const [unchanged] = await app.db.select().from(priorities).where(eq(priorities.id, p1.id));
+    expect(unchanged.targetHours).toBe(p1.targetHours);
+  });
+
+  it('the admin adds a contractor with a coverage district and a certification, and sees them listed', async () => {
+    await page.goto(`${app.url}/contractors/new`, { waitUntil: 'networkidle0' });
+    await page.type('#name', NAME);
+    await page.type('#company', 'Top Roofs');
+    await page.type('#email', EMAIL);
+    await page.type('#phone', '07700 900777');
+    await page.type('#otherTrades', 'roofing');
+    await page.type('#coverage', 'bs9, BS10');
+    await page.type('#basePostcode', 'BS9');
+    await page.locator('button::-p-text(Add contractor)').click();
+    await page.waitForFunction(() => /^\/contractors\/[0-9a-f-]{36}$/.test(location.pathname), { timeout: 15_000 });
+    await page.waitForSelector('::-p-text(Contractor added)');
+
+    await page.type('#cert-name', 'Working at Height');
+    await page.type('#cert-reference', 'WAH-2210');
+    await page.$eval('#cert-expires', (el) => ((el as HTMLInputElement).value = '2027-12-31'));
+    await page.locator('button::-p-text(Add certification)').click();
+    await page.waitForSelector('::-p-text(Certification added.)');
+    expect(await mainText()).toContain('Valid until 31 Dec 2027');
+
+    const [row] = await app.db.select().from(contractors).where(and(eq(contractors.agencyId, harbourId), eq(contractors.email, EMAIL)));
+    expect(row).toMatchObject({ name: NAME, trades: ['roofing'], coverage: ['BS10', 'BS9'], baseOutcode: 'BS9' });
+    expect(row.baseLat).not.toBeNull();
+    const certs = await app.db.select().from(certifications).where(eq(certifications.contractorId, row.id));
+    expect(certs.map((c) => [c.name, c.reference, c.expiresOn])).toEqual([['Working at Height', 'WAH-2210', '2027-12-31']]);
+    await screenshot(page, 'directory', 'contractor-profile');
+
+    await page.goto(`${app.url}/contractors?q=BS9`, { waitUntil: 'networkidle0' });
+    const text = await mainText();
+    expect(text).toContain(NAME);
+    expect(text).toContain('Working at Height');
+    expect(text).not.toContain('Eve Electric'); // Eve does not cover BS9
+    await screenshot(page, 'directory', 'contractors-filtered');
+  });
+
+  it('shows an expired certification as expired, and the list works at phone width', async () => {
+    await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+    await page.goto(`${app.url}/contractors`, { waitUntil: 'networkidle0' });
+    const text = await mainText();
+    expect(text).toContain(NAME);
+    expect(text).toMatch(/Gas Safe\s*Expired/); // Pat's seeded Gas Safe lapsed
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'directory', 'contractors-phone');
+  });
+});

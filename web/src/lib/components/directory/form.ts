@@ -1,0 +1,93 @@
+// Form plumbing for the settings and directory pages: read FormData into API input, and turn the API's
+// refusals into per-field messages a person can act on (never an error page for bad input).
+import { error, fail } from '@sveltejs/kit';
+import { TRPCError } from '@trpc/server';
+import { z, ZodError } from 'zod';
+
+export type FieldErrors = Record<string, string[] | undefined>;
+
+/** What a failed form action returns; pages show `error` at the top and `fieldErrors` by each field. */
+export interface FormFailure {
+  action: string;
+  /** The record the form was about (a row's id), so the message lands on the right row. */
+  key: string | null;
+  error: string;
+  fieldErrors: FieldErrors;
+  values: Record<string, string>;
+}
+
+const STATUS: Partial<Record<TRPCError['code'], number>> = { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
+
+/** zod's wording for a wrong type reads like a bug report; people typed text where a number belongs. */
+const friendly = (message: string) => (/expected number/i.test(message) ? 'Enter a number' : /expected (string|boolean)/i.test(message) ? 'Fill this in' : message);
+
+export function failure(action: string, key: string | null, form: FormData, error: string, fieldErrors: FieldErrors = {}, status = 400) {
+  const values: Record<string, string> = {};
+  // Repeated fields (checkbox groups) come back comma-joined.
+  for (const [k, v] of form) if (typeof v === 'string') values[k] = k in values ? `${values[k]}, ${v}` : v;
+  return fail(status, { action, key, error, fieldErrors, values } satisfies FormFailure);
+}
+
+/** An API refusal as a form failure; anything else (a bug) is rethrown to the error page. */
+export function apiFailure(action: string, key: string | null, form: FormData, e: unknown) {
+  if (!(e instanceof TRPCError) || e.code === 'INTERNAL_SERVER_ERROR') throw e;
+  if (e.code === 'BAD_REQUEST' && e.cause instanceof ZodError) {
+    const flat = z.flattenError(e.cause);
+    const fieldErrors: FieldErrors = Object.fromEntries(Object.entries(flat.fieldErrors).map(([k, v]) => [k, (v as string[] | undefined)?.map(friendly)]));
+    const top = flat.formErrors.map(friendly).join(' ');
+    return failure(action, key, form, top || 'Please correct the highlighted fields.', fieldErrors, 400);
+  }
+  return failure(action, key, form, e.message, {}, STATUS[e.code] ?? 400);
+}
+
+/** Runs an API call for a form action: `{ action, key, ok: true }` on success, a FormFailure otherwise. */
+export async function run<T>(action: string, key: string | null, form: FormData, call: () => Promise<T>) {
+  try {
+    const result = await call();
+    return { action, key, ok: true as const, result };
+  } catch (e) {
+    return apiFailure(action, key, form, e);
+  }
+}
+
+/** A text field ('' when absent). */
+export const text = (f: FormData, k: string) => String(f.get(k) ?? '');
+/** An optional text field: undefined when blank. */
+export const optional = (f: FormData, k: string) => (String(f.get(k) ?? '').trim() ? String(f.get(k)) : undefined);
+/** A number field: undefined when blank, NaN when not a number (the API then says "Enter a number"). */
+export const num = (f: FormData, k: string) => {
+  const v = String(f.get(k) ?? '').trim();
+  return v === '' ? undefined : Number(v);
+};
+/** A checkbox. */
+export const checked = (f: FormData, k: string) => f.get(k) === 'on' || f.get(k) === 'true';
+/** A comma-separated list ("Gas Safe, NICEIC") as trimmed, non-empty entries. */
+export const list = (f: FormData, k: string) =>
+  String(f.get(k) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** A record the page is about: NOT_FOUND from the API (including another agency's id) becomes a 404 page. */
+export async function orNotFound<T>(p: Promise<T>, what: string): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof TRPCError && e.code === 'NOT_FOUND') error(404, `${what} not found. It may have been removed, or the link is wrong.`);
+    throw e;
+  }
+}
+
+/** The page's `form` prop as a FormFailure for this action (and row), or null. ActionData widens every field to optional; this narrows it back. */
+export function failureOf(form: unknown, action: string, key: string | null = null): FormFailure | null {
+  if (!form || typeof form !== 'object' || !('fieldErrors' in form)) return null;
+  const f = form as FormFailure;
+  return f.action === action && f.key === key ? f : null;
+}
+
+/** Whether the page's `form` prop is the success of this action (and row). */
+export function succeeded(form: unknown, action: string, key: string | null = null): boolean {
+  if (!form || typeof form !== 'object' || !('ok' in form)) return false;
+  const f = form as { ok: boolean; action: string; key: string | null };
+  return f.ok && f.action === action && f.key === key;
+}

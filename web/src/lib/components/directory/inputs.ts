@@ -1,0 +1,40 @@
+// Form fields → API input for the directory's forms (shared by "add" pages and each record's page).
+import { parseDistricts } from '../../postcode.ts';
+import { checked, list, num, optional, text } from './form.ts';
+
+export const propertyFrom = (f: FormData) => ({
+  line1: text(f, 'line1'),
+  line2: text(f, 'line2'),
+  town: text(f, 'town'),
+  postcode: text(f, 'postcode'),
+  branchId: text(f, 'branchId'),
+  lat: num(f, 'lat'),
+  lng: num(f, 'lng'),
+  accessNotes: optional(f, 'accessNotes'),
+});
+
+export const tenantFrom = (f: FormData) => ({
+  name: text(f, 'name'),
+  email: text(f, 'email'),
+  phone: text(f, 'phone'),
+  propertyId: text(f, 'propertyId'),
+});
+
+export const contractorFrom = (f: FormData) => {
+  // Districts arrive as typed ("bs1, BS2 bs6 6la"); what is not a district goes on to the API as typed,
+  // so the refusal names it.
+  const { districts, invalid } = parseDistricts(text(f, 'coverage'));
+  const trades = [...f.getAll('trades').map(String), ...list(f, 'otherTrades')];
+  return {
+    name: text(f, 'name'),
+    company: text(f, 'company'),
+    email: text(f, 'email'),
+    phone: text(f, 'phone'),
+    trades,
+    coverage: [...districts, ...invalid],
+    basePostcode: text(f, 'basePostcode'),
+    baseLat: num(f, 'baseLat'),
+    baseLng: num(f, 'baseLng'),
+    active: f.has('activeShown') ? checked(f, 'active') : true,
+  };
+};

@@ -1,0 +1,73 @@
+import { api } from '#lib/server/api/caller.ts';
+import { checked, failure, list, num, optional, run, text } from '#lib/components/directory/form.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+  const settings = await (await api(event)).settings.get();
+  const user = event.locals.user;
+  return { ...settings, isAdmin: user?.kind === 'staff' && user.role === 'admin' };
+};
+
+/** "20", "17.5" or "17.5 %" → basis points; null when it is not a percentage with at most two decimals. */
+function percentToBp(input: string): number | null {
+  const m = /^\s*(\d{1,3})(?:\.(\d{1,2}))?\s*%?\s*$/.exec(input);
+  return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : null;
+}
+
+export const actions: Actions = {
+  agency: async (event) => {
+    const f = await event.request.formData();
+    const vatRateBp = percentToBp(text(f, 'vatPercent'));
+    if (vatRateBp === null) return failure('agency', null, f, 'Please correct the highlighted fields.', { vatRateBp: ['Enter VAT as a percentage, e.g. 20 or 17.5'] });
+    return run('agency', null, f, async () =>
+      (await api(event)).settings.updateAgency({
+        name: text(f, 'name'),
+        phone: text(f, 'phone'),
+        email: text(f, 'email'),
+        vatRateBp,
+        portalEnabled: checked(f, 'portalEnabled'),
+        shareTenantContact: checked(f, 'shareTenantContact'),
+        offerReminderHours: num(f, 'offerReminderHours') as number,
+        offerEscalationHours: num(f, 'offerEscalationHours') as number,
+        invoiceReminderHours: num(f, 'invoiceReminderHours') as number,
+      }),
+    );
+  },
+
+  branch: async (event) => {
+    const f = await event.request.formData();
+    const id = optional(f, 'id');
+    return run('branch', id ?? 'new', f, async () =>
+      (await api(event)).settings.saveBranch({ id, name: text(f, 'name'), phone: text(f, 'phone'), email: text(f, 'email'), address: text(f, 'address') }),
+    );
+  },
+
+  deleteBranch: async (event) => {
+    const f = await event.request.formData();
+    const id = text(f, 'id');
+    return run('deleteBranch', id, f, async () => (await api(event)).settings.deleteBranch({ id }));
+  },
+
+  jobType: async (event) => {
+    const f = await event.request.formData();
+    const id = optional(f, 'id');
+    return run('jobType', id ?? 'new', f, async () =>
+      (await api(event)).settings.saveJobType({ id, code: text(f, 'code'), name: text(f, 'name'), trade: text(f, 'trade'), requiredCertifications: list(f, 'requiredCertifications') }),
+    );
+  },
+
+  priority: async (event) => {
+    const f = await event.request.formData();
+    const id = optional(f, 'id');
+    return run('priority', id ?? 'new', f, async () =>
+      (await api(event)).settings.savePriority({
+        id,
+        code: text(f, 'code'),
+        name: text(f, 'name'),
+        targetHours: num(f, 'targetHours') as number,
+        warnAtPercent: list(f, 'warnAtPercent').map(Number),
+        sortOrder: num(f, 'sortOrder') ?? 0,
+      }),
+    );
+  },
+};

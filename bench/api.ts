@@ -182,7 +182,9 @@ async function startApp(databaseUrl: string): Promise<App> {
   chmodSync(dataDir, 0o777);
   const port = await freePort();
   let log = '';
-  const child: ChildProcess = spawn(process.execPath, ['scripts/start.ts'], {
+  // BENCH_APP_CPU_PROF=<dir>: a V8 CPU profile of the app, written when it stops.
+  const prof = process.env.BENCH_APP_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_APP_CPU_PROF}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...prof, 'scripts/start.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -48,7 +48,12 @@ export class BenchChild {
   constructor(task: string, env: Record<string, string> = {}) {
     this.proc = fork(fileURLToPath(new URL('../child.ts', import.meta.url)), [task], {
       env: { ...process.env, ...env },
-      execArgv: [...process.execArgv, '--expose-gc'],
+      // BENCH_CHILD_CPU_PROF=<dir>: a V8 CPU profile of each bench child, written when it exits.
+      execArgv: [
+        ...process.execArgv,
+        '--expose-gc',
+        ...(process.env.BENCH_CHILD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_CPU_PROF}`] : []),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.proc.on('message', (m: ChildMessage) => {

@@ -1,0 +1,220 @@
+// The agency console's jobs workflow in headless Chromium against the built app: create a job (with a
+// tenant added inline), assign it through the suggestion, follow the contractor's work (done through the
+// API as the contractor, against the app's database), recall it with a reason, close it, and look at the
+// machine diagram, the notifications and the coverage map — the map with every request off this machine
+// refused, to show it needs no internet.
+import { eq } from 'drizzle-orm';
+import type { Browser, Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractors, jobs } from '../../db/schema/index.ts';
+import { createContext } from '../../web/src/lib/server/api/context.ts';
+import { createCaller } from '../../web/src/lib/server/api/root.ts';
+import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
+
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let jobId = '';
+let reference = '';
+const offsite: string[] = [];
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  // No internet: anything not served by the app itself is refused and remembered.
+  await page.setRequestInterception(true);
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (url.protocol === 'data:' || url.protocol === 'blob:' || url.hostname === '127.0.0.1') return void req.continue();
+    offsite.push(req.url());
+    void req.abort();
+  });
+  await signIn(page, app.url, 'staff@harbour.example');
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** The contractor's side, through the same API the portal uses, as that contractor. */
+async function asContractor(type: 'ACCEPT' | 'START' | 'COMPLETE', note = 'Fixed') {
+  const [job] = await app.db.select().from(jobs).where(eq(jobs.id, jobId));
+  const contractorId = job.contractorId ?? job.offeredToId;
+  const [c] = await app.db.select().from(contractors).where(eq(contractors.id, contractorId!));
+  const caller = createCaller(
+    createContext({
+      db: app.db,
+      engine: createEmbeddedEngine({ db: app.db }),
+      user: { kind: 'contractor', userId: c.userId ?? c.id, name: c.name, email: c.email, agencyId: c.agencyId, contractorId: c.id },
+      temporalUiUrl: null,
+    }),
+  );
+  await caller.jobs.send({ id: jobId, command: type === 'COMPLETE' ? { type, note } : { type } });
+}
+
+const text = (selector: string) => page.$eval(selector, (e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim());
+const statusIs = async (label: string) => {
+  await page.waitForFunction((l) => document.querySelector('[data-testid="job-status"]')?.textContent?.includes(l), { timeout: 15_000 }, label);
+};
+async function openJob() {
+  await page.goto(`${app.url}/jobs/${jobId}`, { waitUntil: 'networkidle0' });
+}
+
+describe('the jobs workflow in the console', () => {
+  it('lists jobs with every filter, and keeps the filters in the URL', async () => {
+    await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });
+    for (const id of ['q', 'status', 'priority', 'branch', 'contractor', 'sla']) expect(await page.$(`form[role="search"] #${id}`), id).not.toBeNull();
+    expect(await text('main')).toContain('Leak under bathroom sink');
+    await screenshot(page, 'console', 'jobs-list');
+
+    await page.locator('#q').fill('gutter');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.keyboard.press('Enter')]);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('gutter');
+    const rows = await page.$$eval('[data-testid="jobs-table"] tbody tr', (trs) => trs.map((t) => t.textContent ?? ''));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('Overflowing gutter');
+
+    await page.goto(`${app.url}/jobs?view=recalls`, { waitUntil: 'networkidle0' });
+    expect(await text('main')).toContain('Overflowing gutter');
+    expect(await text('main')).not.toContain('Leak under bathroom sink');
+  });
+
+  it('creates a job for a property found by postcode, with a tenant added inline', async () => {
+    await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
+    await page.waitForFunction(() => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked);
+    await page.select('#tenantId', 'new');
+    await page.locator('#tenantName').fill('Nia Newcomer');
+    await page.locator('#tenantPhone').fill('07700 900555');
+    await page.select('#priorityCode', 'P2');
+    const leakType = await page.$$eval('#jobTypeId option', (os) => os.find((o) => o.textContent?.includes('Plumbing leak'))?.getAttribute('value'));
+    await page.select('#jobTypeId', leakType!);
+    await page.locator('#title').fill('Water through kitchen ceiling');
+    await page.click('#description');
+    await page.keyboard.type('Dripping from the light fitting.');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="?/create"] button:not([type="button"])')]);
+
+    expect(page.url()).toMatch(/\/jobs\/[0-9a-f-]{36}\?created=1$/);
+    jobId = new URL(page.url()).pathname.split('/').pop()!;
+    const header = await text('.job-header');
+    reference = /JOB-\d{6}/.exec(header)![0];
+    expect(header).toContain('Water through kitchen ceiling');
+    expect(header).toContain('9 Clifton Down');
+    expect(header).toContain('Nia Newcomer');
+    expect(await text('[data-testid="job-status"]')).toBe('New');
+    expect(await text('[data-testid="job-sla"]')).toMatch(/left/);
+    expect(await text('[role="status"]')).toContain(`Job ${reference} created`);
+    // Overview and Financial tabs.
+    expect(await page.$$eval('nav[aria-label="Job sections"] a', (as) => as.map((a) => a.getAttribute('href')))).toEqual([`/jobs/${jobId}`, `/jobs/${jobId}/finance`]);
+  });
+
+  it('assigns the suggested contractor, saying why', async () => {
+    const suggestion = await text('[data-testid="suggestion"]');
+    expect(suggestion).toMatch(/Suggested: .+ — covers this postcode district, does this trade, certifications valid, \d+ open jobs?/);
+    const name = /Suggested: (.+?)(?: \(|\s—)/.exec(suggestion)![1];
+    await page.click('form[action="?/offer"] button');
+    await page.waitForSelector('[data-testid="job-offered"]');
+    expect(await text('[data-testid="job-offered"]')).toBe(name);
+    expect(await text('[data-testid="job-status"]')).toBe('New');
+    expect(await text('[data-testid="timeline"]')).toContain('Offered to a contractor');
+  });
+
+  it('shows the contractor accepting, starting and completing, and tells staff in the bell', async () => {
+    for (const type of ['ACCEPT', 'START', 'COMPLETE'] as const) await asContractor(type, 'Replaced the waste pipe joint.');
+    await openJob();
+    await statusIs('Completed');
+    expect(await text('[data-testid="timeline"]')).toContain('Replaced the waste pipe joint.');
+    // The engine's notify activity runs after the step commits; the bell counts what needs staff action.
+    let bell = '';
+    for (let i = 0; i < 20 && !/Work completed/.test(bell); i++) {
+      await page.goto(`${app.url}/notifications?show=unread`, { waitUntil: 'networkidle0' });
+      bell = await text('main');
+      if (!/Work completed/.test(bell)) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(bell).toContain(reference);
+    expect(bell).toMatch(/Work completed/);
+    expect(Number(await text('[data-testid="bell-count"]'))).toBeGreaterThan(0);
+  });
+
+  it('recalls the job with a reason', async () => {
+    await openJob();
+    await page.click('details.action summary');
+    await page.locator('#recall-reason').fill('Tenant reports the ceiling still drips');
+    await page.click('form[action="?/recall"] button');
+    await statusIs('Recalled');
+    expect(await text('[data-testid="timeline"]')).toContain('Tenant reports the ceiling still drips');
+    expect(await text('[data-testid="job-sla"]')).toMatch(/left|overdue/);
+  });
+
+  it('closes the job once the contractor has put it right, and draws the path it took', async () => {
+    await asContractor('START');
+    await asContractor('COMPLETE', 'Resealed the joint and tested for an hour.');
+    await openJob();
+    await statusIs('Completed');
+    await page.click('form[action="?/close"] button');
+    await statusIs('Closed');
+    // Closed work can still be recalled; it cannot be closed again.
+    expect(await page.$('form[action="?/close"]')).toBeNull();
+    expect(await page.$('form[action="?/recall"]')).not.toBeNull();
+
+    const states = await page.$$eval('[data-testid="machine-diagram"] [data-state]', (gs) =>
+      Object.fromEntries(gs.map((g) => [g.getAttribute('data-state'), { visited: g.getAttribute('data-visited'), current: g.getAttribute('aria-current') }])),
+    );
+    expect(states.closed).toEqual({ visited: 'true', current: 'step' });
+    for (const s of ['new', 'assigned', 'inProgress', 'completed', 'recalled']) expect(states[s].visited, s).toBe('true');
+    expect(states.cancelled.visited).toBe('false');
+    expect(states.paymentComplete.visited).toBe('false');
+    const taken = await page.$$eval('[data-testid="machine-diagram"] path.taken', (ps) => ps.map((p) => p.getAttribute('data-edge')));
+    expect(taken.sort()).toEqual(['assigned>inProgress', 'completed>closed', 'completed>recalled', 'inProgress>completed', 'new>assigned', 'recalled>inProgress'].sort());
+    await screenshot(page, 'console', 'job-page-diagram');
+  });
+
+  it('shows on the coverage map, with no internet, who covers a postcode, and a contractor in detail', async () => {
+    offsite.length = 0;
+    await page.goto(`${app.url}/contractors/map?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
+    await page.waitForSelector('[data-testid="coverage-map"] path.district');
+    expect(await text('[data-testid="coverage-summary"]')).toMatch(/\d+ contractors? covers? BS8/);
+    const drawn = await page.$$eval('[data-testid="coverage-map"] path', (ps) => ps.map((p) => p.getAttribute('class') ?? ''));
+    expect(drawn.filter((c) => c.includes('district')).length).toBeGreaterThanOrEqual(7);
+    expect(drawn.filter((c) => c.includes('contractor-marker')).length).toBe(4);
+    expect(drawn.filter((c) => c.includes('searched-marker'))).toHaveLength(1);
+    expect(await page.$$eval('.outcode-label', (ls) => ls.map((l) => l.textContent))).toEqual(expect.arrayContaining(['BS1', 'BS8']));
+
+    const gus = (await page.$$('[data-testid="pick-contractor"]'))[0];
+    await gus.click();
+    await page.waitForSelector('[data-testid="contractor-detail"]');
+    await page.waitForSelector('[data-testid="coverage-map"] path.travel-area');
+    const detail = await text('[data-testid="contractor-detail"]');
+    expect(detail).toMatch(/Trades/);
+    expect(detail).toMatch(/Current workload\s*\d+ open jobs?/);
+    expect(new URL(page.url()).searchParams.get('contractor')).toMatch(/[0-9a-f-]{36}/);
+    expect(offsite).toEqual([]);
+    await screenshot(page, 'console', 'coverage-map');
+  });
+
+  it('shows certifications as valid or expired for the job type on the map', async () => {
+    const types = await page.$$eval('#jobTypeId option', (os) => os.map((o) => [o.textContent, o.getAttribute('value')]));
+    const boiler = types.find(([t]) => t?.includes('Boiler'))![1]!;
+    await page.goto(`${app.url}/contractors/map?postcode=BS1&jobTypeId=${boiler}`, { waitUntil: 'networkidle0' });
+    const pat = await page.$$eval('[data-testid="pick-contractor"]', (bs) => bs.findIndex((b) => b.textContent?.includes('Pat Plumber')));
+    await (await page.$$('[data-testid="pick-contractor"]'))[pat].click();
+    await page.waitForSelector('[data-testid="contractor-detail"]');
+    const detail = await text('[data-testid="contractor-detail"]');
+    expect(detail).toContain('Gas Safe: expired');
+    expect(detail).toMatch(/Cannot be assigned a Boiler \/ heating fault job without confirming/);
+  });
+
+  it('fits a phone: the menu collapses behind a button', async () => {
+    await page.setViewport({ width: 390, height: 844 });
+    await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });
+    const navVisible = () => page.$eval('#main-nav', (n) => getComputedStyle(n).display !== 'none');
+    expect(await navVisible()).toBe(false);
+    await page.click('.menu-toggle');
+    expect(await navVisible()).toBe(true);
+    expect(await page.$$eval('#main-nav a', (as) => as.map((a) => a.textContent))).toEqual(expect.arrayContaining(['Jobs', 'New job', 'Coverage map', 'Contractors', 'Properties', 'Tenants', 'Finance']));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await screenshot(page, 'console', 'jobs-list-phone');
+  });
+});

@@ -12,6 +12,8 @@ import { statementCsv } from '../../activities/finance/statement.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
+import { seedDemo } from '../../db/seed.ts';
+import { seedFinance } from '../../db/seed-finance.ts';
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -201,5 +203,24 @@ describe('refusals write nothing', () => {
     expect(await codeOf(as(staffOf(b)).finance.approveInvoice({ invoiceId: inv.id }))).toBe('NOT_FOUND');
     expect(await codeOf(as(staffOf(b)).finance.job({ jobId: id }))).toBe('NOT_FOUND');
     expect(await codeOf(as(contractorOf(a, 1)).finance.myJobInvoice({ jobId: id }))).toBe('NOT_FOUND');
+  });
+});
+
+describe('demo data', () => {
+  it("the seed takes Harbour's hose job to Payment Complete through the engine, with a remittance for Pat", async () => {
+    const seeded = await createTestDatabase();
+    try {
+      const engine = createEmbeddedEngine({ db: seeded.db });
+      await seedDemo(seeded.db, engine);
+      // seedDemo calls it; calling it again changes nothing (it only acts on a closed, unpaid job).
+      await seedFinance(seeded.db, engine);
+      const [job] = await seeded.db.select().from(jobs).where(eq(jobs.title, 'Replace washing machine hose'));
+      expect(job.status).toBe('paymentComplete');
+      const ledger = await seeded.db.select().from(payments).where(eq(payments.jobId, job.id));
+      expect(ledger.map((p) => p.leg).sort()).toEqual(['client', 'commission', 'contractor']);
+      expect(ledger.find((p) => p.leg === 'contractor')?.paymentRunId).toBeTruthy();
+    } finally {
+      await seeded.close();
+    }
   });
 });

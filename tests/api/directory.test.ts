@@ -11,6 +11,8 @@ import { createContext } from '../../web/src/lib/server/api/context.ts';
 import { createCaller } from '../../web/src/lib/server/api/root.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { contractorFrom, percentToBp } from '../../web/src/lib/components/directory/inputs.ts';
+import { parseDistricts } from '../../web/src/lib/postcode.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
 
@@ -310,5 +312,31 @@ describe('contractors', () => {
     expect((await failure(as(contractor).contractors.save({ ...profile, email: 'pat2@x.example' }))).code).toBe('FORBIDDEN');
     expect((await failure(as(contractor).contractors.get({ id: a.contractors[0].id }))).code).toBe('FORBIDDEN');
     expect((await failure(as(contractor).properties.list({}))).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('what people type into the forms', () => {
+  it('reads coverage districts as typed, full postcodes as their district, and names what is not one', () => {
+    expect(parseDistricts('bs1, BS2  bs6 6la; m4\nSW1A')).toEqual({ districts: ['BS1', 'BS2', 'BS6', 'M4', 'SW1A'], invalid: [] });
+    expect(parseDistricts('BS1, Bristol, 12')).toEqual({ districts: ['BS1'], invalid: ['Bristol', '12'] });
+    expect(parseDistricts('  ')).toEqual({ districts: [], invalid: [] });
+  });
+
+  it('reads VAT percentages as basis points without floating point', () => {
+    expect(percentToBp('20')).toBe(2000);
+    expect(percentToBp('17.5')).toBe(1750);
+    expect(percentToBp(' 5.25 % ')).toBe(525);
+    expect(percentToBp('0')).toBe(0);
+    for (const bad of ['', 'twenty', '17.555', '-5', '20,5']) expect(percentToBp(bad), bad).toBeNull();
+  });
+
+  it('sends districts that are not districts on to the API, which refuses them by name', async () => {
+    const f = new FormData();
+    for (const [k, v] of Object.entries({ name: 'Fay Fixer', email: 'fay@x.example', coverage: 'bs1 Bristol', otherTrades: 'roofing, glazing' })) f.set(k, v);
+    f.append('trades', 'general');
+    const input = contractorFrom(f);
+    expect(input).toMatchObject({ coverage: ['BS1', 'Bristol'], trades: ['general', 'roofing', 'glazing'], active: true });
+    const e = await failure(as(staffA).contractors.save(input));
+    expect(fieldErrors(e).coverage?.join(' ')).toContain('“Bristol” is not a postcode district');
   });
 });

@@ -47,12 +47,12 @@ describe('settings and directory', () => {
     await screenshot(page, 'directory', 'settings-priority-saved');
   });
 
-  it('refuses a bad SLA target with a message by the field, and keeps the old value', async () => {
+  it('refuses a bad SLA target (submitted with Enter) with a message by the field, and keeps the old value', async () => {
     const [p1] = await app.db.select().from(priorities).where(and(eq(priorities.agencyId, harbourId), eq(priorities.code, 'P1')));
     const target = `#p-target-${p1.id}`;
     await page.$eval(target, (el) => ((el as HTMLInputElement).value = ''));
     await page.type(target, '0');
-    await page.locator('button::-p-text(Save P1)').click();
+    await page.keyboard.press('Enter'); // submits from the keyboard, like any form
     await page.waitForSelector(`#p-target-${p1.id}-error`);
     expect(await page.$eval(`#p-target-${p1.id}-error`, (e) => e.textContent)).toContain('At least 1 hour');
     const [unchanged] = await app.db.select().from(priorities).where(eq(priorities.id, p1.id));

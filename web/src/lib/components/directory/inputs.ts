@@ -38,3 +38,9 @@ export const contractorFrom = (f: FormData) => {
     active: f.has('activeShown') ? checked(f, 'active') : true,
   };
 };
+
+/** "20", "17.5" or "17.5 %" → basis points (2000, 1750); null unless a percentage with at most two decimals. */
+export function percentToBp(input: string): number | null {
+  const m = /^\s*(\d{1,3})(?:\.(\d{1,2}))?\s*%?\s*$/.exec(input);
+  return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : null;
+}

@@ -1,5 +1,6 @@
 import { api } from '#lib/server/api/caller.ts';
 import { checked, failure, list, num, optional, run, text } from '#lib/components/directory/form.ts';
+import { percentToBp } from '#lib/components/directory/inputs.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -7,12 +8,6 @@ export const load: PageServerLoad = async (event) => {
   const user = event.locals.user;
   return { ...settings, isAdmin: user?.kind === 'staff' && user.role === 'admin' };
 };
-
-/** "20", "17.5" or "17.5 %" → basis points; null when it is not a percentage with at most two decimals. */
-function percentToBp(input: string): number | null {
-  const m = /^\s*(\d{1,3})(?:\.(\d{1,2}))?\s*%?\s*$/.exec(input);
-  return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : null;
-}
 
 export const actions: Actions = {
   agency: async (event) => {

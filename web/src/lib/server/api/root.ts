@@ -1,14 +1,28 @@
 // The API: one router per area. Console and portal both call it over /api/trpc,
 // and server loads call it directly through createCaller.
 import { contractorsRouter } from './routers/contractors.ts';
+import { coverageRouter } from './routers/coverage.ts';
 import { directoryRouter } from './routers/directory.ts';
+import { financeRouter } from './routers/finance.ts';
 import { jobsRouter } from './routers/jobs.ts';
+import { notificationsRouter } from './routers/notifications.ts';
+import { portalRouter } from './routers/portal.ts';
+import { propertiesRouter } from './routers/properties.ts';
+import { settingsRouter } from './routers/settings.ts';
+import { tenantsRouter } from './routers/tenants.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
   jobs: jobsRouter,
   contractors: contractorsRouter,
+  coverage: coverageRouter,
   directory: directoryRouter,
+  properties: propertiesRouter,
+  tenants: tenantsRouter,
+  settings: settingsRouter,
+  notifications: notificationsRouter,
+  portal: portalRouter,
+  finance: financeRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,11 @@
 // to Payment Complete, the contractor's balance and statement — and who may do what.
 import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderInvoice } from '../../activities/pdf/invoice.ts';
+import { renderRemittance } from '../../activities/pdf/remittance.ts';
+import { renderStatement } from '../../activities/pdf/statement.ts';
 import { agencyInvoices, attachments, auditLog, contractorInvoices, jobEvents, jobs, outbox, payments } from '../../db/schema/index.ts';
 import { createContext } from '../../web/src/lib/server/api/context.ts';
 import { createCaller } from '../../web/src/lib/server/api/root.ts';
@@ -32,6 +36,13 @@ const as = (user: SessionUser | null) => createCaller(createContext({ db: databa
 const staff = () => as(staffOf(a));
 const pat = () => as(contractorOf(a, 0));
 const today = () => new Date().toISOString().slice(0, 10);
+
+async function pdfText(bytes: Uint8Array): Promise<string> {
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, verbosity: 0 }).promise;
+  let out = '';
+  for (let n = 1; n <= pdf.numPages; n++) out += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
+  return out;
+}
 
 async function codeOf(p: Promise<unknown>) {
   const e = await p.then(
@@ -148,6 +159,16 @@ describe('the whole close-out through the engine', () => {
     expect(csv[0]).toBe('Date,Type,Number,Job,Description,Invoiced,Paid,Balance');
     expect(csv[2]).toContain(',Invoice,PP-1001,');
     expect(csv[2]).toMatch(/,180\.00,,180\.00$/);
+    // The documents say what the data says.
+    const doc = await staff().finance.invoiceDocument({ jobId: id });
+    const invoiceText = await pdfText(await renderInvoice({ ...doc.invoice, agency: doc.agency, property: doc.property, job: doc.job, generatedAt: new Date() }));
+    for (const t of ['Invoice INV-9001', '£200.01', 'VAT (20%)', '£40.00', '£240.01', 'Total due', doc.job.reference, '1 Test Street', 'SW1A 1AA']) expect(invoiceText).toContain(t);
+    const remitText = await pdfText(await renderRemittance({ ...advice, generatedAt: new Date() }));
+    for (const t of ['Remittance advice', 'RUN-2026-11-A', 'PP-1001', '£180.00', 'Pat Plumber']) expect(remitText).toContain(t);
+    const mine = await pat().finance.statement({ from: today(), to: today() });
+    const statementText = await pdfText(await renderStatement({ ...mine, contractor: mine.contractor, generatedAt: new Date() }));
+    for (const t of ['Statement of account', 'PP-1001', 'RUN-2026-11-A', '£180.00', 'Owed to you at close', '£0.00']) expect(statementText).toContain(t);
+
     // The next day's statement opens with what was owed at its start.
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     expect((await pat().finance.statement({ from: tomorrow, to: tomorrow })).statement).toMatchObject({ openingPence: 0, lines: [] });

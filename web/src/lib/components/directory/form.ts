@@ -91,3 +91,6 @@ export function succeeded(form: unknown, action: string, key: string | null = nu
   const f = form as { ok: boolean; action: string; key: string | null };
   return f.ok && f.action === action && f.key === key;
 }
+
+/** Whether the signed-in person is an agency admin (pages show or hide what only admins may change; the API decides). */
+export const isAdmin = (user: { kind: string; role?: string } | null | undefined) => user?.kind === 'staff' && user.role === 'admin';

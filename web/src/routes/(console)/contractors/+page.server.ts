@@ -1,4 +1,5 @@
 import { api } from '#lib/server/api/caller.ts';
+import { isAdmin } from '#lib/components/directory/form.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -9,5 +10,5 @@ export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
   const [{ items }, options] = await Promise.all([caller.contractors.list({ q: q || undefined, trade: trade || undefined, includeInactive }), caller.directory.options()]);
   const trades = [...new Set([...options.jobTypes.map((t) => t.trade), ...items.flatMap((c) => c.trades)])].sort();
-  return { q, trade, includeInactive, items, trades, created: params.get('created') };
+  return { q, trade, includeInactive, items, trades, isAdmin: isAdmin(event.locals.user) };
 };

@@ -1,4 +1,5 @@
 import { api } from '#lib/server/api/caller.ts';
+import { isAdmin } from '#lib/components/directory/form.ts';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 50;
@@ -7,5 +8,5 @@ export const load: PageServerLoad = async (event) => {
   const q = event.url.searchParams.get('q')?.trim().slice(0, 60) ?? '';
   const offset = Math.max(0, Math.min(100_000, Number(event.url.searchParams.get('offset')) || 0));
   const result = await (await api(event)).properties.list({ q: q || undefined, offset, limit: PAGE });
-  return { q, offset, limit: PAGE, ...result };
+  return { q, offset, limit: PAGE, ...result, isAdmin: isAdmin(event.locals.user) };
 };

@@ -1,12 +1,11 @@
 import { api } from '#lib/server/api/caller.ts';
-import { checked, failure, list, num, optional, run, text } from '#lib/components/directory/form.ts';
+import { checked, failure, isAdmin, list, num, optional, run, text } from '#lib/components/directory/form.ts';
 import { percentToBp } from '#lib/components/directory/inputs.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const settings = await (await api(event)).settings.get();
-  const user = event.locals.user;
-  return { ...settings, isAdmin: user?.kind === 'staff' && user.role === 'admin' };
+  return { ...settings, isAdmin: isAdmin(event.locals.user) };
 };
 
 export const actions: Actions = {

@@ -25,6 +25,7 @@ export const load: PageServerLoad = async ({ locals }) => {
     members: team.members.map((m) => ({ ...m, phone: phones.find((p) => p.id === m.id)?.phone ?? null })),
     invitations: team.invitations.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })),
     me: admin.userId,
+    isAdmin: true,
   };
 };
 

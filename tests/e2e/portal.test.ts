@@ -250,4 +250,29 @@ describe('contractor portal on a phone', () => {
       await other.close();
     }
   });
+
+  it('declining an offer returns to the jobs list, where the job no longer shows', async () => {
+    const other = await browser.createBrowserContext();
+    try {
+      const pat = await other.newPage();
+      await pat.setViewport(PHONE);
+      await signIn(pat, app.url, 'pat@plumbfast.example');
+      if (new URL(pat.url()).pathname === '/portal/accounts') {
+        await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('button ::-p-text(Harbour Lettings)').click()]);
+      }
+      const [offer] = await app.db.select().from(jobs).where(eq(jobs.title, 'Shower drain slow'));
+      await pat.goto(`${app.url}/portal/jobs/${offer.id}`, { waitUntil: 'networkidle0' });
+      await pat.locator('details.decline summary').click();
+      await pat.locator('#decline-reason').fill('Fully booked this week');
+      await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('form[action="?/decline"] button').click()]);
+      expect(new URL(pat.url()).pathname).toBe('/portal/jobs');
+      const list = await pat.$eval('main', (m) => (m as HTMLElement).innerText);
+      expect(list).toContain(`You declined ${offer.reference}`);
+      expect(list).not.toContain('Shower drain slow');
+      const [after] = await app.db.select({ offeredToId: jobs.offeredToId }).from(jobs).where(eq(jobs.id, offer.id));
+      expect(after.offeredToId).toBeNull();
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { jobForRequest } from '#lib/server/files/request.ts';
 import { attempt, toFailure } from '#lib/server/forms.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import type { Actions, PageServerLoad } from './$types';
-import { fail, type RequestEvent } from '@sveltejs/kit';
+import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 
 export const load: PageServerLoad = async (event) => {
   try {
@@ -54,7 +54,19 @@ const send =
 
 export const actions: Actions = {
   accept: send('accept', () => ({ type: 'ACCEPT' })),
-  decline: send('decline', (f) => ({ type: 'DECLINE', reason: str(f, 'reason') || undefined })),
+  // Once declined the job is no longer the contractor's to see, so the answer is the jobs list, not this page.
+  decline: async (event) => {
+    const f = await event.request.formData();
+    const caller = await api(event);
+    let reference: string;
+    try {
+      ({ reference } = (await caller.portal.job({ id: event.params.id })).job);
+      await caller.jobs.send({ id: event.params.id, command: { type: 'DECLINE', reason: str(f, 'reason') || undefined } });
+    } catch (e) {
+      return toFailure('decline', e);
+    }
+    redirect(303, `/portal/jobs?declined=${encodeURIComponent(reference)}`);
+  },
   start: send('start', () => ({ type: 'START' })),
   note: send('note', (f, ids) => ({ type: 'ADD_NOTE', text: str(f, 'text'), attachmentIds: ids.length ? ids : undefined })),
   complete: send('complete', (f, ids) => ({ type: 'COMPLETE', note: str(f, 'note'), attachmentIds: ids.length ? ids : undefined })),

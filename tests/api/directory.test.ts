@@ -170,6 +170,30 @@ describe('settings', () => {
     await refusesWithFieldErrors(() => as(adminA).settings.savePriority({ code: 'P9', name: 'Odd', targetHours: 2.5, warnAtPercent: [100] }), ['targetHours', 'warnAtPercent']);
   });
 
+  it('job types and priorities no job uses can be removed; ones in use stay (CONFLICT); not by B or by staff', async () => {
+    const spare = await as(adminA).settings.saveJobType({ code: 'SPARE', name: 'Spare type', trade: 'general' });
+    const used = await as(adminA).settings.saveJobType({ code: 'USED', name: 'Used type', trade: 'general' });
+    await as(staffA).jobs.create({ title: 'Uses a type', priorityCode: 'P3', propertyId: a.property.id, jobTypeId: used.id });
+    const p9 = await as(adminA).settings.savePriority({ code: 'P9', name: 'Spare', targetHours: 8, warnAtPercent: [] });
+    const [p3] = await database.db.select().from(priorities).where(eq(priorities.agencyId, a.agency.id)).then((rows) => rows.filter((r) => r.code === 'P3'));
+
+    expect((await failure(as(adminB).settings.deleteJobType({ id: spare.id }))).code).toBe('NOT_FOUND');
+    expect((await failure(as(adminB).settings.deletePriority({ id: p9.id }))).code).toBe('NOT_FOUND');
+    expect((await failure(as(staffA).settings.deleteJobType({ id: spare.id }))).code).toBe('FORBIDDEN');
+    const inUse = await failure(as(adminA).settings.deleteJobType({ id: used.id }));
+    expect(inUse.code).toBe('CONFLICT');
+    expect(inUse.message).toMatch(/1 jobs are Used type/);
+    expect((await failure(as(adminA).settings.deletePriority({ id: p3.id }))).code).toBe('CONFLICT');
+
+    expect(await as(adminA).settings.deleteJobType({ id: spare.id })).toEqual({ deleted: true });
+    expect(await as(adminA).settings.deletePriority({ id: p9.id })).toEqual({ deleted: true });
+    const left = await as(staffA).settings.get();
+    expect(left.jobTypes.map((t) => t.code)).toEqual(expect.arrayContaining(['USED']));
+    expect(left.jobTypes.map((t) => t.code)).not.toContain('SPARE');
+    expect(left.priorities.map((p) => p.code)).toEqual(expect.arrayContaining(['P3']));
+    expect(left.priorities.map((p) => p.code)).not.toContain('P9');
+  });
+
   it("team: admins set a colleague's job title and phone (shown to contractors); not another agency's", async () => {
     await as(adminA).settings.saveMember({ userId: a.staff.id, jobTitle: 'Property Manager', phone: '0117 496 0003' });
     const [row] = await database.db.select().from(users).where(eq(users.id, a.staff.id));

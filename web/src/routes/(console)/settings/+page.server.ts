@@ -42,6 +42,18 @@ export const actions: Actions = {
     return run('deleteBranch', id, f, async () => (await api(event)).settings.deleteBranch({ id }));
   },
 
+  deleteJobType: async (event) => {
+    const f = await event.request.formData();
+    const id = text(f, 'id');
+    return run('deleteJobType', id, f, async () => (await api(event)).settings.deleteJobType({ id }));
+  },
+
+  deletePriority: async (event) => {
+    const f = await event.request.formData();
+    const id = text(f, 'id');
+    return run('deletePriority', id, f, async () => (await api(event)).settings.deletePriority({ id }));
+  },
+
   jobType: async (event) => {
     const f = await event.request.formData();
     const id = optional(f, 'id');

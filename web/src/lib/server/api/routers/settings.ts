@@ -205,6 +205,32 @@ export const settingsRouter = router({
       .catch((e) => conflictOnDuplicate(e, `A priority with code ${input.code} already exists`)),
   ),
 
+  /** Removes a job type no job uses; one in use stays (jobs keep their type), and the answer says why. */
+  deleteJobType: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
+    ctx.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(jobTypes).where(and(eq(jobTypes.id, input.id), eq(jobTypes.agencyId, ctx.agencyId)));
+      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job type not found' });
+      const [used] = await tx.select({ n: count() }).from(jobs).where(eq(jobs.jobTypeId, input.id));
+      if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${used.n} jobs are ${before.name}; a job type in use cannot be removed (rename it instead).` });
+      await tx.delete(jobTypes).where(eq(jobTypes.id, input.id));
+      await audit(tx, ctx.user, 'settings.jobType.delete', { id: input.id, was: before });
+      return { deleted: true };
+    }),
+  ),
+
+  /** Removes a priority no job uses: jobs keep the code they were raised with, so one in use stays. */
+  deletePriority: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
+    ctx.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(priorities).where(and(eq(priorities.id, input.id), eq(priorities.agencyId, ctx.agencyId)));
+      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Priority not found' });
+      const [used] = await tx.select({ n: count() }).from(jobs).where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
+      if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${used.n} jobs use priority ${before.code}; a priority in use cannot be removed.` });
+      await tx.delete(priorities).where(eq(priorities.id, input.id));
+      await audit(tx, ctx.user, 'settings.priority.delete', { id: input.id, was: before });
+      return { deleted: true };
+    }),
+  ),
+
   /** A colleague's job title and direct line, shown to contractors on the portal's Contacts page. */
   saveMember: adminProcedure.input(memberInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {

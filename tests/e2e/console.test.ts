@@ -181,10 +181,10 @@ describe('the jobs workflow in the console', () => {
     expect(drawn.filter((c) => c.includes('searched-marker'))).toHaveLength(1);
     expect(await page.$$eval('.outcode-label', (ls) => ls.map((l) => l.textContent))).toEqual(expect.arrayContaining(['BS1', 'BS8']));
 
-    const gus = (await page.$$('[data-testid="pick-contractor"]'))[0];
-    await gus.click();
+    const first = (await page.$$('[data-testid="pick-contractor"]'))[0];
+    await first.click();
     await page.waitForSelector('[data-testid="contractor-detail"]');
-    await page.waitForSelector('[data-testid="coverage-map"] path.travel-area');
+    await page.waitForSelector('[data-testid="coverage-map"][data-selected] path.travel-area');
     const detail = await text('[data-testid="contractor-detail"]');
     expect(detail).toMatch(/Trades/);
     expect(detail).toMatch(/Current workload\s*\d+ open jobs?/);

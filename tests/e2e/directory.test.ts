@@ -104,4 +104,24 @@ describe('settings and directory', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'directory', 'contractors-phone');
   });
+
+  it('the index pages the navigation links to land on useful lists, at phone width too', async () => {
+    for (const [path, heading, seeded] of [
+      ['/properties', 'Properties', 'Cotham Hill'],
+      ['/tenants', 'Tenants', 'Ravi Shah'],
+      ['/settings/team', 'Team', 'Alex Admin'],
+    ] as const) {
+      await page.goto(`${app.url}${path}`, { waitUntil: 'networkidle0' });
+      expect(await page.$eval('h1', (h) => h.textContent)).toBe(heading);
+      expect(await mainText()).toContain(seeded);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${path} scrolls sideways on a phone`).toBeLessThanOrEqual(0);
+      await screenshot(page, 'directory', `${heading.toLowerCase()}-phone`);
+    }
+    await page.goto(`${app.url}/properties?q=cotham`, { waitUntil: 'networkidle0' });
+    await page.locator('main a::-p-text(7 Cotham Hill)').click();
+    await page.waitForSelector('::-p-text(Address and access)');
+    expect(await mainText()).toContain('Ravi Shah');
+    await screenshot(page, 'directory', 'property-phone');
+  });
 });

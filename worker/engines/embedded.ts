@@ -84,11 +84,14 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
   }
 
   /**
-   * One event in three round trips, as few as a bare `BEGIN; UPDATE; COMMIT`: a reserved connection
-   * takes BEGIN and the row lock in one pipeline, the machine steps, every write goes in a second
-   * pipeline, then COMMIT. (Through `db.transaction`, BEGIN is a round trip of its own.) COMMIT waits
-   * for the writes' answers rather than joining their pipeline because drizzle sends a statement a
-   * few microtasks after it is awaited: a COMMIT issued alongside could overtake them.
+   * One event in two round trips (a bare `BEGIN; UPDATE; COMMIT` takes three): on a reserved
+   * connection, BEGIN and the row lock go in one pipeline; the machine steps; every write and the
+   * COMMIT go in a second. (Through `db.transaction`, BEGIN and COMMIT are round trips of their own.)
+   * If any write fails, PostgreSQL aborts the transaction and answers the pipelined COMMIT with
+   * ROLLBACK, so nothing is half-written and the write's own error is what the caller sees.
+   * Order matters: drizzle hands a statement to postgres.js a few microtasks after it is awaited, so
+   * COMMIT is queued only after a macrotask turn (every microtask chain has run by then), and the
+   * handle refuses any statement that comes later still rather than let it run outside the transaction.
    */
   const client = db.$client;
   /**
@@ -98,15 +101,19 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
    * CPU per event. The client is cast because drizzle types it as the pool; drizzle only reads
    * `options` (the pool's type parsers) and calls `unsafe`.
    */
-  function drizzleOver(conn: ReservedSql): Database {
+  function drizzleOver(conn: ReservedSql, sealed: { value: boolean }): Database {
     const prepared = {
       options: client.options,
-      unsafe: (query: string, params?: unknown[], options?: object) => conn.unsafe(query, params as never, { ...options, prepare: true }),
+      unsafe: (query: string, params?: unknown[], options?: object) => {
+        if (sealed.value) throw new Error(`engine: a statement came after its transaction's COMMIT was queued, and was not run: ${query.slice(0, 80)}`);
+        return conn.unsafe(query, params as never, { ...options, prepare: true });
+      },
     };
     return drizzle({ client: prepared as unknown as typeof client, casing: 'snake_case' }) as unknown as Database;
   }
   async function apply(jobId: string, toEvent: (state: JobState, at: string) => JobEvent | null): Promise<JobView | null> {
     const conn = await client.reserve();
+    const sealed = { value: false };
     let open = false;
     try {
       open = true;
@@ -121,15 +128,42 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
       if (!event) return null;
       const result = stepJob(state, event);
       if (!result.ok) throw new EventRejected(result.reason);
-      const tx = drizzleOver(conn);
-      const { writes, wake } = persist(tx, jobId, version + 1, at, { ...result, event }, true);
-      // Every write answered before ROLLBACK (finally) or COMMIT goes out.
-      const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      const seq = version + 1;
+      const timer = pendingTimer(result.state);
+      const writes = [
+        // Snapshot, outbox and deadline in one statement (one parse, one plan, one message).
+        conn`
+          with snapshot as (
+            update engine_jobs set state = ${JSON.stringify(result.state)}::jsonb, version = ${seq}::int, updated_at = ${at}::timestamptz
+            where job_id = ${jobId}::uuid returning job_id),
+          effects as (
+            insert into outbox (job_id, seq, idx, effect, available_at)
+            select ${jobId}::uuid, ${seq}::int, (e.n - 1)::int, e.effect, ${at}::timestamptz
+            from jsonb_array_elements(${JSON.stringify(result.effects)}::jsonb) with ordinality as e(effect, n)
+            returning 1),
+          deadline as (
+            insert into engine_timers (job_id, key, due_at)
+            select ${jobId}::uuid, ${timer?.key ?? null}::text, ${timer?.at ?? null}::timestamptz where ${timer?.key ?? null}::text is not null
+            on conflict (job_id) do update set key = excluded.key, due_at = excluded.due_at
+            returning 1),
+          no_deadline as (
+            delete from engine_timers where job_id = ${jobId}::uuid and ${timer?.key ?? null}::text is null
+            returning 1)
+          select (select count(*) from snapshot)::int as updated`,
+        recordTransition(drizzleOver(conn, sealed), { jobId, seq, event, from: result.from, state: result.state, at }),
+      ];
+      const wake = result.effects.length > 0 || timer !== null;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sealed.value = true;
+      const settled = await Promise.allSettled([...writes, conn`commit`]);
       open = false;
-      await conn`commit`;
+      // The statement that failed, not those PostgreSQL then refused ("current transaction is aborted").
+      const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+      if (failures.length) throw failures.find((e) => (e as { cause?: { code?: string }; code?: string }).code !== '25P02' && (e as { cause?: { code?: string } }).cause?.code !== '25P02') ?? failures[0];
+      const { command } = (settled[settled.length - 1] as PromiseFulfilledResult<{ command: string }>).value;
+      if (command !== 'COMMIT') throw new Error(`engine: event ${seq} on job ${jobId} was rolled back (${command})`);
       if (wake) wakeDispatchers(jobId);
-      return view(jobId, version + 1, result.state);
+      return view(jobId, seq, result.state);
     } finally {
       if (open) await conn`rollback`.catch(() => {});
       conn.release();

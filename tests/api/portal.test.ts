@@ -16,7 +16,7 @@ import { createContext } from '../../web/src/lib/server/api/context.ts';
 import { createCaller } from '../../web/src/lib/server/api/root.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { saveAttachment } from '../../web/src/lib/server/files/attachments.ts';
-import { jobSheetData } from '../../web/src/lib/server/files/job-sheet.ts';
+import { jobSheetData } from '../../web/src/lib/server/files/job-sheet-data.ts';
 import { diskStore } from '../../web/src/lib/server/files/storage.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';

@@ -12,8 +12,10 @@ export interface Uploaded {
 
 export class UploadFailed extends Error {
   override readonly name = 'UploadFailed';
-  constructor(message: string, readonly retryable: boolean) {
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean) {
     super(message);
+    this.retryable = retryable;
   }
 }
 

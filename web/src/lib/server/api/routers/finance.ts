@@ -7,7 +7,6 @@ import { and, eq, inArray, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
 import { agencies, agencyInvoices, attachments, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
-import { EventRejected } from '../../../../../../worker/engines/port.ts';
 import { PAYMENT_LEGS, type Actor } from '../../../../../../workflows/model.ts';
 import { actorOf } from '../../auth/user.ts';
 import { contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
@@ -91,8 +90,9 @@ export const financeRouter = router({
       const view = await ctx.engine.send(job.id, { type: 'RECORD_PAYMENT', ...fields, actor: actorOf(ctx.user) });
       return { status: view.status, payment: (await recorded()) ?? null, duplicate: false };
     } catch (e) {
-      // Two submits raced: the other one recorded it, which is what the caller wanted.
-      const raced = e instanceof EventRejected ? await recorded() : undefined;
+      // Two submits raced: the other one recorded it, which is what the caller wanted. By name, not
+      // instanceof: the SvelteKit bundle has its own copy of the engine's error classes.
+      const raced = e instanceof Error && e.name === 'EventRejected' ? await recorded() : undefined;
       if (raced) return { status: (await findJobInScope(ctx.db, job.id, staffScope(ctx))).status, payment: raced, duplicate: true };
       throw e;
     }

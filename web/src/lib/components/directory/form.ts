@@ -3,18 +3,9 @@
 import { error, fail } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
+import type { FieldErrors, FormFailure } from './form-state.ts';
 
-export type FieldErrors = Record<string, string[] | undefined>;
-
-/** What a failed form action returns; pages show `error` at the top and `fieldErrors` by each field. */
-export interface FormFailure {
-  action: string;
-  /** The record the form was about (a row's id), so the message lands on the right row. */
-  key: string | null;
-  error: string;
-  fieldErrors: FieldErrors;
-  values: Record<string, string>;
-}
+export type { FieldErrors, FormFailure } from './form-state.ts';
 
 const STATUS: Partial<Record<TRPCError['code'], number>> = { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
 
@@ -76,20 +67,6 @@ export async function orNotFound<T>(p: Promise<T>, what: string): Promise<T> {
     if (e instanceof TRPCError && e.code === 'NOT_FOUND') error(404, `${what} not found. It may have been removed, or the link is wrong.`);
     throw e;
   }
-}
-
-/** The page's `form` prop as a FormFailure for this action (and row), or null. ActionData widens every field to optional; this narrows it back. */
-export function failureOf(form: unknown, action: string, key: string | null = null): FormFailure | null {
-  if (!form || typeof form !== 'object' || !('fieldErrors' in form)) return null;
-  const f = form as FormFailure;
-  return f.action === action && f.key === key ? f : null;
-}
-
-/** Whether the page's `form` prop is the success of this action (and row). */
-export function succeeded(form: unknown, action: string, key: string | null = null): boolean {
-  if (!form || typeof form !== 'object' || !('ok' in form)) return false;
-  const f = form as { ok: boolean; action: string; key: string | null };
-  return f.ok && f.action === action && f.key === key;
 }
 
 /** Whether the signed-in person is an agency admin (pages show or hide what only admins may change; the API decides). */

@@ -3,6 +3,9 @@
 // API as the contractor, against the app's database), recall it with a reason, close it, and look at the
 // machine diagram, the notifications and the coverage map — the map with every request off this machine
 // refused, to show it needs no internet.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +13,7 @@ import { contractors, jobs } from '../../db/schema/index.ts';
 import { createContext } from '../../web/src/lib/server/api/context.ts';
 import { createCaller } from '../../web/src/lib/server/api/root.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { PNG_1PX, TINY_PDF } from '../support/files.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
 
 let app: RunningApp;
@@ -18,12 +22,16 @@ let page: Page;
 let jobId = '';
 let reference = '';
 const offsite: string[] = [];
+/** Errors the page raised, to explain a failure. */
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startApp(), launchBrowser()]);
   page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   // No internet: anything not served by the app itself is refused and remembered.
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('requestfailed', (r) => pageErrors.push(`${r.url()}: ${r.failure()?.errorText}`));
   await page.setRequestInterception(true);
   page.on('request', (req) => {
     const url = new URL(req.url());
@@ -93,6 +101,7 @@ describe('the jobs workflow in the console', () => {
     await page.locator('#title').fill('Water through kitchen ceiling');
     await page.click('#description');
     await page.keyboard.type('Dripping from the light fitting.');
+    await screenshot(page, 'console', 'new-job');
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="?/create"] button:not([type="button"])')]);
 
     expect(page.url()).toMatch(/\/jobs\/[0-9a-f-]{36}\?created=1$/);
@@ -107,6 +116,22 @@ describe('the jobs workflow in the console', () => {
     expect(await text('[role="status"]')).toContain(`Job ${reference} created`);
     // Overview and Financial tabs.
     expect(await page.$$eval('nav[aria-label="Job sections"] a', (as) => as.map((a) => a.getAttribute('href')))).toEqual([`/jobs/${jobId}`, `/jobs/${jobId}/finance`]);
+  });
+
+  it('adds a case note with a photo and a document', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fixflow-note-'));
+    writeFileSync(join(dir, 'ceiling.png'), PNG_1PX);
+    writeFileSync(join(dir, 'survey.pdf'), TINY_PDF);
+    await page.locator('#note').fill('Tenant sent a photo of the stain and the damp survey.');
+    const input = await page.$('#note-files');
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(join(dir, 'ceiling.png'), join(dir, 'survey.pdf'));
+    await page.click('form[action="?/note"] button');
+    await page.waitForFunction(() => document.querySelector('[data-testid="job-attachments"]')?.textContent?.trim() === '2', { timeout: 15_000 });
+    const timeline = await text('[data-testid="timeline"]');
+    expect(timeline).toContain('Tenant sent a photo of the stain and the damp survey.');
+    expect(timeline).toContain('survey.pdf');
+    expect(await page.$$eval('[data-testid="timeline"] img', (imgs) => imgs.map((i) => i.getAttribute('alt')))).toEqual(['ceiling.png']);
+    expect(await page.$eval('#note', (t) => (t as HTMLTextAreaElement).value)).toBe('');
   });
 
   it('assigns the suggested contractor, saying why', async () => {
@@ -173,7 +198,9 @@ describe('the jobs workflow in the console', () => {
   it('shows on the coverage map, with no internet, who covers a postcode, and a contractor in detail', async () => {
     offsite.length = 0;
     await page.goto(`${app.url}/contractors/map?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
-    await page.waitForSelector('[data-testid="coverage-map"] path.district');
+    await page.waitForSelector('[data-testid="coverage-map"] path.district').catch((e: Error) => {
+      throw new Error(`${e.message}; page errors: ${pageErrors.join(' | ') || 'none'}`);
+    });
     expect(await text('[data-testid="coverage-summary"]')).toMatch(/\d+ contractors? covers? BS8/);
     const drawn = await page.$$eval('[data-testid="coverage-map"] path', (ps) => ps.map((p) => p.getAttribute('class') ?? ''));
     expect(drawn.filter((c) => c.includes('district')).length).toBeGreaterThanOrEqual(7);
@@ -213,8 +240,11 @@ describe('the jobs workflow in the console', () => {
     await page.click('.menu-toggle');
     expect(await navVisible()).toBe(true);
     expect(await page.$$eval('#main-nav a', (as) => as.map((a) => a.textContent))).toEqual(expect.arrayContaining(['Jobs', 'New job', 'Coverage map', 'Contractors', 'Properties', 'Tenants', 'Finance']));
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(1);
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(await overflow()).toBeLessThanOrEqual(1);
     await screenshot(page, 'console', 'jobs-list-phone');
+    await openJob();
+    expect(await overflow()).toBeLessThanOrEqual(1);
+    await screenshot(page, 'console', 'job-page-phone');
   });
 });

@@ -271,6 +271,12 @@ describe('contractor portal on a phone', () => {
       expect(list).not.toContain('Shower drain slow');
       const [after] = await app.db.select({ offeredToId: jobs.offeredToId }).from(jobs).where(eq(jobs.id, offer.id));
       expect(after.offeredToId).toBeNull();
+
+      // The demo contractor's other Harbour jobs, each flagged with what it needs.
+      await pat.goto(`${app.url}/portal/jobs?view=all`, { waitUntil: 'networkidle0' });
+      const flags = await pat.$$eval('[data-needs-action]', (els) => els.map((e) => e.getAttribute('data-needs-action')));
+      expect(new Set(flags)).toEqual(new Set(['start', 'complete', 'invoice']));
+      await screenshot(pat, 'portal', '08-all-jobs-flagged');
     } finally {
       await other.close();
     }

@@ -1,6 +1,6 @@
 // Jobs: create, read, list (filters + keyset pagination) and send events to the engine.
 import { TRPCError } from '@trpc/server';
-import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
@@ -235,7 +235,9 @@ export const jobsRouter = router({
       .leftJoin(properties, eq(properties.id, jobs.propertyId))
       .leftJoin(contractors, eq(contractors.id, jobs.contractorId))
       .where(and(...where))
-      .orderBy(desc(jobs.createdAt), desc(jobs.id))
+      // NULLS LAST as the (agency, created, id) indexes are built: plain DESC means NULLS FIRST, which no
+      // index matches, so PostgreSQL sorted every job of the agency for each page (97 ms at 20 000 jobs).
+      .orderBy(sql`${jobs.createdAt} desc nulls last`, sql`${jobs.id} desc nulls last`)
       .limit(input.limit + 1);
     const items = rows.slice(0, input.limit);
     return { items, nextCursor: rows.length > input.limit ? cursorOf(items[items.length - 1]) : null };

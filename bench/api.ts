@@ -25,6 +25,7 @@ const SECRET = 'bench-secret-bench-secret-bench-secret-01';
 export interface ApiEndpointResult {
   /** What the requests were. */
   what: string;
+  connections: number;
   requests: number;
   requestsPerSecond: number;
   latencyMs: LatencySummary;
@@ -35,6 +36,8 @@ export interface ApiEndpointResult {
   cpuMsPerRequest: { app: number; postgres: number; generator: number };
   /** Machine CPU busy share during the measured window (1 = both cores busy). */
   machineBusy: number;
+  /** Where PostgreSQL's time went (pg_stat_statements over the scenario): statements per request and the costliest. */
+  statements: { perRequest: number; top: { query: string; calls: number; meanMs: number; totalMs: number }[] };
 }
 export type ApiBenchResult =
   | { skipped: string }
@@ -84,11 +87,13 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
 
     const sampler = sampleRss(app.pid);
     const endpoints: Record<string, ApiEndpointResult> = {};
+    const monitor = postgres(o.url, { max: 1, onnotice: () => {} });
     for (const scenario of scenarios) {
+      await monitor`select pg_stat_statements_reset()`;
       const before = { app: cpuTicks(app.pid), pg: treeTicks(o.postmasterPid), machine: machineTicks() };
       const t0 = performance.now();
       const { result } = await load.request<{ type: string; result: LoadResult }>(
-        { type: 'run', base: app.base, cookie, connections: o.connections, scenario, warmupMs: o.warmupMs, durationMs: o.durationMs },
+        { type: 'run', base: app.base, cookie, connections: scenario.connections ?? o.connections, scenario, warmupMs: o.warmupMs, durationMs: o.durationMs },
         'run-done',
       );
       // CPU counters cover warm-up and measurement alike; scale them by the requests in both.
@@ -97,6 +102,7 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
       const m = machineTicks();
       endpoints[scenario.name] = {
         what: describe(scenario.name),
+        connections: scenario.connections ?? o.connections,
         requests: result.requests,
         requestsPerSecond: result.requestsPerSecond,
         latencyMs: result.latencyMs,
@@ -109,12 +115,14 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
           generator: result.generatorCpuMsPerRequest,
         },
         machineBusy: (m.busy - before.machine.busy) / Math.max(1, m.total - before.machine.total),
+        statements: await statementsOf(monitor, approxRequests),
       };
       o.log(
         `  ${scenario.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p95 ${result.latencyMs.p95.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms, errors ${result.errors}`,
       );
       if (result.firstError) o.log(`  first error: ${result.firstError}`);
     }
+    await monitor.end({ timeout: 5 });
     const peak = sampler.stop();
     await sleep(2000);
     const after = readRss(app.pid).rssMiB;
@@ -127,10 +135,25 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
   }
 }
 
+async function statementsOf(sql: postgres.Sql, requests: number): Promise<ApiEndpointResult['statements']> {
+  const rows = await sql<{ query: string; calls: number; mean: number; total: number }[]>`
+    select regexp_replace(query, '[[:space:]]+', ' ', 'g') as query, calls::int, mean_exec_time as mean, total_exec_time as total
+    from pg_stat_statements
+    where dbid = (select oid from pg_database where datname = current_database()) and query not like '%pg_stat_statements%'
+    order by total_exec_time desc`;
+  const calls = rows.reduce((a, r) => a + r.calls, 0);
+  return {
+    perRequest: calls / Math.max(1, requests),
+    top: rows.slice(0, 6).map((r) => ({ query: r.query.slice(0, 160), calls: r.calls, meanMs: r.mean, totalMs: r.total })),
+  };
+}
+
 function describe(name: string): string {
   switch (name) {
     case 'jobs.list':
       return 'first page (25) of all jobs, newest first: the console jobs page as it opens';
+    case 'jobs.list.1client':
+      return 'the same first page from one connection: the time one request takes when none waits behind another';
     case 'jobs.list.filtered':
       return 'filtered lists and later pages: by status, priority, contractor, SLA at risk, needs action, recalls, search text, cursor pages';
     case 'jobs.get':
@@ -164,6 +187,7 @@ async function buildScenarios(sql: postgres.Sql, agency: SeededAgency): Promise<
   ];
   return [
     { name: 'jobs.list', paths: [trpcGet('jobs.list', {})] },
+    { name: 'jobs.list.1client', paths: [trpcGet('jobs.list', {})], connections: 1 },
     { name: 'jobs.list.filtered', paths: filtered.map((input) => trpcGet('jobs.list', input)) },
     { name: 'jobs.get', paths: ids.map((r) => trpcGet('jobs.get', { id: r.id })) },
   ];

@@ -155,11 +155,13 @@ try {
     } else {
       for (const [name, e] of Object.entries(r.endpoints)) {
         figures.push(
-          { key: `api.${name}.rps`, label: `API: ${name} requests/s (${r.connections} clients)`, value: e.requestsPerSecond, unit: '/s' },
+          { key: `api.${name}.rps`, label: `API: ${name} requests/s (${e.connections} client${e.connections === 1 ? '' : 's'})`, value: e.requestsPerSecond, unit: '/s' },
           { key: `api.${name}.p50`, label: `API: ${name} p50`, value: e.latencyMs.p50, unit: 'ms' },
           { key: `api.${name}.p95`, label: `API: ${name} p95`, value: e.latencyMs.p95, unit: 'ms', ...(name === 'jobs.list' ? { target: { op: '<=' as const, value: 25 } } : {}) },
           { key: `api.${name}.p99`, label: `API: ${name} p99`, value: e.latencyMs.p99, unit: 'ms' },
           { key: `api.${name}.errors`, label: `API: ${name} non-2xx or errors`, value: e.errors, unit: '', target: { op: '<=', value: 0 } },
+          { key: `api.${name}.cpu.app`, label: `API: ${name} app CPU per request`, value: e.cpuMsPerRequest.app, unit: 'ms' },
+          { key: `api.${name}.cpu.pg`, label: `API: ${name} PostgreSQL CPU per request (${e.statements.perRequest.toFixed(1)} statements)`, value: e.cpuMsPerRequest.postgres, unit: 'ms' },
         );
       }
       figures.push(

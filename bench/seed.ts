@@ -34,7 +34,7 @@ export interface SeededAgency {
   slug: string;
   staff: { id: string; email: string; role: 'admin' | 'staff' }[];
   contractors: { id: string; email: string }[];
-  properties: { id: string; tenantId: string }[];
+  properties: { id: string; tenantId: string; postcode: string; line1: string }[];
   jobTypes: string[];
 }
 
@@ -51,11 +51,11 @@ export async function seedAgency(sql: Sql, name: string, sizes: { staff: number;
     select ${agency.id}, 'Contractor ' || g, 'Trade Co ' || g, ${slug} || '-contractor' || g || '@example.test',
            array[(${TRADES}::text[])[1 + g % ${TRADES.length}]], ${OUTCODES}::text[], (${OUTCODES}::text[])[1 + g % ${OUTCODES.length}]
     from generate_series(1, ${sizes.contractors}) g returning id, email`;
-  const properties = await sql<{ id: string }[]>`
+  const properties = await sql<{ id: string; postcode: string; line1: string }[]>`
     insert into properties (agency_id, line1, town, postcode, outcode)
     select ${agency.id}, g || ' Bench Street', 'London', o || ' ' || (1 + g % 9) || 'AA', o
     from generate_series(1, ${sizes.properties}) g, lateral (select (${OUTCODES}::text[])[1 + g % ${OUTCODES.length}] as o) x
-    returning id`;
+    returning id, postcode, line1`;
   const tenants = await sql<{ id: string; property_id: string }[]>`
     insert into tenants (agency_id, property_id, name, email)
     select ${agency.id}, p.id, 'Tenant ' || row_number() over (), 'tenant-' || p.id || '@example.test'
@@ -74,7 +74,7 @@ export async function seedAgency(sql: Sql, name: string, sizes: { staff: number;
     slug,
     staff,
     contractors,
-    properties: properties.map((p) => ({ id: p.id, tenantId: tenantOf.get(p.id)! })),
+    properties: properties.map((p) => ({ id: p.id, tenantId: tenantOf.get(p.id)!, postcode: p.postcode, line1: p.line1 })),
     jobTypes: jobTypes.map((j) => j.id),
   };
 }
@@ -185,6 +185,8 @@ interface Labels {
   tenantId: string;
   staffId: string;
   contractorId: string;
+  /** jobs.search_text as migration 0005's trigger writes it (COPY in replica mode skips the trigger). */
+  search: string;
 }
 
 interface Lines {
@@ -208,6 +210,7 @@ function linesOf({ state, steps }: History, l: Labels): Lines {
       l.id, l.agencyId, l.number, l.reference, l.title, `<p>${l.title}: reported by the tenant.</p>`, l.jobTypeId, ctx.priority.code,
       l.propertyId, l.tenantId, l.staffId, state.status, ctx.contractorId, ctx.offeredTo, ctx.sla.dueAt, ctx.sla.breached,
       ctx.sla.warnedPercent, ctx.recallCount, ctx.noteCount, last.seq, ctx.createdAt, last.at, done ? lastAt('completed') : null, lastAt('closed'),
+      l.search,
     ]),
     engine: line([l.id, state, last.seq, last.at]),
     timers: timer ? line([l.id, timer.key, timer.at]) : '',
@@ -222,10 +225,10 @@ function linesOf({ state, steps }: History, l: Labels): Lines {
 // labels; each job then costs one pass that swaps labels and shifts every timestamp.
 const TOKENS: Labels = {
   id: '@I@', agencyId: '@A@', number: '@N@', reference: '@R@', title: '@T@', jobTypeId: '@Y@',
-  propertyId: '@P@', tenantId: '@E@', staffId: '@S@', contractorId: '@C@',
+  propertyId: '@P@', tenantId: '@E@', staffId: '@S@', contractorId: '@C@', search: '@X@',
 };
 const TOKEN_KEYS: Record<string, keyof Labels> = Object.fromEntries(Object.entries(TOKENS).map(([k, v]) => [v[1], k as keyof Labels]));
-const TOKEN_OR_ISO = /@[IANRTYPESC]@|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
+const TOKEN_OR_ISO = /@[IANRTYPESCX]@|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
 
 const templates = new Map<string, Lines>();
 function template(ending: (typeof ENDINGS)[number], priority: PriorityPolicy): Lines {
@@ -315,7 +318,9 @@ export async function seedJobs(sql: Sql, agency: SeededAgency, options: JobsOpti
         tenantId: property.tenantId,
         staffId: pick(agency.staff, i * 7).id,
         contractorId: pick(agency.contractors, i * 13).id,
+        search: '',
       };
+      labels.search = [labels.reference, labels.title, property.postcode, property.postcode.replace(' ', ''), property.line1].join(' ').toLowerCase();
       const createdAt = options.createdAt(i).getTime();
       const input: JobInput = { jobId: labels.id, reference: labels.reference, agencyId: agency.id, createdAt: new Date(createdAt).toISOString(), priority: priorityOf(i), chase: CHASE };
       let lines: Lines;
@@ -338,7 +343,7 @@ export async function seedJobs(sql: Sql, agency: SeededAgency, options: JobsOpti
     // Load this chunk while the next one is built (PostgreSQL and Node each get a core).
     await copying;
     copying = (async () => {
-      await copyInto(sql, 'jobs', ['id', 'agency_id', 'number', 'reference', 'title', 'description_html', 'job_type_id', 'priority_code', 'property_id', 'tenant_id', 'created_by', 'status', 'contractor_id', 'offered_to_id', 'sla_due_at', 'sla_breached', 'sla_warned_percent', 'recall_count', 'note_count', 'engine_version', 'created_at', 'updated_at', 'completed_at', 'closed_at'], rows.jobs);
+      await copyInto(sql, 'jobs', ['id', 'agency_id', 'number', 'reference', 'title', 'description_html', 'job_type_id', 'priority_code', 'property_id', 'tenant_id', 'created_by', 'status', 'contractor_id', 'offered_to_id', 'sla_due_at', 'sla_breached', 'sla_warned_percent', 'recall_count', 'note_count', 'engine_version', 'created_at', 'updated_at', 'completed_at', 'closed_at', 'search_text'], rows.jobs);
       await Promise.all([
         copyInto(sql, 'engine_jobs', ['job_id', 'state', 'version', 'updated_at'], rows.engine),
         copyInto(sql, 'engine_timers', ['job_id', 'key', 'due_at'], rows.timers),

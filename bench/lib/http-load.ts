@@ -10,6 +10,8 @@ export interface LoadScenario {
   name: string;
   /** Request paths (with query), used round-robin across all connections. */
   paths: string[];
+  /** Overrides the run's connection count. */
+  connections?: number;
 }
 
 export interface LoadResult {

@@ -24,7 +24,8 @@ export interface BenchServer {
 export async function startBenchPostgres(): Promise<BenchServer> {
   const root = mkdtempSync(join(tmpdir(), 'fixflow-bench-'));
   chmodSync(root, 0o777);
-  const server = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), database: 'fixflow_bench', settings: { max_connections: '200' } });
+  const server = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), database: 'fixflow_bench', settings: { max_connections: '200', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' },
+  });
   const migrateUrl = async (url: string) => {
     const { db, close } = connect(url, { max: 1 });
     try {
@@ -35,6 +36,8 @@ export async function startBenchPostgres(): Promise<BenchServer> {
   };
   await migrateUrl(server.url);
   const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+  // Which statements the API spends PostgreSQL's time on (bench/api.ts reads it per scenario).
+  await admin`create extension if not exists pg_stat_statements`;
   const [{ version }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
   const rows = await admin<{ name: string; setting: string; unit: string | null }[]>`
     select name, setting, unit from pg_settings

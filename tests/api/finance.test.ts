@@ -5,6 +5,7 @@ import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordTransition } from '../../activities/record-transition.ts';
 import { renderInvoice } from '../../activities/pdf/invoice.ts';
 import { renderRemittance } from '../../activities/pdf/remittance.ts';
 import { renderStatement } from '../../activities/pdf/statement.ts';
@@ -172,6 +173,29 @@ describe('the whole close-out through the engine', () => {
     // The next day's statement opens with what was owed at its start.
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     expect((await pat().finance.statement({ from: tomorrow, to: tomorrow })).statement).toMatchObject({ openingPence: 0, lines: [] });
+  });
+});
+
+describe('the ledger projection', () => {
+  it('is idempotent: a retried transition (as Temporal retries activities) writes no second payment and never rolls an invoice back', async () => {
+    const { id } = await completedJob('Retried projection');
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    await staff().finance.raiseInvoice({ jobId: id, number: 'INV-RETRY-1', agentNetPence: 1000, contractorTotalPence: 500 });
+    await staff().finance.raiseInvoice({ jobId: id, number: 'INV-RETRY-2', agentNetPence: 2000, contractorTotalPence: 500 });
+    await staff().finance.recordPayment({ jobId: id, key: 'retry-client-1', leg: 'client', amountPence: 700, reference: 'BACS', paidOn: '2026-11-20' });
+    const view = await createEmbeddedEngine({ db: database.db }).get(id);
+    const history = await database.db.select().from(jobEvents).where(eq(jobEvents.jobId, id));
+    for (const type of ['RAISE_INVOICE', 'RECORD_PAYMENT']) {
+      // Replay the first such event again, with the state as it is now.
+      const e = history.filter((h) => h.type === type)[0];
+      const event = { type, actor: { id: e.actorId, role: e.actorRole }, at: e.at.toISOString(), ...(e.payload as object) } as never;
+      await database.db.transaction((tx) => recordTransition(tx, { jobId: id, seq: e.seq, event, from: e.fromStatus as never, state: view, at: e.at.toISOString() }));
+    }
+    const ledger = await database.db.select().from(payments).where(eq(payments.jobId, id));
+    expect(ledger).toHaveLength(1);
+    expect(ledger[0]).toMatchObject({ amountPence: 700, paidOn: '2026-11-20' });
+    const [inv] = await database.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, id));
+    expect(inv).toMatchObject({ number: 'INV-RETRY-2', agentNetPence: 2000 });
   });
 });
 

@@ -182,8 +182,27 @@ describe('contractor portal on a phone', () => {
     for (const s of [reference, JOB_TITLE, '7 Cotham Hill', 'BS6 6LA', 'Urgent', 'Ravi Shah', 'Harbour Lettings', 'Fan motor seized']) expect(sheet).toContain(s);
   });
 
-  it('marks the job complete with a note; the invoice link appears', async () => {
-    await page.locator('#complete-note').fill('New extractor fan fitted and tested with the light switch.');
+  it('marks the job complete with a note, after a try without signal kept what was typed; the invoice link appears', async () => {
+    const note = 'New extractor fan fitted and tested with the light switch.';
+    await page.locator('#complete-note').fill(note);
+    // First try: the signal is gone, the request never reaches the server.
+    await page.setRequestInterception(true);
+    const noSignal = (request: HTTPRequest) => {
+      if (request.isInterceptResolutionHandled()) return;
+      if (request.method() === 'POST' && request.url().includes('?/complete')) return void request.abort('internetdisconnected');
+      void request.continue();
+    };
+    page.on('request', noSignal);
+    try {
+      await page.locator('form[action="?/complete"] > button').click();
+      await waitForText('No connection');
+    } finally {
+      page.off('request', noSignal);
+      await page.setRequestInterception(false);
+    }
+    expect(await page.$eval('#complete-note', (t) => (t as HTMLTextAreaElement).value)).toBe(note);
+    expect(await text('.head')).toContain('In Progress');
+    // Signal back: the same form, sent again.
     await page.locator('form[action="?/complete"] > button').click();
     await waitForText('Job marked complete');
     expect(await text('.head')).toContain('Completed');

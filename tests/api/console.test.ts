@@ -103,7 +103,8 @@ describe('notifications', () => {
     jobA = (await as(staffOf(a)).jobs.create({ title: 'Leak in A', priorityCode: 'P2', propertyId: a.property.id })).id;
     jobB = (await as(staffOf(b)).jobs.create({ title: 'Leak in B', priorityCode: 'P2', propertyId: b.property.id })).id;
     // What the engine's notify activity writes when a contractor completes, and when an SLA is breached.
-    const staffNote = (template: 'workCompleted' | 'slaBreached' | 'jobOffered') => ({ template, contractors: [], staff: template !== 'jobOffered', data: {} });
+    const staffNote = (template: 'workCompleted' | 'slaBreached' | 'jobOffered' | 'workStarted') => ({ template, contractors: [], staff: template !== 'jobOffered', data: {} });
+    await notify(database.db, { jobId: jobA, key: `${jobA}:4:0`, params: staffNote('workStarted') }); // activity, not an action
     await notify(database.db, { jobId: jobA, key: `${jobA}:5:0`, params: staffNote('workCompleted') });
     await notify(database.db, { jobId: jobA, key: `${jobA}:6:0`, params: staffNote('slaBreached') });
     await notify(database.db, { jobId: jobA, key: `${jobA}:6:0`, params: staffNote('slaBreached') }); // a retry: no duplicate
@@ -117,6 +118,8 @@ describe('notifications', () => {
     expect(list.items.every((n) => n.jobId === jobA && n.reference?.startsWith('JOB-') && n.readAt === null)).toBe(true);
     expect(list.items[0].message.length).toBeGreaterThan(5);
     expect(JSON.stringify(list)).not.toContain(jobB);
+    // Activity (work started) is listed on request, and not counted by the bell.
+    expect((await as(staffOf(a)).notifications.list({ show: 'all' })).items.map((n) => n.template)).toEqual(['slaBreached', 'workCompleted', 'workStarted']);
     expect((await as(staffOf(a)).notifications.unreadCount()).count).toBe(2);
     expect((await as(staffOf(b)).notifications.unreadCount()).count).toBe(1);
   });
@@ -140,7 +143,7 @@ describe('notifications', () => {
     expect(await as(staffOf(a)).notifications.markRead({ ids: [newest.id] })).toEqual({ marked: 1 });
     expect(await as(staffOf(a)).notifications.markRead({ ids: [newest.id] })).toEqual({ marked: 0 });
     expect((await as(staffOf(a)).notifications.list({ unreadOnly: true })).items.map((n) => n.template)).toEqual(['workCompleted']);
-    expect(await as(staffOf(a)).notifications.markRead({ all: true })).toEqual({ marked: 1 });
+    expect(await as(staffOf(a)).notifications.markRead({ all: true })).toEqual({ marked: 2 });
     expect((await as(staffOf(a)).notifications.unreadCount()).count).toBe(0);
     expect((await as(staffOf(b)).notifications.unreadCount()).count).toBe(1);
   });
@@ -154,6 +157,7 @@ describe('notifications', () => {
     }
     expect(await refusal(staff.notifications.list({ limit: 0 }))).toMatchObject({ code: 'BAD_REQUEST' });
     expect(await refusal(staff.notifications.list({ before: 0 }))).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await refusal(staff.notifications.list({ show: 'everything' as never }))).toMatchObject({ code: 'BAD_REQUEST' });
     expect(await refusal(as(contractorOf(a)).notifications.list({}))).toMatchObject({ code: 'FORBIDDEN' });
     expect(await refusal(as(contractorOf(a)).notifications.markRead({ all: true }))).toMatchObject({ code: 'FORBIDDEN' });
     expect(await refusal(as(null).notifications.unreadCount())).toMatchObject({ code: 'UNAUTHORIZED' });

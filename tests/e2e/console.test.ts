@@ -138,6 +138,7 @@ describe('the jobs workflow in the console', () => {
     const suggestion = await text('[data-testid="suggestion"]');
     expect(suggestion).toMatch(/Suggested: .+ — covers this postcode district, does this trade, certifications valid, \d+ open jobs?/);
     const name = /Suggested: (.+?)(?: \(|\s—)/.exec(suggestion)![1];
+    await screenshot(page, 'console', 'job-assign');
     await page.click('form[action="?/offer"] button');
     await page.waitForSelector('[data-testid="job-offered"]');
     expect(await text('[data-testid="job-offered"]')).toBe(name);
@@ -153,12 +154,13 @@ describe('the jobs workflow in the console', () => {
     // The engine's notify activity runs after the step commits; the bell counts what needs staff action.
     let bell = '';
     for (let i = 0; i < 20 && !/Work completed/.test(bell); i++) {
-      await page.goto(`${app.url}/notifications?show=unread`, { waitUntil: 'networkidle0' });
+      await page.goto(`${app.url}/notifications?unread=1`, { waitUntil: 'networkidle0' });
       bell = await text('main');
       if (!/Work completed/.test(bell)) await new Promise((r) => setTimeout(r, 500));
     }
     expect(bell).toContain(reference);
     expect(bell).toMatch(/Work completed/);
+    await screenshot(page, 'console', 'notifications');
     expect(Number(await text('[data-testid="bell-count"]'))).toBeGreaterThan(0);
   });
 

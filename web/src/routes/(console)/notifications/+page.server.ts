@@ -4,10 +4,11 @@ import { attempt } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
-  const unreadOnly = event.url.searchParams.get('show') === 'unread';
+  const show = event.url.searchParams.get('show') === 'all' ? 'all' : 'action';
+  const unreadOnly = event.url.searchParams.get('unread') === '1';
   const before = z.coerce.number().int().positive().safeParse(event.url.searchParams.get('before') ?? undefined);
-  const list = await (await api(event)).notifications.list({ unreadOnly, limit: 30, before: before.success ? before.data : undefined });
-  return { list, unreadOnly };
+  const list = await (await api(event)).notifications.list({ unreadOnly, show, limit: 30, before: before.success ? before.data : undefined });
+  return { list, unreadOnly, show };
 };
 
 export const actions: Actions = {

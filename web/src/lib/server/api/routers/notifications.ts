@@ -6,21 +6,29 @@ import { z } from 'zod';
 import { jobs, notifications } from '../../../../../../db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
 
+/** What staff must act on: answer an accepted or refused offer, review finished work or an invoice, chase an SLA.
+ * Everything else the engine tells staff (work started, a note, payments complete) is activity, listed on request. */
+export const ACTION_TEMPLATES = ['offerAccepted', 'offerDeclined', 'offerEscalation', 'workCompleted', 'invoiceSubmitted', 'slaWarning', 'slaBreached'] as const;
+const needsAction = inArray(notifications.template, [...ACTION_TEMPLATES]);
+
 export const notificationsRouter = router({
   list: staffProcedure
     .input(
       z
         .object({
           unreadOnly: z.boolean().default(false),
+          /** 'action' (the default): only what needs staff action; 'all': every staff notification. */
+          show: z.enum(['action', 'all']).default('action'),
           limit: z.number().int().min(1).max(100).default(30),
           /** The id of the last notification already shown: newest first, keyset by id. */
           before: z.number().int().positive().optional(),
         })
-        .default({ unreadOnly: false, limit: 30 }),
+        .default({ unreadOnly: false, show: 'action', limit: 30 }),
     )
     .query(async ({ ctx, input }) => {
       const where: (SQL | undefined)[] = [eq(notifications.agencyId, ctx.agencyId)];
       if (input.unreadOnly) where.push(isNull(notifications.readAt));
+      if (input.show === 'action') where.push(needsAction);
       if (input.before) where.push(lt(notifications.id, input.before));
       const rows = await ctx.db
         .select({
@@ -41,11 +49,12 @@ export const notificationsRouter = router({
       return { items, nextBefore: rows.length > input.limit ? items[items.length - 1].id : null };
     }),
 
+  /** Unread notifications that need staff action: the bell's number. */
   unreadCount: staffProcedure.query(async ({ ctx }) => {
     const [row] = await ctx.db
       .select({ n: count() })
       .from(notifications)
-      .where(and(eq(notifications.agencyId, ctx.agencyId), isNull(notifications.readAt)));
+      .where(and(eq(notifications.agencyId, ctx.agencyId), isNull(notifications.readAt), needsAction));
     return { count: row.n };
   }),
 

@@ -59,6 +59,14 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/**
+ * Free text (numbers, references, job titles) that a spreadsheet would run as a formula gets a leading
+ * apostrophe, the usual guard against CSV injection. Amounts are never text, so they are left alone.
+ */
+export function safeText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 export const STATEMENT_CSV_COLUMNS = ['Date', 'Type', 'Number', 'Job', 'Description', 'Invoiced', 'Paid', 'Balance'] as const;
 
 /**
@@ -72,9 +80,9 @@ export function statementCsv(s: Statement): string {
     rows.push([
       l.date,
       l.type === 'invoice' ? 'Invoice' : 'Payment',
-      l.number,
-      l.jobReference,
-      l.description,
+      safeText(l.number),
+      safeText(l.jobReference),
+      safeText(l.description),
       l.invoicedPence ? poundsOf(l.invoicedPence) : '',
       l.paidPence ? poundsOf(l.paidPence) : '',
       poundsOf(l.balancePence),

@@ -3,7 +3,7 @@
 // statement CSV is well-formed RFC 4180 whatever the text in it.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { buildStatement, csvField, poundsOf, statementCsv, type StatementEntry } from '../../activities/finance/statement.ts';
+import { buildStatement, csvField, poundsOf, safeText, statementCsv, type StatementEntry } from '../../activities/finance/statement.ts';
 import { parsePounds, poundsValue } from '../../web/src/lib/components/finance/pounds.ts';
 import type { JobEvent } from '../../workflows/model.ts';
 import { ev, hoursIn, reach, step } from './support.ts';
@@ -101,12 +101,22 @@ describe('statement CSV', () => {
         expect(rows[0]).toEqual(['Date', 'Type', 'Number', 'Job', 'Description', 'Invoiced', 'Paid', 'Balance']);
         rows.forEach((r) => expect(r).toHaveLength(8));
         s.lines.forEach((l, i) => {
-          expect(rows[i + 2].slice(0, 5)).toEqual([l.date, l.type === 'invoice' ? 'Invoice' : 'Payment', l.number, l.jobReference, l.description]);
+          expect(rows[i + 2].slice(0, 5)).toEqual([l.date, l.type === 'invoice' ? 'Invoice' : 'Payment', safeText(l.number), safeText(l.jobReference), safeText(l.description)]);
           expect(rows[i + 2][7]).toBe(poundsOf(l.balancePence));
         });
         expect(rows.at(-1)![7]).toBe(poundsOf(s.closingPence));
       }),
     );
+  });
+
+  test('text a spreadsheet would run as a formula is defused; amounts keep their sign', () => {
+    const s = buildStatement('2026-11-01', '2026-11-30', -500, [
+      { date: '2026-11-02', type: 'invoice', number: '=HYPERLINK("http://x")', jobReference: '+JOB', description: '@sum', invoicedPence: 100, paidPence: 0 },
+    ]);
+    const [, opening, line] = parseCsv(statementCsv(s));
+    expect(line.slice(2, 5)).toEqual(["'=HYPERLINK(\"http://x\")", "'+JOB", "'@sum"]);
+    expect(opening[7]).toBe('-5.00');
+    expect(line[7]).toBe('-4.00');
   });
 
   test('quotes only what needs quoting', () => {

@@ -156,6 +156,7 @@ export const financeRouter = router({
       if (chosen.length !== ids.length) throw new TRPCError({ code: 'BAD_REQUEST', message: `Choose invoices of ${payee.name} only` });
 
       let [run] = await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key)));
+      if (run && run.contractorId !== payee.id) throw new TRPCError({ code: 'CONFLICT', message: 'That payment run was for another contractor' });
       const jobIds = chosen.map((c) => c.invoice.jobId);
       const ledger = await ctx.db.select().from(payments).where(and(inArray(payments.jobId, jobIds), eq(payments.leg, 'contractor')));
       const paidFor = (jobId: string) => ledger.filter((p) => p.jobId === jobId && (!run || p.paymentRunId !== run.id)).reduce((s, p) => s + p.amountPence, 0);
@@ -180,7 +181,8 @@ export const financeRouter = router({
       }
       const paymentKey = `run:${run.id}`;
       for (const p of plan) {
-        if (ledger.some((l) => l.jobId === p.jobId && l.key === paymentKey)) continue;
+        // Already in this run, or (on a resubmit) paid some other way meanwhile: nothing to send.
+        if (p.amountPence <= 0 || ledger.some((l) => l.jobId === p.jobId && l.key === paymentKey)) continue;
         await ctx.engine.send(p.jobId, {
           type: 'RECORD_PAYMENT',
           key: paymentKey,

@@ -123,7 +123,9 @@ describe('the whole close-out through the engine', () => {
     const group = overview.payable.find((g) => g.contractorId === a.contractors[0].id)!;
     expect(group.invoices.map((i) => i.id)).toContain(inv.id);
     const runInput = { contractorId: a.contractors[0].id, invoiceIds: [inv.id], reference: 'RUN-2026-11-A', paidOn: today(), key: 'run-key-0001' };
-    const run = await staff().finance.createPaymentRun(runInput);
+    // Submitted twice at once, and once more afterwards: one run, one payment.
+    const [run, again] = await Promise.all([staff().finance.createPaymentRun(runInput), staff().finance.createPaymentRun(runInput)]);
+    expect(again.runId).toBe(run.runId);
     expect((await staff().finance.createPaymentRun(runInput)).runId).toBe(run.runId);
     const contractorLeg = await database.db.select().from(payments).where(and(eq(payments.jobId, id), eq(payments.leg, 'contractor')));
     expect(contractorLeg).toHaveLength(1);

@@ -168,31 +168,44 @@ export const financeRouter = router({
           if (p.c.jobStatus !== 'closed') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${p.number}'s job is not closed` });
           if (p.amountPence <= 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${p.number} is already paid` });
         }
-        const [reused] = await ctx.db.select({ id: paymentRuns.id }).from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.reference, input.reference)));
+        const [reused] = await ctx.db
+          .select({ id: paymentRuns.id })
+          .from(paymentRuns)
+          .where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.reference, input.reference), ne(paymentRuns.key, input.key)));
         if (reused) throw new TRPCError({ code: 'CONFLICT', message: `Reference ${input.reference} is already used by another payment run` });
         const totalPence = plan.reduce((s, p) => s + p.amountPence, 0);
-        [run] = await ctx.db
+        const [inserted] = await ctx.db
           .insert(paymentRuns)
           .values({ agencyId: ctx.agencyId, contractorId: payee.id, reference: input.reference, paidOn: input.paidOn, totalPence, key: input.key, createdBy: actor.id })
           .onConflictDoNothing()
           .returning();
-        run ??= (await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key))))[0];
-        await audit(ctx.db, { agencyId: ctx.agencyId, jobId: null, actor, action: 'finance.payment_run', detail: { runId: run.id, reference: run.reference, contractorId: payee.id, totalPence, jobs: jobIds } });
+        // Not inserted: a concurrent submit of the same run got there first (or took the reference).
+        run = inserted ?? (await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key))))[0];
+        if (!run) throw new TRPCError({ code: 'CONFLICT', message: `Reference ${input.reference} is already used by another payment run` });
+        if (inserted) {
+          await audit(ctx.db, { agencyId: ctx.agencyId, jobId: null, actor, action: 'finance.payment_run', detail: { runId: run.id, reference: run.reference, contractorId: payee.id, totalPence, jobs: jobIds } });
+        }
       }
       const paymentKey = `run:${run.id}`;
       for (const p of plan) {
         // Already in this run, or (on a resubmit) paid some other way meanwhile: nothing to send.
         if (p.amountPence <= 0 || ledger.some((l) => l.jobId === p.jobId && l.key === paymentKey)) continue;
-        await ctx.engine.send(p.jobId, {
-          type: 'RECORD_PAYMENT',
-          key: paymentKey,
-          leg: 'contractor',
-          amountPence: p.amountPence,
-          reference: run.reference,
-          paidOn: run.paidOn,
-          runId: run.id,
-          actor,
-        });
+        try {
+          await ctx.engine.send(p.jobId, {
+            type: 'RECORD_PAYMENT',
+            key: paymentKey,
+            leg: 'contractor',
+            amountPence: p.amountPence,
+            reference: run.reference,
+            paidOn: run.paidOn,
+            runId: run.id,
+            actor,
+          });
+        } catch (e) {
+          // A concurrent resubmit of this run recorded it first: that is the outcome wanted.
+          const raced = e instanceof Error && e.name === 'EventRejected' && (await ctx.db.select({ id: payments.id }).from(payments).where(and(eq(payments.jobId, p.jobId), eq(payments.key, paymentKey)))).length > 0;
+          if (!raced) throw e;
+        }
       }
       return { runId: run.id, reference: run.reference };
     }),

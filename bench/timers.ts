@@ -50,7 +50,8 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
     const idle = readRss(child.pid).rssMiB;
 
     // Deadlines from T0 to T0 + spread; warning at 75 % of a 24 h SLA, so each job was created 18 h before.
-    const t0 = Date.now() + 6000;
+    // Far enough ahead that seeding ends first on a busy machine (about 1 ms a job there).
+    const t0 = Date.now() + 6000 + options.jobs * 2.5;
     const dueOf = (i: number) => t0 + Math.floor((i * options.spreadMs) / options.jobs);
     const insertStart = performance.now();
     await seedJobs(sql, agency, { count: options.jobs, startNumber: 1, mode: 'fresh', priority: () => URGENT, createdAt: (i) => new Date(dueOf(i) - WARN_OFFSET_MS) });

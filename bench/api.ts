@@ -144,7 +144,7 @@ async function statementsOf(sql: postgres.Sql, requests: number): Promise<ApiEnd
   const calls = rows.reduce((a, r) => a + r.calls, 0);
   return {
     perRequest: calls / Math.max(1, requests),
-    top: rows.slice(0, 6).map((r) => ({ query: r.query.slice(0, 160), calls: r.calls, meanMs: r.mean, totalMs: r.total })),
+    top: rows.slice(0, 6).map((r) => ({ query: r.query.slice(0, 700), calls: r.calls, meanMs: r.mean, totalMs: r.total })),
   };
 }
 

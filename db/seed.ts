@@ -1,11 +1,12 @@
 // Demo data for a first run: two agencies, staff, job types, priorities, properties, tenants,
 // contractors (one working for both agencies) and jobs driven through the engine into several states.
 import type { Database } from './client.ts';
-import { agencies, branches, certifications, contractors, jobTypes, priorities, properties, tenants, users } from './schema/index.ts';
+import { agencies, branches, certifications, contractorContacts, contractors, jobTypes, priorities, properties, tenants, users } from './schema/index.ts';
 import type { Actor } from '../workflows/model.ts';
 import type { JobEngine } from '../worker/engines/port.ts';
 import { createJob } from '../worker/jobs/create-job.ts';
 import { seedDemoLogins } from './seed-auth.ts';
+import { seedFinance } from './seed-finance.ts';
 
 export const DEMO_PASSWORD = 'demo-password-1';
 export const DEMO_LOGINS = [
@@ -35,6 +36,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     .values([
       { agencyId: harbour.id, name: 'Bristol Central', phone: '0117 496 0001', email: 'bristol@harbour.example', address: '12 Queen Square, Bristol BS1 4NT' },
       { agencyId: northgate.id, name: 'Manchester', phone: '0161 496 0101', email: 'mcr@northgate.example', address: '5 King Street, Manchester M2 4LQ' },
+      { agencyId: harbour.id, name: 'Clifton', phone: '0117 496 0010', email: 'clifton@harbour.example', address: '3 Princess Victoria Street, Bristol BS8 4BX' },
     ])
     .returning();
 
@@ -113,6 +115,12 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     { contractorId: pat.id, name: 'Gas Safe', reference: 'GS-552211', expiresOn: inYears(-0.1) }, // expired: cannot take boiler jobs
     { contractorId: gus.id, name: 'Gas Safe', reference: 'GS-778812', expiresOn: inYears(1) },
     { contractorId: eve.id, name: 'NICEIC', reference: 'NIC-30991', expiresOn: inYears(2) },
+    { contractorId: eve.id, name: 'CSCS', reference: 'CS-11873', expiresOn: inYears(0.05) }, // valid, renewal due within the month
+  ]);
+  await db.insert(contractorContacts).values([
+    { contractorId: pat.id, name: 'Dee Wilson', role: 'Office and bookings', phone: '0117 496 0210', email: 'office@plumbfast.example' },
+    { contractorId: pat.id, name: 'PlumbFast accounts', role: 'Invoices and remittances', email: 'accounts@plumbfast.example' },
+    { contractorId: gus.id, name: 'Out-of-hours line', role: 'Emergencies after 6pm', phone: '07700 900299' },
   ]);
 
   const staffActor: Actor = { id: staff.id, role: 'staff' };
@@ -212,6 +220,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     { type: 'SUBMIT_INVOICE', number: 'PF-2210', netPence: 4500, vatPence: 900, totalPence: 5400, actor: as(cons[4]) },
   ] as const) await engine.send(mcrTap.id, e);
 
+  await seedFinance(db, engine, now);
   // Working logins for DEMO_LOGINS (better-auth credentials; see db/seed-auth.ts).
   await seedDemoLogins(db, DEMO_LOGINS, DEMO_PASSWORD);
 }

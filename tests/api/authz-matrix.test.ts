@@ -52,6 +52,13 @@ const contractorOnly = (input: Row['input'], notAssigned: Cell = ALLOW): Row => 
 
 const contains = (result: unknown, id: string) => JSON.stringify(result ?? null).includes(id);
 
+/** Settings changes: agency admins only (the matrix's staff are not admins, so everyone is refused). */
+const adminOnly = (input: Row['input']): Row => ({
+  input,
+  cells: { anonymous: ANON_DENY, staffA: { allow: false, codes: ['FORBIDDEN'] }, staffB: { allow: false, codes: ['FORBIDDEN'] }, contractorAssigned: DENY, contractorNotAssigned: DENY },
+});
+const B_NOT_FOUND: Cell = { allow: false, codes: ['NOT_FOUND'] };
+
 /** The matrix. Keys are procedure paths as in `appRouter._def.procedures`. */
 const MATRIX: Record<string, Row> = {
   'jobs.create': staffOnly(
@@ -81,6 +88,43 @@ const MATRIX: Record<string, Row> = {
   'directory.options': staffOnly(() => undefined),
   'directory.findProperties': staffOnly(() => ({ q: 'Test Street' })),
   'directory.tenantsAt': staffOnly((s) => ({ propertyId: s.a.property.id })),
+  // Console: coverage map and the agency's notification inbox (B's staff see only B's; the leak checks prove it).
+  'coverage.map': staffOnly(() => ({ postcode: 'SW1A 1AA' })),
+  'notifications.list': staffOnly(() => ({})),
+  'notifications.unreadCount': staffOnly(() => undefined),
+  'notifications.markRead': staffOnly(() => ({ ids: [1] })),
+  'settings.get': staffOnly(() => undefined),
+  'settings.updateAgency': adminOnly(() => ({ name: 'Agency A', vatRateBp: 2000, portalEnabled: true, shareTenantContact: true, offerReminderHours: 4, offerEscalationHours: 24, invoiceReminderHours: 168 })),
+  'settings.saveBranch': adminOnly(() => ({ name: 'Matrix branch' })),
+  'settings.deleteBranch': adminOnly(() => ({ id: '00000000-0000-4000-8000-0000000000b1' })),
+  'settings.saveJobType': adminOnly(() => ({ code: 'MATRIX', name: 'Matrix type', trade: 'general' })),
+  'settings.savePriority': adminOnly(() => ({ code: 'P9', name: 'Matrix', targetHours: 8, warnAtPercent: [50] })),
+  'settings.saveMember': adminOnly((s) => ({ userId: s.a.staff.id, jobTitle: 'Matrix' })),
+  'settings.deleteJobType': adminOnly(() => ({ id: '00000000-0000-4000-8000-0000000000b2' })),
+  'settings.deletePriority': adminOnly(() => ({ id: '00000000-0000-4000-8000-0000000000b3' })),
+  'properties.list': staffOnly(() => ({})),
+  'properties.get': staffOnly((s) => ({ id: s.a.property.id }), B_NOT_FOUND),
+  // Saves A's property with the values it already has, so other rows still find it.
+  'properties.save': staffOnly((s) => ({ id: s.a.property.id, line1: '1 Test Street', town: 'London', postcode: 'SW1A 1AA' }), B_NOT_FOUND),
+  'tenants.list': staffOnly(() => ({})),
+  'tenants.get': staffOnly((s) => ({ id: s.tenantId }), B_NOT_FOUND),
+  'tenants.save': staffOnly((s) => ({ id: s.tenantId, name: 'Tess Tenant', email: 'tess@example.test', propertyId: s.a.property.id }), B_NOT_FOUND),
+  'contractors.list': staffOnly(() => ({})),
+  'contractors.get': staffOnly((s) => ({ id: s.a.contractors[1].id }), B_NOT_FOUND),
+  'contractors.save': staffOnly(
+    (s) => ({ id: s.a.contractors[1].id, name: s.a.contractors[1].name, email: s.a.contractors[1].email, trades: ['electrical'], coverage: ['SW1A'] }),
+    B_NOT_FOUND,
+  ),
+  'contractors.saveCertification': staffOnly((s) => ({ contractorId: s.a.contractors[1].id, name: 'NICEIC', expiresOn: '2030-01-01' }), B_NOT_FOUND),
+  'contractors.removeCertification': staffOnly(async (s) => {
+    const cert = (await call(s.users.staffA, 'contractors.saveCertification', { contractorId: s.a.contractors[1].id, name: 'Temp', expiresOn: '2030-01-01' })) as { id: string };
+    return { contractorId: s.a.contractors[1].id, id: cert.id };
+  }, B_NOT_FOUND),
+  'contractors.saveContact': staffOnly((s) => ({ contractorId: s.a.contractors[1].id, name: 'Office', phone: '0117 496 0500' }), B_NOT_FOUND),
+  'contractors.removeContact': staffOnly(async (s) => {
+    const contact = (await call(s.users.staffA, 'contractors.saveContact', { contractorId: s.a.contractors[1].id, name: 'Temp', phone: '0117 496 0501' })) as { id: string };
+    return { contractorId: s.a.contractors[1].id, id: contact.id };
+  }, B_NOT_FOUND),
   'portal.jobs': {
     ...contractorOnly(() => ({ view: 'all' })),
     cells: {
@@ -91,7 +135,49 @@ const MATRIX: Record<string, Row> = {
   },
   'portal.job': contractorOnly((s) => ({ id: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
   'portal.contacts': contractorOnly(() => undefined),
-  'portal.account': contractorOnly(() => undefined),
+  // Finance. The scenario's job is in progress with no invoices, so several allowed calls get past
+  // authorization and are then refused by the machine or the data (the listed codes), never FORBIDDEN.
+  'finance.job': staffOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
+  'finance.overview': staffOnly(() => undefined),
+  'finance.raiseInvoice': {
+    input: (s) => ({ jobId: s.jobId, number: 'INV-MATRIX', agentNetPence: 100, contractorTotalPence: 50 }),
+    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['CONFLICT'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'finance.recordPayment': {
+    input: (s) => ({ jobId: s.jobId, key: 'matrix-payment', leg: 'client', amountPence: 100, reference: 'M', paidOn: '2026-11-23' }),
+    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['CONFLICT'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'finance.approveInvoice': {
+    input: () => ({ invoiceId: '00000000-0000-4000-8000-00000000f001' }),
+    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['NOT_FOUND'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'finance.queryInvoice': {
+    input: () => ({ invoiceId: '00000000-0000-4000-8000-00000000f001', reason: 'Matrix' }),
+    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['NOT_FOUND'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'finance.createPaymentRun': {
+    input: (s) => ({ contractorId: s.a.contractors[0].id, invoiceIds: ['00000000-0000-4000-8000-00000000f001'], reference: 'RUN-M', paidOn: '2026-11-23', key: 'matrix-run-key' }),
+    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['BAD_REQUEST'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'finance.remittance': {
+    input: () => ({ id: '00000000-0000-4000-8000-00000000f001' }),
+    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['NOT_FOUND'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'finance.invoiceDocument': {
+    input: (s) => ({ jobId: s.jobId }),
+    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['NOT_FOUND'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'finance.myJobInvoice': contractorOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
+  'finance.submitInvoice': {
+    input: (s) => ({ jobId: s.jobId, number: 'PP-M', issuedOn: '2026-11-23', netPence: 100, vatPence: 20, documentId: '00000000-0000-4000-8000-00000000f001' }),
+    cells: { ...contractorOnly(() => undefined).cells, contractorAssigned: { allow: false, codes: ['BAD_REQUEST'] }, contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] } },
+  },
+  'finance.account': contractorOnly(() => undefined),
+  'finance.statement': contractorOnly(() => ({ from: '2026-01-01', to: '2026-12-31' })),
+  'finance.myRemittance': {
+    input: () => ({ id: '00000000-0000-4000-8000-00000000f001' }),
+    cells: { ...contractorOnly(() => undefined).cells, contractorAssigned: { allow: false, codes: ['NOT_FOUND'] }, contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] } },
+  },
 };
 
 let db: TestDatabase;

@@ -39,4 +39,20 @@ describe('the running app', () => {
     expect(text).toContain('In Progress');
     await screenshot(page, 'app', 'jobs-list');
   });
+
+  it("answers a refused event with 409 and the machine's reason, from the built server", async () => {
+    // The server bundle has its own copy of the engine's error classes: this once came back as a 500.
+    const [job] = await app.sql<{ id: string }[]>`select j.id from jobs j join agencies a on a.id = j.agency_id
+      where a.name like 'Harbour%' and j.status = 'inProgress' limit 1`;
+    const page = await browser.newPage(); // same browser: still signed in as Harbour staff
+    await page.goto(`${app.url}/jobs`);
+    const answer = await page.evaluate(async (id) => {
+      const res = await fetch('/api/trpc/jobs.send', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, command: { type: 'CLOSE' } }) });
+      return { status: res.status, body: await res.text() };
+    }, job.id);
+    expect(answer.status).toBe(409);
+    expect(answer.body).toContain('Cannot close the job while the job is In Progress');
+    const [after] = await app.sql<{ status: string }[]>`select status from jobs where id = ${job.id}`;
+    expect(after.status).toBe('inProgress');
+  });
 });

@@ -2,7 +2,6 @@
 // the routers' query scoping, never only in the UI (layout groups do not protect +server.ts).
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { EventRejected, JobNotFound } from '../../../../../worker/engines/port.ts';
 import type { Context } from './context.ts';
 
 const t = initTRPC.context<Context>().create({
@@ -14,13 +13,17 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/** Errors the engine raises, told apart by name: the server bundle has its own copy of their classes, while
+ * the runtime (booted from source by scripts/start.ts) throws the originals, so `instanceof` never matches. */
+const isEngineError = (e: unknown, name: 'EventRejected' | 'JobNotFound'): e is Error => e instanceof Error && e.name === name;
+
 /** Engine refusals become 409s with the machine's own words; unknown jobs become 404s. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof EventRejected) throw new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
-    if (cause instanceof JobNotFound) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found', cause });
+    if (isEngineError(cause, 'EventRejected')) throw new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
+    if (isEngineError(cause, 'JobNotFound')) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found', cause });
   }
   return result;
 });

@@ -13,9 +13,9 @@ import postgres from 'postgres';
 // process.exitCode = 1 and lets the loop drain, so CI passed failing tests). Its 'exit' hook cannot stop a
 // cluster (nothing async runs then) and throws without 'beforeExit' first. Signals still stop the
 // clusters; on a normal exit their owners stop them (the runtime and the test setup do).
-const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
-exitHook.unhookEvent('beforeExit');
-exitHook.unhookEvent('exit');
+const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+// Idempotent: this module may be evaluated more than once in one process (vitest loads it per project).
+for (const event of ['beforeExit', 'exit']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
 
 export interface EmbeddedServer {
   url: string;

@@ -171,6 +171,27 @@ describe('jobs.send', () => {
     expect(detail.state.context.payments).toHaveLength(1);
     expect(detail.state.context.invoice?.vatPence).toBe(2000);
   });
+
+  it('refuses an invoice number already used in the agency with a conflict that names it, and writes nothing', async () => {
+    const staff = as(staffOf(a));
+    const pat = as(contractorOf(a, 0));
+    const closedJob = async () => {
+      const { id } = await newJob();
+      await staff.jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
+      for (const type of ['ACCEPT', 'START'] as const) await pat.jobs.send({ id, command: { type } });
+      await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Done' } });
+      await staff.jobs.send({ id, command: { type: 'CLOSE' } });
+      return id;
+    };
+    const [first, second] = [await closedJob(), await closedJob()];
+    const raise = { type: 'RAISE_INVOICE', number: 'INV-DUP-1', agentNetPence: 10000, contractorTotalPence: 6000 } as const;
+    await staff.jobs.send({ id: first, command: raise });
+    const before = await staff.jobs.get({ id: second });
+    await expect(staff.jobs.send({ id: second, command: raise })).rejects.toMatchObject({ code: 'CONFLICT', message: 'Already in use: number INV-DUP-1' });
+    const after = await staff.jobs.get({ id: second });
+    expect(after.version).toBe(before.version);
+    expect(after.state.context.invoice).toBeNull();
+  });
 });
 
 describe('jobs.list', () => {

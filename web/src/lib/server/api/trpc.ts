@@ -17,13 +17,34 @@ const t = initTRPC.context<Context>().create({
  * the runtime (booted from source by scripts/start.ts) throws the originals, so `instanceof` never matches. */
 const isEngineError = (e: unknown, name: 'EventRejected' | 'JobNotFound'): e is Error => e instanceof Error && e.name === name;
 
-/** Engine refusals become 409s with the machine's own words; unknown jobs become 404s. */
+/**
+ * A unique-constraint violation anywhere in the error's cause chain (drizzle wraps the driver's error), said
+ * in words: PostgreSQL's detail "Key (agency_id, number)=(…, INV-9) already exists." becomes
+ * "Already in use: number INV-9". Identifier columns are left out; they mean nothing to a person.
+ */
+function duplicateOf(error: unknown): string | null {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const pg = e as Error & { code?: string; detail?: string };
+    if (pg.code !== '23505') continue;
+    const match = /^Key \((.+)\)=\((.+)\) already exists/.exec(pg.detail ?? '');
+    if (!match) return 'That would duplicate an existing record';
+    const columns = match[1].split(', ');
+    const values = match[2].split(', ');
+    const shown = columns.flatMap((c, i) => (c === 'id' || c.endsWith('_id') ? [] : [`${c.replaceAll('_', ' ')} ${values[i] ?? ''}`.trim()]));
+    return shown.length ? `Already in use: ${shown.join(', ')}` : 'That would duplicate an existing record';
+  }
+  return null;
+}
+
+/** Engine refusals become 409s with the machine's own words; unknown jobs 404s; duplicates 409s that say what clashed. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
     if (isEngineError(cause, 'EventRejected')) throw new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
     if (isEngineError(cause, 'JobNotFound')) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found', cause });
+    const duplicate = result.error.code === 'INTERNAL_SERVER_ERROR' ? duplicateOf(cause) : null;
+    if (duplicate) throw new TRPCError({ code: 'CONFLICT', message: duplicate, cause });
   }
   return result;
 });

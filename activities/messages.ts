@@ -26,6 +26,9 @@ const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => s
   offerEscalation: (j) => `No answer from the contractor offered job ${j.reference} (${j.title}). Consider another contractor.`,
   invoiceReminder: (j) => `Reminder: please submit your invoice for completed job ${j.reference} (${j.title}).`,
   invoiceSubmitted: (j, d) => `Invoice ${d.number ?? ''} was submitted for job ${j.reference} (${j.title}).`,
+  invoiceQueried: (j, d) =>
+    `The agency has queried your invoice ${d.number ?? ''} for job ${j.reference} (${j.title}): ${d.reason ?? ''}. Please submit a corrected invoice in the portal.`,
+  invoiceApproved: (j, d) => `Your invoice ${d.number ?? ''} for job ${j.reference} (${j.title}) has been approved for payment.`,
   paymentComplete: (j) => `All payments for job ${j.reference} (${j.title}) are complete.`,
 };
 
@@ -34,6 +37,8 @@ const SUBJECTS: Partial<Record<NotificationTemplate, string>> = {
   slaBreached: 'SLA breached',
   slaWarning: 'SLA warning',
   jobRecalled: 'Job recalled',
+  invoiceQueried: 'Invoice queried',
+  invoiceApproved: 'Invoice approved',
 };
 
 export function renderMessage(template: NotificationTemplate, job: MessageJob, data: Data): { subject: string; body: string } {

@@ -111,6 +111,15 @@ export const jobMachine = setup({
         timers: withoutKinds(context.timers, ['invoiceReminder']),
       };
     }),
+    // The queried invoice is set aside (its record stays in the event history) and the chaser restarts,
+    // so a contractor who never sends the correction is reminded like one who never invoiced.
+    queryInvoice: assign(({ context, event }) => {
+      assertEvent(event, 'QUERY_INVOICE');
+      return {
+        contractorInvoice: null,
+        timers: sortTimers([...withoutKinds(context.timers, ['invoiceReminder']), invoiceTimer(event.at, context.chase)]),
+      };
+    }),
     raiseInvoice: assign(({ context, event }) => {
       assertEvent(event, 'RAISE_INVOICE');
       const vatPence = vatOn(event.agentNetPence, event.vatRateBp);
@@ -244,6 +253,7 @@ export const jobMachine = setup({
         CLOSE: { guard: 'allowed', target: 'closed', actions: { type: 'notify', params: ({ context }) => note('jobClosed', { contractors: holder(context) }) } },
         RECALL: { guard: 'allowed', target: 'recalled', actions: recallActions() },
         SUBMIT_INVOICE: { guard: 'allowed', actions: invoiceSubmittedActions() },
+        QUERY_INVOICE: { guard: 'allowed', actions: invoiceQueriedActions() },
       },
     },
     closed: {
@@ -251,6 +261,7 @@ export const jobMachine = setup({
       on: {
         RECALL: { guard: 'allowed', target: 'recalled', actions: recallActions() },
         SUBMIT_INVOICE: { guard: 'allowed', actions: invoiceSubmittedActions() },
+        QUERY_INVOICE: { guard: 'allowed', actions: invoiceQueriedActions() },
         RAISE_INVOICE: { guard: 'allowed', actions: 'raiseInvoice' },
         RECORD_PAYMENT: { guard: 'allowed', actions: 'recordPayment' },
       },
@@ -310,6 +321,21 @@ function invoiceSubmittedActions() {
       params: ({ context }: { context: JobContext }) =>
         note('invoiceSubmitted', { staff: true }, { number: context.contractorInvoice?.number ?? null, totalPence: context.contractorInvoice?.totalPence ?? null }),
     },
+  ] as const;
+}
+
+function invoiceQueriedActions() {
+  return [
+    // Told before the invoice is set aside, so the message can name it.
+    {
+      type: 'notify',
+      params: ({ context, event }: { context: JobContext; event: JobEvent }) =>
+        note('invoiceQueried', { contractors: holder(context) }, {
+          number: context.contractorInvoice?.number ?? null,
+          reason: event.type === 'QUERY_INVOICE' ? event.reason.trim() : null,
+        }),
+    },
+    'queryInvoice',
   ] as const;
 }
 

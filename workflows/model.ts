@@ -167,6 +167,8 @@ export type JobEvent = Base &
         issuedOn?: string;
         documentId?: string;
       }
+    /** Staff send the contractor's invoice back: it is set aside and the contractor may submit a corrected one. */
+    | { type: 'QUERY_INVOICE'; reason: string }
     | {
         type: 'RAISE_INVOICE';
         number: string;
@@ -212,6 +214,7 @@ export const EVENT_TYPES = [
   'CANCEL',
   'CHANGE_PRIORITY',
   'SUBMIT_INVOICE',
+  'QUERY_INVOICE',
   'RAISE_INVOICE',
   'RECORD_PAYMENT',
   'SLA_WARNING',
@@ -247,6 +250,8 @@ export const NOTIFICATION_TEMPLATES = [
   'offerEscalation',
   'invoiceReminder',
   'invoiceSubmitted',
+  'invoiceQueried',
+  'invoiceApproved',
   'paymentComplete',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];

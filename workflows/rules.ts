@@ -119,6 +119,18 @@ export const RULES: { [T in JobEventType]: Rule<T> } = {
                 ? 'Net plus VAT must equal the total'
                 : null,
   },
+  QUERY_INVOICE: {
+    verb: 'query the contractor invoice',
+    roles: STAFF,
+    check: (c, e) =>
+      !c.contractorInvoice
+        ? 'There is no contractor invoice to query'
+        : c.payments.some((p) => p.leg === 'contractor')
+          ? 'The contractor has already been paid for this invoice'
+          : blank(e.reason)
+            ? 'A reason for the query is required'
+            : null,
+  },
   RAISE_INVOICE: {
     verb: 'raise an invoice',
     roles: STAFF,

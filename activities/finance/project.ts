@@ -1,9 +1,9 @@
 // The finance ledger's projection of engine events. Called from recordTransition, so it runs in the
 // same transaction (embedded engine) or activity (Temporal) as the event's history row: a payment is in
 // the ledger exactly when the engine has accepted it. Idempotent on its own keys, so a retried
-// transition writes nothing twice: contractor invoice by job, agency invoice by (job, newer seq),
-// payment by (job, idempotency key).
-import { sql } from 'drizzle-orm';
+// transition writes nothing twice: contractor invoice by (job, newer seq), its query by (job, older seq),
+// agency invoice by (job, newer seq), payment by (job, idempotency key).
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { agencyInvoices, contractorInvoices, payments } from '../../db/schema/index.ts';
 import type { JobState } from '../../workflows/job-host.ts';
@@ -30,23 +30,37 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
     case 'SUBMIT_INVOICE': {
       const inv = context.contractorInvoice;
       if (!inv) return Promise.resolve();
+      const row = {
+        agencyId: context.agencyId,
+        jobId: t.jobId,
+        contractorId: event.actor.id,
+        number: inv.number,
+        issuedOn: isoDay(event.issuedOn) ?? dayOf(at),
+        netPence: inv.netPence,
+        vatPence: inv.vatPence,
+        totalPence: inv.totalPence,
+        documentId: event.documentId ?? null,
+        submittedAt: new Date(at),
+        seq: t.seq,
+      };
+      const { agencyId: _a, jobId: _j, ...update } = row;
+      // A corrected invoice (after a query) replaces the queried one: one row per job, awaiting approval
+      // again. The query itself stays in the job's events and the audit log. An older retry changes nothing.
       return tx
         .insert(contractorInvoices)
-        .values({
-          agencyId: context.agencyId,
-          jobId: t.jobId,
-          contractorId: event.actor.id,
-          number: inv.number,
-          issuedOn: isoDay(event.issuedOn) ?? dayOf(at),
-          netPence: inv.netPence,
-          vatPence: inv.vatPence,
-          totalPence: inv.totalPence,
-          documentId: event.documentId ?? null,
-          submittedAt: new Date(at),
-          seq: t.seq,
-        })
-        .onConflictDoNothing({ target: contractorInvoices.jobId });
+        .values(row)
+        .onConflictDoUpdate({
+          target: contractorInvoices.jobId,
+          set: { ...update, status: 'submitted', queryReason: null, decidedBy: null, decidedAt: null },
+          setWhere: sql`${contractorInvoices.seq} < ${t.seq}`,
+        });
     }
+    case 'QUERY_INVOICE':
+      // Only the invoice submitted before this query (a retry after a resubmit must not touch the new one).
+      return tx
+        .update(contractorInvoices)
+        .set({ status: 'queried', queryReason: event.reason.trim(), decidedBy: event.actor.id, decidedAt: new Date(at) })
+        .where(and(eq(contractorInvoices.jobId, t.jobId), lt(contractorInvoices.seq, t.seq)));
     case 'RAISE_INVOICE': {
       const inv = context.invoice;
       if (!inv) return Promise.resolve();

@@ -9,12 +9,14 @@ import { recordTransition } from '../../activities/record-transition.ts';
 import { renderInvoice } from '../../activities/pdf/invoice.ts';
 import { renderRemittance } from '../../activities/pdf/remittance.ts';
 import { renderStatement } from '../../activities/pdf/statement.ts';
-import { agencyInvoices, attachments, auditLog, contractorInvoices, jobEvents, jobs, outbox, payments } from '../../db/schema/index.ts';
+import { agencyInvoices, attachments, auditLog, contractorInvoices, emails, jobEvents, jobs, outbox, payments } from '../../db/schema/index.ts';
 import { createContext } from '../../web/src/lib/server/api/context.ts';
 import { createCaller } from '../../web/src/lib/server/api/root.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { statementCsv } from '../../activities/finance/statement.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { createDispatcher } from '../../worker/embedded/dispatcher.ts';
+import { createActivities } from '../../activities/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
 import { seedDemo } from '../../db/seed.ts';
@@ -35,6 +37,8 @@ const contractorOf = (fx: typeof a, i: number): SessionUser => ({
 });
 const as = (user: SessionUser | null) => createCaller(createContext({ db: database.db, engine: createEmbeddedEngine({ db: database.db }), user, temporalUiUrl: null }));
 const staff = () => as(staffOf(a));
+/** Runs the engine's pending effects (notifications → the emails outbox), as the worker's dispatcher would. */
+const runEffects = () => createDispatcher({ sql: database.sql, engine: createEmbeddedEngine({ db: database.db }), activities: createActivities({ db: database.db }) }).drain();
 const pat = () => as(contractorOf(a, 0));
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -89,12 +93,41 @@ describe('the whole close-out through the engine', () => {
     // One invoice per job: the machine refuses a second.
     expect(await codeOf(pat().finance.submitInvoice({ jobId: id, number: 'PP-1002', issuedOn: today(), netPence: 1, vatPence: 0, documentId }))).toBe('CONFLICT');
 
-    // Staff query it, then approve it; both audited.
+    // Staff query it (through the engine): Pat is emailed the reason, sees it in the portal and may invoice again.
+    const patEmail = a.contractors[0].email;
+    const mailTo = async (fragment: string) => (await database.db.select().from(emails).where(eq(emails.to, patEmail))).filter((m) => m.body.includes(fragment));
     await staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Please itemise parts' });
     expect((await pat().finance.account()).invoices[0]).toMatchObject({ status: 'queried', queryReason: 'Please itemise parts' });
+    await runEffects();
+    const queriedMail = await mailTo('Please itemise parts');
+    expect(queriedMail).toHaveLength(1);
+    expect(queriedMail[0].body).toContain('PP-1001');
+    expect(queriedMail[0].subject).toContain('Invoice queried');
+    expect((await pat().finance.myJobInvoice({ jobId: id })).canSubmit).toBe(true);
+    expect((await pat().portal.job({ id })).needsAction).toBe('invoice');
+    // A queried invoice is not approved (nor queried twice): the corrected one is.
+    expect(await codeOf(staff().finance.approveInvoice({ invoiceId: inv.id }))).toBe('CONFLICT');
+    expect(await codeOf(staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Again' }))).toBe('CONFLICT');
+    expect((await pat().finance.account()).balancePence).toBe(0);
+
+    // Pat resubmits a corrected invoice (£150.00 + £30.00, itemised): it replaces the queried one, one row per job.
+    await pat().finance.submitInvoice({ jobId: id, number: 'PP-1001A', issuedOn: today(), netPence: 15000, vatPence: 3000, documentId });
+    const rows = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: inv.id, number: 'PP-1001A', status: 'submitted', queryReason: null, totalPence: 18000 });
+    expect(rows[0].seq).toBeGreaterThan(inv.seq);
+    expect((await pat().finance.myJobInvoice({ jobId: id })).canSubmit).toBe(false);
+
+    // Staff approve it: audited, and Pat is emailed once even if approval is repeated.
     await staff().finance.approveInvoice({ invoiceId: inv.id });
+    await staff().finance.approveInvoice({ invoiceId: inv.id });
+    expect(await mailTo('PP-1001A for job')).toHaveLength(1);
+    expect((await mailTo('has been approved'))[0].subject).toContain('Invoice approved');
     const audits = await database.db.select().from(auditLog).where(eq(auditLog.jobId, id));
-    expect(audits.map((r) => r.action)).toEqual(expect.arrayContaining(['finance.invoice_queried', 'finance.invoice_approved']));
+    expect(audits.map((r) => r.action)).toEqual(expect.arrayContaining(['job.query_invoice', 'finance.invoice_approved']));
+    expect(audits.find((r) => r.action === 'job.query_invoice')?.detail).toMatchObject({ reason: 'Please itemise parts' });
+    const history = await database.db.select().from(jobEvents).where(eq(jobEvents.jobId, id));
+    expect(history.map((e) => e.type).filter((t) => t.endsWith('_INVOICE'))).toEqual(['SUBMIT_INVOICE', 'QUERY_INVOICE', 'SUBMIT_INVOICE']);
     expect((await pat().finance.account()).balancePence).toBe(18000);
 
     // Payments before the invoice is raised are refused; the agency invoice needs the job closed.
@@ -149,18 +182,18 @@ describe('the whole close-out through the engine', () => {
     expect(account).toMatchObject({ approvedPence: 18000, paidPence: 18000, balancePence: 0 });
     expect(account.remittances[0]).toMatchObject({ id: run.runId, reference: 'RUN-2026-11-A', amountPence: 18000 });
     const advice = await pat().finance.myRemittance({ id: run.runId });
-    expect(advice.lines).toEqual([expect.objectContaining({ invoiceNumber: 'PP-1001', amountPence: 18000 })]);
+    expect(advice.lines).toEqual([expect.objectContaining({ invoiceNumber: 'PP-1001A', amountPence: 18000 })]);
     expect(await codeOf(as(contractorOf(a, 1)).finance.myRemittance({ id: run.runId }))).toBe('NOT_FOUND');
 
     const { statement } = await pat().finance.statement({ from: today(), to: today() });
     expect(statement.openingPence).toBe(0);
     expect(statement.lines.map((l) => [l.type, l.number, l.balancePence])).toEqual([
-      ['invoice', 'PP-1001', 18000],
+      ['invoice', 'PP-1001A', 18000],
       ['payment', 'RUN-2026-11-A', 0],
     ]);
     const csv = statementCsv(statement).split('\r\n');
     expect(csv[0]).toBe('Date,Type,Number,Job,Description,Invoiced,Paid,Balance');
-    expect(csv[2]).toContain(',Invoice,PP-1001,');
+    expect(csv[2]).toContain(',Invoice,PP-1001A,');
     expect(csv[2]).toMatch(/,180\.00,,180\.00$/);
     // The documents say what the data says.
     const doc = await staff().finance.invoiceDocument({ jobId: id });

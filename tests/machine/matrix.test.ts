@@ -27,6 +27,8 @@ const WHO: Record<Who, readonly RoleKey[]> = {
 //   the invoice reminder from completion until the contractor invoices.
 // - closed (nothing invoiced yet) vs closedInvoiced (contractor invoiced, agency invoice raised, nothing paid):
 //   re-raising the agency invoice is allowed until a payment is recorded; a second contractor invoice is not.
+// - QUERY_INVOICE: staff send back a contractor invoice that is there and not yet paid to the contractor;
+//   only closedInvoiced has one (completed and closed are reached without invoicing); final states take nothing.
 // - Final states take nothing.
 //                           new       assigned  inProgress completed closed    closedInv recalled  payComplete cancelled
 const TABLE: Record<JobEventType, readonly Who[]> = {
@@ -41,6 +43,7 @@ const TABLE: Record<JobEventType, readonly Who[]> = {
   CANCEL: /*             */ ['staff', 'staff', 'staff', '-', '-', '-', 'staff', '-', '-'],
   CHANGE_PRIORITY: /*    */ ['staff', 'staff', 'staff', '-', '-', '-', 'staff', '-', '-'],
   SUBMIT_INVOICE: /*     */ ['-', '-', '-', 'held', 'held', '-', '-', '-', '-'],
+  QUERY_INVOICE: /*      */ ['-', '-', '-', '-', '-', 'staff', '-', '-', '-'],
   RAISE_INVOICE: /*      */ ['-', '-', '-', '-', 'staff', 'staff', '-', '-', '-'],
   RECORD_PAYMENT: /*     */ ['-', '-', '-', '-', '-', 'staff', '-', '-', '-'],
   SLA_WARNING: /*        */ ['system', 'system', 'system', '-', '-', '-', 'system', '-', '-'],
@@ -90,6 +93,8 @@ function eventFor(state: JobState, now: string, type: JobEventType, actor: Actor
       return ev.priority(now, ROUTINE, actor);
     case 'SUBMIT_INVOICE':
       return ev.submitInvoice(now, actor);
+    case 'QUERY_INVOICE':
+      return { type: 'QUERY_INVOICE', reason: 'The VAT is charged twice', actor, at: now };
     case 'RAISE_INVOICE':
       return ev.raiseInvoice(now, actor);
     case 'RECORD_PAYMENT':

@@ -18,6 +18,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CANCEL'), reason: text(1000) }),
   z.object({ type: z.literal('CHANGE_PRIORITY'), priorityCode: text(20) }),
   z.object({ type: z.literal('SUBMIT_INVOICE'), number: text(50), netPence: pence, vatPence: pence, totalPence: pence }),
+  z.object({ type: z.literal('QUERY_INVOICE'), reason: text(1000) }),
   z.object({
     type: z.literal('RAISE_INVOICE'),
     number: text(50),

@@ -1,4 +1,4 @@
-// Financial close-out: contractor invoices (submitted through the engine, approved or queried here),
+// Financial close-out: contractor invoices (submitted and queried through the engine, approved here),
 // the agency's invoice, payments into the ledger (through the engine, idempotent by key), payment runs
 // with remittances, and the contractor's account and statements. Engine events are the only way
 // invoices and payments enter the ledger (activities/finance/project.ts writes it in the same transaction).
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
 import { agencies, agencyInvoices, attachments, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
 import { PAYMENT_LEGS, type Actor } from '../../../../../../workflows/model.ts';
+import { notify } from '../../../../../../activities/notify.ts';
 import { actorOf } from '../../auth/user.ts';
 import { contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
 import { findJobInScope } from '../scope.ts';
@@ -101,12 +102,24 @@ export const financeRouter = router({
   /** Staff's finance desk. */
   overview: staffProcedure.query(({ ctx }) => financeOverview(ctx.db, ctx.agencyId)),
 
+  /**
+   * Approves the contractor's current invoice for payment: a finance record, not an engine event (the
+   * job's lifecycle does not change). The contractor is emailed through the same outbox as the engine's
+   * notifications, keyed by the invoice and the submission it approves, so a repeat sends nothing twice.
+   */
   approveInvoice: staffProcedure.input(z.object({ invoiceId: z.uuid() })).mutation(async ({ ctx, input }) => {
     const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
     if (inv.status === 'approved') return { status: inv.status };
+    if (inv.status === 'queried') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice was queried: approve the corrected invoice once the contractor submits it' });
     const actor = actorOf(ctx.user);
-    await ctx.db.transaction(async (tx) => {
-      await tx.update(contractorInvoices).set({ status: 'approved', queryReason: null, decidedBy: actor.id, decidedAt: ctx.now() }).where(eq(contractorInvoices.id, inv.id));
+    const approved = await ctx.db.transaction(async (tx) => {
+      // Only the submission that was looked at: a concurrent query or resubmission wins over this approval.
+      const [row] = await tx
+        .update(contractorInvoices)
+        .set({ status: 'approved', queryReason: null, decidedBy: actor.id, decidedAt: ctx.now() })
+        .where(and(eq(contractorInvoices.id, inv.id), eq(contractorInvoices.seq, inv.seq), eq(contractorInvoices.status, 'submitted')))
+        .returning({ id: contractorInvoices.id });
+      if (!row) return false;
       await audit(tx as unknown as Database, {
         agencyId: ctx.agencyId,
         jobId: inv.jobId,
@@ -114,24 +127,30 @@ export const financeRouter = router({
         action: 'finance.invoice_approved',
         detail: { invoiceId: inv.id, number: inv.number, totalPence: inv.totalPence },
       });
+      return true;
+    });
+    if (!approved) {
+      const [now] = await ctx.db.select({ status: contractorInvoices.status }).from(contractorInvoices).where(eq(contractorInvoices.id, inv.id));
+      if (now?.status === 'approved') return { status: 'approved' as const };
+      throw new TRPCError({ code: 'CONFLICT', message: 'The invoice changed while you were approving it; reload and check it again' });
+    }
+    await notify(ctx.db, {
+      jobId: inv.jobId,
+      key: `invoice-approved:${inv.id}:${inv.seq}`,
+      params: { template: 'invoiceApproved', contractors: [inv.contractorId], staff: false, data: { number: inv.number, totalPence: inv.totalPence } },
     });
     return { status: 'approved' as const };
   }),
 
+  /**
+   * Sends the contractor's invoice back with a reason, through the engine (QUERY_INVOICE): the machine
+   * sets it aside so the contractor can submit a corrected one, restarts the invoice chaser and emails
+   * the contractor; the ledger marks the row queried in the same transaction.
+   */
   queryInvoice: staffProcedure.input(z.object({ invoiceId: z.uuid(), reason: text(1000) })).mutation(async ({ ctx, input }) => {
     const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
-    if (inv.status === 'approved') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is already approved' });
-    const actor = actorOf(ctx.user);
-    await ctx.db.transaction(async (tx) => {
-      await tx.update(contractorInvoices).set({ status: 'queried', queryReason: input.reason, decidedBy: actor.id, decidedAt: ctx.now() }).where(eq(contractorInvoices.id, inv.id));
-      await audit(tx as unknown as Database, {
-        agencyId: ctx.agencyId,
-        jobId: inv.jobId,
-        actor,
-        action: 'finance.invoice_queried',
-        detail: { invoiceId: inv.id, number: inv.number, reason: input.reason },
-      });
-    });
+    if (inv.status === 'queried') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is already queried; the contractor has been asked for a corrected one' });
+    await ctx.engine.send(inv.jobId, { type: 'QUERY_INVOICE', reason: input.reason, actor: actorOf(ctx.user) });
     return { status: 'queried' as const };
   }),
 
@@ -246,7 +265,8 @@ export const financeRouter = router({
       job: { id: job.id, reference: job.reference, title: job.title, status: job.status },
       invoice: invoice ?? null,
       vatRateBp: agency.vatRateBp,
-      canSubmit: !invoice && (job.status === 'completed' || job.status === 'closed'),
+      // A queried invoice is set aside by the engine: the contractor sends a corrected one in its place.
+      canSubmit: (!invoice || invoice.status === 'queried') && (job.status === 'completed' || job.status === 'closed'),
     };
   }),
 

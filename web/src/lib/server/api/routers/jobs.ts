@@ -19,9 +19,9 @@ import {
 } from '../../../../../../db/schema/index.ts';
 import { queueEmail } from '../../../../../../activities/mailer.ts';
 import { createJob, priorityPolicy } from '../../../../../../worker/jobs/create-job.ts';
-import { validateEvent } from '../../../../../../workflows/job-host.ts';
+import { allowedActions } from '../../../../../../workflows/allowed.ts';
 import { workflowIdFor } from '../../../../../../workflows/temporal-api.ts';
-import { JOB_STATUSES, OPEN_STATUSES, type Actor, type JobCommand, type JobEvent, type JobEventType } from '../../../../../../workflows/model.ts';
+import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '../../../../../../workflows/model.ts';
 import { actorOf } from '../../auth/user.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
 import { contractorScope, findJobInScope as findJob } from '../scope.ts';
@@ -117,27 +117,6 @@ async function toEngineCommand(db: Database, job: typeof jobs.$inferSelect, inpu
     default:
       return { ...input, actor };
   }
-}
-
-// Representative payloads: asking the machine which of these it would take tells the UI what to offer.
-const PROBES = [
-  { type: 'OFFER', contractorId: '00000000-0000-4000-8000-000000000000' },
-  { type: 'ACCEPT' },
-  { type: 'DECLINE' },
-  { type: 'START' },
-  { type: 'ADD_NOTE', text: 'probe' },
-  { type: 'COMPLETE', note: 'probe' },
-  { type: 'CLOSE' },
-  { type: 'RECALL', reason: 'probe' },
-  { type: 'CANCEL', reason: 'probe' },
-  { type: 'CHANGE_PRIORITY', priority: { code: '\u0000probe', name: 'probe', targetHours: 1, warnAtPercent: [] } },
-  { type: 'SUBMIT_INVOICE', number: 'probe', netPence: 0, vatPence: 0, totalPence: 0 },
-  { type: 'RAISE_INVOICE', number: 'probe', agentNetPence: 0, vatRateBp: 0, contractorTotalPence: 0 },
-  { type: 'RECORD_PAYMENT', key: '\u0000probe', leg: 'client', amountPence: 1, reference: 'probe' },
-] as const;
-
-function allowedActions(state: Parameters<typeof validateEvent>[0], actor: Actor, at: string): JobEventType[] {
-  return PROBES.filter((p) => validateEvent(state, { ...p, actor, at } as JobEvent) === null).map((p) => p.type);
 }
 
 export const jobsRouter = router({

@@ -189,7 +189,7 @@ describe('jobs.send', () => {
     const before = await staff.jobs.get({ id: second });
     await expect(staff.jobs.send({ id: second, command: raise })).rejects.toMatchObject({ code: 'CONFLICT', message: 'Already in use: number INV-DUP-1' });
     const after = await staff.jobs.get({ id: second });
-    expect(after.version).toBe(before.version);
+    expect(after.state.version).toBe(before.state.version);
     expect(after.state.context.invoice).toBeNull();
   });
 });

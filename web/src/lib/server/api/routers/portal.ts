@@ -2,7 +2,7 @@
 // contractor may see it, the agency's contacts and their account summary. Commands still go through
 // jobs.send, and job access through the same scope as the rest of the API.
 import { TRPCError } from '@trpc/server';
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { agencies, attachments, branches, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
 import type { JobStatus, PaymentLeg } from '../../../../../../workflows/model.ts';
@@ -84,7 +84,8 @@ export const portalRouter = router({
     if (input.view === 'history') where.push(eq(jobs.contractorId, me), inArray(jobs.status, HISTORY_STATUSES));
     if (input.cursor) {
       const [createdAt, id] = parseCursor(input.cursor);
-      where.push(or(lt(jobs.createdAt, createdAt), and(eq(jobs.createdAt, createdAt), lt(jobs.id, id))));
+      // A row comparison is an index range (as in jobs.list); the equivalent OR is not.
+      where.push(sql`(${jobs.createdAt}, ${jobs.id}) < (${createdAt.toISOString()}::timestamptz, ${id}::uuid)`);
     }
     const rows = await ctx.db
       .select({
@@ -111,7 +112,9 @@ export const portalRouter = router({
       .leftJoin(properties, eq(properties.id, jobs.propertyId))
       .leftJoin(priorities, and(eq(priorities.agencyId, jobs.agencyId), eq(priorities.code, jobs.priorityCode)))
       .where(and(...where))
-      .orderBy(desc(jobs.createdAt), desc(jobs.id))
+      // NULLS LAST as the (agency, created, id) indexes are built (as in jobs.list): plain DESC means
+      // NULLS FIRST, which no index matches.
+      .orderBy(sql`${jobs.createdAt} desc nulls last`, sql`${jobs.id} desc nulls last`)
       .limit(input.limit + 1);
     const items = rows.slice(0, input.limit).map(({ contractorId, offeredToId, invoiced, ...row }) => ({
       ...row,

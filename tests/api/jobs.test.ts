@@ -321,3 +321,24 @@ describe('jobs.list search and filters', () => {
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('jobs_search_trgm_idx');
   });
 });
+
+describe('the database handle', () => {
+  // drizzle sends its statements unprepared unless db/client.ts says otherwise; prepared, PostgreSQL
+  // parses each text once per connection. One connection, so the statement seen is the one run.
+  it('prepares the query builder statements, in and out of transactions', async () => {
+    const one = await createTestDatabase({ max: 1 });
+    try {
+      const prepared = (marker: string) =>
+        one.sql<{ n: number }[]>`select count(*)::int as n from pg_prepared_statements where statement like ${`%${marker}%`} and statement not like '%pg_prepared_statements%'`;
+      await one.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.title, 'outside'));
+      expect((await prepared('"title" = $1'))[0].n).toBe(1);
+      const inside = await one.db.transaction(async (tx) => {
+        await tx.select({ ref: jobs.reference }).from(jobs).where(eq(jobs.reference, 'inside'));
+        return (await tx.execute<{ n: number }>(sql`select count(*)::int as n from pg_prepared_statements where statement like '%"reference" = $1%' and statement not like '%pg_prepared_statements%'`))[0].n;
+      });
+      expect(inside).toBe(1);
+    } finally {
+      await one.close();
+    }
+  });
+});

@@ -284,3 +284,24 @@ describe('demo data', () => {
     }
   });
 });
+
+// Last in the file: it adds a job, which the list tests above do not expect.
+describe('a queried invoice', () => {
+  it('puts the job back on the contractor\'s list as needing an invoice, and shows the query', async () => {
+    const [p] = a.contractors;
+    const id = await job('Pat invoiced, agency queried', [
+      [staffOf(a), { type: 'OFFER', contractorId: p.id }],
+      [pat(), { type: 'ACCEPT' }],
+      [pat(), { type: 'START' }],
+      [pat(), { type: 'COMPLETE', note: 'Done' }],
+      [pat(), { type: 'SUBMIT_INVOICE', number: 'INV-Q', netPence: 1000, vatPence: 200, totalPence: 1200 }],
+    ]);
+    const flag = async () => (await as(pat()).portal.jobs({ view: 'all' })).items.find((j) => j.id === id)?.needsAction;
+    expect(await flag()).toBeNull();
+    await as(staffOf(a)).jobs.send({ id, command: { type: 'QUERY_INVOICE', reason: 'VAT does not add up' } });
+    expect(await flag()).toBe('invoice');
+    const detail = await as(pat()).portal.job({ id });
+    expect(detail.needsAction).toBe('invoice');
+    expect(detail.timeline.find((e) => e.type === 'QUERY_INVOICE')?.payload.reason).toBe('VAT does not add up');
+  });
+});

@@ -4,7 +4,7 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { agencies, attachments, branches, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
+import { agencies, attachments, branches, contractorInvoices, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
 import type { JobStatus, PaymentLeg } from '../../../../../../workflows/model.ts';
 import { contractorProcedure, createCallerFactory, router } from '../trpc.ts';
 import { jobsRouter } from './jobs.ts';
@@ -35,7 +35,8 @@ function parseCursor(cursor: string): [Date, string] {
   return [new Date(parsed.data[0]), parsed.data[1]];
 }
 
-const hasInvoice = sql<boolean>`exists (select 1 from ${jobEvents} where ${jobEvents.jobId} = ${jobs.id} and ${jobEvents.type} = 'SUBMIT_INVOICE')`;
+// An invoice the agency queried is set aside until a corrected one arrives: that job needs the contractor again.
+const hasInvoice = sql<boolean>`exists (select 1 from ${contractorInvoices} where ${contractorInvoices.jobId} = ${jobs.id} and ${contractorInvoices.status} <> 'queried')`;
 
 export function needsAction(row: { status: string; contractorId: string | null; offeredToId: string | null; invoiced: boolean }, me: string): NeedsAction {
   if (row.offeredToId === me) return 'respond';
@@ -47,7 +48,7 @@ export function needsAction(row: { status: string; contractorId: string | null; 
 }
 
 /** Event types a contractor sees on a job's timeline; payments only for their own leg. */
-const VISIBLE_EVENTS = new Set(['CREATED', 'OFFER', 'ACCEPT', 'DECLINE', 'START', 'ADD_NOTE', 'COMPLETE', 'CLOSE', 'RECALL', 'CANCEL', 'CHANGE_PRIORITY', 'SUBMIT_INVOICE', 'RECORD_PAYMENT', 'SLA_BREACHED']);
+const VISIBLE_EVENTS = new Set(['CREATED', 'OFFER', 'ACCEPT', 'DECLINE', 'START', 'ADD_NOTE', 'COMPLETE', 'CLOSE', 'RECALL', 'CANCEL', 'CHANGE_PRIORITY', 'SUBMIT_INVOICE', 'QUERY_INVOICE', 'RECORD_PAYMENT', 'SLA_BREACHED']);
 
 const payloadSchema = z
   .object({

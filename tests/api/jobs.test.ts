@@ -218,6 +218,10 @@ describe('jobs.list', () => {
     const two = await staff.jobs.create({ title: 'Doorbell broken', priorityCode: 'P2', propertyId: fx.property.id });
     await staff.jobs.send({ id: two.id, command: { type: 'OFFER', contractorId: fx.contractors[0].id } });
     expect((await staff.jobs.list({ q: 'mouldy' })).items.map((j) => j.id)).toEqual([one.id]);
+    // An offered job names the contractor it waits on; an unassigned one names nobody.
+    const listed = (await staff.jobs.list({})).items;
+    expect(listed.find((j) => j.id === two.id)).toMatchObject({ contractorName: fx.contractors[0].name, contractorId: null, offeredToId: fx.contractors[0].id });
+    expect(listed.find((j) => j.id === one.id)?.contractorName).toBeNull();
     expect((await staff.jobs.list({ q: one.reference })).items.map((j) => j.id)).toEqual([one.id]);
     expect((await staff.jobs.list({ priority: ['P2'] })).items.map((j) => j.id)).toEqual([two.id]);
     // Needs action: the unassigned job, not the one awaiting the contractor's answer.

@@ -214,7 +214,8 @@ export const jobsRouter = router({
       })
       .from(jobs)
       .leftJoin(properties, eq(properties.id, jobs.propertyId))
-      .leftJoin(contractors, eq(contractors.id, jobs.contractorId))
+      // The contractor holding the job, or else the one it is offered to (the list says which).
+      .leftJoin(contractors, eq(contractors.id, sql`coalesce(${jobs.contractorId}, ${jobs.offeredToId})`))
       .where(and(...where))
       // NULLS LAST as the (agency, created, id) indexes are built: plain DESC means NULLS FIRST, which no
       // index matches, so PostgreSQL sorted every job of the agency for each page (97 ms at 20 000 jobs).

@@ -12,6 +12,7 @@ export async function contextFor(event: Pick<RequestEvent, 'locals'>) {
     user: event.locals.user ?? null,
     temporalUiUrl: runtime.temporalUiUrl,
     temporalNamespace: runtime.env.TEMPORAL_NAMESPACE,
+    isochroneUrl: runtime.env.ISOCHRONE_URL,
   });
 }
 

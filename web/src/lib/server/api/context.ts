@@ -12,6 +12,8 @@ export interface Context {
   temporalNamespace: string;
   /** Stamps creation times; the engine has its own clock. */
   now: () => Date;
+  /** ISOCHRONE_URL (validated in worker/env.ts): a real travel-time service for the coverage map. */
+  isochroneUrl?: string;
 }
 
 export function createContext(deps: Omit<Context, 'now' | 'temporalNamespace'> & Partial<Pick<Context, 'now' | 'temporalNamespace'>>): Context {

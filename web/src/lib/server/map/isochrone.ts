@@ -41,8 +41,30 @@ function firstRing(g: Geo | undefined): [number, number][] | null {
   return null;
 }
 
-export async function travelArea(lat: number, lng: number, minutes: number, serviceUrl?: string): Promise<TravelArea> {
+/**
+ * Areas from the service, remembered for an hour: a map search asks for every contractor's base, and bases
+ * rarely move, so without this each search would make one service call per contractor. Bounded, oldest out.
+ */
+const remembered = new Map<string, { area: TravelArea; until: number }>();
+const REMEMBER_MS = 60 * 60 * 1000;
+const REMEMBER_MAX = 1000;
+
+export async function travelArea(lat: number, lng: number, minutes: number, serviceUrl?: string, now = Date.now()): Promise<TravelArea> {
   if (!serviceUrl) return estimatedArea(lat, lng, minutes);
+  const key = `${serviceUrl}|${lat}|${lng}|${minutes}`;
+  const hit = remembered.get(key);
+  if (hit && hit.until > now) return hit.area;
+  const area = await askService(lat, lng, minutes, serviceUrl);
+  // Only real answers are remembered: an estimate after a failure should not outlive the outage.
+  if (!area.estimate) {
+    remembered.delete(key);
+    remembered.set(key, { area, until: now + REMEMBER_MS });
+    if (remembered.size > REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
+  }
+  return area;
+}
+
+async function askService(lat: number, lng: number, minutes: number, serviceUrl: string): Promise<TravelArea> {
   try {
     const u = new URL(serviceUrl);
     u.searchParams.set('lat', String(lat));

@@ -42,7 +42,6 @@ export const coverageRouter = router({
       .from(contractors)
       .where(and(eq(contractors.agencyId, ctx.agencyId), eq(contractors.active, true)))
       .orderBy(asc(contractors.name));
-    const isochroneUrl = process.env.ISOCHRONE_URL || undefined;
     const list = await Promise.all(
       rows.map(async (c) => {
         const baseDistrict = c.baseOutcode ? districtOf(c.baseOutcode) : null;
@@ -56,7 +55,7 @@ export const coverageRouter = router({
           baseOutcode: c.baseOutcode,
           base,
           covers: searched ? c.coverage.includes(searched.outcode) : null,
-          travel: base ? await travelArea(base.lat, base.lng, input.travelMinutes, isochroneUrl) : null,
+          travel: base ? await travelArea(base.lat, base.lng, input.travelMinutes, ctx.isochroneUrl) : null,
         };
       }),
     );

@@ -1,11 +1,11 @@
 // The contractor portal's reads: their jobs (30-day default, filters, what needs them), one job as a
 // contractor may see it, the agency's contacts and their account summary. Commands still go through
 // jobs.send, and job access through the same scope as the rest of the API.
-import { TRPCError } from '@trpc/server';
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { agencies, attachments, branches, contractorInvoices, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
 import type { JobStatus, PaymentLeg } from '../../../../../../workflows/model.ts';
+import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { contractorProcedure, createCallerFactory, router } from '../trpc.ts';
 import { jobsRouter } from './jobs.ts';
 
@@ -26,14 +26,6 @@ const listInput = z.object({
   limit: z.number().int().min(1).max(100).default(50),
   cursor: z.string().max(200).optional(),
 });
-
-const cursorOf = (row: { createdAt: Date; id: string }) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
-function parseCursor(cursor: string): [Date, string] {
-  const parsed = cursorSchema.safeParse(Buffer.from(cursor, 'base64url').toString().split('|'));
-  if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
-  return [new Date(parsed.data[0]), parsed.data[1]];
-}
 
 // An invoice the agency queried is set aside until a corrected one arrives: that job needs the contractor again.
 const hasInvoice = sql<boolean>`exists (select 1 from ${contractorInvoices} where ${contractorInvoices.jobId} = ${jobs.id} and ${contractorInvoices.status} <> 'queried')`;
@@ -83,11 +75,8 @@ export const portalRouter = router({
     if (input.view === 'active') where.push(eq(jobs.contractorId, me), inArray(jobs.status, ACTIVE_STATUSES));
     if (input.view === 'pending') where.push(eq(jobs.offeredToId, me));
     if (input.view === 'history') where.push(eq(jobs.contractorId, me), inArray(jobs.status, HISTORY_STATUSES));
-    if (input.cursor) {
-      const [createdAt, id] = parseCursor(input.cursor);
-      // A row comparison is an index range (as in jobs.list); the equivalent OR is not.
-      where.push(sql`(${jobs.createdAt}, ${jobs.id}) < (${createdAt.toISOString()}::timestamptz, ${id}::uuid)`);
-    }
+    // Keyset condition and ordering as in jobs.list, matching the (agency, created, id) indexes: see keyset.ts.
+    if (input.cursor) where.push(afterCursor(input.cursor));
     const rows = await ctx.db
       .select({
         id: jobs.id,
@@ -113,9 +102,7 @@ export const portalRouter = router({
       .leftJoin(properties, eq(properties.id, jobs.propertyId))
       .leftJoin(priorities, and(eq(priorities.agencyId, jobs.agencyId), eq(priorities.code, jobs.priorityCode)))
       .where(and(...where))
-      // NULLS LAST as the (agency, created, id) indexes are built (as in jobs.list): plain DESC means
-      // NULLS FIRST, which no index matches.
-      .orderBy(sql`${jobs.createdAt} desc nulls last`, sql`${jobs.id} desc nulls last`)
+      .orderBy(...newestFirst)
       .limit(input.limit + 1);
     const items = rows.slice(0, input.limit).map(({ contractorId, offeredToId, invoiced, ...row }) => ({
       ...row,

@@ -1,6 +1,6 @@
 // Form plumbing for the settings and directory pages: read FormData into API input, and turn the API's
 // refusals into per-field messages a person can act on (never an error page for bad input).
-import { error, fail } from '@sveltejs/kit';
+import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { FieldErrors, FormFailure } from './form-state.ts';
@@ -39,6 +39,23 @@ export async function run<T>(action: string, key: string | null, form: FormData,
   } catch (e) {
     return apiFailure(action, key, form, e);
   }
+}
+
+/**
+ * The default action of a "new record" page: save the form through the API and go to the new record's
+ * page; a refusal stays on the form as a `create` failure with what was typed.
+ */
+export function createAction<E extends Pick<RequestEvent, 'request'>>(save: (event: E, form: FormData) => Promise<{ id: string }>, to: (id: string) => string) {
+  return async (event: E) => {
+    const f = await event.request.formData();
+    let id: string;
+    try {
+      ({ id } = await save(event, f));
+    } catch (e) {
+      return apiFailure('create', null, f, e);
+    }
+    redirect(303, to(id));
+  };
 }
 
 /** A text field ('' when absent). */

@@ -1,6 +1,5 @@
-import { redirect } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
-import { apiFailure } from '#lib/components/directory/form.ts';
+import { createAction } from '#lib/components/directory/form.ts';
 import { tenantFrom } from '#lib/components/directory/inputs.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -11,14 +10,5 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
-  default: async (event) => {
-    const f = await event.request.formData();
-    let id: string;
-    try {
-      ({ id } = await (await api(event)).tenants.save(tenantFrom(f)));
-    } catch (e) {
-      return apiFailure('create', null, f, e);
-    }
-    redirect(303, `/tenants/${id}?saved=1`);
-  },
+  default: createAction(async (event, f) => (await api(event)).tenants.save(tenantFrom(f)), (id) => `/tenants/${id}?saved=1`),
 };

@@ -15,7 +15,7 @@ const t = initTRPC.context<Context>().create({
 
 /** Errors the engine raises, told apart by name: the server bundle has its own copy of their classes, while
  * the runtime (booted from source by scripts/start.ts) throws the originals, so `instanceof` never matches. */
-const isEngineError = (e: unknown, name: 'EventRejected' | 'JobNotFound'): e is Error => e instanceof Error && e.name === name;
+export const isEngineError = (e: unknown, name: 'EventRejected' | 'JobNotFound'): e is Error => e instanceof Error && e.name === name;
 
 /**
  * A unique-constraint violation anywhere in the error's cause chain (drizzle wraps the driver's error), said

@@ -12,7 +12,7 @@ import { notify } from '../../../../../../activities/notify.ts';
 import { actorOf } from '../../auth/user.ts';
 import { contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
 import { findJobInScope } from '../scope.ts';
-import { contractorProcedure, router, staffProcedure } from '../trpc.ts';
+import { contractorProcedure, isEngineError, router, staffProcedure } from '../trpc.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const pence = z.number().int().min(0).max(1_000_000_000);
@@ -91,9 +91,8 @@ export const financeRouter = router({
       const view = await ctx.engine.send(job.id, { type: 'RECORD_PAYMENT', ...fields, actor: actorOf(ctx.user) });
       return { status: view.status, payment: (await recorded()) ?? null, duplicate: false };
     } catch (e) {
-      // Two submits raced: the other one recorded it, which is what the caller wanted. By name, not
-      // instanceof: the SvelteKit bundle has its own copy of the engine's error classes.
-      const raced = e instanceof Error && e.name === 'EventRejected' ? await recorded() : undefined;
+      // Two submits raced: the other one recorded it, which is what the caller wanted.
+      const raced = isEngineError(e, 'EventRejected') ? await recorded() : undefined;
       if (raced) return { status: (await findJobInScope(ctx.db, job.id, staffScope(ctx))).status, payment: raced, duplicate: true };
       throw e;
     }
@@ -222,7 +221,7 @@ export const financeRouter = router({
           });
         } catch (e) {
           // A concurrent resubmit of this run recorded it first: that is the outcome wanted.
-          const raced = e instanceof Error && e.name === 'EventRejected' && (await ctx.db.select({ id: payments.id }).from(payments).where(and(eq(payments.jobId, p.jobId), eq(payments.key, paymentKey)))).length > 0;
+          const raced = isEngineError(e, 'EventRejected') && (await ctx.db.select({ id: payments.id }).from(payments).where(and(eq(payments.jobId, p.jobId), eq(payments.key, paymentKey)))).length > 0;
           if (!raced) throw e;
         }
       }

@@ -10,6 +10,7 @@ import { certifications, contractorContacts, contractors, jobs, jobTypes, proper
 import { outcodeOf } from '../../../postcode.ts';
 import { districtOf } from '../../map/outcodes.ts';
 import { router, staffProcedure } from '../trpc.ts';
+import { escapeLike, optionalText } from '../text-input.ts';
 import { audit, changes } from './settings.ts';
 
 const OPEN_WORK = ['new', 'assigned', 'inProgress', 'recalled'];
@@ -57,14 +58,6 @@ export function rank(candidates: Omit<Candidate, 'score' | 'reasons'>[]): Candid
     .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .optional()
-    .transform((v) => v || null);
 const optionalEmail = z
   .union([z.literal(''), z.string().trim().toLowerCase().pipe(z.email('Enter a valid email'))])
   .optional()

@@ -6,16 +6,9 @@ import { z } from 'zod';
 import { branches, jobs, properties, tenants } from '../../../../../../db/schema/index.ts';
 import { normalisePostcode, outcodeOf } from '../../../postcode.ts';
 import { router, staffProcedure } from '../trpc.ts';
+import { escapeLike, optionalText } from '../text-input.ts';
 import { audit, changes } from './settings.ts';
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .optional()
-    .transform((v) => v || null);
 
 export const propertyInput = z
   .object({

@@ -7,6 +7,7 @@ import type { Database } from '../../../../../../db/client.ts';
 import { agencies, auditLog, branches, jobs, jobTypes, priorities, properties, users } from '../../../../../../db/schema/index.ts';
 import type { SessionUser } from '../../auth/user.ts';
 import { adminProcedure, router, staffProcedure } from '../trpc.ts';
+import { optionalText } from '../text-input.ts';
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 type Staff = Extract<SessionUser, { kind: 'staff' }>;
@@ -26,13 +27,6 @@ export function changes<T extends Record<string, unknown>>(before: T | null, aft
   return out;
 }
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .optional()
-    .transform((v) => v || null);
 const hours = (max: number) => z.number().int('Whole hours only').min(1, 'At least 1 hour').max(max, `At most ${max} hours`);
 
 export const agencySettingsInput = z

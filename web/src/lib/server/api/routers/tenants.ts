@@ -4,9 +4,9 @@ import { and, asc, eq, ilike, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { properties, tenants } from '../../../../../../db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
+import { escapeLike } from '../text-input.ts';
 import { audit, changes } from './settings.ts';
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export const tenantInput = z
   .object({

@@ -10,14 +10,13 @@ import { renderInvoice } from '../../activities/pdf/invoice.ts';
 import { renderRemittance } from '../../activities/pdf/remittance.ts';
 import { renderStatement } from '../../activities/pdf/statement.ts';
 import { agencyInvoices, attachments, auditLog, contractorInvoices, emails, jobEvents, jobs, outbox, payments } from '../../db/schema/index.ts';
-import { createContext } from '../../web/src/lib/server/api/context.ts';
-import { createCaller } from '../../web/src/lib/server/api/root.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { statementCsv } from '../../activities/finance/statement.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
 import { createDispatcher } from '../../worker/embedded/dispatcher.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createAgency } from '../support/fixtures.ts';
 import { seedDemo } from '../../db/seed.ts';
 import { seedFinance } from '../../db/seed-finance.ts';
@@ -26,16 +25,7 @@ let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
 let b: Awaited<ReturnType<typeof createAgency>>;
 
-const staffOf = (fx: typeof a): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
-const contractorOf = (fx: typeof a, i: number): SessionUser => ({
-  kind: 'contractor',
-  userId: '00000000-0000-4000-8000-00000000000' + i,
-  name: fx.contractors[i].name,
-  email: fx.contractors[i].email,
-  agencyId: fx.agency.id,
-  contractorId: fx.contractors[i].id,
-});
-const as = (user: SessionUser | null) => createCaller(createContext({ db: database.db, engine: createEmbeddedEngine({ db: database.db }), user, temporalUiUrl: null }));
+const as = (user: SessionUser | null) => callerFor(database.db, user);
 const staff = () => as(staffOf(a));
 /** Runs the engine's pending effects (notifications → the emails outbox), as the worker's dispatcher would. */
 const runEffects = () => createDispatcher({ sql: database.sql, engine: createEmbeddedEngine({ db: database.db }), activities: createActivities({ db: database.db }) }).drain();

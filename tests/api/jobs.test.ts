@@ -4,11 +4,9 @@ import { TRPCError } from '@trpc/server';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, branches, emails, engineJobs, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '../../db/schema/index.ts';
-import { createContext } from '../../web/src/lib/server/api/context.ts';
-import { createCaller } from '../../web/src/lib/server/api/root.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createAgency } from '../support/fixtures.ts';
 
 let database: TestDatabase;
@@ -16,16 +14,7 @@ let a: Awaited<ReturnType<typeof createAgency>>;
 let b: Awaited<ReturnType<typeof createAgency>>;
 let boilerTypeId: string;
 
-const staffOf = (fx: typeof a): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
-const contractorOf = (fx: typeof a, i: number): SessionUser => ({
-  kind: 'contractor',
-  userId: '00000000-0000-4000-8000-00000000000' + i,
-  name: fx.contractors[i].name,
-  email: fx.contractors[i].email,
-  agencyId: fx.agency.id,
-  contractorId: fx.contractors[i].id,
-});
-const as = (user: SessionUser | null) => createCaller(createContext({ db: database.db, engine: createEmbeddedEngine({ db: database.db }), user, temporalUiUrl: null }));
+const as = (user: SessionUser | null) => callerFor(database.db, user);
 
 async function tableCounts() {
   const n = async (t: typeof jobs | typeof jobEvents | typeof auditLog | typeof outbox | typeof engineJobs) => (await database.db.select({ n: count() }).from(t))[0].n;

@@ -1,0 +1,1 @@
+CREATE INDEX "notifications_unread_idx" ON "notifications" USING btree ("agency_id","template") WHERE "notifications"."read_at" is null;

@@ -11,6 +11,7 @@ import { outcodeOf } from '../../../postcode.ts';
 import { districtOf } from '../../map/outcodes.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
+import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 
 const OPEN_WORK = ['new', 'assigned', 'inProgress', 'recalled'];
@@ -147,8 +148,7 @@ function conflictOnDuplicate(e: unknown, message: string): never {
 
 /** The contractor row, if it belongs to this agency; otherwise NOT_FOUND (never "forbidden": ids of other agencies do not exist here). */
 async function contractorInScope(db: Database | Tx, agencyId: string, id: string) {
-  const [row] = await db.select().from(contractors).where(and(eq(contractors.id, id), eq(contractors.agencyId, agencyId)));
-  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contractor not found' });
+  const row = found(await db.select().from(contractors).where(and(eq(contractors.id, id), eq(contractors.agencyId, agencyId))), 'Contractor');
   return row;
 }
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -298,8 +298,7 @@ export const contractorsRouter = router({
         await audit(tx, ctx.user, 'contractor.certification.add', { contractorId, id: row.id, values });
         return row;
       }
-      const [before] = await tx.select().from(certifications).where(and(eq(certifications.id, id), eq(certifications.contractorId, contractorId)));
-      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Certification not found' });
+      const before = found(await tx.select().from(certifications).where(and(eq(certifications.id, id), eq(certifications.contractorId, contractorId))), 'Certification');
       const [row] = await tx.update(certifications).set(values).where(eq(certifications.id, id)).returning();
       await audit(tx, ctx.user, 'contractor.certification.update', { contractorId, id, changes: changes(before, values) });
       return row;
@@ -309,8 +308,7 @@ export const contractorsRouter = router({
   removeCertification: staffProcedure.input(z.object({ contractorId: z.uuid(), id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       await contractorInScope(tx, ctx.agencyId, input.contractorId);
-      const [gone] = await tx.delete(certifications).where(and(eq(certifications.id, input.id), eq(certifications.contractorId, input.contractorId))).returning();
-      if (!gone) throw new TRPCError({ code: 'NOT_FOUND', message: 'Certification not found' });
+      const gone = found(await tx.delete(certifications).where(and(eq(certifications.id, input.id), eq(certifications.contractorId, input.contractorId))).returning(), 'Certification');
       await audit(tx, ctx.user, 'contractor.certification.remove', { contractorId: input.contractorId, id: input.id, was: gone });
       return { removed: true };
     }),
@@ -326,8 +324,7 @@ export const contractorsRouter = router({
         await audit(tx, ctx.user, 'contractor.contact.add', { contractorId, id: row.id, values });
         return row;
       }
-      const [before] = await tx.select().from(contractorContacts).where(and(eq(contractorContacts.id, id), eq(contractorContacts.contractorId, contractorId)));
-      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contact not found' });
+      const before = found(await tx.select().from(contractorContacts).where(and(eq(contractorContacts.id, id), eq(contractorContacts.contractorId, contractorId))), 'Contact');
       const [row] = await tx.update(contractorContacts).set(values).where(eq(contractorContacts.id, id)).returning();
       await audit(tx, ctx.user, 'contractor.contact.update', { contractorId, id, changes: changes(before, values) });
       return row;
@@ -337,8 +334,7 @@ export const contractorsRouter = router({
   removeContact: staffProcedure.input(z.object({ contractorId: z.uuid(), id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       await contractorInScope(tx, ctx.agencyId, input.contractorId);
-      const [gone] = await tx.delete(contractorContacts).where(and(eq(contractorContacts.id, input.id), eq(contractorContacts.contractorId, input.contractorId))).returning();
-      if (!gone) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contact not found' });
+      const gone = found(await tx.delete(contractorContacts).where(and(eq(contractorContacts.id, input.id), eq(contractorContacts.contractorId, input.contractorId))).returning(), 'Contact');
       await audit(tx, ctx.user, 'contractor.contact.remove', { contractorId: input.contractorId, id: input.id, was: gone });
       return { removed: true };
     }),

@@ -1,12 +1,12 @@
 // Properties: the agency's managed addresses. Postcodes are normalised and their district derived,
 // because coverage and the map match on the district.
-import { TRPCError } from '@trpc/server';
 import { and, asc, count, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { branches, jobs, properties, tenants } from '../../../../../../db/schema/index.ts';
 import { normalisePostcode, outcodeOf } from '../../../postcode.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
+import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 
 
@@ -73,8 +73,7 @@ export const propertiesRouter = router({
     }),
 
   get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
-    const [property] = await ctx.db.select().from(properties).where(and(eq(properties.id, input.id), eq(properties.agencyId, ctx.agencyId)));
-    if (!property) throw new TRPCError({ code: 'NOT_FOUND', message: 'Property not found' });
+    const property = found(await ctx.db.select().from(properties).where(and(eq(properties.id, input.id), eq(properties.agencyId, ctx.agencyId))), 'Property');
     const [people, recent] = await Promise.all([
       ctx.db.select().from(tenants).where(eq(tenants.propertyId, property.id)).orderBy(asc(tenants.name)),
       ctx.db
@@ -91,8 +90,7 @@ export const propertiesRouter = router({
     ctx.db.transaction(async (tx) => {
       const { id, ...rest } = input;
       if (rest.branchId) {
-        const [b] = await tx.select({ id: branches.id }).from(branches).where(and(eq(branches.id, rest.branchId), eq(branches.agencyId, ctx.agencyId)));
-        if (!b) throw new TRPCError({ code: 'NOT_FOUND', message: 'Branch not found' });
+        found(await tx.select({ id: branches.id }).from(branches).where(and(eq(branches.id, rest.branchId), eq(branches.agencyId, ctx.agencyId))), 'Branch');
       }
       const values = { ...rest, branchId: rest.branchId ?? null, lat: rest.lat ?? null, lng: rest.lng ?? null, outcode: outcodeOf(rest.postcode)! };
       if (!id) {
@@ -100,8 +98,7 @@ export const propertiesRouter = router({
         await audit(tx, ctx.user, 'property.create', { id: row.id, values });
         return row;
       }
-      const [before] = await tx.select().from(properties).where(and(eq(properties.id, id), eq(properties.agencyId, ctx.agencyId)));
-      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Property not found' });
+      const before = found(await tx.select().from(properties).where(and(eq(properties.id, id), eq(properties.agencyId, ctx.agencyId))), 'Property');
       const [row] = await tx.update(properties).set(values).where(eq(properties.id, id)).returning();
       await audit(tx, ctx.user, 'property.update', { id, changes: changes(before, values) });
       return row;

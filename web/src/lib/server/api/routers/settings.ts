@@ -8,6 +8,7 @@ import { agencies, auditLog, branches, jobs, jobTypes, priorities, properties, u
 import type { SessionUser } from '../../auth/user.ts';
 import { adminProcedure, router, staffProcedure } from '../trpc.ts';
 import { optionalText } from '../text-input.ts';
+import { found } from '../found.ts';
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 type Staff = Extract<SessionUser, { kind: 'staff' }>;
@@ -132,8 +133,7 @@ export const settingsRouter = router({
         await audit(tx, ctx.user, 'settings.branch.create', { id: row.id, values });
         return row;
       }
-      const [before] = await tx.select().from(branches).where(and(eq(branches.id, id), eq(branches.agencyId, ctx.agencyId)));
-      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Branch not found' });
+      const before = found(await tx.select().from(branches).where(and(eq(branches.id, id), eq(branches.agencyId, ctx.agencyId))), 'Branch');
       const [row] = await tx.update(branches).set(values).where(eq(branches.id, id)).returning();
       await audit(tx, ctx.user, 'settings.branch.update', { id, changes: changes(before, values) });
       return row;
@@ -142,8 +142,7 @@ export const settingsRouter = router({
 
   deleteBranch: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const [before] = await tx.select().from(branches).where(and(eq(branches.id, input.id), eq(branches.agencyId, ctx.agencyId)));
-      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Branch not found' });
+      const before = found(await tx.select().from(branches).where(and(eq(branches.id, input.id), eq(branches.agencyId, ctx.agencyId))), 'Branch');
       const [[p], [j]] = await Promise.all([
         tx.select({ n: count() }).from(properties).where(eq(properties.branchId, input.id)),
         tx.select({ n: count() }).from(jobs).where(eq(jobs.branchId, input.id)),
@@ -167,8 +166,7 @@ export const settingsRouter = router({
           await audit(tx, ctx.user, 'settings.jobType.create', { id: row.id, values });
           return row;
         }
-        const [before] = await tx.select().from(jobTypes).where(and(eq(jobTypes.id, id), eq(jobTypes.agencyId, ctx.agencyId)));
-        if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job type not found' });
+        const before = found(await tx.select().from(jobTypes).where(and(eq(jobTypes.id, id), eq(jobTypes.agencyId, ctx.agencyId))), 'Job type');
         const [row] = await tx.update(jobTypes).set(values).where(eq(jobTypes.id, id)).returning();
         await audit(tx, ctx.user, 'settings.jobType.update', { id, changes: changes(before, values) });
         return row;
@@ -185,8 +183,7 @@ export const settingsRouter = router({
           await audit(tx, ctx.user, 'settings.priority.create', { id: row.id, values });
           return row;
         }
-        const [before] = await tx.select().from(priorities).where(and(eq(priorities.id, id), eq(priorities.agencyId, ctx.agencyId)));
-        if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Priority not found' });
+        const before = found(await tx.select().from(priorities).where(and(eq(priorities.id, id), eq(priorities.agencyId, ctx.agencyId))), 'Priority');
         if (before.code !== values.code) {
           // Jobs keep the code they were raised with; renaming it would orphan them.
           const [used] = await tx.select({ n: count() }).from(jobs).where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
@@ -202,8 +199,7 @@ export const settingsRouter = router({
   /** Removes a job type no job uses; one in use stays (jobs keep their type), and the answer says why. */
   deleteJobType: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const [before] = await tx.select().from(jobTypes).where(and(eq(jobTypes.id, input.id), eq(jobTypes.agencyId, ctx.agencyId)));
-      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job type not found' });
+      const before = found(await tx.select().from(jobTypes).where(and(eq(jobTypes.id, input.id), eq(jobTypes.agencyId, ctx.agencyId))), 'Job type');
       const [used] = await tx.select({ n: count() }).from(jobs).where(eq(jobs.jobTypeId, input.id));
       if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${used.n} jobs are ${before.name}; a job type in use cannot be removed (rename it instead).` });
       await tx.delete(jobTypes).where(eq(jobTypes.id, input.id));
@@ -215,8 +211,7 @@ export const settingsRouter = router({
   /** Removes a priority no job uses: jobs keep the code they were raised with, so one in use stays. */
   deletePriority: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const [before] = await tx.select().from(priorities).where(and(eq(priorities.id, input.id), eq(priorities.agencyId, ctx.agencyId)));
-      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Priority not found' });
+      const before = found(await tx.select().from(priorities).where(and(eq(priorities.id, input.id), eq(priorities.agencyId, ctx.agencyId))), 'Priority');
       const [used] = await tx.select({ n: count() }).from(jobs).where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
       if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${used.n} jobs use priority ${before.code}; a priority in use cannot be removed.` });
       await tx.delete(priorities).where(eq(priorities.id, input.id));

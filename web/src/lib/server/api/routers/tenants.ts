@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { properties, tenants } from '../../../../../../db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike } from '../text-input.ts';
+import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 
 
@@ -59,8 +60,7 @@ export const tenantsRouter = router({
     ctx.db.transaction(async (tx) => {
       const { id, ...rest } = input;
       if (rest.propertyId) {
-        const [p] = await tx.select({ id: properties.id }).from(properties).where(and(eq(properties.id, rest.propertyId), eq(properties.agencyId, ctx.agencyId)));
-        if (!p) throw new TRPCError({ code: 'NOT_FOUND', message: 'Property not found' });
+        found(await tx.select({ id: properties.id }).from(properties).where(and(eq(properties.id, rest.propertyId), eq(properties.agencyId, ctx.agencyId))), 'Property');
       }
       const values = { ...rest, propertyId: rest.propertyId ?? null };
       if (!id) {
@@ -68,8 +68,7 @@ export const tenantsRouter = router({
         await audit(tx, ctx.user, 'tenant.create', { id: row.id, values });
         return row;
       }
-      const [before] = await tx.select().from(tenants).where(and(eq(tenants.id, id), eq(tenants.agencyId, ctx.agencyId)));
-      if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Tenant not found' });
+      const before = found(await tx.select().from(tenants).where(and(eq(tenants.id, id), eq(tenants.agencyId, ctx.agencyId))), 'Tenant');
       const [row] = await tx.update(tenants).set(values).where(eq(tenants.id, id)).returning();
       await audit(tx, ctx.user, 'tenant.update', { id, changes: changes(before, values) });
       return row;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { api } from '#lib/server/api/caller.ts';
 import { attempt } from '#lib/server/forms.ts';
+import { invoiceReviewActions } from '#lib/server/finance/invoice-review.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 // One idempotency key per page view for payment runs: a resubmitted run completes, never pays twice.
@@ -13,14 +14,7 @@ export const load: PageServerLoad = async (event) => ({
 const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
 
 export const actions: Actions = {
-  approve: async (event) => {
-    const f = await event.request.formData();
-    return attempt('approve', async () => (await api(event)).finance.approveInvoice({ invoiceId: str(f, 'invoiceId') }));
-  },
-  query: async (event) => {
-    const f = await event.request.formData();
-    return attempt('query', async () => (await api(event)).finance.queryInvoice({ invoiceId: str(f, 'invoiceId'), reason: str(f, 'reason') }));
-  },
+  ...invoiceReviewActions,
   run: async (event) => {
     const f = await event.request.formData();
     return attempt('run', async () =>

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fail } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
 import { attempt } from '#lib/server/forms.ts';
+import { invoiceReviewActions } from '#lib/server/finance/invoice-review.ts';
 import { parsePounds } from '#lib/components/finance/pounds.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -50,12 +51,5 @@ export const actions: Actions = {
       }),
     );
   },
-  approve: async (event) => {
-    const f = await event.request.formData();
-    return attempt('approve', async () => (await api(event)).finance.approveInvoice({ invoiceId: str(f, 'invoiceId') }));
-  },
-  query: async (event) => {
-    const f = await event.request.formData();
-    return attempt('query', async () => (await api(event)).finance.queryInvoice({ invoiceId: str(f, 'invoiceId'), reason: str(f, 'reason') }));
-  },
+  ...invoiceReviewActions,
 };

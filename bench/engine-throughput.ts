@@ -10,7 +10,7 @@ import { connect } from '../db/client.ts';
 import { createEmbeddedEngine } from '../worker/engines/embedded.ts';
 import type { JobCommand } from '../workflows/model.ts';
 import { BenchChild, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildMessage } from './lib/proc.ts';
-import { closedLoop, summarize, type LatencySummary } from './lib/stats.ts';
+import { closedLoop, summarize, type LoadResult } from './lib/stats.ts';
 
 export interface EngineBenchOptions {
   url: string;
@@ -28,13 +28,8 @@ export interface EngineBenchOptions {
   durationMs: number;
 }
 
-export interface SideResult {
-  ops: number;
-  seconds: number;
-  perSecond: number;
-  latencyMs: LatencySummary;
-  errors: number;
-  firstError: string | null;
+/** A closed-loop load result (`closedLoop`) plus what each operation cost the machine. */
+export interface SideResult extends LoadResult {
   /** CPU time per operation: the bench child (Node) and all PostgreSQL processes. */
   cpuMsPerOp: { node: number; postgres: number; total: number };
   walBytesPerOp: number;

@@ -8,7 +8,7 @@ import type { Database, Tx } from '../../db/client.ts';
 import { engineJobs, engineTimers, outbox } from '../../db/schema/index.ts';
 import { recordTransition } from '../../activities/record-transition.ts';
 import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
-import type { Effect, JobCommand, JobEvent, JobInput, JobStatus } from '../../workflows/model.ts';
+import type { Effect, JobCommand, JobEvent, JobStatus } from '../../workflows/model.ts';
 import { EventRejected, JobNotFound, systemClock, type Clock, type JobEngine, type JobView } from './port.ts';
 
 export const WAKE_CHANNEL = 'fixflow_engine';

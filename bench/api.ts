@@ -4,15 +4,13 @@
 // console's jobs page asks for it, a mix of filtered lists and later pages, and `jobs.get` (the job page)
 // for random jobs. Each scenario reports requests/s, p50/p95/p99 and errors, and where the CPU went
 // (app process, PostgreSQL, load generator); the app's RSS is sampled idle and under load.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { connect } from '../db/client.ts';
-import { freePort } from '../db/embedded.ts';
 import { seedDemoLogins } from '../db/seed-auth.ts';
+import { spawnApp } from '../scripts/spawn-app.ts';
 import type { LoadResult, LoadScenario } from './lib/http-load.ts';
 import { BenchChild, cpuTicks, machineTicks, readRss, sampleRss, TICK_MS, treeTicks } from './lib/proc.ts';
 import { sleep, type LatencySummary } from './lib/stats.ts';
@@ -202,54 +200,14 @@ interface App {
 
 /** The real start script, on the bench database, no demo seed; resolves when it serves. */
 async function startApp(databaseUrl: string): Promise<App> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fixflow-bench-app-'));
-  chmodSync(dataDir, 0o777);
-  const port = await freePort();
-  let log = '';
   // BENCH_APP_CPU_PROF=<dir>: a V8 CPU profile of the app, written when it stops.
   const prof = process.env.BENCH_APP_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_APP_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...prof, 'scripts/start.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      JOB_ENGINE: 'embedded',
-      SEED_DEMO: 'false',
-      NODE_ENV: 'production',
-      BETTER_AUTH_SECRET: SECRET,
-      TEMPORAL_ADDRESS: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const app = await spawnApp({
+    dataDirPrefix: 'fixflow-bench-app-',
+    nodeArgs: prof,
+    env: { DATABASE_URL: databaseUrl, JOB_ENGINE: 'embedded', SEED_DEMO: 'false', NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET, TEMPORAL_ADDRESS: '' },
   });
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not start in 60 s:\n${log}`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`app exited with ${code}:\n${log}`)));
-    child.stdout!.on('data', () => {
-      if (log.includes('is running at')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return {
-    base: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    output: () => log,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, sleep(5000)]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { base: app.url, pid: app.pid, output: app.output, stop: app.stop };
 }
 
 /** Signs in by posting the sign-in page's form, as a browser does; returns the Cookie header. */

@@ -1,11 +1,9 @@
 // Browser end-to-end support: the real app (built, started by scripts/start.ts in its own process)
 // on a fresh database, and headless Debian Chromium driven by puppeteer.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { freePort } from '../../../db/embedded.ts';
+import { spawnApp } from '../../../scripts/spawn-app.ts';
 import { createTestDatabase } from '../../support/db.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -26,40 +24,19 @@ export interface RunningApp {
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   if (!existsSync(join(ROOT, 'build/handler.js'))) throw new Error('No build: run `npm run build` before the e2e tests');
   const database = await createTestDatabase({ max: 5 });
-  const dataDir = mkdtempSync(join(tmpdir(), 'fixflow-e2e-'));
-  chmodSync(dataDir, 0o777);
-  const port = await freePort();
-  let log = '';
-  const child: ChildProcess = spawn(process.execPath, ['scripts/start.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: database.url, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', JOB_ENGINE: 'embedded', SEED_DEMO: 'true', NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not start in 60 s:\n${log}`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`app exited with ${code}:\n${log}`)));
-    child.stdout!.on('data', () => {
-      if (log.includes('is running at')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+  const app = await spawnApp({
+    dataDirPrefix: 'fixflow-e2e-',
+    env: { DATABASE_URL: database.url, JOB_ENGINE: 'embedded', SEED_DEMO: 'true', NODE_ENV: 'production', ...env },
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: app.url,
     db: database.db,
     sql: database.sql,
-    dataDir,
-    output: () => log,
+    dataDir: app.dataDir,
+    output: app.output,
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await app.stop();
       await database.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

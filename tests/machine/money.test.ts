@@ -124,8 +124,17 @@ const paymentPlan = (expected: Record<PaymentLeg, number>, bump?: { leg: Payment
       const parts = { client, contractor, commission };
       // Over-payment: the payment that would have settled the leg overshoots it instead.
       if (bump) parts[bump.leg] = parts[bump.leg].length ? [...parts[bump.leg].slice(0, -1), parts[bump.leg].at(-1)! + bump.extra] : [bump.extra];
-      const legs = PAYMENT_LEGS.flatMap((l) => parts[l].map((amount) => ({ leg: l, amount })));
-      return fc.shuffledSubarray(legs, { minLength: legs.length, maxLength: legs.length });
+      const legs = PAYMENT_LEGS.flatMap((l) => parts[l].map((amount, i) => ({ leg: l, amount, overshoots: !!bump && l === bump.leg && i === parts[l].length - 1 })));
+      return fc.shuffledSubarray(legs, { minLength: legs.length, maxLength: legs.length }).map((shuffled) => {
+        // The overshooting part stays its leg's last payment: arriving earlier, the leg's other parts could
+        // sum after it to exactly what is expected, which is a settled leg followed by an over-payment.
+        const order = [...shuffled];
+        const at = order.findIndex((p) => p.overshoots);
+        if (at < 0) return order;
+        const last = order.findLastIndex((p) => p.leg === order[at].leg);
+        [order[at], order[last]] = [order[last], order[at]];
+        return order;
+      });
     })
     .map((order) => order.map(({ leg, amount }, i) => ev.payment(hoursIn(10 + i), leg, amount, `pay-${i}`)));
 

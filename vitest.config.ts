@@ -4,6 +4,7 @@ const withDb = ['tests/support/global-db.ts'];
 
 export default defineConfig({
   test: {
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       // The pure machine: no I/O at all.
       { test: { name: 'machine', include: ['tests/machine/**/*.test.ts'] } },

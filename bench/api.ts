@@ -1,7 +1,7 @@
 // API: the built app (scripts/start.ts, embedded engine, as `npm start` runs it) on the bench database
 // with its 100 000 jobs, signed in over HTTP as a staff user of the seeded agency, and loaded from a
 // second process (bench/lib/http-load.ts) with 50 keep-alive connections: tRPC `jobs.list` as the
-// console's jobs page asks for it, a mix of filtered lists and later pages, and `jobs.get` (the job page)
+// console's jobs page asks for it (flat out, and paced at a fixed rate), a mix of filtered lists and later pages, and `jobs.get` (the job page)
 // for random jobs. Each scenario reports requests/s, p50/p95/p99 and errors, and where the CPU went
 // (app process, PostgreSQL, load generator); the app's RSS is sampled idle and under load.
 import { existsSync } from 'node:fs';
@@ -24,6 +24,8 @@ export interface ApiEndpointResult {
   /** What the requests were. */
   what: string;
   connections: number;
+  /** Paced scenarios: the rate offered; latency then counts from when each request was due. */
+  ratePerSecond?: number;
   requests: number;
   requestsPerSecond: number;
   latencyMs: LatencySummary;
@@ -54,6 +56,8 @@ export interface ApiBenchOptions {
   durationMs: number;
   warmupMs: number;
   connections: number;
+  /** The total rate of the paced jobs.list scenario. */
+  pacedRatePerSecond: number;
   log: (m: string) => void;
 }
 
@@ -68,7 +72,7 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
   let scenarios: LoadScenario[];
   try {
     await seedDemoLogins(db, [{ email: staff.email, role: 'staff' }], PASSWORD);
-    scenarios = await buildScenarios(sql, o.agency);
+    scenarios = await buildScenarios(sql, o.agency, o.pacedRatePerSecond);
   } finally {
     await close();
   }
@@ -101,6 +105,7 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
       endpoints[scenario.name] = {
         what: describe(scenario.name),
         connections: scenario.connections ?? o.connections,
+        ...(scenario.ratePerSecond ? { ratePerSecond: scenario.ratePerSecond } : {}),
         requests: result.requests,
         requestsPerSecond: result.requestsPerSecond,
         latencyMs: result.latencyMs,
@@ -150,6 +155,8 @@ function describe(name: string): string {
   switch (name) {
     case 'jobs.list':
       return 'first page (25) of all jobs, newest first: the console jobs page as it opens';
+    case 'jobs.list.paced':
+      return 'the same first page from 50 connections sending at a fixed total rate, as people at their own pace: latency counted from when each request was due';
     case 'jobs.list.1client':
       return 'the same first page from one connection: the time one request takes when none waits behind another';
     case 'jobs.list.filtered':
@@ -162,7 +169,7 @@ function describe(name: string): string {
 }
 
 /** The requests each scenario rotates through, drawn from the seeded data. */
-async function buildScenarios(sql: postgres.Sql, agency: SeededAgency): Promise<LoadScenario[]> {
+async function buildScenarios(sql: postgres.Sql, agency: SeededAgency, pacedRatePerSecond: number): Promise<LoadScenario[]> {
   const ids = await sql<{ id: string }[]>`select id from jobs where agency_id = ${agency.id} order by random() limit 2000`;
   const statuses = await sql<{ status: string }[]>`select distinct status from jobs where agency_id = ${agency.id}`;
   const cursors = await sql<{ cursor: string }[]>`
@@ -185,6 +192,7 @@ async function buildScenarios(sql: postgres.Sql, agency: SeededAgency): Promise<
   ];
   return [
     { name: 'jobs.list', paths: [trpcGet('jobs.list', {})] },
+    { name: 'jobs.list.paced', paths: [trpcGet('jobs.list', {})], ratePerSecond: pacedRatePerSecond },
     { name: 'jobs.list.1client', paths: [trpcGet('jobs.list', {})], connections: 1 },
     { name: 'jobs.list.filtered', paths: filtered.map((input) => trpcGet('jobs.list', input)) },
     { name: 'jobs.get', paths: ids.map((r) => trpcGet('jobs.get', { id: r.id })) },

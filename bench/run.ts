@@ -3,7 +3,7 @@
 // bench/results/latest.json and a line in bench/results/history.jsonl. Not part of the test suite.
 //
 //   node bench/run.ts [--quick] [--only=engine,timers,api] [--jobs=100000] [--duration=10] [--timers=10000]
-//                     [--timer-spread=60] [--out=bench/results/latest.json] [--compare=<older results.json>] [--doc]
+//                     [--timer-spread=60] [--api-rate=200] [--out=bench/results/latest.json] [--compare=<older results.json>] [--doc]
 // --doc also rewrites the figures block of docs/performance.md (as `node bench/report.ts` does).
 // --quick: 20 000 jobs, 2 000 timers, 4 s per measurement: a smoke run (about a minute), not figures to quote.
 import { execFileSync } from 'node:child_process';
@@ -31,6 +31,9 @@ const TIMER_JOBS = Number(arg('timers') ?? (quick ? 2_000 : 10_000));
 /** The timers' deadlines fall due evenly over this window: 10 000 over 60 s is 167 a second, a day's SLA
  * warnings for a very large agency every second, so it stresses the dispatcher's catching up. */
 const TIMER_SPREAD_MS = Number(arg('timer-spread') ?? (quick ? 10 : 60)) * 1000;
+/** The paced API scenario's total rate: 50 clients each opening the jobs list four times a second, far
+ * more than people at a console do, and about a third of what this machine serves flat out. */
+const API_RATE = Number(arg('api-rate') ?? 200);
 
 const log = (m: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${m}`);
 const started = performance.now();
@@ -172,7 +175,7 @@ try {
     await cleanup`vacuum analyze outbox`;
     await cleanup.end();
     log('API: tRPC jobs.list and jobs.get against the built app, 50 connections from a second process');
-    const r: ApiBenchResult = await runApiBench({ url: pg.url, postmasterPid: pg.postmasterPid, agency: main as SeededAgency, durationMs: DURATION_MS, warmupMs: 2000, connections: 50, log });
+    const r: ApiBenchResult = await runApiBench({ url: pg.url, postmasterPid: pg.postmasterPid, agency: main as SeededAgency, durationMs: DURATION_MS, warmupMs: 2000, connections: 50, pacedRatePerSecond: API_RATE, log });
     results.api = r;
     if ('skipped' in r) {
       log(`API skipped: ${r.skipped}`);
@@ -180,9 +183,15 @@ try {
     } else {
       for (const [name, e] of Object.entries(r.endpoints)) {
         figures.push(
-          { key: `api.${name}.rps`, label: `API: ${name} requests/s (${e.connections} client${e.connections === 1 ? '' : 's'})`, value: e.requestsPerSecond, unit: '/s' },
+          {
+            key: `api.${name}.rps`,
+            label: `API: ${name} requests/s (${e.connections} client${e.connections === 1 ? '' : 's'}${e.ratePerSecond ? `, offered ${e.ratePerSecond}/s` : ''})`,
+            value: e.requestsPerSecond,
+            unit: '/s',
+          },
           { key: `api.${name}.p50`, label: `API: ${name} p50`, value: e.latencyMs.p50, unit: 'ms' },
-          { key: `api.${name}.p95`, label: `API: ${name} p95`, value: e.latencyMs.p95, unit: 'ms', ...(name === 'jobs.list' ? { target: { op: '<=' as const, value: 25 } } : {}) },
+          // The issue's list target, both flat out (where 50 closed loops make latency 50 ÷ throughput) and paced.
+          { key: `api.${name}.p95`, label: `API: ${name} p95`, value: e.latencyMs.p95, unit: 'ms', ...(name === 'jobs.list' || name === 'jobs.list.paced' ? { target: { op: '<=' as const, value: 25 } } : {}) },
           { key: `api.${name}.p99`, label: `API: ${name} p99`, value: e.latencyMs.p99, unit: 'ms' },
           { key: `api.${name}.errors`, label: `API: ${name} non-2xx or errors`, value: e.errors, unit: '', target: { op: '<=', value: 0 } },
           { key: `api.${name}.cpu.app`, label: `API: ${name} app CPU per request`, value: e.cpuMsPerRequest.app, unit: 'ms' },

@@ -1,6 +1,6 @@
 // The API load generator, run in its own process (bench/child.ts load) so that its CPU is not the app's:
 // `connections` keep-alive HTTP/1.1 sockets, each a closed loop (send, read the whole body, send the
-// next), like autocannon's default. node:http rather than fetch: it costs the generator less CPU per
+// next), like autocannon's default, or paced at a given total rate. node:http rather than fetch: it costs the generator less CPU per
 // request, which matters when the generator, the app and PostgreSQL share two cores.
 import { Agent, request } from 'node:http';
 import type { ChildMessage } from './proc.ts';
@@ -12,6 +12,8 @@ export interface LoadScenario {
   paths: string[];
   /** Overrides the run's connection count. */
   connections?: number;
+  /** Paced: the connections together send this many requests a second (see `closedLoop`); else as fast as answered. */
+  ratePerSecond?: number;
 }
 
 export interface LoadResult {
@@ -63,6 +65,7 @@ export function loadHandlers(): Record<string, (m: ChildMessage) => Promise<Chil
         {
           warmupMs: m.warmupMs as number,
           durationMs: m.durationMs as number,
+          ratePerSecond: scenario.ratePerSecond,
           onRecordStart: async () => {
             cpuBefore = process.cpuUsage();
             bytes = 0;

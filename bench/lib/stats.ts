@@ -33,8 +33,12 @@ export interface LoadResult {
 
 /**
  * Runs `clients` concurrent loops of `op` for `warmupMs` (not recorded) and then `durationMs` (recorded).
- * Each loop awaits its previous op: a closed-loop load like a pool of busy users. The hooks run at the
- * edges of the recorded window (for resource counters).
+ * Each loop awaits its previous op. Without `ratePerSecond` each sends again at once: a closed loop like a
+ * pool of users who never pause, whose latency is mostly queueing once the server saturates. With it, the
+ * loops share that rate (phases spread evenly) and each sends when its next request is due, like people who
+ * click at their own pace; latency then counts from when a request was due, so a backlog behind a slow
+ * response is measured in full (no coordinated omission). The hooks run at the edges of the recorded
+ * window (for resource counters).
  */
 export async function closedLoop(
   clients: number,
@@ -43,6 +47,7 @@ export async function closedLoop(
     warmupMs: number;
     durationMs: number;
     keepLatencies?: number[];
+    ratePerSecond?: number;
     onRecordStart?: () => Promise<void>;
     onRecordEnd?: () => Promise<void>;
   },
@@ -54,9 +59,17 @@ export async function closedLoop(
   let recording = false;
   let stop = false;
   let recordedOps = 0;
+  const interval = options.ratePerSecond ? (clients / options.ratePerSecond) * 1000 : 0;
+  const origin = performance.now();
   const loops = Array.from({ length: clients }, async (_, client) => {
-    for (let i = 0; !stop; i++) {
-      const t0 = performance.now();
+    let due = origin + (interval * client) / clients;
+    for (let i = 0; !stop; i++, due += interval) {
+      if (interval) {
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        if (stop) break;
+      }
+      const t0 = interval ? due : performance.now();
       const counted = recording;
       try {
         await op(client, i);

@@ -1,5 +1,6 @@
 // The app as a person first meets it: started by `scripts/start.ts`, signed-out visitors go to sign-in,
-// the API refuses anonymous calls, and staff reach the jobs list with the demo data.
+// the API refuses anonymous calls, staff reach the jobs list with the demo data, and signing out works
+// from the header (this device) and from the sign-out page (every device).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
@@ -54,5 +55,31 @@ describe('the running app', () => {
     expect(answer.body).toContain('Cannot close the job while the job is In Progress');
     const [after] = await app.sql<{ status: string }[]>`select status from jobs where id = ${job.id}`;
     expect(after.status).toBe('inProgress');
+  });
+
+  it('signs out from the header, and everywhere from the sign-out page', async () => {
+    const [here, laptop, phone] = await Promise.all([browser.createBrowserContext(), browser.createBrowserContext(), browser.createBrowserContext()]);
+    try {
+      // The header's button: this device only (it once answered 500 and left the person signed in).
+      const page = await here.newPage();
+      await page.setViewport({ width: 1280, height: 900 });
+      await signIn(page, app.url, 'staff@harbour.example');
+      await Promise.all([page.waitForNavigation(), page.locator('form.header-sign-out button').click()]);
+      expect(new URL(page.url()).pathname).toBe('/sign-in');
+      await page.goto(`${app.url}/jobs`);
+      expect(new URL(page.url()).pathname).toBe('/sign-in');
+
+      // Signed in on two devices; "Sign out everywhere" on one ends the other's session too.
+      const [a, b] = await Promise.all([laptop.newPage(), phone.newPage()]);
+      await signIn(a, app.url, 'pat@plumbfast.example');
+      await signIn(b, app.url, 'pat@plumbfast.example');
+      await a.goto(`${app.url}/sign-out`, { waitUntil: 'networkidle0' });
+      await Promise.all([a.waitForNavigation(), a.locator('form[action="?/everywhere"] button').click()]);
+      expect(new URL(a.url()).pathname).toBe('/sign-in');
+      await b.goto(`${app.url}/portal`);
+      expect(new URL(b.url()).pathname).toBe('/sign-in');
+    } finally {
+      await Promise.all([here.close(), laptop.close(), phone.close()]);
+    }
   });
 });

@@ -7,9 +7,10 @@ export const load: PageServerLoad = ({ locals }) => {
   return { name: locals.user.name };
 };
 
+// Named actions only: SvelteKit refuses a `default` action beside named ones (every POST was a 500).
 export const actions: Actions = {
   /** This device only. */
-  default: async (event) => {
+  here: async (event) => {
     if (event.locals.user) await authAction(event, '/sign-out');
     redirect(303, '/sign-in?notice=signed-out');
   },

@@ -107,7 +107,7 @@ describe('jobs.send', () => {
     const staff = as(staffOf(a));
     const pat = as(contractorOf(a, 0));
     await staff.jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
-    expect((await pat.jobs.get({ id })).allowed).toEqual(expect.arrayContaining(['ACCEPT', 'DECLINE']));
+    expect((await pat.portal.job({ id })).allowed).toEqual(expect.arrayContaining(['ACCEPT', 'DECLINE']));
     await pat.jobs.send({ id, command: { type: 'ACCEPT' } });
     await pat.jobs.send({ id, command: { type: 'START' } });
     const refused = await staff.jobs.send({ id, command: { type: 'CLOSE' } }).catch((e: TRPCError) => e);
@@ -121,13 +121,16 @@ describe('jobs.send', () => {
   it('hides jobs from contractors who do not hold them and from other agencies', async () => {
     const { id } = await newJob();
     await as(staffOf(a)).jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
-    await expect(as(contractorOf(a, 1)).jobs.get({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(as(contractorOf(a, 1)).portal.job({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // The console's job detail and list are staff only: they hold what the agency keeps to itself.
+    await expect(as(contractorOf(a, 0)).jobs.get({ id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(as(contractorOf(a, 0)).jobs.list({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(as(contractorOf(a, 1)).jobs.send({ id, command: { type: 'ACCEPT' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(as(staffOf(b)).jobs.get({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(as(null).jobs.get({ id })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    const listed = await as(contractorOf(a, 1)).jobs.list({});
+    const listed = await as(contractorOf(a, 1)).portal.jobs({ view: 'all' });
     expect(listed.items.map((j) => j.id)).not.toContain(id);
-    expect((await as(contractorOf(a, 0)).jobs.list({})).items.map((j) => j.id)).toContain(id);
+    expect((await as(contractorOf(a, 0)).portal.jobs({ view: 'all' })).items.map((j) => j.id)).toContain(id);
   });
 
   it('will not assign a contractor without a valid certification unless staff confirm', async () => {

@@ -1,6 +1,6 @@
 // Jobs: create, read, list (filters + keyset pagination) and send events to the engine.
 import { TRPCError } from '@trpc/server';
-import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
@@ -10,7 +10,6 @@ import {
   auditLog,
   branches,
   contractors,
-  jobEvents,
   jobs,
   jobTypes,
   priorities,
@@ -19,13 +18,12 @@ import {
 } from '../../../../../../db/schema/index.ts';
 import { queueEmail } from '../../../../../../activities/mailer.ts';
 import { createJob, priorityPolicy } from '../../../../../../worker/jobs/create-job.ts';
-import { allowedActions } from '../../../../../../workflows/allowed.ts';
-import { workflowIdFor } from '../../../../../../workflows/temporal-api.ts';
 import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '../../../../../../workflows/model.ts';
 import { actorOf } from '../../auth/user.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
-import { contractorScope, findJobInScope as findJob } from '../scope.ts';
+import { findJobInScope as findJob } from '../scope.ts';
+import { loadJobDetail } from '../job-detail.ts';
 import { memberProcedure, router, staffProcedure } from '../trpc.ts';
 import { missingCertifications } from './contractors.ts';
 
@@ -159,9 +157,9 @@ export const jobsRouter = router({
     return { id: created.id, reference: created.reference, status: created.view.status };
   }),
 
-  list: memberProcedure.input(listInput).query(async ({ ctx, input }) => {
+  /** The console's jobs list (contractors list theirs through portal.jobs). */
+  list: staffProcedure.input(listInput).query(async ({ ctx, input }) => {
     const where: (SQL | undefined)[] = [eq(jobs.agencyId, ctx.agencyId)];
-    if (ctx.contractorId) where.push(contractorScope(ctx.contractorId));
     if (input.status?.length) where.push(inArray(jobs.status, input.status));
     if (input.priority?.length) where.push(inArray(jobs.priorityCode, input.priority));
     if (input.branchId) where.push(eq(jobs.branchId, input.branchId));
@@ -212,38 +210,9 @@ export const jobsRouter = router({
     return { items, nextCursor: rows.length > input.limit ? cursorOf(items[items.length - 1]) : null };
   }),
 
-  get: memberProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
-    const job = await findJob(ctx.db, input.id, ctx);
-    const [view, [property], [tenant], [jobType], timeline, files] = await Promise.all([
-      ctx.engine.get(job.id),
-      job.propertyId ? ctx.db.select().from(properties).where(eq(properties.id, job.propertyId)) : Promise.resolve([]),
-      job.tenantId ? ctx.db.select().from(tenants).where(eq(tenants.id, job.tenantId)) : Promise.resolve([]),
-      job.jobTypeId ? ctx.db.select().from(jobTypes).where(eq(jobTypes.id, job.jobTypeId)) : Promise.resolve([]),
-      ctx.db.select().from(jobEvents).where(eq(jobEvents.jobId, job.id)).orderBy(asc(jobEvents.seq)),
-      ctx.db.select().from(attachments).where(eq(attachments.jobId, job.id)).orderBy(asc(attachments.createdAt)),
-    ]);
-    const people = [job.contractorId, job.offeredToId].filter((id): id is string => !!id);
-    const named = people.length
-      ? await ctx.db.select({ id: contractors.id, name: contractors.name, company: contractors.company, phone: contractors.phone, email: contractors.email }).from(contractors).where(inArray(contractors.id, people))
-      : [];
-    const byId = new Map(named.map((c) => [c.id, c]));
-    return {
-      job,
-      state: { status: view.status, version: view.version, context: view.context, nextTimer: view.nextTimer },
-      property: property ?? null,
-      tenant: tenant ?? null,
-      jobType: jobType ?? null,
-      contractor: job.contractorId ? (byId.get(job.contractorId) ?? null) : null,
-      offeredTo: job.offeredToId ? (byId.get(job.offeredToId) ?? null) : null,
-      timeline,
-      attachments: files,
-      allowed: allowedActions(view, actorOf(ctx.user), ctx.now().toISOString()),
-      temporal:
-        ctx.engine.kind === 'temporal' && ctx.temporalUiUrl
-          ? { url: `${ctx.temporalUiUrl}/namespaces/${ctx.temporalNamespace}/workflows/${encodeURIComponent(workflowIdFor(job))}` }
-          : null,
-    };
-  }),
+  /** The job page. Staff only: it holds what the agency keeps to itself (finance, declines, tenant record);
+   * contractors read their jobs through portal.job, which picks what they may see from the same detail. */
+  get: staffProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => loadJobDetail({ ...ctx, contractorId: null }, input.id)),
 
   send: memberProcedure.input(z.object({ id: z.uuid(), command: commandSchema })).mutation(async ({ ctx, input }) => {
     const job = await findJob(ctx.db, input.id, ctx);

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { agencies, attachments, branches, contractorInvoices, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
 import type { JobStatus, PaymentLeg } from '../../../../../../workflows/model.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
-import { contractorProcedure, createCallerFactory, router } from '../trpc.ts';
-import { jobsRouter } from './jobs.ts';
+import { loadJobDetail } from '../job-detail.ts';
+import { contractorProcedure, router } from '../trpc.ts';
 
 export const PORTAL_VIEWS = ['recent', 'active', 'pending', 'history', 'all'] as const;
 export type PortalView = (typeof PORTAL_VIEWS)[number];
@@ -112,9 +112,9 @@ export const portalRouter = router({
     return { view: input.view, items, nextCursor: rows.length > input.limit ? cursorOf(rows[input.limit - 1]) : null };
   }),
 
-  /** One job as the contractor sees it: the scoped jobs.get, minus what the agency keeps to itself. */
+  /** One job as the contractor sees it: the job page's detail in the contractor's scope, minus what the agency keeps to itself. */
   job: contractorProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
-    const detail = await createCallerFactory(jobsRouter)(ctx).get({ id: input.id });
+    const detail = await loadJobDetail(ctx, input.id);
     const [agency] = await ctx.db
       .select({ name: agencies.name, phone: agencies.phone, email: agencies.email, shareTenantContact: agencies.shareTenantContact })
       .from(agencies)

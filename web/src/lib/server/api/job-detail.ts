@@ -1,0 +1,43 @@
+// Everything about one job that the console's job page shows: the read model, the engine's state, the
+// property, tenant and type, the event history, attachments, who holds or is offered it, and what the
+// caller could do next. Staff get it whole (jobs.get); portal.job picks from it what a contractor may see.
+import { asc, eq, inArray } from 'drizzle-orm';
+import { attachments, contractors, jobEvents, jobTypes, properties, tenants } from '../../../../../db/schema/index.ts';
+import { allowedActions } from '../../../../../workflows/allowed.ts';
+import { workflowIdFor } from '../../../../../workflows/temporal-api.ts';
+import { actorOf, type SessionUser } from '../auth/user.ts';
+import type { Context } from './context.ts';
+import { findJobInScope, type JobScope } from './scope.ts';
+
+export async function loadJobDetail(ctx: Context & JobScope & { user: SessionUser }, id: string) {
+  const job = await findJobInScope(ctx.db, id, ctx);
+  const [view, [property], [tenant], [jobType], timeline, files] = await Promise.all([
+    ctx.engine.get(job.id),
+    job.propertyId ? ctx.db.select().from(properties).where(eq(properties.id, job.propertyId)) : Promise.resolve([]),
+    job.tenantId ? ctx.db.select().from(tenants).where(eq(tenants.id, job.tenantId)) : Promise.resolve([]),
+    job.jobTypeId ? ctx.db.select().from(jobTypes).where(eq(jobTypes.id, job.jobTypeId)) : Promise.resolve([]),
+    ctx.db.select().from(jobEvents).where(eq(jobEvents.jobId, job.id)).orderBy(asc(jobEvents.seq)),
+    ctx.db.select().from(attachments).where(eq(attachments.jobId, job.id)).orderBy(asc(attachments.createdAt)),
+  ]);
+  const people = [job.contractorId, job.offeredToId].filter((id): id is string => !!id);
+  const named = people.length
+    ? await ctx.db.select({ id: contractors.id, name: contractors.name, company: contractors.company, phone: contractors.phone, email: contractors.email }).from(contractors).where(inArray(contractors.id, people))
+    : [];
+  const byId = new Map(named.map((c) => [c.id, c]));
+  return {
+    job,
+    state: { status: view.status, version: view.version, context: view.context, nextTimer: view.nextTimer },
+    property: property ?? null,
+    tenant: tenant ?? null,
+    jobType: jobType ?? null,
+    contractor: job.contractorId ? (byId.get(job.contractorId) ?? null) : null,
+    offeredTo: job.offeredToId ? (byId.get(job.offeredToId) ?? null) : null,
+    timeline,
+    attachments: files,
+    allowed: allowedActions(view, actorOf(ctx.user), ctx.now().toISOString()),
+    temporal:
+      ctx.engine.kind === 'temporal' && ctx.temporalUiUrl
+        ? { url: `${ctx.temporalUiUrl}/namespaces/${ctx.temporalNamespace}/workflows/${encodeURIComponent(workflowIdFor(job))}` }
+        : null,
+  };
+}

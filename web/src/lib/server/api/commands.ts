@@ -1,9 +1,11 @@
-// What people may send to a job, validated at the edge. Timer events are the engine's alone.
+// What people may send to a job through jobs.send, validated at the edge. Timer events are the engine's
+// alone. Invoices and payments are not here: they enter only through the finance procedures, which check
+// what the machine cannot (the invoice's document and date, numbers unique in the agency, payment dates,
+// idempotency keys), so no second door skips those checks.
 import { z } from 'zod';
-import { PAYMENT_LEGS, type JobCommand } from '../../../../../workflows/model.ts';
+import type { JobCommand } from '../../../../../workflows/model.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const pence = z.number().int().min(0).max(1_000_000_000);
 const ids = z.array(z.uuid()).max(20).optional();
 
 export const commandSchema = z.discriminatedUnion('type', [
@@ -17,16 +19,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('RECALL'), reason: text(1000) }),
   z.object({ type: z.literal('CANCEL'), reason: text(1000) }),
   z.object({ type: z.literal('CHANGE_PRIORITY'), priorityCode: text(20) }),
-  z.object({ type: z.literal('SUBMIT_INVOICE'), number: text(50), netPence: pence, vatPence: pence, totalPence: pence }),
   z.object({ type: z.literal('QUERY_INVOICE'), reason: text(1000) }),
-  z.object({
-    type: z.literal('RAISE_INVOICE'),
-    number: text(50),
-    agentNetPence: pence,
-    contractorTotalPence: pence,
-    commissionPence: pence.optional(),
-  }),
-  z.object({ type: z.literal('RECORD_PAYMENT'), key: z.string().min(8).max(100), leg: z.enum(PAYMENT_LEGS), amountPence: pence.min(1), reference: text(100) }),
 ]);
 
 export type CommandInput = z.infer<typeof commandSchema>;

@@ -5,7 +5,6 @@ import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
 import {
-  agencies,
   attachments,
   auditLog,
   branches,
@@ -91,10 +90,6 @@ async function toEngineCommand(db: Database, job: typeof jobs.$inferSelect, inpu
       const priority = await priorityPolicy(db, job.agencyId, input.priorityCode);
       if (!priority) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Unknown priority' });
       return { type: 'CHANGE_PRIORITY', priority, actor };
-    }
-    case 'RAISE_INVOICE': {
-      const [agency] = await db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, job.agencyId));
-      return { ...input, vatRateBp: agency.vatRateBp, actor };
     }
     case 'ADD_NOTE':
     case 'COMPLETE': {
@@ -217,13 +212,7 @@ export const jobsRouter = router({
   send: memberProcedure.input(z.object({ id: z.uuid(), command: commandSchema })).mutation(async ({ ctx, input }) => {
     const job = await findJob(ctx.db, input.id, ctx);
     const actor = actorOf(ctx.user);
-    const { command } = input;
-    if (command.type === 'RECORD_PAYMENT') {
-      // A double submit of the same payment is a success, not an error: the ledger already has it.
-      const view = await ctx.engine.get(job.id);
-      if (view.context.payments.some((p) => p.key === command.key)) return { status: view.status, version: view.version };
-    }
-    const view = await ctx.engine.send(job.id, await toEngineCommand(ctx.db, job, command, actor));
+    const view = await ctx.engine.send(job.id, await toEngineCommand(ctx.db, job, input.command, actor));
     return { status: view.status, version: view.version };
   }),
 });

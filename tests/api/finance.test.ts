@@ -9,7 +9,7 @@ import { recordTransition } from '../../activities/record-transition.ts';
 import { renderInvoice } from '../../activities/pdf/invoice.ts';
 import { renderRemittance } from '../../activities/pdf/remittance.ts';
 import { renderStatement } from '../../activities/pdf/statement.ts';
-import { agencyInvoices, attachments, auditLog, contractorInvoices, emails, jobEvents, jobs, outbox, payments } from '../../db/schema/index.ts';
+import { agencyInvoices, attachments, auditLog, contractorInvoices, emails, jobEvents, jobs, outbox, paymentRuns, payments } from '../../db/schema/index.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { statementCsv } from '../../activities/finance/statement.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
@@ -273,6 +273,57 @@ describe('refusals write nothing', () => {
     expect(await codeOf(as(staffOf(b)).finance.approveInvoice({ invoiceId: inv.id }))).toBe('NOT_FOUND');
     expect(await codeOf(as(staffOf(b)).finance.job({ jobId: id }))).toBe('NOT_FOUND');
     expect(await codeOf(as(contractorOf(a, 1)).finance.myJobInvoice({ jobId: id }))).toBe('NOT_FOUND');
+  });
+});
+
+describe('payment runs never pay twice', () => {
+  /** A closed job with Pat's approved invoice (£120) and the agency invoice raised expecting `contractorTotalPence` for Pat. */
+  async function payable(title: string, contractorTotalPence = 12000) {
+    const { id, documentId } = await completedJob(title);
+    await pat().finance.submitInvoice({ jobId: id, number: `PP-${title.replace(/\W/g, '')}`, issuedOn: today(), netPence: 10000, vatPence: 2000, documentId });
+    const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
+    await staff().finance.approveInvoice({ invoiceId: inv.id });
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    await staff().finance.raiseInvoice({ jobId: id, number: `INV-${title.replace(/\W/g, '')}`, agentNetPence: 15000, contractorTotalPence });
+    return { id, invoiceId: inv.id };
+  }
+  const paidToPat = async (jobId: string) =>
+    (await database.db.select().from(payments).where(and(eq(payments.jobId, jobId), eq(payments.leg, 'contractor')))).reduce((sum, p) => sum + p.amountPence, 0);
+  const run = (invoiceIds: string[], n: string) => ({ contractorId: a.contractors[0].id, invoiceIds, reference: `RUN-${n}`, paidOn: today(), key: `run-key-${n}` });
+
+  it('two runs at once for the same invoice pay it once', async () => {
+    const { id, invoiceId } = await payable('Raced runs');
+    const results = await Promise.allSettled([1, 2, 3].map((n) => staff().finance.createPaymentRun(run([invoiceId], `race-${n}`))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as TRPCError).message);
+    expect(refused).toEqual([expect.stringContaining('already paid'), expect.stringContaining('already paid')]);
+    expect(await paidToPat(id)).toBe(12000);
+    expect((await staff().finance.job({ jobId: id })).legs?.find((l) => l.leg === 'contractor')?.state).toBe('settled');
+  });
+
+  it('a resubmitted run checks the invoices it has yet to pay, and its total is what it paid', async () => {
+    const first = await payable('Resubmit first');
+    const { id, documentId } = await completedJob('Resubmit unapproved');
+    await pat().finance.submitInvoice({ jobId: id, number: 'PP-UNAPPROVED', issuedOn: today(), netPence: 5000, vatPence: 0, documentId });
+    const [unapproved] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
+    const done = await staff().finance.createPaymentRun(run([first.invoiceId], 'resubmit'));
+    expect(await codeOf(staff().finance.createPaymentRun(run([first.invoiceId, unapproved.id], 'resubmit')))).toBe('BAD_REQUEST');
+    expect(await paidToPat(id)).toBe(0);
+    const [stored] = await database.db.select().from(paymentRuns).where(eq(paymentRuns.id, done.runId));
+    expect(stored.totalPence).toBe(12000);
+    // The same run again is a success that pays nothing more.
+    expect((await staff().finance.createPaymentRun(run([first.invoiceId], 'resubmit'))).runId).toBe(done.runId);
+    expect(await paidToPat(first.id)).toBe(12000);
+  });
+
+  it("refuses to pay a contractor invoice that disagrees with what the agency invoice expects, and payments dated in the future", async () => {
+    const { id, invoiceId } = await payable('Disagreeing totals', 11000);
+    const refused = await staff().finance.createPaymentRun(run([invoiceId], 'disagree')).catch((e: TRPCError) => e);
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('expects £110.00') });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect(await codeOf(staff().finance.createPaymentRun({ ...run([invoiceId], 'future'), paidOn: tomorrow }))).toBe('BAD_REQUEST');
+    expect(await codeOf(staff().finance.recordPayment({ jobId: id, key: 'future-client', leg: 'client', amountPence: 100, reference: 'BACS', paidOn: tomorrow }))).toBe('BAD_REQUEST');
+    expect(await database.db.select().from(payments).where(eq(payments.jobId, id))).toEqual([]);
   });
 });
 

@@ -3,11 +3,12 @@
 // with remittances, and the contractor's account and statements. Engine events are the only way
 // invoices and payments enter the ledger (activities/finance/project.ts writes it in the same transaction).
 import { TRPCError } from '@trpc/server';
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
 import { agencies, agencyInvoices, attachments, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
 import { PAYMENT_LEGS, type Actor } from '../../../../../../workflows/model.ts';
+import { formatPence } from '../../../../../../workflows/money.ts';
 import { notify } from '../../../../../../activities/notify.ts';
 import { actorOf } from '../../auth/user.ts';
 import { contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
@@ -22,6 +23,30 @@ const key = z.string().trim().min(8).max(100);
 /** Writes one audit row for a finance change that is not an engine event (those are audited by the engine). */
 function audit(db: Database, row: { agencyId: string; jobId: string | null; actor: Actor; action: string; detail: Record<string, unknown> }) {
   return db.insert(auditLog).values({ agencyId: row.agencyId, jobId: row.jobId, actorId: row.actor.id, actorRole: row.actor.role, action: row.action, detail: row.detail });
+}
+
+/**
+ * Runs `fn` while holding a PostgreSQL advisory lock named `name`, on a connection of its own: callers with
+ * the same name take turns, in this process or any other on the database. The lock goes with the connection,
+ * so a process that dies mid-way releases it.
+ */
+async function oneAtATime<T>(db: Database, name: string, fn: () => Promise<T>): Promise<T> {
+  const conn = await db.$client.reserve();
+  try {
+    await conn`select pg_advisory_lock(hashtextextended(${name}, 0))`;
+    try {
+      return await fn();
+    } finally {
+      await conn`select pg_advisory_unlock(hashtextextended(${name}, 0))`;
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+/** Money that has left the bank has a date that has come: refuses dates after today (UTC). */
+function notInFuture(isoDay: string, now: Date, what: string): void {
+  if (isoDay > now.toISOString().slice(0, 10)) throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated in the future` });
 }
 
 async function contractorInvoiceInAgency(db: Database, agencyId: string, id: string) {
@@ -82,6 +107,7 @@ export const financeRouter = router({
 
   /** Records one payment. A resubmitted key is a success that records nothing (the ledger already has it). */
   recordPayment: staffProcedure.input(recordPaymentInput).mutation(async ({ ctx, input }) => {
+    notInFuture(input.paidOn, ctx.now(), 'A payment');
     const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
     const recorded = async () => (await ctx.db.select().from(payments).where(and(eq(payments.jobId, job.id), eq(payments.key, input.key))))[0];
     const existing = await recorded();
@@ -156,62 +182,77 @@ export const financeRouter = router({
   /**
    * Pays a contractor's approved invoices in one run: one contractor-leg payment per job, each through
    * the engine with the key `run:<run id>`, so resubmitting the same run (same `key`) completes it
-   * without paying anything twice.
+   * without paying anything twice. Runs for one contractor are serialised (see `oneAtATime`): each reads
+   * what is still owed only once the run before it has recorded its payments, so two staff (or two tabs)
+   * paying the same invoice at once pay it once. A run pays what the agency invoice expects the
+   * contractor to get, less what is already paid, and every invoice it has yet to pay is checked on every
+   * submission, a resubmitted one included.
    */
   createPaymentRun: staffProcedure
     .input(z.object({ contractorId: z.uuid(), invoiceIds: z.array(z.uuid()).min(1).max(100), reference: text(60), paidOn: isoDate, key }))
     .mutation(async ({ ctx, input }) => {
       const actor = actorOf(ctx.user);
+      notInFuture(input.paidOn, ctx.now(), 'A payment run');
       const [payee] = await ctx.db.select().from(contractors).where(and(eq(contractors.id, input.contractorId), eq(contractors.agencyId, ctx.agencyId)));
       if (!payee) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contractor not found' });
       const ids = [...new Set(input.invoiceIds)];
-      const chosen = await ctx.db
-        .select({ invoice: contractorInvoices, jobStatus: jobs.status, raised: agencyInvoices.id })
-        .from(contractorInvoices)
-        .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
-        .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
-        .where(and(eq(contractorInvoices.agencyId, ctx.agencyId), eq(contractorInvoices.contractorId, payee.id), inArray(contractorInvoices.id, ids)));
-      if (chosen.length !== ids.length) throw new TRPCError({ code: 'BAD_REQUEST', message: `Choose invoices of ${payee.name} only` });
+      return oneAtATime(ctx.db, `payment-run:${ctx.agencyId}:${payee.id}`, async () => {
+        const chosen = await ctx.db
+          .select({ invoice: contractorInvoices, jobStatus: jobs.status, raised: agencyInvoices })
+          .from(contractorInvoices)
+          .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
+          .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
+          .where(and(eq(contractorInvoices.agencyId, ctx.agencyId), eq(contractorInvoices.contractorId, payee.id), inArray(contractorInvoices.id, ids)));
+        if (chosen.length !== ids.length) throw new TRPCError({ code: 'BAD_REQUEST', message: `Choose invoices of ${payee.name} only` });
 
-      let [run] = await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key)));
-      if (run && run.contractorId !== payee.id) throw new TRPCError({ code: 'CONFLICT', message: 'That payment run was for another contractor' });
-      const jobIds = chosen.map((c) => c.invoice.jobId);
-      const ledger = await ctx.db.select().from(payments).where(and(inArray(payments.jobId, jobIds), eq(payments.leg, 'contractor')));
-      const paidFor = (jobId: string) => ledger.filter((p) => p.jobId === jobId && (!run || p.paymentRunId !== run.id)).reduce((s, p) => s + p.amountPence, 0);
-      const plan = chosen.map((c) => ({ jobId: c.invoice.jobId, number: c.invoice.number, amountPence: c.invoice.totalPence - paidFor(c.invoice.jobId), c }));
-      if (!run) {
-        for (const p of plan) {
-          if (p.c.invoice.status !== 'approved') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${p.number} is not approved` });
-          if (!p.c.raised) throw new TRPCError({ code: 'BAD_REQUEST', message: `Raise the agency invoice for invoice ${p.number}'s job first` });
-          if (p.c.jobStatus !== 'closed') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${p.number}'s job is not closed` });
-          if (p.amountPence <= 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${p.number} is already paid` });
-        }
-        const [reused] = await ctx.db
-          .select({ id: paymentRuns.id })
-          .from(paymentRuns)
-          .where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.reference, input.reference), ne(paymentRuns.key, input.key)));
-        if (reused) throw new TRPCError({ code: 'CONFLICT', message: `Reference ${input.reference} is already used by another payment run` });
-        const totalPence = plan.reduce((s, p) => s + p.amountPence, 0);
-        const [inserted] = await ctx.db
-          .insert(paymentRuns)
-          .values({ agencyId: ctx.agencyId, contractorId: payee.id, reference: input.reference, paidOn: input.paidOn, totalPence, key: input.key, createdBy: actor.id })
-          .onConflictDoNothing()
-          .returning();
-        // Not inserted: a concurrent submit of the same run got there first (or took the reference).
-        run = inserted ?? (await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key))))[0];
-        if (!run) throw new TRPCError({ code: 'CONFLICT', message: `Reference ${input.reference} is already used by another payment run` });
-        if (inserted) {
+        let [run] = await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key)));
+        if (run && run.contractorId !== payee.id) throw new TRPCError({ code: 'CONFLICT', message: 'That payment run was for another contractor' });
+        const paymentKey = (runId: string) => `run:${runId}`;
+        const jobIds = chosen.map((c) => c.invoice.jobId);
+        const ledger = await ctx.db.select().from(payments).where(and(inArray(payments.jobId, jobIds), eq(payments.leg, 'contractor')));
+        const inThisRun = (jobId: string) => !!run && ledger.some((l) => l.jobId === jobId && l.key === paymentKey(run!.id));
+        const paidFor = (jobId: string) => ledger.filter((p) => p.jobId === jobId).reduce((sum, p) => sum + p.amountPence, 0);
+        const plan = chosen
+          .filter((c) => !inThisRun(c.invoice.jobId))
+          .map((c) => {
+            const { invoice, raised, jobStatus } = c;
+            const number = invoice.number;
+            if (invoice.status !== 'approved') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} is not approved` });
+            if (!raised) throw new TRPCError({ code: 'BAD_REQUEST', message: `Raise the agency invoice for invoice ${number}'s job first` });
+            if (jobStatus !== 'closed') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number}'s job is not closed` });
+            // The leg settles at what the agency invoice expects; paying the contractor's own figure when the two
+            // differ would leave the leg over- or under-paid for good.
+            if (raised.contractorTotalPence !== invoice.totalPence) {
+              throw new TRPCError({
+                code: 'BAD_REQUEST',
+                message: `Invoice ${number} is for ${formatPence(invoice.totalPence)} but the agency invoice expects ${formatPence(raised.contractorTotalPence)} for the contractor: re-raise the agency invoice or query the contractor's invoice`,
+              });
+            }
+            const amountPence = raised.contractorTotalPence - paidFor(invoice.jobId);
+            if (amountPence <= 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} is already paid` });
+            return { jobId: invoice.jobId, amountPence };
+          });
+        if (!run) {
+          const [reused] = await ctx.db
+            .select({ id: paymentRuns.id })
+            .from(paymentRuns)
+            .where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.reference, input.reference), ne(paymentRuns.key, input.key)));
+          if (reused) throw new TRPCError({ code: 'CONFLICT', message: `Reference ${input.reference} is already used by another payment run` });
+          const totalPence = plan.reduce((sum, p) => sum + p.amountPence, 0);
+          const [inserted] = await ctx.db
+            .insert(paymentRuns)
+            .values({ agencyId: ctx.agencyId, contractorId: payee.id, reference: input.reference, paidOn: input.paidOn, totalPence, key: input.key, createdBy: actor.id })
+            .onConflictDoNothing()
+            .returning();
+          // Not inserted: the reference was taken by another contractor's run meanwhile (runs of this contractor wait their turn).
+          if (!inserted) throw new TRPCError({ code: 'CONFLICT', message: `Reference ${input.reference} is already used by another payment run` });
+          run = inserted;
           await audit(ctx.db, { agencyId: ctx.agencyId, jobId: null, actor, action: 'finance.payment_run', detail: { runId: run.id, reference: run.reference, contractorId: payee.id, totalPence, jobs: jobIds } });
         }
-      }
-      const paymentKey = `run:${run.id}`;
-      for (const p of plan) {
-        // Already in this run, or (on a resubmit) paid some other way meanwhile: nothing to send.
-        if (p.amountPence <= 0 || ledger.some((l) => l.jobId === p.jobId && l.key === paymentKey)) continue;
-        try {
+        for (const p of plan) {
           await ctx.engine.send(p.jobId, {
             type: 'RECORD_PAYMENT',
-            key: paymentKey,
+            key: paymentKey(run.id),
             leg: 'contractor',
             amountPence: p.amountPence,
             reference: run.reference,
@@ -219,13 +260,15 @@ export const financeRouter = router({
             runId: run.id,
             actor,
           });
-        } catch (e) {
-          // A concurrent resubmit of this run recorded it first: that is the outcome wanted.
-          const raced = isEngineError(e, 'EventRejected') && (await ctx.db.select({ id: payments.id }).from(payments).where(and(eq(payments.jobId, p.jobId), eq(payments.key, paymentKey)))).length > 0;
-          if (!raced) throw e;
         }
-      }
-      return { runId: run.id, reference: run.reference };
+        // The run's total is what it paid, however many submissions that took.
+        const [paid] = await ctx.db
+          .select({ total: sql<number>`coalesce(sum(${payments.amountPence}), 0)::int` })
+          .from(payments)
+          .where(eq(payments.paymentRunId, run.id));
+        if (paid.total !== run.totalPence) await ctx.db.update(paymentRuns).set({ totalPence: paid.total }).where(eq(paymentRuns.id, run.id));
+        return { runId: run.id, reference: run.reference };
+      });
     }),
 
   /** A remittance advice (a payment run, or one payment recorded on its own), for staff. */

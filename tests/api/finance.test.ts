@@ -263,6 +263,25 @@ describe('refusals write nothing', () => {
     expect(await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, one.id))).toEqual([]);
   });
 
+  it("a £0.00 invoice, and a number the contractor already used on another job, are refused", async () => {
+    const first = await completedJob('Numbered once');
+    const second = await completedJob('Numbered twice');
+    expect(await codeOf(pat().finance.submitInvoice({ jobId: first.id, number: 'PP-NIL', issuedOn: today(), netPence: 0, vatPence: 0, documentId: first.documentId }))).toBe('BAD_REQUEST');
+    await pat().finance.submitInvoice({ jobId: first.id, number: 'PP-2001', issuedOn: today(), netPence: 1000, vatPence: 0, documentId: first.documentId });
+    const reused = await pat().finance.submitInvoice({ jobId: second.id, number: 'PP-2001', issuedOn: today(), netPence: 1000, vatPence: 0, documentId: second.documentId }).catch((e: TRPCError) => e);
+    expect(reused).toMatchObject({ code: 'CONFLICT', message: 'You have already sent invoice PP-2001 for another job' });
+    expect(await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, second.id))).toEqual([]);
+  });
+
+  it('a queried invoice is not awaiting payment', async () => {
+    const { id, documentId } = await completedJob('Queried, not upcoming');
+    await pat().finance.submitInvoice({ jobId: id, number: 'PP-QRY', issuedOn: today(), netPence: 1000, vatPence: 200, documentId });
+    const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
+    expect((await pat().finance.account()).upcoming.map((i) => i.id)).toContain(inv.id);
+    await staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Please itemise the parts' });
+    expect((await pat().finance.account()).upcoming.map((i) => i.id)).not.toContain(inv.id);
+  });
+
   it('a payment run refuses unapproved invoices and another contractor\'s', async () => {
     const { id, documentId } = await completedJob('Unapproved');
     await pat().finance.submitInvoice({ jobId: id, number: 'PP-U1', issuedOn: today(), netPence: 1000, vatPence: 0, documentId });

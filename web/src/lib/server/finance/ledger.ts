@@ -121,8 +121,9 @@ export async function contractorAccount(db: Database, agencyId: string, contract
     paidPence,
     balancePence: approvedPence - paidPence,
     invoices: items,
-    /** Not yet paid in full: what is still to come, and why (awaiting approval, queried, approved). */
-    upcoming: items.filter((i) => i.duePence > 0),
+    /** Not yet paid in full: what is still to come (awaiting approval, or approved). A queried invoice is not:
+     * nothing comes of it until the contractor sends the corrected one that replaces it. */
+    upcoming: items.filter((i) => i.duePence > 0 && i.status !== 'queried'),
     remittances: [...remittances.values()].sort((a, b) => (a.paidOn < b.paidOn ? 1 : a.paidOn > b.paidOn ? -1 : 0)),
   };
 }

@@ -329,6 +329,14 @@ export const financeRouter = router({
       const [doc] = await ctx.db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.id, input.documentId), eq(attachments.jobId, job.id)));
       if (!doc) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
       if (input.issuedOn > ctx.now().toISOString().slice(0, 10)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
+      if (input.netPence + input.vatPence === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
+      // A contractor's invoice numbers are their own sequence: one number, one invoice (a corrected invoice for
+      // the same job may keep its number, as it replaces the queried one).
+      const [reused] = await ctx.db
+        .select({ id: contractorInvoices.id })
+        .from(contractorInvoices)
+        .where(and(eq(contractorInvoices.agencyId, ctx.agencyId), eq(contractorInvoices.contractorId, ctx.contractorId), eq(contractorInvoices.number, input.number.trim()), ne(contractorInvoices.jobId, job.id)));
+      if (reused) throw new TRPCError({ code: 'CONFLICT', message: `You have already sent invoice ${input.number.trim()} for another job` });
       const { jobId: _jobId, ...fields } = input;
       const view = await ctx.engine.send(job.id, { type: 'SUBMIT_INVOICE', ...fields, totalPence: input.netPence + input.vatPence, actor: actorOf(ctx.user) });
       return { status: view.status, invoice: view.context.contractorInvoice };

@@ -110,6 +110,7 @@ export interface AgencyInvoice {
 export interface Payment {
   key: string;
   leg: PaymentLeg;
+  /** Money into the leg; negative for a refund (money paid back, e.g. to correct an over-payment). */
   amountPence: number;
   reference: string;
   at: string;
@@ -151,7 +152,13 @@ export type JobEvent = Base &
     | { type: 'ACCEPT' }
     | { type: 'DECLINE'; reason?: string }
     | { type: 'START' }
-    | { type: 'ADD_NOTE'; text: string; attachmentIds?: string[] }
+    | {
+        type: 'ADD_NOTE';
+        text: string;
+        attachmentIds?: string[];
+        /** A staff note the contractor may read (staff notes are internal unless shared). Recorded, ignored by the machine. */
+        shareWithContractor?: boolean;
+      }
     | { type: 'COMPLETE'; note: string; attachmentIds?: string[] }
     | { type: 'CLOSE' }
     | { type: 'RECALL'; reason: string }

@@ -2,7 +2,8 @@
 // The machine's guards call `refusal`; hosts call `explain` when the machine does not take an event.
 
 import type { EventOf, JobContext, JobEvent, JobEventType, Role } from './model.ts';
-import { PAYMENT_LEGS, STATUS_LABELS, TIMER_EVENT, type JobStatus } from './model.ts';
+import { PAYMENT_LEGS, STATUS_LABELS, TIMER_EVENT, type JobStatus, type PaymentLeg } from './model.ts';
+import { formatPence } from './money.ts';
 
 type Check<T extends JobEventType> = (context: JobContext, event: EventOf<T>) => string | null;
 
@@ -19,6 +20,8 @@ const SYSTEM = ['system'] as const;
 
 const blank = (text: string | undefined | null) => !text || text.trim().length === 0;
 const isPence = (n: number) => Number.isSafeInteger(n) && n >= 0;
+/** What a payment leg holds so far, refunds taken off. */
+const paidInto = (context: JobContext, leg: PaymentLeg) => context.payments.reduce((sum, p) => (p.leg === leg ? sum + p.amountPence : sum), 0);
 
 const timerDue = (context: JobContext, event: { type: JobEventType; key: string; at: string }): string | null => {
   const timer = context.timers.find((t) => t.key === event.key);
@@ -151,9 +154,11 @@ export const RULES: { [T in JobEventType]: Rule<T> } = {
         ? 'Raise the invoice before recording payments'
         : !PAYMENT_LEGS.includes(e.leg)
           ? 'Unknown payment leg'
-          : !isPence(e.amountPence) || e.amountPence === 0
+          : !Number.isSafeInteger(e.amountPence) || e.amountPence === 0
             ? 'A payment must be a positive whole number of pence'
-            : blank(e.key)
+            : e.amountPence < 0 && paidInto(c, e.leg) + e.amountPence < 0
+              ? `A refund cannot be more than the leg has been paid (${formatPence(paidInto(c, e.leg))})`
+              : blank(e.key)
               ? 'A payment needs an idempotency key'
               : c.payments.some((p) => p.key === e.key)
                 ? 'That payment is already recorded'

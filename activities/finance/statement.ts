@@ -79,7 +79,7 @@ export function statementCsv(s: Statement): string {
   for (const l of s.lines) {
     rows.push([
       l.date,
-      l.type === 'invoice' ? 'Invoice' : 'Payment',
+      l.type === 'invoice' ? 'Invoice' : l.paidPence < 0 ? 'Refund' : 'Payment',
       safeText(l.number),
       safeText(l.jobReference),
       safeText(l.description),

@@ -112,6 +112,7 @@ export const payments = pgTable(
     index().on(t.agencyId, t.paidOn),
     index().on(t.contractorId, t.paidOn),
     index().on(t.paymentRunId),
-    check('payment_positive', sql`${t.amountPence} > 0`),
+    // Never nothing: money into the leg, or (negative) a refund out of it.
+    check('payment_nonzero', sql`${t.amountPence} <> 0`),
   ],
 );

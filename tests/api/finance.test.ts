@@ -246,6 +246,27 @@ describe('reconciliation shows what is wrong', () => {
   });
 });
 
+describe('an over-payment can be put right', () => {
+  it('a refund of the excess settles the leg and the job reaches Payment Complete; a refund of more than was paid is refused', async () => {
+    const { id } = await completedJob('Refunded over-payment');
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    await staff().finance.raiseInvoice({ jobId: id, number: 'INV-REFUND', agentNetPence: 20000, contractorTotalPence: 0, commissionPence: 0 });
+    const pay = { jobId: id, leg: 'client', reference: 'BACS', paidOn: today() } as const;
+    await staff().finance.recordPayment({ ...pay, key: 'refund-client-paid', amountPence: 25000 });
+    expect((await staff().finance.job({ jobId: id })).legs?.[0]).toMatchObject({ leg: 'client', state: 'overPaid', outstandingPence: -1000 });
+    const tooMuch = await staff().finance.recordPayment({ ...pay, key: 'refund-too-much', amountPence: 25001, refund: true }).catch((e: TRPCError) => e);
+    expect(tooMuch).toMatchObject({ code: 'CONFLICT', message: 'A refund cannot be more than the leg has been paid (£250.00)' });
+    await staff().finance.recordPayment({ ...pay, key: 'refund-excess', amountPence: 1000, refund: true, reference: 'Refund BACS' });
+    const tab = await staff().finance.job({ jobId: id });
+    expect(tab.legs?.[0]).toMatchObject({ leg: 'client', state: 'settled', paidPence: 24000 });
+    expect(tab.job.status).toBe('paymentComplete');
+    const ledger = await database.db.select().from(payments).where(eq(payments.jobId, id));
+    expect(ledger.map((p) => p.amountPence).sort((x, y) => x - y)).toEqual([-1000, 25000]);
+    const audited = await database.db.select().from(auditLog).where(and(eq(auditLog.jobId, id), eq(auditLog.action, 'job.record_payment')));
+    expect(audited).toHaveLength(2);
+  });
+});
+
 describe('refusals write nothing', () => {
   it('an invoice number already used on another job is refused', async () => {
     const { id } = await completedJob('Duplicate number');

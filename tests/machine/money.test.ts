@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import type { JobState } from '../../workflows/job-host.ts';
 import { PAYMENT_LEGS, type JobEvent, type Payment, type PaymentLeg } from '../../workflows/model.ts';
 import { reconcileLeg, vatOn } from '../../workflows/money.ts';
-import { STAFF, ev, hoursIn, reach, step } from './support.ts';
+import { STAFF, ev, hoursIn, reach, refused, step } from './support.ts';
 
 /** Half-up VAT in BigInt, written independently of money.ts: round(net × bp / 10000), ties away from zero. */
 function vatOracle(net: number, bp: number): number {
@@ -176,6 +176,16 @@ describe('payments through the machine', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  test('a refund of the over-payment settles the leg; a refund of more than the leg holds is refused', () => {
+    const { state, now } = reach('closedInvoiced');
+    const paid = [ev.payment(now, 'client', 25000, 'client-over'), ev.payment(now, 'contractor', 18000), ev.payment(now, 'commission', 5000)].reduce((s, e) => step(s, e).state, state);
+    expect(paid.status).toBe('closed');
+    expect(refused(paid, ev.payment(now, 'client', -25001, 'refund-too-much'))).toBe('A refund cannot be more than the leg has been paid (£250.00)');
+    const refundedTooLittle = step(paid, ev.payment(now, 'client', -500, 'refund-part')).state;
+    expect(refundedTooLittle.status).toBe('closed');
+    expect(step(refundedTooLittle, ev.payment(now, 'client', -500, 'refund-rest')).state.status).toBe('paymentComplete');
   });
 
   test('with the scenario invoice: two of three legs settled is not enough', () => {

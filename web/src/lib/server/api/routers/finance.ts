@@ -62,6 +62,8 @@ const recordPaymentInput = z.object({
   key,
   leg: z.enum(PAYMENT_LEGS),
   amountPence: pence.min(1, 'A payment must be more than nothing'),
+  /** Money paid back out of the leg (e.g. returning an over-payment): recorded as a negative amount. */
+  refund: z.boolean().default(false),
   reference: text(100),
   paidOn: isoDate,
 });
@@ -113,8 +115,8 @@ export const financeRouter = router({
     const existing = await recorded();
     if (existing) return { status: job.status, payment: existing, duplicate: true };
     try {
-      const { jobId: _jobId, ...fields } = input;
-      const view = await ctx.engine.send(job.id, { type: 'RECORD_PAYMENT', ...fields, actor: actorOf(ctx.user) });
+      const { jobId: _jobId, refund, amountPence, ...fields } = input;
+      const view = await ctx.engine.send(job.id, { type: 'RECORD_PAYMENT', ...fields, amountPence: refund ? -amountPence : amountPence, actor: actorOf(ctx.user) });
       return { status: view.status, payment: (await recorded()) ?? null, duplicate: false };
     } catch (e) {
       // Two submits raced: the other one recorded it, which is what the caller wanted.

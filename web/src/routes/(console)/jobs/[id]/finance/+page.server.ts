@@ -46,6 +46,7 @@ export const actions: Actions = {
         key: str(f, 'key'),
         leg: str(f, 'leg') as 'client',
         amountPence: m.values.amountPence,
+        refund: str(f, 'kind') === 'refund',
         reference: str(f, 'reference'),
         paidOn: str(f, 'paidOn'),
       }),

@@ -89,6 +89,31 @@ describe('the jobs workflow in the console', () => {
     expect(await text('main')).not.toContain('Leak under bathroom sink');
   });
 
+  it('keeps the property, the new tenant and everything typed when the job is refused', async () => {
+    await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
+    await page.waitForFunction(() => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked);
+    await page.select('#tenantId', 'new');
+    await page.locator('#tenantName').fill('Nia Newcomer'); // no phone or email: the API refuses
+    await page.select('#priorityCode', 'P2');
+    await page.locator('#title').fill('Water through kitchen ceiling');
+    await page.click('form[action$="/create"] button:not([type="button"])');
+    await page.waitForSelector('form[action$="/create"] [role="alert"]');
+    expect(await text('form[action$="/create"] [role="alert"]')).toMatch(/phone number or an email/);
+    expect(new URL(page.url()).searchParams.get('postcode')).toBe('BS8 3HT');
+    const kept = await page.evaluate(() => {
+      const v = (s: string) => (document.querySelector(s) as HTMLInputElement | HTMLSelectElement | null)?.value;
+      return {
+        property: (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked,
+        tenant: v('#tenantId'),
+        tenantName: v('#tenantName'),
+        priority: v('#priorityCode'),
+        title: v('#title'),
+        create: (document.querySelector('form[action$="/create"] button:not([type="button"])') as HTMLButtonElement).disabled,
+      };
+    });
+    expect(kept).toEqual({ property: true, tenant: 'new', tenantName: 'Nia Newcomer', priority: 'P2', title: 'Water through kitchen ceiling', create: false });
+  });
+
   it('creates a job for a property found by postcode, with a tenant added inline', async () => {
     await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
     await page.waitForFunction(() => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked);
@@ -102,7 +127,7 @@ describe('the jobs workflow in the console', () => {
     await page.click('#description');
     await page.keyboard.type('Dripping from the light fitting.');
     await screenshot(page, 'console', 'new-job');
-    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="?/create"] button:not([type="button"])')]);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action$="/create"] button:not([type="button"])')]);
 
     expect(page.url()).toMatch(/\/jobs\/[0-9a-f-]{36}\?created=1$/);
     jobId = new URL(page.url()).pathname.split('/').pop()!;

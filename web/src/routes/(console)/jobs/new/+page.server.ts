@@ -1,4 +1,4 @@
-import { redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
 import { toFailure } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -31,7 +31,11 @@ export const actions: Actions = {
             : undefined,
       });
     } catch (e) {
-      return toFailure('create', e);
+      const refused = toFailure('create', e);
+      // What was chosen and typed goes back with the refusal, so the form is drawn as it was (without JavaScript too).
+      const values: Record<string, string> = {};
+      for (const [k, v] of f) if (typeof v === 'string') values[k] = v;
+      return fail(refused.status, { ...refused.data, values });
     }
     redirect(303, `/jobs/${created.id}?created=1`);
   },

@@ -3,6 +3,7 @@
 import { TRPCError } from '@trpc/server';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ZodError } from 'zod';
 import { auditLog, branches, emails, engineJobs, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '../../db/schema/index.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -58,6 +59,14 @@ describe('jobs.create', () => {
     const first = await newJob(b);
     const second = await newJob(b);
     expect(Number(second.reference.slice(4))).toBe(Number(first.reference.slice(4)) + 1);
+  });
+
+  it('refuses a job with no priority chosen, saying so (the form has no default)', async () => {
+    const refused = await as(staffOf(a))
+      .jobs.create({ title: 'Leak', priorityCode: ' ', propertyId: a.property.id })
+      .catch((e: TRPCError) => e);
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(((refused as TRPCError).cause as ZodError).issues).toEqual([expect.objectContaining({ path: ['priorityCode'], message: 'Choose a priority' })]);
   });
 
   it("refuses another agency's property, priority or tenant", async () => {

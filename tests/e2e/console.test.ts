@@ -92,6 +92,9 @@ describe('the jobs workflow in the console', () => {
   it('keeps the property, the new tenant and everything typed when the job is refused', async () => {
     await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
     await page.waitForFunction(() => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked);
+    // Nothing is chosen for the person: no priority (so no SLA) and no job type until they pick one.
+    expect(await page.$eval('#priorityCode', (s) => [(s as HTMLSelectElement).value, s.querySelector('option:checked')?.textContent])).toEqual(['', 'Choose…']);
+    expect(await page.$eval('#jobTypeId', (s) => (s as HTMLSelectElement).value)).toBe('');
     await page.select('#tenantId', 'new');
     await page.locator('#tenantName').fill('Nia Newcomer'); // no phone or email: the API refuses
     await page.select('#priorityCode', 'P2');

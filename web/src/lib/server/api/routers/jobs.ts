@@ -38,7 +38,7 @@ export const sanitizeDescription = (html: string) => sanitizeHtml(html, DESCRIPT
 const createInput = z.object({
   title: z.string().trim().min(3, 'Give the job a short title').max(200),
   descriptionHtml: z.string().max(20_000).default(''),
-  priorityCode: z.string().trim().min(1).max(20),
+  priorityCode: z.string().trim().min(1, 'Choose a priority').max(20),
   jobTypeId: z.uuid().optional(),
   propertyId: z.uuid(),
   tenantId: z.uuid().optional(),

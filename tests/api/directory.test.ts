@@ -214,6 +214,14 @@ describe('properties and tenants', () => {
     expect(detail.property.line1).toBe('7 Cotham Hill');
   });
 
+  it('finds a property for the new-job form by its postcode typed with or without the space', async () => {
+    for (const q of ['SW1A 1AA', 'SW1A1AA', 'sw1a1aa', 'SW1A  1AA', ' sw1a 1a ', '1 test  street']) {
+      expect((await as(staffA).directory.findProperties({ q })).map((p) => p.id), q).toContain(a.property.id);
+    }
+    expect(await as(staffA).directory.findProperties({ q: 'SW1A1AB' })).toEqual([]);
+    expect(await as(adminB).directory.findProperties({ q: 'SW1A1AA' })).not.toContainEqual(expect.objectContaining({ id: a.property.id }));
+  });
+
   it('refuses a non-UK postcode and half a location with field errors; B gets NOT_FOUND for A’s property', async () => {
     await refusesWithFieldErrors(() => as(staffA).properties.save({ line1: '1 Rue de Rivoli', town: 'Paris', postcode: '75001' }), ['postcode']);
     await refusesWithFieldErrors(() => as(staffA).properties.save({ line1: '1 Test', town: 'Bristol', postcode: 'BS1 5LJ', lat: 51.4 }), ['lat']);

@@ -89,6 +89,15 @@ describe('the jobs workflow in the console', () => {
     expect(await text('main')).not.toContain('Leak under bathroom sink');
   });
 
+  it('finds the property by a postcode typed without its space, and says when a search is too long', async () => {
+    const res = await page.goto(`${app.url}/jobs/new?postcode=${'Flat 2, '.repeat(10)}`, { waitUntil: 'networkidle0' });
+    expect(res?.status()).toBe(200);
+    expect(await text('main')).toContain('That search is too long');
+    await page.goto(`${app.url}/jobs/new?postcode=bs83ht`, { waitUntil: 'networkidle0' });
+    await page.waitForFunction(() => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked);
+    expect(await text('fieldset')).toContain('9 Clifton Down');
+  });
+
   it('keeps the property, the new tenant and everything typed when the job is refused', async () => {
     await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
     await page.waitForFunction(() => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked);

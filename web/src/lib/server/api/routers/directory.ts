@@ -1,8 +1,12 @@
 // Reference data for forms: priorities, job types, branches, properties by postcode, tenants.
-import { and, asc, eq, ilike, or } from 'drizzle-orm';
+import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { branches, jobTypes, priorities, properties, tenants } from '../../../../../../db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
+import { escapeLike } from '../text-input.ts';
+
+/** The longest property search: a postcode or a first line of an address fits well within it. */
+export const FIND_PROPERTIES_MAX = 60;
 
 export const directoryRouter = router({
   options: staffProcedure.query(async ({ ctx }) => {
@@ -14,14 +18,17 @@ export const directoryRouter = router({
     return { priorities: p, jobTypes: t, branches: b };
   }),
 
-  /** Properties whose postcode or first line matches, e.g. "BS1" or "park row". */
-  findProperties: staffProcedure.input(z.object({ q: z.string().trim().min(2).max(60) })).query(async ({ ctx, input }) => {
-    const like = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const compact = `%${input.q.replace(/\s+/g, '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  /** Properties whose postcode or first line matches, e.g. "BS1", "bs15lj" or "park row". */
+  findProperties: staffProcedure.input(z.object({ q: z.string().trim().min(2).max(FIND_PROPERTIES_MAX) })).query(async ({ ctx, input }) => {
+    const like = `%${escapeLike(input.q.replace(/\s+/g, ' '))}%`;
+    // Postcodes compared without their spaces on both sides: "BS15LJ" and "BS1  5LJ" are "BS1 5LJ".
+    const compact = `%${escapeLike(input.q.replace(/\s+/g, ''))}%`;
     const rows = await ctx.db
       .select()
       .from(properties)
-      .where(and(eq(properties.agencyId, ctx.agencyId), or(ilike(properties.postcode, like), ilike(properties.postcode, compact), ilike(properties.line1, like))))
+      .where(
+        and(eq(properties.agencyId, ctx.agencyId), or(ilike(sql`replace(${properties.postcode}, ' ', '')`, compact), ilike(properties.line1, like))),
+      )
       .orderBy(asc(properties.postcode), asc(properties.line1))
       .limit(20);
     return rows;

@@ -1,14 +1,17 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
+import { FIND_PROPERTIES_MAX } from '#lib/server/api/routers/directory.ts';
 import { toFailure } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
   const q = event.url.searchParams.get('postcode')?.trim() ?? '';
-  const [options, found] = await Promise.all([caller.directory.options(), q.length >= 2 ? caller.directory.findProperties({ q }) : Promise.resolve(null)]);
+  // A search the API would refuse is said so on the page (a pasted paragraph is not an error page).
+  const tooLong = q.length > FIND_PROPERTIES_MAX;
+  const [options, found] = await Promise.all([caller.directory.options(), q.length >= 2 && !tooLong ? caller.directory.findProperties({ q }) : Promise.resolve(null)]);
   const tenants = found ? (await Promise.all(found.map((p) => caller.directory.tenantsAt({ propertyId: p.id })))).flat() : [];
-  return { options, query: q, properties: found, tenants };
+  return { options, query: q, properties: found, tenants, tooLong, maxQuery: FIND_PROPERTIES_MAX };
 };
 
 export const actions: Actions = {

@@ -13,6 +13,7 @@ import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
 import { contractorFrom, percentToBp } from '../../web/src/lib/components/directory/inputs.ts';
 import { parseDistricts } from '../../web/src/lib/postcode.ts';
+import { districtOf } from '../../web/src/lib/server/map/outcodes.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
 
@@ -360,6 +361,26 @@ describe('what people type into the forms', () => {
     expect(percentToBp(' 5.25 % ')).toBe(525);
     expect(percentToBp('0')).toBe(0);
     for (const bad of ['', 'twenty', '17.555', '-5', '20,5']) expect(percentToBp(bad), bad).toBeNull();
+  });
+
+  it('moves the base with a new postcode when the latitude and longitude are left as the form showed them', async () => {
+    const rex = await as(staffA).contractors.save({ name: 'Rex Repairs', email: 'rex@x.example', trades: ['general'], coverage: ['BS1'], basePostcode: 'BS3' });
+    // The profile form as the contractor's page draws it: the stored base, and what it showed.
+    const form = (edits: Record<string, string>) => {
+      const f = new FormData();
+      const shown = { basePostcode: 'BS3', baseLat: String(rex.baseLat), baseLng: String(rex.baseLng) };
+      for (const [k, v] of Object.entries({ name: rex.name, email: rex.email, coverage: 'BS1', ...shown, baseShown: Object.values(shown).join('|'), ...edits })) f.set(k, v);
+      f.append('trades', 'general');
+      return contractorFrom(f);
+    };
+    const moved = await as(staffA).contractors.save({ id: rex.id, ...form({ basePostcode: 'bs8 3ht' }) });
+    expect(moved).toMatchObject({ baseOutcode: 'BS8', baseLat: districtOf('BS8')!.lat, baseLng: districtOf('BS8')!.lng });
+    // Typed on purpose, they stay; so do they when only the postcode within the district changes.
+    expect(await as(staffA).contractors.save({ id: rex.id, ...form({ basePostcode: 'BS8', baseLat: '51.47', baseLng: '-2.61' }) })).toMatchObject({ baseLat: 51.47, baseLng: -2.61 });
+    expect(form({ basePostcode: 'BS3 1EN' })).toMatchObject({ baseLat: rex.baseLat, baseLng: rex.baseLng });
+    // Moved to a district the offline table lacks, with the old numbers left: asked for a location, not given the old one.
+    const e = await failure(as(staffA).contractors.save({ id: rex.id, ...form({ basePostcode: 'ZE2' }) }));
+    expect(fieldErrors(e).basePostcode?.join(' ')).toContain('No offline location for ZE2');
   });
 
   it('sends districts that are not districts on to the API, which refuses them by name', async () => {

@@ -94,6 +94,19 @@ describe('settings and directory', () => {
     await screenshot(page, 'directory', 'contractors-filtered');
   });
 
+  it("moves a contractor's base to a new postcode, not keeping the old district's latitude and longitude", async () => {
+    const [rory] = await app.db.select().from(contractors).where(and(eq(contractors.agencyId, harbourId), eq(contractors.email, EMAIL)));
+    await page.goto(`${app.url}/contractors/${rory.id}`, { waitUntil: 'networkidle0' });
+    expect(await page.$eval('#baseLat', (el) => (el as HTMLInputElement).value)).toBe(String(rory.baseLat)); // BS9's centre, shown
+    await page.$eval('#basePostcode', (el) => ((el as HTMLInputElement).value = ''));
+    await page.type('#basePostcode', 'BS1 5LJ');
+    await page.locator('button::-p-text(Save profile)').click();
+    await page.waitForSelector('::-p-text(Profile saved.)');
+    const [moved] = await app.db.select().from(contractors).where(eq(contractors.id, rory.id));
+    expect(moved).toMatchObject({ baseOutcode: 'BS1', baseLat: 51.4537, baseLng: -2.5935 }); // BS1's centre
+    expect(await page.$eval('#baseLat', (el) => (el as HTMLInputElement).value)).toBe('51.4537');
+  });
+
   it('shows an expired certification as expired, and the list works at phone width', async () => {
     await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
     await page.goto(`${app.url}/contractors`, { waitUntil: 'networkidle0' });

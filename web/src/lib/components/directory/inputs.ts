@@ -1,5 +1,5 @@
 // Form fields → API input for the directory's forms (shared by "add" pages and each record's page).
-import { parseDistricts } from '../../postcode.ts';
+import { outcodeOf, parseDistricts } from '../../postcode.ts';
 import { checked, list, num, optional, text } from './form.ts';
 
 export const propertyFrom = (f: FormData) => ({
@@ -25,6 +25,14 @@ export const contractorFrom = (f: FormData) => {
   // so the refusal names it.
   const { districts, invalid } = parseDistricts(text(f, 'coverage'));
   const trades = [...f.getAll('trades').map(String), ...list(f, 'otherTrades')];
+  // The form shows the stored latitude and longitude, which for most bases are the old district's centre.
+  // Left as shown while the base postcode changes, they are not a choice: send none, so the API locates
+  // the new postcode. Edited, or with the postcode unchanged, they are sent as typed.
+  const basePostcode = text(f, 'basePostcode');
+  const [shownPostcode = '', shownLat = '', shownLng = ''] = text(f, 'baseShown').split('|');
+  const district = (s: string) => outcodeOf(s) ?? s.trim().toUpperCase();
+  const stale =
+    f.has('baseShown') && district(basePostcode) !== district(shownPostcode) && text(f, 'baseLat').trim() === shownLat && text(f, 'baseLng').trim() === shownLng;
   return {
     name: text(f, 'name'),
     company: text(f, 'company'),
@@ -32,9 +40,9 @@ export const contractorFrom = (f: FormData) => {
     phone: text(f, 'phone'),
     trades,
     coverage: [...districts, ...invalid],
-    basePostcode: text(f, 'basePostcode'),
-    baseLat: num(f, 'baseLat'),
-    baseLng: num(f, 'baseLng'),
+    basePostcode,
+    baseLat: stale ? undefined : num(f, 'baseLat'),
+    baseLng: stale ? undefined : num(f, 'baseLng'),
     active: f.has('activeShown') ? checked(f, 'active') : true,
   };
 };

@@ -110,8 +110,8 @@ beforeAll(async () => {
   ids.declined = await job('Declined by Pat', [[staff, offer(p)], [pat(), { type: 'DECLINE', reason: 'Pat is busy' }], [staff, offer(e)]]);
   ids.atB = await job('At agency B', [[staffOf(b), offer(patAtB)]], { fx: b });
 
-  await saveAttachment(database.db, diskStore(dir), { agencyId: a.agency.id, jobId: ids.inProgress, uploadedBy: 'contractor:pat', file: new File([PNG_1PX], 'leak.png'), kind: 'photo' });
-  await saveAttachment(database.db, diskStore(dir), { agencyId: a.agency.id, jobId: ids.inProgress, uploadedBy: 'contractor:pat', file: new File([PNG_1PX], 'after.png'), kind: 'photo' });
+  await saveAttachment(database.db, diskStore(dir), { agencyId: a.agency.id, jobId: ids.inProgress, uploadedBy: `contractor:${a.contractors[0].id}`, file: new File([PNG_1PX], 'leak.png'), kind: 'photo' });
+  await saveAttachment(database.db, diskStore(dir), { agencyId: a.agency.id, jobId: ids.inProgress, uploadedBy: `contractor:${a.contractors[0].id}`, file: new File([PNG_1PX], 'after.png'), kind: 'photo' });
 });
 afterAll(async () => {
   await database?.close();
@@ -315,5 +315,42 @@ describe('a queried invoice', () => {
     const detail = await as(pat()).portal.job({ id });
     expect(detail.needsAction).toBe('invoice');
     expect(detail.timeline.find((e) => e.type === 'QUERY_INVOICE')?.payload.reason).toBe('VAT does not add up');
+  });
+});
+
+describe('staff case notes', () => {
+  it('reach the contractor only when shared, with their files; the list, page and Job Sheet agree', async () => {
+    const [p] = a.contractors;
+    const id = await job('Staff notes, some shared', [
+      [staffOf(a), { type: 'OFFER', contractorId: p.id }],
+      [pat(), { type: 'ACCEPT' }],
+    ]);
+    const store = diskStore(dir);
+    const upload = (name: string, uploadedBy: string) => saveAttachment(database.db, store, { agencyId: a.agency.id, jobId: id, uploadedBy, file: new File([PNG_1PX], name) });
+    const staffBy = `staff:${a.staff.id}`;
+    const [internal, shared, loose, mine] = [await upload('internal.png', staffBy), await upload('shared.png', staffBy), await upload('loose.png', staffBy), await upload('mine.png', `contractor:${p.id}`)];
+    await send(staffOf(a), id, { type: 'ADD_NOTE', text: 'Landlord disputes the last bill', attachmentIds: [internal.id] });
+    await send(staffOf(a), id, { type: 'ADD_NOTE', text: 'Key safe code is 4321', attachmentIds: [shared.id], shareWithContractor: true });
+    await send(pat(), id, { type: 'ADD_NOTE', text: 'Parts ordered', attachmentIds: [mine.id] });
+
+    const detail = await as(pat()).portal.job({ id });
+    const notes = detail.timeline.filter((e) => e.type === 'ADD_NOTE').map((e) => e.payload.text);
+    expect(notes).toEqual(['Key safe code is 4321', 'Parts ordered']);
+    expect(JSON.stringify(detail)).not.toContain('Landlord disputes');
+    expect(detail.photos.map((f) => f.fileName).sort()).toEqual(['mine.png', 'shared.png']);
+    expect((await as(pat()).portal.jobs({ view: 'all' })).items.find((j) => j.id === id)?.photoCount).toBe(2);
+    // A contractor cannot make a file visible by citing one they did not upload.
+    await expect(send(pat(), id, { type: 'ADD_NOTE', text: 'Look', attachmentIds: [loose.id] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+
+    const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
+    const patsSheet = (await jobSheetData(database.db, row, pat()))!;
+    expect(patsSheet.notes.map((n) => n.text)).toEqual(['Key safe code is 4321', 'Parts ordered']);
+    expect(patsSheet.photoCount).toBe(2);
+    // Staff see everything, and which notes were shared is in the history.
+    const staffSheet = (await jobSheetData(database.db, row, staffOf(a)))!;
+    expect(staffSheet.notes.map((n) => n.text)).toEqual(['Landlord disputes the last bill', 'Key safe code is 4321', 'Parts ordered']);
+    expect(staffSheet.photoCount).toBe(4);
+    const history = (await as(staffOf(a)).jobs.get({ id })).timeline.filter((e) => e.type === 'ADD_NOTE').map((e) => (e.payload as { shareWithContractor?: boolean }).shareWithContractor);
+    expect(history).toEqual([undefined, true, undefined]);
   });
 });

@@ -9,8 +9,8 @@ import { and, eq } from 'drizzle-orm';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Browser, HTTPRequest, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agencies, contractors, jobs, notifications } from '../../db/schema/index.ts';
-import { PNG_1PX } from '../support/files.ts';
+import { agencies, attachments, contractors, jobs, notifications } from '../../db/schema/index.ts';
+import { PNG_1PX, TINY_PDF } from '../support/files.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
 
 const EMAIL = 'eve@brightsparks.example';
@@ -133,6 +133,46 @@ describe('contractor portal on a phone', () => {
     expect(await text('.head')).toContain('In Progress');
   });
 
+  it("sees a staff case note only when staff shared it, and none of an internal note's files", async () => {
+    const staff = await browser.createBrowserContext();
+    try {
+      const sam = await staff.newPage();
+      await signIn(sam, app.url, 'staff@harbour.example');
+      await sam.goto(`${app.url}/jobs/${jobId}`, { waitUntil: 'networkidle0' });
+      const note = async (words: string, file: string, share: boolean) => {
+        await sam.locator('#note').fill(words);
+        await (await sam.$('#note-files'))!.uploadFile(file);
+        if (share) await sam.locator('input[name="shareWithContractor"]').click();
+        await sam.locator('form[action="?/note"] button').click();
+        await sam.waitForFunction((w) => document.querySelector('[data-testid="timeline"]')?.textContent?.includes(w), { timeout: 15_000 }, words);
+      };
+      const photo = join(work, 'internal.png');
+      const pdf = join(work, 'access.pdf');
+      writeFileSync(photo, PNG_1PX);
+      writeFileSync(pdf, TINY_PDF);
+      await note('Landlord is disputing the last invoice.', photo, false);
+      await note('Key safe by the back door, code 4321.', pdf, true);
+      // The console says which note the contractor can read.
+      const marked = await sam.$$eval('[data-testid="timeline"] > li', (lis) => lis.filter((li) => li.querySelector('[data-testid="shared-note"]')).map((li) => li.textContent ?? ''));
+      expect(marked).toHaveLength(1);
+      expect(marked[0]).toContain('Key safe by the back door');
+    } finally {
+      await staff.close();
+    }
+    const files = new Map((await app.db.select().from(attachments).where(eq(attachments.jobId, jobId))).map((f) => [f.fileName, f.id]));
+
+    await page.reload({ waitUntil: 'networkidle0' });
+    const shown = await text();
+    expect(shown).toContain('Key safe by the back door, code 4321.');
+    expect(shown).not.toContain('Landlord is disputing');
+    expect(shown).not.toContain('internal.png');
+    expect(await text('#photos-h')).toContain('Photos (0)');
+    expect(await page.$(`a[href="/api/attachments/${files.get('access.pdf')}"]`)).not.toBeNull();
+    const status = (id: string | undefined) => page.evaluate((u) => fetch(u).then((r) => r.status), `/api/attachments/${id}`);
+    expect(await status(files.get('internal.png'))).toBe(404);
+    expect(await status(files.get('access.pdf'))).toBe(200);
+  });
+
   it('adds a note with a photo, uploaded with progress (and a retry after a dropped connection) before the note is sent', async () => {
     const photo = join(work, 'fan.png');
     writeFileSync(photo, PNG_1PX);
@@ -179,7 +219,8 @@ describe('contractor portal on a phone', () => {
     const bytes = new Uint8Array(readFileSync(file));
     expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe('%PDF-');
     const sheet = await pdfText(bytes);
-    for (const s of [reference, JOB_TITLE, '7 Cotham Hill', 'BS6 6LA', 'Urgent', 'Ravi Shah', 'Harbour Lettings', 'Fan motor seized']) expect(sheet).toContain(s);
+    for (const s of [reference, JOB_TITLE, '7 Cotham Hill', 'BS6 6LA', 'Urgent', 'Ravi Shah', 'Harbour Lettings', 'Fan motor seized', 'Key safe by the back door']) expect(sheet).toContain(s);
+    expect(sheet).not.toContain('Landlord is disputing');
   });
 
   it('marks the job complete with a note, after a try without signal kept what was typed; the invoice link appears', async () => {

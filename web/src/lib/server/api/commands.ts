@@ -13,7 +13,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ACCEPT') }),
   z.object({ type: z.literal('DECLINE'), reason: z.string().trim().max(500).optional() }),
   z.object({ type: z.literal('START') }),
-  z.object({ type: z.literal('ADD_NOTE'), text: z.string().trim().max(5000), attachmentIds: ids }),
+  z.object({ type: z.literal('ADD_NOTE'), text: z.string().trim().max(5000), attachmentIds: ids, shareWithContractor: z.boolean().optional() }),
   z.object({ type: z.literal('COMPLETE'), note: text(5000), attachmentIds: ids }),
   z.object({ type: z.literal('CLOSE') }),
   z.object({ type: z.literal('RECALL'), reason: text(1000) }),

@@ -1,12 +1,14 @@
 // What a job's Job Sheet shows a given viewer (staff, or the contractor holding or offered the job):
-// the tenant's phone and email reach contractors only when the agency shares them. No request plumbing
-// here, so tests can build a sheet straight from the database.
+// the tenant's phone and email reach contractors only when the agency shares them, and a contractor's
+// sheet has only the notes and photos they may see (contractor-view.ts). No request plumbing here, so
+// tests can build a sheet straight from the database.
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { JobSheetData } from '../../../../../activities/pdf/job-sheet.ts';
 import type { Database } from '../../../../../db/client.ts';
 import { agencies, attachments, branches, contractors, jobEvents, jobs, jobTypes, priorities, properties, tenants, users } from '../../../../../db/schema/index.ts';
 import { STATUS_LABELS, type JobStatus } from '../../../../../workflows/model.ts';
+import { contractorSeesEvent, contractorSeesFileSql } from '../api/contractor-view.ts';
 import type { SessionUser } from '../auth/user.ts';
 
 const notePayload = z.object({ text: z.string().optional(), note: z.string().optional() }).catch({});
@@ -14,6 +16,8 @@ const notePayload = z.object({ text: z.string().optional(), note: z.string().opt
 /** What the sheet shows this viewer of an (already access-checked) job. */
 export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, viewer: SessionUser, now = new Date()): Promise<JobSheetData | null> {
   const one = <T>(rows: T[]) => rows[0] ?? null;
+  const contractorId = viewer.kind === 'contractor' ? viewer.contractorId : null;
+  if (viewer.kind === 'contractor' && !contractorId) return null;
   const [agency, branch, property, tenant, jobType, priority, contractor, [{ photos }], events] = await Promise.all([
     db.select().from(agencies).where(eq(agencies.id, job.agencyId)).then(one),
     job.branchId ? db.select().from(branches).where(eq(branches.id, job.branchId)).then(one) : null,
@@ -22,8 +26,16 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
     job.jobTypeId ? db.select().from(jobTypes).where(eq(jobTypes.id, job.jobTypeId)).then(one) : null,
     db.select().from(priorities).where(and(eq(priorities.agencyId, job.agencyId), eq(priorities.code, job.priorityCode))).then(one),
     job.contractorId ? db.select().from(contractors).where(eq(contractors.id, job.contractorId)).then(one) : null,
-    db.select({ photos: count() }).from(attachments).where(and(eq(attachments.jobId, job.id), eq(attachments.kind, 'photo'))),
-    db.select().from(jobEvents).where(and(eq(jobEvents.jobId, job.id), inArray(jobEvents.type, ['ADD_NOTE', 'COMPLETE']))).orderBy(asc(jobEvents.seq)),
+    db
+      .select({ photos: count() })
+      .from(attachments)
+      .where(and(eq(attachments.jobId, job.id), eq(attachments.kind, 'photo'), contractorId ? contractorSeesFileSql(contractorId) : undefined)),
+    db
+      .select()
+      .from(jobEvents)
+      .where(and(eq(jobEvents.jobId, job.id), inArray(jobEvents.type, ['ADD_NOTE', 'COMPLETE'])))
+      .orderBy(asc(jobEvents.seq))
+      .then((rows) => (contractorId ? rows.filter((e) => contractorSeesEvent(e, contractorId)) : rows)),
   ]);
   if (!agency) return null;
 

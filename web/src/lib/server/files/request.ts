@@ -1,7 +1,11 @@
 // Request plumbing shared by the file endpoints: the runtime, the user's job scope, the file store.
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { attachments, jobEvents } from '../../../../../db/schema/index.ts';
 import { useRuntime } from '../../../../../worker/runtime-registry.ts';
+import { contractorSeesFile } from '../api/contractor-view.ts';
 import { findJobInScope, scopeOf } from '../api/scope.ts';
 import { diskStore } from './storage.ts';
 
@@ -11,10 +15,26 @@ const STATUS = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404 } as const;
 export async function jobForRequest(event: Pick<RequestEvent, 'locals'>, jobId: string) {
   const runtime = await useRuntime();
   try {
-    const job = await findJobInScope(runtime.db, jobId, scopeOf(event.locals.user ?? null));
-    return { runtime, job, store: diskStore(runtime.env.DATA_DIR) };
+    const scope = scopeOf(event.locals.user ?? null);
+    const job = await findJobInScope(runtime.db, jobId, scope);
+    return { runtime, job, store: diskStore(runtime.env.DATA_DIR), scope };
   } catch (e) {
     if (e instanceof TRPCError && e.code in STATUS) error(STATUS[e.code as keyof typeof STATUS], e.message);
     throw e;
   }
+}
+
+/** Resolves an attachment the request may see: its job in scope and, for a contractor, a file they uploaded
+ * or one cited by a note or event they see (contractor-view.ts); anything else is 404. */
+export async function attachmentForRequest(event: Pick<RequestEvent, 'locals'>, id: string) {
+  const { db } = await useRuntime();
+  const [file] = z.uuid().safeParse(id).success ? await db.select().from(attachments).where(eq(attachments.id, id)) : [];
+  if (!file) error(404, 'Not found');
+  const found = await jobForRequest(event, file.jobId);
+  const contractorId = found.scope.contractorId;
+  if (contractorId) {
+    const events = await db.select().from(jobEvents).where(eq(jobEvents.jobId, file.jobId));
+    if (!contractorSeesFile(events, contractorId)(file)) error(404, 'Not found');
+  }
+  return { ...found, file };
 }

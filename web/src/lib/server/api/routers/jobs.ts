@@ -95,7 +95,9 @@ async function toEngineCommand(db: Database, job: typeof jobs.$inferSelect, inpu
     case 'COMPLETE': {
       const ids = input.attachmentIds ?? [];
       if (ids.length) {
-        const found = await db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.jobId, job.id), inArray(attachments.id, ids)));
+        // A contractor cites only their own uploads: citing a file is what lets contractors see it (contractor-view.ts).
+        const own = actor.role === 'contractor' ? eq(attachments.uploadedBy, `contractor:${actor.id}`) : undefined;
+        const found = await db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.jobId, job.id), inArray(attachments.id, ids), own));
         if (found.length !== new Set(ids).size) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Attachments must be uploaded to this job first' });
       }
       return { ...input, actor };

@@ -4,7 +4,8 @@
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { agencies, attachments, branches, contractorInvoices, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
-import type { JobStatus, PaymentLeg } from '../../../../../../workflows/model.ts';
+import type { JobStatus } from '../../../../../../workflows/model.ts';
+import { contractorSeesEvent, contractorSeesFile, contractorSeesFileSql } from '../contractor-view.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { contractorProcedure, router } from '../trpc.ts';
@@ -39,9 +40,6 @@ export function needsAction(row: { status: string; contractorId: string | null; 
   return null;
 }
 
-/** Event types a contractor sees on a job's timeline; payments only for their own leg. */
-const VISIBLE_EVENTS = new Set(['CREATED', 'OFFER', 'ACCEPT', 'DECLINE', 'START', 'ADD_NOTE', 'COMPLETE', 'CLOSE', 'RECALL', 'CANCEL', 'CHANGE_PRIORITY', 'SUBMIT_INVOICE', 'QUERY_INVOICE', 'RECORD_PAYMENT', 'SLA_BREACHED']);
-
 const payloadSchema = z
   .object({
     text: z.string().optional(),
@@ -55,8 +53,6 @@ const payloadSchema = z
     attachmentIds: z.array(z.string()).optional(),
   })
   .catch({});
-
-const LEG: PaymentLeg = 'contractor';
 
 export const portalRouter = router({
   /** The contractor's jobs at the agency they picked. */
@@ -95,7 +91,7 @@ export const portalRouter = router({
         postcode: properties.postcode,
         contractorId: jobs.contractorId,
         offeredToId: jobs.offeredToId,
-        photoCount: sql<number>`(select count(*)::int from ${attachments} where ${attachments.jobId} = ${jobs.id} and ${attachments.kind} = 'photo')`,
+        photoCount: sql<number>`(select count(*)::int from ${attachments} where ${attachments.jobId} = ${jobs.id} and ${attachments.kind} = 'photo' and ${contractorSeesFileSql(me)})`,
         invoiced: hasInvoice,
       })
       .from(jobs)
@@ -123,13 +119,9 @@ export const portalRouter = router({
     const { job, state, property, tenant, jobType, allowed } = detail;
     const invoiced = state.context.contractorInvoice !== null;
     const timeline = detail.timeline
-      .filter((e) => VISIBLE_EVENTS.has(e.type))
-      .map((e) => ({ seq: e.seq, type: e.type, at: e.at, actorRole: e.actorRole, mine: e.actorId === me, payload: payloadSchema.parse(e.payload) }))
-      .filter((e) => {
-        if (e.type === 'OFFER' || e.type === 'DECLINE') return e.payload.contractorId === me || e.mine;
-        if (e.type === 'RECORD_PAYMENT') return e.payload.leg === LEG;
-        return true;
-      });
+      .filter((e) => contractorSeesEvent(e, me))
+      .map((e) => ({ seq: e.seq, type: e.type, at: e.at, actorRole: e.actorRole, mine: e.actorId === me, payload: payloadSchema.parse(e.payload) }));
+    const seesFile = contractorSeesFile(detail.timeline, me);
     return {
       job: {
         id: job.id,
@@ -161,7 +153,7 @@ export const portalRouter = router({
       jobType: jobType && { name: jobType.name, trade: jobType.trade },
       agency: { name: agency.name, phone: agency.phone, email: agency.email },
       offeredToMe: job.offeredToId === me,
-      photos: detail.attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, kind: a.kind, createdAt: a.createdAt, url: `/api/attachments/${a.id}` })),
+      photos: detail.attachments.filter(seesFile).map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, kind: a.kind, createdAt: a.createdAt, url: `/api/attachments/${a.id}` })),
       timeline,
       allowed,
       needsAction: needsAction({ status: state.status, contractorId: job.contractorId, offeredToId: job.offeredToId, invoiced }, me),

@@ -29,7 +29,8 @@ const str = (f: FormData, k: string) => String(f.get(k) ?? '');
 
 export const actions: Actions = {
   offer: send('offer', (f) => ({ type: 'OFFER', contractorId: str(f, 'contractorId'), acknowledgeMissingCertification: f.get('acknowledge') === 'on' })),
-  /** A case note with optional photos or documents: files are stored first, then the note cites them. */
+  /** A case note with optional photos or documents: files are stored first, then the note cites them.
+   * Notes are internal unless staff tick "Share with the contractor" (the portal then shows it and its files). */
   note: async (event) => {
     const f = await event.request.formData();
     const files = f.getAll('files').filter((x): x is File => x instanceof File && x.size > 0);
@@ -49,7 +50,7 @@ export const actions: Actions = {
       throw e;
     }
     return attempt('note', async () =>
-      (await api(event)).jobs.send({ id: event.params.id, command: { type: 'ADD_NOTE', text: text || `Attached ${files.map((x) => x.name).join(', ')}`, attachmentIds } }),
+      (await api(event)).jobs.send({ id: event.params.id, command: { type: 'ADD_NOTE', text: text || `Attached ${files.map((x) => x.name).join(', ')}`, attachmentIds, shareWithContractor: f.get('shareWithContractor') === 'on' } }),
     );
   },
   close: send('close', () => ({ type: 'CLOSE' })),

@@ -1,18 +1,9 @@
-// Serve an attachment to someone who may see its job.
-import { error } from '@sveltejs/kit';
-import { eq } from 'drizzle-orm';
-import { z } from 'zod';
-import { attachments } from '../../../../../../db/schema/index.ts';
-import { jobForRequest } from '#lib/server/files/request.ts';
-import { useRuntime } from '../../../../../../worker/runtime-registry.ts';
+// Serve an attachment to someone who may see it (request.ts: its job in scope, and what a contractor may see).
+import { attachmentForRequest } from '#lib/server/files/request.ts';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {
-  if (!z.uuid().safeParse(event.params.id).success) error(404, 'Not found');
-  const { db } = await useRuntime();
-  const [file] = await db.select().from(attachments).where(eq(attachments.id, event.params.id));
-  if (!file) error(404, 'Not found');
-  const { store } = await jobForRequest(event, file.jobId);
+  const { file, store } = await attachmentForRequest(event, event.params.id);
   const bytes = await store.get(file.storageKey);
   return new Response(new Uint8Array(bytes), {
     headers: {

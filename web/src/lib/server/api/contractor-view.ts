@@ -1,0 +1,47 @@
+// What a contractor sees of a job's history and files, in one place for the portal, the attachment
+// download and the Job Sheet. Staff notes are internal unless staff shared them; other contractors'
+// offers and refusals and the other payment legs are the agency's. A file is seen by the contractor who
+// uploaded it, or through a note or completion the contractor sees.
+import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { attachments, jobEvents } from '../../../../../db/schema/index.ts';
+import type { PaymentLeg } from '../../../../../workflows/model.ts';
+
+/** Event types a contractor sees on a job's timeline (then filtered by `contractorSeesEvent`). */
+const VISIBLE_EVENTS = new Set(['CREATED', 'OFFER', 'ACCEPT', 'DECLINE', 'START', 'ADD_NOTE', 'COMPLETE', 'CLOSE', 'RECALL', 'CANCEL', 'CHANGE_PRIORITY', 'SUBMIT_INVOICE', 'QUERY_INVOICE', 'RECORD_PAYMENT', 'SLA_BREACHED']);
+
+const LEG: PaymentLeg = 'contractor';
+
+const facts = z
+  .object({ contractorId: z.string().optional(), leg: z.string().optional(), shareWithContractor: z.boolean().optional(), attachmentIds: z.array(z.string()).optional() })
+  .catch({});
+
+export interface EventRow {
+  type: string;
+  actorId: string;
+  actorRole: string;
+  payload: unknown;
+}
+
+export function contractorSeesEvent(e: EventRow, contractorId: string): boolean {
+  if (!VISIBLE_EVENTS.has(e.type)) return false;
+  const p = facts.parse(e.payload);
+  if (e.type === 'OFFER' || e.type === 'DECLINE') return p.contractorId === contractorId || e.actorId === contractorId;
+  if (e.type === 'RECORD_PAYMENT') return p.leg === LEG;
+  if (e.type === 'ADD_NOTE') return e.actorRole === 'contractor' || p.shareWithContractor === true;
+  return true;
+}
+
+/** Which of the job's files the contractor may see, given the job's events. */
+export function contractorSeesFile(events: EventRow[], contractorId: string) {
+  const cited = new Set(events.filter((e) => contractorSeesEvent(e, contractorId)).flatMap((e) => facts.parse(e.payload).attachmentIds ?? []));
+  return (file: { id: string; uploadedBy: string }) => file.uploadedBy === `contractor:${contractorId}` || cited.has(file.id);
+}
+
+/** `contractorSeesFile` as a condition on `attachments` rows, for counts in lists. Only notes and completions
+ * cite files, so only their visibility is repeated here: change both together. */
+export const contractorSeesFileSql = (contractorId: string): SQL =>
+  sql`(${attachments.uploadedBy} = ${`contractor:${contractorId}`} or exists (
+    select 1 from ${jobEvents} where ${jobEvents.jobId} = ${attachments.jobId} and ${jobEvents.type} in ('ADD_NOTE', 'COMPLETE')
+      and ${jobEvents.payload}->'attachmentIds' @> to_jsonb(${attachments.id}::text)
+      and (${jobEvents.actorRole} = 'contractor' or ${jobEvents.payload}->>'shareWithContractor' = 'true')))`;

@@ -141,7 +141,7 @@ describe('contractor portal on a phone', () => {
       await sam.goto(`${app.url}/jobs/${jobId}`, { waitUntil: 'networkidle0' });
       const note = async (words: string, file: string, share: boolean) => {
         await sam.locator('#note').fill(words);
-        await (await sam.$('#note-files'))!.uploadFile(file);
+        await (await sam.$('input#note-files'))!.uploadFile(file);
         if (share) await sam.locator('input[name="shareWithContractor"]').click();
         await sam.locator('form[action="?/note"] button').click();
         await sam.waitForFunction((w) => document.querySelector('[data-testid="timeline"]')?.textContent?.includes(w), { timeout: 15_000 }, words);

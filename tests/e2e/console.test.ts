@@ -234,6 +234,32 @@ describe('the jobs workflow in the console', () => {
     await screenshot(page, 'console', 'job-page-diagram');
   });
 
+  it('labels each arrow of the diagram with its own event, and fits each state name in its box', async () => {
+    const drawn = await page.$eval('[data-testid="machine-diagram"]', (svg) => {
+      const mid = (edge: string) => {
+        const p = svg.querySelector(`path[data-edge="${edge}"]`) as SVGPathElement;
+        return p.getPointAtLength(p.getTotalLength() / 2);
+      };
+      const labels = [...svg.querySelectorAll('text[data-edge]')].map((t) => {
+        const box = (t as SVGTextElement).getBBox();
+        return { edge: t.getAttribute('data-edge')!, text: t.textContent, y: box.y + box.height / 2 };
+      });
+      const states = [...svg.querySelectorAll('[data-state]')].map((g) => ({
+        state: g.getAttribute('data-state'),
+        room: (g.querySelector('rect:last-of-type') as SVGRectElement).getBBox().width - (g.querySelector('text') as SVGTextElement).getBBox().width,
+      }));
+      return { labels, states, mids: Object.fromEntries(['new>assigned', 'assigned>new'].map((e) => [e, mid(e).y])) };
+    });
+    // ACCEPT takes a new job to Assigned; OFFER (to someone else) takes an assigned one back to New.
+    const label = (edge: string) => drawn.labels.find((l) => l.edge === edge)!;
+    expect([label('new>assigned').text, label('assigned>new').text]).toEqual(['ACCEPT', 'OFFER']);
+    // Each of the pair sits on its own arrow's side of the row.
+    for (const [edge, other] of [['new>assigned', 'assigned>new'], ['assigned>new', 'new>assigned']]) {
+      expect(Math.abs(label(edge).y - drawn.mids[edge]), edge).toBeLessThan(Math.abs(label(edge).y - drawn.mids[other]));
+    }
+    for (const s of drawn.states) expect(s.room, `${s.state} fits its box`).toBeGreaterThan(4);
+  });
+
   it('shows on the coverage map, with no internet, who covers a postcode, and a contractor in detail', async () => {
     offsite.length = 0;
     await page.goto(`${app.url}/contractors/map?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
@@ -284,6 +310,10 @@ describe('the jobs workflow in the console', () => {
     await screenshot(page, 'console', 'jobs-list-phone');
     await openJob();
     expect(await overflow()).toBeLessThanOrEqual(1);
+    // The diagram scales to the screen: every state, and where the job is now, is in view.
+    const states = await page.$$eval('[data-testid="machine-diagram"] [data-state] rect', (rs) => rs.map((r) => r.getBoundingClientRect().right));
+    expect(Math.max(...states)).toBeLessThanOrEqual(390);
+    expect(await page.$eval('[data-testid="machine-diagram"] [aria-current="step"]', (g) => g.getBoundingClientRect().right)).toBeLessThanOrEqual(390);
     await screenshot(page, 'console', 'job-page-phone');
   });
 });

@@ -93,7 +93,7 @@ beforeAll(async () => {
   const offer = (c: { id: string }): Step => ({ type: 'OFFER', contractorId: c.id });
   const [p, e] = a.contractors;
   ids.offered = await job('Offered to Pat', [[staff, offer(p)]], { tenant: true });
-  ids.assigned = await job('Accepted by Pat', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }]]);
+  ids.assigned = await job('Accepted by Pat', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }]], { tenant: true });
   ids.inProgress = await job('Pat on site', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }], [pat(), { type: 'START' }]]);
   ids.completed = await job('Pat finished', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }], [pat(), { type: 'START' }], [pat(), { type: 'COMPLETE', note: 'Done' }]]);
   ids.invoiced = await job('Pat invoiced', [
@@ -186,13 +186,16 @@ describe('portal.jobs', () => {
 });
 
 describe('portal.job', () => {
-  it('shows an offer with what the contractor may do and the tenant contact the agency shares', async () => {
+  it('shows an offer with what the contractor may do, and the tenant contact the agency shares once the job is theirs', async () => {
     const detail = await as(pat()).portal.job({ id: ids.offered });
     // An offer leaves the job New until it is accepted.
     expect(detail).toMatchObject({ status: 'new', offeredToMe: true, needsAction: 'respond', tenantContactShared: true });
     expect(detail.allowed).toEqual(expect.arrayContaining(['ACCEPT', 'DECLINE']));
     expect(detail.allowed).not.toContain('START');
-    expect(detail.tenant).toEqual({ name: 'Tess Tenant', phone: '07700 900555', email: 'tess@example.test' });
+    // The agency shares it with the assigned contractor: an offer alone carries the tenant's name only.
+    expect(detail.tenant).toEqual({ name: 'Tess Tenant', phone: null, email: null });
+    expect(JSON.stringify(detail)).not.toContain('07700 900555');
+    expect((await as(pat()).portal.job({ id: ids.assigned })).tenant).toEqual({ name: 'Tess Tenant', phone: '07700 900555', email: 'tess@example.test' });
     expect(detail.property).toMatchObject({ line1: '1 Test Street', postcode: 'SW1A 1AA' });
     expect(detail.agency).toMatchObject({ name: 'Agency A', phone: '020 7946 0000' });
   });
@@ -200,7 +203,7 @@ describe('portal.job', () => {
   it("hides the tenant's phone and email when the agency does not share them", async () => {
     await database.db.update(agencies).set({ shareTenantContact: false }).where(eq(agencies.id, a.agency.id));
     try {
-      const detail = await as(pat()).portal.job({ id: ids.offered });
+      const detail = await as(pat()).portal.job({ id: ids.assigned });
       expect(detail.tenant).toEqual({ name: 'Tess Tenant', phone: null, email: null });
       expect(detail.tenantContactShared).toBe(false);
       expect(JSON.stringify(detail)).not.toContain('07700 900555');
@@ -260,10 +263,15 @@ describe('Job Sheet', () => {
     return text;
   };
 
-  it("carries the job's details, and the tenant's contact only as the agency allows", async () => {
-    const [row] = await database.db.select().from(jobs).where(eq(jobs.id, ids.offered));
+  it("carries the job's details, and the tenant's contact only as the agency allows and only to the assigned contractor", async () => {
+    const [offered] = await database.db.select().from(jobs).where(eq(jobs.id, ids.offered));
+    const offer = await pdfText(await renderJobSheet((await jobSheetData(database.db, offered, pat()))!));
+    for (const s of [offered.reference, 'Offered to Pat', '1 Test Street', 'SW1A 1AA', 'Urgent', 'Tess Tenant', 'Agency A']) expect(offer).toContain(s);
+    expect(offer).not.toContain('07700 900555');
+
+    const [row] = await database.db.select().from(jobs).where(eq(jobs.id, ids.assigned));
     const shared = await pdfText(await renderJobSheet((await jobSheetData(database.db, row, pat()))!));
-    for (const s of [row.reference, 'Offered to Pat', '1 Test Street', 'SW1A 1AA', 'Urgent', 'Tess Tenant', '07700 900555', 'Agency A']) expect(shared).toContain(s);
+    for (const s of [row.reference, 'Accepted by Pat', 'Tess Tenant', '07700 900555']) expect(shared).toContain(s);
 
     await database.db.update(agencies).set({ shareTenantContact: false }).where(eq(agencies.id, a.agency.id));
     try {

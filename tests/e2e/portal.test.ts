@@ -119,13 +119,16 @@ describe('contractor portal on a phone', () => {
     const detail = await text();
     expect(detail).toContain(JOB_TITLE);
     expect(detail).toContain('7 Cotham Hill');
-    expect(detail).toContain('Ravi Shah'); // the tenant, with contact details: Harbour shares them
-    expect(await page.$('a[href^="tel:07700900101"]')).not.toBeNull();
+    expect(detail).toContain('Ravi Shah'); // the tenant; Harbour shares the contact details with the assigned contractor only
+    expect(await page.$('a[href^="tel:07700900101"]')).toBeNull();
+    expect(detail).not.toContain('07700 900101');
+    expect(detail).toContain('once you accept the job');
     await screenshot(page, 'portal', '03-offer');
 
     await page.locator('form[action="?/accept"] button').click();
     await waitForText('Job accepted');
     expect(await text('.head')).toContain('Assigned');
+    expect(await page.$('a[href^="tel:07700900101"]')).not.toBeNull();
     expect((await agencyNotified('offerAccepted')).length).toBeGreaterThan(0);
 
     await page.locator('form[action="?/start"] button').click();

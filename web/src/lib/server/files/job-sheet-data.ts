@@ -1,7 +1,7 @@
 // What a job's Job Sheet shows a given viewer (staff, or the contractor holding or offered the job):
-// the tenant's phone and email reach contractors only when the agency shares them, and a contractor's
-// sheet has only the notes and photos they may see (contractor-view.ts). No request plumbing here, so
-// tests can build a sheet straight from the database.
+// the tenant's phone and email reach the assigned contractor only, and only when the agency shares them;
+// a contractor's sheet has only the notes and photos they may see (contractor-view.ts). No request
+// plumbing here, so tests can build a sheet straight from the database.
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { JobSheetData } from '../../../../../activities/pdf/job-sheet.ts';
@@ -47,7 +47,7 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
     contractorIds.length ? db.select({ id: contractors.id, name: contractors.name }).from(contractors).where(inArray(contractors.id, contractorIds)) : [],
   ]);
   const names = new Map([...staffNames, ...contractorNames].map((n) => [n.id, n.name]));
-  const shareContact = viewer.kind === 'staff' || agency.shareTenantContact;
+  const shareContact = viewer.kind === 'staff' || (agency.shareTenantContact && job.contractorId === contractorId);
 
   return {
     reference: job.reference,

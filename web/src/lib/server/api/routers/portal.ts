@@ -118,6 +118,8 @@ export const portalRouter = router({
     const me = ctx.contractorId;
     const { job, state, property, tenant, jobType, allowed } = detail;
     const invoiced = state.context.contractorInvoice !== null;
+    // The agency shares the tenant's phone and email with the contractor it assigned, not with one only offered the job.
+    const tenantContact = agency.shareTenantContact && job.contractorId === me;
     const timeline = detail.timeline
       .filter((e) => contractorSeesEvent(e, me))
       .map((e) => ({ seq: e.seq, type: e.type, at: e.at, actorRole: e.actorRole, mine: e.actorId === me, payload: payloadSchema.parse(e.payload) }));
@@ -146,8 +148,8 @@ export const portalRouter = router({
       },
       tenant: tenant && {
         name: tenant.name,
-        phone: agency.shareTenantContact ? tenant.phone : null,
-        email: agency.shareTenantContact ? tenant.email : null,
+        phone: tenantContact ? tenant.phone : null,
+        email: tenantContact ? tenant.email : null,
       },
       tenantContactShared: agency.shareTenantContact,
       jobType: jobType && { name: jobType.name, trade: jobType.trade },

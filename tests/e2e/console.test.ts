@@ -297,6 +297,14 @@ describe('the jobs workflow in the console', () => {
     expect(detail).toMatch(/Cannot be assigned a Boiler \/ heating fault job without confirming/);
   });
 
+  it('answers a link with a malformed id with a not-found page, not a server error', async () => {
+    for (const path of ['/jobs/x', '/jobs/x/finance', '/jobs/1%27', '/contractors/x', '/properties/x', '/tenants/x']) {
+      const res = await page.goto(`${app.url}${path}`, { waitUntil: 'networkidle0' });
+      expect(res?.status(), path).toBe(404);
+      expect(await text('body'), path).toMatch(/not found/i);
+    }
+  });
+
   it('fits a phone: the menu collapses behind a button', async () => {
     await page.setViewport({ width: 390, height: 844 });
     await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });

@@ -76,12 +76,17 @@ export const list = (f: FormData, k: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** A record the page is about: NOT_FOUND from the API (including another agency's id) becomes a 404 page. */
-export async function orNotFound<T>(p: Promise<T>, what: string): Promise<T> {
+/**
+ * The record a page is about, by the id in its URL: NOT_FOUND from the API (including another agency's id)
+ * becomes a 404 page, and so does an id that is not one (the API would refuse it as bad input, a 500 here).
+ */
+export async function orNotFound<T>(what: string, id: string, get: (id: string) => Promise<T>): Promise<T> {
+  const missing = () => error(404, `${what} not found. It may have been removed, or the link is wrong.`);
+  if (!z.uuid().safeParse(id).success) missing();
   try {
-    return await p;
+    return await get(id);
   } catch (e) {
-    if (e instanceof TRPCError && e.code === 'NOT_FOUND') error(404, `${what} not found. It may have been removed, or the link is wrong.`);
+    if (e instanceof TRPCError && e.code === 'NOT_FOUND') missing();
     throw e;
   }
 }

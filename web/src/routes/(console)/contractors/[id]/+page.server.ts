@@ -5,7 +5,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
-  const [profile, options] = await Promise.all([orNotFound(caller.contractors.get({ id: event.params.id }), 'Contractor'), caller.directory.options()]);
+  const [profile, options] = await Promise.all([orNotFound('Contractor', event.params.id, (id) => caller.contractors.get({ id })), caller.directory.options()]);
   const requiredCerts = [...new Set(options.jobTypes.flatMap((t) => t.requiredCertifications))].sort();
   return {
     ...profile,

@@ -5,7 +5,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
-  const [detail, options] = await Promise.all([orNotFound(caller.properties.get({ id: event.params.id }), 'Property'), caller.directory.options()]);
+  const [detail, options] = await Promise.all([orNotFound('Property', event.params.id, (id) => caller.properties.get({ id })), caller.directory.options()]);
   return { ...detail, branches: options.branches, justCreated: event.url.searchParams.has('saved') };
 };
 

@@ -5,7 +5,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
-  const tenant = await orNotFound(caller.tenants.get({ id: event.params.id }), 'Tenant');
+  const tenant = await orNotFound('Tenant', event.params.id, (id) => caller.tenants.get({ id }));
   const { items } = await caller.properties.list({ limit: 100 });
   const properties = items.map((p) => ({ id: p.id, label: `${p.line1}, ${p.town} ${p.postcode}` }));
   // Keep the tenant's own property in the picker even when it is beyond the first hundred.

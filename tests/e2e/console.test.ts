@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractors, jobs } from '../../db/schema/index.ts';
+import { contractors, jobs, properties, users } from '../../db/schema/index.ts';
 import { createContext } from '../../web/src/lib/server/api/context.ts';
 import { createCaller } from '../../web/src/lib/server/api/root.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
@@ -295,6 +295,30 @@ describe('the jobs workflow in the console', () => {
     const detail = await text('[data-testid="contractor-detail"]');
     expect(detail).toContain('Gas Safe: expired');
     expect(detail).toMatch(/Cannot be assigned a Boiler \/ heating fault job without confirming/);
+  });
+
+  it("shows a cancelled job's SLA as cancelled, neither met nor breached", async () => {
+    const [staff] = await app.db.select().from(users).where(eq(users.email, 'staff@harbour.example'));
+    const caller = createCaller(
+      createContext({
+        db: app.db,
+        engine: createEmbeddedEngine({ db: app.db }),
+        user: { kind: 'staff', userId: staff.id, name: staff.name, email: staff.email, agencyId: staff.agencyId!, role: 'staff' },
+        temporalUiUrl: null,
+      }),
+    );
+    const [property] = await app.db.select().from(properties).where(eq(properties.agencyId, staff.agencyId!));
+    const { id } = await caller.jobs.create({ title: 'Logged twice by mistake', priorityCode: 'P2', propertyId: property.id });
+    await caller.jobs.send({ id, command: { type: 'CANCEL', reason: 'Duplicate' } });
+    await page.goto(`${app.url}/jobs/${id}`, { waitUntil: 'networkidle0' });
+    await statusIs('Cancelled');
+    const sla = () => page.$eval('[data-testid="job-sla"] span', (s) => [s.textContent, s.className]);
+    expect(await sla()).toEqual(['Cancelled', expect.stringContaining('muted')]);
+    await page.goto(`${app.url}/jobs?status=cancelled`, { waitUntil: 'networkidle0' });
+    const row = await page.$$eval('[data-testid="jobs-table"] tbody tr', (trs) => trs.map((t) => [t.textContent ?? '', t.querySelector('td[data-label="SLA"] span')?.className]));
+    expect(row).toEqual([[expect.stringContaining('Logged twice by mistake'), expect.stringContaining('muted')]]);
+    expect(row[0][0]).toContain('Cancelled');
+    expect(row[0][0]).not.toContain('Met');
   });
 
   it('answers a link with a malformed id with a not-found page, not a server error', async () => {

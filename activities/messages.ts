@@ -9,6 +9,10 @@ export interface MessageJob {
 
 type Data = Record<string, string | number | null>;
 
+// Instants in words for people in the UK ("1 Dec 2026, 12:02"), in UK time: GMT or BST as it was then.
+const ukTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+const when = (iso: Data[string]) => (typeof iso === 'string' && !Number.isNaN(Date.parse(iso)) ? ukTime.format(new Date(iso)) : String(iso ?? ''));
+
 const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => string> = {
   jobOffered: (j) => `You have been offered job ${j.reference}: ${j.title} at ${j.address}. Please accept or decline it in the portal.`,
   offerWithdrawn: (j) => `Job ${j.reference} (${j.title}) has been re-assigned and is no longer yours.`,
@@ -20,8 +24,8 @@ const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => s
   jobClosed: (j) => `Job ${j.reference} (${j.title}) has been closed by the agency. Thank you.`,
   jobCancelled: (j) => `Job ${j.reference} (${j.title}) has been cancelled by the agency.`,
   noteAdded: (j) => `A note was added to job ${j.reference}: ${j.title}.`,
-  slaWarning: (j, d) => `SLA warning: job ${j.reference} (${j.title}) has used ${d.percent}% of its time; due ${d.dueAt}.`,
-  slaBreached: (j, d) => `SLA breached: job ${j.reference} (${j.title}) was due ${d.dueAt}.`,
+  slaWarning: (j, d) => `SLA warning: job ${j.reference} (${j.title}) has used ${d.percent}% of its time; due ${when(d.dueAt)}.`,
+  slaBreached: (j, d) => `SLA breached: job ${j.reference} (${j.title}) was due ${when(d.dueAt)}.`,
   offerReminder: (j) => `Reminder: job ${j.reference} (${j.title}) at ${j.address} is waiting for you to accept or decline.`,
   offerEscalation: (j) => `No answer from the contractor offered job ${j.reference} (${j.title}). Consider another contractor.`,
   invoiceReminder: (j) => `Reminder: please submit your invoice for completed job ${j.reference} (${j.title}).`,

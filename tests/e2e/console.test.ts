@@ -197,6 +197,7 @@ describe('the jobs workflow in the console', () => {
     }
     expect(bell).toContain(reference);
     expect(bell).toMatch(/Work completed/);
+    expect(bell).toContain(`Work completed — review and close · ${reference}`);
     await screenshot(page, 'console', 'notifications');
     expect(Number(await text('[data-testid="bell-count"]'))).toBeGreaterThan(0);
   });

@@ -203,12 +203,33 @@ describe('contractor portal on a phone', () => {
     expect(attempts).toHaveLength(2);
     expect(await text('form[action="?/note"] .uploader')).toContain('Uploaded');
     expect(await page.$eval('form[action="?/note"] progress', (p) => (p as HTMLProgressElement).value)).toBe(1);
+
+    // A photo chosen by mistake: Remove takes it off the job, stored file and all, not just off the page.
+    const wrong = join(work, 'wrong.png');
+    writeFileSync(wrong, PNG_1PX);
+    await input!.uploadFile(wrong);
+    await page.waitForFunction(() => document.querySelectorAll('form[action="?/note"] input[name="attachmentIds"]').length === 2, { timeout: 15_000 });
+    const [mistake] = await app.db.select().from(attachments).where(and(eq(attachments.jobId, jobId), eq(attachments.fileName, 'wrong.png')));
+    const stored = join(app.dataDir, 'files', mistake.storageKey);
+    expect(existsSync(stored)).toBe(true);
+    await page.locator('button[aria-label="Remove wrong.png"]').click();
+    await page.waitForFunction(() => !document.querySelector('button[aria-label="Remove wrong.png"]'), { timeout: 15_000 });
+    expect(await app.db.select().from(attachments).where(eq(attachments.id, mistake.id))).toHaveLength(0);
+    expect(existsSync(stored)).toBe(false);
     await screenshot(page, 'portal', '04-note-with-photo');
     await page.locator('form[action="?/note"] button[type="submit"], form[action="?/note"] > button').click();
     await waitForText('Note added');
     expect(await text('#history-h + ol')).toContain('Fan motor seized');
     expect(await text('#photos-h')).toContain('Photos (1)');
     expect(await page.$('#history-h + ol .thumbs img')).not.toBeNull();
+
+    // Once a note cites a photo it is part of the job's history; nobody else's upload is the contractor's to remove.
+    const files = new Map((await app.db.select().from(attachments).where(eq(attachments.jobId, jobId))).map((f) => [f.fileName, f.id]));
+    const remove = (id: string | undefined) => page.evaluate((u) => fetch(u, { method: 'DELETE' }).then((r) => r.status), `/api/attachments/${id}`);
+    expect(await remove(files.get('fan.png'))).toBe(409);
+    expect(await remove(files.get('access.pdf'))).toBe(403);
+    expect(await remove(files.get('internal.png'))).toBe(404);
+    expect((await app.db.select().from(attachments).where(eq(attachments.jobId, jobId))).map((f) => f.fileName).sort()).toEqual(['access.pdf', 'fan.png', 'internal.png']);
   });
 
   it('downloads the Job Sheet as a PDF with the job’s details', async () => {

@@ -1,10 +1,10 @@
 // Job attachments: site photos, documents and invoice documents. The type is sniffed from the bytes,
 // not trusted from the browser, and the size is capped, before anything is stored.
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { z } from 'zod';
 import type { Database } from '../../../../../db/client.ts';
-import { attachments } from '../../../../../db/schema/index.ts';
+import { attachments, jobEvents } from '../../../../../db/schema/index.ts';
 import type { FileStore } from './storage.ts';
 
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
@@ -53,6 +53,17 @@ export async function saveAttachment(
     })
     .returning();
   return row;
+}
+
+/** Deletes an attachment and its stored bytes while no event cites it (a note, a completion, an invoice):
+ * once cited it is part of the job's history. False if it is cited (or already gone). */
+export async function removeUncitedAttachment(db: Database, store: FileStore, id: string): Promise<boolean> {
+  const cited = sql`exists (select 1 from ${jobEvents} where ${jobEvents.jobId} = ${attachments.jobId}
+    and (${jobEvents.payload}->'attachmentIds' @> to_jsonb(${attachments.id}::text) or ${jobEvents.payload}->>'documentId' = ${attachments.id}::text))`;
+  const [gone] = await db.delete(attachments).where(and(eq(attachments.id, id), sql`not ${cited}`)).returning({ storageKey: attachments.storageKey });
+  if (!gone) return false;
+  await store.remove(gone.storageKey);
+  return true;
 }
 
 export const publicAttachment = (a: typeof attachments.$inferSelect) => ({

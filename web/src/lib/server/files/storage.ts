@@ -1,11 +1,13 @@
 // Where uploaded files live: local disk under the data directory (an object store is a drop-in later).
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 export interface FileStore {
   put(prefix: string, bytes: Uint8Array): Promise<string>;
   get(key: string): Promise<Buffer>;
+  /** Deletes the file; one already gone is not an error. */
+  remove(key: string): Promise<void>;
 }
 
 export function diskStore(dataDir: string): FileStore {
@@ -25,6 +27,9 @@ export function diskStore(dataDir: string): FileStore {
     },
     async get(key) {
       return readFile(pathOf(key));
+    },
+    async remove(key) {
+      await rm(pathOf(key), { force: true });
     },
   };
 }

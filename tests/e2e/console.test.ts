@@ -340,6 +340,9 @@ describe('the jobs workflow in the console', () => {
     expect(await page.$$eval('#main-nav a', (as) => as.map((a) => a.textContent))).toEqual(expect.arrayContaining(['Jobs', 'New job', 'Coverage map', 'Contractors', 'Properties', 'Tenants', 'Finance']));
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(await overflow()).toBeLessThanOrEqual(1);
+    // The header row is hidden on a phone: each cell names its column instead.
+    const labels = await page.$$eval('[data-testid="jobs-table"] tbody tr:first-child td', (tds) => tds.map((td) => getComputedStyle(td, '::before').content));
+    expect(labels).toEqual(['Job', 'Property', 'Status', 'Priority', 'Contractor', 'SLA', 'Created'].map((l) => `"${l}"`));
     await screenshot(page, 'console', 'jobs-list-phone');
     await openJob();
     expect(await overflow()).toBeLessThanOrEqual(1);

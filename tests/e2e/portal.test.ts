@@ -284,6 +284,46 @@ describe('contractor portal on a phone', () => {
     await screenshot(page, 'portal', '06-contacts');
   });
 
+  it('invoices the job; a refused or repeated invoice form leaves no stray document on the job', async () => {
+    const invoiceDocs = async () => (await app.db.select().from(attachments).where(and(eq(attachments.jobId, jobId), eq(attachments.kind, 'invoice')))).length;
+    await page.goto(`${app.url}/portal/jobs/${jobId}/invoice`, { waitUntil: 'networkidle0' });
+    // Posted as the form would be, without the browser's own checks: each answer is the form's, in words.
+    const post = (fields: Record<string, string>) =>
+      page.evaluate(
+        async (id, fields, pdf) => {
+          const body = new FormData();
+          for (const [k, v] of Object.entries(fields)) body.set(k, v);
+          body.set('document', new File([pdf], 'invoice.pdf', { type: 'application/pdf' }));
+          const r = await fetch(`/portal/jobs/${id}/invoice`, { method: 'POST', body, headers: { 'x-sveltekit-action': 'true' } });
+          return JSON.stringify(await r.json());
+        },
+        jobId,
+        fields,
+        TINY_PDF.toString('latin1'),
+      );
+    const today = new Date().toISOString().slice(0, 10);
+    const invoice = { number: 'BS-2001', issuedOn: today, net: '150.00', vat: '30.00' };
+    expect(await post({ ...invoice, number: '' })).toContain('Enter the invoice number');
+    expect(await invoiceDocs()).toBe(0);
+    // Refused by the API after the document was stored: the document goes again.
+    expect(await post({ ...invoice, net: '0', vat: '0' })).toContain('more than £0.00');
+    expect(await invoiceDocs()).toBe(0);
+
+    const pdf = join(work, 'invoice.pdf');
+    writeFileSync(pdf, TINY_PDF);
+    await page.locator('#number').fill(invoice.number);
+    await page.locator('#net').fill(invoice.net);
+    await page.locator('#vat').fill(invoice.vat);
+    await (await page.$('input#document'))!.uploadFile(pdf);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.locator('main form button').click()]);
+    expect(new URL(page.url()).pathname).toBe('/portal/invoices');
+    expect(await invoiceDocs()).toBe(1);
+    // The same form sent twice (a double tap): the second is refused and keeps no document.
+    await page.goto(`${app.url}/portal/jobs/${jobId}`, { waitUntil: 'networkidle0' });
+    expect(await post(invoice)).toContain('already been submitted');
+    expect(await invoiceDocs()).toBe(1);
+  });
+
   it('another contractor can neither see nor act on the job', async () => {
     const other = await browser.createBrowserContext();
     try {

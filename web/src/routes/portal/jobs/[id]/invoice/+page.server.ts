@@ -1,12 +1,15 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
 import { api } from '#lib/server/api/caller.ts';
-import { saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
+import { removeUncitedAttachment, saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
 import { jobForRequest } from '#lib/server/files/request.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { toFailure } from '#lib/server/forms.ts';
 import { parsePounds } from '#lib/components/finance/pounds.ts';
 import type { Actions, PageServerLoad } from './$types';
+
+const isoDate = z.iso.date();
 
 export const load: PageServerLoad = async (event) => {
   try {
@@ -20,11 +23,16 @@ export const load: PageServerLoad = async (event) => {
 const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
 
 export const actions: Actions = {
-  /** The document is stored first (as the job's invoice attachment), then the invoice cites it. */
+  /** The whole form is checked first; then the document is stored (as the job's invoice attachment) and the
+   * invoice cites it. A refused submission takes its document back off the job. */
   default: async (event) => {
     const f = await event.request.formData();
     const values = { number: str(f, 'number'), issuedOn: str(f, 'issuedOn'), net: str(f, 'net'), vat: str(f, 'vat') };
     const bad = (message: string) => fail(400, { ok: false as const, error: message, values });
+    if (!values.number) return bad('Enter the invoice number');
+    if (values.number.length > 50) return bad('Keep the invoice number to 50 characters');
+    if (!isoDate.safeParse(values.issuedOn).success) return bad('Enter the invoice date');
+    if (values.issuedOn > new Date().toISOString().slice(0, 10)) return bad('The invoice date cannot be in the future');
     const netPence = parsePounds(values.net);
     const vatPence = parsePounds(values.vat || '0');
     if (netPence === null) return bad('Enter the net amount in pounds, e.g. 150.00');
@@ -43,6 +51,7 @@ export const actions: Actions = {
     try {
       await (await api(event)).finance.submitInvoice({ jobId: job.id, number: values.number, issuedOn: values.issuedOn, netPence, vatPence, documentId });
     } catch (e) {
+      await removeUncitedAttachment(runtime.db, store, documentId);
       const failure = toFailure('submit', e);
       return fail(failure.status, { ok: false as const, error: failure.data.error, values });
     }

@@ -69,6 +69,8 @@ const MATRIX: Record<string, Row> = {
   // Contractors list and read their jobs through portal.jobs / portal.job, which leave out what the agency keeps to itself.
   'jobs.list': staffOnly(() => ({}), { allow: true, check: (r, s) => expect(contains(r, s.jobId)).toBe(false) }),
   'jobs.get': staffOnly((s) => ({ id: s.jobId }), B_NOT_FOUND),
+  // B's staff get B's contractors only (the leak checks prove it).
+  'jobs.filterContractors': staffOnly(() => undefined),
   'jobs.send': {
     input: (s) => ({ id: s.jobId, command: { type: 'ADD_NOTE', text: 'matrix note' } }),
     cells: { anonymous: ANON_DENY, staffA: ALLOW, staffB: { allow: false, codes: ['NOT_FOUND'] }, contractorAssigned: ALLOW, contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] } },

@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodError } from 'zod';
-import { auditLog, branches, emails, engineJobs, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '../../db/schema/index.ts';
+import { auditLog, branches, contractors, emails, engineJobs, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '../../db/schema/index.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
@@ -312,6 +312,29 @@ describe('jobs.list search and filters', () => {
     await database.db.update(jobs).set({ slaWarnedPercent: 75 }).where(eq(jobs.id, inSouth.id));
     expect((await staff.jobs.list({ sla: 'breached' })).items.map((j) => j.id)).toEqual([inNorth.id]);
     expect((await staff.jobs.list({ sla: 'atRisk' })).items.map((j) => j.id)).toEqual([inSouth.id]);
+  });
+
+  it('filters by contractor whether they hold the job or are offered it; deactivated ones with unfinished work stay in the filter', async () => {
+    const fx = await createAgency(database.db, 'Filter Agency');
+    const staff = as(staffOf(fx));
+    const [pat, eve] = fx.contractors;
+    const held = await staff.jobs.create({ title: 'Held by Pat', priorityCode: 'P2', propertyId: fx.property.id });
+    const offered = await staff.jobs.create({ title: 'Offered to Eve', priorityCode: 'P2', propertyId: fx.property.id });
+    await staff.jobs.send({ id: held.id, command: { type: 'OFFER', contractorId: pat.id } });
+    await as(contractorOf(fx, 0)).jobs.send({ id: held.id, command: { type: 'ACCEPT' } });
+    await staff.jobs.send({ id: offered.id, command: { type: 'OFFER', contractorId: eve.id } });
+    const ids = async (contractorId: string) => (await staff.jobs.list({ contractorId })).items.map((j) => j.id);
+    expect(await ids(pat.id)).toEqual([held.id]);
+    expect(await ids(eve.id)).toEqual([offered.id]); // the list says "Offered to Eve Electric"
+
+    // Eve is deactivated with the offer still open, so her job is on the list and she stays in the filter;
+    // a deactivated contractor with no work is left out, and another agency's are never in it.
+    await database.db.update(contractors).set({ active: false }).where(eq(contractors.id, eve.id));
+    await database.db.insert(contractors).values({ agencyId: fx.agency.id, name: 'Ivy Idle', email: `ivy+${fx.agency.slug}@example.test`, trades: ['general'], coverage: [], active: false });
+    expect(await staff.jobs.filterContractors()).toEqual([
+      { id: eve.id, name: 'Eve Electric', active: false },
+      { id: pat.id, name: 'Pat Plumber', active: true },
+    ]);
   });
 
   it('uses the trigram index for text search when pg_trgm is installed', async () => {

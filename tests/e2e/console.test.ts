@@ -89,6 +89,16 @@ describe('the jobs workflow in the console', () => {
     expect(await text('main')).not.toContain('Leak under bathroom sink');
   });
 
+  it('filters by a contractor the list shows a job offered to', async () => {
+    await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });
+    const eve = await page.$$eval('#contractor option', (os) => os.find((o) => o.textContent === 'Eve Electric')?.getAttribute('value'));
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.select('#contractor', eve!)]);
+    const rows = await page.$$eval('[data-testid="jobs-table"] tbody tr', (trs) => trs.map((t) => (t.textContent ?? '').replace(/\s+/g, ' ')));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.some((r) => r.includes('Offered to Eve Electric'))).toBe(true);
+    expect(rows.every((r) => r.includes('Eve Electric'))).toBe(true);
+  });
+
   it('finds the property by a postcode typed without its space, and says when a search is too long', async () => {
     const res = await page.goto(`${app.url}/jobs/new?postcode=${'Flat 2, '.repeat(10)}`, { waitUntil: 'networkidle0' });
     expect(res?.status()).toBe(200);

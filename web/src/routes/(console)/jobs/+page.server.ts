@@ -25,12 +25,12 @@ export const load: PageServerLoad = async (event) => {
   const [page, options, people] = await Promise.all([
     caller.jobs.list({ ...filters, cursor: p.get('cursor') || undefined, limit: 25 }).catch(() => caller.jobs.list({ ...filters, limit: 25 })),
     caller.directory.options(),
-    caller.contractors.candidates({}),
+    caller.jobs.filterContractors(),
   ]);
   return {
     page,
     options,
-    contractors: people.candidates.map((c) => ({ id: c.id, name: c.name })).sort((a, b) => a.name.localeCompare(b.name)),
+    contractors: people.map((c) => ({ id: c.id, name: c.active ? c.name : `${c.name} (inactive)` })),
     filters: { ...filters, status: status[0] ?? '', priority: priority[0] ?? '', branchId: filters.branchId ?? '', contractorId: filters.contractorId ?? '', sla: sla ?? '', q: filters.q ?? '' },
     paged: !!p.get('cursor'),
   };

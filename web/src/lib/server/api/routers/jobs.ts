@@ -1,6 +1,6 @@
 // Jobs: create, read, list (filters + keyset pagination) and send events to the engine.
 import { TRPCError } from '@trpc/server';
-import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, exists, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
@@ -160,7 +160,8 @@ export const jobsRouter = router({
     if (input.status?.length) where.push(inArray(jobs.status, input.status));
     if (input.priority?.length) where.push(inArray(jobs.priorityCode, input.priority));
     if (input.branchId) where.push(eq(jobs.branchId, input.branchId));
-    if (input.contractorId) where.push(eq(jobs.contractorId, input.contractorId));
+    // The list names the contractor holding a job or else the one it is offered to: the filter finds both.
+    if (input.contractorId) where.push(or(eq(jobs.contractorId, input.contractorId), eq(jobs.offeredToId, input.contractorId)));
     if (input.sla === 'breached') where.push(eq(jobs.slaBreached, true));
     if (input.sla === 'atRisk') where.push(sql`${jobs.status} in (${OPEN}) and ${jobs.slaWarnedPercent} > 0 and not ${jobs.slaBreached}`);
     if (input.view === 'needsAction') {
@@ -205,6 +206,26 @@ export const jobsRouter = router({
       .limit(input.limit + 1);
     const items = rows.slice(0, input.limit);
     return { items, nextCursor: rows.length > input.limit ? cursorOf(items[items.length - 1]) : null };
+  }),
+
+  /** Whom the list can be filtered by: active contractors, and deactivated ones still holding or offered
+   *  unfinished work (their jobs are on the list, so they must be in the filter too). */
+  filterContractors: staffProcedure.query(({ ctx }) => {
+    const unfinished = ctx.db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(
+        and(
+          eq(jobs.agencyId, ctx.agencyId),
+          inArray(jobs.status, [...OPEN_STATUSES]),
+          or(eq(jobs.contractorId, contractors.id), eq(jobs.offeredToId, contractors.id)),
+        ),
+      );
+    return ctx.db
+      .select({ id: contractors.id, name: contractors.name, active: contractors.active })
+      .from(contractors)
+      .where(and(eq(contractors.agencyId, ctx.agencyId), or(eq(contractors.active, true), exists(unfinished))))
+      .orderBy(asc(contractors.name));
   }),
 
   /** The job page. Staff only: it holds what the agency keeps to itself (finance, declines, tenant record);

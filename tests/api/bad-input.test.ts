@@ -3,6 +3,7 @@
 // from the router, so a new procedure is covered the day it is added. Semantic checks (a valid shape with
 // wrong values) live in each area's own tests.
 import { TRPCError } from '@trpc/server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { sql } from 'drizzle-orm';
 import { ZodError } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,23 @@ describe('bad input on every procedure', () => {
         expect((error as TRPCError).cause, `${label}: not a validation error`).toBeInstanceOf(ZodError);
       }
     }
+  });
+
+  it('says what is wrong over HTTP in a sentence, not as the raw validation issues', async () => {
+    const res = await fetchRequestHandler({
+      endpoint: '/api/trpc',
+      req: new Request('http://localhost/api/trpc/jobs.send', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', command: { type: 'RECALL', reason: '   ' } }),
+      }),
+      router: appRouter,
+      createContext: () => createContext({ db: db.db, engine: createEmbeddedEngine({ db: db.db }), user: admin, temporalUiUrl: null }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { message: string; data: { fieldErrors: unknown } } };
+    expect(body.error.message).toBe('Reason is required');
+    expect(body.error.data.fieldErrors).toEqual({ command: [expect.any(String)] });
   });
 
   it('writes nothing when it refuses', async () => {

@@ -3,13 +3,19 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context.ts';
+import { describeIssues } from './issues.ts';
 
 const t = initTRPC.context<Context>().create({
-  // Stack traces only in development; people get the message.
+  // Stack traces only in development; people get the message: for bad input, a sentence naming each field
+  // (the raw zod issues, regexes and all, were the message), with the field errors beside it for forms.
   isDev: process.env.NODE_ENV === 'development',
   errorFormatter({ shape, error }) {
-    const fieldErrors = error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : null;
-    return { ...shape, data: { ...shape.data, fieldErrors } };
+    const invalid = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      message: invalid ? describeIssues(invalid.issues) : shape.message,
+      data: { ...shape.data, fieldErrors: invalid ? z.flattenError(invalid).fieldErrors : null },
+    };
   },
 });
 

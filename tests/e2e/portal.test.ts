@@ -309,12 +309,13 @@ describe('contractor portal on a phone', () => {
     expect(await post({ ...invoice, net: '0', vat: '0' })).toContain('more than £0.00');
     expect(await invoiceDocs()).toBe(0);
 
-    const pdf = join(work, 'invoice.pdf');
-    writeFileSync(pdf, TINY_PDF);
+    // A photo of the invoice, as contractors often send.
+    const snap = join(work, 'invoice-photo.png');
+    writeFileSync(snap, PNG_1PX);
     await page.locator('#number').fill(invoice.number);
     await page.locator('#net').fill(invoice.net);
     await page.locator('#vat').fill(invoice.vat);
-    await (await page.$('input#document'))!.uploadFile(pdf);
+    await (await page.$('input#document'))!.uploadFile(snap);
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.locator('main form button').click()]);
     expect(new URL(page.url()).pathname).toBe('/portal/invoices');
     expect(await invoiceDocs()).toBe(1);
@@ -322,6 +323,13 @@ describe('contractor portal on a phone', () => {
     await page.goto(`${app.url}/portal/jobs/${jobId}`, { waitUntil: 'networkidle0' });
     expect(await post(invoice)).toContain('already been submitted');
     expect(await invoiceDocs()).toBe(1);
+    // The invoice is a document, not a site photo, whatever its file type: the count agrees with the jobs list.
+    expect(await text('#photos-h')).toContain('Photos (1)');
+    expect(await text('.facts')).toMatch(/photos\s*1\b/i);
+    expect(await text('#photos-h ~ ul:not(.gallery)')).toContain('invoice-photo.png');
+    expect(await page.$$eval('.gallery img', (imgs) => imgs.map((i) => i.getAttribute('alt')))).toEqual(['fan.png']);
+    await page.goto(`${app.url}/portal/jobs?view=all`, { waitUntil: 'networkidle0' });
+    expect(await page.$eval(`a[href="/portal/jobs/${jobId}"]`, (a) => (a as HTMLElement).innerText)).toMatch(/photos\s*1\b/i);
   });
 
   it('another contractor can neither see nor act on the job', async () => {

@@ -332,6 +332,22 @@ describe('contractor portal on a phone', () => {
     expect(await page.$eval(`a[href="/portal/jobs/${jobId}"]`, (a) => (a as HTMLElement).innerText)).toMatch(/photos\s*1\b/i);
   });
 
+  it('answers 404 for a link with a malformed job id, on the job page, its invoice form and the Job Sheet', async () => {
+    const answers = await page.evaluate(async () => {
+      const status = (path: string, init?: RequestInit) => fetch(path, init).then((r) => r.status);
+      const body = new FormData();
+      for (const [k, v] of Object.entries({ number: 'BS-9', issuedOn: '2026-01-05', net: '10.00', vat: '0' })) body.set(k, v);
+      body.set('document', new File(['%PDF-1.4\n%%EOF\n'], 'inv.pdf', { type: 'application/pdf' }));
+      return {
+        job: await status('/portal/jobs/not-a-uuid'),
+        invoice: await status('/portal/jobs/not-a-uuid/invoice'),
+        submit: await status('/portal/jobs/not-a-uuid/invoice', { method: 'POST', body, headers: { 'x-sveltekit-action': 'true' } }),
+        sheet: await status('/portal/jobs/not-a-uuid/job-sheet.pdf'),
+      };
+    });
+    expect(answers).toEqual({ job: 404, invoice: 404, submit: 404, sheet: 404 });
+  });
+
   it('another contractor can neither see nor act on the job', async () => {
     const other = await browser.createBrowserContext();
     try {

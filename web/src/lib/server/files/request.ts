@@ -16,6 +16,8 @@ export async function jobForRequest(event: Pick<RequestEvent, 'locals'>, jobId: 
   const runtime = await useRuntime();
   try {
     const scope = scopeOf(event.locals.user ?? null);
+    // A malformed id names no job: the same 404 as any other, not a database error.
+    if (!z.uuid().safeParse(jobId).success) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found' });
     const job = await findJobInScope(runtime.db, jobId, scope);
     return { runtime, job, store: diskStore(runtime.env.DATA_DIR), scope };
   } catch (e) {

@@ -15,7 +15,8 @@ export const load: PageServerLoad = async (event) => {
   try {
     return { form: await (await api(event)).finance.myJobInvoice({ jobId: event.params.id }), today: new Date().toISOString().slice(0, 10) };
   } catch (e) {
-    if (e instanceof TRPCError && e.code === 'NOT_FOUND') error(404, 'Job not found');
+    // Not yours, not there, and not a job id at all look the same, as on the job page.
+    if (e instanceof TRPCError && (e.code === 'NOT_FOUND' || e.code === 'BAD_REQUEST')) error(404, 'Job not found');
     throw e;
   }
 };

@@ -181,6 +181,22 @@ describe('the jobs workflow in the console', () => {
     expect(await page.$eval('#note', (t) => (t as HTMLTextAreaElement).value)).toBe('');
   });
 
+  it('takes back the files of a refused note', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fixflow-note-'));
+    writeFileSync(join(dir, 'good.png'), PNG_1PX);
+    writeFileSync(join(dir, 'fake.png'), 'not an image at all');
+    const before = await text('[data-testid="job-attachments"]');
+    await page.locator('#note').fill('Two photos from the tenant');
+    const input = await page.$('#note-files');
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(join(dir, 'good.png'), join(dir, 'fake.png'));
+    await page.click('form[action="?/note"] button');
+    await page.waitForSelector('[role="alert"]', { timeout: 15_000 });
+    expect(await text('[role="alert"]')).toContain('fake.png is not a photo');
+    await openJob();
+    expect(await text('[data-testid="job-attachments"]')).toBe(before);
+    expect(await text('[data-testid="timeline"]')).not.toContain('good.png');
+  });
+
   it('assigns the suggested contractor, saying why', async () => {
     const suggestion = await text('[data-testid="suggestion"]');
     expect(suggestion).toMatch(/Suggested: .+ — covers this postcode district, does this trade, certifications valid, \d+ open jobs?/);
@@ -191,6 +207,26 @@ describe('the jobs workflow in the console', () => {
     expect(await text('[data-testid="job-offered"]')).toBe(name);
     expect(await text('[data-testid="job-status"]')).toBe('New');
     expect(await text('[data-testid="timeline"]')).toContain('Offered to a contractor');
+  });
+
+  it('offers the job to the contractor whose row is ticked, the button naming them, also after an offer', async () => {
+    const rows = await page.$$eval('table[aria-label="Contractors for this job"] tbody tr', (trs) => trs.map((tr) => tr.querySelector('strong')?.textContent ?? ''));
+    expect(rows.length).toBeGreaterThan(1);
+    const offerTo = async (name: string) => {
+      await page.click(`xpath///table[@aria-label="Contractors for this job"]//tr[.//strong[text()="${name}"]]//input[@type="radio"]`);
+      expect(await text('form[action="?/offer"] button')).toBe(`Offer job to ${name}`);
+      const ack = await page.$('form[action="?/offer"] input[name="acknowledge"]');
+      if (ack) await ack.click();
+      await page.click('form[action="?/offer"] button');
+      await page.waitForFunction((n) => document.querySelector('[data-testid="job-offered"]')?.textContent?.trim() === n, { timeout: 15_000 }, name);
+    };
+    await offerTo(rows[1]);
+    // After the offer, the ticked row and the button agree (the row used to jump back to the first while the
+    // button still named the last one, so the next click offered the job to someone else).
+    const ticked = await page.$eval('table[aria-label="Contractors for this job"] input[type="radio"]:checked', (r) => r.closest('tr')?.querySelector('strong')?.textContent ?? '');
+    expect(await text('form[action="?/offer"] button')).toBe(`Offer job to ${ticked}`);
+    expect(await page.$('form[action="?/offer"] input[name="acknowledge"]:checked')).toBeNull();
+    await offerTo(rows[0]);
   });
 
   it('shows the contractor accepting, starting and completing, and tells staff in the bell', async () => {

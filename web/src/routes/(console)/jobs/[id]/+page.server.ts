@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
 import type { CommandInput } from '#lib/server/api/commands.ts';
-import { MAX_FILES_PER_UPLOAD, saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
+import { MAX_FILES_PER_UPLOAD, removeUncitedAttachment, saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
 import { jobForRequest } from '#lib/server/files/request.ts';
 import { attempt } from '#lib/server/forms.ts';
 import { machineGraph } from '#lib/server/job-graph.ts';
@@ -40,18 +40,23 @@ export const actions: Actions = {
     const { runtime, job, store } = await jobForRequest(event, event.params.id);
     const uploader = actorOf(event.locals.user!);
     const attachmentIds: string[] = [];
+    // A note that is refused (one file of several rejected, or the engine says no) takes back the files it stored.
+    const takeBack = () => Promise.all(attachmentIds.map((id) => removeUncitedAttachment(runtime.db, store, id)));
     try {
       for (const file of files) {
         const saved = await saveAttachment(runtime.db, store, { agencyId: job.agencyId, jobId: job.id, uploadedBy: `${uploader.role}:${uploader.id}`, file });
         attachmentIds.push(saved.id);
       }
     } catch (e) {
+      await takeBack();
       if (e instanceof UploadRejected) return fail(415, { action: 'note', ok: false as const, error: e.message, code: 'BAD_REQUEST' });
       throw e;
     }
-    return attempt('note', async () =>
+    const sent = await attempt('note', async () =>
       (await api(event)).jobs.send({ id: event.params.id, command: { type: 'ADD_NOTE', text: text || `Attached ${files.map((x) => x.name).join(', ')}`, attachmentIds, shareWithContractor: f.get('shareWithContractor') === 'on' } }),
     );
+    if (!('ok' in sent) || !sent.ok) await takeBack();
+    return sent;
   },
   close: send('close', () => ({ type: 'CLOSE' })),
   recall: send('recall', (f) => ({ type: 'RECALL', reason: str(f, 'reason') })),

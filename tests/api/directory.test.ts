@@ -108,6 +108,11 @@ describe('settings', () => {
     await refusesWithFieldErrors(() => as(adminA).settings.updateAgency({ ...agencySettings, vatRateBp: 17.5 }), ['vatRateBp']);
     await refusesWithFieldErrors(() => as(adminA).settings.updateAgency({ ...agencySettings, vatRateBp: -1, email: 'nope' }), ['vatRateBp', 'email']);
     await refusesWithFieldErrors(() => as(adminA).settings.updateAgency({ ...agencySettings, offerReminderHours: 24, offerEscalationHours: 4 }), ['offerEscalationHours']);
+    // Every mistake in one round: unreadable VAT (the settings form sends NaN), a missing name, and windows the wrong way round.
+    await refusesWithFieldErrors(
+      () => as(adminA).settings.updateAgency({ ...agencySettings, name: '', vatRateBp: NaN, offerReminderHours: 24, offerEscalationHours: 4 }),
+      ['name', 'vatRateBp', 'offerEscalationHours'],
+    );
   });
 
   it('staff may read settings but not change them', async () => {

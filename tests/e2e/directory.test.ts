@@ -59,6 +59,19 @@ describe('settings and directory', () => {
     expect(unchanged.targetHours).toBe(p1.targetHours);
   });
 
+  it('shows every mistake in the agency settings at once, VAT included, and saves nothing', async () => {
+    await page.goto(`${app.url}/settings`, { waitUntil: 'networkidle0' });
+    const [before] = await app.db.select().from(agencies).where(eq(agencies.id, harbourId));
+    await page.$eval('#name', (el) => ((el as HTMLInputElement).value = ''));
+    await page.$eval('#vatPercent', (el) => ((el as HTMLInputElement).value = 'twenty'));
+    await page.locator('button::-p-text(Save agency settings)').click();
+    await page.waitForSelector('#vatPercent-error');
+    expect(await page.$eval('#vatPercent-error', (e) => e.textContent)).toContain('Enter VAT as a percentage');
+    expect(await page.$('#name-error'), 'the name is reported in the same round').not.toBeNull();
+    const [after] = await app.db.select().from(agencies).where(eq(agencies.id, harbourId));
+    expect(after).toEqual(before);
+  });
+
   it('the admin adds a contractor with a coverage district and a certification, and sees them listed', async () => {
     await page.goto(`${app.url}/contractors/new`, { waitUntil: 'networkidle0' });
     await page.type('#name', NAME);

@@ -12,13 +12,14 @@ export const actions: Actions = {
   agency: async (event) => {
     const f = await event.request.formData();
     const vatRateBp = percentToBp(text(f, 'vatPercent'));
-    if (vatRateBp === null) return failure('agency', null, f, 'Please correct the highlighted fields.', { vatRateBp: ['Enter VAT as a percentage, e.g. 20 or 17.5'] });
-    return run('agency', null, f, async () =>
+    const result = await run('agency', null, f, async () =>
       (await api(event)).settings.updateAgency({
         name: text(f, 'name'),
         phone: text(f, 'phone'),
         email: text(f, 'email'),
-        vatRateBp,
+        // Unreadable VAT still goes to the API, as NaN, which it refuses before writing anything: so the
+        // other fields are checked in the same round and every mistake is shown at once.
+        vatRateBp: vatRateBp ?? NaN,
         portalEnabled: checked(f, 'portalEnabled'),
         shareTenantContact: checked(f, 'shareTenantContact'),
         offerReminderHours: num(f, 'offerReminderHours') as number,
@@ -26,6 +27,9 @@ export const actions: Actions = {
         invoiceReminderHours: num(f, 'invoiceReminderHours') as number,
       }),
     );
+    if (vatRateBp !== null || !('data' in result) || result.status !== 400) return result;
+    // The API saw a number, not what was typed: the VAT message says what a percentage looks like.
+    return failure('agency', null, f, 'Please correct the highlighted fields.', { ...result.data.fieldErrors, vatRateBp: ['Enter VAT as a percentage, e.g. 20 or 17.5'] }, result.status);
   },
 
   branch: async (event) => {

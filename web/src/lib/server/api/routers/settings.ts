@@ -46,6 +46,8 @@ export const agencySettingsInput = z
   .refine((s) => s.offerEscalationHours > s.offerReminderHours, {
     path: ['offerEscalationHours'],
     message: 'Escalate after the reminder: the escalation must come later than the reminder',
+    // Checked whenever both windows are valid, even with other fields wrong, so a form shows every mistake at once.
+    when: ({ issues }) => !issues.some((i) => i.path?.[0] === 'offerReminderHours' || i.path?.[0] === 'offerEscalationHours'),
   });
 
 const branchInput = z.object({

@@ -72,6 +72,25 @@ describe('settings and directory', () => {
     expect(after).toEqual(before);
   });
 
+  it('asks before removing a branch, and says when it is removed', async () => {
+    await page.goto(`${app.url}/settings`, { waitUntil: 'networkidle0' });
+    await page.type('#b-name-new', 'Pop-up office');
+    await page.locator('button::-p-text(Add branch)').click();
+    await page.waitForSelector('::-p-text(Branch added.)');
+    const remove = 'button[aria-label="Remove branch Pop-up office"]';
+    const questions: string[] = [];
+    page.once('dialog', (d) => void (questions.push(d.message()), d.dismiss()));
+    await page.click(remove);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(questions).toEqual(['Remove the Pop-up office branch?']);
+    expect(await page.$(remove), 'Cancel keeps the branch').not.toBeNull();
+    page.once('dialog', (d) => void d.accept());
+    await page.click(remove);
+    await page.waitForSelector('::-p-text(Branch removed.)');
+    expect(await page.$(remove)).toBeNull();
+    expect(await mainText()).not.toContain('Pop-up office');
+  });
+
   it('the admin adds a contractor with a coverage district and a certification, and sees them listed', async () => {
     await page.goto(`${app.url}/contractors/new`, { waitUntil: 'networkidle0' });
     await page.type('#name', NAME);

@@ -141,7 +141,7 @@ describe('settings', () => {
     await as(staffA).properties.save({ line1: '2 Busy Road', town: 'Bristol', postcode: 'BS1 4NT', branchId: branch.id });
     const e = await failure(as(adminA).settings.deleteBranch({ id: branch.id }));
     expect(e.code).toBe('CONFLICT');
-    expect(e.message).toMatch(/1 properties/);
+    expect(e.message).toMatch(/has 1 property and 0 jobs;/);
   });
 
   it('job types declare their trade and required certifications; duplicate codes are a CONFLICT', async () => {
@@ -188,8 +188,10 @@ describe('settings', () => {
     expect((await failure(as(staffA).settings.deleteJobType({ id: spare.id }))).code).toBe('FORBIDDEN');
     const inUse = await failure(as(adminA).settings.deleteJobType({ id: used.id }));
     expect(inUse.code).toBe('CONFLICT');
-    expect(inUse.message).toMatch(/1 jobs are Used type/);
-    expect((await failure(as(adminA).settings.deletePriority({ id: p3.id }))).code).toBe('CONFLICT');
+    expect(inUse.message).toMatch(/^1 job is Used type;/); // counted in words: not "1 jobs are"
+    const p3InUse = await failure(as(adminA).settings.deletePriority({ id: p3.id }));
+    expect(p3InUse.code).toBe('CONFLICT');
+    expect(p3InUse.message).toMatch(/^(1 job uses|([02-9]|\d\d+) jobs use) priority P3;/);
 
     expect(await as(adminA).settings.deleteJobType({ id: spare.id })).toEqual({ deleted: true });
     expect(await as(adminA).settings.deletePriority({ id: p9.id })).toEqual({ deleted: true });

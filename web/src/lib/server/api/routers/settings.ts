@@ -28,6 +28,9 @@ export function changes<T extends Record<string, unknown>>(before: T | null, aft
   return out;
 }
 
+/** "1 job", "2 jobs": refusals count what is in the way. */
+const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 const hours = (max: number) => z.number().int('Whole hours only').min(1, 'At least 1 hour').max(max, `At most ${max} hours`);
 
 export const agencySettingsInput = z
@@ -150,7 +153,7 @@ export const settingsRouter = router({
         tx.select({ n: count() }).from(jobs).where(eq(jobs.branchId, input.id)),
       ]);
       if (p.n + j.n > 0) {
-        throw new TRPCError({ code: 'CONFLICT', message: `${before.name} has ${p.n} properties and ${j.n} jobs; move them to another branch before removing it.` });
+        throw new TRPCError({ code: 'CONFLICT', message: `${before.name} has ${counted(p.n, 'property', 'properties')} and ${counted(j.n, 'job')}; move them to another branch before removing it.` });
       }
       await tx.delete(branches).where(eq(branches.id, input.id));
       await audit(tx, ctx.user, 'settings.branch.delete', { id: input.id, was: before });
@@ -189,7 +192,7 @@ export const settingsRouter = router({
         if (before.code !== values.code) {
           // Jobs keep the code they were raised with; renaming it would orphan them.
           const [used] = await tx.select({ n: count() }).from(jobs).where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
-          if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${used.n} jobs use priority ${before.code}; its code cannot change (the name, target and warnings can).` });
+          if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${counted(used.n, 'job')} ${used.n === 1 ? 'uses' : 'use'} priority ${before.code}; its code cannot change (the name, target and warnings can).` });
         }
         const [row] = await tx.update(priorities).set(values).where(eq(priorities.id, id)).returning();
         await audit(tx, ctx.user, 'settings.priority.update', { id, changes: changes(before, values) });
@@ -203,7 +206,7 @@ export const settingsRouter = router({
     ctx.db.transaction(async (tx) => {
       const before = found(await tx.select().from(jobTypes).where(and(eq(jobTypes.id, input.id), eq(jobTypes.agencyId, ctx.agencyId))), 'Job type');
       const [used] = await tx.select({ n: count() }).from(jobs).where(eq(jobs.jobTypeId, input.id));
-      if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${used.n} jobs are ${before.name}; a job type in use cannot be removed (rename it instead).` });
+      if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${counted(used.n, 'job')} ${used.n === 1 ? 'is' : 'are'} ${before.name}; a job type in use cannot be removed (rename it instead).` });
       await tx.delete(jobTypes).where(eq(jobTypes.id, input.id));
       await audit(tx, ctx.user, 'settings.jobType.delete', { id: input.id, was: before });
       return { deleted: true };
@@ -215,7 +218,7 @@ export const settingsRouter = router({
     ctx.db.transaction(async (tx) => {
       const before = found(await tx.select().from(priorities).where(and(eq(priorities.id, input.id), eq(priorities.agencyId, ctx.agencyId))), 'Priority');
       const [used] = await tx.select({ n: count() }).from(jobs).where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
-      if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${used.n} jobs use priority ${before.code}; a priority in use cannot be removed.` });
+      if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${counted(used.n, 'job')} ${used.n === 1 ? 'uses' : 'use'} priority ${before.code}; a priority in use cannot be removed.` });
       await tx.delete(priorities).where(eq(priorities.id, input.id));
       await audit(tx, ctx.user, 'settings.priority.delete', { id: input.id, was: before });
       return { deleted: true };

@@ -18,6 +18,7 @@ import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { saveAttachment } from '../../web/src/lib/server/files/attachments.ts';
 import { jobSheetData } from '../../web/src/lib/server/files/job-sheet-data.ts';
 import { diskStore } from '../../web/src/lib/server/files/storage.ts';
+import { toFailure } from '../../web/src/lib/server/forms.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { PNG_1PX } from '../support/files.ts';
@@ -360,5 +361,23 @@ describe('staff case notes', () => {
     expect(staffSheet.photoCount).toBe(4);
     const history = (await as(staffOf(a)).jobs.get({ id })).timeline.filter((e) => e.type === 'ADD_NOTE').map((e) => (e.payload as { shareWithContractor?: boolean }).shareWithContractor);
     expect(history).toEqual([undefined, true, undefined]);
+  });
+});
+
+describe('form refusals', () => {
+  const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+  it("say what to fix in the form's words, never zod's, and keep the messages schemas chose", async () => {
+    const bad = await refusal(
+      as(pat()).finance.submitInvoice({ jobId: ids.completed, number: ' ', issuedOn: '2026-02-30', netPence: 2_000_000_000, vatPence: -1, documentId: 'not-an-id' }),
+    );
+    const names = { number: 'invoice number', issuedOn: 'invoice date', netPence: 'net amount', vatPence: 'VAT' };
+    expect(toFailure('submit', bad, names).data.error).toBe(
+      'Enter the invoice number. Enter a valid invoice date. The net amount is too large. The VAT is too small. Enter a valid document id',
+    );
+    const title = await refusal(as(staffOf(a)).jobs.create({ title: 'x', priorityCode: 'P2', propertyId: a.property.id }));
+    expect(toFailure('create', title).data.error).toBe('Give the job a short title');
+    // Refusals that are not about input keep the API's words.
+    const engine = await refusal(as(eve()).jobs.send({ id: ids.eves, command: { type: 'START' } }));
+    expect(toFailure('start', engine).data.error).toBe('Only the assigned contractor can start work');
   });
 });

@@ -305,6 +305,11 @@ describe('contractor portal on a phone', () => {
     const invoice = { number: 'BS-2001', issuedOn: today, net: '150.00', vat: '30.00' };
     expect(await post({ ...invoice, number: '' })).toContain('Enter the invoice number');
     expect(await invoiceDocs()).toBe(0);
+    // What only the API checks comes back in words too, not as zod's issue list.
+    const tooMuch = await post({ ...invoice, net: '20000000' });
+    expect(tooMuch).toContain('The net amount is too large');
+    expect(tooMuch).not.toMatch(/Too big|netPence|check the form/i);
+    expect(await invoiceDocs()).toBe(0);
     // Refused by the API after the document was stored: the document goes again.
     expect(await post({ ...invoice, net: '0', vat: '0' })).toContain('more than £0.00');
     expect(await invoiceDocs()).toBe(0);
@@ -346,6 +351,24 @@ describe('contractor portal on a phone', () => {
       };
     });
     expect(answers).toEqual({ job: 404, invoice: 404, submit: 404, sheet: 404 });
+  });
+
+  it('says what is wrong with a statement period, on the page and its downloads', async () => {
+    const answers = await page.evaluate(async () =>
+      Promise.all(
+        ['/portal/statements/statement.csv?from=2026-13-40&to=2026-01-31', '/portal/statements/statement.pdf?from=2026-02-01&to=2026-01-01'].map(async (path) => {
+          const r = await fetch(path, { headers: { accept: 'text/html' } });
+          return { status: r.status, text: await r.text() };
+        }),
+      ),
+    );
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.text).toContain('Choose a valid period');
+      expect(answer.text).not.toMatch(/invalid_format|"code"|"path"/);
+    }
+    await page.goto(`${app.url}/portal/statements?from=2026-13-40&to=2026-01-31`, { waitUntil: 'networkidle0' });
+    expect(await text('[role="alert"]')).toBe('Choose a valid period: two dates, the first not after the second.');
   });
 
   it('another contractor can neither see nor act on the job', async () => {

@@ -22,6 +22,8 @@ export const load: PageServerLoad = async (event) => {
 };
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '');
+/** The commands' fields as the forms name them, for refusals of bad input. */
+const FIELDS = { text: 'note', note: 'completion note', reason: 'reason' };
 
 /** Photos already uploaded by the page (ids), plus files posted with the form when JavaScript is off. */
 async function attachmentIdsFrom(event: RequestEvent<{ id: string }>, f: FormData): Promise<string[]> {
@@ -49,7 +51,7 @@ const send =
       if (e instanceof UploadRejected) return fail(415, { action: name, ok: false as const, error: e.message, code: 'UNSUPPORTED_MEDIA_TYPE' });
       return toFailure(name, e);
     }
-    return attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }));
+    return attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }), FIELDS);
   };
 
 export const actions: Actions = {
@@ -63,7 +65,7 @@ export const actions: Actions = {
       ({ reference } = (await caller.portal.job({ id: event.params.id })).job);
       await caller.jobs.send({ id: event.params.id, command: { type: 'DECLINE', reason: str(f, 'reason') || undefined } });
     } catch (e) {
-      return toFailure('decline', e);
+      return toFailure('decline', e, FIELDS);
     }
     redirect(303, `/portal/jobs?declined=${encodeURIComponent(reference)}`);
   },

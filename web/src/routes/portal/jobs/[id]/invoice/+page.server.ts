@@ -53,7 +53,7 @@ export const actions: Actions = {
       await (await api(event)).finance.submitInvoice({ jobId: job.id, number: values.number, issuedOn: values.issuedOn, netPence, vatPence, documentId });
     } catch (e) {
       await removeUncitedAttachment(runtime.db, store, documentId);
-      const failure = toFailure('submit', e);
+      const failure = toFailure('submit', e, { number: 'invoice number', issuedOn: 'invoice date', netPence: 'net amount', vatPence: 'VAT' });
       return fail(failure.status, { ok: false as const, error: failure.data.error, values });
     }
     redirect(303, '/portal/invoices');

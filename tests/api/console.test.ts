@@ -56,6 +56,9 @@ describe('coverage.map', () => {
     // Pat's base is his own coordinates; Eve has none, so her base district's centre stands in.
     expect(pat.base).toEqual({ lat: 51.4606, lng: -2.6203 });
     expect(eve.base).toEqual({ lat: districtOf('BS3')!.lat, lng: districtOf('BS3')!.lng });
+    // How far each base is from the searched postcode, straight line, so the page can name the nearest.
+    expect(pat.distanceKm).toBe(2.0);
+    expect(eve.distanceKm).toBe(1.8);
     expect(pat.travel).toMatchObject({ minutes: 15, estimate: true });
     expect(pat.travel!.ring.length).toBeGreaterThan(8);
     // Every covered district is listed; the ones in the offline table have a ring, the unknown one is "unplaced".
@@ -70,6 +73,7 @@ describe('coverage.map', () => {
     // The fixture property has no coordinates and SW1A is not in the demo table: known district, no position.
     expect(map.searched?.located).toBe('unknown');
     expect(map.contractors.filter((c) => c.covers)).toEqual([]);
+    expect(map.contractors.map((c) => c.distanceKm)).toEqual([null, null]);
   });
 
   it("shows only the caller's agency's contractors", async () => {

@@ -332,6 +332,13 @@ describe('the jobs workflow in the console', () => {
     await screenshot(page, 'console', 'coverage-map');
   });
 
+  it('names the nearest contractors when none covers the district', async () => {
+    await page.goto(`${app.url}/contractors/map?postcode=BS9`, { waitUntil: 'networkidle0' });
+    // Eve's base is in BS7, the closest to BS9 of the demo's four; nobody covers BS9.
+    expect(await text('[data-testid="coverage-summary"]')).toMatch(/^No contractor covers BS9\. Nearest bases \(straight line\): Eve Electric, \d+\.\d km; .+, \d+\.\d km; .+, \d+\.\d km\.$/);
+    expect(await text('[data-testid="pick-contractor"]')).toContain('Eve Electric'); // first in the list
+  });
+
   it('shows certifications as valid or expired for the job type on the map', async () => {
     const types = await page.$$eval('#jobTypeId option', (os) => os.map((o) => [o.textContent, o.getAttribute('value')]));
     const boiler = types.find(([t]) => t?.includes('Boiler'))![1]!;

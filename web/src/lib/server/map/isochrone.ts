@@ -13,6 +13,13 @@ export interface TravelArea {
 export const ESTIMATE_KMH = 20;
 const EARTH_KM = 6371;
 
+/** Straight-line (great-circle) distance in km between two points. */
+export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: number): number {
+  const rad = Math.PI / 180;
+  const h = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lng2 - lng1) * rad) / 2) ** 2;
+  return 2 * EARTH_KM * Math.asin(Math.sqrt(h));
+}
+
 /** A ring of `points` around a centre at `radiusKm` (spherical approximation, fine at city scale). */
 export function circleRing(lat: number, lng: number, radiusKm: number, points = 48): [number, number][] {
   const ring: [number, number][] = [];

@@ -5,7 +5,7 @@ import { and, asc, eq, ilike } from 'drizzle-orm';
 import { z } from 'zod';
 import { contractors, properties } from '../../../../../../db/schema/index.ts';
 import { normalisePostcode, outcodeOf } from '../../../postcode.ts';
-import { travelArea } from '../../map/isochrone.ts';
+import { distanceKm, travelArea } from '../../map/isochrone.ts';
 import { districtOf, districtRing } from '../../map/outcodes.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { TRPCError } from '@trpc/server';
@@ -55,6 +55,8 @@ export const coverageRouter = router({
           baseOutcode: c.baseOutcode,
           base,
           covers: searched ? c.coverage.includes(searched.outcode) : null,
+          /** From the searched postcode to their base, straight line, to one decimal; null when either is not placed. */
+          distanceKm: base && searched?.lat != null && searched.lng != null ? Math.round(distanceKm(searched.lat, searched.lng, base.lat, base.lng) * 10) / 10 : null,
           travel: base ? await travelArea(base.lat, base.lng, input.travelMinutes, ctx.isochroneUrl) : null,
         };
       }),

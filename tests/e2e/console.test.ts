@@ -89,6 +89,12 @@ describe('the jobs workflow in the console', () => {
     expect(await text('main')).not.toContain('Leak under bathroom sink');
   });
 
+  it('shows the first page as the first page when the link has a broken cursor', async () => {
+    await page.goto(`${app.url}/jobs?cursor=not-a-cursor`, { waitUntil: 'networkidle0' });
+    expect(await text('.status-line')).toMatch(/^Showing \d+ jobs?$/);
+    expect(await page.$('a.button::-p-text(Newest)')).toBeNull();
+  });
+
   it('filters by a contractor the list shows a job offered to', async () => {
     await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });
     const eve = await page.$$eval('#contractor option', (os) => os.find((o) => o.textContent === 'Eve Electric')?.getAttribute('value'));

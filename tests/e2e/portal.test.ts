@@ -371,6 +371,48 @@ describe('contractor portal on a phone', () => {
     expect(await text('[role="alert"]')).toBe('Choose a valid period: two dates, the first not after the second.');
   });
 
+  it('reads in order at phone width: the logo leads the header, statement lines and contacts keep their parts apart', async () => {
+    const box = (p: Page, selector: string) => p.$eval(selector, (e) => e.getBoundingClientRect().toJSON() as DOMRect);
+    expect((await box(page, 'header .brand')).left).toBeLessThan((await box(page, 'header .header-sign-out')).left);
+    const visitor = await browser.createBrowserContext();
+    try {
+      const guest = await visitor.newPage();
+      await guest.setViewport(PHONE);
+      await guest.goto(`${app.url}/sign-in`, { waitUntil: 'networkidle0' });
+      expect((await box(guest, 'header .brand')).left).toBeLessThan((await box(guest, 'header a[href="/sign-in"]')).left);
+    } finally {
+      await visitor.close();
+    }
+
+    await page.goto(`${app.url}/portal/contacts`, { waitUntil: 'networkidle0' });
+    expect(await text()).toContain('Sam Staff Property Manager');
+
+    // The demo contractor has invoices and payments at Harbour: each line's details take the width under its title.
+    const other = await browser.createBrowserContext();
+    try {
+      const pat = await other.newPage();
+      await pat.setViewport(PHONE);
+      await signIn(pat, app.url, 'pat@plumbfast.example');
+      if (new URL(pat.url()).pathname === '/portal/accounts') {
+        await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('button ::-p-text(Harbour Lettings)').click()]);
+      }
+      await pat.goto(`${app.url}/portal/statements?from=2020-01-01&to=2099-12-31`, { waitUntil: 'networkidle0' });
+      const lines = await pat.$$eval('[data-testid="statement-line"]', (lis) =>
+        lis.map((li) => ({ width: li.getBoundingClientRect().width, parts: [...li.children].map((c) => ({ text: (c as HTMLElement).innerText, left: c.getBoundingClientRect().left, width: c.getBoundingClientRect().width })) })),
+      );
+      expect(lines.length).toBeGreaterThan(0);
+      for (const { width, parts } of lines) {
+        const title = parts[0];
+        const details = parts.find((p) => /^\d{4}-\d{2}-\d{2} · /.test(p.text))!;
+        expect(details.left).toBe(title.left);
+        expect(details.width).toBeGreaterThan(width / 2);
+      }
+      await screenshot(pat, 'portal', '09-statement-phone');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('another contractor can neither see nor act on the job', async () => {
     const other = await browser.createBrowserContext();
     try {

@@ -216,6 +216,17 @@ describe('contractor portal on a phone', () => {
     await page.waitForFunction(() => !document.querySelector('button[aria-label="Remove wrong.png"]'), { timeout: 15_000 });
     expect(await app.db.select().from(attachments).where(eq(attachments.id, mistake.id))).toHaveLength(0);
     expect(existsSync(stored)).toBe(false);
+
+    // A file that is not a photo is refused for good: it says so, with no full progress bar and no Retry that could never work.
+    const notPhoto = join(work, 'notes.png');
+    writeFileSync(notPhoto, 'these are my notes, not a photo');
+    await input!.uploadFile(notPhoto);
+    await page.waitForSelector('form[action="?/note"] .item.refused', { timeout: 15_000 });
+    expect(await text('form[action="?/note"] .item.refused')).toContain('notes.png is not a photo');
+    expect(await page.$('form[action="?/note"] .item.refused progress')).toBeNull();
+    expect(await page.$$eval('form[action="?/note"] .item.refused button', (bs) => bs.map((b) => b.textContent?.trim()))).toEqual(['Remove']);
+    await page.locator('button[aria-label="Remove notes.png"]').click();
+    await page.waitForFunction(() => !document.querySelector('form[action="?/note"] .item.refused'));
     await screenshot(page, 'portal', '04-note-with-photo');
     await page.locator('form[action="?/note"] button[type="submit"], form[action="?/note"] > button').click();
     await waitForText('Note added');

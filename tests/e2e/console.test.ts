@@ -212,7 +212,8 @@ describe('the jobs workflow in the console', () => {
     await page.waitForSelector('[data-testid="job-offered"]');
     expect(await text('[data-testid="job-offered"]')).toBe(name);
     expect(await text('[data-testid="job-status"]')).toBe('New');
-    expect(await text('[data-testid="timeline"]')).toContain('Offered to a contractor');
+    // The timeline names who the job was offered to, so two offers can be told apart.
+    expect(await text('[data-testid="timeline"]')).toContain(`Offered to ${name}`);
   });
 
   it('offers the job to the contractor whose row is ticked, the button naming them, also after an offer', async () => {
@@ -233,6 +234,9 @@ describe('the jobs workflow in the console', () => {
     expect(await text('form[action="?/offer"] button')).toBe(`Offer job to ${ticked}`);
     expect(await page.$('form[action="?/offer"] input[name="acknowledge"]:checked')).toBeNull();
     await offerTo(rows[0]);
+    const timeline = await text('[data-testid="timeline"]');
+    expect(timeline).toContain(`Offered to ${rows[1]}`);
+    expect(timeline).toContain(`Offered to ${rows[0]}`);
   });
 
   it('shows the contractor accepting, starting and completing, and tells staff in the bell', async () => {

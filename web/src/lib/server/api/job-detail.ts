@@ -19,7 +19,9 @@ export async function loadJobDetail(ctx: Context & JobScope & { user: SessionUse
     ctx.db.select().from(jobEvents).where(eq(jobEvents.jobId, job.id)).orderBy(asc(jobEvents.seq)),
     ctx.db.select().from(attachments).where(eq(attachments.jobId, job.id)).orderBy(asc(attachments.createdAt)),
   ]);
-  const people = [job.contractorId, job.offeredToId].filter((id): id is string => !!id);
+  // Everyone the job is or was with: its holder, who it waits on, and whoever it was offered to before.
+  const offeredBefore = timeline.flatMap((e) => (e.type === 'OFFER' && typeof (e.payload as { contractorId?: unknown }).contractorId === 'string' ? [(e.payload as { contractorId: string }).contractorId] : []));
+  const people = [...new Set([job.contractorId, job.offeredToId, ...offeredBefore].filter((id): id is string => !!id))];
   const named = people.length
     ? await ctx.db.select({ id: contractors.id, name: contractors.name, company: contractors.company, phone: contractors.phone, email: contractors.email }).from(contractors).where(inArray(contractors.id, people))
     : [];
@@ -33,6 +35,8 @@ export async function loadJobDetail(ctx: Context & JobScope & { user: SessionUse
     contractor: job.contractorId ? (byId.get(job.contractorId) ?? null) : null,
     offeredTo: job.offeredToId ? (byId.get(job.offeredToId) ?? null) : null,
     timeline,
+    /** Names of the contractors the timeline mentions (offers), by id. */
+    contractorNames: Object.fromEntries(named.map((c) => [c.id, c.name])) as Record<string, string>,
     attachments: files,
     allowed: allowedActions(view, actorOf(ctx.user), ctx.now().toISOString()),
     temporal:

@@ -334,6 +334,7 @@ describe('contractor portal on a phone', () => {
     await (await page.$('input#document'))!.uploadFile(snap);
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.locator('main form button').click()]);
     expect(new URL(page.url()).pathname).toBe('/portal/invoices');
+    expect(await text('[role="status"]')).toContain('Invoice BS-2001 sent to Harbour Lettings');
     expect(await invoiceDocs()).toBe(1);
     // The same form sent twice (a double tap): the second is refused and keeps no document.
     await page.goto(`${app.url}/portal/jobs/${jobId}`, { waitUntil: 'networkidle0' });

@@ -56,6 +56,7 @@ export const actions: Actions = {
       const failure = toFailure('submit', e, { number: 'invoice number', issuedOn: 'invoice date', netPence: 'net amount', vatPence: 'VAT' });
       return fail(failure.status, { ok: false as const, error: failure.data.error, values });
     }
-    redirect(303, '/portal/invoices');
+    // The invoices list confirms which invoice went where.
+    redirect(303, `/portal/invoices?sent=${job.id}`);
   },
 };

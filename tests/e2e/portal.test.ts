@@ -130,6 +130,16 @@ describe('contractor portal on a phone', () => {
     expect(await text('.head')).toContain('Assigned');
     expect(await page.$('a[href^="tel:07700900101"]')).not.toBeNull();
     expect((await agencyNotified('offerAccepted')).length).toBeGreaterThan(0);
+    // The same answer again (a double tap, or the form sent twice) is done, not "not offered to you"; a late Decline says why not.
+    const again = await page.evaluate(async () => {
+      const post = (action: string) =>
+        fetch(`${location.pathname}?/${action}`, { method: 'POST', body: new FormData(), headers: { 'x-sveltekit-action': 'true' } }).then((r) => r.json() as Promise<{ type: string; data?: string }>);
+      return { accept: await post('accept'), decline: await post('decline') };
+    });
+    expect(again.accept.type).toBe('success');
+    expect(again.decline.type).toBe('failure');
+    expect(again.decline.data).toContain('You accepted this job');
+    expect(again.decline.data).not.toContain('not been offered');
 
     await page.locator('form[action="?/start"] button').click();
     await waitForText('Work started');

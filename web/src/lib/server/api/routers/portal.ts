@@ -155,6 +155,7 @@ export const portalRouter = router({
       jobType: jobType && { name: jobType.name, trade: jobType.trade },
       agency: { name: agency.name, phone: agency.phone, email: agency.email },
       offeredToMe: job.offeredToId === me,
+      assignedToMe: job.contractorId === me,
       photos: detail.attachments.filter(seesFile).map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, kind: a.kind, createdAt: a.createdAt, url: `/api/attachments/${a.id}` })),
       timeline,
       allowed,

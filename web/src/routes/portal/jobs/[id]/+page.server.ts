@@ -54,17 +54,32 @@ const send =
     return attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }), FIELDS);
   };
 
+/** The machine refused the answer because the job is already this contractor's (they accepted it). */
+const alreadyAccepted = (e: unknown, accepted: boolean) => e instanceof TRPCError && e.code === 'CONFLICT' && accepted;
+
 export const actions: Actions = {
-  accept: send('accept', () => ({ type: 'ACCEPT' })),
+  // A second tap on Accept (or the form sent twice) finds the job already accepted: that is done, not a refusal.
+  accept: async (event) => {
+    const caller = await api(event);
+    try {
+      await caller.jobs.send({ id: event.params.id, command: { type: 'ACCEPT' } });
+    } catch (e) {
+      const accepted = await caller.portal.job({ id: event.params.id }).then((j) => j.assignedToMe, () => false);
+      if (!alreadyAccepted(e, accepted)) return toFailure('accept', e, FIELDS);
+    }
+    return { action: 'accept', ok: true as const };
+  },
   // Once declined the job is no longer the contractor's to see, so the answer is the jobs list, not this page.
   decline: async (event) => {
     const f = await event.request.formData();
     const caller = await api(event);
     let reference: string;
+    let accepted = false;
     try {
-      ({ reference } = (await caller.portal.job({ id: event.params.id })).job);
+      ({ job: { reference }, assignedToMe: accepted } = await caller.portal.job({ id: event.params.id }));
       await caller.jobs.send({ id: event.params.id, command: { type: 'DECLINE', reason: str(f, 'reason') || undefined } });
     } catch (e) {
+      if (alreadyAccepted(e, accepted)) return fail(409, { action: 'decline', ok: false as const, error: 'You accepted this job, so it is yours. If you cannot do it after all, call the agency.', code: 'CONFLICT' });
       return toFailure('decline', e, FIELDS);
     }
     redirect(303, `/portal/jobs?declined=${encodeURIComponent(reference)}`);

@@ -103,7 +103,7 @@ describe('bad input on every procedure', () => {
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { message: string; data: { fieldErrors: unknown } } };
-    expect(body.error.message).toBe('Reason is required');
+    expect(body.error.message).toBe('Enter the reason');
     expect(body.error.data.fieldErrors).toEqual({ command: [expect.any(String)] });
   });
 

@@ -21,14 +21,16 @@ const issuesOf = (input: unknown) => {
 describe('describeIssues', () => {
   test('names each field and says what is wrong, without zod internals', () => {
     const message = describeIssues(issuesOf({ reason: '   ', agentNetPence: 2_000_000_000, email: 'nope', paidOn: '2026-13-01', title: 'ab', leg: 'landlord' }));
-    expect(message).toBe(
-      'Reason is required; Agent net is too large; Email is not a valid email address; Paid on is not a valid date; Give the job a short title; Leg is not one of the choices',
-    );
+    expect(message).toBe('Enter the reason. The agent net is too large. Enter a valid email. Enter a valid paid on. Give the job a short title. Choose a leg');
     expect(message).not.toMatch(/expected|regex|\^|Too (small|big)/);
   });
 
   test('a missing or fractional number is said plainly', () => {
-    expect(describeIssues(issuesOf({ reason: 'x', agentNetPence: 10.5, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }))).toBe('Agent net must be a whole number');
-    expect(describeIssues(issuesOf({ agentNetPence: 1, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }))).toBe('Reason is required');
+    expect(describeIssues(issuesOf({ reason: 'x', agentNetPence: 10.5, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }))).toBe('The agent net must be a whole number');
+    expect(describeIssues(issuesOf({ agentNetPence: 1, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }))).toBe('Enter the reason');
+  });
+
+  test("a form's own names for its fields are used", () => {
+    expect(describeIssues(issuesOf({ reason: '', agentNetPence: 1, email: 'a@b.co', paidOn: '2026-13-01', title: 'Leak', leg: 'client' }), { paidOn: 'date paid' })).toBe('Enter the reason. Enter a valid date paid');
   });
 });

@@ -22,8 +22,12 @@ type Snapshot = ReturnType<typeof jobMachine.resolveState>;
 
 const toState = (snapshot: Snapshot): JobState => ({ status: snapshot.value as JobStatus, context: snapshot.context });
 
+/** The machine's effect requests; a notification with nobody to tell is no effect at all. */
 function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {
-  return actions.filter((a) => a.type === 'notify').map((a) => ({ type: 'notify', params: a.params }) as Effect);
+  return actions
+    .filter((a) => a.type === 'notify')
+    .map((a) => ({ type: 'notify', params: a.params }) as Effect)
+    .filter((e) => e.params.staff || e.params.contractors.length > 0);
 }
 
 export function startJob(input: JobInput): { state: JobState; effects: Effect[] } {

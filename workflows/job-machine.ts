@@ -180,7 +180,10 @@ export const jobMachine = setup({
         {
           type: 'notify',
           params: ({ context, event }) =>
-            event.actor.role === 'contractor' ? note('noteAdded', { staff: true }) : note('noteAdded', { contractors: holder(context) }),
+            // A staff note reaches the contractor only when shared with them; internal notes tell no one.
+            event.actor.role === 'contractor'
+              ? note('noteAdded', { staff: true })
+              : note('noteAdded', { contractors: event.shareWithContractor ? holder(context) : [] }),
         },
       ],
     },

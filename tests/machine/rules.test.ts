@@ -60,6 +60,14 @@ describe('mandatory words', () => {
     expect(refused(state, { type: 'ADD_NOTE', text: ' ', actor: PAT, at: now })).toBe('A note needs text or an attachment');
     expect(step(state, { type: 'ADD_NOTE', text: '', attachmentIds: ['photo-2'], actor: PAT, at: now }).state.context.noteCount).toBe(1);
   });
+
+  test("a staff note tells the contractor only when shared with them; the contractor's notes tell staff", () => {
+    const { state, now } = reach('assigned');
+    const notified = (event: JobEvent) => step(state, event).effects.map((e) => e.params);
+    expect(notified({ type: 'ADD_NOTE', text: 'Tenant in arrears', actor: STAFF, at: now })).toEqual([]);
+    expect(notified({ type: 'ADD_NOTE', text: 'Key under the mat', shareWithContractor: true, actor: STAFF, at: now })).toEqual([expect.objectContaining({ template: 'noteAdded', contractors: [PAT.id], staff: false })]);
+    expect(notified({ type: 'ADD_NOTE', text: 'On site', actor: PAT, at: now })).toEqual([expect.objectContaining({ template: 'noteAdded', contractors: [], staff: true })]);
+  });
 });
 
 describe('offers', () => {
@@ -137,9 +145,9 @@ describe('notes', () => {
     expect(notifications(effects)).toEqual([{ template: 'noteAdded', contractors: [], staff: true, data: {} }]);
   });
 
-  test('staff notes go to the contractor holding the job', () => {
+  test('staff notes shared with the contractor go to the contractor holding the job', () => {
     const { state, now } = reach('inProgress');
-    expect(notifications(step(state, ev.note(now, STAFF)).effects)).toEqual([{ template: 'noteAdded', contractors: ['pat'], staff: false, data: {} }]);
+    expect(notifications(step(state, { ...ev.note(now, STAFF), shareWithContractor: true } as JobEvent).effects)).toEqual([{ template: 'noteAdded', contractors: ['pat'], staff: false, data: {} }]);
   });
 
   test('a contractor with no part in the job may not', () => {

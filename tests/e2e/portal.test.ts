@@ -71,6 +71,19 @@ async function agencyNotified(template: string) {
   return [];
 }
 
+
+/** Pat (a contractor of both demo agencies) signed in on a phone, in a browser context of their own, working for Harbour. */
+async function patAtHarbour(): Promise<{ pat: Page; close: () => Promise<void> }> {
+  const context = await browser.createBrowserContext();
+  const pat = await context.newPage();
+  await pat.setViewport(PHONE);
+  await signIn(pat, app.url, 'pat@plumbfast.example');
+  if (new URL(pat.url()).pathname === '/portal/accounts') {
+    await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('button ::-p-text(Harbour Lettings)').click()]);
+  }
+  return { pat, close: () => context.close() };
+}
+
 describe('contractor portal on a phone', () => {
   it('creates an account with the emailed code and picks an agency', async () => {
     await page.goto(`${app.url}/sign-up`, { waitUntil: 'networkidle0' });
@@ -410,14 +423,8 @@ describe('contractor portal on a phone', () => {
     expect(await text()).toContain('Sam Staff Property Manager');
 
     // The demo contractor has invoices and payments at Harbour: each line's details take the width under its title.
-    const other = await browser.createBrowserContext();
+    const { pat, close } = await patAtHarbour();
     try {
-      const pat = await other.newPage();
-      await pat.setViewport(PHONE);
-      await signIn(pat, app.url, 'pat@plumbfast.example');
-      if (new URL(pat.url()).pathname === '/portal/accounts') {
-        await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('button ::-p-text(Harbour Lettings)').click()]);
-      }
       await pat.goto(`${app.url}/portal/statements?from=2020-01-01&to=2099-12-31`, { waitUntil: 'networkidle0' });
       const lines = await pat.$$eval('[data-testid="statement-line"]', (lis) =>
         lis.map((li) => ({ width: li.getBoundingClientRect().width, parts: [...li.children].map((c) => ({ text: (c as HTMLElement).innerText, left: c.getBoundingClientRect().left, width: c.getBoundingClientRect().width })) })),
@@ -431,19 +438,13 @@ describe('contractor portal on a phone', () => {
       }
       await screenshot(pat, 'portal', '09-statement-phone');
     } finally {
-      await other.close();
+      await close();
     }
   });
 
   it('another contractor can neither see nor act on the job', async () => {
-    const other = await browser.createBrowserContext();
+    const { pat, close } = await patAtHarbour();
     try {
-      const pat = await other.newPage();
-      await pat.setViewport(PHONE);
-      await signIn(pat, app.url, 'pat@plumbfast.example');
-      if (new URL(pat.url()).pathname === '/portal/accounts') {
-        await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('button ::-p-text(Harbour Lettings)').click()]);
-      }
       await pat.goto(`${app.url}/portal/jobs?view=all`, { waitUntil: 'networkidle0' });
       expect(await pat.$eval('main', (m) => m.textContent ?? '')).not.toContain(JOB_TITLE);
       expect(await pat.$(`a[href="/portal/jobs/${jobId}"]`)).toBeNull();
@@ -483,19 +484,13 @@ describe('contractor portal on a phone', () => {
       const notes = await app.sql`select count(*)::int as n from job_events where job_id = ${jobId} and payload->>'text' = 'not my job'`;
       expect(notes[0].n).toBe(0);
     } finally {
-      await other.close();
+      await close();
     }
   });
 
   it('declining an offer returns to the jobs list, where the job no longer shows', async () => {
-    const other = await browser.createBrowserContext();
+    const { pat, close } = await patAtHarbour();
     try {
-      const pat = await other.newPage();
-      await pat.setViewport(PHONE);
-      await signIn(pat, app.url, 'pat@plumbfast.example');
-      if (new URL(pat.url()).pathname === '/portal/accounts') {
-        await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('button ::-p-text(Harbour Lettings)').click()]);
-      }
       const [offer] = await app.db.select().from(jobs).where(eq(jobs.title, 'Shower drain slow'));
       await pat.goto(`${app.url}/portal/jobs/${offer.id}`, { waitUntil: 'networkidle0' });
       await pat.locator('details.decline summary').click();
@@ -514,7 +509,7 @@ describe('contractor portal on a phone', () => {
       expect(new Set(flags)).toEqual(new Set(['start', 'complete', 'invoice']));
       await screenshot(pat, 'portal', '08-all-jobs-flagged');
     } finally {
-      await other.close();
+      await close();
     }
   });
 });

@@ -13,6 +13,12 @@ type Data = Record<string, string | number | null>;
 const ukTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
 const when = (iso: Data[string]) => (typeof iso === 'string' && !Number.isNaN(Date.parse(iso)) ? ukTime.format(new Date(iso)) : String(iso ?? ''));
 
+/** A reason people typed, ended with one full stop whether or not they typed their own. */
+const sentenceOf = (text: unknown) => {
+  const t = typeof text === 'string' ? text.trim() : '';
+  return t ? (/[.!?]$/.test(t) ? t : `${t}.`) : '';
+};
+
 const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => string> = {
   jobOffered: (j) => `You have been offered job ${j.reference}: ${j.title} at ${j.address}. Please accept or decline it in the portal.`,
   offerWithdrawn: (j) => `Job ${j.reference} (${j.title}) has been re-assigned and is no longer yours.`,
@@ -20,7 +26,7 @@ const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => s
   offerDeclined: (j) => `The contractor declined job ${j.reference}: ${j.title}. Choose another contractor.`,
   workStarted: (j) => `Work has started on job ${j.reference}: ${j.title}.`,
   workCompleted: (j) => `Job ${j.reference} (${j.title}) was marked complete by the contractor and is ready for review.`,
-  jobRecalled: (j, d) => `Job ${j.reference} (${j.title}) has been recalled: ${d.reason ?? ''}. Please return to the property.`,
+  jobRecalled: (j, d) => `Job ${j.reference} (${j.title}) has been recalled: ${sentenceOf(d.reason)} Please return to the property.`,
   jobClosed: (j) => `Job ${j.reference} (${j.title}) has been closed by the agency. Thank you.`,
   jobCancelled: (j) => `Job ${j.reference} (${j.title}) has been cancelled by the agency.`,
   noteAdded: (j) => `A note was added to job ${j.reference}: ${j.title}.`,
@@ -31,7 +37,7 @@ const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => s
   invoiceReminder: (j) => `Reminder: please submit your invoice for completed job ${j.reference} (${j.title}).`,
   invoiceSubmitted: (j, d) => `Invoice ${d.number ?? ''} was submitted for job ${j.reference} (${j.title}).`,
   invoiceQueried: (j, d) =>
-    `The agency has queried your invoice ${d.number ?? ''} for job ${j.reference} (${j.title}): ${d.reason ?? ''}. Please submit a corrected invoice in the portal.`,
+    `The agency has queried your invoice ${d.number ?? ''} for job ${j.reference} (${j.title}): ${sentenceOf(d.reason)} Please submit a corrected invoice in the portal.`,
   invoiceApproved: (j, d) => `Your invoice ${d.number ?? ''} for job ${j.reference} (${j.title}) has been approved for payment.`,
   paymentComplete: (j) => `All payments for job ${j.reference} (${j.title}) are complete.`,
 };

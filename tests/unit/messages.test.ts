@@ -12,4 +12,11 @@ describe('notification messages', () => {
       'SLA warning: job JOB-000012 (Leak under sink) has used 75% of its time; due 1 Jul 2026, 12:30.',
     );
   });
+
+  it('end a typed reason with one full stop, whether or not it had its own', () => {
+    expect(renderMessage('invoiceQueried', job, { number: 'PP-1', reason: 'Please itemise.' }).body).toBe(
+      'The agency has queried your invoice PP-1 for job JOB-000012 (Leak under sink): Please itemise. Please submit a corrected invoice in the portal.',
+    );
+    expect(renderMessage('jobRecalled', job, { reason: 'Tap still drips' }).body).toBe('Job JOB-000012 (Leak under sink) has been recalled: Tap still drips. Please return to the property.');
+  });
 });

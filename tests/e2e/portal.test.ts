@@ -452,6 +452,8 @@ describe('contractor portal on a phone', () => {
       const pageResponse = await pat.goto(`${app.url}/portal/jobs/${jobId}`, { waitUntil: 'networkidle0' });
       expect(pageResponse?.status()).toBe(404);
       expect(await pat.$eval('body', (b) => b.textContent ?? '')).not.toContain(JOB_TITLE);
+      // Pat works for two agencies: the page says which one they are in and how to switch.
+      expect(await pat.$eval('[data-testid="switch-hint"]', (e) => e.textContent ?? '')).toContain('You are working for Harbour Lettings');
       await screenshot(pat, 'portal', '07-other-contractor-404');
 
       const answers = await pat.evaluate(async (id) => {

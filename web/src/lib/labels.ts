@@ -5,6 +5,11 @@ export { formatPence } from '../../../workflows/money.ts';
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
 export const formatDateTime = (d: Date | string | null | undefined) => (d ? dateTime.format(new Date(d)) : '—');
 
+const ukDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+/** The day it is in the UK as YYYY-MM-DD: what an agency or contractor calls today, summer time included
+ * (the UTC date is still yesterday between midnight and 1am BST). Invoice and payment dates are UK days. */
+export const ukDay = (at: Date = new Date()) => ukDate.format(at);
+
 /** "3h 12m left" / "overdue by 2h 5m", for the SLA countdown. */
 export function formatRemaining(ms: number): string {
   const abs = Math.abs(ms);

@@ -1,3 +1,4 @@
+import { ukDay } from '#lib/labels.ts';
 import { randomUUID } from 'node:crypto';
 import { api } from '#lib/server/api/caller.ts';
 import { attempt } from '#lib/server/forms.ts';
@@ -8,7 +9,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => ({
   overview: await (await api(event)).finance.overview(),
   runKey: randomUUID(),
-  today: new Date().toISOString().slice(0, 10),
+  today: ukDay(),
 });
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();

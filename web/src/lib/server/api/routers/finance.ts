@@ -9,6 +9,7 @@ import type { Database } from '../../../../../../db/client.ts';
 import { agencies, agencyInvoices, attachments, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
 import { PAYMENT_LEGS, type Actor } from '../../../../../../workflows/model.ts';
 import { formatPence } from '../../../../../../workflows/money.ts';
+import { ukDay } from '../../../labels.ts';
 import { notify } from '../../../../../../activities/notify.ts';
 import { actorOf } from '../../auth/user.ts';
 import { contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
@@ -44,9 +45,9 @@ async function oneAtATime<T>(db: Database, name: string, fn: () => Promise<T>): 
   }
 }
 
-/** Money that has left the bank has a date that has come: refuses dates after today (UTC). */
+/** Money that has left the bank has a date that has come: refuses dates after today (in the UK). */
 function notInFuture(isoDay: string, now: Date, what: string): void {
-  if (isoDay > now.toISOString().slice(0, 10)) throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated in the future` });
+  if (isoDay > ukDay(now)) throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated in the future` });
 }
 
 async function contractorInvoiceInAgency(db: Database, agencyId: string, id: string) {
@@ -330,7 +331,7 @@ export const financeRouter = router({
       const job = await findJobInScope(ctx.db, input.jobId, ctx);
       const [doc] = await ctx.db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.id, input.documentId), eq(attachments.jobId, job.id)));
       if (!doc) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
-      if (input.issuedOn > ctx.now().toISOString().slice(0, 10)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
+      if (input.issuedOn > ukDay(ctx.now())) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
       if (input.netPence + input.vatPence === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
       // A contractor's invoice numbers are their own sequence: one number, one invoice (a corrected invoice for
       // the same job may keep its number, as it replaces the queried one).

@@ -1,3 +1,4 @@
+import { ukDay } from '#lib/labels.ts';
 import { randomUUID } from 'node:crypto';
 import { fail } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
@@ -11,7 +12,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => ({
   finance: await (await api(event)).finance.job({ jobId: event.params.id }),
   paymentKey: randomUUID(),
-  today: new Date().toISOString().slice(0, 10),
+  today: ukDay(),
 });
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();

@@ -220,7 +220,7 @@ export const jobMachine = setup({
   states: {
     new: {
       on: {
-        OFFER: { guard: 'allowed', actions: ['offer', { type: 'notify', params: ({ event }) => note('jobOffered', { contractors: [event.contractorId] }) }] },
+        OFFER: { guard: 'allowed', actions: reofferActions() },
         ACCEPT: { guard: 'allowed', target: 'assigned', actions: ['accept', { type: 'notify', params: ({ context }) => note('offerAccepted', { staff: true }, { contractorId: context.contractorId }) }] },
         DECLINE: { guard: 'allowed', actions: ['decline', { type: 'notify', params: ({ event }) => note('offerDeclined', { staff: true }, { contractorId: event.actor.id }) }] },
         CHANGE_PRIORITY: { guard: 'allowed', actions: 'changePriority' },
@@ -272,7 +272,7 @@ export const jobMachine = setup({
     recalled: {
       on: {
         START: { guard: 'allowed', target: 'inProgress', actions: { type: 'notify', params: () => note('workStarted', { staff: true }) } },
-        OFFER: { guard: 'allowed', actions: ['offer', { type: 'notify', params: ({ event }) => note('jobOffered', { contractors: [event.contractorId] }) }] },
+        OFFER: { guard: 'allowed', actions: reofferActions() },
         ACCEPT: {
           guard: 'allowed',
           target: 'assigned',
@@ -297,6 +297,20 @@ export const jobMachine = setup({
     },
   },
 });
+
+/** Offering a job not yet accepted: a contractor whose offer is still open is told it has gone elsewhere
+ * (before `offer` replaces them), then the new one is offered it. */
+function reofferActions() {
+  return [
+    {
+      type: 'notify',
+      params: ({ context, event }: { context: JobContext; event: JobEvent }) =>
+        note('offerWithdrawn', { contractors: context.offeredTo && event.type === 'OFFER' && context.offeredTo !== event.contractorId ? [context.offeredTo] : [] }),
+    },
+    'offer',
+    { type: 'notify', params: ({ event }: { event: JobEvent }) => note('jobOffered', { contractors: event.type === 'OFFER' ? [event.contractorId] : [] }) },
+  ] as const;
+}
 
 function cancelActions() {
   return {

@@ -71,6 +71,17 @@ describe('mandatory words', () => {
 });
 
 describe('offers', () => {
+  test('re-offering a job whose offer is still open tells the first contractor it has gone elsewhere', () => {
+    const { state, now } = reach('new');
+    expect(state.context.offeredTo).toBe(PAT.id);
+    expect(notifications(step(state, ev.offer(now, EVE.id)).effects)).toEqual([
+      { template: 'offerWithdrawn', contractors: [PAT.id], staff: false, data: {} },
+      { template: 'jobOffered', contractors: [EVE.id], staff: false, data: {} },
+    ]);
+    // A first offer withdraws nothing from anyone.
+    expect(templates(step(start(), ev.offer(now, PAT.id)).effects)).toEqual(['jobOffered']);
+  });
+
   test('a decline is recorded and the job goes back to unassigned', () => {
     const { state, now } = reach('new');
     const { state: next, effects } = step(state, ev.decline(now, PAT, '  Fully booked  '));

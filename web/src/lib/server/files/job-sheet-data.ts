@@ -1,7 +1,8 @@
 // What a job's Job Sheet shows a given viewer (staff, or the contractor holding or offered the job):
 // the tenant's phone and email reach the assigned contractor only, and only when the agency shares them;
-// a contractor's sheet has only the notes and photos they may see (contractor-view.ts). No request
-// plumbing here, so tests can build a sheet straight from the database.
+// the notes and photos are those the contractor may see (contractor-view.ts), whoever prints it: the sheet
+// is a site document with the contractor's signature block, so staff printing one for the contractor must
+// not hand over internal notes. No request plumbing here, so tests can build a sheet straight from the database.
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { JobSheetData } from '../../../../../activities/pdf/job-sheet.ts';
@@ -18,6 +19,8 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
   const one = <T>(rows: T[]) => rows[0] ?? null;
   const contractorId = viewer.kind === 'contractor' ? viewer.contractorId : null;
   if (viewer.kind === 'contractor' && !contractorId) return null;
+  // Whose view the sheet's notes and photos follow: the viewing contractor, or for staff the job's contractor.
+  const siteView = contractorId ?? job.contractorId ?? job.offeredToId ?? '';
   const [agency, branch, property, tenant, jobType, priority, contractor, [{ photos }], events] = await Promise.all([
     db.select().from(agencies).where(eq(agencies.id, job.agencyId)).then(one),
     job.branchId ? db.select().from(branches).where(eq(branches.id, job.branchId)).then(one) : null,
@@ -29,13 +32,13 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
     db
       .select({ photos: count() })
       .from(attachments)
-      .where(and(eq(attachments.jobId, job.id), eq(attachments.kind, 'photo'), contractorId ? contractorSeesFileSql(contractorId) : undefined)),
+      .where(and(eq(attachments.jobId, job.id), eq(attachments.kind, 'photo'), contractorSeesFileSql(siteView))),
     db
       .select()
       .from(jobEvents)
       .where(and(eq(jobEvents.jobId, job.id), inArray(jobEvents.type, ['ADD_NOTE', 'COMPLETE'])))
       .orderBy(asc(jobEvents.seq))
-      .then((rows) => (contractorId ? rows.filter((e) => contractorSeesEvent(e, contractorId)) : rows)),
+      .then((rows) => rows.filter((e) => contractorSeesEvent(e, siteView))),
   ]);
   if (!agency) return null;
 

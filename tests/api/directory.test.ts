@@ -11,6 +11,7 @@ import { createContext } from '../../web/src/lib/server/api/context.ts';
 import { createCaller } from '../../web/src/lib/server/api/root.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { apiFailure } from '../../web/src/lib/components/directory/form.ts';
 import { contractorFrom, percentToBp } from '../../web/src/lib/components/directory/inputs.ts';
 import { parseDistricts } from '../../web/src/lib/postcode.ts';
 import { districtOf } from '../../web/src/lib/server/map/outcodes.ts';
@@ -388,6 +389,28 @@ describe('what people type into the forms', () => {
     // Moved to a district the offline table lacks, with the old numbers left: asked for a location, not given the old one.
     const e = await failure(as(staffA).contractors.save({ id: rex.id, ...form({ basePostcode: 'ZE2' }) }));
     expect(fieldErrors(e).basePostcode?.join(' ')).toContain('No offline location for ZE2');
+  });
+
+  it('says beside each field what is wrong in words, as the API does: too long is not "Fill this in"', async () => {
+    const beside = async (call: Promise<unknown>) => apiFailure('save', null, new FormData(), await failure(call)).data.fieldErrors;
+    const contractor = { name: 'Long Names', email: 'long@x.example', trades: ['general'], coverage: [] };
+    expect(await beside(as(staffA).contractors.save({ ...contractor, name: 'N'.repeat(130), company: 'C'.repeat(130), phone: '0'.repeat(35), basePostcode: 'BS1 1AA BS1' }))).toEqual({
+      name: ['Keep the name to 120 characters'],
+      company: ['Keep the company to 120 characters'],
+      phone: ['Keep the phone to 30 characters'],
+      // Only the length: a postcode that was never read has no "offline location" to lack.
+      basePostcode: ['Keep the base postcode to 10 characters'],
+    });
+    expect(await beside(as(staffA).properties.save({ line1: 'L'.repeat(130), town: 'T'.repeat(70), postcode: 'BS1 5LJ', lat: NaN, lng: 2 }))).toEqual({
+      line1: ['Keep the first line of the address to 120 characters'],
+      town: ['Keep the town to 60 characters'],
+      lat: ['Enter the latitude as a number'],
+    });
+    expect(await beside(as(staffA).tenants.save({ name: 'N'.repeat(130), phone: '07700 900101' }))).toEqual({ name: ['Keep the name to 120 characters'] });
+    expect(await beside(as(adminA).settings.saveJobType({ code: 'LONG', name: 'J'.repeat(90), trade: 'general' }))).toEqual({ name: ['Keep the name to 80 characters'] });
+    expect(await beside(as(adminA).settings.savePriority({ code: 'PL', name: 'P'.repeat(50), targetHours: 4, warnAtPercent: [] }))).toEqual({ name: ['Keep the name to 40 characters'] });
+    // A schema's own words are kept.
+    expect(await beside(as(staffA).tenants.save({ name: 'R', phone: 'abc' }))).toEqual({ name: ["Enter the tenant's name"], phone: ['Enter a phone number of digits, spaces and +'] });
   });
 
   it('sends districts that are not districts on to the API, which refuses them by name', async () => {

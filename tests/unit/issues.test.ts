@@ -30,6 +30,10 @@ describe('describeIssues', () => {
     expect(describeIssues(issuesOf({ agentNetPence: 1, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }))).toBe('Enter the reason');
   });
 
+  test('text typed where a number belongs (a form sends NaN) is said to need a number', () => {
+    expect(describeIssues(issuesOf({ reason: 'x', agentNetPence: NaN, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }))).toBe('Enter the agent net as a number');
+  });
+
   test("a form's own names for its fields are used", () => {
     expect(describeIssues(issuesOf({ reason: '', agentNetPence: 1, email: 'a@b.co', paidOn: '2026-13-01', title: 'Leak', leg: 'client' }), { paidOn: 'date paid' })).toBe('Enter the reason. Enter a valid date paid');
   });

@@ -3,14 +3,34 @@
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
+import { describeIssues, type FieldNames } from '../../server/api/issues.ts';
 import type { FieldErrors, FormFailure } from './form-state.ts';
 
 export type { FieldErrors, FormFailure } from './form-state.ts';
 
 const STATUS: Partial<Record<TRPCError['code'], number>> = { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
 
-/** zod's wording for a wrong type reads like a bug report; people typed text where a number belongs. */
-const friendly = (message: string) => (/expected number/i.test(message) ? 'Enter a number' : /expected (string|boolean)/i.test(message) ? 'Fill this in' : message);
+/** The forms' words for the API fields whose own names would not read well beside them ("line1", "lat"). */
+const FIELD_NAMES: FieldNames = {
+  line1: 'first line of the address',
+  line2: 'second line of the address',
+  lat: 'latitude',
+  lng: 'longitude',
+  baseLat: 'base latitude',
+  baseLng: 'base longitude',
+  vatRateBp: 'VAT rate',
+  targetHours: 'SLA target',
+  sortOrder: 'order',
+};
+
+/** Each field's problems as sentences, each once, worded as the API's answers are (issues.ts): zod's own
+ * messages ("Too big: expected string to have <=120 characters") become "Keep the name to 120 characters". */
+function problems(e: ZodError) {
+  const flat = z.flattenError(e, (issue) => describeIssues([issue], FIELD_NAMES));
+  const once = (messages: string[] = []) => [...new Set(messages)];
+  const fieldErrors: FieldErrors = Object.fromEntries(Object.entries(flat.fieldErrors).map(([k, v]) => [k, once(v as string[] | undefined)]));
+  return { top: once(flat.formErrors).join('. '), fieldErrors };
+}
 
 export function failure(action: string, key: string | null, form: FormData, error: string, fieldErrors: FieldErrors = {}, status = 400) {
   const values: Record<string, string> = {};
@@ -23,9 +43,7 @@ export function failure(action: string, key: string | null, form: FormData, erro
 export function apiFailure(action: string, key: string | null, form: FormData, e: unknown) {
   if (!(e instanceof TRPCError) || e.code === 'INTERNAL_SERVER_ERROR') throw e;
   if (e.code === 'BAD_REQUEST' && e.cause instanceof ZodError) {
-    const flat = z.flattenError(e.cause);
-    const fieldErrors: FieldErrors = Object.fromEntries(Object.entries(flat.fieldErrors).map(([k, v]) => [k, (v as string[] | undefined)?.map(friendly)]));
-    const top = flat.formErrors.map(friendly).join(' ');
+    const { top, fieldErrors } = problems(e.cause);
     return failure(action, key, form, top || 'Please correct the highlighted fields.', fieldErrors, 400);
   }
   return failure(action, key, form, e.message, {}, STATUS[e.code] ?? 400);
@@ -62,7 +80,7 @@ export function createAction<E extends Pick<RequestEvent, 'request'>>(save: (eve
 export const text = (f: FormData, k: string) => String(f.get(k) ?? '');
 /** An optional text field: undefined when blank. */
 export const optional = (f: FormData, k: string) => (String(f.get(k) ?? '').trim() ? String(f.get(k)) : undefined);
-/** A number field: undefined when blank, NaN when not a number (the API then says "Enter a number"). */
+/** A number field: undefined when blank, NaN when not a number (the API then says "Enter the … as a number"). */
 export const num = (f: FormData, k: string) => {
   const v = String(f.get(k) ?? '').trim();
   return v === '' ? undefined : Number(v);

@@ -33,6 +33,8 @@ function sentence(issue: Issue, names: FieldNames): string {
   const text = 'origin' in issue && issue.origin === 'string';
   switch (issue.code) {
     case 'invalid_type':
+      // NaN is what a form sends for text typed where a number belongs; zod marks it `received`.
+      if ('received' in issue && issue.received === 'NaN') return `Enter the ${field} as a number`;
       return issue.expected === 'int' ? `The ${field} must be a whole number` : `Enter the ${field}`;
     case 'too_small':
       return text ? (Number(issue.minimum) <= 1 ? `Enter the ${field}` : `The ${field} needs at least ${issue.minimum} characters`) : `The ${field} is too small`;

@@ -109,9 +109,16 @@ export const contractorInput = z
   })
   .superRefine((c, ctx) => {
     if ((c.baseLat === undefined) !== (c.baseLng === undefined)) ctx.addIssue({ code: 'custom', path: ['baseLat'], message: 'Give both latitude and longitude, or neither' });
-    else if (c.baseLat === undefined && c.basePostcode && !districtOf(c.basePostcode))
-      ctx.addIssue({ code: 'custom', path: ['basePostcode'], message: `No offline location for ${c.basePostcode}: enter latitude and longitude as well` });
   })
+  .superRefine(
+    (c, ctx) => {
+      if (c.baseLat === undefined && c.basePostcode && !districtOf(c.basePostcode))
+        ctx.addIssue({ code: 'custom', path: ['basePostcode'], message: `No offline location for ${c.basePostcode}: enter latitude and longitude as well` });
+    },
+    // Only for a postcode that was read: one refused (too long, not a postcode) is still the text typed, and
+    // "no offline location" beside "too long" sends people looking for the wrong fix.
+    { when: ({ issues }) => !issues.some((i) => !i.path?.length || i.path[0] === 'basePostcode' || i.path[0] === 'baseLat' || i.path[0] === 'baseLng') },
+  )
   .transform(({ basePostcode, baseLat, baseLng, ...rest }) => {
     const centre = basePostcode ? districtOf(basePostcode) : null;
     return { ...rest, baseOutcode: basePostcode, baseLat: baseLat ?? centre?.lat ?? null, baseLng: baseLng ?? centre?.lng ?? null };

@@ -73,7 +73,10 @@ describe('the running app', () => {
       const [a, b] = await Promise.all([laptop.newPage(), phone.newPage()]);
       await signIn(a, app.url, 'pat@plumbfast.example');
       await signIn(b, app.url, 'pat@plumbfast.example');
-      await a.goto(`${app.url}/sign-out`, { waitUntil: 'networkidle0' });
+      // Reached from the person's name in the header.
+      await a.goto(`${app.url}/portal`, { waitUntil: 'networkidle0' });
+      await Promise.all([a.waitForNavigation({ waitUntil: 'networkidle0' }), a.click('[data-testid="account-link"]')]);
+      expect(new URL(a.url()).pathname).toBe('/sign-out');
       await Promise.all([a.waitForNavigation(), a.locator('form[action="?/everywhere"] button').click()]);
       expect(new URL(a.url()).pathname).toBe('/sign-in');
       await b.goto(`${app.url}/portal`);

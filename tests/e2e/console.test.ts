@@ -275,6 +275,8 @@ describe('the jobs workflow in the console', () => {
     await statusIs('Completed');
     await page.click('form[action="?/close"] button');
     await statusIs('Closed');
+    // The diagram's caption says in words where the job is, as a phone's small drawing cannot.
+    expect(await text('[data-testid="machine-now"]')).toBe('Now: Closed');
     // Closed work can still be recalled; it cannot be closed again.
     expect(await page.$('form[action="?/close"]')).toBeNull();
     expect(await page.$('form[action="?/recall"]')).not.toBeNull();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodError } from 'zod';
 import { auditLog, branches, contractors, emails, engineJobs, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '../../db/schema/index.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
+import { toFailure } from '../../web/src/lib/server/forms.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createAgency } from '../support/fixtures.ts';
@@ -67,6 +68,13 @@ describe('jobs.create', () => {
       .catch((e: TRPCError) => e);
     expect(refused).toMatchObject({ code: 'BAD_REQUEST' });
     expect(((refused as TRPCError).cause as ZodError).issues).toEqual([expect.objectContaining({ path: ['priorityCode'], message: 'Choose a priority' })]);
+  });
+
+  it('refuses a description too long in words about the description, not its HTML field', async () => {
+    const refused = await as(staffOf(a))
+      .jobs.create({ title: 'Leak', descriptionHtml: `<p>${'x'.repeat(22_000)}</p>`, priorityCode: 'P2', propertyId: a.property.id })
+      .catch((e: unknown) => e);
+    expect(toFailure('create', refused).data.error).toBe('The description is too long: shorten it (up to about 20,000 characters including formatting)');
   });
 
   it("refuses another agency's property, priority or tenant", async () => {

@@ -37,7 +37,8 @@ export const sanitizeDescription = (html: string) => sanitizeHtml(html, DESCRIPT
 
 const createInput = z.object({
   title: z.string().trim().min(3, 'Give the job a short title').max(200),
-  descriptionHtml: z.string().max(20_000).default(''),
+  // The limit is on the editor's HTML, markup and all: said as the description a person typed, not a field id.
+  descriptionHtml: z.string().max(20_000, 'The description is too long: shorten it (up to about 20,000 characters including formatting)').default(''),
   priorityCode: z.string().trim().min(1, 'Choose a priority').max(20),
   jobTypeId: z.uuid().optional(),
   propertyId: z.uuid(),

@@ -11,6 +11,7 @@ import { renderRemittance } from '../../activities/pdf/remittance.ts';
 import { renderStatement } from '../../activities/pdf/statement.ts';
 import { agencyInvoices, attachments, auditLog, contractorInvoices, emails, jobEvents, jobs, outbox, paymentRuns, payments } from '../../db/schema/index.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
+import { toFailure } from '../../web/src/lib/server/forms.ts';
 import { statementCsv } from '../../activities/finance/statement.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
 import { createDispatcher } from '../../worker/embedded/dispatcher.ts';
@@ -330,6 +331,11 @@ describe('payment runs never pay twice', () => {
   const paidToPat = async (jobId: string) =>
     (await database.db.select().from(payments).where(and(eq(payments.jobId, jobId), eq(payments.leg, 'contractor')))).reduce((sum, p) => sum + p.amountPence, 0);
   const run = (invoiceIds: string[], n: string) => ({ contractorId: a.contractors[0].id, invoiceIds, reference: `RUN-${n}`, paidOn: today(), key: `run-key-${n}` });
+
+  it('a run with no invoice ticked asks for one', async () => {
+    const refused = await staff().finance.createPaymentRun(run([], 'none-ticked')).catch((e: unknown) => e);
+    expect(toFailure('run', refused).data.error).toBe('Choose at least one invoice to pay');
+  });
 
   it('two runs at once for the same invoice pay it once', async () => {
     const { id, invoiceId } = await payable('Raced runs');

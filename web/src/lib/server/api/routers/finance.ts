@@ -192,7 +192,16 @@ export const financeRouter = router({
    * submission, a resubmitted one included.
    */
   createPaymentRun: staffProcedure
-    .input(z.object({ contractorId: z.uuid(), invoiceIds: z.array(z.uuid()).min(1).max(100), reference: text(60), paidOn: isoDate, key }))
+    .input(
+      z.object({
+        contractorId: z.uuid(),
+        // The form's ticked invoices: said as a choice to make, not as "the invoice ids is too small".
+        invoiceIds: z.array(z.uuid()).min(1, 'Choose at least one invoice to pay').max(100, 'Pay at most 100 invoices in one run'),
+        reference: text(60),
+        paidOn: isoDate,
+        key,
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const actor = actorOf(ctx.user);
       notInFuture(input.paidOn, ctx.now(), 'A payment run');

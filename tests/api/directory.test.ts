@@ -116,6 +116,17 @@ describe('settings', () => {
     );
   });
 
+  it('refuses an office phone of letters and an email longer than any address: contractors see them on Contacts', async () => {
+    const long = `${'a'.repeat(300)}@a.example`;
+    await refusesWithFieldErrors(() => as(adminA).settings.updateAgency({ ...agencySettings, phone: 'Call the office please, any time you like', email: long }), ['phone', 'email']);
+    const e = await failure(as(adminA).settings.updateAgency({ ...agencySettings, phone: 'Call the office please', email: long }));
+    expect(apiFailure('agency', null, new FormData(), e).data.fieldErrors).toEqual({ phone: ['Enter a phone number of digits, spaces and +'], email: ['Keep the email to 254 characters'] });
+    await refusesWithFieldErrors(() => as(adminA).settings.saveBranch({ name: 'Letters', phone: 'abcdefgh', email: long }), ['phone', 'email']);
+    await as(adminA).settings.updateAgency({ ...agencySettings, phone: '+44 (0)117 000 0000', email: ' Office@A.example ' });
+    expect((await as(adminA).settings.get()).agency).toMatchObject({ phone: '+44 (0)117 000 0000', email: 'office@a.example' });
+    await as(adminA).settings.updateAgency(agencySettings);
+  });
+
   it('staff may read settings but not change them', async () => {
     expect((await as(staffA).settings.get()).agency.id).toBe(a.agency.id);
     const before = await counts();

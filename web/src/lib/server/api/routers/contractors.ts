@@ -10,7 +10,7 @@ import { certifications, contractorContacts, contractors, jobs, jobTypes, proper
 import { outcodeOf } from '../../../postcode.ts';
 import { districtOf } from '../../map/outcodes.ts';
 import { router, staffProcedure } from '../trpc.ts';
-import { escapeLike, optionalText } from '../text-input.ts';
+import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 
@@ -59,17 +59,6 @@ export function rank(candidates: Omit<Candidate, 'score' | 'reasons'>[]): Candid
     .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
 }
 
-const optionalEmail = z
-  .union([z.literal(''), z.string().trim().toLowerCase().pipe(z.email('Enter a valid email'))])
-  .optional()
-  .transform((v) => v || null);
-const optionalPhone = z
-  .string()
-  .trim()
-  .max(30)
-  .regex(/^$|^[+\d][\d\s()-]{5,}$/, 'Enter a phone number of digits, spaces and +')
-  .optional()
-  .transform((v) => v || null);
 const district = z.string().transform((v, ctx) => {
   const d = outcodeOf(v);
   if (!d) {

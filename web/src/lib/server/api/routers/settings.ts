@@ -7,7 +7,7 @@ import type { Database } from '../../../../../../db/client.ts';
 import { agencies, auditLog, branches, jobs, jobTypes, priorities, properties, users } from '../../../../../../db/schema/index.ts';
 import type { SessionUser } from '../../auth/user.ts';
 import { adminProcedure, router, staffProcedure } from '../trpc.ts';
-import { optionalText } from '../text-input.ts';
+import { optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { found } from '../found.ts';
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -36,8 +36,9 @@ const hours = (max: number) => z.number().int('Whole hours only').min(1, 'At lea
 export const agencySettingsInput = z
   .object({
     name: z.string().trim().min(2, 'Give the agency a name').max(120),
-    phone: optionalText(40),
-    email: z.union([z.literal(''), z.email('Enter a valid email')]).optional().transform((v) => v || null),
+    // Contractors see the office phone and email on their Contacts page, the phone as a tel: link.
+    phone: optionalPhone,
+    email: optionalEmail,
     /** Basis points: 2000 = 20 %. */
     vatRateBp: z.number().int('VAT to two decimal places at most').min(0, 'VAT cannot be negative').max(10_000, 'VAT cannot exceed 100%'),
     portalEnabled: z.boolean(),
@@ -56,8 +57,8 @@ export const agencySettingsInput = z
 const branchInput = z.object({
   id: z.uuid().optional(),
   name: z.string().trim().min(2, 'Give the branch a name').max(80),
-  phone: optionalText(40),
-  email: z.union([z.literal(''), z.email('Enter a valid email')]).optional().transform((v) => v || null),
+  phone: optionalPhone,
+  email: optionalEmail,
   address: optionalText(200),
 });
 

@@ -9,6 +9,7 @@ import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { toFailure } from '../../web/src/lib/server/forms.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
+import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
 
 let database: TestDatabase;
@@ -135,6 +136,15 @@ describe('jobs.send', () => {
     expect(done.status).toBe('completed');
     await staff.jobs.send({ id, command: { type: 'RECALL', reason: 'Still dripping' } });
     expect((await staff.jobs.get({ id })).state.status).toBe('recalled');
+  });
+
+  it("the job page's forms name their fields as the forms do: a note too long is the note's", async () => {
+    provideTestRuntime(database.db);
+    const jobPage = await pageActions('(console)/jobs/[id]');
+    const { id } = await newJob();
+    const refused = await post(jobPage.note, { id }, staffOf(a), { text: 'x'.repeat(5001) });
+    expect(refused).toMatchObject({ status: 400, data: { action: 'note', error: 'Keep the note to 5000 characters' } });
+    expect((await as(staffOf(a)).jobs.get({ id })).timeline.filter((e) => e.type === 'ADD_NOTE')).toEqual([]);
   });
 
   it('hides jobs from contractors who do not hold them and from other agencies', async () => {

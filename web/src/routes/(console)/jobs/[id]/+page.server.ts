@@ -3,6 +3,7 @@ import { api } from '#lib/server/api/caller.ts';
 import type { CommandInput } from '#lib/server/api/commands.ts';
 import { MAX_FILES_PER_UPLOAD, removeUncitedAttachment, saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
 import { jobForRequest } from '#lib/server/files/request.ts';
+import type { FieldNames } from '#lib/server/api/issues.ts';
 import { attempt } from '#lib/server/forms.ts';
 import { machineGraph } from '#lib/server/job-graph.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
@@ -18,11 +19,14 @@ export const load: PageServerLoad = async (event) => {
   return { candidates, priorities: options.priorities, graph: machineGraph(), created: event.url.searchParams.has('created') };
 };
 
+/** The commands' fields in the forms' words, for bad input ("Keep the note to 5000 characters", not "the text"). */
+const FIELDS: FieldNames = { text: 'note', priorityCode: 'priority', contractorId: 'contractor' };
+
 /** Each form posts one command; the engine decides, and its reason comes back to the form. */
 const send = (name: string, build: (f: FormData) => CommandInput): Actions[string] =>
   async (event) => {
     const f = await event.request.formData();
-    return attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f) }));
+    return attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f) }), FIELDS);
   };
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '');
@@ -54,6 +58,7 @@ export const actions: Actions = {
     }
     const sent = await attempt('note', async () =>
       (await api(event)).jobs.send({ id: event.params.id, command: { type: 'ADD_NOTE', text: text || `Attached ${files.map((x) => x.name).join(', ')}`, attachmentIds, shareWithContractor: f.get('shareWithContractor') === 'on' } }),
+      FIELDS,
     );
     if (!('ok' in sent) || !sent.ok) await takeBack();
     return sent;

@@ -18,6 +18,7 @@ import { createDispatcher } from '../../worker/embedded/dispatcher.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
+import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
 import { seedDemo } from '../../db/seed.ts';
 import { seedFinance } from '../../db/seed-finance.ts';
@@ -269,6 +270,18 @@ describe('an over-payment can be put right', () => {
 });
 
 describe('refusals write nothing', () => {
+  it("the job's finance forms say what is wrong in their labels' words", async () => {
+    provideTestRuntime(database.db);
+    const page = await pageActions('(console)/jobs/[id]/finance');
+    const { id } = await completedJob('Form words');
+    const said = async (action: string, fields: Record<string, string>) => ((await post(page[action], { id }, staffOf(a), fields)) as { data: { error: string } }).data.error;
+    expect(await said('raise', { number: ' ', agentNetPence: '150.00', contractorTotalPence: '120.00' })).toBe('Enter the invoice number');
+    expect(await said('raise', { number: 'INV-WORDS', agentNetPence: 'lots', contractorTotalPence: '120.00' })).toBe('Enter the agent price ex VAT in pounds, e.g. 120.50');
+    expect(await said('pay', { key: 'form-words-1', leg: 'client', kind: 'payment', amountPence: 'ten', reference: 'BACS 1', paidOn: today() })).toBe('Enter the amount in pounds, e.g. 120.50');
+    expect(await said('pay', { key: 'form-words-1', leg: 'client', kind: 'payment', amountPence: '10', reference: 'BACS 1', paidOn: 'soon' })).toBe('Enter a valid date paid');
+    expect((await staff().finance.job({ jobId: id })).invoice).toBeNull();
+  });
+
   it('an invoice number already used on another job is refused', async () => {
     const { id } = await completedJob('Duplicate number');
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });

@@ -2,6 +2,7 @@ import { ukDay } from '#lib/labels.ts';
 import { randomUUID } from 'node:crypto';
 import { fail } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
+import type { FieldNames } from '#lib/server/api/issues.ts';
 import { attempt } from '#lib/server/forms.ts';
 import { invoiceReviewActions } from '#lib/server/finance/invoice-review.ts';
 import { parsePounds } from '#lib/components/finance/pounds.ts';
@@ -17,14 +18,26 @@ export const load: PageServerLoad = async (event) => ({
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
 
+/** The forms' labels for the API's fields, in the pounds checks here and in the API's refusals alike
+ * ("Enter the agent price ex VAT in pounds", not "agent net"; "Enter the invoice number", not "the number"). */
+const FIELDS = {
+  number: 'invoice number',
+  agentNetPence: 'agent price ex VAT',
+  contractorTotalPence: 'contractor total',
+  commissionPence: 'commission',
+  budgetPence: 'budget',
+  amountPence: 'amount',
+  paidOn: 'date paid',
+} satisfies FieldNames;
+
 /** Pounds fields to pence; the first bad one becomes the form's error. */
-function amounts<K extends string>(action: string, f: FormData, required: K[], optional: K[] = []) {
+function amounts<K extends keyof typeof FIELDS>(action: string, f: FormData, required: K[], optional: K[] = []) {
   const out: Partial<Record<K, number>> = {};
   for (const k of [...required, ...optional]) {
     const raw = str(f, k);
     if (!raw && optional.includes(k)) continue;
     const pence = parsePounds(raw);
-    if (pence === null) return { error: fail(400, { action, ok: false as const, error: `Enter ${k.replace(/Pence$/, '').replace(/([A-Z])/g, ' $1').toLowerCase()} in pounds, e.g. 120.50`, code: 'BAD_REQUEST' }) };
+    if (pence === null) return { error: fail(400, { action, ok: false as const, error: `Enter the ${FIELDS[k]} in pounds, e.g. 120.50`, code: 'BAD_REQUEST' }) };
     out[k] = pence;
   }
   return { values: out as Record<K, number> };
@@ -35,7 +48,7 @@ export const actions: Actions = {
     const f = await event.request.formData();
     const m = amounts('raise', f, ['agentNetPence', 'contractorTotalPence'], ['commissionPence', 'budgetPence']);
     if (m.error) return m.error;
-    return attempt('raise', async () => (await api(event)).finance.raiseInvoice({ jobId: event.params.id, number: str(f, 'number'), ...m.values }));
+    return attempt('raise', async () => (await api(event)).finance.raiseInvoice({ jobId: event.params.id, number: str(f, 'number'), ...m.values }), FIELDS);
   },
   pay: async (event) => {
     const f = await event.request.formData();
@@ -51,6 +64,7 @@ export const actions: Actions = {
         reference: str(f, 'reference'),
         paidOn: str(f, 'paidOn'),
       }),
+      FIELDS,
     );
   },
   ...invoiceReviewActions,

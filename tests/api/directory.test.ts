@@ -245,6 +245,8 @@ describe('properties and tenants', () => {
   it('refuses a non-UK postcode and half a location with field errors; B gets NOT_FOUND for A’s property', async () => {
     await refusesWithFieldErrors(() => as(staffA).properties.save({ line1: '1 Rue de Rivoli', town: 'Paris', postcode: '75001' }), ['postcode']);
     await refusesWithFieldErrors(() => as(staffA).properties.save({ line1: '1 Test', town: 'Bristol', postcode: 'BS1 5LJ', lat: 51.4 }), ['lat']);
+    // A blank postcode is asked for, not called "“” is not a UK postcode".
+    expect(fieldErrors(await failure(as(staffA).properties.save({ line1: '1 Test', town: 'Bristol', postcode: '  ' }))).postcode).toEqual(['Enter the postcode']);
     expect((await failure(as(adminB).properties.get({ id: a.property.id }))).code).toBe('NOT_FOUND');
     expect((await failure(as(adminB).properties.save({ id: a.property.id, line1: '1 Test Street', town: 'London', postcode: 'SW1A 1AA' }))).code).toBe('NOT_FOUND');
     const [branchA] = await database.db.insert(branches).values({ agencyId: a.agency.id, name: 'A branch' }).returning();

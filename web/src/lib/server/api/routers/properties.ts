@@ -16,7 +16,7 @@ export const propertyInput = z
     line1: z.string().trim().min(3, 'Enter the first line of the address').max(120),
     line2: optionalText(120),
     town: z.string().trim().min(2, 'Enter the town').max(60),
-    postcode: z.string().trim().max(10).transform((v, ctx) => {
+    postcode: z.string().trim().min(1, 'Enter the postcode').max(10).transform((v, ctx) => {
       const pc = normalisePostcode(v);
       if (!pc) {
         ctx.addIssue({ code: 'custom', message: `“${v}” is not a UK postcode (e.g. BS1 5LJ)` });

@@ -23,6 +23,7 @@ import { commandSchema, type CommandInput } from '../commands.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
+import { optionalEmail, optionalPhone } from '../text-input.ts';
 import { memberProcedure, router, staffProcedure } from '../trpc.ts';
 import { missingCertifications } from './contractors.ts';
 
@@ -47,8 +48,8 @@ const createInput = z.object({
   newTenant: z
     .object({
       name: z.string().trim().min(2, "Enter the tenant's name").max(120),
-      email: z.union([z.literal(''), z.email('Enter a valid email')]).optional().transform((v) => v || null),
-      phone: z.string().trim().max(30).regex(/^([+\d][\d\s()-]{5,})?$/, 'Enter a phone number of digits, spaces and +').optional().transform((v) => v || null),
+      email: optionalEmail,
+      phone: optionalPhone,
     })
     .refine((t) => t.email || t.phone, { path: ['phone'], message: 'Give a phone number or an email so the contractor can arrange access' })
     .optional(),

@@ -92,13 +92,7 @@ const priorityInput = z.object({
 const memberInput = z.object({
   userId: z.uuid(),
   jobTitle: optionalText(80),
-  phone: z
-    .string()
-    .trim()
-    .max(30)
-    .regex(/^$|^[+\d][\d\s()-]{5,}$/, 'Enter a phone number of digits, spaces and +')
-    .optional()
-    .transform((v) => v || null),
+  phone: optionalPhone,
 });
 
 function conflictOnDuplicate(e: unknown, message: string): never {

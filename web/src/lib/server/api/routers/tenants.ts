@@ -4,7 +4,7 @@ import { and, asc, eq, ilike, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { properties, tenants } from '../../../../../../db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
-import { escapeLike } from '../text-input.ts';
+import { escapeLike, optionalEmail, optionalPhone } from '../text-input.ts';
 import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 
@@ -13,14 +13,8 @@ export const tenantInput = z
   .object({
     id: z.uuid().optional(),
     name: z.string().trim().min(2, "Enter the tenant's name").max(120),
-    email: z.union([z.literal(''), z.email('Enter a valid email')]).optional().transform((v) => v || null),
-    phone: z
-      .string()
-      .trim()
-      .max(30)
-      .regex(/^[+\d][\d\s()-]{5,}$|^$/, 'Enter a phone number of digits, spaces and +')
-      .optional()
-      .transform((v) => v || null),
+    email: optionalEmail,
+    phone: optionalPhone,
     propertyId: z.uuid().optional().or(z.literal('').transform(() => undefined)),
   })
   .refine((t) => t.email || t.phone, { path: ['phone'], message: 'Give a phone number or an email so the contractor can arrange access' });

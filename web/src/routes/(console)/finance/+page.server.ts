@@ -1,5 +1,5 @@
-import { ukDay } from '#lib/labels.ts';
 import { randomUUID } from 'node:crypto';
+import { ukDay } from '#lib/labels.ts';
 import { api } from '#lib/server/api/caller.ts';
 import { attempt } from '#lib/server/forms.ts';
 import { invoiceReviewActions } from '#lib/server/finance/invoice-review.ts';

@@ -1,6 +1,6 @@
-import { ukDay } from '#lib/labels.ts';
 import { randomUUID } from 'node:crypto';
 import { fail } from '@sveltejs/kit';
+import { ukDay } from '#lib/labels.ts';
 import { api } from '#lib/server/api/caller.ts';
 import type { FieldNames } from '#lib/server/api/issues.ts';
 import { attempt } from '#lib/server/forms.ts';

@@ -1,7 +1,7 @@
-import { ukDay } from '#lib/labels.ts';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { ukDay } from '#lib/labels.ts';
 import { api } from '#lib/server/api/caller.ts';
 import { removeUncitedAttachment, saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
 import { jobForRequest } from '#lib/server/files/request.ts';

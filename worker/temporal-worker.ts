@@ -21,6 +21,12 @@ export interface TemporalWorkerOptions {
   connection?: NativeConnection;
   /** How long shutdown waits for running activities before cancelling them. */
   shutdownGraceTime?: string;
+  /**
+   * Workflows kept in the worker's cache (sticky execution). 0 turns sticky queues off: the
+   * time-skipping test server pins a workflow's tasks to the last sticky queue and never falls back,
+   * so a restarted worker there would never see its jobs again.
+   */
+  maxCachedWorkflows?: number;
   log?: (message: string) => void;
 }
 
@@ -47,6 +53,7 @@ export async function runTemporalWorker(opts: TemporalWorkerOptions): Promise<Ru
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
       activities: createActivities({ db: opts.db }),
       shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
+      ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     });
     const done = worker.run().finally(async () => {
       if (owned) await connection.close();

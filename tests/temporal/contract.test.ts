@@ -1,8 +1,7 @@
 // The shared engine contract against the Temporal engine, in a time-skipping test environment (the
 // SLA tests move time by a day). Skipped, with the reason printed, when no such server can be had.
-import { describe, it } from 'vitest';
 import { engineContract } from '../engine/contract.ts';
-import { announceSkip, timeSkippingEnvironment } from './environment.ts';
+import { timeSkippingEnvironment, withoutServer } from './environment.ts';
 import { temporalHarness } from './harness.ts';
 
 const found = await timeSkippingEnvironment();
@@ -11,8 +10,5 @@ if (found.ok) {
   console.info(`[temporal] engine contract against ${found.via}`);
   engineContract('temporal (time-skipping test server)', () => temporalHarness(found.value));
 } else {
-  announceSkip('JobEngine contract: temporal', found.reason);
-  describe.skip(`JobEngine contract: temporal — skipped: ${found.reason}`, () => {
-    it('runs the engine contract against the Temporal engine', () => {});
-  });
+  withoutServer('JobEngine contract: temporal', found.reason);
 }

@@ -1,7 +1,10 @@
 // Finding a Temporal server for the tests that need one. Never faked: when none can be had, the
-// caller skips its suite and the reason is printed (and carried in the skipped suite's name).
+// caller's suite skips with the reason printed (and carried in the skipped suite's name), or, with
+// TEMPORAL_REQUIRED=1 (CI), fails with that reason.
 import { connect as tcpConnect } from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, it } from 'vitest';
+import { JOB_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
 
 export type Found<T> = { ok: true; value: T; via: string } | { ok: false; reason: string };
 
@@ -77,7 +80,14 @@ export async function liveEnvironment(timeoutMs = 90_000): Promise<Found<TestWor
   const path = process.env.TEMPORAL_CLI_PATH;
   try {
     const env = await within(
-      TestWorkflowEnvironment.createLocal(path ? { server: { executable: { type: 'existing-path', path } } } : {}),
+      // The job's search attributes are registered at server start, as `npm run start:temporal` does:
+      // registered at run time they are not usable until the namespace cache refreshes.
+      TestWorkflowEnvironment.createLocal({
+        server: {
+          ...(path ? { executable: { type: 'existing-path', path } } : {}),
+          searchAttributes: [...JOB_SEARCH_ATTRIBUTES],
+        },
+      }),
       timeoutMs,
       'the Temporal dev server',
     );
@@ -91,4 +101,26 @@ export async function liveEnvironment(timeoutMs = 90_000): Promise<Found<TestWor
 /** Prints why a suite is skipped, where it cannot be missed. */
 export function announceSkip(suite: string, reason: string) {
   console.warn(`\n[temporal] SKIPPED ${suite}: ${reason}\n`);
+}
+
+/** CI sets TEMPORAL_REQUIRED=1: there a Temporal suite without its server is a failure, not a skip. */
+export const temporalRequired = () => process.env.TEMPORAL_REQUIRED === '1';
+
+/**
+ * Declares `suite` as unable to run for `reason`: skipped with the reason printed, or, when Temporal
+ * is required, one failing test that says why.
+ */
+export function withoutServer(suite: string, reason: string) {
+  if (temporalRequired()) {
+    describe(`${suite}: no Temporal server`, () => {
+      it('has the Temporal server it needs (TEMPORAL_REQUIRED=1)', () => {
+        throw new Error(`${suite}: ${reason}`);
+      });
+    });
+    return;
+  }
+  announceSkip(suite, reason);
+  describe.skip(`${suite} — skipped: ${reason}`, () => {
+    it('needs a Temporal server', () => {});
+  });
 }

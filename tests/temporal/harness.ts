@@ -34,6 +34,8 @@ export async function temporalHarness(env: TestWorkflowEnvironment, options: { m
       taskQueue,
       connection: env.nativeConnection,
       workflowBundle: await workflowBundle(),
+      // No sticky queues on the time-skipping server: it never falls back from a dead worker's one.
+      ...(env.supportsTimeSkipping ? { maxCachedWorkflows: 0 } : {}),
       log: quietLogger,
     });
     const engine = await createTemporalEngine({

@@ -7,15 +7,15 @@ import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { announceSkip } from './environment.ts';
+import { withoutServer } from './environment.ts';
 import { workflowBundle } from './harness.ts';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 const reason = 'no recorded histories in tests/fixtures/histories (record them with `npm run record-histories` against a Temporal server)';
-if (files.length === 0) announceSkip('workflow replay', reason);
+if (files.length === 0) withoutServer('workflow replay', reason);
 
-describe.skipIf(files.length === 0)(files.length ? `workflow replay (${files.length} recorded histories)` : `workflow replay — skipped: ${reason}`, () => {
+if (files.length > 0) describe(`workflow replay (${files.length} recorded histories)`, () => {
   it('replays every recorded history without a determinism error', async () => {
     const histories = files.map((file) => {
       const { workflowId, historyProtoBase64 } = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as { workflowId: string; historyProtoBase64: string };

@@ -18,6 +18,8 @@ const quietLogger = () => {};
 export interface TemporalHarness extends EngineHarness {
   readonly temporal: TemporalEngine;
   readonly taskQueue: string;
+  /** Runs `fn` with no worker polling the task queue (the engine client stays up), then starts one again. */
+  withoutWorker<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export async function temporalHarness(env: TestWorkflowEnvironment, options: { maxHistoryEvents?: number; teardownEnv?: boolean } = {}): Promise<TemporalHarness> {
@@ -102,6 +104,15 @@ export async function temporalHarness(env: TestWorkflowEnvironment, options: { m
       await current.worker.shutdown();
       await current.engine.close();
       current = await boot();
+    },
+    async withoutWorker(fn) {
+      await current.worker.shutdown();
+      try {
+        return await fn();
+      } finally {
+        await current.engine.close();
+        current = await boot();
+      }
     },
     async close() {
       await current.worker.shutdown();

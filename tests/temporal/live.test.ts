@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { jobEvents, jobs } from '../../db/schema/index.ts';
-import { EventRejected } from '../../worker/engines/port.ts';
+import { EngineUnavailable, EventRejected } from '../../worker/engines/port.ts';
+import { createTemporalEngine } from '../../worker/engines/temporal.ts';
 import { JobStatusKey, JobReferenceKey, SlaBreachedKey } from '../../workflows/search-attributes.ts';
 import type { Actor } from '../../workflows/model.ts';
 import { createAgency, createJobRow } from '../support/fixtures.ts';
@@ -102,5 +103,48 @@ if (found.ok) describe(`Temporal engine on a live server (${found.via})`, () => 
     await until(async () => (await h.engine.get(input.jobId)).context.sla.breached, 'the breach', 40_000);
     await until(async () => (await h.db.select().from(jobs).where(eq(jobs.id, input.jobId)))[0].slaBreached, 'the read model');
     expect((await h.engine.get(input.jobId)).context.sla.warnedPercent).toBe(90);
+  });
+
+  it('reads a job from its Postgres snapshot, so it stays readable with no worker running', async () => {
+    const input = await newJob();
+    await h.engine.start(input);
+    await h.engine.send(input.jobId, { type: 'OFFER', contractorId: pat.id, actor: staff });
+    const accepted = await h.engine.send(input.jobId, { type: 'ACCEPT', actor: pat });
+    const view = await h.withoutWorker(() => h.engine.get(input.jobId));
+    expect(view).toMatchObject({ status: 'assigned', version: accepted.version, context: { contractorId: pat.id } });
+    expect(view.nextTimer).toEqual(accepted.nextTimer);
+  });
+
+  it('answers "not answering" within its deadline when no worker polls, instead of hanging', async () => {
+    const input = await newJob();
+    await h.engine.start(input);
+    const stranded = await createTemporalEngine({ db: h.db, address: found.value.address, namespace: found.value.namespace ?? 'default', taskQueue: h.taskQueue, callTimeoutMs: 1500, log: () => {} });
+    try {
+      await h.withoutWorker(async () => {
+        const refused = stranded.send(input.jobId, { type: 'ADD_NOTE', text: 'nobody home', actor: staff });
+        await expect(refused).rejects.toThrow(EngineUnavailable);
+        await expect(refused).rejects.toThrow(/not answering/);
+      });
+    } finally {
+      await stranded.close();
+    }
+  });
+
+  it('applies a retried payment once: the update id is the payment’s idempotency key', async () => {
+    const input = await newJob();
+    await h.engine.start(input);
+    const id = input.jobId;
+    for (const type of ['ACCEPT', 'START'] as const) {
+      if (type === 'ACCEPT') await h.engine.send(id, { type: 'OFFER', contractorId: pat.id, actor: staff });
+      await h.engine.send(id, { type, actor: pat });
+    }
+    await h.engine.send(id, { type: 'COMPLETE', note: 'Fixed', actor: pat });
+    await h.engine.send(id, { type: 'CLOSE', actor: staff });
+    await h.engine.send(id, { type: 'RAISE_INVOICE', number: 'INV-R', agentNetPence: 10000, vatRateBp: 2000, contractorTotalPence: 6000, actor: staff });
+    const payment = { type: 'RECORD_PAYMENT', key: 'retry-1', leg: 'client', amountPence: 5000, reference: 'part', actor: staff } as const;
+    const first = await h.engine.send(id, payment);
+    const retried = await h.engine.send(id, payment);
+    expect(retried.version).toBe(first.version);
+    expect(retried.context.payments.filter((p) => p.key === 'retry-1')).toHaveLength(1);
   });
 });

@@ -24,6 +24,18 @@ export class EventRejected extends Error {
   override readonly name = 'EventRejected';
 }
 
+/**
+ * The engine did not answer within its deadline (no worker polling, server down). Nothing is
+ * confirmed: an event may still be applied once the engine answers again, never twice for a retry
+ * that carries the same idempotency key.
+ */
+export class EngineUnavailable extends Error {
+  override readonly name = 'EngineUnavailable';
+  constructor(what: string, cause?: unknown) {
+    super(`The job engine is not answering (${what}). Nothing is confirmed: check the job in a moment before trying again.`, { cause });
+  }
+}
+
 export class JobNotFound extends Error {
   override readonly name = 'JobNotFound';
   constructor(jobId: string) {

@@ -1,12 +1,17 @@
 // The Temporal engine: the job machine hosted in one workflow per job (workflows/job-workflow.ts).
 // start = start the workflow (its business id; starting twice finds the existing one), send = the
 // `event` Update (a validator refusal becomes EventRejected with the machine's reason), get = the
-// `state` query. The read model in Postgres stays the source for lists; this port only moves jobs.
+// snapshot the workflow projects into Postgres with every transition (engine_jobs), so a job stays
+// readable with no worker running and after the namespace's retention. Every call to the server runs
+// under a deadline: an engine that does not answer is EngineUnavailable (the API's 503), never a hang.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   ApplicationFailure,
   Client,
   Connection,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -14,14 +19,15 @@ import {
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { jobs, properties } from '../../db/schema/index.ts';
+import { engineJobs, jobs, properties } from '../../db/schema/index.ts';
 import type { LoopProgress } from '../../workflows/job-loop.ts';
 import type { jobWorkflow } from '../../workflows/job-workflow.ts';
-import { startJob, validateEvent } from '../../workflows/job-host.ts';
+import { pendingTimer, startJob, validateEvent, type JobState } from '../../workflows/job-host.ts';
 import type { JobCommand, JobEvent, JobInput } from '../../workflows/model.ts';
 import { STATUS_LABELS } from '../../workflows/model.ts';
 import { JOB_SEARCH_ATTRIBUTES, searchAttributePairs } from '../../workflows/search-attributes.ts';
 import {
+  DEFAULT_MAX_HISTORY_EVENTS,
   EVENT_REJECTED,
   JOB_WORKFLOW_TYPE,
   eventUpdate,
@@ -31,7 +37,7 @@ import {
   workflowIdFor,
   type JobMemo,
 } from '../../workflows/temporal-api.ts';
-import { EventRejected, JobNotFound, type JobEngine, type JobView } from './port.ts';
+import { EngineUnavailable, EventRejected, JobNotFound, type JobEngine, type JobView } from './port.ts';
 
 export const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_TASK_QUEUE = 'fixflow-jobs';
@@ -44,8 +50,10 @@ export interface TemporalEngineOptions {
   taskQueue?: string;
   /** TLS / API key for a remote cluster; defaults from TEMPORAL_API_KEY and TEMPORAL_TLS_CLIENT_{CERT,KEY}_PATH. */
   connection?: RemoteConnectionOptions;
-  /** Continue-as-new threshold handed to each workflow (tests make it small). */
+  /** Continue-as-new threshold handed to each workflow at its start (tests make it small). */
   maxHistoryEvents?: number;
+  /** How long one start, update or query may take before the engine counts as not answering. */
+  callTimeoutMs?: number;
   log?: (message: string) => void;
 }
 
@@ -119,6 +127,27 @@ export async function ensureSearchAttributes(connection: OperatorConnection, nam
   }
 }
 
+const GRPC_UNAVAILABLE = 14;
+
+/** The server did not answer in time, or cannot be reached: the engine is unavailable, not the job. */
+function unanswered(e: unknown): boolean {
+  for (let cause = e, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (isGrpcServiceError(cause) && cause.code === GRPC_UNAVAILABLE) return true;
+  }
+  return isGrpcDeadlineError(e);
+}
+
+export const DEFAULT_CALL_TIMEOUT_MS = 15_000;
+
+/**
+ * The update id of a command: its idempotency key where it has one (a payment's), so a retried request
+ * finds the first one's outcome on the server instead of applying the event twice; otherwise one id
+ * per call, reused by every retry of that call.
+ */
+export function updateIdFor(command: JobCommand): string {
+  return 'key' in command && typeof command.key === 'string' && command.key ? `${command.type}:${command.key}` : `${command.type}:${randomUUID()}`;
+}
+
 function rejection(e: unknown): EventRejected | null {
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure && e.cause.type === EVENT_REJECTED) {
     return new EventRejected(e.cause.message);
@@ -134,7 +163,28 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
   const client = new Client({ connection, namespace });
   const searchAttributes = await ensureSearchAttributes(connection, namespace, log);
   const { db } = opts;
+  const callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  // Fixed into each workflow's arguments at its start: a constant read at run time would change what
+  // old histories replay to whenever it changed.
+  const maxHistoryEvents = opts.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
 
+  /** Runs one exchange with the server under the deadline; not answering becomes EngineUnavailable. */
+  async function answered<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await connection.withDeadline(Date.now() + callTimeoutMs, call);
+    } catch (e) {
+      if (unanswered(e)) throw new EngineUnavailable(what, e);
+      throw e;
+    }
+  }
+
+  /** The snapshot the workflow projected with its latest recorded transition, if any. */
+  async function projected(jobId: string): Promise<JobView | null> {
+    const [row] = await db.select({ state: engineJobs.state, version: engineJobs.version }).from(engineJobs).where(eq(engineJobs.jobId, jobId));
+    if (!row) return null;
+    const state = row.state as JobState;
+    return { jobId, version: row.version, status: state.status, context: state.context, nextTimer: pendingTimer(state) };
+  }
   // jobId → workflow id. Both are immutable, so the cache never goes stale; it is only bounded.
   const ids = new Map<string, string>();
   async function workflowId(jobId: string): Promise<string> {
@@ -164,9 +214,9 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
   /** The view of a job whose workflow is no longer running (final state): its last state, by query. */
   async function closedView(id: string, jobId: string): Promise<JobView | null> {
     try {
-      const description = await handleOf(id).describe();
+      const description = await answered('describe', () => handleOf(id).describe());
       if (description.status.name === 'RUNNING') return null;
-      return await handleOf(id).query(stateQuery);
+      return (await projected(jobId)) ?? (await answered('query', () => handleOf(id).query(stateQuery)));
     } catch (e) {
       if (e instanceof WorkflowNotFoundError) throw new JobNotFound(jobId);
       throw e;
@@ -184,24 +234,25 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
       ids.set(input.jobId, id);
       const memo = await memoFor(input.jobId);
       try {
-        await client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
+        await answered('start', () => client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
           workflowId: id,
           taskQueue,
-          args: [{ input, memo, searchAttributes, maxHistoryEvents: opts.maxHistoryEvents }],
+          args: [{ input, memo, searchAttributes, maxHistoryEvents }],
           // The business id, never random: a second start fails and we answer with the existing job,
           // also once it has finished (REJECT_DUPLICATE: a finished job is never started afresh).
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           memo: memo ? { ...memo } : undefined,
           typedSearchAttributes: searchAttributes ? searchAttributePairs(startJob(input).state) : undefined,
-        });
+        }));
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
       }
       try {
         // Answers once the start (and anything since) is recorded in the read model.
-        return await handleOf(id).executeUpdate(syncUpdate);
+        return await answered('start', () => handleOf(id).executeUpdate(syncUpdate));
       } catch (e) {
+        if (e instanceof EngineUnavailable) throw e;
         // A finished job's workflow has closed (the server answers an update with not-found or a
         // failed precondition, depending on its version): answer with its last state.
         const view = await closedView(id, input.jobId);
@@ -212,12 +263,13 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
 
     async send(jobId: string, command: JobCommand) {
       const id = await workflowId(jobId);
+      const updateId = updateIdFor(command);
       try {
-        return await handleOf(id).executeUpdate(eventUpdate, { args: [command] });
+        return await answered(command.type, () => handleOf(id).executeUpdate(eventUpdate, { args: [command], updateId }));
       } catch (e) {
         const refused = rejection(e);
         if (refused) throw refused;
-        if (e instanceof WorkflowUpdateFailedError) throw e;
+        if (e instanceof WorkflowUpdateFailedError || e instanceof EngineUnavailable) throw e;
         // A finished job's workflow has closed: the machine refuses everything, with its own words.
         const view = await closedView(id, jobId);
         if (!view) throw e;
@@ -227,9 +279,12 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
     },
 
     async get(jobId: string) {
+      const view = await projected(jobId);
+      if (view) return view;
+      // Started but its first transition not yet recorded (or never started): ask the workflow.
       const id = await workflowId(jobId);
       try {
-        return await handleOf(id).query(stateQuery);
+        return await answered('query', () => handleOf(id).query(stateQuery));
       } catch (e) {
         if (e instanceof WorkflowNotFoundError) throw new JobNotFound(jobId);
         throw e;
@@ -237,7 +292,8 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
     },
 
     async progress(jobId: string) {
-      return handleOf(await workflowId(jobId)).query(progressQuery);
+      const id = await workflowId(jobId);
+      return answered('query', () => handleOf(id).query(progressQuery));
     },
 
     async close() {

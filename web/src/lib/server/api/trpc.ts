@@ -21,7 +21,8 @@ const t = initTRPC.context<Context>().create({
 
 /** Errors the engine raises, told apart by name: the server bundle has its own copy of their classes, while
  * the runtime (booted from source by scripts/start.ts) throws the originals, so `instanceof` never matches. */
-export const isEngineError = (e: unknown, name: 'EventRejected' | 'JobNotFound'): e is Error => e instanceof Error && e.name === name;
+export const isEngineError = <N extends 'EventRejected' | 'JobNotFound' | 'EngineUnavailable'>(e: unknown, name: N): e is Error & { name: N } =>
+  e instanceof Error && e.name === name;
 
 /**
  * A unique-constraint violation anywhere in the error's cause chain (drizzle wraps the driver's error), said
@@ -42,13 +43,17 @@ function duplicateOf(error: unknown): string | null {
   return null;
 }
 
-/** Engine refusals become 409s with the machine's own words; unknown jobs 404s; duplicates 409s that say what clashed. */
+/**
+ * Engine refusals become 409s with the machine's own words; unknown jobs 404s; an engine that does not
+ * answer within its deadline a 503 that says so; duplicates 409s that say what clashed.
+ */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
     if (isEngineError(cause, 'EventRejected')) throw new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
     if (isEngineError(cause, 'JobNotFound')) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found', cause });
+    if (isEngineError(cause, 'EngineUnavailable')) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message, cause });
     const duplicate = result.error.code === 'INTERNAL_SERVER_ERROR' ? duplicateOf(cause) : null;
     if (duplicate) throw new TRPCError({ code: 'CONFLICT', message: duplicate, cause });
   }

@@ -12,6 +12,8 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('fixflow-jobs'),
   TEMPORAL_UI_URL: z.url().optional(),
+  /** `off` for web-only processes: they start and send to jobs, while separate workers (npm run worker) run them. */
+  TEMPORAL_WORKER: z.enum(['on', 'off']).default('on'),
   // Remote clusters (read by connectionOptionsFromEnv): an API key, or an mTLS pair, or plain TLS.
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),

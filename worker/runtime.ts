@@ -46,9 +46,13 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
     stops.push(() => dispatcher.stop());
     log('engine: embedded (Postgres); timers and effects run in this process');
   } else {
-    const { runTemporalWorker } = await import('./temporal-worker.ts');
-    const worker = await runTemporalWorker({ db, address: choice.address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE });
-    stops.push(() => worker.shutdown());
+    if (env.TEMPORAL_WORKER === 'on') {
+      const { superviseTemporalWorker } = await import('./temporal-worker.ts');
+      const worker = await superviseTemporalWorker({ db, address: choice.address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, log });
+      stops.push(() => worker.shutdown());
+    } else {
+      log('engine: no Temporal worker in this process (TEMPORAL_WORKER=off): run workers with `npm run worker`');
+    }
     temporalUiUrl = env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
     log(`engine: Temporal at ${choice.address} (namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TEMPORAL_TASK_QUEUE}); UI ${temporalUiUrl}`);
   }

@@ -77,6 +77,64 @@ export async function runTemporalWorker(opts: TemporalWorkerOptions): Promise<Ru
   }
 }
 
+/**
+ * A worker inside the app's process: if it crashes (a lost connection it could not recover, a fatal
+ * bridge error) it is logged and started again with backoff, and the web server keeps serving; jobs
+ * wait on the server meanwhile. Resolves once the first worker polls (a bad configuration fails start).
+ */
+export async function superviseTemporalWorker(
+  opts: TemporalWorkerOptions & { restartDelayMs?: (attempt: number) => number },
+): Promise<{ shutdown(): Promise<void>; readonly restarts: number; readonly current: RunningTemporalWorker }> {
+  const log = opts.log ?? console.log;
+  const delay = opts.restartDelayMs ?? ((attempt: number) => Math.min(30_000, 1000 * 2 ** attempt));
+  let current: RunningTemporalWorker = await runTemporalWorker(opts);
+  let stopping = false;
+  let restarts = 0;
+  let wake: (() => void) | null = null;
+  const loop = (async () => {
+    for (let attempt = 0; !stopping; ) {
+      try {
+        await current.done;
+        if (stopping) return;
+        log('temporal worker: stopped by itself; starting it again');
+      } catch (e) {
+        if (stopping) return;
+        log(`temporal worker: crashed (${e instanceof Error ? e.message : String(e)}); starting it again`);
+      }
+      for (;;) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay(attempt++));
+          wake = () => (clearTimeout(timer), resolve());
+        });
+        wake = null;
+        if (stopping) return;
+        try {
+          current = await runTemporalWorker(opts);
+          restarts++;
+          attempt = 0;
+          break;
+        } catch (e) {
+          log(`temporal worker: could not start (${e instanceof Error ? e.message : String(e)}); trying again`);
+        }
+      }
+    }
+  })();
+  return {
+    get restarts() {
+      return restarts;
+    },
+    get current() {
+      return current;
+    },
+    async shutdown() {
+      stopping = true;
+      (wake as (() => void) | null)?.();
+      await current.shutdown().catch(() => {});
+      await loop;
+    },
+  };
+}
+
 /** The standalone worker process. */
 async function main() {
   const { readEnv } = await import('./env.ts');

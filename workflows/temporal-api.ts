@@ -36,10 +36,4 @@ export const syncUpdate = defineUpdate<JobView, []>('sync');
 export const stateQuery = defineQuery<JobView>('state');
 export const progressQuery = defineQuery<LoopProgress>('progress');
 
-/**
- * The job's business id. References are numbered per agency (JOB-000001 exists in every agency),
- * so the agency is part of the id; the reference alone is the JobReference search attribute.
- */
-export function workflowIdFor(job: { agencyId: string; reference: string }): string {
-  return `job-${job.reference}-${job.agencyId}`;
-}
+export { workflowIdFor } from './workflow-ids.ts';

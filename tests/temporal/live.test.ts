@@ -6,6 +6,8 @@ import { eq } from 'drizzle-orm';
 import { jobEvents, jobs } from '../../db/schema/index.ts';
 import { EngineUnavailable, EventRejected } from '../../worker/engines/port.ts';
 import { createTemporalEngine } from '../../worker/engines/temporal.ts';
+import { superviseTemporalWorker } from '../../worker/temporal-worker.ts';
+import { workflowBundle } from './harness.ts';
 import { JobStatusKey, JobReferenceKey, SlaBreachedKey } from '../../workflows/search-attributes.ts';
 import type { Actor } from '../../workflows/model.ts';
 import { createAgency, createJobRow } from '../support/fixtures.ts';
@@ -146,5 +148,33 @@ if (found.ok) describe(`Temporal engine on a live server (${found.via})`, () => 
     const retried = await h.engine.send(id, payment);
     expect(retried.version).toBe(first.version);
     expect(retried.context.payments.filter((p) => p.key === 'retry-1')).toHaveLength(1);
+  });
+
+  it('starts an in-process worker again when it stops underneath the app, and its jobs go on', async () => {
+    const env = found.value;
+    const logs: string[] = [];
+    await h.withoutWorker(async () => {
+      // Only this worker polls the queue (the SDK allows one per queue and connection in a process).
+      const supervised = await superviseTemporalWorker({
+        db: h.db,
+        address: env.address,
+        namespace: env.namespace ?? 'default',
+        taskQueue: h.taskQueue,
+        connection: env.nativeConnection,
+        workflowBundle: await workflowBundle(),
+        restartDelayMs: () => 50,
+        log: (m) => logs.push(m),
+      });
+      try {
+        const input = await newJob();
+        await h.engine.start(input);
+        supervised.current.worker.shutdown();
+        await until(async () => supervised.restarts === 1, 'the worker to be started again');
+        expect(logs.some((m) => m.includes('starting it again'))).toBe(true);
+        expect((await h.engine.send(input.jobId, { type: 'ADD_NOTE', text: 'still here', actor: staff })).context.noteCount).toBe(1);
+      } finally {
+        await supervised.shutdown();
+      }
+    });
   });
 });

@@ -4,7 +4,7 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import { attachments, contractors, jobEvents, jobTypes, properties, tenants } from '../../../../../db/schema/index.ts';
 import { allowedActions } from '../../../../../workflows/allowed.ts';
-import { workflowIdFor } from '../../../../../workflows/temporal-api.ts';
+import { temporalWorkflowUrl, workflowIdFor } from '../../../../../workflows/workflow-ids.ts';
 import { actorOf, type SessionUser } from '../auth/user.ts';
 import type { Context } from './context.ts';
 import { findJobInScope, type JobScope } from './scope.ts';
@@ -41,7 +41,7 @@ export async function loadJobDetail(ctx: Context & JobScope & { user: SessionUse
     allowed: allowedActions(view, actorOf(ctx.user), ctx.now().toISOString()),
     temporal:
       ctx.engine.kind === 'temporal' && ctx.temporalUiUrl
-        ? { url: `${ctx.temporalUiUrl}/namespaces/${ctx.temporalNamespace}/workflows/${encodeURIComponent(workflowIdFor(job))}` }
+        ? { url: temporalWorkflowUrl(ctx.temporalUiUrl, ctx.temporalNamespace, workflowIdFor(job)) }
         : null,
   };
 }

@@ -1,10 +1,10 @@
 // Finding a Temporal server for the tests that need one. Never faked: when none can be had, the
 // caller's suite skips with the reason printed (and carried in the skipped suite's name), or, with
 // TEMPORAL_REQUIRED=1 (CI), fails with that reason.
-import { connect as tcpConnect } from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, it } from 'vitest';
 import { JOB_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
+import { reachable } from '../../worker/engines/reachable.ts';
 
 export type Found<T> = { ok: true; value: T; via: string } | { ok: false; reason: string };
 
@@ -17,18 +17,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
       (v) => (clearTimeout(timer), resolve(v)),
       (e) => (clearTimeout(timer), reject(e)),
     );
-  });
-}
-
-/** Whether host:port accepts a TCP connection within `ms`. */
-export function reachable(address: string, ms = 2000): Promise<boolean> {
-  const [host, port] = address.includes(':') ? [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))] : [address, 7233];
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: host.replace(/^\[|\]$/g, ''), port });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(ms, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
   });
 }
 

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { jobEvents, jobs } from '../../db/schema/index.ts';
 import { EngineUnavailable, EventRejected } from '../../worker/engines/port.ts';
-import { createTemporalEngine } from '../../worker/engines/temporal.ts';
+import { createTemporalEngine, ensureSearchAttributes } from '../../worker/engines/temporal.ts';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { superviseTemporalWorker } from '../../worker/temporal-worker.ts';
 import { workflowBundle } from './harness.ts';
 import { JobStatusKey, JobReferenceKey, SlaBreachedKey } from '../../workflows/search-attributes.ts';
@@ -133,21 +135,44 @@ if (found.ok) describe(`Temporal engine on a live server (${found.via})`, () => 
   });
 
   it('applies a retried payment once: the update id is the payment’s idempotency key', async () => {
+    // Its own engine with the default history threshold: a continue-as-new between the two sends would
+    // start a run that has not seen the first update, and the machine would refuse the repeat instead.
+    const roomy = await createTemporalEngine({ db: h.db, address: found.value.address, namespace: found.value.namespace ?? 'default', taskQueue: h.taskQueue, log: () => {} });
+    try {
+      const input = await newJob();
+      await roomy.start(input);
+      const id = input.jobId;
+      await roomy.send(id, { type: 'OFFER', contractorId: pat.id, actor: staff });
+      await roomy.send(id, { type: 'ACCEPT', actor: pat });
+      await roomy.send(id, { type: 'START', actor: pat });
+      await roomy.send(id, { type: 'COMPLETE', note: 'Fixed', actor: pat });
+      await roomy.send(id, { type: 'CLOSE', actor: staff });
+      await roomy.send(id, { type: 'RAISE_INVOICE', number: 'INV-R', agentNetPence: 10000, vatRateBp: 2000, contractorTotalPence: 6000, actor: staff });
+      const payment = { type: 'RECORD_PAYMENT', key: 'retry-1', leg: 'client', amountPence: 5000, reference: 'part', actor: staff } as const;
+      const first = await roomy.send(id, payment);
+      // The retry gets the first outcome back (a random update id would be refused: "already recorded").
+      const retried = await roomy.send(id, payment);
+      expect(retried.version).toBe(first.version);
+      expect(retried.context.payments.filter((p) => p.key === 'retry-1')).toHaveLength(1);
+    } finally {
+      await roomy.close();
+    }
+  });
+
+  it('resumes a terminated job from its Postgres snapshot: same state, version and deadlines', async () => {
     const input = await newJob();
     await h.engine.start(input);
-    const id = input.jobId;
-    for (const type of ['ACCEPT', 'START'] as const) {
-      if (type === 'ACCEPT') await h.engine.send(id, { type: 'OFFER', contractorId: pat.id, actor: staff });
-      await h.engine.send(id, { type, actor: pat });
-    }
-    await h.engine.send(id, { type: 'COMPLETE', note: 'Fixed', actor: pat });
-    await h.engine.send(id, { type: 'CLOSE', actor: staff });
-    await h.engine.send(id, { type: 'RAISE_INVOICE', number: 'INV-R', agentNetPence: 10000, vatRateBp: 2000, contractorTotalPence: 6000, actor: staff });
-    const payment = { type: 'RECORD_PAYMENT', key: 'retry-1', leg: 'client', amountPence: 5000, reference: 'part', actor: staff } as const;
-    const first = await h.engine.send(id, payment);
-    const retried = await h.engine.send(id, payment);
-    expect(retried.version).toBe(first.version);
-    expect(retried.context.payments.filter((p) => p.key === 'retry-1')).toHaveLength(1);
+    await h.engine.send(input.jobId, { type: 'OFFER', contractorId: pat.id, actor: staff });
+    const before = await h.engine.send(input.jobId, { type: 'ACCEPT', actor: pat });
+    const handle = h.temporal.client.workflow.getHandle(await h.temporal.workflowId(input.jobId));
+    await handle.terminate('operator test');
+    await expect(h.temporal.resume(input.jobId)).resolves.toMatchObject({ status: 'assigned', version: before.version, nextTimer: before.nextTimer });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await expect(h.temporal.resume(input.jobId)).rejects.toThrow(/running: nothing to resume/);
+    const next = await h.engine.send(input.jobId, { type: 'START', actor: pat });
+    expect(next.version).toBe(before.version + 1);
+    const seqs = (await h.db.select({ seq: jobEvents.seq }).from(jobEvents).where(eq(jobEvents.jobId, input.jobId))).map((r) => r.seq);
+    expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: next.version }, (_, i) => i + 1));
   });
 
   it('starts an in-process worker again when it stops underneath the app, and its jobs go on', async () => {
@@ -175,6 +200,39 @@ if (found.ok) describe(`Temporal engine on a live server (${found.via})`, () => 
       } finally {
         await supervised.shutdown();
       }
+    });
+  });
+
+  describe('search attributes registered at run time', () => {
+    /** A fresh namespace, once the server serves it. */
+    async function freshNamespace() {
+      if (!found.ok) throw new Error('unreachable');
+      const connection = found.value.connection;
+      const namespace = `sa-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+      await until(() => connection.operatorService.listSearchAttributes({ namespace }).then(() => true, () => false), 'the namespace');
+      return { connection, namespace };
+    }
+
+    it('registers missing ones and returns only once queries can use every one of them', async () => {
+      const { connection, namespace } = await freshNamespace();
+      const logs: string[] = [];
+      expect(await ensureSearchAttributes(connection, namespace, (m) => logs.push(m))).toBe(true);
+      expect(logs.join('\n')).toContain('registered search attributes JobStatus');
+      const query = 'JobStatus = "new" AND JobReference = "JOB-1" AND AgencyId = "a" AND ContractorId = "c" AND Priority = "P1" AND SlaDueAt < "2030-01-01T00:00:00Z" AND SlaBreached = false';
+      await expect(connection.workflowService.countWorkflowExecutions({ namespace, query })).resolves.toBeDefined();
+      // A second process finds them in place and says nothing.
+      expect(await ensureSearchAttributes(connection, namespace, (m) => logs.push(`again: ${m}`))).toBe(true);
+      expect(logs.filter((m) => m.startsWith('again'))).toEqual([]);
+    });
+
+    it('refuses an attribute of the wrong type, naming it, instead of failing every job’s workflow task', async () => {
+      const { connection, namespace } = await freshNamespace();
+      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: { JobStatus: encodeSearchAttributeIndexedValueType('TEXT')! } });
+      await until(async () => 'JobStatus' in ((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}), 'the attribute');
+      const logs: string[] = [];
+      expect(await ensureSearchAttributes(connection, namespace, (m) => logs.push(m))).toBe(false);
+      expect(logs.join('\n')).toMatch(/JobStatus is TEXT, jobs need KEYWORD/);
     });
   });
 });

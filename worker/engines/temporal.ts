@@ -15,7 +15,9 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
@@ -65,6 +67,12 @@ export interface TemporalEngine extends JobEngine {
   workflowId(jobId: string): Promise<string>;
   /** How far the job's loop has got (queued events, effects in flight): used to wait until a job is quiet. */
   progress(jobId: string): Promise<LoopProgress>;
+  /**
+   * Starts a new run of a job whose workflow was terminated, timed out or failed, from the snapshot its
+   * last recorded transition projected into Postgres (scripts/resume-job.ts). Refuses a running job and
+   * one that reached its final state.
+   */
+  resume(jobId: string): Promise<JobView>;
 }
 
 /**
@@ -88,36 +96,76 @@ export function connectionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   return {};
 }
 
-/** Something with the operator service: a client Connection or a worker's NativeConnection. */
+/** Something with the operator and workflow services: a client Connection or a worker's NativeConnection. */
 interface OperatorConnection {
   operatorService: Pick<Connection['operatorService'], 'listSearchAttributes' | 'addSearchAttributes'>;
+  workflowService: Pick<Connection['workflowService'], 'countWorkflowExecutions'>;
+}
+
+/** A visibility query naming every job attribute: it fails with "no mapping defined" until all are usable. */
+const PROBE_QUERY = JOB_SEARCH_ATTRIBUTES.map((k) =>
+  k.type === 'DATETIME' ? `${k.name} < "1970-01-02T00:00:00Z"` : k.type === 'BOOL' ? `${k.name} = true` : `${k.name} = "probe"`,
+).join(' AND ');
+
+/** A registered attribute's type as people write it (KEYWORD, BOOL, …). */
+const typeName = (encoded: unknown) => Object.values(SearchAttributeType).find((t) => encodeSearchAttributeIndexedValueType(t) === encoded) ?? String(encoded);
+
+export interface EnsureSearchAttributesOptions {
+  /** How long to wait for attributes registered here to become usable (the namespace cache refreshes). */
+  usableWithinMs?: number;
 }
 
 /**
- * Makes sure the namespace has the job's custom search attributes, registering missing ones where the
- * server allows it (a dev server or self-hosted cluster does; Temporal Cloud wants them created in its
- * console or with tcld). Returns whether all of them exist: workflows only upsert them when they do.
+ * Makes sure the namespace has the job's custom search attributes, of the right types, registering
+ * missing ones where the server allows it (a dev server or self-hosted cluster does; Temporal Cloud
+ * wants them created in its console or with tcld), and then waits until queries can use them: the
+ * server answers "no mapping defined for search attribute" until its namespace cache refreshes
+ * (temporalio/temporal#4017). Returns whether all of them are usable: workflows only upsert them when
+ * they are, so a job start never fails or half-seeds because of them.
  */
-export async function ensureSearchAttributes(connection: OperatorConnection, namespace: string, log: (m: string) => void = console.log): Promise<boolean> {
-  const missing = async () => {
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    return JOB_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
-  };
+export async function ensureSearchAttributes(
+  connection: OperatorConnection,
+  namespace: string,
+  log: (m: string) => void = console.log,
+  { usableWithinMs = 30_000 }: EnsureSearchAttributesOptions = {},
+): Promise<boolean> {
+  const registered = async () => (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
   const manual = JOB_SEARCH_ATTRIBUTES.map((k) => `--name ${k.name} --type ${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`);
   try {
-    const absent = await missing();
-    if (absent.length === 0) return true;
-    try {
-      await connection.operatorService.addSearchAttributes({
-        namespace,
-        searchAttributes: Object.fromEntries(absent.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
-      });
-      log(`temporal: registered search attributes ${absent.map((k) => k.name).join(', ')} in namespace ${namespace}`);
-    } catch (e) {
-      // Another process may have registered them first; look again before giving up.
-      if ((await missing()).length > 0) throw e;
+    const existing = await registered();
+    const wrongType = JOB_SEARCH_ATTRIBUTES.filter((k) => k.name in existing && existing[k.name] !== encodeSearchAttributeIndexedValueType(k.type));
+    if (wrongType.length > 0) {
+      log(
+        `temporal: search attributes with the wrong type in namespace ${namespace}: ` +
+          wrongType.map((k) => `${k.name} is ${typeName(existing[k.name])}, jobs need ${k.type}`).join('; ') +
+          '. Jobs run without search attributes until an operator removes and re-creates them with the right types.',
+      );
+      return false;
     }
-    return true;
+    const absent = JOB_SEARCH_ATTRIBUTES.filter((k) => !(k.name in existing));
+    if (absent.length > 0) {
+      try {
+        await connection.operatorService.addSearchAttributes({
+          namespace,
+          searchAttributes: Object.fromEntries(absent.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
+        });
+        log(`temporal: registered search attributes ${absent.map((k) => k.name).join(', ')} in namespace ${namespace}`);
+      } catch (e) {
+        // Another process may have registered them first; look again before giving up.
+        const now = await registered();
+        if (absent.some((k) => !(k.name in now))) throw e;
+      }
+    }
+    const deadline = Date.now() + usableWithinMs;
+    for (;;) {
+      try {
+        await connection.workflowService.countWorkflowExecutions({ namespace, query: PROBE_QUERY });
+        return true;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   } catch (e) {
     log(
       `temporal: custom search attributes unavailable in namespace ${namespace} (${e instanceof Error ? e.message : String(e)}); ` +
@@ -131,6 +179,8 @@ const GRPC_UNAVAILABLE = 14;
 
 /** The server did not answer in time, or cannot be reached: the engine is unavailable, not the job. */
 function unanswered(e: unknown): boolean {
+  // The SDK's own wrapper for an update whose call ran out of time (our deadline cancels it).
+  if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   for (let cause = e, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     if (isGrpcServiceError(cause) && cause.code === GRPC_UNAVAILABLE) return true;
   }
@@ -294,6 +344,36 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
     async progress(jobId: string) {
       const id = await workflowId(jobId);
       return answered('query', () => handleOf(id).query(progressQuery));
+    },
+
+    async resume(jobId: string) {
+      const view = await projected(jobId);
+      if (!view) throw new Error(`Job ${jobId} has no recorded snapshot to resume from`);
+      const id = await workflowId(jobId);
+      const description = await answered('describe', () => handleOf(id).describe()).catch((e: unknown) => {
+        if (e instanceof WorkflowNotFoundError) return null;
+        throw e;
+      });
+      if (description?.status.name === 'RUNNING') throw new Error(`Job ${jobId}'s workflow ${id} is running: nothing to resume`);
+      if (description?.status.name === 'COMPLETED') throw new Error(`Job ${jobId} reached ${STATUS_LABELS[view.status]}: a finished job is not resumed`);
+      const { jobId: _, reference, agencyId, createdAt, priority, chase } = view.context;
+      const input: JobInput = { jobId, reference, agencyId, createdAt, priority, chase };
+      const memo = await memoFor(jobId);
+      const carry = { state: { status: view.status, context: view.context }, version: view.version, refusedTimers: [] };
+      await answered('start', () =>
+        client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
+          workflowId: id,
+          taskQueue,
+          args: [{ input, memo, searchAttributes, maxHistoryEvents, carry }],
+          // The one place a job's workflow id is reused: its previous run is closed and not completed.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+          memo: memo ? { ...memo } : undefined,
+          typedSearchAttributes: searchAttributes ? searchAttributePairs(carry.state) : undefined,
+        }),
+      );
+      log(`temporal: resumed job ${jobId} (${reference}) at version ${view.version}, ${STATUS_LABELS[view.status]}`);
+      return answered('sync', () => handleOf(id).executeUpdate(syncUpdate));
     },
 
     async close() {

@@ -42,16 +42,32 @@ const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => s
   paymentComplete: (j) => `All payments for job ${j.reference} (${j.title}) are complete.`,
 };
 
-const SUBJECTS: Partial<Record<NotificationTemplate, string>> = {
-  jobOffered: 'New job offered',
-  slaBreached: 'SLA breached',
-  slaWarning: 'SLA warning',
-  jobRecalled: 'Job recalled',
-  invoiceQueried: 'Invoice queried',
-  invoiceApproved: 'Invoice approved',
+// What happened, in a subject line: a reader sees it in the inbox list without opening the message, and two
+// emails about one job can be told apart. Every template has one (a Record, so a new template needs one too).
+const SUBJECTS: Record<NotificationTemplate, (ref: string) => string> = {
+  jobOffered: (r) => `${r} offered to you`,
+  offerWithdrawn: (r) => `${r} re-assigned: no longer yours`,
+  offerAccepted: (r) => `${r} accepted by the contractor`,
+  offerDeclined: (r) => `${r} declined by the contractor`,
+  workStarted: (r) => `${r} work started`,
+  workCompleted: (r) => `${r} marked complete`,
+  jobRecalled: (r) => `${r} recalled`,
+  jobClosed: (r) => `${r} closed`,
+  jobCancelled: (r) => `${r} cancelled`,
+  noteAdded: (r) => `${r} note added`,
+  slaWarning: (r) => `SLA warning on ${r}`,
+  slaBreached: (r) => `SLA breached on ${r}`,
+  offerReminder: (r) => `Reminder: ${r} is waiting for your answer`,
+  offerEscalation: (r) => `${r} offer unanswered`,
+  invoiceReminder: (r) => `Reminder: invoice for ${r}`,
+  invoiceSubmitted: (r) => `Invoice submitted for ${r}`,
+  invoiceQueried: (r) => `Invoice queried for ${r}`,
+  invoiceApproved: (r) => `Invoice approved for ${r}`,
+  paymentComplete: (r) => `${r} payments complete`,
 };
 
+/** The subject says what happened, then which job ("JOB-000014 offered to you: Leak under sink"). */
 export function renderMessage(template: NotificationTemplate, job: MessageJob, data: Data): { subject: string; body: string } {
   const body = TEMPLATES[template](job, data);
-  return { subject: `${job.reference}: ${SUBJECTS[template] ?? job.title}`, body };
+  return { subject: `${SUBJECTS[template](job.reference)}: ${job.title}`, body };
 }

@@ -1,9 +1,10 @@
 // Tells people what happened: an email to each recipient and, for staff, a console notification.
 // Idempotent by the effect's key: a retry inserts nothing new.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { contractors, emails, jobs, notifications, properties, users } from '../db/schema/index.ts';
 import type { NotifyEffect } from '../workflows/model.ts';
+import { MAIL_CHANNEL } from './mailer.ts';
 import { renderMessage } from './messages.ts';
 
 export interface NotifyInput {
@@ -41,10 +42,13 @@ export async function notify(db: Database, { jobId, key, params }: NotifyInput):
         .onConflictDoNothing();
     }
     if (recipients.size > 0) {
-      await tx
+      const stored = await tx
         .insert(emails)
-        .values([...recipients].map((to) => ({ key: `${key}:${to}`, to, subject: message.subject, body: message.body })))
-        .onConflictDoNothing();
+        .values([...recipients].map((to) => ({ key: `${key}:${to}`, jobId, to, subject: message.subject, body: message.body })))
+        .onConflictDoNothing()
+        .returning({ id: emails.id });
+      // Wakes the mail deliverer in the app process at commit, whichever process (engine) ran this.
+      if (stored.length > 0) await tx.execute(sql`select pg_notify(${MAIL_CHANNEL}, '')`);
     }
   });
 }

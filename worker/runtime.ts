@@ -1,7 +1,8 @@
 // Boots the whole back end in one process: database (embedded unless DATABASE_URL), migrations,
-// the chosen engine, its dispatcher or worker, and the demo seed on first run.
+// the chosen engine, its dispatcher or worker, the mail deliverer (with SMTP_URL), and the demo seed on first run.
 import { join } from 'node:path';
 import { createActivities } from '../activities/index.ts';
+import { createMailer, type Mailer } from '../activities/mailer.ts';
 import { connect } from '../db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.ts';
 import { migrateDatabase } from '../db/migrate.ts';
@@ -10,6 +11,10 @@ import { createDispatcher, type Dispatcher } from './embedded/dispatcher.ts';
 import { readEnv, type Env } from './env.ts';
 import { chooseEngine, createEngine } from './engines/select.ts';
 import type { JobEngine } from './engines/port.ts';
+import { createMailDeliverer } from './mail-deliverer.ts';
+
+/** Messages the deliverer sends at once, each over its own pooled connection. */
+const MAIL_CONCURRENCY = 4;
 
 export interface Runtime {
   env: Env;
@@ -19,6 +24,8 @@ export interface Runtime {
   /** Where operators inspect workflows, when Temporal runs. */
   temporalUiUrl: string | null;
   databaseUrl: string;
+  /** The SMTP transport, or null without SMTP_URL (mail stays in the dev mailbox). Identity emails send through it at once. */
+  mailer: Mailer | null;
   seeded: boolean;
   close(): Promise<void>;
 }
@@ -57,6 +64,22 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
     log(`engine: Temporal at ${choice.address} (namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TEMPORAL_TASK_QUEUE}); UI ${temporalUiUrl}`);
   }
 
+  // Mail goes out from here whichever engine runs the jobs: both write their notifications as rows in
+  // this database (a standalone Temporal worker too), so the app process is the one place that sends.
+  // Identity mail has a transport of its own, so a code is never queued behind notifications in flight.
+  const mailer = createMailer(env);
+  const bulk = createMailer(env, { connections: MAIL_CONCURRENCY });
+  if (mailer && bulk) {
+    const deliverer = createMailDeliverer({ db, sql, mailer: bulk, concurrency: MAIL_CONCURRENCY, log });
+    await deliverer.start();
+    stops.push(async () => {
+      await deliverer.stop();
+      bulk.close();
+      mailer.close();
+    });
+    log('mail: sending through SMTP_URL');
+  }
+
   let seeded = false;
   if (env.SEED_DEMO && !(await isSeeded(db))) {
     await seedDemo(db, engine);
@@ -71,6 +94,7 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
     engine,
     temporalUiUrl,
     databaseUrl,
+    mailer,
     seeded,
     async close() {
       for (const stop of stops.reverse()) await stop();

@@ -1,6 +1,6 @@
 // What people are told: emails (the dev mailbox when no SMTP is configured) and in-console notifications.
 import { sql } from 'drizzle-orm';
-import { bigserial, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { agencies } from './agency.ts';
 import { jobs } from './jobs.ts';
 
@@ -15,8 +15,27 @@ export const emails = pgTable(
     body: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp({ withTimezone: true }),
+    /** The job a notification is about (null for identity emails): its page shows mail that could not be delivered. */
+    jobId: uuid().references(() => jobs.id),
+    /** 'auth' (codes, resets, invitations) goes ahead of every notification: someone is waiting at a form for it. */
+    lane: text({ enum: ['auth', 'notification'] }).notNull().default('notification'),
+    /** SMTP attempts so far, counted when a deliverer claims the row. */
+    attempts: integer().notNull().default(0),
+    /** Not before this instant (backoff after a failure); null: due now. */
+    nextAttemptAt: timestamp({ withTimezone: true }),
+    /** A deliverer holds the row until then; a crashed one's claim lapses and the message is tried again. */
+    lockedUntil: timestamp({ withTimezone: true }),
+    lastError: text(),
+    /** Set when the last allowed attempt failed: the message is not delivered and staff are shown so. */
+    failedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index().on(t.to, t.createdAt)],
+  (t) => [
+    index().on(t.to, t.createdAt),
+    index().on(t.jobId),
+    // Deliverers look for due mail on every poll: only undelivered rows are indexed, so the scan stays small
+    // however many messages have been sent.
+    index('emails_pending_idx').on(t.lane, t.id).where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
+  ],
 );
 
 export const notifications = pgTable(

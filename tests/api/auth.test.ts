@@ -425,18 +425,20 @@ describe('demo logins and the mailer', () => {
 
   it('delivers unsent emails once when SMTP is configured; without SMTP they stay in the mailbox', async () => {
     const sent: string[] = [];
-    const mailer: Mailer = { send: async (m) => void sent.push(m.to), close() {} };
+    const mailer: Mailer = { domain: 'test.example', send: async (m) => void sent.push(m.to), close() {} };
     expect(await deliverPendingEmails(t.db, null)).toBe(0);
     const unsent = (await t.db.select().from(emails).where(sql`${emails.sentAt} is null`)).length;
     expect(unsent).toBeGreaterThan(0);
     expect(await deliverPendingEmails(t.db, mailer, { limit: 1000 })).toBe(unsent);
     expect(sent).toHaveLength(unsent);
     expect(await deliverPendingEmails(t.db, mailer)).toBe(0);
-    const failing: Mailer = { send: async () => Promise.reject(new Error('smtp down')), close() {} };
+    const failing: Mailer = { domain: 'test.example', send: async () => Promise.reject(new Error('smtp down')), close() {} };
     await t.db.insert(emails).values({ key: 'fail-once', to: 'x@example.test', subject: 's', body: 'b' });
     const logs: string[] = [];
     expect(await deliverPendingEmails(t.db, failing, { log: (m) => logs.push(m) })).toBe(0);
     expect(logs[0]).toMatch(/smtp down/);
-    expect(await deliverPendingEmails(t.db, mailer)).toBe(1);
+    // Tried again once its backoff (a minute) has passed, not before.
+    expect(await deliverPendingEmails(t.db, mailer)).toBe(0);
+    expect(await deliverPendingEmails(t.db, mailer, { now: () => new Date(Date.now() + 61_000) })).toBe(1);
   });
 });

@@ -19,4 +19,17 @@ describe('notification messages', () => {
     );
     expect(renderMessage('jobRecalled', job, { reason: 'Tap still drips' }).body).toBe('Job JOB-000012 (Leak under sink) has been recalled: Tap still drips. Please return to the property.');
   });
+
+  it('have subjects that say what happened, not only the job title', () => {
+    expect(renderMessage('jobOffered', job, {}).subject).toBe('JOB-000012 offered to you: Leak under sink');
+    expect(renderMessage('offerReminder', job, {}).subject).toBe('Reminder: JOB-000012 is waiting for your answer: Leak under sink');
+    expect(renderMessage('jobRecalled', job, { reason: 'x' }).subject).toBe('JOB-000012 recalled: Leak under sink');
+    expect(renderMessage('jobCancelled', job, {}).subject).toBe('JOB-000012 cancelled: Leak under sink');
+    // Every template says something of its own: no two subjects for one job are the same.
+    const templates = ['jobOffered', 'offerWithdrawn', 'offerAccepted', 'offerDeclined', 'workStarted', 'workCompleted', 'jobRecalled', 'jobClosed', 'jobCancelled', 'noteAdded',
+      'slaWarning', 'slaBreached', 'offerReminder', 'offerEscalation', 'invoiceReminder', 'invoiceSubmitted', 'invoiceQueried', 'invoiceApproved', 'paymentComplete'] as const;
+    const subjects = templates.map((t) => renderMessage(t, job, { dueAt: null, percent: 50 }).subject);
+    expect(new Set(subjects).size).toBe(templates.length);
+    subjects.forEach((s) => expect(s).toContain('JOB-000012'));
+  });
 });

@@ -1,8 +1,8 @@
 // Everything about one job that the console's job page shows: the read model, the engine's state, the
 // property, tenant and type, the event history, attachments, who holds or is offered it, and what the
 // caller could do next. Staff get it whole (jobs.get); portal.job picks from it what a contractor may see.
-import { asc, eq, inArray } from 'drizzle-orm';
-import { attachments, contractors, jobEvents, jobTypes, properties, tenants } from '../../../../../db/schema/index.ts';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { attachments, contractors, emails, jobEvents, jobTypes, properties, tenants } from '../../../../../db/schema/index.ts';
 import { allowedActions } from '../../../../../workflows/allowed.ts';
 import { temporalWorkflowUrl, workflowIdFor } from '../../../../../workflows/workflow-ids.ts';
 import { actorOf, type SessionUser } from '../auth/user.ts';
@@ -11,13 +11,18 @@ import { findJobInScope, type JobScope } from './scope.ts';
 
 export async function loadJobDetail(ctx: Context & JobScope & { user: SessionUser }, id: string) {
   const job = await findJobInScope(ctx.db, id, ctx);
-  const [view, [property], [tenant], [jobType], timeline, files] = await Promise.all([
+  const [view, [property], [tenant], [jobType], timeline, files, undelivered] = await Promise.all([
     ctx.engine.get(job.id),
     job.propertyId ? ctx.db.select().from(properties).where(eq(properties.id, job.propertyId)) : Promise.resolve([]),
     job.tenantId ? ctx.db.select().from(tenants).where(eq(tenants.id, job.tenantId)) : Promise.resolve([]),
     job.jobTypeId ? ctx.db.select().from(jobTypes).where(eq(jobTypes.id, job.jobTypeId)) : Promise.resolve([]),
     ctx.db.select().from(jobEvents).where(eq(jobEvents.jobId, job.id)).orderBy(asc(jobEvents.seq)),
     ctx.db.select().from(attachments).where(eq(attachments.jobId, job.id)).orderBy(asc(attachments.createdAt)),
+    ctx.db
+      .select({ id: emails.id, to: emails.to, subject: emails.subject, attempts: emails.attempts, lastError: emails.lastError, failedAt: emails.failedAt })
+      .from(emails)
+      .where(and(eq(emails.jobId, job.id), isNotNull(emails.failedAt)))
+      .orderBy(asc(emails.id)),
   ]);
   // Everyone the job is or was with: its holder, who it waits on, and whoever it was offered to before.
   const offeredBefore = timeline.flatMap((e) => (e.type === 'OFFER' && typeof (e.payload as { contractorId?: unknown }).contractorId === 'string' ? [(e.payload as { contractorId: string }).contractorId] : []));
@@ -38,6 +43,8 @@ export async function loadJobDetail(ctx: Context & JobScope & { user: SessionUse
     /** Names of the contractors the timeline mentions (offers), by id. */
     contractorNames: Object.fromEntries(named.map((c) => [c.id, c.name])) as Record<string, string>,
     attachments: files,
+    /** Emails about the job that the mail server never took after every retry: staff may need to phone instead. */
+    undelivered: undelivered.map((e) => ({ ...e, failedAt: e.failedAt! })),
     allowed: allowedActions(view, actorOf(ctx.user), ctx.now().toISOString()),
     temporal:
       ctx.engine.kind === 'temporal' && ctx.temporalUiUrl

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMailer, type Mailer } from '../../../../../activities/mailer.ts';
+import type { Mailer } from '../../../../../activities/mailer.ts';
 import type { Database } from '../../../../../db/client.ts';
 import { useRuntime } from '../../../../../worker/runtime-registry.ts';
 import { createAuth, type Auth } from './auth.ts';
@@ -35,7 +35,9 @@ type Holder = { [KEY]?: Promise<AuthService> };
 export function getAuthService(): Promise<AuthService> {
   const holder = globalThis as Holder;
   return (holder[KEY] ??= useRuntime().then((runtime) => {
-    const mailer = createMailer(runtime.env);
+    // The runtime's identity-mail transport (its own, so a code never waits behind notifications in flight);
+    // a first try that fails is retried by the runtime's deliverer. Null without SMTP_URL: the dev mailbox.
+    const mailer = runtime.mailer ?? null;
     const auth = createAuth({ db: runtime.db, secret: loadSecret(runtime.env.DATA_DIR, runtime.env.BETTER_AUTH_SECRET), origin: runtime.env.ORIGIN, mailer });
     return { auth, db: runtime.db, mailer, devMailbox: !mailer };
   }));

@@ -147,6 +147,7 @@ export const jobsRouter = router({
       if (tenant?.email) {
         await queueEmail(ctx.db, {
           key: `${created.id}:created:tenant`,
+          jobId: created.id,
           to: tenant.email,
           subject: `Repair logged: ${created.reference} ${input.title}`,
           body: `Hello ${tenant.name},\n\nWe have logged your repair "${input.title}" at ${property.line1}, ${property.postcode} as ${created.reference}. Quote this reference if you contact us; we will tell you when a contractor is booked.`,

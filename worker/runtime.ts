@@ -27,9 +27,10 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
   let pg: EmbeddedServer | null = null;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    pg = await startEmbeddedPostgres({ dataDir: join(env.DATA_DIR, 'pg') });
+    pg = await startEmbeddedPostgres({ dataDir: join(env.DATA_DIR, 'pg'), notice: log });
     databaseUrl = pg.url;
-    log(`database: embedded PostgreSQL on port ${pg.port} (data in ${pg.dataDir})`);
+    // The port is kept per data directory (see db/embedded.ts), so this line stays true across restarts.
+    log(`database: embedded PostgreSQL on port ${pg.port} (data in ${pg.dataDir}); psql ${pg.url}`);
   } else {
     log(`database: ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}`);
   }

@@ -9,6 +9,7 @@ import { isSeeded, seedDemo } from '../db/seed.ts';
 import { createDispatcher, type Dispatcher } from './embedded/dispatcher.ts';
 import { readEnv, type Env } from './env.ts';
 import { chooseEngine, createEngine } from './engines/select.ts';
+import { startUnstartedJobs } from './jobs/reconcile.ts';
 import type { JobEngine } from './engines/port.ts';
 
 export interface Runtime {
@@ -53,6 +54,9 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
     temporalUiUrl = env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
     log(`engine: Temporal at ${choice.address} (namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TEMPORAL_TASK_QUEUE}); UI ${temporalUiUrl}`);
   }
+
+  // After the dispatcher or worker runs: Temporal's start waits for the workflow's first projection.
+  await startUnstartedJobs(db, engine, log);
 
   let seeded = false;
   if (env.SEED_DEMO && !(await isSeeded(db))) {

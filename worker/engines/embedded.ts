@@ -8,13 +8,14 @@ import type { Database, Tx } from '../../db/client.ts';
 import { engineJobs, engineTimers, outbox } from '../../db/schema/index.ts';
 import { recordTransition } from '../../activities/record-transition.ts';
 import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
-import type { Effect, JobCommand, JobEvent, JobStatus } from '../../workflows/model.ts';
+import type { Effect, JobCommand, JobEvent, JobInput, JobStatus } from '../../workflows/model.ts';
 import { EventRejected, JobNotFound, systemClock, type Clock, type JobEngine, type JobView } from './port.ts';
 
 export const WAKE_CHANNEL = 'fixflow_engine';
 
 export interface EmbeddedEngine extends JobEngine {
   readonly kind: 'embedded';
+  startInTransaction: NonNullable<JobEngine['startInTransaction']>;
   /** Fires the job's next deadline if it is due; false when nothing was due. */
   fireDueTimer(jobId: string): Promise<boolean>;
 }
@@ -170,22 +171,28 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
     }
   }
 
+  /** A job's first step, in `tx`; starting a job that has started returns it unchanged. */
+  async function startIn(tx: Tx, input: JobInput): Promise<{ view: JobView; wake: boolean }> {
+    const [existing] = await tx.select().from(engineJobs).where(eq(engineJobs.jobId, input.jobId));
+    if (existing) return { view: view(input.jobId, existing.version, existing.state as JobState), wake: false };
+    const { state, effects } = startJob(input);
+    const persisted = persist(tx, input.jobId, 1, input.createdAt, { state, effects, event: null, from: null }, false);
+    await Promise.all(persisted.writes);
+    return { view: view(input.jobId, 1, state), wake: persisted.wake };
+  }
+
   return {
     kind: 'embedded',
 
     async start(input) {
-      let wake = false;
-      const started = await db.transaction(async (tx) => {
-        const [existing] = await tx.select().from(engineJobs).where(eq(engineJobs.jobId, input.jobId));
-        if (existing) return view(input.jobId, existing.version, existing.state as JobState);
-        const { state, effects } = startJob(input);
-        const persisted = persist(tx, input.jobId, 1, input.createdAt, { state, effects, event: null, from: null }, false);
-        await Promise.all(persisted.writes);
-        wake = persisted.wake;
-        return view(input.jobId, 1, state);
-      });
-      if (wake) wakeDispatchers(input.jobId);
-      return started;
+      const started = await db.transaction((tx) => startIn(tx, input));
+      if (started.wake) wakeDispatchers(input.jobId);
+      return started.view;
+    },
+
+    async startInTransaction(tx, input) {
+      const started = await startIn(tx, input);
+      return { view: started.view, committed: () => started.wake && wakeDispatchers(input.jobId) };
     },
 
     async send(jobId, command: JobCommand) {

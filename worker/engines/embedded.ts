@@ -18,6 +18,20 @@ export interface EmbeddedEngine extends JobEngine {
   startInTransaction: NonNullable<JobEngine['startInTransaction']>;
   /** Fires the job's next deadline if it is due; false when nothing was due. */
   fireDueTimer(jobId: string): Promise<boolean>;
+  /**
+   * Makes the job's timer row say what its state says (the state is the truth; the row is its index).
+   * Returns what changed, or null when the row already agreed.
+   */
+  reconcileTimer(jobId: string): Promise<TimerFix | null>;
+}
+
+export interface TimerFix {
+  /** The row as it was. */
+  was: { key: string; dueAt: string } | null;
+  /** The row now; null: dropped (the job has no pending deadline, or no state at all). */
+  now: { key: string; dueAt: string } | null;
+  /** False when the timer row's job has no engine state. */
+  jobFound: boolean;
 }
 
 export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database; clock?: Clock }): EmbeddedEngine {
@@ -217,6 +231,27 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
         if (e instanceof JobNotFound) return false;
         throw e;
       }
+    },
+
+    async reconcileTimer(jobId) {
+      return db.transaction(async (tx) => {
+        // Locked like an event, so no event's own timer write can interleave with this one.
+        const [job] = await tx.select().from(engineJobs).where(eq(engineJobs.jobId, jobId)).for('update');
+        const [row] = await tx.select().from(engineTimers).where(eq(engineTimers.jobId, jobId)).for('update');
+        const was = row ? { key: row.key, dueAt: row.dueAt.toISOString() } : null;
+        const timer = job ? pendingTimer(job.state as JobState) : null;
+        const now = timer ? { key: timer.key, dueAt: new Date(timer.at).toISOString() } : null;
+        if (was?.key === now?.key && was?.dueAt === now?.dueAt) return null;
+        if (now) {
+          await tx
+            .insert(engineTimers)
+            .values({ jobId, key: now.key, dueAt: new Date(now.dueAt) })
+            .onConflictDoUpdate({ target: engineTimers.jobId, set: { key: now.key, dueAt: new Date(now.dueAt) } });
+        } else {
+          await tx.delete(engineTimers).where(eq(engineTimers.jobId, jobId));
+        }
+        return { was, now, jobFound: job !== undefined };
+      });
     },
 
     async close() {},

@@ -54,18 +54,46 @@ const samePath = (a: string, b: string) => {
   return real(a) === real(b);
 };
 
-/** Whether `pid` is a postgres server serving `dataDir` (its `-D` argument, or its working directory, which postgres sets to it). */
-export function isPostgresFor(pid: number, dataDir: string): boolean {
-  let argv: string[];
+function commandOf(pid: number): string[] {
   try {
-    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   } catch {
     try {
-      argv = execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/);
+      return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/);
     } catch {
-      return false;
+      return [];
     }
   }
+}
+
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10) || 0;
+  } catch {
+    try {
+      return Number.parseInt(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim(), 10) || 0;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+/**
+ * The Node process that still runs this postgres as its child (another app instance on the same
+ * DATA_DIR, still alive), or null. An orphan's parent is init or a subreaper; one started with pg_ctl
+ * has pg_ctl's (gone) shell's place taken the same way. Those may be stopped; a live app's may not.
+ */
+export function nodeOwnerOf(pid: number): { pid: number; command: string } | null {
+  const parent = parentOf(pid);
+  if (parent <= 1 || !isAlive(parent)) return null;
+  const argv = commandOf(parent);
+  return argv[0] && /^node/.test(basename(argv[0])) ? { pid: parent, command: argv.join(' ') } : null;
+}
+
+/** Whether `pid` is a postgres server serving `dataDir` (its `-D` argument, or its working directory, which postgres sets to it). */
+export function isPostgresFor(pid: number, dataDir: string): boolean {
+  const argv = commandOf(pid);
   if (!argv[0] || !/postgres/.test(basename(argv[0]))) return false;
   const d = argv.indexOf('-D');
   if (d >= 0 && argv[d + 1] && samePath(argv[d + 1], dataDir)) return true;
@@ -100,6 +128,13 @@ export async function clearLeftoverPostmaster(dataDir: string, log: (message: st
     log(`database: removing a stale postmaster.pid (process ${lock.pid || '?'} is gone)`);
     rmSync(lockFile, { force: true });
     return lock.port || null;
+  }
+  const owner = nodeOwnerOf(lock.pid);
+  if (owner) {
+    throw new Error(
+      `PostgreSQL (pid ${lock.pid}, port ${lock.port}) on ${dataDir} belongs to a running process (pid ${owner.pid}: ${owner.command}); ` +
+        'is the app already running on this DATA_DIR? Stop it first, or use another DATA_DIR.',
+    );
   }
   log(`database: PostgreSQL (pid ${lock.pid}, port ${lock.port}) is still serving ${dataDir} from an earlier run; stopping it (fast shutdown)`);
   process.kill(lock.pid, 'SIGINT');

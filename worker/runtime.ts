@@ -10,6 +10,7 @@ import { isSeeded, seedDemo } from '../db/seed.ts';
 import { createDispatcher, type Dispatcher } from './embedded/dispatcher.ts';
 import { readEnv, type Env } from './env.ts';
 import { chooseEngine, createEngine } from './engines/select.ts';
+import { startUnstartedJobs } from './jobs/reconcile.ts';
 import type { JobEngine } from './engines/port.ts';
 import { createMailDeliverer } from './mail-deliverer.ts';
 
@@ -34,9 +35,10 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
   let pg: EmbeddedServer | null = null;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    pg = await startEmbeddedPostgres({ dataDir: join(env.DATA_DIR, 'pg') });
+    pg = await startEmbeddedPostgres({ dataDir: join(env.DATA_DIR, 'pg'), notice: log });
     databaseUrl = pg.url;
-    log(`database: embedded PostgreSQL on port ${pg.port} (data in ${pg.dataDir})`);
+    // The port is kept per data directory (see db/embedded.ts), so this line stays true across restarts.
+    log(`database: embedded PostgreSQL on port ${pg.port} (data in ${pg.dataDir}); psql ${pg.url}`);
   } else {
     log(`database: ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}`);
   }
@@ -79,6 +81,9 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
     });
     log('mail: sending through SMTP_URL');
   }
+
+  // After the dispatcher or worker runs: Temporal's start waits for the workflow's first projection.
+  await startUnstartedJobs(db, engine, log);
 
   let seeded = false;
   if (env.SEED_DEMO && !(await isSeeded(db))) {

@@ -59,7 +59,21 @@ export function createDispatcher(options: DispatcherOptions) {
     let next = 0;
     const fire = async (jobId: string) => {
       try {
-        if (await engine.fireDueTimer(jobId)) fired++;
+        if (await engine.fireDueTimer(jobId)) {
+          fired++;
+          return;
+        }
+        // Its row said due, but the job had nothing due (or no state at all): the row disagrees with the
+        // job. Left alone it would stay due, and the loop would find it again at once, for ever, at full
+        // CPU. The job's state is the truth: the row is rewritten to match it, or dropped. (A row another
+        // dispatcher has just fired and moved on agrees by now, and is left as it is.)
+        const fix = await engine.reconcileTimer(jobId);
+        if (fix) {
+          fired++;
+          const was = fix.was ? `${fix.was.key} due ${fix.was.dueAt}` : 'none';
+          const now = fix.now ? `reset to ${fix.now.key} due ${fix.now.dueAt}` : fix.jobFound ? 'dropped (the job has no pending deadline)' : 'dropped (the job has no engine state)';
+          log(`timer for job ${jobId} disagreed with the job's state (row: ${was}); ${now}`);
+        }
       } catch (e) {
         if (!(e instanceof EventRejected)) throw e;
         // The machine refused its own deadline: a bug, not a reason to spin. Look again later.
@@ -101,13 +115,20 @@ export function createDispatcher(options: DispatcherOptions) {
   }
 
   /**
-   * Does all work due now. Tests drive this directly under a controlled clock. Deadlines and effects
-   * run side by side, so a backlog of effects (emails) does not make deadlines late.
+   * Does all work due now (drainCounting: and says how much it did). Tests drive this directly under a
+   * controlled clock. Deadlines and effects run side by side, so a backlog of effects (emails) does not
+   * make deadlines late.
    */
   async function drain(): Promise<void> {
+    await drainCounting();
+  }
+
+  async function drainCounting(): Promise<number> {
+    let done = 0;
     for (;;) {
       const [timers, effects] = await Promise.all([fireDueTimers(), runOutbox()]);
-      if (timers + effects === 0) return;
+      if (timers + effects === 0) return done;
+      done += timers + effects;
     }
   }
 
@@ -120,10 +141,20 @@ export function createDispatcher(options: DispatcherOptions) {
   }
 
   async function run(): Promise<void> {
+    let stuck = false;
     while (running) {
       try {
-        await drain();
-        const ms = await msUntilNextWork();
+        const done = await drainCounting();
+        let ms = await msUntilNextWork();
+        if (ms === 0 && done === 0) {
+          // Work is due that a whole drain could not do (a row no code path fixes): poll, never spin.
+          // Said once, not once a poll, until work moves again.
+          if (!stuck) log(`dispatcher: work is due that it cannot do; polling every ${idleMs} ms`);
+          stuck = true;
+          ms = idleMs;
+        } else if (done > 0) {
+          stuck = false;
+        }
         if (ms > 0 && running) await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, ms);
           wake = () => { clearTimeout(t); resolve(); };

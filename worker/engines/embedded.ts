@@ -8,15 +8,30 @@ import type { Database, Tx } from '../../db/client.ts';
 import { engineJobs, engineTimers, outbox } from '../../db/schema/index.ts';
 import { recordTransition } from '../../activities/record-transition.ts';
 import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
-import type { Effect, JobCommand, JobEvent, JobStatus } from '../../workflows/model.ts';
+import type { Effect, JobCommand, JobEvent, JobInput, JobStatus } from '../../workflows/model.ts';
 import { EventRejected, JobNotFound, systemClock, type Clock, type JobEngine, type JobView } from './port.ts';
 
 export const WAKE_CHANNEL = 'fixflow_engine';
 
 export interface EmbeddedEngine extends JobEngine {
   readonly kind: 'embedded';
+  startInTransaction: NonNullable<JobEngine['startInTransaction']>;
   /** Fires the job's next deadline if it is due; false when nothing was due. */
   fireDueTimer(jobId: string): Promise<boolean>;
+  /**
+   * Makes the job's timer row say what its state says (the state is the truth; the row is its index).
+   * Returns what changed, or null when the row already agreed.
+   */
+  reconcileTimer(jobId: string): Promise<TimerFix | null>;
+}
+
+export interface TimerFix {
+  /** The row as it was. */
+  was: { key: string; dueAt: string } | null;
+  /** The row now; null: dropped (the job has no pending deadline, or no state at all). */
+  now: { key: string; dueAt: string } | null;
+  /** False when the timer row's job has no engine state. */
+  jobFound: boolean;
 }
 
 export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database; clock?: Clock }): EmbeddedEngine {
@@ -170,22 +185,28 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
     }
   }
 
+  /** A job's first step, in `tx`; starting a job that has started returns it unchanged. */
+  async function startIn(tx: Tx, input: JobInput): Promise<{ view: JobView; wake: boolean }> {
+    const [existing] = await tx.select().from(engineJobs).where(eq(engineJobs.jobId, input.jobId));
+    if (existing) return { view: view(input.jobId, existing.version, existing.state as JobState), wake: false };
+    const { state, effects } = startJob(input);
+    const persisted = persist(tx, input.jobId, 1, input.createdAt, { state, effects, event: null, from: null }, false);
+    await Promise.all(persisted.writes);
+    return { view: view(input.jobId, 1, state), wake: persisted.wake };
+  }
+
   return {
     kind: 'embedded',
 
     async start(input) {
-      let wake = false;
-      const started = await db.transaction(async (tx) => {
-        const [existing] = await tx.select().from(engineJobs).where(eq(engineJobs.jobId, input.jobId));
-        if (existing) return view(input.jobId, existing.version, existing.state as JobState);
-        const { state, effects } = startJob(input);
-        const persisted = persist(tx, input.jobId, 1, input.createdAt, { state, effects, event: null, from: null }, false);
-        await Promise.all(persisted.writes);
-        wake = persisted.wake;
-        return view(input.jobId, 1, state);
-      });
-      if (wake) wakeDispatchers(input.jobId);
-      return started;
+      const started = await db.transaction((tx) => startIn(tx, input));
+      if (started.wake) wakeDispatchers(input.jobId);
+      return started.view;
+    },
+
+    async startInTransaction(tx, input) {
+      const started = await startIn(tx, input);
+      return { view: started.view, committed: () => started.wake && wakeDispatchers(input.jobId) };
     },
 
     async send(jobId, command: JobCommand) {
@@ -210,6 +231,27 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
         if (e instanceof JobNotFound) return false;
         throw e;
       }
+    },
+
+    async reconcileTimer(jobId) {
+      return db.transaction(async (tx) => {
+        // Locked like an event, so no event's own timer write can interleave with this one.
+        const [job] = await tx.select().from(engineJobs).where(eq(engineJobs.jobId, jobId)).for('update');
+        const [row] = await tx.select().from(engineTimers).where(eq(engineTimers.jobId, jobId)).for('update');
+        const was = row ? { key: row.key, dueAt: row.dueAt.toISOString() } : null;
+        const timer = job ? pendingTimer(job.state as JobState) : null;
+        const now = timer ? { key: timer.key, dueAt: new Date(timer.at).toISOString() } : null;
+        if (was?.key === now?.key && was?.dueAt === now?.dueAt) return null;
+        if (now) {
+          await tx
+            .insert(engineTimers)
+            .values({ jobId, key: now.key, dueAt: new Date(now.dueAt) })
+            .onConflictDoUpdate({ target: engineTimers.jobId, set: { key: now.key, dueAt: new Date(now.dueAt) } });
+        } else {
+          await tx.delete(engineTimers).where(eq(engineTimers.jobId, jobId));
+        }
+        return { was, now, jobFound: job !== undefined };
+      });
     },
 
     async close() {},

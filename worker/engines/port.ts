@@ -1,4 +1,5 @@
 // The port the API talks to. Two adapters: the embedded engine (Postgres) and Temporal.
+import type { Tx } from '../../db/client.ts';
 import type { JobState } from '../../workflows/job-host.ts';
 import type { JobCommand, JobInput, Timer } from '../../workflows/model.ts';
 
@@ -13,6 +14,12 @@ export interface JobEngine {
   readonly kind: 'embedded' | 'temporal';
   /** Starts the job's workflow; starting an existing job returns it unchanged. */
   start(input: JobInput): Promise<JobView>;
+  /**
+   * Starts the job inside the caller's transaction (the one that writes its row), so the row and its
+   * workflow commit together or not at all. Only engines whose state lives in that database have it;
+   * call `committed()` once the transaction has committed.
+   */
+  startInTransaction?(tx: Tx, input: JobInput): Promise<{ view: JobView; committed(): void }>;
   /** Applies one event; throws EventRejected (changing nothing) when the machine does not take it. */
   send(jobId: string, command: JobCommand): Promise<JobView>;
   get(jobId: string): Promise<JobView>;

@@ -1,8 +1,11 @@
 // Creating a job: allocate the agency's next reference, write the read-model row, start its workflow.
+// On the embedded engine the row and the workflow's start are one transaction. Where the engine's state
+// lives elsewhere (Temporal) they cannot be: a crash between them leaves a row with no workflow, which
+// startUnstartedJobs (reconcile.ts) starts at the next boot.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { agencies, jobs, priorities } from '../../db/schema/index.ts';
-import type { ChasePolicy, PriorityPolicy } from '../../workflows/model.ts';
+import type { ChasePolicy, JobInput, PriorityPolicy } from '../../workflows/model.ts';
 import type { JobEngine, JobView } from '../engines/port.ts';
 
 export interface NewJob {
@@ -24,10 +27,24 @@ export async function priorityPolicy(db: Database, agencyId: string, code: strin
   return p ? { code: p.code, name: p.name, targetHours: p.targetHours, warnAtPercent: [...p.warnAtPercent].sort((a, b) => a - b) } : null;
 }
 
+/** The engine's input for a job row: what its workflow is started with, at creation or by the reconciler. */
+export function jobInputFor(
+  row: { id: string; reference: string; agencyId: string; createdAt: Date },
+  agency: { offerReminderHours: number; offerEscalationHours: number; invoiceReminderHours: number },
+  priority: PriorityPolicy,
+): JobInput {
+  const chase: ChasePolicy = {
+    offerReminderHours: agency.offerReminderHours,
+    offerEscalationHours: agency.offerEscalationHours,
+    invoiceReminderHours: agency.invoiceReminderHours,
+  };
+  return { jobId: row.id, reference: row.reference, agencyId: row.agencyId, createdAt: row.createdAt.toISOString(), priority, chase };
+}
+
 export async function createJob(db: Database, engine: JobEngine, job: NewJob, now = new Date()): Promise<{ id: string; reference: string; view: JobView }> {
   const priority = await priorityPolicy(db, job.agencyId, job.priorityCode);
   if (!priority) throw new Error(`Unknown priority ${job.priorityCode}`);
-  const { id, reference, chase } = await db.transaction(async (tx) => {
+  const { input, started } = await db.transaction(async (tx) => {
     const [agency] = await tx
       .update(agencies)
       .set({ nextJobNumber: sql`${agencies.nextJobNumber} + 1` })
@@ -39,14 +56,17 @@ export async function createJob(db: Database, engine: JobEngine, job: NewJob, no
       .insert(jobs)
       .values({ ...job, number, reference, createdAt: now, updatedAt: now })
       .returning({ id: jobs.id });
-    const chase: ChasePolicy = {
-      offerReminderHours: agency.offerReminderHours,
-      offerEscalationHours: agency.offerEscalationHours,
-      invoiceReminderHours: agency.invoiceReminderHours,
-    };
-    return { id: row.id, reference, chase };
+    const input = jobInputFor({ id: row.id, reference, agencyId: job.agencyId, createdAt: now }, agency, priority);
+    // Started in the same transaction (its projection updates the row just written): both or neither.
+    const started = engine.startInTransaction ? await engine.startInTransaction(tx, input) : null;
+    return { input, started };
   });
-  // Started after the row commits: the workflow's projections update that row. start() is idempotent.
-  const view = await engine.start({ jobId: id, reference, agencyId: job.agencyId, createdAt: now.toISOString(), priority, chase });
-  return { id, reference, view };
+  if (started) {
+    started.committed();
+    return { id: input.jobId, reference: input.reference, view: started.view };
+  }
+  // Started after the row commits: the workflow's projections update that row. start() is idempotent,
+  // and a crash right here is healed at the next boot (startUnstartedJobs).
+  const view = await engine.start(input);
+  return { id: input.jobId, reference: input.reference, view };
 }

@@ -16,6 +16,23 @@ const facts = z
   .object({ contractorId: z.string().optional(), leg: z.string().optional(), shareWithContractor: z.boolean().optional(), attachmentIds: z.array(z.string()).optional() })
   .catch({});
 
+/**
+ * How to get into the property: the key-safe and alarm codes in its access notes, and the tenant's phone and
+ * email. Staff always see them. A contractor sees them only while the job is theirs, accepted and still held
+ * (so not on an offer alone, and not once they declined it or it was withdrawn or recalled to another), and
+ * the tenant's contact only when the agency shares it. The portal and the Job Sheet ask this one rule.
+ */
+export function siteAccess(
+  viewer: { contractorId: string | null },
+  job: { contractorId: string | null; offeredToId: string | null },
+  agency: { shareTenantContact: boolean },
+): { accessNotes: boolean; tenantContact: boolean } {
+  if (viewer.contractorId === null) return { accessNotes: true, tenantContact: true };
+  // A recalled job offered to someone else is leaving its holder, who may no longer start it.
+  const holds = job.contractorId === viewer.contractorId && job.offeredToId === null;
+  return { accessNotes: holds, tenantContact: holds && agency.shareTenantContact };
+}
+
 export interface EventRow {
   type: string;
   actorId: string;

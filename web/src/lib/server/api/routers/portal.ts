@@ -5,7 +5,7 @@ import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { agencies, attachments, branches, contractorInvoices, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
 import type { JobStatus } from '../../../../../../workflows/model.ts';
-import { contractorSeesEvent, contractorSeesFile, contractorSeesFileSql } from '../contractor-view.ts';
+import { contractorSeesEvent, contractorSeesFile, contractorSeesFileSql, siteAccess } from '../contractor-view.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { contractorProcedure, router } from '../trpc.ts';
@@ -118,8 +118,8 @@ export const portalRouter = router({
     const me = ctx.contractorId;
     const { job, state, property, tenant, jobType, allowed } = detail;
     const invoiced = state.context.contractorInvoice !== null;
-    // The agency shares the tenant's phone and email with the contractor it assigned, not with one only offered the job.
-    const tenantContact = agency.shareTenantContact && job.contractorId === me;
+    // Access notes and the tenant's contact reach the contractor the job is with, not one only offered it.
+    const access = siteAccess({ contractorId: me }, job, agency);
     const timeline = detail.timeline
       .filter((e) => contractorSeesEvent(e, me))
       .map((e) => ({ seq: e.seq, type: e.type, at: e.at, actorRole: e.actorRole, mine: e.actorId === me, payload: payloadSchema.parse(e.payload) }));
@@ -144,12 +144,12 @@ export const portalRouter = router({
         line2: property.line2,
         town: property.town,
         postcode: property.postcode,
-        accessNotes: property.accessNotes,
+        accessNotes: access.accessNotes ? property.accessNotes : null,
       },
       tenant: tenant && {
         name: tenant.name,
-        phone: tenantContact ? tenant.phone : null,
-        email: tenantContact ? tenant.email : null,
+        phone: access.tenantContact ? tenant.phone : null,
+        email: access.tenantContact ? tenant.email : null,
       },
       tenantContactShared: agency.shareTenantContact,
       jobType: jobType && { name: jobType.name, trade: jobType.trade },

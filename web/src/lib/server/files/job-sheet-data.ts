@@ -9,7 +9,7 @@ import type { JobSheetData } from '../../../../../activities/pdf/job-sheet.ts';
 import type { Database } from '../../../../../db/client.ts';
 import { agencies, attachments, branches, contractors, jobEvents, jobs, jobTypes, priorities, properties, tenants, users } from '../../../../../db/schema/index.ts';
 import { STATUS_LABELS, type JobStatus } from '../../../../../workflows/model.ts';
-import { contractorSeesEvent, contractorSeesFileSql, siteAccess } from '../api/contractor-view.ts';
+import { contractorSeesFileSql, contractorView, siteAccess } from '../api/contractor-view.ts';
 import type { SessionUser } from '../auth/user.ts';
 
 const notePayload = z.object({ text: z.string().optional(), note: z.string().optional() }).catch({});
@@ -33,12 +33,13 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
       .select({ photos: count() })
       .from(attachments)
       .where(and(eq(attachments.jobId, job.id), eq(attachments.kind, 'photo'), contractorSeesFileSql(siteView))),
+    // The whole history: what the contractor sees of it starts at the latest offer to them (contractor-view.ts).
     db
       .select()
       .from(jobEvents)
-      .where(and(eq(jobEvents.jobId, job.id), inArray(jobEvents.type, ['ADD_NOTE', 'COMPLETE'])))
+      .where(eq(jobEvents.jobId, job.id))
       .orderBy(asc(jobEvents.seq))
-      .then((rows) => rows.filter((e) => contractorSeesEvent(e, siteView))),
+      .then((rows) => rows.filter(contractorView(rows, siteView).seesEvent).filter((e) => e.type === 'ADD_NOTE' || e.type === 'COMPLETE')),
   ]);
   if (!agency) return null;
 

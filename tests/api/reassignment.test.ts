@@ -27,6 +27,7 @@ let jobId: string;
 /** Pat's files on the job: a photo with a note, one with the completion, and the invoice document. */
 const pats: Record<'notePhoto' | 'completionPhoto' | 'invoiceDoc', string> = { notePhoto: '', completionPhoto: '', invoiceDoc: '' };
 let evesPhoto: string;
+let staffPhoto: string;
 
 const as = (user: SessionUser) => callerFor(database.db, user);
 const staff = () => as(staffOf(fx));
@@ -60,6 +61,9 @@ beforeAll(async () => {
   provideTestRuntime(database.db, dir);
   fx = await createAgency(database.db, 'Reassign Lettings');
   ({ id: jobId } = await staff().jobs.create({ title: 'Leaking stopcock', priorityCode: 'P2', propertyId: fx.property.id }));
+  // Shared before the job went to anyone: for whoever does it, Pat and Eve alike.
+  staffPhoto = (await saveAttachment(database.db, diskStore(dir), { agencyId: fx.agency.id, jobId, uploadedBy: `staff:${fx.staff.id}`, file: new File([PNG_1PX], 'stairs.png') })).id;
+  await send(staffOf(fx), { type: 'ADD_NOTE', text: 'For whoever does it: stopcock under the stairs', attachmentIds: [staffPhoto], shareWithContractor: true });
   await send(staffOf(fx), { type: 'OFFER', contractorId: fx.contractors[0].id });
   await send(pat(), { type: 'ACCEPT' });
   await send(pat(), { type: 'START' });
@@ -81,13 +85,14 @@ afterAll(async () => {
 describe('recalled and re-offered to another contractor', () => {
   it("shows the contractor offered it none of the first contractor's invoice, notes or photos", async () => {
     const offer = await as(eve()).portal.job({ id: jobId });
-    expect(offer).toMatchObject({ offeredToMe: true, contractorInvoice: null, completionNote: null, lastRecallReason: null, photos: [] });
+    expect(offer).toMatchObject({ offeredToMe: true, contractorInvoice: null, completionNote: null, lastRecallReason: null });
     for (const words of PATS_WORDS) expect(JSON.stringify(offer), words).not.toContain(words);
-    expect(offer.timeline.map((e) => e.type)).toEqual(['CREATED', 'OFFER']);
+    expect(offer.timeline.map((e) => e.type)).toEqual(['CREATED', 'ADD_NOTE', 'OFFER']);
+    expect(offer.photos.map((p) => p.fileName)).toEqual(['stairs.png']);
     const listed = (await as(eve()).portal.jobs({ view: 'all' })).items.find((j) => j.id === jobId);
-    expect(listed).toMatchObject({ photoCount: 0, needsAction: 'respond' });
+    expect(listed).toMatchObject({ photoCount: 1, needsAction: 'respond' });
     const evesSheet = await sheet(eve());
-    expect(evesSheet).toMatchObject({ notes: [], photoCount: 0 });
+    expect(evesSheet).toMatchObject({ notes: [{ text: 'For whoever does it: stopcock under the stairs' }], photoCount: 1 });
     for (const id of Object.values(pats)) expect(await download(eve(), id)).toBe(404);
   });
 
@@ -108,14 +113,14 @@ describe('recalled and re-offered to another contractor', () => {
     const mine = await as(eve()).portal.job({ id: jobId });
     expect(mine).toMatchObject({ assignedToMe: true, needsAction: null, completionNote: 'Eve: fixed', contractorInvoice: { number: 'EVE-INV-1', totalPence: 24_000 } });
     for (const words of PATS_WORDS) expect(JSON.stringify(mine), words).not.toContain(words);
-    expect(mine.timeline.filter((e) => e.type === 'ADD_NOTE').map((e) => e.payload.text)).toEqual(['Eve: new valve']);
+    expect(mine.timeline.filter((e) => e.type === 'ADD_NOTE').map((e) => e.payload.text)).toEqual(['For whoever does it: stopcock under the stairs', 'Eve: new valve']);
     // Her own files: the photo and her invoice document.
-    expect(mine.photos.map((p) => p.fileName)).toEqual(['eve-valve.png', 'EVE-INV-1.png']);
-    expect((await as(eve()).portal.jobs({ view: 'all' })).items.find((j) => j.id === jobId)?.photoCount).toBe(1);
-    expect((await sheet(eve())).notes.map((n) => n.text)).toEqual(['Eve: new valve', 'Completed: Eve: fixed']);
+    expect(mine.photos.map((p) => p.fileName)).toEqual(['stairs.png', 'eve-valve.png', 'EVE-INV-1.png']);
+    expect((await as(eve()).portal.jobs({ view: 'all' })).items.find((j) => j.id === jobId)?.photoCount).toBe(2);
+    expect((await sheet(eve())).notes.map((n) => n.text)).toEqual(['For whoever does it: stopcock under the stairs', 'Eve: new valve', 'Completed: Eve: fixed']);
     expect(await as(eve()).finance.myJobInvoice({ jobId })).toMatchObject({ invoice: { number: 'EVE-INV-1' }, canSubmit: false });
     for (const id of Object.values(pats)) expect(await download(eve(), id)).toBe(404);
-    expect(await download(eve(), evesPhoto)).toBe(200);
+    for (const id of [evesPhoto, staffPhoto]) expect(await download(eve(), id)).toBe(200);
   });
 
   it('takes the first contractor off the job: they see none of its later work, only their own invoice in their account', async () => {

@@ -1,7 +1,8 @@
 // What a contractor sees of a job's history and files, in one place for the portal, the attachment
 // download and the Job Sheet. A contractor sees their own part of the job only: what happened since it was
-// last offered to them, so not the work, notes, photos or invoice of a contractor who had the job before a
-// recall and re-assignment, nor of one offered it since. Within that, staff notes are internal unless staff
+// last offered to them (and notes staff shared before it was offered to anyone), so not the work, notes,
+// photos or invoice of a contractor who had the job before a recall and re-assignment, nor of one offered it
+// since. Within that, staff notes are internal unless staff
 // shared them; other contractors' offers, refusals and notes and the other payment legs are the agency's. A
 // file is seen by the contractor who uploaded it, or through a note or completion the contractor sees.
 import { sql, type SQL } from 'drizzle-orm';
@@ -43,21 +44,31 @@ export interface EventRow {
   payload: unknown;
 }
 
-/** Where the contractor's part of the job begins: the latest offer of it to them (Infinity if none). */
-function ownSince(events: readonly EventRow[], contractorId: string): number {
+/** Where the contractor's part of the job begins: the latest offer of it to them; and where anyone's began, the
+ * first offer (Infinity for none). */
+function offers(events: readonly EventRow[], contractorId: string): { since: number; first: number } {
   let since = Infinity;
-  for (const e of events) if (e.type === 'OFFER' && facts.parse(e.payload).contractorId === contractorId) since = e.seq;
-  return since;
+  let first = Infinity;
+  for (const e of events) {
+    if (e.type !== 'OFFER') continue;
+    first = Math.min(first, e.seq);
+    if (facts.parse(e.payload).contractorId === contractorId) since = e.seq;
+  }
+  return { since, first };
 }
+
+const sharedStaffNote = (e: EventRow, p: z.infer<typeof facts>) => e.type === 'ADD_NOTE' && e.actorRole !== 'contractor' && p.shareWithContractor === true;
 
 /** What one contractor sees of a job, given the job's whole event history. */
 export function contractorView(events: readonly EventRow[], contractorId: string) {
-  const since = ownSince(events, contractorId);
+  const { since, first } = offers(events, contractorId);
   const seesEvent = (e: EventRow): boolean => {
     if (!VISIBLE_EVENTS.has(e.type)) return false;
     if (e.type === 'CREATED') return true;
-    if (e.seq < since) return false;
     const p = facts.parse(e.payload);
+    // Notes staff shared before the job was offered to anyone are for whoever does it.
+    if (e.seq < since) return e.seq < first && sharedStaffNote(e, p);
+
     switch (e.type) {
       case 'OFFER':
       case 'DECLINE':
@@ -65,7 +76,7 @@ export function contractorView(events: readonly EventRow[], contractorId: string
       case 'RECORD_PAYMENT':
         return p.leg === LEG;
       case 'ADD_NOTE':
-        return e.actorId === contractorId || (e.actorRole !== 'contractor' && p.shareWithContractor === true);
+        return e.actorId === contractorId || sharedStaffNote(e, p);
       case 'COMPLETE':
       case 'SUBMIT_INVOICE':
         return e.actorId === contractorId;
@@ -84,5 +95,9 @@ export const contractorSeesFileSql = (contractorId: string): SQL =>
   sql`(${attachments.uploadedBy} = ${`contractor:${contractorId}`} or exists (
     select 1 from ${jobEvents} where ${jobEvents.jobId} = ${attachments.jobId} and ${jobEvents.type} in ('ADD_NOTE', 'COMPLETE')
       and ${jobEvents.payload}->'attachmentIds' @> to_jsonb(${attachments.id}::text)
-      and (${jobEvents.actorId} = ${contractorId} or (${jobEvents.actorRole} <> 'contractor' and ${jobEvents.payload}->>'shareWithContractor' = 'true'))
-      and ${jobEvents.seq} >= (select max(o.seq) from ${jobEvents} o where o.job_id = ${jobEvents.jobId} and o.type = 'OFFER' and o.payload->>'contractorId' = ${contractorId})))`;
+      and (
+        (${jobEvents.actorId} = ${contractorId}
+          and ${jobEvents.seq} >= (select max(o.seq) from ${jobEvents} o where o.job_id = ${jobEvents.jobId} and o.type = 'OFFER' and o.payload->>'contractorId' = ${contractorId}))
+        or (${jobEvents.type} = 'ADD_NOTE' and ${jobEvents.actorRole} <> 'contractor' and ${jobEvents.payload}->>'shareWithContractor' = 'true'
+          and (${jobEvents.seq} >= (select max(o.seq) from ${jobEvents} o where o.job_id = ${jobEvents.jobId} and o.type = 'OFFER' and o.payload->>'contractorId' = ${contractorId})
+            or ${jobEvents.seq} < coalesce((select min(o.seq) from ${jobEvents} o where o.job_id = ${jobEvents.jobId} and o.type = 'OFFER'), 2147483647))))))`;

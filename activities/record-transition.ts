@@ -44,6 +44,7 @@ export async function recordTransition(tx: Tx, t: Transition): Promise<void> {
       status = ${status}::text,
       contractor_id = ${context.contractorId}::uuid,
       offered_to_id = ${context.offeredTo}::uuid,
+      assignment = ${context.assignment}::int,
       priority_code = ${context.priority.code}::text,
       sla_due_at = ${new Date(context.sla.dueAt).toISOString()}::timestamptz,
       sla_breached = ${context.sla.breached}::boolean,

@@ -36,7 +36,15 @@ export function startJob(input: JobInput): { state: JobState; effects: Effect[] 
 }
 
 export function restore(state: JobState): Snapshot {
-  return jobMachine.resolveState({ value: state.status, context: state.context });
+  return jobMachine.resolveState({ value: state.status, context: upgrade(state.context) });
+}
+
+/**
+ * Snapshots persisted before the context counted assignments: a job someone holds is on its first
+ * (as far as its ledger knows: invoices recorded then are assignment 1), one nobody holds yet on none.
+ */
+function upgrade(context: JobContext): JobContext {
+  return typeof context.assignment === 'number' ? context : { ...context, assignment: context.contractorId ? 1 : 0 };
 }
 
 /** Apply one event. A refused event changes nothing and says why. */

@@ -41,9 +41,13 @@ export const jobMachine = setup({
       };
     }),
     unassign: assign({ contractorId: () => null }),
+    // A new assignment: the previous holder's invoice (a job recalled after invoicing) is theirs, in the
+    // ledger under their assignment, and the contractor accepting now may invoice their own work.
     accept: assign(({ context }) => ({
       contractorId: context.offeredTo,
       offeredTo: null,
+      assignment: context.assignment + 1,
+      contractorInvoice: null,
       timers: withoutKinds(context.timers, OFFER_KINDS),
     })),
     decline: assign(({ context, event }) => {
@@ -158,6 +162,7 @@ export const jobMachine = setup({
       ...input,
       offeredTo: null,
       contractorId: null,
+      assignment: 0,
       declines: [],
       sla,
       timers: sortTimers(timers),

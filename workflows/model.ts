@@ -128,6 +128,12 @@ export interface JobInput {
 export interface JobContext extends JobInput {
   offeredTo: string | null;
   contractorId: string | null;
+  /**
+   * Which assignment of the job this is: 0 until a contractor first accepts it, one more at every ACCEPT.
+   * The contractor invoice belongs to the current assignment (a new one starts without it), so after a
+   * recall the contractor the job is re-assigned to invoices their own work.
+   */
+  assignment: number;
   declines: { contractorId: string; at: string; reason: string | null }[];
   sla: Sla;
   timers: Timer[];
@@ -135,6 +141,7 @@ export interface JobContext extends JobInput {
   lastRecallReason: string | null;
   completionNote: string | null;
   noteCount: number;
+  /** The current assignment's contractor invoice (see `assignment`). */
   contractorInvoice: ContractorInvoice | null;
   invoice: AgencyInvoice | null;
   payments: Payment[];

@@ -112,7 +112,7 @@ export const RULES: { [T in JobEventType]: Rule<T> } = {
     check: (c, e) =>
       e.actor.id !== c.contractorId
         ? 'Only the contractor who did the work can invoice it'
-        : c.contractorInvoice
+        : c.contractorInvoice // the current assignment's: a contractor re-assigned the job after a recall invoices afresh
           ? 'An invoice has already been submitted for this job'
           : blank(e.number)
             ? 'An invoice number is required'

@@ -1,7 +1,8 @@
 // The finance ledger's projection of engine events. Called from recordTransition, so it runs in the
 // same transaction (embedded engine) or activity (Temporal) as the event's history row: a payment is in
 // the ledger exactly when the engine has accepted it. Idempotent on its own keys, so a retried
-// transition writes nothing twice: contractor invoice by (job, newer seq), its query by (job, older seq),
+// transition writes nothing twice: contractor invoice by (job, assignment, newer seq), its query by (job,
+// assignment, older seq),
 // agency invoice by (job, newer seq), payment by (job, idempotency key).
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
@@ -42,25 +43,29 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
         documentId: event.documentId ?? null,
         submittedAt: new Date(at),
         seq: t.seq,
+        assignment: context.assignment,
       };
-      const { agencyId: _a, jobId: _j, ...update } = row;
-      // A corrected invoice (after a query) replaces the queried one: one row per job, awaiting approval
-      // again. The query itself stays in the job's events and the audit log. An older retry changes nothing.
+      const { agencyId: _a, jobId: _j, assignment: _n, ...update } = row;
+      // A corrected invoice (after a query) replaces the queried one: one row per assignment of the job,
+      // awaiting approval again. A contractor the job was re-assigned to after a recall invoices under their
+      // own assignment, beside the first contractor's. The query itself stays in the job's events and the
+      // audit log. An older retry changes nothing.
       return tx
         .insert(contractorInvoices)
         .values(row)
         .onConflictDoUpdate({
-          target: contractorInvoices.jobId,
+          target: [contractorInvoices.jobId, contractorInvoices.assignment],
           set: { ...update, status: 'submitted', queryReason: null, decidedBy: null, decidedAt: null },
           setWhere: sql`${contractorInvoices.seq} < ${t.seq}`,
         });
     }
     case 'QUERY_INVOICE':
-      // Only the invoice submitted before this query (a retry after a resubmit must not touch the new one).
+      // Only the current assignment's invoice (the machine queries no other), as submitted before this query
+      // (a retry after a resubmit must not touch the new one).
       return tx
         .update(contractorInvoices)
         .set({ status: 'queried', queryReason: event.reason.trim(), decidedBy: event.actor.id, decidedAt: new Date(at) })
-        .where(and(eq(contractorInvoices.jobId, t.jobId), lt(contractorInvoices.seq, t.seq)));
+        .where(and(eq(contractorInvoices.jobId, t.jobId), eq(contractorInvoices.assignment, context.assignment), lt(contractorInvoices.seq, t.seq)));
     case 'RAISE_INVOICE': {
       const inv = context.invoice;
       if (!inv) return Promise.resolve();

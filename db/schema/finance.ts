@@ -11,7 +11,8 @@ import { attachments, jobs } from './jobs.ts';
 export const CONTRACTOR_INVOICE_STATUSES = ['submitted', 'approved', 'queried'] as const;
 export type ContractorInvoiceStatus = (typeof CONTRACTOR_INVOICE_STATUSES)[number];
 
-/** The contractor's invoice for a job (the machine takes one per job). */
+/** A contractor's invoice for a job: one per assignment of the job (the machine takes one per assignment, so a
+ * job recalled and re-assigned carries the first contractor's invoice and the next one's). */
 export const contractorInvoices = pgTable(
   'contractor_invoices',
   {
@@ -32,9 +33,11 @@ export const contractorInvoices = pgTable(
     submittedAt: timestamp({ withTimezone: true }).notNull(),
     /** The engine event that submitted it. */
     seq: integer().notNull(),
+    /** The job's assignment it invoices (the machine's `assignment`; jobs.assignment is the current one). */
+    assignment: integer().notNull().default(1),
   },
   (t) => [
-    uniqueIndex().on(t.jobId),
+    uniqueIndex().on(t.jobId, t.assignment),
     index().on(t.agencyId, t.status),
     index().on(t.contractorId, t.issuedOn),
     check('contractor_invoice_sum', sql`${t.netPence} >= 0 and ${t.vatPence} >= 0 and ${t.netPence} + ${t.vatPence} = ${t.totalPence}`),

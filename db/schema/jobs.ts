@@ -24,6 +24,8 @@ export const jobs = pgTable(
     status: text().notNull().default('new'),
     contractorId: uuid().references(() => contractors.id),
     offeredToId: uuid().references(() => contractors.id),
+    /** The machine's assignment counter: which contractor invoice (contractor_invoices.assignment) is the job's current one. */
+    assignment: integer().notNull().default(0),
     slaDueAt: timestamp({ withTimezone: true }),
     slaBreached: boolean().notNull().default(false),
     slaWarnedPercent: integer().notNull().default(0),

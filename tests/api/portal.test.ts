@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJobSheet } from '../../activities/pdf/job-sheet.ts';
-import { agencies, attachments, branches, contractors, jobs, tenants, users } from '../../db/schema/index.ts';
+import { agencies, attachments, branches, contractors, jobs, properties, tenants, users } from '../../db/schema/index.ts';
 import { seedDemo } from '../../db/seed.ts';
 import { createContext } from '../../web/src/lib/server/api/context.ts';
 import { createCaller } from '../../web/src/lib/server/api/root.ts';
@@ -256,13 +256,19 @@ describe('portal.contacts', () => {
   });
 });
 
+const pdfText = async (bytes: Uint8Array) => {
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, verbosity: 0 }).promise;
+  let text = '';
+  for (let n = 1; n <= pdf.numPages; n++) text += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
+  return text;
+};
+/** The Job Sheet's text as this viewer would download it. */
+const sheetText = async (id: string, viewer: SessionUser) => {
+  const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
+  return pdfText(await renderJobSheet((await jobSheetData(database.db, row, viewer))!));
+};
+
 describe('Job Sheet', () => {
-  const pdfText = async (bytes: Uint8Array) => {
-    const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, verbosity: 0 }).promise;
-    let text = '';
-    for (let n = 1; n <= pdf.numPages; n++) text += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
-    return text;
-  };
 
   it("carries the job's details, and the tenant's contact only as the agency allows and only to the assigned contractor", async () => {
     const [offered] = await database.db.select().from(jobs).where(eq(jobs.id, ids.offered));
@@ -380,5 +386,62 @@ describe('form refusals', () => {
     // Refusals that are not about input keep the API's words.
     const engine = await refusal(as(eve()).jobs.send({ id: ids.eves, command: { type: 'START' } }));
     expect(toFailure('start', engine).data.error).toBe('Only the assigned contractor can start work');
+  });
+});
+
+describe('access notes (key-safe and alarm codes)', () => {
+  const CODES = 'Key safe 2468, alarm 1357';
+  const code = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e as TRPCError).code);
+  /** What the contractor is shown of the access notes on the portal page and the Job Sheet. */
+  const seen = async (user: SessionUser, id: string) => {
+    const detail = await as(user).portal.job({ id });
+    return { page: detail.property?.accessNotes ?? null, leaks: JSON.stringify(detail).includes(CODES), sheet: (await sheetText(id, user)).includes(CODES) };
+  };
+  const NONE = { page: null, leaks: false, sheet: false };
+  const ALL = { page: CODES, leaks: true, sheet: true };
+
+  beforeAll(async () => {
+    await database.db.update(properties).set({ accessNotes: CODES }).where(eq(properties.id, a.property.id));
+  });
+
+  it('reach the contractor only once they accept, like the tenant contact', async () => {
+    const [p] = a.contractors;
+    const id = await job('Codes: offered then accepted', [[staffOf(a), { type: 'OFFER', contractorId: p.id }]], { tenant: true });
+    expect(await seen(pat(), id)).toEqual(NONE);
+    await send(pat(), id, { type: 'ACCEPT' });
+    expect(await seen(pat(), id)).toEqual(ALL);
+    // Staff always have them.
+    expect(await sheetText(id, staffOf(a))).toContain(CODES);
+  });
+
+  it('go with the job when the contractor declines it or it is withdrawn from them', async () => {
+    const [p, e] = a.contractors;
+    const declined = await job('Codes: declined', [[staffOf(a), { type: 'OFFER', contractorId: p.id }], [pat(), { type: 'DECLINE' }]]);
+    expect(await code(as(pat()).portal.job({ id: declined }))).toBe('NOT_FOUND');
+
+    const withdrawn = await job('Codes: withdrawn', [[staffOf(a), { type: 'OFFER', contractorId: p.id }], [pat(), { type: 'ACCEPT' }]]);
+    expect(await seen(pat(), withdrawn)).toEqual(ALL);
+    await send(staffOf(a), withdrawn, { type: 'OFFER', contractorId: e.id });
+    expect(await code(as(pat()).portal.job({ id: withdrawn }))).toBe('NOT_FOUND');
+    expect(await seen(eve(), withdrawn)).toEqual(NONE);
+  });
+
+  it('leave the contractor whose recalled job is offered to another, and reach the new one once they accept', async () => {
+    const [p, e] = a.contractors;
+    const id = await job('Codes: recalled to another', [
+      [staffOf(a), { type: 'OFFER', contractorId: p.id }],
+      [pat(), { type: 'ACCEPT' }],
+      [pat(), { type: 'START' }],
+      [pat(), { type: 'COMPLETE', note: 'Done' }],
+      [staffOf(a), { type: 'RECALL', reason: 'Still leaking' }],
+    ]);
+    // Recalled to Pat: still Pat's job, so Pat still has the way in.
+    expect(await seen(pat(), id)).toEqual(ALL);
+    await send(staffOf(a), id, { type: 'OFFER', contractorId: e.id });
+    expect(await seen(pat(), id)).toEqual(NONE);
+    expect(await seen(eve(), id)).toEqual(NONE);
+    await send(eve(), id, { type: 'ACCEPT' });
+    expect(await seen(eve(), id)).toEqual(ALL);
+    expect(await code(as(pat()).portal.job({ id }))).toBe('NOT_FOUND');
   });
 });

@@ -149,6 +149,19 @@ describe('simple paths along the storyline', () => {
     }
   });
 
+  test('to Payment Complete include Pat invoicing, the job recalled and re-assigned to Eve, and Eve invoicing her own work', () => {
+    const twoInvoices = simplePaths('paymentComplete').filter((path) => {
+      const invoicers = eventsOf(path).filter((e) => e.type === 'SUBMIT_INVOICE').map((e) => e.actor.id);
+      return invoicers.join() === 'pat,eve';
+    });
+    expect(twoInvoices.length).toBeGreaterThan(0);
+    for (const path of twoInvoices) {
+      const { context } = replay(path);
+      expect(context).toMatchObject({ contractorId: 'eve', assignment: 2, recallCount: 1 });
+      expect(context.payments.find((p) => p.leg === 'contractor')?.amountPence).toBe(EXPECTED.contractor);
+    }
+  });
+
   test('to Cancelled leave from every open state that can be cancelled', () => {
     const before = new Set(simplePaths('cancelled').map((p) => p.steps.at(-2)!.state.value));
     expect([...before].sort()).toEqual(['assigned', 'inProgress', 'new', 'recalled']);

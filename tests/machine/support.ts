@@ -71,7 +71,8 @@ export function refused(state: JobState, event: JobEvent): string {
   return result.reason;
 }
 
-/** The states the tests start from: every status, and a closed job both before and after the agency invoice. */
+/** The states the tests start from: every status, a closed job both before and after the agency invoice, and a
+ * job Eve completed and invoiced, then recalled and re-assigned to Pat, who has completed it (Completed). */
 export const SCENARIOS = [
   'new',
   'assigned',
@@ -82,6 +83,7 @@ export const SCENARIOS = [
   'recalled',
   'paymentComplete',
   'cancelled',
+  'reassigned',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -101,7 +103,22 @@ const HISTORY: Record<Scenario, () => JobEvent[]> = {
     ev.payment(hoursIn(6), 'commission', EXPECTED.commission),
   ],
   cancelled: () => [...HISTORY.new(), ev.cancel(hoursIn(2))],
+  reassigned: () => [
+    ev.offer(hoursIn(1), EVE.id),
+    ev.accept(hoursIn(2), EVE),
+    ev.start(hoursIn(3), EVE),
+    ev.complete(hoursIn(4), EVE),
+    ev.submitInvoice(hoursIn(4.5), EVE),
+    ev.recall(hoursIn(5)),
+    ev.offer(hoursIn(6)),
+    ev.accept(hoursIn(7)),
+    ev.start(hoursIn(8)),
+    ev.complete(hoursIn(9)),
+  ],
 };
+
+/** The status each scenario is in. */
+export const statusOf = (scenario: Scenario) => (scenario === 'closedInvoiced' ? 'closed' : scenario === 'reassigned' ? 'completed' : scenario);
 
 export const historyOf = (scenario: Scenario): JobEvent[] => HISTORY[scenario]();
 

@@ -1,5 +1,5 @@
 // What a job's Job Sheet shows a given viewer (staff, or the contractor holding or offered the job):
-// the tenant's phone and email reach the assigned contractor only, and only when the agency shares them;
+// the access notes and the tenant's phone and email follow `siteAccess` (the assigned contractor only);
 // the notes and photos are those the contractor may see (contractor-view.ts), whoever prints it: the sheet
 // is a site document with the contractor's signature block, so staff printing one for the contractor must
 // not hand over internal notes. No request plumbing here, so tests can build a sheet straight from the database.
@@ -9,7 +9,7 @@ import type { JobSheetData } from '../../../../../activities/pdf/job-sheet.ts';
 import type { Database } from '../../../../../db/client.ts';
 import { agencies, attachments, branches, contractors, jobEvents, jobs, jobTypes, priorities, properties, tenants, users } from '../../../../../db/schema/index.ts';
 import { STATUS_LABELS, type JobStatus } from '../../../../../workflows/model.ts';
-import { contractorSeesEvent, contractorSeesFileSql } from '../api/contractor-view.ts';
+import { contractorSeesFileSql, contractorView, siteAccess } from '../api/contractor-view.ts';
 import type { SessionUser } from '../auth/user.ts';
 
 const notePayload = z.object({ text: z.string().optional(), note: z.string().optional() }).catch({});
@@ -33,12 +33,13 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
       .select({ photos: count() })
       .from(attachments)
       .where(and(eq(attachments.jobId, job.id), eq(attachments.kind, 'photo'), contractorSeesFileSql(siteView))),
+    // The whole history: what the contractor sees of it starts at the latest offer to them (contractor-view.ts).
     db
       .select()
       .from(jobEvents)
-      .where(and(eq(jobEvents.jobId, job.id), inArray(jobEvents.type, ['ADD_NOTE', 'COMPLETE'])))
+      .where(eq(jobEvents.jobId, job.id))
       .orderBy(asc(jobEvents.seq))
-      .then((rows) => rows.filter((e) => contractorSeesEvent(e, siteView))),
+      .then((rows) => rows.filter(contractorView(rows, siteView).seesEvent).filter((e) => e.type === 'ADD_NOTE' || e.type === 'COMPLETE')),
   ]);
   if (!agency) return null;
 
@@ -50,7 +51,7 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
     contractorIds.length ? db.select({ id: contractors.id, name: contractors.name }).from(contractors).where(inArray(contractors.id, contractorIds)) : [],
   ]);
   const names = new Map([...staffNames, ...contractorNames].map((n) => [n.id, n.name]));
-  const shareContact = viewer.kind === 'staff' || (agency.shareTenantContact && job.contractorId === contractorId);
+  const access = siteAccess({ contractorId }, job, agency);
 
   return {
     reference: job.reference,
@@ -62,8 +63,8 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
     slaDueAt: job.slaDueAt,
     descriptionHtml: job.descriptionHtml,
     address: property ? [property.line1, property.line2 ?? '', `${property.town} ${property.postcode}`] : [],
-    accessNotes: property?.accessNotes ?? null,
-    tenant: tenant && { name: tenant.name, phone: shareContact ? tenant.phone : null, email: shareContact ? tenant.email : null },
+    accessNotes: access.accessNotes ? (property?.accessNotes ?? null) : null,
+    tenant: tenant && { name: tenant.name, phone: access.tenantContact ? tenant.phone : null, email: access.tenantContact ? tenant.email : null },
     agency: { name: agency.name, phone: branch?.phone ?? agency.phone, email: branch?.email ?? agency.email, branch: branch?.name ?? null },
     contractor: contractor && { name: contractor.name, company: contractor.company, phone: contractor.phone },
     notes: events

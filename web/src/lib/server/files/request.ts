@@ -1,11 +1,11 @@
 // Request plumbing shared by the file endpoints: the runtime, the user's job scope, the file store.
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { attachments, jobEvents } from '../../../../../db/schema/index.ts';
 import { useRuntime } from '../../../../../worker/runtime-registry.ts';
-import { contractorSeesFile } from '../api/contractor-view.ts';
+import { contractorView } from '../api/contractor-view.ts';
 import { findJobInScope, scopeOf } from '../api/scope.ts';
 import { diskStore } from './storage.ts';
 
@@ -35,8 +35,8 @@ export async function attachmentForRequest(event: Pick<RequestEvent, 'locals'>, 
   const found = await jobForRequest(event, file.jobId);
   const contractorId = found.scope.contractorId;
   if (contractorId) {
-    const events = await db.select().from(jobEvents).where(eq(jobEvents.jobId, file.jobId));
-    if (!contractorSeesFile(events, contractorId)(file)) error(404, 'Not found');
+    const events = await db.select().from(jobEvents).where(eq(jobEvents.jobId, file.jobId)).orderBy(asc(jobEvents.seq));
+    if (!contractorView(events, contractorId).seesFile(file)) error(404, 'Not found');
   }
   return { ...found, file };
 }

@@ -37,7 +37,9 @@ export async function jobFinance(db: Database, job: typeof jobs.$inferSelect) {
       .select({ invoice: contractorInvoices, documentName: attachments.fileName })
       .from(contractorInvoices)
       .leftJoin(attachments, eq(attachments.id, contractorInvoices.documentId))
-      .where(eq(contractorInvoices.jobId, job.id))
+      // The current assignment's: the contractor leg pays the job's contractor (an earlier holder's invoice,
+      // from before a recall and re-assignment, is on the finance desk).
+      .where(and(eq(contractorInvoices.jobId, job.id), eq(contractorInvoices.assignment, job.assignment)))
       .then(one),
     db.select().from(payments).where(eq(payments.jobId, job.id)).orderBy(asc(payments.seq)),
     job.contractorId ? db.select({ id: contractors.id, name: contractors.name, company: contractors.company }).from(contractors).where(eq(contractors.id, job.contractorId)).then(one) : null,
@@ -173,7 +175,8 @@ export async function remittance(db: Database, agencyId: string, id: string, con
     .select({ payment: payments, jobReference: jobs.reference, jobTitle: jobs.title, invoiceNumber: contractorInvoices.number, postcode: properties.postcode })
     .from(payments)
     .innerJoin(jobs, eq(jobs.id, payments.jobId))
-    .leftJoin(contractorInvoices, eq(contractorInvoices.jobId, payments.jobId))
+    // The paid contractor's invoice for the job (a job re-assigned after a recall has one per contractor).
+    .leftJoin(contractorInvoices, and(eq(contractorInvoices.jobId, payments.jobId), eq(contractorInvoices.contractorId, payments.contractorId)))
     .leftJoin(properties, eq(properties.id, jobs.propertyId))
     .where(
       and(
@@ -206,6 +209,10 @@ export async function remittance(db: Database, agencyId: string, id: string, con
   };
 }
 
+/** Why an earlier assignment's invoice is not paid through the engine: the job's contractor leg, and what the
+ * agency invoice expects for it, are the current contractor's. */
+export const SUPERSEDED = 'The job was recalled and re-assigned: its contractor payment is for the contractor who has it now';
+
 /** Staff's finance desk: invoices to approve or chase, what can be paid per contractor, and recent runs. */
 export async function financeOverview(db: Database, agencyId: string) {
   const [invoices, paidRows, runs] = await Promise.all([
@@ -217,6 +224,7 @@ export async function financeOverview(db: Database, agencyId: string) {
         jobStatus: jobs.status,
         contractorName: contractors.name,
         raised: sql<boolean>`${agencyInvoices.id} is not null`,
+        superseded: sql<boolean>`${contractorInvoices.assignment} <> ${jobs.assignment}`,
       })
       .from(contractorInvoices)
       .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
@@ -225,10 +233,10 @@ export async function financeOverview(db: Database, agencyId: string) {
       .where(and(eq(contractorInvoices.agencyId, agencyId), inArray(contractorInvoices.status, ['submitted', 'queried', 'approved'])))
       .orderBy(asc(contractorInvoices.submittedAt)),
     db
-      .select({ jobId: payments.jobId, paid: sql<string>`sum(${payments.amountPence})` })
+      .select({ jobId: payments.jobId, contractorId: payments.contractorId, paid: sql<string>`sum(${payments.amountPence})` })
       .from(payments)
       .where(and(eq(payments.agencyId, agencyId), eq(payments.leg, 'contractor')))
-      .groupBy(payments.jobId),
+      .groupBy(payments.jobId, payments.contractorId),
     db
       .select({ run: paymentRuns, contractorName: contractors.name })
       .from(paymentRuns)
@@ -237,9 +245,10 @@ export async function financeOverview(db: Database, agencyId: string) {
       .orderBy(desc(paymentRuns.createdAt))
       .limit(20),
   ]);
-  const paid = new Map(paidRows.map((r) => [r.jobId, Number(r.paid)]));
+  // Paid to whom: a job re-assigned after a recall has an invoice from each contractor.
+  const paid = new Map(paidRows.map((r) => [`${r.jobId}:${r.contractorId}`, Number(r.paid)]));
   const rows = invoices.map((i) => {
-    const paidPence = paid.get(i.invoice.jobId) ?? 0;
+    const paidPence = paid.get(`${i.invoice.jobId}:${i.invoice.contractorId}`) ?? 0;
     return {
       ...i.invoice,
       jobReference: i.jobReference,
@@ -249,7 +258,13 @@ export async function financeOverview(db: Database, agencyId: string) {
       paidPence,
       duePence: Math.max(0, i.invoice.totalPence - paidPence),
       /** Why it cannot go in a payment run yet, or null when it can. */
-      blocked: !i.raised ? 'Raise the agency invoice first' : i.jobStatus !== 'closed' ? 'The job must be closed' : null,
+      blocked: i.superseded
+        ? SUPERSEDED
+        : !i.raised
+          ? 'Raise the agency invoice first'
+          : i.jobStatus !== 'closed'
+            ? 'The job must be closed'
+            : null,
     };
   });
   const payable = new Map<string, { contractorId: string; contractorName: string; invoices: typeof rows }>();

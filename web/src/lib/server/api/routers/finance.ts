@@ -3,7 +3,7 @@
 // with remittances, and the contractor's account and statements. Engine events are the only way
 // invoices and payments enter the ledger (activities/finance/project.ts writes it in the same transaction).
 import { TRPCError } from '@trpc/server';
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
 import { agencies, agencyInvoices, attachments, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
@@ -12,7 +12,7 @@ import { formatPence } from '../../../../../../workflows/money.ts';
 import { ukDay } from '../../../labels.ts';
 import { notify } from '../../../../../../activities/notify.ts';
 import { actorOf } from '../../auth/user.ts';
-import { contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
+import { SUPERSEDED, contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
 import { findJobInScope } from '../scope.ts';
 import { contractorProcedure, isEngineError, router, staffProcedure } from '../trpc.ts';
 
@@ -178,6 +178,9 @@ export const financeRouter = router({
   queryInvoice: staffProcedure.input(z.object({ invoiceId: z.uuid(), reason: text(1000) })).mutation(async ({ ctx, input }) => {
     const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
     if (inv.status === 'queried') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is already queried; the contractor has been asked for a corrected one' });
+    // The machine queries the current assignment's invoice: an earlier contractor's is not its to send back.
+    const job = await findJobInScope(ctx.db, inv.jobId, staffScope(ctx));
+    if (inv.assignment !== job.assignment) throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is from before the job was recalled and re-assigned, so the job can no longer send it back: take it up with the contractor' });
     await ctx.engine.send(inv.jobId, { type: 'QUERY_INVOICE', reason: input.reason, actor: actorOf(ctx.user) });
     return { status: 'queried' as const };
   }),
@@ -210,7 +213,7 @@ export const financeRouter = router({
       const ids = [...new Set(input.invoiceIds)];
       return oneAtATime(ctx.db, `payment-run:${ctx.agencyId}:${payee.id}`, async () => {
         const chosen = await ctx.db
-          .select({ invoice: contractorInvoices, jobStatus: jobs.status, raised: agencyInvoices })
+          .select({ invoice: contractorInvoices, jobStatus: jobs.status, jobAssignment: jobs.assignment, raised: agencyInvoices })
           .from(contractorInvoices)
           .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
           .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
@@ -227,9 +230,10 @@ export const financeRouter = router({
         const plan = chosen
           .filter((c) => !inThisRun(c.invoice.jobId))
           .map((c) => {
-            const { invoice, raised, jobStatus } = c;
+            const { invoice, raised, jobStatus, jobAssignment } = c;
             const number = invoice.number;
             if (invoice.status !== 'approved') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} is not approved` });
+            if (invoice.assignment !== jobAssignment) throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} cannot be paid in a run. ${SUPERSEDED}` });
             if (!raised) throw new TRPCError({ code: 'BAD_REQUEST', message: `Raise the agency invoice for invoice ${number}'s job first` });
             if (jobStatus !== 'closed') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number}'s job is not closed` });
             // The leg settles at what the agency invoice expects; paying the contractor's own figure when the two
@@ -312,7 +316,8 @@ export const financeRouter = router({
     const job = await findJobInScope(ctx.db, input.jobId, ctx);
     if (job.contractorId !== ctx.contractorId) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found' });
     const [[invoice], [agency]] = await Promise.all([
-      ctx.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, job.id)),
+      // Their own assignment's invoice: not a previous holder's, from before a recall and re-assignment.
+      ctx.db.select().from(contractorInvoices).where(and(eq(contractorInvoices.jobId, job.id), eq(contractorInvoices.assignment, job.assignment))),
       ctx.db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, ctx.agencyId)),
     ]);
     return {
@@ -343,11 +348,18 @@ export const financeRouter = router({
       if (input.issuedOn > ukDay(ctx.now())) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
       if (input.netPence + input.vatPence === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
       // A contractor's invoice numbers are their own sequence: one number, one invoice (a corrected invoice for
-      // the same job may keep its number, as it replaces the queried one).
+      // the same assignment of the job may keep its number, as it replaces the queried one).
       const [reused] = await ctx.db
         .select({ id: contractorInvoices.id })
         .from(contractorInvoices)
-        .where(and(eq(contractorInvoices.agencyId, ctx.agencyId), eq(contractorInvoices.contractorId, ctx.contractorId), eq(contractorInvoices.number, input.number.trim()), ne(contractorInvoices.jobId, job.id)));
+        .where(
+          and(
+            eq(contractorInvoices.agencyId, ctx.agencyId),
+            eq(contractorInvoices.contractorId, ctx.contractorId),
+            eq(contractorInvoices.number, input.number.trim()),
+            or(ne(contractorInvoices.jobId, job.id), ne(contractorInvoices.assignment, job.assignment)),
+          ),
+        );
       if (reused) throw new TRPCError({ code: 'CONFLICT', message: `You have already sent invoice ${input.number.trim()} for another job` });
       const { jobId: _jobId, ...fields } = input;
       const view = await ctx.engine.send(job.id, { type: 'SUBMIT_INVOICE', ...fields, totalPence: input.netPence + input.vatPence, actor: actorOf(ctx.user) });

@@ -5,7 +5,7 @@ import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { agencies, attachments, branches, contractorInvoices, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
 import type { JobStatus } from '../../../../../../workflows/model.ts';
-import { contractorSeesEvent, contractorSeesFile, contractorSeesFileSql } from '../contractor-view.ts';
+import { contractorSeesFileSql, contractorView, siteAccess } from '../contractor-view.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { contractorProcedure, router } from '../trpc.ts';
@@ -28,8 +28,10 @@ const listInput = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-// An invoice the agency queried is set aside until a corrected one arrives: that job needs the contractor again.
-const hasInvoice = sql<boolean>`exists (select 1 from ${contractorInvoices} where ${contractorInvoices.jobId} = ${jobs.id} and ${contractorInvoices.status} <> 'queried')`;
+// The current assignment's invoice (a job re-assigned after a recall waits for the new contractor's own). An
+// invoice the agency queried is set aside until a corrected one arrives: that job needs the contractor again.
+const hasInvoice = sql<boolean>`exists (select 1 from ${contractorInvoices} where ${contractorInvoices.jobId} = ${jobs.id}
+  and ${contractorInvoices.assignment} = ${jobs.assignment} and ${contractorInvoices.status} <> 'queried')`;
 
 export function needsAction(row: { status: string; contractorId: string | null; offeredToId: string | null; invoiced: boolean }, me: string): NeedsAction {
   if (row.offeredToId === me) return 'respond';
@@ -117,13 +119,17 @@ export const portalRouter = router({
       .where(eq(agencies.id, ctx.agencyId));
     const me = ctx.contractorId;
     const { job, state, property, tenant, jobType, allowed } = detail;
-    const invoiced = state.context.contractorInvoice !== null;
-    // The agency shares the tenant's phone and email with the contractor it assigned, not with one only offered the job.
-    const tenantContact = agency.shareTenantContact && job.contractorId === me;
+    // The machine's invoice is the current assignment's: the contractor's own only while the job is theirs (not
+    // the previous holder's, on a recalled job offered to this contractor).
+    const myInvoice = job.contractorId === me ? state.context.contractorInvoice : null;
+    // Access notes and the tenant's contact reach the contractor the job is with, not one only offered it.
+    const access = siteAccess({ contractorId: me }, job, agency);
+    const view = contractorView(detail.timeline, me);
     const timeline = detail.timeline
-      .filter((e) => contractorSeesEvent(e, me))
+      .filter(view.seesEvent)
       .map((e) => ({ seq: e.seq, type: e.type, at: e.at, actorRole: e.actorRole, mine: e.actorId === me, payload: payloadSchema.parse(e.payload) }));
-    const seesFile = contractorSeesFile(detail.timeline, me);
+    // The machine keeps the job's latest completion and recall; the contractor is told of those in their part of it.
+    const latest = (type: string) => timeline.findLast((e) => e.type === type)?.payload;
     return {
       job: {
         id: job.id,
@@ -136,30 +142,30 @@ export const portalRouter = router({
       status: state.status,
       priority: state.context.priority,
       sla: state.context.sla,
-      lastRecallReason: state.context.lastRecallReason,
-      completionNote: state.context.completionNote,
-      contractorInvoice: state.context.contractorInvoice,
+      lastRecallReason: latest('RECALL')?.reason?.trim() ?? null,
+      completionNote: latest('COMPLETE')?.note?.trim() ?? null,
+      contractorInvoice: myInvoice,
       property: property && {
         line1: property.line1,
         line2: property.line2,
         town: property.town,
         postcode: property.postcode,
-        accessNotes: property.accessNotes,
+        accessNotes: access.accessNotes ? property.accessNotes : null,
       },
       tenant: tenant && {
         name: tenant.name,
-        phone: tenantContact ? tenant.phone : null,
-        email: tenantContact ? tenant.email : null,
+        phone: access.tenantContact ? tenant.phone : null,
+        email: access.tenantContact ? tenant.email : null,
       },
       tenantContactShared: agency.shareTenantContact,
       jobType: jobType && { name: jobType.name, trade: jobType.trade },
       agency: { name: agency.name, phone: agency.phone, email: agency.email },
       offeredToMe: job.offeredToId === me,
       assignedToMe: job.contractorId === me,
-      photos: detail.attachments.filter(seesFile).map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, kind: a.kind, createdAt: a.createdAt, url: `/api/attachments/${a.id}` })),
+      photos: detail.attachments.filter(view.seesFile).map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, kind: a.kind, createdAt: a.createdAt, url: `/api/attachments/${a.id}` })),
       timeline,
       allowed,
-      needsAction: needsAction({ status: state.status, contractorId: job.contractorId, offeredToId: job.offeredToId, invoiced }, me),
+      needsAction: needsAction({ status: state.status, contractorId: job.contractorId, offeredToId: job.offeredToId, invoiced: myInvoice !== null }, me),
     };
   }),
 

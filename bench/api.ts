@@ -5,12 +5,11 @@
 // for random jobs. Each scenario reports requests/s, p50/p95/p99 and errors, and where the CPU went
 // (app process, PostgreSQL, load generator); the app's RSS is sampled idle and under load.
 import { existsSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { connect } from '../db/client.ts';
 import { seedDemoLogins } from '../db/seed-auth.ts';
-import { spawnApp } from '../scripts/spawn-app.ts';
+import { signInOverHttp, spawnApp } from '../scripts/spawn-app.ts';
 import type { LoadResult, LoadScenario } from './lib/http-load.ts';
 import { BenchChild, cpuTicks, machineTicks, readRss, sampleRss, TICK_MS, treeTicks } from './lib/proc.ts';
 import { sleep, type LatencySummary } from './lib/stats.ts';
@@ -82,7 +81,7 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
   try {
     await sleep(2000);
     const idle = readRss(app.pid).rssMiB;
-    const cookie = await signIn(app.base, staff.email);
+    const cookie = await signInOverHttp(app.base, staff.email, PASSWORD);
     // One request of each kind first: a wrong cookie or a broken route should fail loudly, not as 100 % errors.
     for (const s of scenarios) await probe(app.base, s.paths[0], cookie);
     await load.next('ready');
@@ -216,29 +215,6 @@ async function startApp(databaseUrl: string): Promise<App> {
     env: { DATABASE_URL: databaseUrl, JOB_ENGINE: 'embedded', SEED_DEMO: 'false', NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET, TEMPORAL_ADDRESS: '' },
   });
   return { base: app.url, pid: app.pid, output: app.output, stop: app.stop };
-}
-
-/** Signs in by posting the sign-in page's form, as a browser does; returns the Cookie header. */
-async function signIn(base: string, email: string): Promise<string> {
-  const body = new URLSearchParams({ email, password: PASSWORD }).toString();
-  const url = new URL('/sign-in', base);
-  const res = await new Promise<{ status: number; headers: { 'set-cookie'?: string[]; location?: string }; text: string }>((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: base, 'content-length': Buffer.byteLength(body) } }, (r) => {
-      let text = '';
-      r.on('data', (d: Buffer) => (text += d));
-      r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-  if (res.status !== 303) throw new Error(`sign-in failed: HTTP ${res.status} ${res.text.slice(0, 300)}`);
-  const cookie = (res.headers['set-cookie'] ?? [])
-    .map((line) => line.split(';')[0])
-    // A cookie set to nothing is a deletion (base64 values may themselves end in '=').
-    .filter((pair) => pair.indexOf('=') < pair.length - 1)
-    .join('; ');
-  if (!cookie) throw new Error(`sign-in returned no session cookie (redirected to ${String(res.headers.location)})`);
-  return cookie;
 }
 
 async function probe(base: string, path: string, cookie: string): Promise<void> {

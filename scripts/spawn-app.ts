@@ -1,6 +1,7 @@
 // Starts the built app (scripts/start.ts) in its own process on a free port, with its own DATA_DIR, and
 // resolves once it serves. The e2e tests and the API benchmark both run the real app this way.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ export interface SpawnedApp {
   dataDir: string;
   /** What the app printed, for diagnosing a failure. */
   output(): string;
+  /** Settles with the exit code (or the signal's name) once the process has exited. */
+  exited: Promise<number | string>;
   /** SIGTERM, SIGKILL after 5 s, then removes the data directory. */
   stop(): Promise<void>;
 }
@@ -29,6 +32,7 @@ export async function spawnApp(options: { env: Record<string, string>; nodeArgs?
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
   await new Promise<void>((resolve, reject) => {
@@ -46,6 +50,7 @@ export async function spawnApp(options: { env: Record<string, string>; nodeArgs?
     pid: child.pid!,
     dataDir,
     output: () => log,
+    exited,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -56,4 +61,27 @@ export async function spawnApp(options: { env: Record<string, string>; nodeArgs?
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs in by posting the sign-in page's form, as a browser does; returns the Cookie header. */
+export async function signInOverHttp(base: string, email: string, password: string): Promise<string> {
+  const body = new URLSearchParams({ email, password }).toString();
+  const url = new URL('/sign-in', base);
+  const res = await new Promise<{ status: number; headers: { 'set-cookie'?: string[]; location?: string }; text: string }>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: base, 'content-length': Buffer.byteLength(body) } }, (r) => {
+      let text = '';
+      r.on('data', (d: Buffer) => (text += d));
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  if (res.status !== 303) throw new Error(`sign-in failed: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+  const cookie = (res.headers['set-cookie'] ?? [])
+    .map((line) => line.split(';')[0])
+    // A cookie set to nothing is a deletion (base64 values may themselves end in '=').
+    .filter((pair) => pair.indexOf('=') < pair.length - 1)
+    .join('; ');
+  if (!cookie) throw new Error(`sign-in returned no session cookie (redirected to ${String(res.headers.location)})`);
+  return cookie;
 }

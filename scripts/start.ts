@@ -7,6 +7,8 @@ import { bootRuntime } from '../worker/runtime.ts';
 import { provideRuntime } from '../worker/runtime-registry.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed.ts';
 import { leaveSignalsToCaller } from '../db/embedded.ts';
+import { devMailboxEnabled } from '../web/src/lib/server/security/dev-mailbox.ts';
+import { SECURITY_HEADERS } from '../web/src/lib/server/security/headers.ts';
 
 const handlerPath = new URL('../build/handler.js', import.meta.url);
 if (!existsSync(handlerPath)) {
@@ -16,22 +18,29 @@ if (!existsSync(handlerPath)) {
 
 // This process stops PostgreSQL itself, last, when signalled (see shutdown below).
 leaveSignalsToCaller();
+// A local `npm start` without SMTP keeps its emails readable at /dev/mailbox (loopback only); production never
+// does (security/dev-mailbox.ts), whatever DEV_MAILBOX says.
+const production = process.env.NODE_ENV === 'production';
+if (!production && !process.env.SMTP_URL) process.env.DEV_MAILBOX ??= '1';
 const env = readEnv();
 const booting = bootRuntime(env);
 provideRuntime(booting);
 const runtime = await booting;
 
-// adapter-node reads these when the handler loads. This process serves plain HTTP, so unless ORIGIN or a
-// proxy's X-Forwarded-Proto says otherwise the origin is http://<host> (adapter-node would assume https and
-// refuse every form post as cross-site). Uploads carry up to 10 photos of 15 MB.
-if (!env.ORIGIN) process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
+// adapter-node reads these when the handler loads. It takes the request's origin from the build (kit's
+// paths.origin, unset here), not from ORIGIN at run time: the host comes from the Host header (checked in
+// hooks.server.ts against ORIGIN and loopback names) and the scheme from PROTOCOL_HEADER, which it would
+// otherwise assume is https and refuse every form post from http as cross-site. So this process says the
+// scheme: ORIGIN's when set (whatever a client claims), else a proxy's X-Forwarded-Proto, else http.
+// Uploads carry up to 10 photos of 15 MB.
+const protocolHeader = (process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto').toLowerCase();
+const scheme = env.ORIGIN ? new URL(env.ORIGIN).protocol.replace(/:$/, '') : null;
 process.env.BODY_SIZE_LIMIT ??= '160M';
 const { handler } = (await import(handlerPath.href)) as { handler: RequestListener };
 /** Responses being handled now: a stop waits for them, and tells their keep-alive clients to go. */
 const inFlight = new Set<ServerResponse>();
 let idle: (() => void) | null = null;
 const server = createServer((req, res) => {
-  if (!env.ORIGIN) req.headers['x-forwarded-proto'] ??= 'http';
   inFlight.add(res);
   res.once('close', () => {
     inFlight.delete(res);
@@ -39,13 +48,30 @@ const server = createServer((req, res) => {
   });
   // Stopping: this response is the connection's last, so keep-alive clients go elsewhere.
   if (stopping) res.setHeader('connection', 'close');
+  // Here, not only in hooks.server.ts: static assets are served before SvelteKit's hooks run.
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  if (scheme) req.headers[protocolHeader] = scheme;
+  else req.headers[protocolHeader] ??= 'http';
   handler(req, res);
 });
 server.listen(env.PORT, env.HOST, () => {
   const url = env.ORIGIN ?? `http://localhost:${env.PORT}`;
   const lines = [`\nFixFlow is running at ${url}`];
   if (runtime.temporalUiUrl) lines.push(`Temporal UI: ${runtime.temporalUiUrl}`);
-  if (!env.SMTP_URL) lines.push(`Emails are not sent (no SMTP_URL); read them at ${url}/dev/mailbox`);
+  // Without ORIGIN the app answers only to localhost names (security/origin.ts), so links in emails are local.
+  if (!env.ORIGIN) lines.push(`ORIGIN is unset: answering only http://localhost:${env.PORT} (and 127.0.0.1); set ORIGIN to the public URL to serve it elsewhere`);
+  if (devMailboxEnabled(env)) lines.push(`Emails are not sent (no SMTP_URL); read them at ${url}/dev/mailbox (from this machine only)`);
+  else if (!env.SMTP_URL) {
+    // Loud on purpose: nobody can verify an email address, reset a password or accept an invitation.
+    console.error(
+      [
+        '',
+        '!!! SMTP_URL is not set: emails (verification codes, password resets, invitations, notifications) are NOT delivered.',
+        `!!! ${production ? 'The dev mailbox is never available in production.' : 'The dev mailbox is off (DEV_MAILBOX).'} Set SMTP_URL (docs/operations.md).`,
+        '',
+      ].join('\n'),
+    );
+  }
   if (env.SEED_DEMO) {
     lines.push(`\nDemo logins (password: ${DEMO_PASSWORD}):`);
     for (const l of DEMO_LOGINS) lines.push(`  ${l.email.padEnd(28)} ${l.note}`);

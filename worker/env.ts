@@ -22,6 +22,8 @@ const schema = z.object({
   /** Signs sessions; unset: a random secret kept in DATA_DIR. */
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** The local-only dev mailbox page (web/src/lib/server/security/dev-mailbox.ts); never on in production. */
+  DEV_MAILBOX: z.enum(['1', '0', 'true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === '1' || v === 'true')),
   MAIL_FROM: z.string().default('FixFlow <no-reply@fixflow.local>'),
   /** Tile layer for the coverage map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Unset: plain background (works offline). */
   MAP_TILE_URL: z.string().min(1).optional(),

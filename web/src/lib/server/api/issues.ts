@@ -18,9 +18,9 @@ function zodsOwn(issue: Issue): boolean {
 }
 
 /** "agentNetPence" → "agent net", "paidOn" → "paid on": the field as a person would name it. */
-const fieldOf = (key: string) =>
+export const fieldOf = (key: string) =>
   key
-    .replace(/(?<=.)(Pence|Bp)$/, '')
+    .replace(/(?<=.)(Pence|Bp|Html)$/, '')
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase();
 

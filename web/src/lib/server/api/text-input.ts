@@ -29,3 +29,37 @@ export const optionalEmail = z
   .union([z.literal(''), z.string().trim().toLowerCase().pipe(z.email('Enter a valid email').max(254, 'Keep the email to 254 characters'))])
   .optional()
   .transform((v) => v || null);
+
+/** Control characters no text field stores: C0 controls and DEL, except tab, line feed and carriage return,
+ * which multi-line text (descriptions, notes, addresses) uses. PostgreSQL refuses NUL outright (it used to
+ * surface as a 500), and the rest are invisible in every page and email that shows the text. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** Single-line fields take no line breaks or tabs either. */
+const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F]/;
+
+export const controlCharacterMessage = (field: string) =>
+  `The ${field} contains a control character (an invisible character such as NUL), which cannot be stored. Remove it and try again`;
+
+/** A required single-line text field: trimmed, `min`–`max` characters, no control characters or line breaks. */
+export const singleLineText = (field: string, min: number, max: number, tooShort?: string) =>
+  z
+    .string()
+    .trim()
+    .min(min, tooShort)
+    .max(max)
+    .refine((v) => !CONTROL_SINGLE_LINE.test(v), controlCharacterMessage(field));
+
+/**
+ * The path of the first string anywhere in a request's input that holds a control character text never
+ * carries (line breaks and tabs are allowed here; single-line fields refuse them in their own schemas), or
+ * null. Runs on the raw input of every API call, before any schema, so no such byte reaches the database.
+ */
+export function controlCharacterPath(input: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | null {
+  if (typeof input === 'string') return CONTROL.test(input) ? path : null;
+  if (depth > 20 || input === null || typeof input !== 'object') return null;
+  for (const [key, value] of Array.isArray(input) ? input.entries() : Object.entries(input)) {
+    const found = controlCharacterPath(value, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}

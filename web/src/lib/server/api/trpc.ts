@@ -3,13 +3,21 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context.ts';
-import { describeIssues } from './issues.ts';
+import { reportInternalError } from '../security/internal-error.ts';
+import { describeIssues, fieldOf } from './issues.ts';
+import { controlCharacterMessage, controlCharacterPath } from './text-input.ts';
 
 const t = initTRPC.context<Context>().create({
   // Stack traces only in development; people get the message: for bad input, a sentence naming each field
   // (the raw zod issues, regexes and all, were the message), with the field errors beside it for forms.
   isDev: process.env.NODE_ENV === 'development',
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, path }) {
+    // A fault's own message is for us, not the caller: a database error's names the SQL and its parameters.
+    // Every INTERNAL_SERVER_ERROR (nothing here raises one on purpose) is logged under a reference instead.
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      const { message } = reportInternalError(error.cause ?? error, `tRPC ${path ?? '(no path)'}`);
+      return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors: null } };
+    }
     const invalid = error.cause instanceof ZodError ? error.cause : null;
     return {
       ...shape,
@@ -60,9 +68,21 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** No control character (NUL and the like) gets past the edge, in any field of any procedure: it is refused
+ * with a sentence naming the field, as bad input (PostgreSQL used to refuse NUL with a 500). */
+const plainText = t.middleware(async ({ getRawInput, next }) => {
+  const path = controlCharacterPath(await getRawInput());
+  if (path) {
+    const key = path.findLast((k): k is string => typeof k === 'string') ?? '';
+    const message = controlCharacterMessage(fieldOf(key) || 'text');
+    throw new TRPCError({ code: 'BAD_REQUEST', message, cause: new ZodError([{ code: 'custom', path, message, input: undefined }]) });
+  }
+  return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(domainErrors).use(plainText);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });

@@ -35,7 +35,10 @@ export interface AuthDeps {
   log?: (message: string) => void;
 }
 
-const originOf = (request: Request | undefined, fallback?: string) => (request ? new URL(request.url).origin : (fallback ?? ''));
+/** Where links in emails point: the configured origin whenever there is one. Otherwise the origin the request
+ * was addressed to, which hooks.server.ts has checked against the hosts this app answers to
+ * (security/origin.ts), so a forged Host header never reaches an email. */
+const originOf = (request: Request | undefined, configured?: string) => configured ?? (request ? new URL(request.url).origin : '');
 
 export function createAuth(deps: AuthDeps) {
   const { db, secret, origin, mailer = null, rateLimit = true, log = console.error } = deps;

@@ -5,13 +5,16 @@ import { join } from 'node:path';
 import type { Mailer } from '../../../../../activities/mailer.ts';
 import type { Database } from '../../../../../db/client.ts';
 import { useRuntime } from '../../../../../worker/runtime-registry.ts';
+import { devMailboxEnabled } from '../security/dev-mailbox.ts';
 import { createAuth, type Auth } from './auth.ts';
 
 export interface AuthService {
   auth: Auth;
   db: Database;
   mailer: Mailer | null;
-  /** True when no SMTP is configured: emails stay in the outbox and /dev/mailbox shows them. */
+  /** ORIGIN when configured: links in emails use it rather than the request's host. */
+  origin: string | undefined;
+  /** True only in local development without SMTP (see security/dev-mailbox.ts): /dev/mailbox shows the outbox. */
   devMailbox: boolean;
 }
 
@@ -39,6 +42,6 @@ export function getAuthService(): Promise<AuthService> {
     // a first try that fails is retried by the runtime's deliverer. Null without SMTP_URL: the dev mailbox.
     const mailer = runtime.mailer ?? null;
     const auth = createAuth({ db: runtime.db, secret: loadSecret(runtime.env.DATA_DIR, runtime.env.BETTER_AUTH_SECRET), origin: runtime.env.ORIGIN, mailer });
-    return { auth, db: runtime.db, mailer, devMailbox: !mailer };
+    return { auth, db: runtime.db, mailer, origin: runtime.env.ORIGIN, devMailbox: devMailboxEnabled(runtime.env) };
   }));
 }

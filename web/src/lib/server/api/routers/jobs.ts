@@ -23,7 +23,7 @@ import { commandSchema, type CommandInput } from '../commands.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
-import { optionalEmail, optionalPhone } from '../text-input.ts';
+import { optionalEmail, optionalPhone, singleLineText } from '../text-input.ts';
 import { memberProcedure, router, staffProcedure } from '../trpc.ts';
 import { missingCertifications } from './contractors.ts';
 
@@ -37,7 +37,7 @@ const DESCRIPTION_HTML: sanitizeHtml.IOptions = {
 export const sanitizeDescription = (html: string) => sanitizeHtml(html, DESCRIPTION_HTML).trim();
 
 const createInput = z.object({
-  title: z.string().trim().min(3, 'Give the job a short title').max(200),
+  title: singleLineText('title', 3, 200, 'Give the job a short title'),
   // The limit is on the editor's HTML, markup and all: said as the description a person typed, not a field id.
   descriptionHtml: z.string().max(20_000, 'The description is too long: shorten it (up to about 20,000 characters including formatting)').default(''),
   priorityCode: z.string().trim().min(1, 'Choose a priority').max(20),

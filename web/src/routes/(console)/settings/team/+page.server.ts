@@ -34,7 +34,7 @@ export const actions: Actions = {
     const admin = requireAdmin(locals.user);
     const data = await request.formData();
     const values = { email: String(data.get('email') ?? ''), name: String(data.get('name') ?? ''), role: String(data.get('role') ?? 'staff') };
-    const { db, mailer, devMailbox } = await getAuthService();
+    const { db, mailer, devMailbox, origin } = await getAuthService();
     try {
       await inviteStaff(db, mailer, {
         agencyId: admin.agencyId,
@@ -42,7 +42,8 @@ export const actions: Actions = {
         email: values.email,
         name: values.name,
         role: values.role === 'admin' ? 'admin' : 'staff',
-        origin: url.origin,
+        // The configured origin, else this request's (its Host was checked in hooks.server.ts).
+        origin: origin ?? url.origin,
       });
     } catch (e) {
       if (e instanceof InvitationError) return fail(400, { action: 'invite', values, error: e.message });

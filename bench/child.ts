@@ -1,4 +1,4 @@
-// Entry point of a bench child process: `node bench/child.ts <engine|dispatcher|load>`. The parent drives it
+// Entry point of a bench child process: `node bench/child.ts <engine|dispatcher|load|lifecycle>`. The parent drives it
 // over IPC and reads its memory from /proc, so the figures are the engine's or dispatcher's own,
 // not the bench harness's.
 import type { ChildMessage } from './lib/proc.ts';
@@ -20,6 +20,7 @@ const handlers: Record<string, (m: ChildMessage) => Promise<ChildMessage | void>
 
 if (task === 'engine') Object.assign(handlers, await (await import('./engine-throughput.ts')).childHandlers());
 else if (task === 'dispatcher') Object.assign(handlers, await (await import('./timers.ts')).childHandlers());
+else if (task === 'lifecycle') Object.assign(handlers, await (await import('./lifecycle.ts')).childHandlers());
 else if (task === 'load') Object.assign(handlers, (await import('./lib/http-load.ts')).loadHandlers());
 else throw new Error(`unknown bench child task ${task}`);
 

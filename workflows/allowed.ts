@@ -27,6 +27,7 @@ export const PROBES = [
   { type: 'SUBMIT_INVOICE', number: 'probe', netPence: 0, vatPence: 0, totalPence: 0 },
   { type: 'RAISE_INVOICE', number: 'probe', agentNetPence: 0, vatRateBp: 0, contractorTotalPence: 0 },
   { type: 'RECORD_PAYMENT', key: '\u0000probe', leg: 'client', amountPence: 1, reference: 'probe' },
+  { type: 'ADVANCE_DEADLINE' },
 ] as const satisfies readonly { type: JobEventType; [field: string]: unknown }[];
 
 const probe = (p: (typeof PROBES)[number], actor: Actor, at: string) => ({ ...p, actor, at }) as JobEvent;

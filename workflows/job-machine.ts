@@ -91,6 +91,14 @@ export const jobMachine = setup({
         timers: sortTimers([...withoutKinds(context.timers, SLA_KINDS), ...slaTimers(sla, event.priority)]),
       };
     }),
+    // The next pending deadline falls due now: the engine's ordinary timer path fires it straight after
+    // (embedded: this step rewrites the engine_timers row; Temporal: the loop re-reads its next deadline).
+    advanceDeadline: assign(({ context, event }) => {
+      assertEvent(event, 'ADVANCE_DEADLINE');
+      const [next, ...rest] = context.timers;
+      if (!next) return {};
+      return { timers: sortTimers([{ ...next, at: next.at < event.at ? next.at : event.at }, ...rest]) };
+    }),
     slaWarned: assign(({ context, event }) => {
       assertEvent(event, 'SLA_WARNING');
       const timer = context.timers.find((t) => t.key === event.key);
@@ -176,7 +184,7 @@ export const jobMachine = setup({
     };
   },
   initial: 'new',
-  // Events every open state takes: notes, SLA timers and chasers. Final states take nothing.
+  // Events every open state takes: notes, SLA timers and chasers, and bringing a deadline forward. Final states take nothing.
   on: {
     ADD_NOTE: {
       guard: 'allowed',
@@ -192,6 +200,8 @@ export const jobMachine = setup({
         },
       ],
     },
+    // Admin only, whenever a deadline is pending (rules.ts); no notification of its own: the deadline's does.
+    ADVANCE_DEADLINE: { guard: 'allowed', actions: 'advanceDeadline' },
     SLA_WARNING: {
       guard: 'allowed',
       actions: [

@@ -204,6 +204,12 @@ export type JobEvent = Base &
         paidOn?: string;
         runId?: string;
       }
+    /**
+     * An agency admin brings the next pending deadline forward to now (operators, demos, tests), so the
+     * engine fires it at once through the ordinary timer path. `key` (optional) names the deadline the
+     * admin saw: if another one has become next meanwhile, the event is refused rather than firing that.
+     */
+    | { type: 'ADVANCE_DEADLINE'; key?: string }
     | { type: 'SLA_WARNING'; key: string }
     | { type: 'SLA_BREACHED'; key: string }
     | { type: 'OFFER_REMINDER'; key: string }
@@ -231,6 +237,7 @@ export const EVENT_TYPES = [
   'QUERY_INVOICE',
   'RAISE_INVOICE',
   'RECORD_PAYMENT',
+  'ADVANCE_DEADLINE',
   'SLA_WARNING',
   'SLA_BREACHED',
   'OFFER_REMINDER',

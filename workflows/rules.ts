@@ -15,6 +15,7 @@ interface Rule<T extends JobEventType> {
 }
 
 const STAFF = ['staff'] as const; // admins act as staff (see roleOf)
+const ADMIN = ['admin'] as const; // agency admins only: plain staff may not
 const CONTRACTOR = ['contractor'] as const;
 const SYSTEM = ['system'] as const;
 
@@ -164,6 +165,16 @@ export const RULES: { [T in JobEventType]: Rule<T> } = {
                 ? 'That payment is already recorded'
                 : null,
   },
+  ADVANCE_DEADLINE: {
+    verb: 'bring a deadline forward',
+    roles: ADMIN,
+    check: (c, e) => {
+      const next = c.timers[0];
+      if (!next) return 'The job has no pending deadline to bring forward';
+      if (e.key !== undefined && e.key !== next.key) return 'That deadline has already fired or is no longer the next one';
+      return null;
+    },
+  },
   SLA_WARNING: { verb: 'send an SLA warning', roles: SYSTEM, check: timerDue },
   SLA_BREACHED: { verb: 'record an SLA breach', roles: SYSTEM, check: timerDue },
   OFFER_REMINDER: { verb: 'remind the contractor of an offer', roles: SYSTEM, check: timerDue },
@@ -174,7 +185,7 @@ export const RULES: { [T in JobEventType]: Rule<T> } = {
 const roleOf = (role: Role): Role => (role === 'admin' ? 'staff' : role);
 
 const ROLE_NAMES: Record<Role, string> = {
-  admin: 'agency staff',
+  admin: 'agency admins',
   staff: 'agency staff',
   contractor: 'the contractor',
   system: 'the system',
@@ -184,7 +195,8 @@ const ROLE_NAMES: Record<Role, string> = {
 export function refusal(context: JobContext, event: JobEvent): string | null {
   const rule = RULES[event.type] as Rule<JobEventType> | undefined;
   if (!rule) return `Unknown event ${String(event.type)}`;
-  if (!rule.roles.includes(roleOf(event.actor.role))) {
+  // An admin may do what staff may (roleOf), and what is for admins alone.
+  if (!rule.roles.includes(event.actor.role) && !rule.roles.includes(roleOf(event.actor.role))) {
     return `Only ${rule.roles.map((r) => ROLE_NAMES[r]).join(' or ')} can ${rule.verb}`;
   }
   return rule.check ? rule.check(context, event as never) : null;

@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodError } from 'zod';
-import { auditLog, branches, contractors, emails, engineJobs, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '../../db/schema/index.ts';
+import { auditLog, branches, contractors, emails, engineJobs, engineTimers, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '../../db/schema/index.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { toFailure } from '../../web/src/lib/server/forms.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -145,6 +145,39 @@ describe('jobs.send', () => {
     const refused = await post(jobPage.note, { id }, staffOf(a), { text: 'x'.repeat(5001) });
     expect(refused).toMatchObject({ status: 400, data: { action: 'note', error: 'Keep the note to 5000 characters' } });
     expect((await as(staffOf(a)).jobs.get({ id })).timeline.filter((e) => e.type === 'ADD_NOTE')).toEqual([]);
+  });
+
+  it('lets an agency admin fire the next deadline now from the job page, audited; staff may not; contractors never see it', async () => {
+    provideTestRuntime(database.db);
+    const jobPage = await pageActions('(console)/jobs/[id]');
+    const admin: SessionUser = { kind: 'staff', userId: a.staff.id, name: 'Ada', email: a.staff.email, agencyId: a.agency.id, role: 'admin' };
+    const { id } = await newJob();
+    const before = await as(admin).jobs.get({ id });
+    const warn75 = before.state.nextTimer!;
+    expect(warn75).toMatchObject({ kind: 'slaWarning', percent: 75 });
+    expect(before.allowed).toContain('ADVANCE_DEADLINE');
+    expect((await as(staffOf(a)).jobs.get({ id })).allowed).not.toContain('ADVANCE_DEADLINE');
+
+    const refused = await as(staffOf(a)).jobs.send({ id, command: { type: 'ADVANCE_DEADLINE', key: warn75.key } }).catch((e: TRPCError) => e);
+    expect(refused).toMatchObject({ code: 'CONFLICT', message: 'Only agency admins can bring a deadline forward' });
+    const stale = await post(jobPage.advance, { id }, admin, { key: before.state.context.timers[1].key });
+    expect(stale).toMatchObject({ data: { action: 'advance', error: 'That deadline has already fired or is no longer the next one' } });
+
+    expect(await post(jobPage.advance, { id }, admin, { key: warn75.key })).toMatchObject({ action: 'advance', ok: true });
+    const after = await as(admin).jobs.get({ id });
+    const advanced = after.timeline.at(-1)!;
+    expect(advanced).toMatchObject({ type: 'ADVANCE_DEADLINE', actorRole: 'admin', actorId: a.staff.id, payload: { key: warn75.key } });
+    // The deadline is due now: the embedded engine's timer row says so, for the dispatcher to fire it.
+    expect(after.state.nextTimer).toMatchObject({ key: warn75.key, at: advanced.at.toISOString() });
+    const [row] = await database.db.select().from(engineTimers).where(eq(engineTimers.jobId, id));
+    expect(row).toMatchObject({ key: warn75.key, dueAt: advanced.at });
+    const audited = await database.db.select().from(auditLog).where(eq(auditLog.jobId, id));
+    expect(audited.filter((r) => r.action === 'job.advance_deadline')).toEqual([expect.objectContaining({ actorRole: 'admin', actorId: a.staff.id })]);
+
+    await as(staffOf(a)).jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
+    const pat = await as(contractorOf(a, 0)).portal.job({ id });
+    expect(pat.timeline.some((e) => e.type === 'ADVANCE_DEADLINE')).toBe(false);
+    expect(pat.allowed).not.toContain('ADVANCE_DEADLINE');
   });
 
   it('hides jobs from contractors who do not hold them and from other agencies', async () => {

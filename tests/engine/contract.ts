@@ -29,6 +29,7 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
     let h: EngineHarness;
     let fx: Awaited<ReturnType<typeof createAgency>>;
     let staff: Actor;
+    let admin: Actor;
     let pat: Actor;
     let eve: Actor;
 
@@ -36,6 +37,7 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       h = await makeHarness();
       fx = await createAgency(h.db);
       staff = { id: fx.staff.id, role: 'staff' };
+      admin = { id: fx.staff.id, role: 'admin' };
       pat = { id: fx.contractors[0].id, role: 'contractor' };
       eve = { id: fx.contractors[1].id, role: 'contractor' };
     });
@@ -146,6 +148,49 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       await h.settle();
       const sent = await h.db.select().from(emails).where(eq(emails.to, fx.staff.email));
       expect(sent.filter((m) => m.subject.includes(input.reference) && m.subject.includes('SLA breached'))).toHaveLength(1);
+    });
+
+    it('an admin brings the next deadline forward: it fires at once, through the timer path, exactly once', async () => {
+      const input = await newJob();
+      const started = await h.engine.start(input);
+      const created = Date.parse(input.createdAt);
+      const warn75 = started.nextTimer!;
+      expect(warn75).toMatchObject({ kind: 'slaWarning', percent: 75 });
+      await expect(h.engine.send(input.jobId, { type: 'ADVANCE_DEADLINE', actor: staff })).rejects.toThrow(
+        /Only agency admins can bring a deadline forward/,
+      );
+
+      const advanced = await h.engine.send(input.jobId, { type: 'ADVANCE_DEADLINE', key: warn75.key, actor: admin });
+      expect(advanced.version).toBe(2);
+      await h.settle(); // no clock movement: the deadline is due now
+      const view = await h.engine.get(input.jobId);
+      expect(view.version).toBe(3);
+      expect(view.context.sla.warnedPercent).toBe(75);
+      // The other deadlines keep their instants.
+      expect(view.nextTimer).toMatchObject({ kind: 'slaWarning', percent: 90, at: new Date(created + 21.6 * HOUR).toISOString() });
+
+      const events = await history(input.jobId);
+      expect(events.slice(1).map((e) => [e.seq, e.type, e.actorRole])).toEqual([
+        [2, 'ADVANCE_DEADLINE', 'admin'],
+        [3, 'SLA_WARNING', 'system'],
+      ]);
+      expect(await audits(input.jobId, 'job.advance_deadline')).toHaveLength(1);
+      expect(await audits(input.jobId, 'job.sla_warning')).toHaveLength(1);
+
+      // When the warning's original instant comes, nothing fires twice; nor do retried effects repeat.
+      await h.advanceTo(new Date(created + 18 * HOUR + 1000));
+      await h.settle();
+      expect((await h.engine.get(input.jobId)).version).toBe(3);
+      expect(await audits(input.jobId, 'job.sla_warning')).toHaveLength(1);
+      const sent = await h.db.select().from(emails).where(eq(emails.to, fx.staff.email));
+      expect(sent.filter((m) => m.subject.includes(`SLA warning on ${input.reference}`))).toHaveLength(1);
+    });
+
+    it('refuses to bring a deadline forward when none is pending', async () => {
+      const input = await newJob();
+      await h.engine.start(input);
+      await h.engine.send(input.jobId, { type: 'CANCEL', reason: 'Duplicate', actor: staff });
+      await expect(h.engine.send(input.jobId, { type: 'ADVANCE_DEADLINE', actor: admin })).rejects.toThrow(EventRejected);
     });
 
     it('stops the SLA clock at completion and recomputes it when the priority changes', async () => {

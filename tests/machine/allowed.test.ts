@@ -42,6 +42,7 @@ describe('allowedActions', () => {
       (i, who) => ev.payment(at(i), 'client', 24000, `c-${i}`, who),
       (i, who) => ev.payment(at(i), 'contractor', 18000, `k-${i}`, who),
       (i, who) => ev.payment(at(i), 'commission', 5000, `m-${i}`, who),
+      (i, who) => ({ type: 'ADVANCE_DEADLINE', actor: who, at: at(i) }),
     ];
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(moves.length - 1), fc.constantFrom(...ACTORS)), { maxLength: 30 }), (walk) => {

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { pendingTimer, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
 import type { JobEvent, PriorityPolicy, Timer, TimerKind } from '../../workflows/model.ts';
 import {
+  ADMIN,
   CHASE,
   EMERGENCY,
   EVE,
@@ -85,6 +86,62 @@ describe('SLA timers', () => {
     expect(refused(state, timerEvent({ ...timer, key: 'initial:1999-01-01T00:00:00.000Z:warn75' }, hoursIn(30)))).toBe(
       'That deadline is no longer pending',
     );
+  });
+});
+
+describe('an admin bringing the next deadline forward (ADVANCE_DEADLINE)', () => {
+  const advance = (at: string, key?: string): JobEvent => ({ type: 'ADVANCE_DEADLINE', ...(key ? { key } : {}), actor: ADMIN, at });
+
+  test('moves only the earliest pending deadline to now, so it is due at once; the others keep their instants', () => {
+    const state = start();
+    const [warn75, ...rest] = state.context.timers;
+    const now = hoursIn(1);
+    const { state: next, effects } = step(state, advance(now, warn75.key));
+    expect(effects).toEqual([]); // the deadline's own event tells people, when it fires
+    expect(next.status).toBe('new');
+    expect(next.context.timers).toEqual([{ ...warn75, at: now }, ...rest]);
+    expect(pendingTimer(next)).toEqual({ ...warn75, at: now });
+  });
+
+  test('the deadline then fires through the ordinary timer event, with its usual effects, once', () => {
+    const { state, now } = reach('inProgress');
+    const advanced = step(state, advance(now)).state;
+    const timer = pendingTimer(advanced)!;
+    expect(timer).toMatchObject({ kind: 'slaWarning', percent: 75, at: now });
+    const fired = step(advanced, timerEvent(timer, now));
+    expect(notifications(fired.effects)).toEqual([{ template: 'slaWarning', contractors: ['pat'], staff: true, data: { dueAt: hoursIn(24), percent: 75 } }]);
+    expect(fired.state.context.sla.warnedPercent).toBe(75);
+    expect(refused(fired.state, timerEvent(timer, now))).toBe('That deadline is no longer pending');
+    // The next one keeps its own instant and is not due yet.
+    expect(pendingTimer(fired.state)).toMatchObject({ kind: 'slaWarning', percent: 90, at: hoursIn(21.6) });
+  });
+
+  test('bringing forward one after another reaches the breach, which flags the job as usual', () => {
+    let state = start();
+    const now = hoursIn(1);
+    const fired: string[] = [];
+    while (pendingTimer(state)) {
+      state = step(state, advance(now)).state;
+      const timer = pendingTimer(state)!;
+      fired.push(timer.kind);
+      state = step(state, timerEvent(timer, now)).state;
+    }
+    expect(fired).toEqual(['slaWarning', 'slaWarning', 'slaBreach']);
+    expect(state.context.sla).toMatchObject({ breached: true, breachedAt: now, warnedPercent: 90 });
+  });
+
+  test('an overdue deadline not yet fired keeps its instant (never pushed later)', () => {
+    const state = start();
+    const warn75 = pendingTimer(state)!;
+    const late = plusMs(warn75.at, HOUR);
+    expect(pendingTimer(step(state, advance(late)).state)).toEqual(warn75);
+  });
+
+  test('after completion it brings the invoice reminder forward', () => {
+    const { state, now } = reach('completed');
+    const next = step(state, advance(now)).state;
+    expect(pendingTimer(next)).toMatchObject({ kind: 'invoiceReminder', at: now });
+    expect(notifications(step(next, timerEvent(pendingTimer(next)!, now)).effects).map((n) => n.template)).toEqual(['invoiceReminder']);
   });
 });
 

@@ -10,10 +10,12 @@ type RoleKey = (typeof ROLE_KEYS)[number];
 /** "contractor-assigned" is the contractor the job is offered to (in New) or held by; "contractor-other" is anyone else. */
 const ACTORS: Record<RoleKey, Actor> = { admin: ADMIN, staff: STAFF, 'contractor-assigned': PAT, 'contractor-other': EVE, system: SYSTEM };
 
-/** Who may send an event: `staff` = agency staff (admins act as staff), `held` = the contractor holding or offered the job. */
-type Who = 'staff' | 'held' | 'notes' | 'system' | '-';
+/** Who may send an event: `staff` = agency staff (admins act as staff), `admin` = agency admins only,
+ * `held` = the contractor holding or offered the job. */
+type Who = 'staff' | 'admin' | 'held' | 'notes' | 'system' | '-';
 const WHO: Record<Who, readonly RoleKey[]> = {
   staff: ['admin', 'staff'],
+  admin: ['admin'],
   held: ['contractor-assigned'],
   notes: ['admin', 'staff', 'contractor-assigned'],
   system: ['system'],
@@ -29,6 +31,9 @@ const WHO: Record<Who, readonly RoleKey[]> = {
 //   re-raising the agency invoice is allowed until a payment is recorded; a second contractor invoice is not.
 // - QUERY_INVOICE: staff send back a contractor invoice that is there and not yet paid to the contractor;
 //   only closedInvoiced has one (completed and closed are reached without invoicing); final states take nothing.
+// - ADVANCE_DEADLINE: an admin (not plain staff) brings the next deadline forward whenever one is pending: the SLA
+//   timers until completion, the invoice reminder from completion until the contractor invoices. closedInvoiced has
+//   none (completed, invoiced), so there is nothing to bring forward.
 // - Final states take nothing.
 // - reassigned (Eve completed and invoiced, the job was recalled and re-assigned to Pat, who completed it): as
 //   completed; Pat invoices his own work whatever Eve sent, and Eve, no longer on the job, may do nothing.
@@ -48,6 +53,7 @@ const TABLE: Record<JobEventType, readonly Who[]> = {
   QUERY_INVOICE: /*      */ ['-', '-', '-', '-', '-', 'staff', '-', '-', '-', '-'],
   RAISE_INVOICE: /*      */ ['-', '-', '-', '-', 'staff', 'staff', '-', '-', '-', '-'],
   RECORD_PAYMENT: /*     */ ['-', '-', '-', '-', '-', 'staff', '-', '-', '-', '-'],
+  ADVANCE_DEADLINE: /*   */ ['admin', 'admin', 'admin', 'admin', 'admin', '-', 'admin', '-', '-', 'admin'],
   SLA_WARNING: /*        */ ['system', 'system', 'system', '-', '-', '-', 'system', '-', '-', '-'],
   SLA_BREACHED: /*       */ ['system', 'system', 'system', '-', '-', '-', 'system', '-', '-', '-'],
   OFFER_REMINDER: /*     */ ['system', '-', '-', '-', '-', '-', '-', '-', '-', '-'],
@@ -101,6 +107,8 @@ function eventFor(state: JobState, now: string, type: JobEventType, actor: Actor
       return ev.raiseInvoice(now, actor);
     case 'RECORD_PAYMENT':
       return ev.payment(now, 'client', 24000, 'client-1', actor);
+    case 'ADVANCE_DEADLINE':
+      return { type, actor, at: now };
     case 'SLA_WARNING':
     case 'SLA_BREACHED':
     case 'OFFER_REMINDER':

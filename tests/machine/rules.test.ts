@@ -233,6 +233,36 @@ describe('timer events', () => {
   });
 });
 
+describe('bringing a deadline forward', () => {
+  const advance = (at: string, actor = ADMIN, key?: string): JobEvent => ({ type: 'ADVANCE_DEADLINE', ...(key ? { key } : {}), actor, at });
+
+  test('is for agency admins only: staff, contractors and the system are refused in words', () => {
+    const { state, now } = reach('assigned');
+    expect(refused(state, advance(now, STAFF))).toBe('Only agency admins can bring a deadline forward');
+    expect(refused(state, advance(now, PAT))).toBe('Only agency admins can bring a deadline forward');
+    expect(refused(state, advance(now, SYSTEM))).toBe('Only agency admins can bring a deadline forward');
+    expect(step(state, advance(now)).state.context.timers[0].at).toBe(now);
+  });
+
+  test('needs a pending deadline', () => {
+    const { state, now } = reach('closedInvoiced');
+    expect(state.context.timers).toEqual([]);
+    expect(refused(state, advance(now))).toBe('The job has no pending deadline to bring forward');
+  });
+
+  test('naming a deadline that is no longer the next one is refused, so a stale page cannot fire another', () => {
+    const { state, now } = reach('assigned');
+    const [warn75, warn90] = state.context.timers;
+    expect(refused(state, advance(now, ADMIN, warn90.key))).toBe('That deadline has already fired or is no longer the next one');
+    expect(step(state, advance(now, ADMIN, warn75.key)).ok).toBe(true);
+  });
+
+  test('final states refuse it like everything else', () => {
+    const { state, now } = reach('cancelled');
+    expect(refused(state, advance(now))).toBe('The job has no pending deadline to bring forward');
+  });
+});
+
 describe('final states take nothing', () => {
   test.each(['paymentComplete', 'cancelled'] as const)('%s refuses every event, saying the job is finished', (scenario) => {
     const { state, now } = reach(scenario);

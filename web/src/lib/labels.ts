@@ -19,3 +19,21 @@ export function formatRemaining(ms: number): string {
   const text = d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : `${m}m`;
   return ms >= 0 ? `${text} left` : `overdue by ${text}`;
 }
+
+/** A pending deadline in words: "SLA warning at 75 %", "SLA breach", "Offer reminder to the contractor". */
+export function deadlineLabel(timer: { kind: string; percent?: number }): string {
+  switch (timer.kind) {
+    case 'slaWarning':
+      return timer.percent ? `SLA warning at ${timer.percent} %` : 'SLA warning';
+    case 'slaBreach':
+      return 'SLA breach';
+    case 'offerReminder':
+      return 'Offer reminder to the contractor';
+    case 'offerEscalation':
+      return 'Unanswered offer escalation to staff';
+    case 'invoiceReminder':
+      return 'Invoice reminder to the contractor';
+    default:
+      return 'Deadline';
+  }
+}

@@ -1,5 +1,5 @@
 // What people may send to a job through jobs.send, validated at the edge. Timer events are the engine's
-// alone. Invoices and payments are not here: they enter only through the finance procedures, which check
+// alone; an admin may bring the next one forward (ADVANCE_DEADLINE, naming the deadline's key as shown). Invoices and payments are not here: they enter only through the finance procedures, which check
 // what the machine cannot (the invoice's document and date, numbers unique in the agency, payment dates,
 // idempotency keys), so no second door skips those checks.
 import { z } from 'zod';
@@ -20,6 +20,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CANCEL'), reason: text(1000) }),
   z.object({ type: z.literal('CHANGE_PRIORITY'), priorityCode: text(20) }),
   z.object({ type: z.literal('QUERY_INVOICE'), reason: text(1000) }),
+  z.object({ type: z.literal('ADVANCE_DEADLINE'), key: text(200).optional() }),
 ]);
 
 export type CommandInput = z.infer<typeof commandSchema>;

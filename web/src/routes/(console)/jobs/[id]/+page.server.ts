@@ -67,4 +67,6 @@ export const actions: Actions = {
   recall: send('recall', (f) => ({ type: 'RECALL', reason: str(f, 'reason') })),
   cancel: send('cancel', (f) => ({ type: 'CANCEL', reason: str(f, 'reason') })),
   priority: send('priority', (f) => ({ type: 'CHANGE_PRIORITY', priorityCode: str(f, 'priorityCode') })),
+  /** Admins: the deadline the page showed (its key) falls due now; refused if another has become next meanwhile. */
+  advance: send('advance', (f) => ({ type: 'ADVANCE_DEADLINE', key: str(f, 'key').trim() || undefined })),
 };

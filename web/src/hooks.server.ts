@@ -5,6 +5,7 @@ import { getSessionUser } from '#lib/server/auth/session.ts';
 import { allowTileHost, SECURITY_HEADERS } from '#lib/server/security/headers.ts';
 import { reportInternalError } from '#lib/server/security/internal-error.ts';
 import { hostAllowed } from '#lib/server/security/origin.ts';
+import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from '#lib/server/security/unavailable.ts';
 import { useRuntime } from '../../worker/runtime-registry.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -22,6 +23,13 @@ function crossSite(request: Request, url: URL): boolean {
 
 const refuse = (status: number, text: string) => new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS } });
 
+function unavailable(api: boolean): Response {
+  const headers = { ...SECURITY_HEADERS, 'retry-after': '10', 'cache-control': 'no-store' };
+  if (!api) return new Response(UNAVAILABLE_MESSAGE, { status: 503, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
+  const body = { error: { message: UNAVAILABLE_MESSAGE, code: -32603, data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 } } };
+  return new Response(JSON.stringify(body), { status: 503, headers: { ...headers, 'content-type': 'application/json' } });
+}
+
 export const handle: Handle = async ({ event, resolve }) => {
   const { env } = await useRuntime();
   // Links in emails are built from the request's URL: a Host this app does not answer to is refused before
@@ -31,7 +39,15 @@ export const handle: Handle = async ({ event, resolve }) => {
   }
   if (crossSite(event.request, event.url)) return refuse(403, 'Cross-site request refused');
   event.locals.sessionId = null;
-  event.locals.user = await getSessionUser(event);
+  try {
+    event.locals.user = await getSessionUser(event);
+  } catch (e) {
+    if (!isDatabaseUnavailable(e)) throw e;
+    // The database is down: 503, the session cookie untouched (never "sign in again"). API callers get
+    // tRPC's error shape; pages a sentence. Retry-After: PostgreSQL restarts take seconds.
+    console.error(`[unavailable] ${event.request.method} ${event.url.pathname}: the database is not answering`);
+    return unavailable(event.url.pathname.startsWith('/api/'));
+  }
   const response = await resolve(event);
   try {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
@@ -49,5 +65,6 @@ export const handle: Handle = async ({ event, resolve }) => {
  * App errors (`error(404, …)`) and SvelteKit's own (unknown routes) keep their status and words. */
 export const handleError: HandleServerError = ({ kind, error, event }) => {
   if (kind !== 'unknown') return;
+  if (isDatabaseUnavailable(error)) return { message: UNAVAILABLE_MESSAGE };
   return { message: reportInternalError(error, `${event.request.method} ${event.url.pathname}`).message };
 };

@@ -4,6 +4,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context.ts';
 import { reportInternalError } from '../security/internal-error.ts';
+import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from '../security/unavailable.ts';
 import { describeIssues, fieldOf } from './issues.ts';
 import { controlCharacterMessage, controlCharacterPath } from './text-input.ts';
 
@@ -62,6 +63,9 @@ const domainErrors = t.middleware(async ({ next }) => {
     if (isEngineError(cause, 'EventRejected')) throw new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
     if (isEngineError(cause, 'JobNotFound')) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found', cause });
     if (isEngineError(cause, 'EngineUnavailable')) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message, cause });
+    if (result.error.code === 'INTERNAL_SERVER_ERROR' && isDatabaseUnavailable(cause)) {
+      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE_MESSAGE, cause });
+    }
     const duplicate = result.error.code === 'INTERNAL_SERVER_ERROR' ? duplicateOf(cause) : null;
     if (duplicate) throw new TRPCError({ code: 'CONFLICT', message: duplicate, cause });
   }

@@ -4,6 +4,7 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../../../../db/client.ts';
 import { agencies } from '../../../../../db/schema/index.ts';
+import { DatabaseUnavailable, isDatabaseUnavailable } from '../security/unavailable.ts';
 import type { Auth } from './auth.ts';
 import { contractorMemberships, effectiveMembership } from './memberships.ts';
 import type { SessionUser } from './user.ts';
@@ -23,14 +24,29 @@ interface AuthSessionPayload {
 
 const NONE: ResolvedSession = { user: null, sessionId: null, setCookies: [] };
 
+/**
+ * The session behind a request's cookies. When the session store cannot be read (better-auth answers 5xx:
+ * it swallows the database's error) this throws DatabaseUnavailable rather than answering "signed out",
+ * and passes back no cookies: an outage must not sign anyone out.
+ */
 export async function resolveSession(auth: Auth, db: Database, headers: Headers): Promise<ResolvedSession> {
   if (!headers.get('cookie')) return NONE;
-  const response = (await auth.api.getSession({ headers, asResponse: true })) as Response;
+  let response: Response;
+  try {
+    response = (await auth.api.getSession({ headers, asResponse: true })) as Response;
+  } catch (e) {
+    throw isDatabaseUnavailable(e) ? new DatabaseUnavailable(e) : e;
+  }
+  if (response.status >= 500) throw new DatabaseUnavailable(new Error(`session lookup answered ${response.status}`));
   const setCookies = response.headers.getSetCookie();
   const payload = response.ok ? ((await response.json()) as AuthSessionPayload | null) : null;
   if (!payload?.session || !payload.user) return { ...NONE, setCookies };
-  const user = await sessionUserOf(db, payload);
-  return { user, sessionId: user ? payload.session.id : null, setCookies };
+  try {
+    const user = await sessionUserOf(db, payload);
+    return { user, sessionId: user ? payload.session.id : null, setCookies };
+  } catch (e) {
+    throw isDatabaseUnavailable(e) ? new DatabaseUnavailable(e) : e;
+  }
 }
 
 export async function sessionUserOf(db: Database, { session, user }: AuthSessionPayload): Promise<SessionUser | null> {

@@ -96,7 +96,6 @@ if (server.ok) describe(SUITE, () => {
     await pat.setViewport(PHONE);
   });
   afterAll(async () => {
-    if (process.env.E2E_APP_LOG) writeFileSync(process.env.E2E_APP_LOG, app?.output() ?? '');
     await browser?.close();
     await app?.stop();
     await temporal.teardown();
@@ -187,9 +186,11 @@ if (server.ok) describe(SUITE, () => {
     const href = await staff.$eval('a ::-p-text(Workflow in Temporal UI)', (a) => (a as HTMLAnchorElement).href).catch(() => null);
     expect(href, 'the job page links to its workflow').toBe(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
     // The link opens a new tab (target=_blank), as an operator would.
-    const opened = new Promise<Page>((resolve) => browser.once('targetcreated', (t) => void t.page().then((p) => p && resolve(p))));
-    await staff.click('a ::-p-text(Workflow in Temporal UI)');
-    const ui = await opened;
+    const [target] = await Promise.all([
+      browser.waitForTarget((t) => t.type() === 'page' && t.url().startsWith(uiUrl), { timeout: 15_000 }),
+      staff.click('a ::-p-text(Workflow in Temporal UI)'),
+    ]);
+    const ui = (await target.page())!;
     try {
       await ui.setViewport({ width: 1400, height: 1000 });
       await waitForText(ui, workflowId, 'body', 30_000);

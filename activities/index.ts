@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { engineJobs } from '../db/schema/index.ts';
+import { engineJobs, jobs } from '../db/schema/index.ts';
 import type { Effect } from '../workflows/model.ts';
 import { notify } from './notify.ts';
 import { recordTransition, type Transition } from './record-transition.ts';
@@ -19,6 +19,14 @@ export interface EffectCall {
   effect: Effect;
 }
 
+/** A transition that could not be recorded for good, and why. */
+export interface ProjectionFailure {
+  jobId: string;
+  seq: number;
+  error: string;
+  at: string;
+}
+
 export const effectKey = (jobId: string, seq: number, idx: number) => `${jobId}:${seq}:${idx}`;
 
 export function createActivities({ db }: ActivityDeps) {
@@ -28,6 +36,16 @@ export function createActivities({ db }: ActivityDeps) {
         case 'notify':
           return notify(db, { jobId, key: effectKey(jobId, seq, idx), params: effect.params });
       }
+    },
+    /**
+     * Flags the job as needing attention (jobs.projection_error): the console shows it until
+     * scripts/reproject-job.ts has recorded what was missed. The earliest failure is kept.
+     */
+    async flagProjectionFailure(f: ProjectionFailure): Promise<void> {
+      await db
+        .update(jobs)
+        .set({ projectionError: { seq: f.seq, error: f.error.slice(0, 1000), at: f.at } })
+        .where(sql`${jobs.id} = ${f.jobId}::uuid and (${jobs.projectionError} is null or (${jobs.projectionError}->>'seq')::int > ${f.seq})`);
     },
     /**
      * The Temporal workflow's projection of one transition: history, audit and read model, plus the
@@ -48,9 +66,11 @@ export function createActivities({ db }: ActivityDeps) {
         // A constraint or data error fails the same way on every retry: give up at once (the workflow
         // logs it and the next transition's projection brings the read model level) instead of
         // retrying for ever and wedging the job. Connection and server trouble stays retryable.
-        const code = sqlState(e);
-        if (code && DETERMINISTIC_SQLSTATE_CLASSES.has(code.slice(0, 2))) {
-          throw ApplicationFailure.nonRetryable(`recordTransition ${t.jobId}:${t.seq}: ${(e as Error).message} (SQLSTATE ${code})`, 'DeterministicDatabaseError');
+        const pg = databaseError(e);
+        if (pg && DETERMINISTIC_SQLSTATE_CLASSES.has(pg.code.slice(0, 2))) {
+          // PostgreSQL's own words (never the statement and its parameters): they reach the job page.
+          const said = [pg.message, pg.detail].filter(Boolean).join(': ');
+          throw ApplicationFailure.nonRetryable(`${said} (SQLSTATE ${pg.code})`, 'DeterministicDatabaseError');
         }
         throw e;
       }
@@ -61,11 +81,11 @@ export function createActivities({ db }: ActivityDeps) {
 /** SQLSTATE classes that a retry cannot cure: data exceptions (22), integrity constraints (23), syntax or access (42). */
 const DETERMINISTIC_SQLSTATE_CLASSES = new Set(['22', '23', '42']);
 
-/** The SQLSTATE anywhere in the error's cause chain (drizzle wraps the driver's error). */
-export function sqlState(error: unknown): string | null {
+/** PostgreSQL's error anywhere in the cause chain (drizzle wraps the driver's), by its SQLSTATE. */
+export function databaseError(error: unknown): { code: string; message: string; detail?: string } | null {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as Error & { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    const { code, detail } = e as Error & { code?: unknown; detail?: unknown };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return { code, message: e.message, detail: typeof detail === 'string' ? detail : undefined };
   }
   return null;
 }

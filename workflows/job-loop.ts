@@ -5,7 +5,7 @@
 // One loop per job run, strictly serial: each accepted event (or due deadline) is stepped through the
 // machine, recorded (`recordTransition`, awaited: the caller's answer means the read model has it), and
 // its effects are started (`runEffect`, in the background: a slow mailer never holds up the job).
-import type { EffectCall, Transition } from '../activities/index.ts';
+import type { EffectCall, ProjectionFailure, Transition } from '../activities/index.ts';
 import type { JobView } from '../worker/engines/port.ts';
 import { isFinal, pendingTimer, startJob, stepJob, timerEvent, validateEvent, type JobState } from './job-host.ts';
 import type { Effect, JobCommand, JobEvent, JobInput, JobStatus, Timer } from './model.ts';
@@ -16,6 +16,8 @@ export interface LoopRuntime {
   /** Waits until `ready()` holds (true) or `deadline` passes (false). A null deadline waits for `ready` only. */
   waitFor(ready: () => boolean, deadline: Date | null): Promise<boolean>;
   recordTransition(t: Transition): Promise<void>;
+  /** Marks the job as needing attention: transition `seq` could not be recorded for good. */
+  projectionFailed(failure: ProjectionFailure): Promise<void>;
   runEffect(call: EffectCall): Promise<void>;
   /** Told after every accepted transition (the workflow upserts search attributes here). */
   published(view: JobView): void;
@@ -66,7 +68,9 @@ export interface JobLoop {
   run(): Promise<LoopExit>;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** An error's message with its causes' (an activity's failure wraps the activity's own error). */
+const message = (e: unknown): string =>
+  e instanceof Error ? (e.cause instanceof Error && e.cause.message !== e.message ? `${e.message}: ${message(e.cause)}` : e.message) : String(e);
 
 export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
   let state: JobState;
@@ -111,8 +115,12 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
     try {
       await rt.recordTransition({ jobId, seq, event, from, state: next, at });
     } catch (e) {
-      // The state has moved on regardless; the next transition's projection brings the read model level.
+      // The state has moved on regardless; the next transition's projection brings the read model level,
+      // but this step's history row is missing: the job is flagged for an operator (docs/operations.md).
       rt.log('error', `recordTransition ${jobId}:${seq} gave up: ${message(e)}`, { jobId, seq });
+      await rt.projectionFailed({ jobId, seq, error: message(e), at: rt.now().toISOString() }).catch((flagError: unknown) =>
+        rt.log('error', `could not flag ${jobId}:${seq} as needing attention: ${message(flagError)}`, { jobId, seq }),
+      );
     }
     recorded = seq;
     startEffects(seq, effects);

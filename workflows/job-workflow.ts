@@ -33,6 +33,12 @@ const { recordTransition } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+// Flagging a job whose transition could not be recorded: a small write, retried like the projection.
+const { flagProjectionFailure } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
+});
+
 // Effects (notifications) are retried like the embedded outbox (backing off to 10 minutes) for up to a week,
 // then logged as given up: a job never stalls on a mailer.
 const { runEffect } = proxyActivities<Activities>({
@@ -55,6 +61,7 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<JobView> {
       return condition(ready, Math.max(1, deadline.getTime() - Date.now()));
     },
     recordTransition,
+    projectionFailed: flagProjectionFailure,
     runEffect,
     published(view) {
       if (args.searchAttributes) upsertSearchAttributes(searchAttributeUpdates(view));

@@ -4,6 +4,13 @@ import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, t
 import { agencies, branches, jobTypes, users } from './agency.ts';
 import { contractors, properties, tenants } from './directory.ts';
 
+/** What could not be recorded, and why: shown to staff and operators (docs/operations.md says how to repair). */
+export interface ProjectionError {
+  seq: number;
+  error: string;
+  at: string;
+}
+
 export const jobs = pgTable(
   'jobs',
   {
@@ -33,6 +40,12 @@ export const jobs = pgTable(
     noteCount: integer().notNull().default(0),
     /** Engine event sequence last projected; projections never go backwards. */
     engineVersion: integer().notNull().default(0),
+    /**
+     * Set when a transition could not be recorded for good (a constraint or data error that no retry
+     * cures): the console shows the job as needing attention until `scripts/reproject-job.ts` has
+     * recorded what was missed. Null when every transition is recorded.
+     */
+    projectionError: jsonb().$type<ProjectionError>(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp({ withTimezone: true }),

@@ -1,7 +1,7 @@
 // The job workflow's event loop against an injected fake runtime: no server, no Temporal.
 // The same loop runs inside the workflow, where the runtime is @temporalio/workflow.
 import { describe, expect, it } from 'vitest';
-import type { EffectCall, Transition } from '../../activities/index.ts';
+import type { EffectCall, ProjectionFailure, Transition } from '../../activities/index.ts';
 import { createJobLoop, type JobLoop, type LoopCarry, type LoopExit, type LoopRuntime } from '../../workflows/job-loop.ts';
 import type { Actor, JobCommand, JobInput } from '../../workflows/model.ts';
 import type { JobView } from '../../worker/engines/port.ts';
@@ -57,6 +57,7 @@ function fakeRuntime() {
     effects: [] as EffectCall[],
     published: [] as JobView[],
     logs: [] as { level: string; message: string }[],
+    flagged: [] as ProjectionFailure[],
     /** Deadlines the loop asked to wait for, in order. */
     deadlines: [] as (string | null)[],
     continueAsNew: false,
@@ -95,6 +96,10 @@ function fakeRuntime() {
       const failure = fake.recordFails(t);
       if (failure) throw failure;
       fake.transitions.push(structuredClone(t));
+    },
+    async projectionFailed(f) {
+      await tick();
+      fake.flagged.push(f);
     },
     async runEffect(call) {
       await tick();
@@ -364,5 +369,7 @@ describe('job loop: failures', () => {
     await fake.submit(loop, { type: 'ADD_NOTE', text: 'second', actor: STAFF });
     expect(fake.transitions.map((t) => t.seq)).toEqual([1, 3]);
     expect(fake.transitions.at(-1)?.state.context.noteCount).toBe(2);
+    // The job is flagged for an operator: which step is missing, and why.
+    expect(fake.flagged).toEqual([{ jobId: 'job-1', seq: 2, error: 'read model unreachable', at: expect.any(String) }]);
   });
 });

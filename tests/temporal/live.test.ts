@@ -3,7 +3,8 @@
 // history, search attributes and memo, real timers. Skipped, with the reason printed, without one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { jobEvents, jobs } from '../../db/schema/index.ts';
+import { agencyInvoices, jobEvents, jobs } from '../../db/schema/index.ts';
+import { reprojectJob } from '../../worker/jobs/reproject.ts';
 import { EngineUnavailable, EventRejected } from '../../worker/engines/port.ts';
 import { createTemporalEngine, ensureSearchAttributes } from '../../worker/engines/temporal.ts';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
@@ -173,6 +174,40 @@ if (found.ok) describe(`Temporal engine on a live server (${found.via})`, () => 
     expect(next.version).toBe(before.version + 1);
     const seqs = (await h.db.select({ seq: jobEvents.seq }).from(jobEvents).where(eq(jobEvents.jobId, input.jobId))).map((r) => r.seq);
     expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: next.version }, (_, i) => i + 1));
+  });
+
+  it('flags a job whose transition cannot be recorded, keeps it moving, and repairs it from the workflow history', async () => {
+    // Two jobs' agency invoices with one number: the second's projection breaks the agency's unique
+    // number (a constraint error no retry cures), as a hand edit or a bug could.
+    const closed = async () => {
+      const input = await newJob();
+      await h.engine.start(input);
+      await h.engine.send(input.jobId, { type: 'OFFER', contractorId: pat.id, actor: staff });
+      await h.engine.send(input.jobId, { type: 'ACCEPT', actor: pat });
+      await h.engine.send(input.jobId, { type: 'START', actor: pat });
+      await h.engine.send(input.jobId, { type: 'COMPLETE', note: 'Fixed', actor: pat });
+      await h.engine.send(input.jobId, { type: 'CLOSE', actor: staff });
+      return input.jobId;
+    };
+    const [first, second] = [await closed(), await closed()];
+    const invoice = { type: 'RAISE_INVOICE', number: 'INV-CLASH', agentNetPence: 10000, vatRateBp: 2000, contractorTotalPence: 6000, actor: staff } as const;
+    await h.engine.send(first, invoice);
+    const raised = await h.engine.send(second, invoice);
+    const row = async () => (await h.db.select().from(jobs).where(eq(jobs.id, second)))[0]!;
+    await until(async () => (await row()).projectionError !== null, 'the job to be flagged');
+    expect((await row()).projectionError).toMatchObject({ seq: raised.version, error: expect.stringMatching(/SQLSTATE 23505/) });
+    // The job carried on: the next event is taken and recorded.
+    const noted = await h.engine.send(second, { type: 'ADD_NOTE', text: 'after the failure', actor: staff });
+    const seqs = async () => (await h.db.select({ seq: jobEvents.seq }).from(jobEvents).where(eq(jobEvents.jobId, second))).map((r) => r.seq).sort((a, b) => a - b);
+    expect(await seqs()).not.toContain(raised.version);
+
+    // The operator fixes the cause, then replays what the workflow did into the record.
+    await h.db.update(agencyInvoices).set({ number: 'INV-CLASH-A' }).where(eq(agencyInvoices.jobId, first));
+    const repaired = await reprojectJob(h.temporal, h.db, second);
+    expect(repaired).toMatchObject({ recorded: [raised.version], complete: true });
+    expect(await seqs()).toEqual(Array.from({ length: noted.version }, (_, i) => i + 1));
+    expect((await row()).projectionError).toBeNull();
+    expect((await h.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, second)))[0]?.number).toBe('INV-CLASH');
   });
 
   it('starts an in-process worker again when it stops underneath the app, and its jobs go on', async () => {

@@ -192,6 +192,7 @@ export const jobsRouter = router({
         slaBreached: jobs.slaBreached,
         slaWarnedPercent: jobs.slaWarnedPercent,
         recallCount: jobs.recallCount,
+        needsAttention: sql<boolean>`${jobs.projectionError} is not null`,
         createdAt: jobs.createdAt,
         updatedAt: jobs.updatedAt,
         address: properties.line1,

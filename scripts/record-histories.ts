@@ -3,6 +3,10 @@
 //
 //   temporal server start-dev &            # or any reachable server
 //   npm run record-histories               # TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE
+//   npm run record-histories -- --only=reassign-and-advance     # just these scenarios (comma-separated)
+//
+// Recorded files stay as they are when the code changes: they prove that histories recorded by older code
+// still replay. Record again only to add scenarios (--only), never to make a failing replay pass.
 //
 // Activities need a database: DATABASE_URL, or a throwaway embedded PostgreSQL when unset. The worker
 // runs here on a task queue of its own, so it never takes another worker's tasks. Takes about a minute
@@ -25,6 +29,8 @@ const OUT = fileURLToPath(new URL('../tests/fixtures/histories/', import.meta.ur
 const address = process.env.TEMPORAL_ADDRESS || 'localhost:7233';
 const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
 const taskQueue = `fixflow-record-${Date.now()}`;
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const want = (scenario: string) => !only || only.includes(scenario);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(check: () => Promise<boolean>, what: string, ms = 60_000) {
@@ -88,7 +94,7 @@ async function main() {
       (await e.client.workflow.getHandle(await e.workflowId(jobId)).describe()).status.name;
 
     // 1. The whole happy path, to Payment Complete: the workflow completes.
-    {
+    if (want('lifecycle-payment-complete')) {
       const job = await newJob();
       await engine.start(job);
       const id = job.jobId;
@@ -109,7 +115,7 @@ async function main() {
     }
 
     // 2. Declines, re-offers, a priority change, a recall, refused events (validator and handler).
-    {
+    if (want('recall-and-refusals')) {
       const job = await newJob();
       await engine.start(job);
       const id = job.jobId;
@@ -139,7 +145,7 @@ async function main() {
     }
 
     // 3. Real deadlines: offer chasers and SLA warnings/breach on a seconds-long policy, then a cancel.
-    {
+    if (want('deadlines-and-cancel')) {
       const job = await newJob({
         priority: { code: 'PX', name: 'Seconds', targetHours: 0.002, warnAtPercent: [75, 90] }, // 7.2 s
         chase: { offerReminderHours: 0.0008, offerEscalationHours: 0.0016, invoiceReminderHours: 1 }, // 2.9 s, 5.8 s
@@ -155,7 +161,7 @@ async function main() {
     }
 
     // 4. Continue-as-new: a small history limit, crossed by a run of notes.
-    {
+    if (want('continue-as-new')) {
       const job = await newJob();
       await small.start(job);
       const first = await runOf(small, job.jobId);
@@ -170,6 +176,34 @@ async function main() {
       })();
       if (runs < 2) throw new Error('expected the notes to cross the history limit and continue as new');
       await save(small, 'continue-as-new', job.jobId, first);
+    }
+
+    // 5. A recall re-assigned to another contractor who invoices their own part (a new assignment), and
+    //    an admin bringing the next deadline forward (it fires at once), then cancelled.
+    if (want('reassign-and-advance')) {
+      const job = await newJob();
+      await engine.start(job);
+      const id = job.jobId;
+      const first = await runOf(engine, id);
+      const admin: Actor = { id: fx.staff.id, role: 'admin' };
+      await engine.send(id, { type: 'ADVANCE_DEADLINE', actor: admin });
+      await until(async () => (await engine.get(id)).context.sla.warnedPercent === 75, 'the advanced SLA warning');
+      await engine.send(id, { type: 'OFFER', contractorId: pat.id, actor: staff });
+      await engine.send(id, { type: 'ACCEPT', actor: pat });
+      await engine.send(id, { type: 'START', actor: pat });
+      await engine.send(id, { type: 'COMPLETE', note: 'Patched', actor: pat });
+      await engine.send(id, { type: 'SUBMIT_INVOICE', number: 'PP-7', netPence: 5000, vatPence: 1000, totalPence: 6000, actor: pat });
+      await engine.send(id, { type: 'RECALL', reason: 'Still leaking', actor: staff });
+      await engine.send(id, { type: 'OFFER', contractorId: eve.id, actor: staff });
+      await engine.send(id, { type: 'ACCEPT', actor: eve });
+      await engine.send(id, { type: 'START', actor: eve });
+      await engine.send(id, { type: 'COMPLETE', note: 'Replaced the trap', actor: eve });
+      await engine.send(id, { type: 'SUBMIT_INVOICE', number: 'EV-1', netPence: 7000, vatPence: 1400, totalPence: 8400, actor: eve });
+      await engine.send(id, { type: 'CANCEL', reason: 'Landlord sold the flat', actor: staff }).catch((e: unknown) => {
+        if (!(e instanceof EventRejected)) throw e;
+        return engine.send(id, { type: 'CLOSE', actor: staff });
+      });
+      await save(engine, 'reassign-and-advance', id, first);
     }
   } finally {
     for (const stop of stops.reverse()) await stop().catch((e) => console.error(e));

@@ -210,7 +210,8 @@ export type JobEvent = Base &
      * admin saw: if another one has become next meanwhile, the event is refused rather than firing that.
      */
     | { type: 'ADVANCE_DEADLINE'; key?: string }
-    | { type: 'SLA_WARNING'; key: string }
+    /** `percent`: the share of the SLA window used, copied from the deadline so the timeline can say it. */
+    | { type: 'SLA_WARNING'; key: string; percent?: number }
     | { type: 'SLA_BREACHED'; key: string }
     | { type: 'OFFER_REMINDER'; key: string }
     | { type: 'OFFER_ESCALATION'; key: string }

@@ -49,6 +49,18 @@ describe('SLA timers', () => {
     ]);
   });
 
+  test('a warning event carries its percentage (the timeline shows it); the breach has none', () => {
+    let state = start({ priority: URGENT });
+    const warnings: unknown[] = [];
+    while (pendingTimer(state)) {
+      const timer = pendingTimer(state)!;
+      const event = timerEvent(timer, timer.at);
+      warnings.push(event.type === 'SLA_WARNING' ? event.percent : 'percent' in event ? 'unexpected' : event.type);
+      state = step(state, event).state;
+    }
+    expect(warnings).toEqual([75, 90, 'SLA_BREACHED']);
+  });
+
   test('the priority decides the thresholds', () => {
     expect(hoursAfter(T0, start({ priority: EMERGENCY }).context.timers)).toEqual([2, 3, 3.6, 4]);
   });

@@ -23,9 +23,15 @@ export function startSla(kind: Sla['kind'], startedAt: string, priority: Priorit
   return { sla, timers: slaTimers(sla, priority) };
 }
 
-/** The SLA timers still to fire for a running window (recomputed when the priority changes). */
-export function slaTimers(sla: Sla, priority: PriorityPolicy): Timer[] {
+/**
+ * The SLA timers still to fire for a running window (recomputed when the priority changes, at `now`).
+ * When the breach itself is already past at `now`, the warnings before it are dropped rather than
+ * fired: "75 % used" and "90 % used" landing with "breached" are stale news that only bury the breach.
+ */
+export function slaTimers(sla: Sla, priority: PriorityPolicy, now?: string): Timer[] {
   if (sla.stoppedAt || sla.breached) return [];
+  const breach: Timer = { key: `${sla.kind}:${sla.startedAt}:breach`, kind: 'slaBreach', at: sla.dueAt };
+  if (now !== undefined && sla.dueAt <= now) return [breach];
   const start = Date.parse(sla.startedAt);
   const windowMs = Date.parse(sla.dueAt) - start;
   const warnings: Timer[] = priority.warnAtPercent
@@ -36,7 +42,7 @@ export function slaTimers(sla: Sla, priority: PriorityPolicy): Timer[] {
       at: new Date(start + Math.round((windowMs * percent) / 100)).toISOString(),
       percent,
     }));
-  return [...warnings, { key: `${sla.kind}:${sla.startedAt}:breach`, kind: 'slaBreach', at: sla.dueAt }];
+  return [...warnings, breach];
 }
 
 export function offerTimers(contractorId: string, at: string, chase: ChasePolicy): Timer[] {

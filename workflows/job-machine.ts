@@ -82,13 +82,14 @@ export const jobMachine = setup({
     clearTimers: assign({ timers: () => [] }),
     changePriority: assign(({ context, event }) => {
       assertEvent(event, 'CHANGE_PRIORITY');
-      // Same start, new target: the deadline moves; warnings already sent are not repeated.
+      // Same start, new target: the deadline moves; warnings already sent are not repeated, and a target
+      // so short that the new deadline has passed already fires only the breach (see slaTimers).
       const dueAt = new Date(Date.parse(context.sla.startedAt) + event.priority.targetHours * 3_600_000).toISOString();
       const sla = { ...context.sla, dueAt };
       return {
         priority: event.priority,
         sla,
-        timers: sortTimers([...withoutKinds(context.timers, SLA_KINDS), ...slaTimers(sla, event.priority)]),
+        timers: sortTimers([...withoutKinds(context.timers, SLA_KINDS), ...slaTimers(sla, event.priority, event.at)]),
       };
     }),
     // The next pending deadline falls due now: the engine's ordinary timer path fires it straight after

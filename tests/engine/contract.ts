@@ -6,7 +6,7 @@ import type { Database } from '../../db/client.ts';
 import { auditLog, emails, jobEvents, jobs } from '../../db/schema/index.ts';
 import type { Actor, JobInput } from '../../workflows/model.ts';
 import { EventRejected, type JobEngine } from '../../worker/engines/port.ts';
-import { createAgency, createJobRow, ROUTINE } from '../support/fixtures.ts';
+import { createAgency, createJobRow, ROUTINE, URGENT } from '../support/fixtures.ts';
 
 export interface EngineHarness {
   engine: JobEngine;
@@ -208,6 +208,24 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       const later = await h.engine.get(input.jobId);
       expect(later.context.sla.breached).toBe(false);
       expect(await audits(input.jobId, 'job.sla_warning')).toHaveLength(0);
+    });
+
+    it('shortening the priority past the deadline sends only the breach, not the missed warnings', async () => {
+      const input = await newJob({ priority: ROUTINE });
+      await h.engine.start(input);
+      const created = Date.parse(input.createdAt);
+      await h.advanceTo(new Date(created + 30 * HOUR));
+      // Urgent is 24 h from the start: the deadline and both its warnings (18 h, 21.6 h) have passed.
+      await h.engine.send(input.jobId, { type: 'CHANGE_PRIORITY', priority: URGENT, actor: staff });
+      await h.advanceTo(new Date(created + 30 * HOUR + 1000));
+      await h.settle();
+      const view = await h.engine.get(input.jobId);
+      expect(view.context.sla).toMatchObject({ breached: true, warnedPercent: 0 });
+      expect((await history(input.jobId)).slice(1).map((e) => e.type)).toEqual(['CHANGE_PRIORITY', 'SLA_BREACHED']);
+      expect(await audits(input.jobId, 'job.sla_warning')).toHaveLength(0);
+      expect(await audits(input.jobId, 'job.sla_breached')).toHaveLength(1);
+      const sent = (await h.db.select().from(emails).where(eq(emails.to, fx.staff.email))).filter((m) => m.subject.includes(input.reference));
+      expect(sent.map((m) => m.subject)).toEqual([expect.stringContaining('SLA breached')]);
     });
 
     it('chases an unanswered offer: reminds the contractor, then alerts staff', async () => {

@@ -181,6 +181,25 @@ describe('changing the priority', () => {
     expect(step(state, timerEvent(due[0], hoursIn(3.5))).state.context.sla.warnedPercent).toBe(50);
   });
 
+  test('to a target already past, fires only the breach: the missed warnings are dropped, not sent', () => {
+    let state = step(start({ priority: ROUTINE }), ev.offer(hoursIn(1))).state;
+    state = step(state, ev.accept(hoursIn(2))).state;
+    const changed = step(state, ev.priority(hoursIn(30), URGENT)).state; // due at hour 24: six hours ago
+    expect(changed.context.sla).toMatchObject({ dueAt: hoursIn(24), breached: false, warnedPercent: 0 });
+    expect(ofKind(changed, 'slaWarning')).toEqual([]);
+    const fired = fireNext(changed);
+    expect(fired.timer.kind).toBe('slaBreach');
+    expect(notifications(fired.effects).map((n) => [n.template, n.staff, n.contractors])).toEqual([['slaBreached', true, ['pat']]]);
+    expect(fired.state.context.sla.breached).toBe(true);
+    expect(ofKind(fired.state, 'slaWarning')).toEqual([]);
+    expect(ofKind(fired.state, 'slaBreach')).toEqual([]);
+  });
+
+  test('to a target due exactly now, fires only the breach', () => {
+    const changed = step(start({ priority: ROUTINE }), ev.priority(hoursIn(24), URGENT)).state;
+    expect(changed.context.timers.map((t) => t.kind)).toEqual(['slaBreach']);
+  });
+
   test('keeps the offer chasers', () => {
     const { state } = reach('new');
     expect(ofKind(step(state, ev.priority(hoursIn(2), ROUTINE)).state, 'offerReminder')).toEqual(ofKind(state, 'offerReminder'));

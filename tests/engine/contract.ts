@@ -228,6 +228,28 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       expect(sent.map((m) => m.subject)).toEqual([expect.stringContaining('SLA breached')]);
     });
 
+    it('chases a missing invoice on the agency\'s schedule, then alerts staff once', async () => {
+      const row = await newJob();
+      const input = { ...row, chase: { ...row.chase, invoiceReminderHours: 24, invoiceReminderRepeatHours: 12, invoiceReminderLimit: 2 } };
+      await h.engine.start(input);
+      await h.engine.send(input.jobId, { type: 'OFFER', contractorId: pat.id, actor: staff });
+      await h.engine.send(input.jobId, { type: 'ACCEPT', actor: pat });
+      await h.engine.send(input.jobId, { type: 'START', actor: pat });
+      await h.engine.send(input.jobId, { type: 'COMPLETE', note: 'Done', actor: pat });
+      const completed = h.now().getTime();
+      await h.advanceTo(new Date(completed + 24 * HOUR + 1000));
+      expect(await audits(input.jobId, 'job.invoice_reminder')).toHaveLength(1);
+      await h.advanceTo(new Date(completed + 36 * HOUR + 2000));
+      await h.advanceTo(new Date(completed + 200 * HOUR));
+      await h.settle();
+      expect(await audits(input.jobId, 'job.invoice_reminder')).toHaveLength(2);
+      expect((await h.engine.get(input.jobId)).nextTimer).toBeNull();
+      const toPat = (await h.db.select().from(emails).where(eq(emails.to, fx.contractors[0].email))).filter((m) => m.subject.includes(`Reminder: invoice for ${input.reference}`));
+      expect(toPat).toHaveLength(2);
+      const toStaff = (await h.db.select().from(emails).where(eq(emails.to, fx.staff.email))).filter((m) => m.subject.includes(`Invoice overdue for ${input.reference}`));
+      expect(toStaff).toHaveLength(1);
+    });
+
     it('chases an unanswered offer: reminds the contractor, then alerts staff', async () => {
       const input = await newJob();
       await h.engine.start(input);

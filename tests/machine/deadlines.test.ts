@@ -1,13 +1,14 @@
 // Deadlines as data: SLA warnings and breach, chasers, and how events move or clear them.
 import { describe, expect, test } from 'vitest';
 import { pendingTimer, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
-import type { JobEvent, PriorityPolicy, Timer, TimerKind } from '../../workflows/model.ts';
+import type { ChasePolicy, JobEvent, PriorityPolicy, Timer, TimerKind } from '../../workflows/model.ts';
 import {
   ADMIN,
   CHASE,
   EMERGENCY,
   EVE,
   ROUTINE,
+  STAFF,
   T0,
   URGENT,
   drive,
@@ -216,11 +217,68 @@ describe('completion and invoices', () => {
     expect(refused(completed, timerEvent(oldWarning, hoursIn(30)))).toBe('That deadline is no longer pending');
   });
 
-  test('the invoice reminder chases the contractor, once', () => {
-    const { state } = reach('completed');
-    const { effects, state: after } = fireNext(state);
-    expect(notifications(effects)).toEqual([{ template: 'invoiceReminder', contractors: ['pat'], staff: false, data: {} }]);
-    expect(after.context.timers).toEqual([]);
+  /** A completed job under `chase`, and every invoice deadline fired on time: [hours after completion, who was told]. */
+  function chaseOut(chase: ChasePolicy) {
+    let state = drive(start({ chase }), historyOf('completed'));
+    const completedAt = state.context.sla.stoppedAt!;
+    const fired: [number, string, string[], boolean][] = [];
+    while (pendingTimer(state)) {
+      const next = fireNext(state);
+      for (const n of notifications(next.effects)) fired.push([hoursAfter(completedAt, [next.timer])[0], n.template, n.contractors, n.staff]);
+      state = next.state;
+    }
+    return { fired, state };
+  }
+
+  test('the invoice reminder repeats at the agency\'s interval up to its limit, then alerts staff once', () => {
+    const { fired, state } = chaseOut({ ...CHASE, invoiceReminderHours: 24, invoiceReminderRepeatHours: 48, invoiceReminderLimit: 3 });
+    expect(fired).toEqual([
+      [24, 'invoiceReminder', ['pat'], false],
+      [72, 'invoiceReminder', ['pat'], false],
+      [120, 'invoiceReminder', ['pat'], false],
+      [120, 'invoiceOverdue', [], true],
+    ]);
+    expect(state.context.timers).toEqual([]);
+  });
+
+  test('the staff alert says how many reminders went unanswered', () => {
+    let state = drive(start({ chase: { ...CHASE, invoiceReminderLimit: 2 } }), historyOf('completed'));
+    state = fireNext(state).state;
+    expect(notifications(fireNext(state).effects)).toEqual([
+      { template: 'invoiceReminder', contractors: ['pat'], staff: false, data: { reminder: 2 } },
+      { template: 'invoiceOverdue', contractors: [], staff: true, data: { reminders: 2 } },
+    ]);
+  });
+
+  test('a policy from before the setting chases weekly, three times', () => {
+    const { fired } = chaseOut(CHASE);
+    expect(fired.map(([hours, template]) => [hours, template])).toEqual([
+      [168, 'invoiceReminder'],
+      [336, 'invoiceReminder'],
+      [504, 'invoiceReminder'],
+      [504, 'invoiceOverdue'],
+    ]);
+  });
+
+  test('a limit of one reminds once and alerts staff with it', () => {
+    const { fired } = chaseOut({ ...CHASE, invoiceReminderRepeatHours: 24, invoiceReminderLimit: 1 });
+    expect(fired).toEqual([
+      [168, 'invoiceReminder', ['pat'], false],
+      [168, 'invoiceOverdue', [], true],
+    ]);
+  });
+
+  test('an invoice submitted mid-chase stops it; a query starts it again from the first reminder', () => {
+    const chase = { ...CHASE, invoiceReminderHours: 24, invoiceReminderRepeatHours: 24, invoiceReminderLimit: 2 };
+    const { state: reminded, timer } = fireNext(drive(start({ chase }), historyOf('completed')));
+    expect(ofKind(reminded, 'invoiceReminder')).toEqual([{ key: `${timer.key}#2`, kind: 'invoiceReminder', at: plusMs(timer.at, 24 * HOUR), reminder: 2 }]);
+    const now = plusMs(timer.at, HOUR);
+    const submitted = step(reminded, ev.submitInvoice(now)).state;
+    expect(submitted.context.timers).toEqual([]);
+    const queried = step(submitted, { type: 'QUERY_INVOICE', reason: 'Wrong VAT', actor: STAFF, at: now } as JobEvent).state;
+    const restarted = fireNext(queried);
+    expect(restarted.timer.reminder).toBeUndefined();
+    expect(notifications(restarted.effects).map((n) => n.template)).toEqual(['invoiceReminder']);
   });
 
   test('SUBMIT_INVOICE cancels the reminder', () => {

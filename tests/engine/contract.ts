@@ -145,6 +145,9 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       expect(view.context.sla.breached).toBe(true);
       expect(await audits(input.jobId, 'job.sla_breached')).toHaveLength(1);
       expect((await readModel(input.jobId)).slaBreached).toBe(true);
+      // The timeline names each warning's percentage: the recorded events carry it.
+      const warnings = (await history(input.jobId)).filter((e) => e.type === 'SLA_WARNING');
+      expect(warnings.map((e) => (e.payload as { percent?: number }).percent)).toEqual([75, 90]);
       await h.settle();
       const sent = await h.db.select().from(emails).where(eq(emails.to, fx.staff.email));
       expect(sent.filter((m) => m.subject.includes(input.reference) && m.subject.includes('SLA breached'))).toHaveLength(1);

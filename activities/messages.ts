@@ -35,6 +35,8 @@ const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => s
   offerReminder: (j) => `Reminder: job ${j.reference} (${j.title}) at ${j.address} is waiting for you to accept or decline.`,
   offerEscalation: (j) => `No answer from the contractor offered job ${j.reference} (${j.title}). Consider another contractor.`,
   invoiceReminder: (j) => `Reminder: please submit your invoice for completed job ${j.reference} (${j.title}).`,
+  invoiceOverdue: (j, d) =>
+    `Still no invoice for job ${j.reference} (${j.title}) after ${d.reminders} reminder${d.reminders === 1 ? '' : 's'} to the contractor. Reminders have stopped: please chase the contractor directly.`,
   invoiceSubmitted: (j, d) => `Invoice ${d.number ?? ''} was submitted for job ${j.reference} (${j.title}).`,
   invoiceQueried: (j, d) =>
     `The agency has queried your invoice ${d.number ?? ''} for job ${j.reference} (${j.title}): ${sentenceOf(d.reason)} Please submit a corrected invoice in the portal.`,
@@ -60,6 +62,7 @@ const SUBJECTS: Record<NotificationTemplate, (ref: string) => string> = {
   offerReminder: (r) => `Reminder: ${r} is waiting for your answer`,
   offerEscalation: (r) => `${r} offer unanswered`,
   invoiceReminder: (r) => `Reminder: invoice for ${r}`,
+  invoiceOverdue: (r) => `Invoice overdue for ${r}`,
   invoiceSubmitted: (r) => `Invoice submitted for ${r}`,
   invoiceQueried: (r) => `Invoice queried for ${r}`,
   invoiceApproved: (r) => `Invoice approved for ${r}`,

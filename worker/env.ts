@@ -1,7 +1,25 @@
 // Process configuration, validated once at the edge. Unset means the embedded defaults.
 import { z } from 'zod';
 
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 } as const;
+
+/**
+ * "+3d", "-2h", "+1d12h", "90m": a signed span in days, hours, minutes and seconds, as milliseconds.
+ * Dev only: it moves the embedded engine's clock (see docs/operations.md).
+ */
+const clockOffset = z
+  .string()
+  .trim()
+  .regex(/^[+-]?(\d+[dhms])+$/, 'a signed span such as +3d, -2h or +1d12h (units d, h, m, s)')
+  .transform((text) => {
+    const sign = text.startsWith('-') ? -1 : 1;
+    const parts = [...text.matchAll(/(\d+)([dhms])/g)];
+    return sign * parts.reduce((ms, [, n, unit]) => ms + Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS], 0);
+  });
+
 const schema = z.object({
+  /** Read here only so that dev-only settings can be refused in production. */
+  NODE_ENV: z.string().optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -31,6 +49,11 @@ const schema = z.object({
   /** Optional isochrone service for travel-time areas (see web/src/lib/server/map/isochrone.ts); unset: estimate. */
   ISOCHRONE_URL: z.url().optional(),
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Dev only: the embedded engine runs this far ahead (or behind) real time, in ms. Unset: real time. */
+  ENGINE_CLOCK_OFFSET: clockOffset.optional(),
+}).refine((e) => !(e.NODE_ENV === 'production' && e.ENGINE_CLOCK_OFFSET), {
+  message: 'is for development only and is refused with NODE_ENV=production: unset it (deadlines would fire at the wrong time for real jobs)',
+  path: ['ENGINE_CLOCK_OFFSET'],
 }).refine((e) => !e.TEMPORAL_TLS_CLIENT_CERT_PATH === !e.TEMPORAL_TLS_CLIENT_KEY_PATH, {
   message: 'set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH, or neither',
   path: ['TEMPORAL_TLS_CLIENT_KEY_PATH'],

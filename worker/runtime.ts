@@ -11,6 +11,7 @@ import { createDispatcher, type Dispatcher } from './embedded/dispatcher.ts';
 import { readEnv, type Env } from './env.ts';
 import { chooseEngine, createEngine } from './engines/select.ts';
 import { startUnstartedJobs } from './jobs/reconcile.ts';
+import { engineClock } from './engine-clock.ts';
 import type { JobEngine } from './engines/port.ts';
 import { createMailDeliverer } from './mail-deliverer.ts';
 
@@ -46,11 +47,12 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
   await migrateDatabase(db);
 
   const choice = chooseEngine(env);
-  const engine = await createEngine(choice, { db, env });
+  const clock = engineClock(env, choice.kind, log);
+  const engine = await createEngine(choice, { db, env, clock });
   const stops: (() => Promise<void>)[] = [];
   let temporalUiUrl: string | null = null;
   if (choice.kind === 'embedded') {
-    const dispatcher: Dispatcher = createDispatcher({ sql, engine: engine as never, activities: createActivities({ db }), log });
+    const dispatcher: Dispatcher = createDispatcher({ sql, engine: engine as never, activities: createActivities({ db }), clock, log });
     await dispatcher.start();
     stops.push(() => dispatcher.stop());
     log('engine: embedded (Postgres); timers and effects run in this process');

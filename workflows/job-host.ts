@@ -69,7 +69,9 @@ export function pendingTimer(state: JobState): Timer | null {
 
 /** The ordinary event a due deadline becomes. */
 export function timerEvent(timer: Timer, at: string): JobEvent {
-  return { type: TIMER_EVENT[timer.kind], key: timer.key, at, actor: SYSTEM_ACTOR } as JobEvent;
+  // A warning names its percentage, so the recorded event (the timeline) says how far the SLA had run.
+  const percent = timer.kind === 'slaWarning' && timer.percent !== undefined ? { percent: timer.percent } : {};
+  return { type: TIMER_EVENT[timer.kind], key: timer.key, ...percent, at, actor: SYSTEM_ACTOR } as JobEvent;
 }
 
 export const SYSTEM_ACTOR = { id: 'system', role: 'system' } as const;

@@ -6,8 +6,11 @@ import { assertEvent, assign, setup } from 'xstate';
 import {
   OFFER_KINDS,
   SLA_KINDS,
+  invoiceChase,
   invoiceTimer,
+  nextInvoiceTimer,
   offerTimers,
+  reminderNumber,
   slaTimers,
   sortTimers,
   startSla,
@@ -82,13 +85,14 @@ export const jobMachine = setup({
     clearTimers: assign({ timers: () => [] }),
     changePriority: assign(({ context, event }) => {
       assertEvent(event, 'CHANGE_PRIORITY');
-      // Same start, new target: the deadline moves; warnings already sent are not repeated.
+      // Same start, new target: the deadline moves; warnings already sent are not repeated, and a target
+      // so short that the new deadline has passed already fires only the breach (see slaTimers).
       const dueAt = new Date(Date.parse(context.sla.startedAt) + event.priority.targetHours * 3_600_000).toISOString();
       const sla = { ...context.sla, dueAt };
       return {
         priority: event.priority,
         sla,
-        timers: sortTimers([...withoutKinds(context.timers, SLA_KINDS), ...slaTimers(sla, event.priority)]),
+        timers: sortTimers([...withoutKinds(context.timers, SLA_KINDS), ...slaTimers(sla, event.priority, event.at)]),
       };
     }),
     // The next pending deadline falls due now: the engine's ordinary timer path fires it straight after
@@ -112,8 +116,16 @@ export const jobMachine = setup({
       timers: withoutKinds(context.timers, SLA_KINDS),
     })),
     dropTimer: assign(({ context, event }) => {
-      assertEvent(event, ['OFFER_REMINDER', 'OFFER_ESCALATION', 'INVOICE_REMINDER']);
+      assertEvent(event, ['OFFER_REMINDER', 'OFFER_ESCALATION']);
       return { timers: context.timers.filter((t) => t.key !== event.key) };
+    }),
+    // The chase goes on at the agency's interval until its last reminder; then it stops.
+    chaseInvoice: assign(({ context, event }) => {
+      assertEvent(event, 'INVOICE_REMINDER');
+      const sent = context.timers.find((t) => t.key === event.key);
+      const next = sent ? nextInvoiceTimer(sent, event.at, context.chase) : null;
+      const rest = context.timers.filter((t) => t.key !== event.key);
+      return { timers: next ? sortTimers([...rest, next]) : rest };
     }),
     submitInvoice: assign(({ context, event }) => {
       assertEvent(event, 'SUBMIT_INVOICE');
@@ -227,9 +239,21 @@ export const jobMachine = setup({
       guard: 'allowed',
       actions: ['dropTimer', { type: 'notify', params: ({ context }) => note('offerEscalation', { staff: true }, { contractorId: context.offeredTo }) }],
     },
+    // Told before `chaseInvoice` drops the timer, so the messages can say which reminder this is.
     INVOICE_REMINDER: {
       guard: 'allowed',
-      actions: ['dropTimer', { type: 'notify', params: ({ context }) => note('invoiceReminder', { contractors: holder(context) }) }],
+      actions: [
+        { type: 'notify', params: ({ context, event }) => note('invoiceReminder', { contractors: holder(context) }, { reminder: invoiceReminderOf(context, event) }) },
+        {
+          type: 'notify',
+          // Staff hear once, with the last reminder: after it the machine stops chasing, so someone must.
+          params: ({ context, event }) => {
+            const reminder = invoiceReminderOf(context, event);
+            return note('invoiceOverdue', { staff: reminder >= invoiceChase(context.chase).limit }, { reminders: reminder });
+          },
+        },
+        'chaseInvoice',
+      ],
     },
   },
   states: {
@@ -312,6 +336,12 @@ export const jobMachine = setup({
     },
   },
 });
+
+/** Which reminder of the chase the firing INVOICE_REMINDER is (its timer is still in the context). */
+function invoiceReminderOf(context: JobContext, event: JobEvent): number {
+  const timer = 'key' in event ? context.timers.find((t) => t.key === event.key) : undefined;
+  return timer ? reminderNumber(timer) : 1;
+}
 
 /** Offering a job not yet accepted: a contractor whose offer is still open is told it has gone elsewhere
  * (before `offer` replaces them), then the new one is offered it. */

@@ -51,8 +51,16 @@ export interface PriorityPolicy {
 export interface ChasePolicy {
   offerReminderHours: number;
   offerEscalationHours: number;
+  /** From completion (or a query) to the first invoice reminder. */
   invoiceReminderHours: number;
+  /** Between one invoice reminder and the next. Absent on jobs started before agencies could set it: see INVOICE_CHASE_DEFAULTS. */
+  invoiceReminderRepeatHours?: number;
+  /** How many reminders the contractor gets; staff are alerted once with the last. Absent: see INVOICE_CHASE_DEFAULTS. */
+  invoiceReminderLimit?: number;
 }
+
+/** The invoice chase for jobs whose policy predates the setting (and the agencies' column defaults): weekly, three times. */
+export const INVOICE_CHASE_DEFAULTS = { invoiceReminderRepeatHours: 168, invoiceReminderLimit: 3 } as const;
 
 export const TIMER_KINDS = [
   'slaWarning',
@@ -70,6 +78,8 @@ export interface Timer {
   /** ISO-8601 UTC instant. */
   at: string;
   percent?: number;
+  /** Which invoice reminder this is, from 2 on (absent: the first). */
+  reminder?: number;
 }
 
 export interface Sla {
@@ -210,7 +220,8 @@ export type JobEvent = Base &
      * admin saw: if another one has become next meanwhile, the event is refused rather than firing that.
      */
     | { type: 'ADVANCE_DEADLINE'; key?: string }
-    | { type: 'SLA_WARNING'; key: string }
+    /** `percent`: the share of the SLA window used, copied from the deadline so the timeline can say it. */
+    | { type: 'SLA_WARNING'; key: string; percent?: number }
     | { type: 'SLA_BREACHED'; key: string }
     | { type: 'OFFER_REMINDER'; key: string }
     | { type: 'OFFER_ESCALATION'; key: string }
@@ -270,6 +281,7 @@ export const NOTIFICATION_TEMPLATES = [
   'offerReminder',
   'offerEscalation',
   'invoiceReminder',
+  'invoiceOverdue',
   'invoiceSubmitted',
   'invoiceQueried',
   'invoiceApproved',

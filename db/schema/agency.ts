@@ -15,6 +15,9 @@ export const agencies = pgTable('agencies', {
   offerReminderHours: integer().notNull().default(4),
   offerEscalationHours: integer().notNull().default(24),
   invoiceReminderHours: integer().notNull().default(168),
+  /** The invoice chase after its first reminder: every so many hours, up to so many reminders, then staff are alerted. */
+  invoiceReminderRepeatHours: integer().notNull().default(168),
+  invoiceReminderLimit: integer().notNull().default(3),
   /** Next job number; references are JOB-000123 per agency. */
   nextJobNumber: integer().notNull().default(1),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

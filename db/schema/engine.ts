@@ -34,6 +34,8 @@ export const outbox = pgTable(
     attempts: integer().notNull().default(0),
     availableAt: timestamp({ withTimezone: true }).notNull(),
     lockedUntil: timestamp({ withTimezone: true }),
+    /** Who holds the lease: `<instance>/<boot id>` of the dispatcher that claimed the row (see dispatcher.ts). */
+    lockedBy: text(),
     doneAt: timestamp({ withTimezone: true }),
     lastError: text(),
   },

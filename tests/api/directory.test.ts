@@ -16,7 +16,8 @@ import { contractorFrom, percentToBp } from '../../web/src/lib/components/direct
 import { parseDistricts } from '../../web/src/lib/postcode.ts';
 import { districtOf } from '../../web/src/lib/server/map/outcodes.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { createAgency } from '../support/fixtures.ts';
+import { jobInputFor } from '../../worker/jobs/create-job.ts';
+import { createAgency, ROUTINE } from '../support/fixtures.ts';
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -73,6 +74,8 @@ const agencySettings = {
   offerReminderHours: 4,
   offerEscalationHours: 24,
   invoiceReminderHours: 168,
+  invoiceReminderRepeatHours: 168,
+  invoiceReminderLimit: 3,
 };
 
 beforeAll(async () => {
@@ -103,6 +106,22 @@ describe('settings', () => {
     // B's agency is untouched.
     const [bRow] = await database.db.select().from(agencies).where(eq(agencies.id, b.agency.id));
     expect(bRow.vatRateBp).toBe(2000);
+  });
+
+  it('admins set the invoice chase: how often the reminder repeats and how many before staff are alerted', async () => {
+    const result = await as(adminA).settings.updateAgency({ ...agencySettings, invoiceReminderRepeatHours: 48, invoiceReminderLimit: 5 });
+    expect(result.changed).toEqual(expect.arrayContaining(['invoiceReminderRepeatHours', 'invoiceReminderLimit']));
+    expect((await as(staffA).settings.get()).agency).toMatchObject({ invoiceReminderRepeatHours: 48, invoiceReminderLimit: 5 });
+    const [row] = await database.db.select().from(agencies).where(eq(agencies.id, a.agency.id));
+    expect(jobInputFor({ id: 'j', reference: 'JOB-1', agencyId: a.agency.id, createdAt: new Date() }, row, ROUTINE).chase).toMatchObject({
+      invoiceReminderRepeatHours: 48,
+      invoiceReminderLimit: 5,
+    });
+    await refusesWithFieldErrors(
+      () => as(adminA).settings.updateAgency({ ...agencySettings, invoiceReminderRepeatHours: 0, invoiceReminderLimit: 0 }),
+      ['invoiceReminderRepeatHours', 'invoiceReminderLimit'],
+    );
+    await as(adminA).settings.updateAgency(agencySettings);
   });
 
   it('refuses bad settings with field errors and writes nothing', async () => {

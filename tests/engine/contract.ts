@@ -6,7 +6,7 @@ import type { Database } from '../../db/client.ts';
 import { auditLog, emails, jobEvents, jobs } from '../../db/schema/index.ts';
 import type { Actor, JobInput } from '../../workflows/model.ts';
 import { EventRejected, type JobEngine } from '../../worker/engines/port.ts';
-import { createAgency, createJobRow, ROUTINE } from '../support/fixtures.ts';
+import { createAgency, createJobRow, ROUTINE, URGENT } from '../support/fixtures.ts';
 
 export interface EngineHarness {
   engine: JobEngine;
@@ -145,6 +145,9 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       expect(view.context.sla.breached).toBe(true);
       expect(await audits(input.jobId, 'job.sla_breached')).toHaveLength(1);
       expect((await readModel(input.jobId)).slaBreached).toBe(true);
+      // The timeline names each warning's percentage: the recorded events carry it.
+      const warnings = (await history(input.jobId)).filter((e) => e.type === 'SLA_WARNING');
+      expect(warnings.map((e) => (e.payload as { percent?: number }).percent)).toEqual([75, 90]);
       await h.settle();
       const sent = await h.db.select().from(emails).where(eq(emails.to, fx.staff.email));
       expect(sent.filter((m) => m.subject.includes(input.reference) && m.subject.includes('SLA breached'))).toHaveLength(1);
@@ -208,6 +211,46 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       const later = await h.engine.get(input.jobId);
       expect(later.context.sla.breached).toBe(false);
       expect(await audits(input.jobId, 'job.sla_warning')).toHaveLength(0);
+    });
+
+    it('shortening the priority past the deadline sends only the breach, not the missed warnings', async () => {
+      const input = await newJob({ priority: ROUTINE });
+      await h.engine.start(input);
+      const created = Date.parse(input.createdAt);
+      await h.advanceTo(new Date(created + 30 * HOUR));
+      // Urgent is 24 h from the start: the deadline and both its warnings (18 h, 21.6 h) have passed.
+      await h.engine.send(input.jobId, { type: 'CHANGE_PRIORITY', priority: URGENT, actor: staff });
+      await h.advanceTo(new Date(created + 30 * HOUR + 1000));
+      await h.settle();
+      const view = await h.engine.get(input.jobId);
+      expect(view.context.sla).toMatchObject({ breached: true, warnedPercent: 0 });
+      expect((await history(input.jobId)).slice(1).map((e) => e.type)).toEqual(['CHANGE_PRIORITY', 'SLA_BREACHED']);
+      expect(await audits(input.jobId, 'job.sla_warning')).toHaveLength(0);
+      expect(await audits(input.jobId, 'job.sla_breached')).toHaveLength(1);
+      const sent = (await h.db.select().from(emails).where(eq(emails.to, fx.staff.email))).filter((m) => m.subject.includes(input.reference));
+      expect(sent.map((m) => m.subject)).toEqual([expect.stringContaining('SLA breached')]);
+    });
+
+    it('chases a missing invoice on the agency\'s schedule, then alerts staff once', async () => {
+      const row = await newJob();
+      const input = { ...row, chase: { ...row.chase, invoiceReminderHours: 24, invoiceReminderRepeatHours: 12, invoiceReminderLimit: 2 } };
+      await h.engine.start(input);
+      await h.engine.send(input.jobId, { type: 'OFFER', contractorId: pat.id, actor: staff });
+      await h.engine.send(input.jobId, { type: 'ACCEPT', actor: pat });
+      await h.engine.send(input.jobId, { type: 'START', actor: pat });
+      await h.engine.send(input.jobId, { type: 'COMPLETE', note: 'Done', actor: pat });
+      const completed = h.now().getTime();
+      await h.advanceTo(new Date(completed + 24 * HOUR + 1000));
+      expect(await audits(input.jobId, 'job.invoice_reminder')).toHaveLength(1);
+      await h.advanceTo(new Date(completed + 36 * HOUR + 2000));
+      await h.advanceTo(new Date(completed + 200 * HOUR));
+      await h.settle();
+      expect(await audits(input.jobId, 'job.invoice_reminder')).toHaveLength(2);
+      expect((await h.engine.get(input.jobId)).nextTimer).toBeNull();
+      const toPat = (await h.db.select().from(emails).where(eq(emails.to, fx.contractors[0].email))).filter((m) => m.subject.includes(`Reminder: invoice for ${input.reference}`));
+      expect(toPat).toHaveLength(2);
+      const toStaff = (await h.db.select().from(emails).where(eq(emails.to, fx.staff.email))).filter((m) => m.subject.includes(`Invoice overdue for ${input.reference}`));
+      expect(toStaff).toHaveLength(1);
     });
 
     it('chases an unanswered offer: reminds the contractor, then alerts staff', async () => {

@@ -72,6 +72,32 @@ describe('embedded engine durability', () => {
     expect(await offerEmails(input.reference)).toHaveLength(1);
   });
 
+  it('at start, runs at once the effects an earlier boot of the same instance had claimed', async () => {
+    const { engine, input, clock } = await offeredJob();
+    const other = await offeredJob(clock);
+    // This instance's previous boot claimed the offer's effects (lease 30 s) and died; so did another instance's.
+    const lease = new Date(clock().getTime() + 30_000).toISOString();
+    await database.sql`update outbox set locked_until = ${lease}, locked_by = 'box-1/previous-boot', attempts = 1
+                       where job_id = ${input.jobId} and done_at is null`;
+    await database.sql`update outbox set locked_until = ${lease}, locked_by = 'box-2/its-boot', attempts = 1
+                       where job_id = ${other.input.jobId} and done_at is null`;
+    const next = createDispatcher({ sql: database.sql, engine, activities: createActivities({ db: database.db }), clock, instance: 'box-1', idleMs: 50 });
+    await next.start();
+    try {
+      // The clock stands still: only the released claims can explain the email.
+      await expect.poll(async () => (await offerEmails(input.reference)).length, { timeout: 5000, interval: 50 }).toBe(1);
+      const [row] = await database.db.select().from(outbox).where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
+      expect(row).toMatchObject({ lockedBy: null, attempts: 2 });
+      expect(row.doneAt).not.toBeNull();
+    } finally {
+      await next.stop();
+    }
+    // Another instance's claim may belong to a live process: it waits out its lease.
+    expect(await offerEmails(other.input.reference)).toHaveLength(0);
+    const [held] = await database.db.select().from(outbox).where(and(eq(outbox.jobId, other.input.jobId), eq(outbox.seq, 2)));
+    expect(held).toMatchObject({ lockedBy: 'box-2/its-boot', doneAt: null });
+  });
+
   it('retries a failing effect with backoff and records the error', async () => {
     const { engine, input, clock } = await offeredJob();
     const real = createActivities({ db: database.db });

@@ -1,13 +1,14 @@
 // Deadlines as data: SLA warnings and breach, chasers, and how events move or clear them.
 import { describe, expect, test } from 'vitest';
 import { pendingTimer, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
-import type { JobEvent, PriorityPolicy, Timer, TimerKind } from '../../workflows/model.ts';
+import type { ChasePolicy, JobEvent, PriorityPolicy, Timer, TimerKind } from '../../workflows/model.ts';
 import {
   ADMIN,
   CHASE,
   EMERGENCY,
   EVE,
   ROUTINE,
+  STAFF,
   T0,
   URGENT,
   drive,
@@ -47,6 +48,18 @@ describe('SLA timers', () => {
       ['slaWarning', 90, new Date(Date.parse(T0) + priority.targetHours * 0.9 * HOUR).toISOString()],
       ['slaBreach', undefined, new Date(due).toISOString()],
     ]);
+  });
+
+  test('a warning event carries its percentage (the timeline shows it); the breach has none', () => {
+    let state = start({ priority: URGENT });
+    const warnings: unknown[] = [];
+    while (pendingTimer(state)) {
+      const timer = pendingTimer(state)!;
+      const event = timerEvent(timer, timer.at);
+      warnings.push(event.type === 'SLA_WARNING' ? event.percent : 'percent' in event ? 'unexpected' : event.type);
+      state = step(state, event).state;
+    }
+    expect(warnings).toEqual([75, 90, 'SLA_BREACHED']);
   });
 
   test('the priority decides the thresholds', () => {
@@ -169,6 +182,25 @@ describe('changing the priority', () => {
     expect(step(state, timerEvent(due[0], hoursIn(3.5))).state.context.sla.warnedPercent).toBe(50);
   });
 
+  test('to a target already past, fires only the breach: the missed warnings are dropped, not sent', () => {
+    let state = step(start({ priority: ROUTINE }), ev.offer(hoursIn(1))).state;
+    state = step(state, ev.accept(hoursIn(2))).state;
+    const changed = step(state, ev.priority(hoursIn(30), URGENT)).state; // due at hour 24: six hours ago
+    expect(changed.context.sla).toMatchObject({ dueAt: hoursIn(24), breached: false, warnedPercent: 0 });
+    expect(ofKind(changed, 'slaWarning')).toEqual([]);
+    const fired = fireNext(changed);
+    expect(fired.timer.kind).toBe('slaBreach');
+    expect(notifications(fired.effects).map((n) => [n.template, n.staff, n.contractors])).toEqual([['slaBreached', true, ['pat']]]);
+    expect(fired.state.context.sla.breached).toBe(true);
+    expect(ofKind(fired.state, 'slaWarning')).toEqual([]);
+    expect(ofKind(fired.state, 'slaBreach')).toEqual([]);
+  });
+
+  test('to a target due exactly now, fires only the breach', () => {
+    const changed = step(start({ priority: ROUTINE }), ev.priority(hoursIn(24), URGENT)).state;
+    expect(changed.context.timers.map((t) => t.kind)).toEqual(['slaBreach']);
+  });
+
   test('keeps the offer chasers', () => {
     const { state } = reach('new');
     expect(ofKind(step(state, ev.priority(hoursIn(2), ROUTINE)).state, 'offerReminder')).toEqual(ofKind(state, 'offerReminder'));
@@ -185,11 +217,68 @@ describe('completion and invoices', () => {
     expect(refused(completed, timerEvent(oldWarning, hoursIn(30)))).toBe('That deadline is no longer pending');
   });
 
-  test('the invoice reminder chases the contractor, once', () => {
-    const { state } = reach('completed');
-    const { effects, state: after } = fireNext(state);
-    expect(notifications(effects)).toEqual([{ template: 'invoiceReminder', contractors: ['pat'], staff: false, data: {} }]);
-    expect(after.context.timers).toEqual([]);
+  /** A completed job under `chase`, and every invoice deadline fired on time: [hours after completion, who was told]. */
+  function chaseOut(chase: ChasePolicy) {
+    let state = drive(start({ chase }), historyOf('completed'));
+    const completedAt = state.context.sla.stoppedAt!;
+    const fired: [number, string, string[], boolean][] = [];
+    while (pendingTimer(state)) {
+      const next = fireNext(state);
+      for (const n of notifications(next.effects)) fired.push([hoursAfter(completedAt, [next.timer])[0], n.template, n.contractors, n.staff]);
+      state = next.state;
+    }
+    return { fired, state };
+  }
+
+  test('the invoice reminder repeats at the agency\'s interval up to its limit, then alerts staff once', () => {
+    const { fired, state } = chaseOut({ ...CHASE, invoiceReminderHours: 24, invoiceReminderRepeatHours: 48, invoiceReminderLimit: 3 });
+    expect(fired).toEqual([
+      [24, 'invoiceReminder', ['pat'], false],
+      [72, 'invoiceReminder', ['pat'], false],
+      [120, 'invoiceReminder', ['pat'], false],
+      [120, 'invoiceOverdue', [], true],
+    ]);
+    expect(state.context.timers).toEqual([]);
+  });
+
+  test('the staff alert says how many reminders went unanswered', () => {
+    let state = drive(start({ chase: { ...CHASE, invoiceReminderLimit: 2 } }), historyOf('completed'));
+    state = fireNext(state).state;
+    expect(notifications(fireNext(state).effects)).toEqual([
+      { template: 'invoiceReminder', contractors: ['pat'], staff: false, data: { reminder: 2 } },
+      { template: 'invoiceOverdue', contractors: [], staff: true, data: { reminders: 2 } },
+    ]);
+  });
+
+  test('a policy from before the setting chases weekly, three times', () => {
+    const { fired } = chaseOut(CHASE);
+    expect(fired.map(([hours, template]) => [hours, template])).toEqual([
+      [168, 'invoiceReminder'],
+      [336, 'invoiceReminder'],
+      [504, 'invoiceReminder'],
+      [504, 'invoiceOverdue'],
+    ]);
+  });
+
+  test('a limit of one reminds once and alerts staff with it', () => {
+    const { fired } = chaseOut({ ...CHASE, invoiceReminderRepeatHours: 24, invoiceReminderLimit: 1 });
+    expect(fired).toEqual([
+      [168, 'invoiceReminder', ['pat'], false],
+      [168, 'invoiceOverdue', [], true],
+    ]);
+  });
+
+  test('an invoice submitted mid-chase stops it; a query starts it again from the first reminder', () => {
+    const chase = { ...CHASE, invoiceReminderHours: 24, invoiceReminderRepeatHours: 24, invoiceReminderLimit: 2 };
+    const { state: reminded, timer } = fireNext(drive(start({ chase }), historyOf('completed')));
+    expect(ofKind(reminded, 'invoiceReminder')).toEqual([{ key: `${timer.key}#2`, kind: 'invoiceReminder', at: plusMs(timer.at, 24 * HOUR), reminder: 2 }]);
+    const now = plusMs(timer.at, HOUR);
+    const submitted = step(reminded, ev.submitInvoice(now)).state;
+    expect(submitted.context.timers).toEqual([]);
+    const queried = step(submitted, { type: 'QUERY_INVOICE', reason: 'Wrong VAT', actor: STAFF, at: now } as JobEvent).state;
+    const restarted = fireNext(queried);
+    expect(restarted.timer.reminder).toBeUndefined();
+    expect(notifications(restarted.effects).map((n) => n.template)).toEqual(['invoiceReminder']);
   });
 
   test('SUBMIT_INVOICE cancels the reminder', () => {

@@ -2,7 +2,12 @@
 // activity calls. Claims with FOR UPDATE SKIP LOCKED, so several dispatchers can share one database;
 // an effect whose run is cut off (crash, lost lease) is re-run after its lease expires, and the
 // activities are idempotent by (job, event sequence, index), so the world sees it once.
+// A claim names its claimant (`<instance>/<boot id>`): a dispatcher starting on an instance releases
+// the claims an earlier boot of that instance left, since that process is gone, so after a crash and
+// restart the effects it had in hand run at once instead of waiting out the lease.
 // Timestamps cross as ISO strings: drizzle sets the shared postgres.js client to pass them through.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Sql } from 'postgres';
 import type { Activities } from '../../activities/index.ts';
 import type { Effect } from '../../workflows/model.ts';
@@ -21,6 +26,12 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Longest sleep between polls when nothing wakes the dispatcher. */
   idleMs?: number;
+  /**
+   * This process's identity across restarts (default: the host name). At start, claims held by an earlier
+   * boot of the same instance are released; two dispatchers live at once must not share it (were they to,
+   * an effect could run twice, which the idempotent activities absorb, but nothing waits for the lease).
+   */
+  instance?: string;
   log?: (message: string) => void;
 }
 
@@ -40,6 +51,9 @@ export const retryDelayMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** 
 
 export function createDispatcher(options: DispatcherOptions) {
   const { sql, engine, activities, clock = systemClock, batchSize = 100, timerConcurrency = 8, leaseMs = 30_000, idleMs = 1000, log = () => {} } = options;
+  const instance = options.instance ?? hostname();
+  /** This boot's name on the claims it makes. */
+  const claimant = `${instance}/${randomUUID()}`;
   let running = false;
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
@@ -93,7 +107,7 @@ export function createDispatcher(options: DispatcherOptions) {
   async function runOutbox(): Promise<number> {
     const now = clock();
     const rows = await sql<OutboxRow[]>`
-      update outbox set locked_until = ${iso(now, leaseMs)}, attempts = attempts + 1
+      update outbox set locked_until = ${iso(now, leaseMs)}, locked_by = ${claimant}, attempts = attempts + 1
       where id in (
         select id from outbox
         where done_at is null and available_at <= ${iso(now)} and (locked_until is null or locked_until <= ${iso(now)})
@@ -103,15 +117,28 @@ export function createDispatcher(options: DispatcherOptions) {
       rows.map(async (row) => {
         try {
           await activities.runEffect({ jobId: row.job_id, seq: row.seq, idx: row.idx, effect: row.effect });
-          await sql`update outbox set done_at = ${iso(clock())}, locked_until = null, last_error = null where id = ${row.id}`;
+          await sql`update outbox set done_at = ${iso(clock())}, locked_until = null, locked_by = null, last_error = null where id = ${row.id}`;
         } catch (e) {
           const retryAt = iso(clock(), retryDelayMs(row.attempts));
           log(`effect ${row.job_id}:${row.seq}:${row.idx} failed (attempt ${row.attempts}), retrying at ${retryAt}: ${String(e)}`);
-          await sql`update outbox set available_at = ${retryAt}, locked_until = null, last_error = ${String(e)} where id = ${row.id}`;
+          await sql`update outbox set available_at = ${retryAt}, locked_until = null, locked_by = null, last_error = ${String(e)} where id = ${row.id}`;
         }
       }),
     );
     return rows.length;
+  }
+
+  /**
+   * Frees the claims an earlier boot of this instance still holds: that process is dead (this one is its
+   * successor), so its effects may run now rather than when their leases run out. Returns how many.
+   */
+  async function releaseStaleClaims(): Promise<number> {
+    const prefix = `${instance}/`;
+    const released = await sql`
+      update outbox set locked_until = null, locked_by = null
+      where done_at is null and locked_by <> ${claimant} and left(locked_by, ${prefix.length}) = ${prefix}`;
+    if (released.count > 0) log(`dispatcher: released ${released.count} effect claim(s) left by an earlier run of ${instance}`);
+    return released.count;
   }
 
   /**
@@ -172,9 +199,11 @@ export function createDispatcher(options: DispatcherOptions) {
     drain,
     fireDueTimers,
     runOutbox,
+    releaseStaleClaims,
     async start() {
       if (running) return;
       running = true;
+      await releaseStaleClaims();
       const sub = await sql.listen(WAKE_CHANNEL, () => wake?.());
       unlisten = () => sub.unlisten();
       loop = run();

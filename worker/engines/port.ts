@@ -52,3 +52,8 @@ export class JobNotFound extends Error {
 
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
+
+/** Real time moved by `offsetMs` (dev only: ENGINE_CLOCK_OFFSET), to see deadlines fall due without waiting. */
+export function offsetClock(offsetMs: number, base: Clock = systemClock): Clock {
+  return offsetMs === 0 ? base : () => new Date(base().getTime() + offsetMs);
+}

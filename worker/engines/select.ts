@@ -2,7 +2,7 @@
 import type { Database } from '../../db/client.ts';
 import type { Env } from '../env.ts';
 import { createEmbeddedEngine, type EmbeddedEngine } from './embedded.ts';
-import type { JobEngine } from './port.ts';
+import type { Clock, JobEngine } from './port.ts';
 
 export type EngineChoice = { kind: 'embedded' } | { kind: 'temporal'; address: string };
 
@@ -15,9 +15,10 @@ export function chooseEngine(env: Pick<Env, 'JOB_ENGINE' | 'TEMPORAL_ADDRESS'>):
 
 export async function createEngine(
   choice: EngineChoice,
-  deps: { db: Database; env: Pick<Env, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'> },
+  deps: { db: Database; env: Pick<Env, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'>; clock?: Clock },
 ): Promise<JobEngine | EmbeddedEngine> {
-  if (choice.kind === 'embedded') return createEmbeddedEngine({ db: deps.db });
+  // The clock is the embedded engine's alone: Temporal keeps its own (deterministic, server-side) time.
+  if (choice.kind === 'embedded') return createEmbeddedEngine({ db: deps.db, clock: deps.clock });
   // Loaded lazily: the Temporal client is only needed when Temporal runs.
   const { createTemporalEngine } = await import('./temporal.ts');
   return createTemporalEngine({

@@ -30,13 +30,21 @@ export async function priorityPolicy(db: Database, agencyId: string, code: strin
 /** The engine's input for a job row: what its workflow is started with, at creation or by the reconciler. */
 export function jobInputFor(
   row: { id: string; reference: string; agencyId: string; createdAt: Date },
-  agency: { offerReminderHours: number; offerEscalationHours: number; invoiceReminderHours: number },
+  agency: {
+    offerReminderHours: number;
+    offerEscalationHours: number;
+    invoiceReminderHours: number;
+    invoiceReminderRepeatHours: number;
+    invoiceReminderLimit: number;
+  },
   priority: PriorityPolicy,
 ): JobInput {
   const chase: ChasePolicy = {
     offerReminderHours: agency.offerReminderHours,
     offerEscalationHours: agency.offerEscalationHours,
     invoiceReminderHours: agency.invoiceReminderHours,
+    invoiceReminderRepeatHours: agency.invoiceReminderRepeatHours,
+    invoiceReminderLimit: agency.invoiceReminderLimit,
   };
   return { jobId: row.id, reference: row.reference, agencyId: row.agencyId, createdAt: row.createdAt.toISOString(), priority, chase };
 }

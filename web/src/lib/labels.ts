@@ -20,6 +20,16 @@ export function formatRemaining(ms: number): string {
   return ms >= 0 ? `${text} left` : `overdue by ${text}`;
 }
 
+/**
+ * A fired SLA warning on the timeline: "SLA warning: 75 % of the time used". The percentage is on the
+ * event since it was recorded with it; older events have it only in their deadline key (`…:warn75`).
+ */
+export function slaWarningTitle(payload: { percent?: unknown; key?: unknown }): string {
+  const fromKey = typeof payload.key === 'string' ? /:warn(\d+)$/.exec(payload.key)?.[1] : undefined;
+  const percent = typeof payload.percent === 'number' ? payload.percent : fromKey ? Number(fromKey) : null;
+  return percent ? `SLA warning: ${percent} % of the time used` : 'SLA warning';
+}
+
 /** A pending deadline in words: "SLA warning at 75 %", "SLA breach", "Offer reminder to the contractor". */
 export function deadlineLabel(timer: { kind: string; percent?: number }): string {
   switch (timer.kind) {

@@ -25,6 +25,8 @@ export const actions: Actions = {
         offerReminderHours: num(f, 'offerReminderHours') as number,
         offerEscalationHours: num(f, 'offerEscalationHours') as number,
         invoiceReminderHours: num(f, 'invoiceReminderHours') as number,
+        invoiceReminderRepeatHours: num(f, 'invoiceReminderRepeatHours') as number,
+        invoiceReminderLimit: num(f, 'invoiceReminderLimit') as number,
       }),
     );
     if (vatRateBp !== null || !('data' in result) || result.status !== 400) return result;

@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { jobs, notifications } from '../../../../../../db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
 
-/** What staff must act on: answer an accepted or refused offer, review finished work or an invoice, chase an SLA.
+/** What staff must act on: answer an accepted or refused offer, review finished work or an invoice, chase an SLA or a missing invoice.
  * Everything else the engine tells staff (work started, a note, payments complete) is activity, listed on request. */
-export const ACTION_TEMPLATES = ['offerAccepted', 'offerDeclined', 'offerEscalation', 'workCompleted', 'invoiceSubmitted', 'slaWarning', 'slaBreached'] as const;
+export const ACTION_TEMPLATES = ['offerAccepted', 'offerDeclined', 'offerEscalation', 'workCompleted', 'invoiceSubmitted', 'invoiceOverdue', 'slaWarning', 'slaBreached'] as const;
 const needsAction = inArray(notifications.template, [...ACTION_TEMPLATES]);
 
 export const notificationsRouter = router({

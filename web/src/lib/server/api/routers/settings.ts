@@ -46,6 +46,8 @@ export const agencySettingsInput = z
     offerReminderHours: hours(720),
     offerEscalationHours: hours(720),
     invoiceReminderHours: hours(2160),
+    invoiceReminderRepeatHours: hours(2160),
+    invoiceReminderLimit: z.number().int('A whole number of reminders').min(1, 'At least 1 reminder').max(20, 'At most 20 reminders'),
   })
   .refine((s) => s.offerEscalationHours > s.offerReminderHours, {
     path: ['offerEscalationHours'],

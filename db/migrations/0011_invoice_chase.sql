@@ -1,0 +1,2 @@
+ALTER TABLE "agencies" ADD COLUMN "invoice_reminder_repeat_hours" integer DEFAULT 168 NOT NULL;--> statement-breakpoint
+ALTER TABLE "agencies" ADD COLUMN "invoice_reminder_limit" integer DEFAULT 3 NOT NULL;

@@ -8,6 +8,7 @@ import type { Sql } from 'postgres';
 import { deliverNext, type DeliveryPolicy } from '../activities/mail-delivery.ts';
 import { MAIL_CHANNEL, type Mailer } from '../activities/mailer.ts';
 import type { Database } from '../db/client.ts';
+import { backgroundLoop } from './background-loop.ts';
 
 export interface MailDelivererOptions {
   db: Database;
@@ -25,10 +26,6 @@ export interface MailDelivererOptions {
 
 export function createMailDeliverer(options: MailDelivererOptions) {
   const { db, sql, mailer, concurrency = 4, idleMs = 5_000, now = () => new Date(), policy, log = console.error } = options;
-  let running = false;
-  let wake: (() => void) | null = null;
-  let loop: Promise<void> | null = null;
-  let unlisten: (() => Promise<void>) | null = null;
 
   /** Delivers due messages until none is left or `more()` says stop; returns how many were tried. */
   async function deliverWhile(more: () => boolean): Promise<number> {
@@ -51,42 +48,21 @@ export function createMailDeliverer(options: MailDelivererOptions) {
     return Math.max(0, Math.min(idleMs, Date.parse(next.at) - now().getTime()));
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      try {
-        // Checked between messages: stopping waits for the ones in flight, not for the whole queue.
-        await deliverWhile(() => running);
-        const ms = await msUntilNextWork();
-        if (ms > 0 && running) await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, ms);
-          wake = () => { clearTimeout(t); resolve(); };
-        });
-        wake = null;
-      } catch (e) {
-        if (!running) break;
-        log(`mail deliverer error: ${String(e)}`);
-        await new Promise((r) => setTimeout(r, idleMs));
-      }
-    }
-  }
+  // Stopping waits for the messages in flight, not for the whole queue.
+  const loop = backgroundLoop({
+    sql,
+    channel: MAIL_CHANNEL,
+    idleMs,
+    name: 'mail deliverer',
+    log,
+    pass: async (running) => (await deliverWhile(running), msUntilNextWork()),
+  });
 
   return {
     drain,
-    async start() {
-      if (running) return;
-      running = true;
-      const sub = await sql.listen(MAIL_CHANNEL, () => wake?.());
-      unlisten = () => sub.unlisten();
-      loop = run();
-    },
+    start: () => loop.start(),
     /** Stops taking new messages; those in flight finish and are recorded first. */
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-      await unlisten?.();
-      unlisten = null;
-    },
+    stop: () => loop.stop(),
   };
 }
 

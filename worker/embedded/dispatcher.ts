@@ -13,6 +13,7 @@ import type { Activities } from '../../activities/index.ts';
 import type { Effect } from '../../workflows/model.ts';
 import { EventRejected, systemClock, type Clock } from '../engines/port.ts';
 import { WAKE_CHANNEL, type EmbeddedEngine } from '../engines/embedded.ts';
+import { backgroundLoop } from '../background-loop.ts';
 
 export interface DispatcherOptions {
   sql: Sql;
@@ -54,10 +55,6 @@ export function createDispatcher(options: DispatcherOptions) {
   const instance = options.instance ?? hostname();
   /** This boot's name on the claims it makes. */
   const claimant = `${instance}/${randomUUID()}`;
-  let running = false;
-  let wake: (() => void) | null = null;
-  let loop: Promise<void> | null = null;
-  let unlisten: (() => Promise<void>) | null = null;
 
   /**
    * Fires every deadline due now; returns how many jobs moved. Several at once: one after another,
@@ -167,33 +164,22 @@ export function createDispatcher(options: DispatcherOptions) {
     return Math.max(0, Math.min(idleMs, Date.parse(next.at) - clock().getTime()));
   }
 
-  async function run(): Promise<void> {
-    let stuck = false;
-    while (running) {
-      try {
-        const done = await drainCounting();
-        let ms = await msUntilNextWork();
-        if (ms === 0 && done === 0) {
-          // Work is due that a whole drain could not do (a row no code path fixes): poll, never spin.
-          // Said once, not once a poll, until work moves again.
-          if (!stuck) log(`dispatcher: work is due that it cannot do; polling every ${idleMs} ms`);
-          stuck = true;
-          ms = idleMs;
-        } else if (done > 0) {
-          stuck = false;
-        }
-        if (ms > 0 && running) await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, ms);
-          wake = () => { clearTimeout(t); resolve(); };
-        });
-        wake = null;
-      } catch (e) {
-        if (!running) break;
-        log(`dispatcher error: ${String(e)}`);
-        await new Promise((r) => setTimeout(r, idleMs));
-      }
+  /** One pass of the background loop: everything due now, then how long until more is due. */
+  let stuck = false;
+  async function pass(): Promise<number> {
+    const done = await drainCounting();
+    const ms = await msUntilNextWork();
+    if (ms === 0 && done === 0) {
+      // Work is due that a whole drain could not do (a row no code path fixes): poll, never spin.
+      // Said once, not once a poll, until work moves again.
+      if (!stuck) log(`dispatcher: work is due that it cannot do; polling every ${idleMs} ms`);
+      stuck = true;
+      return idleMs;
     }
+    if (done > 0) stuck = false;
+    return ms;
   }
+  const loop = backgroundLoop({ sql, channel: WAKE_CHANNEL, idleMs, name: 'dispatcher', log, pass });
 
   return {
     drain,
@@ -201,19 +187,11 @@ export function createDispatcher(options: DispatcherOptions) {
     runOutbox,
     releaseStaleClaims,
     async start() {
-      if (running) return;
-      running = true;
+      if (loop.running) return;
       await releaseStaleClaims();
-      const sub = await sql.listen(WAKE_CHANNEL, () => wake?.());
-      unlisten = () => sub.unlisten();
-      loop = run();
+      await loop.start();
     },
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-      await unlisten?.();
-    },
+    stop: () => loop.stop(),
   };
 }
 

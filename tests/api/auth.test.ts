@@ -2,7 +2,7 @@
 // from the stored message, codes (expired, reused, wrong, too many tries), sessions and the agency
 // choice, password reset, sign-out everywhere, staff invitations, rate limits and origin checks.
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { agencies, authSessions, authVerifications, contractors, emails, staffInvitations, users } from '../../db/schema/index.ts';
 import { seedDemoLogins } from '../../db/seed-auth.ts';
 import { acceptInvitation, findInvitation, InvitationError, inviteStaff, listTeam } from '../../web/src/lib/server/auth/invitations.ts';
@@ -360,6 +360,26 @@ describe('hardening', () => {
     for (let i = 0; i < 11; i++) statuses.push((await limited.call('/sign-in/email', { email: 'target@example.test', password: `guess-${i}-xxxx` }, { clientIp: `198.51.100.${i}` })).status);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses[10]).toBe(429);
+  });
+
+  it('keeps the per-email sign-in window for 15 minutes, whatever better-auth prunes from its own table', async () => {
+    const limited = testAuth(t.db, { rateLimit: true });
+    const email = 'slow.target@example.test';
+    const attempt = (ip: string) => limited.call('/sign-in/email', { email, password: 'guess-xxxx-1' }, { clientIp: ip });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      for (let i = 0; i < 10; i++) expect((await attempt(`198.51.101.${i}`)).status).toBe(401);
+      // Two minutes on, an address whose own 60-second window has passed makes better-auth reset it, which
+      // prunes every row of its table older than its longest window (the per-email count used to live there).
+      vi.setSystemTime(Date.now() + 2 * 60_000);
+      expect((await limited.call('/sign-in/email', { email: 'other@example.test', password: 'x-xxxx-xxxx' }, { clientIp: '198.51.101.0' })).status).toBe(401);
+      expect((await attempt('198.51.101.200')).status).toBe(429);
+      // After the 15 minutes the email may be tried again.
+      vi.setSystemTime(Date.now() + 14 * 60_000);
+      expect((await attempt('198.51.101.201')).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rate-limits code verification and code sending', async () => {

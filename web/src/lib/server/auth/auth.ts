@@ -8,7 +8,7 @@ import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { emailOTP } from 'better-auth/plugins/email-otp';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../../../db/client.ts';
-import { authAccounts, authRateLimits, authSessions, authVerifications, users } from '../../../../../db/schema/index.ts';
+import { authAccounts, authRateLimits, authSessions, authVerifications, signInAttemptsByEmail, users } from '../../../../../db/schema/index.ts';
 import { sendEmail, type Mailer } from '../../../../../activities/mailer.ts';
 import { linkContractorRecords, signUpEligibility } from './memberships.ts';
 import { existingAccountEmail, passwordResetEmail, verificationCodeEmail } from './messages.ts';
@@ -46,22 +46,27 @@ export function createAuth(deps: AuthDeps) {
   /** Stores the message (the dev mailbox), then sends it at once when SMTP is configured. */
   const send = (key: string, to: string, message: { subject: string; body: string }) => sendEmail(db, mailer, { key, to, ...message }, log);
 
-  /** Counts a sign-in attempt for this email; refuses past the limit whatever address it comes from. */
+  /** Counts a sign-in attempt for this email; refuses past the limit whatever address it comes from. The count
+   * lives in our own table: better-auth prunes its rate-limit table of rows older than its longest window, which
+   * used to restart this count after a minute. */
   async function throttleEmail(email: string) {
-    const key = `email-sign-in:${email.toLowerCase()}`;
+    const key = email.trim().toLowerCase();
     const now = Date.now();
     const windowStart = now - SIGN_IN_PER_EMAIL.windowSeconds * 1000;
+    const expired = sql`${signInAttemptsByEmail.windowStart} < ${windowStart}`;
     const [row] = await db
-      .insert(authRateLimits)
-      .values({ key, count: 1, lastRequest: now })
+      .insert(signInAttemptsByEmail)
+      .values({ email: key, count: 1, windowStart: now })
       .onConflictDoUpdate({
-        target: authRateLimits.key,
+        target: signInAttemptsByEmail.email,
         set: {
-          count: sql`case when ${authRateLimits.lastRequest} < ${windowStart} then 1 else ${authRateLimits.count} + 1 end`,
-          lastRequest: sql`case when ${authRateLimits.lastRequest} < ${windowStart} then ${now} else ${authRateLimits.lastRequest} end`,
+          count: sql`case when ${expired} then 1 else ${signInAttemptsByEmail.count} + 1 end`,
+          windowStart: sql`case when ${expired} then ${now} else ${signInAttemptsByEmail.windowStart} end`,
         },
       })
-      .returning({ count: authRateLimits.count });
+      .returning({ count: signInAttemptsByEmail.count });
+    // A window opened: a good moment to forget the windows that have closed, so the table stays small.
+    if (row.count === 1) await db.delete(signInAttemptsByEmail).where(expired);
     if (row.count > SIGN_IN_PER_EMAIL.max) {
       throw new APIError('TOO_MANY_REQUESTS', { message: 'Too many sign-in attempts for this email. Wait a few minutes and try again, or reset your password.' });
     }

@@ -1,17 +1,18 @@
 // The identity service: better-auth over the project's Postgres (drizzle), using the app's `users`
 // table as its user model. Email + password with email-OTP verification, password reset by link,
 // database sessions, database-backed rate limits. No SvelteKit imports: tests build it directly.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { emailOTP } from 'better-auth/plugins/email-otp';
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Database } from '../../../../../db/client.ts';
 import { authAccounts, authRateLimits, authSessions, authVerifications, signInAttemptsByEmail, users } from '../../../../../db/schema/index.ts';
 import { sendEmail, type Mailer } from '../../../../../activities/mailer.ts';
 import { linkContractorRecords, signUpEligibility } from './memberships.ts';
-import { existingAccountEmail, passwordResetEmail, verificationCodeEmail } from './messages.ts';
+import { existingAccountEmail, noAccountResetEmail, passwordResetEmail, signUpRefusedEmail, verificationCodeEmail } from './messages.ts';
 
 /** Header carrying the client address into the auth handler; set only by our own dispatcher. */
 export const CLIENT_IP_HEADER = 'x-fixflow-client-ip';
@@ -20,8 +21,26 @@ export const AUTH_BASE_PATH = '/api/auth';
 export const OTP_SECONDS = 10 * 60;
 export const RESET_SECONDS = 30 * 60;
 export const SESSION_SECONDS = 7 * 24 * 3600;
+const MIN_PASSWORD = 10;
+const MAX_PASSWORD = 128;
 /** Sign-in attempts allowed per email address per window, from any number of addresses. */
 export const SIGN_IN_PER_EMAIL = { max: 10, windowSeconds: 15 * 60 };
+
+/** The answer to every password-reset request, whether or not the address has an account. */
+export const RESET_ANSWER = { status: true, message: 'If this email has an account, check your email for the reset link' } as const;
+
+type ResetAdapter = {
+  findUserByEmail(email: string): Promise<{ user: { id: string; email: string } } | null>;
+  createVerificationValue(data: { value: string; identifier: string; expiresAt: Date }): Promise<unknown>;
+};
+
+/** What better-auth's sign-up refuses before it creates anything, refused the same way for addresses it never reaches. */
+function signUpInputError(email: string, password: string): { code: string; message: string } | null {
+  if (!z.email().safeParse(email).success) return { code: 'INVALID_EMAIL', message: 'Invalid email' };
+  if (password.length < MIN_PASSWORD) return { code: 'PASSWORD_TOO_SHORT', message: 'Password too short' };
+  if (password.length > MAX_PASSWORD) return { code: 'PASSWORD_TOO_LONG', message: 'Password too long' };
+  return null;
+}
 
 export interface AuthDeps {
   db: Database;
@@ -72,6 +91,31 @@ export function createAuth(deps: AuthDeps) {
     }
   }
 
+  /**
+   * Password reset, in place of better-auth's own endpoint: that one does two writes for a known address
+   * (token, email) and one read for an unknown one, so its answer time told which addresses have accounts.
+   * Here both do the same steps (look up, store a token, queue one email) and get the same answer; an unknown
+   * address gets an email saying there is no account, and its token belongs to no one.
+   */
+  async function requestPasswordReset(adapter: ResetAdapter, request: Request | undefined, rawEmail: string) {
+    const email = rawEmail.trim().toLowerCase();
+    if (!z.email().safeParse(email).success) throw new APIError('BAD_REQUEST', { code: 'INVALID_EMAIL', message: 'Invalid email' });
+    const found = await adapter.findUserByEmail(email);
+    const token = randomBytes(18).toString('base64url');
+    await adapter.createVerificationValue({
+      value: found?.user.id ?? randomUUID(),
+      identifier: `reset-password:${token}`, // what better-auth's /reset-password looks up
+      expiresAt: new Date(Date.now() + RESET_SECONDS * 1000),
+    });
+    if (found) {
+      const url = `${originOf(request, origin)}/reset-password?token=${encodeURIComponent(token)}`;
+      await send(`auth:reset:${found.user.id}:${randomUUID()}`, found.user.email, passwordResetEmail(url, RESET_SECONDS / 60));
+    } else {
+      await send(`auth:reset-unknown:${randomUUID()}`, email, noAccountResetEmail(originOf(request, origin)));
+    }
+    return RESET_ANSWER;
+  }
+
   return betterAuth({
     appName: 'FixFlow',
     secret,
@@ -107,13 +151,13 @@ export function createAuth(deps: AuthDeps) {
     emailAndPassword: {
       enabled: true,
       requireEmailVerification: true,
-      minPasswordLength: 10,
-      maxPasswordLength: 128,
+      minPasswordLength: MIN_PASSWORD,
+      maxPasswordLength: MAX_PASSWORD,
       resetPasswordTokenExpiresIn: RESET_SECONDS,
       revokeSessionsOnPasswordReset: true,
-      async sendResetPassword({ user, token }, request) {
-        const url = `${originOf(request, origin)}/reset-password?token=${encodeURIComponent(token)}`;
-        await send(`auth:reset:${user.id}:${randomUUID()}`, user.email, passwordResetEmail(url, RESET_SECONDS / 60));
+      // Never called: requestPasswordReset (above) answers /request-password-reset; better-auth requires it be set.
+      async sendResetPassword() {
+        throw new Error('password reset requests go through requestPasswordReset');
       },
       async onExistingUserSignUp({ user }, request) {
         await send(`auth:exists:${user.id}:${randomUUID()}`, user.email, existingAccountEmail(originOf(request, origin), user.emailVerified));
@@ -175,21 +219,27 @@ export function createAuth(deps: AuthDeps) {
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         if (ctx.path === '/sign-up/email') {
-          const email = String(ctx.body?.email ?? '').trim();
+          const body = (ctx.body ?? {}) as Record<string, unknown>;
+          const email = String(body.email ?? '').trim().toLowerCase();
           const eligibility = await signUpEligibility(db, email);
-          if (eligibility === 'unknown') {
-            throw new APIError('FORBIDDEN', {
-              code: 'EMAIL_NOT_HELD',
-              message:
-                'No agency has a contractor record with this email. Use the exact email address your agency has on file for you, or ask the agency to add or correct it.',
+          // Only an address an agency holds, with its portal on, may create an account. Every other address gets
+          // the answer an accepted one gets (so sign-up cannot tell who is an agency's contractor); the email to
+          // that address says why no code came, and the verify page says what to check.
+          if (eligibility !== 'ok') {
+            const password = String(body.password ?? '');
+            const refused = signUpInputError(email, password);
+            if (refused) throw new APIError('BAD_REQUEST', refused);
+            await ctx.context.password.hash(password); // the work an accepted sign-up does
+            await send(`auth:sign-up-refused:${randomUUID()}`, email, signUpRefusedEmail(originOf(ctx.request, origin), eligibility));
+            const now = new Date();
+            return ctx.json({
+              token: null,
+              user: { id: randomUUID(), name: String(body.name ?? ''), email, emailVerified: false, image: null, createdAt: now, updatedAt: now, role: 'contractor', agencyId: null },
             });
           }
-          if (eligibility === 'portal-off') {
-            throw new APIError('FORBIDDEN', {
-              code: 'PORTAL_DISABLED',
-              message: 'Your agency has not turned on the contractor portal. Contact the agency to get access.',
-            });
-          }
+        }
+        if (ctx.path === '/request-password-reset') {
+          return ctx.json(await requestPasswordReset(ctx.context.internalAdapter, ctx.request, String(ctx.body?.email ?? '')));
         }
         if (ctx.path === '/sign-in/email' && rateLimit) await throttleEmail(String(ctx.body?.email ?? ''));
       }),

@@ -364,6 +364,23 @@ describe('staff invitations', () => {
     await expect(acceptInvitation(t.db, { token: second.token, password: PASSWORD })).rejects.toThrow(/no longer valid/);
   });
 
+  it('refuses emails longer than 254 characters: invitations, sign-up, sign-in, codes and reset', async () => {
+    const long = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}.example`;
+    await addContractor(a.agency.id, long); // a record from before the rule: sign-up still refuses the address
+    await expect(inviteStaff(t.db, null, { agencyId: a.agency.id, invitedBy: admin(), email: long, name: 'Long', role: 'staff', origin: ORIGIN })).rejects.toThrow(/254 characters/);
+    for (const [path, body] of [
+      ['/sign-up/email', { email: long, password: PASSWORD, name: 'X' }],
+      ['/sign-in/email', { email: long, password: PASSWORD }],
+      ['/email-otp/send-verification-otp', { email: long, type: 'email-verification' }],
+      ['/email-otp/verify-email', { email: long, otp: '123456' }],
+      ['/request-password-reset', { email: long }],
+    ] as const) {
+      expect((await ident.call(path, body)).code, path).toBe('INVALID_EMAIL');
+    }
+    expect(await latestEmail(t.db, long)).toBeNull();
+    expect(await t.db.select().from(users).where(eq(users.email, long))).toEqual([]);
+  });
+
   it('refuses to invite an email that already has an account', async () => {
     await expect(inviteStaff(t.db, null, { agencyId: a.agency.id, invitedBy: admin(), email: a.staff.email, name: 'Dup', role: 'staff', origin: ORIGIN })).rejects.toThrow(/already has an account/);
   });

@@ -7,10 +7,10 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { emailOTP } from 'better-auth/plugins/email-otp';
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Database } from '../../../../../db/client.ts';
 import { authAccounts, authRateLimits, authSessions, authVerifications, signInAttemptsByEmail, users } from '../../../../../db/schema/index.ts';
 import { sendEmail, type Mailer } from '../../../../../activities/mailer.ts';
+import { isEmailAddress } from '../email-address.ts';
 import { linkContractorRecords, signUpEligibility } from './memberships.ts';
 import { existingAccountEmail, noAccountResetEmail, passwordResetEmail, signUpRefusedEmail, verificationCodeEmail } from './messages.ts';
 
@@ -34,9 +34,9 @@ type ResetAdapter = {
   createVerificationValue(data: { value: string; identifier: string; expiresAt: Date }): Promise<unknown>;
 };
 
-/** What better-auth's sign-up refuses before it creates anything, refused the same way for addresses it never reaches. */
-function signUpInputError(email: string, password: string): { code: string; message: string } | null {
-  if (!z.email().safeParse(email).success) return { code: 'INVALID_EMAIL', message: 'Invalid email' };
+/** What better-auth's sign-up refuses before it creates anything, refused the same way for addresses it never reaches
+ * (the email itself is checked first, for every path: see hooks.before). */
+function signUpInputError(password: string): { code: string; message: string } | null {
   if (password.length < MIN_PASSWORD) return { code: 'PASSWORD_TOO_SHORT', message: 'Password too short' };
   if (password.length > MAX_PASSWORD) return { code: 'PASSWORD_TOO_LONG', message: 'Password too long' };
   return null;
@@ -99,7 +99,6 @@ export function createAuth(deps: AuthDeps) {
    */
   async function requestPasswordReset(adapter: ResetAdapter, request: Request | undefined, rawEmail: string) {
     const email = rawEmail.trim().toLowerCase();
-    if (!z.email().safeParse(email).success) throw new APIError('BAD_REQUEST', { code: 'INVALID_EMAIL', message: 'Invalid email' });
     const found = await adapter.findUserByEmail(email);
     const token = randomBytes(18).toString('base64url');
     await adapter.createVerificationValue({
@@ -218,6 +217,11 @@ export function createAuth(deps: AuthDeps) {
     ],
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
+        // Every email typed on the auth pages meets the same rule as everywhere else (254 characters at most).
+        const body: unknown = ctx.body;
+        if (body && typeof body === 'object' && 'email' in body && !isEmailAddress(String(body.email ?? ''))) {
+          throw new APIError('BAD_REQUEST', { code: 'INVALID_EMAIL', message: 'Invalid email' });
+        }
         if (ctx.path === '/sign-up/email') {
           const body = (ctx.body ?? {}) as Record<string, unknown>;
           const email = String(body.email ?? '').trim().toLowerCase();
@@ -227,7 +231,7 @@ export function createAuth(deps: AuthDeps) {
           // that address says why no code came, and the verify page says what to check.
           if (eligibility !== 'ok') {
             const password = String(body.password ?? '');
-            const refused = signUpInputError(email, password);
+            const refused = signUpInputError(password);
             if (refused) throw new APIError('BAD_REQUEST', refused);
             await ctx.context.password.hash(password); // the work an accepted sign-up does
             await send(`auth:sign-up-refused:${randomUUID()}`, email, signUpRefusedEmail(originOf(ctx.request, origin), eligibility));

@@ -64,6 +64,14 @@ export const authRateLimits = pgTable('auth_rate_limits', {
   lastRequest: bigint({ mode: 'number' }).notNull(),
 });
 
+/** Sign-in attempts per email address in the current window (auth.ts's SIGN_IN_PER_EMAIL). Our own table:
+ * better-auth prunes auth_rate_limits of rows older than its longest window (60 s), which reset this count. */
+export const signInAttemptsByEmail = pgTable('sign_in_attempts_by_email', {
+  email: text().primaryKey(),
+  count: integer().notNull(),
+  windowStart: bigint({ mode: 'number' }).notNull(),
+});
+
 /** An admin's invitation to join their agency as staff. Only the token's SHA-256 is stored. */
 export const staffInvitations = pgTable(
   'staff_invitations',

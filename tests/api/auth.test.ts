@@ -2,7 +2,7 @@
 // from the stored message, codes (expired, reused, wrong, too many tries), sessions and the agency
 // choice, password reset, sign-out everywhere, staff invitations, rate limits and origin checks.
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { agencies, authSessions, authVerifications, contractors, emails, staffInvitations, users } from '../../db/schema/index.ts';
 import { seedDemoLogins } from '../../db/seed-auth.ts';
 import { acceptInvitation, findInvitation, InvitationError, inviteStaff, listTeam } from '../../web/src/lib/server/auth/invitations.ts';
@@ -89,27 +89,36 @@ describe('contractor Create Account', () => {
     expect(who.user).toEqual({ kind: 'contractor', userId: row.id, name: 'Nadia New', email, agencyId: a.agency.id, contractorId: record.id });
   });
 
-  it('refuses an email no agency holds, with a message saying what to do', async () => {
-    const r = await ident.call('/sign-up/email', { email: 'stranger@example.test', password: PASSWORD, name: 'X' });
-    expect(r.status).toBe(403);
-    expect(r.code).toBe('EMAIL_NOT_HELD');
-    expect(r.message).toMatch(/email address your agency has on file/);
+  it('answers an unknown email, a held one and one whose agency portal is off alike; the email says why', async () => {
+    const [closed] = await t.db.insert(agencies).values({ name: 'Closed Lettings', slug: `closed-${Date.now()}`, portalEnabled: false }).returning();
+    await addContractor(closed.id, 'closed.portal@example.test');
+    await addContractor(a.agency.id, 'held.alike@example.test');
+    const answers = [];
+    for (const email of ['stranger@example.test', 'held.alike@example.test', 'closed.portal@example.test']) {
+      const r = await ident.call<{ token: null; user: Record<string, unknown> }>('/sign-up/email', { email, password: PASSWORD, name: 'X' });
+      const { id, createdAt, updatedAt, ...user } = r.data!.user;
+      expect([typeof id, typeof createdAt, typeof updatedAt]).toEqual(['string', 'string', 'string']);
+      answers.push({ status: r.status, code: r.code, message: r.message, token: r.data!.token, cookies: r.setCookies, user: { ...user, email: '' } });
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[2]).toEqual(answers[1]);
     expect(await t.db.select().from(users).where(eq(users.email, 'stranger@example.test'))).toEqual([]);
-    expect(await latestEmail(t.db, 'stranger@example.test')).toBeNull();
+    expect(await t.db.select().from(users).where(eq(users.email, 'closed.portal@example.test'))).toEqual([]);
+    expect((await latestEmail(t.db, 'stranger@example.test'))!.body).toMatch(/no agency has a contractor record with it[\s\S]*exact email address your agency has on file/);
+    expect((await latestEmail(t.db, 'closed.portal@example.test'))!.body).toMatch(/not turned on the contractor portal/);
+    expect((await latestEmail(t.db, 'held.alike@example.test'))!.subject).toMatch(/verification code/);
+  });
+
+  it('refuses a bad password alike for addresses it will not accept', async () => {
+    expect((await ident.call('/sign-up/email', { email: 'stranger2@example.test', password: 'short', name: 'X' })).code).toBe('PASSWORD_TOO_SHORT');
+    expect((await ident.call('/sign-up/email', { email: 'not-an-email', password: PASSWORD, name: 'X' })).code).toBe('INVALID_EMAIL');
   });
 
   it('matches the held email case-insensitively', async () => {
     await addContractor(a.agency.id, 'Mixed.Case@Example.test');
     const r = await ident.call('/sign-up/email', { email: 'mixed.case@example.test', password: PASSWORD, name: 'X' });
     expect(r.ok).toBe(true);
-  });
-
-  it('refuses sign-up when every agency holding the email has its portal off', async () => {
-    const [closed] = await t.db.insert(agencies).values({ name: 'Closed Lettings', slug: `closed-${Date.now()}`, portalEnabled: false }).returning();
-    await addContractor(closed.id, 'closed.portal@example.test');
-    const r = await ident.call('/sign-up/email', { email: 'closed.portal@example.test', password: PASSWORD, name: 'X' });
-    expect(r.code).toBe('PORTAL_DISABLED');
-    expect(r.message).toMatch(/contractor portal/);
+    expect(await t.db.select().from(users).where(eq(users.email, 'mixed.case@example.test'))).toHaveLength(1);
   });
 
   it('rejects short passwords', async () => {
@@ -298,10 +307,27 @@ describe('password reset by email', () => {
     expect(reused.code).toBe('INVALID_TOKEN');
   });
 
-  it('answers the same for unknown addresses and sends nothing', async () => {
-    const r = await ident.call('/request-password-reset', { email: 'nobody.here@example.test' });
-    expect(r.ok).toBe(true);
-    expect(await latestEmail(t.db, 'nobody.here@example.test')).toBeNull();
+  it('does the same work and gives the same answer for known and unknown addresses', async () => {
+    await addContractor(a.agency.id, 'known.reset@example.test');
+    await signUpAndIn('known.reset@example.test');
+    const count = async () => ({
+      tokens: (await t.db.select({ n: sql<number>`count(*)::int` }).from(authVerifications).where(sql`${authVerifications.identifier} like 'reset-password:%'`))[0].n,
+      emails: (await t.db.select({ n: sql<number>`count(*)::int` }).from(emails))[0].n,
+    });
+    const work = [];
+    const answers = [];
+    for (const email of ['known.reset@example.test', 'nobody.here@example.test']) {
+      const before = await count();
+      const r = await ident.call('/request-password-reset', { email });
+      const after = await count();
+      work.push({ tokens: after.tokens - before.tokens, emails: after.emails - before.emails });
+      answers.push({ status: r.status, data: r.data, cookies: r.setCookies });
+    }
+    expect(work).toEqual([{ tokens: 1, emails: 1 }, { tokens: 1, emails: 1 }]);
+    expect(answers[1]).toEqual(answers[0]);
+    // The unknown address is told so by email; its token opens nothing.
+    expect((await latestEmail(t.db, 'nobody.here@example.test'))!.body).toMatch(/there is no account with it/);
+    expect(linkIn((await latestEmail(t.db, 'nobody.here@example.test'))!.body)).not.toMatch(/token=/);
   });
 });
 
@@ -338,6 +364,23 @@ describe('staff invitations', () => {
     await expect(acceptInvitation(t.db, { token: second.token, password: PASSWORD })).rejects.toThrow(/no longer valid/);
   });
 
+  it('refuses emails longer than 254 characters: invitations, sign-up, sign-in, codes and reset', async () => {
+    const long = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}.example`;
+    await addContractor(a.agency.id, long); // a record from before the rule: sign-up still refuses the address
+    await expect(inviteStaff(t.db, null, { agencyId: a.agency.id, invitedBy: admin(), email: long, name: 'Long', role: 'staff', origin: ORIGIN })).rejects.toThrow(/254 characters/);
+    for (const [path, body] of [
+      ['/sign-up/email', { email: long, password: PASSWORD, name: 'X' }],
+      ['/sign-in/email', { email: long, password: PASSWORD }],
+      ['/email-otp/send-verification-otp', { email: long, type: 'email-verification' }],
+      ['/email-otp/verify-email', { email: long, otp: '123456' }],
+      ['/request-password-reset', { email: long }],
+    ] as const) {
+      expect((await ident.call(path, body)).code, path).toBe('INVALID_EMAIL');
+    }
+    expect(await latestEmail(t.db, long)).toBeNull();
+    expect(await t.db.select().from(users).where(eq(users.email, long))).toEqual([]);
+  });
+
   it('refuses to invite an email that already has an account', async () => {
     await expect(inviteStaff(t.db, null, { agencyId: a.agency.id, invitedBy: admin(), email: a.staff.email, name: 'Dup', role: 'staff', origin: ORIGIN })).rejects.toThrow(/already has an account/);
   });
@@ -360,6 +403,26 @@ describe('hardening', () => {
     for (let i = 0; i < 11; i++) statuses.push((await limited.call('/sign-in/email', { email: 'target@example.test', password: `guess-${i}-xxxx` }, { clientIp: `198.51.100.${i}` })).status);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses[10]).toBe(429);
+  });
+
+  it('keeps the per-email sign-in window for 15 minutes, whatever better-auth prunes from its own table', async () => {
+    const limited = testAuth(t.db, { rateLimit: true });
+    const email = 'slow.target@example.test';
+    const attempt = (ip: string) => limited.call('/sign-in/email', { email, password: 'guess-xxxx-1' }, { clientIp: ip });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      for (let i = 0; i < 10; i++) expect((await attempt(`198.51.101.${i}`)).status).toBe(401);
+      // Two minutes on, an address whose own 60-second window has passed makes better-auth reset it, which
+      // prunes every row of its table older than its longest window (the per-email count used to live there).
+      vi.setSystemTime(Date.now() + 2 * 60_000);
+      expect((await limited.call('/sign-in/email', { email: 'other@example.test', password: 'x-xxxx-xxxx' }, { clientIp: '198.51.101.0' })).status).toBe(401);
+      expect((await attempt('198.51.101.200')).status).toBe(429);
+      // After the 15 minutes the email may be tried again.
+      vi.setSystemTime(Date.now() + 14 * 60_000);
+      expect((await attempt('198.51.101.201')).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rate-limits code verification and code sending', async () => {

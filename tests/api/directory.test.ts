@@ -317,6 +317,13 @@ describe('contractors', () => {
     expect((await failure(as(staffA).contractors.save({ ...profile, email: 'GUS@warmhomes.example' }))).code).toBe('CONFLICT');
   });
 
+  it('refuses an email longer than 254 characters, as every email field does', async () => {
+    const long = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}.example`; // 263 characters, valid in shape
+    expect(long.length).toBeGreaterThan(254);
+    await refusesWithFieldErrors(() => as(staffA).contractors.save({ ...profile, email: long }), ['email']);
+    await refusesWithFieldErrors(() => as(staffA).contractors.saveContact({ contractorId: gusId, name: 'Office', email: long }), ['email']);
+  });
+
   it('certifications: added with expiry, shown valid or expired as of today; candidates see them', async () => {
     await as(staffA).contractors.saveCertification({ contractorId: gusId, name: 'Gas Safe', reference: 'GS-1', expiresOn: '2027-06-30' });
     const old = await as(staffA).contractors.saveCertification({ contractorId: gusId, name: 'NICEIC', expiresOn: '2026-11-22' });

@@ -272,7 +272,7 @@ describe('an over-payment can be put right', () => {
 describe('refusals write nothing', () => {
   it("the job's finance forms say what is wrong in their labels' words", async () => {
     provideTestRuntime(database.db);
-    const page = await pageActions('(console)/jobs/[id]/finance');
+    const page = await pageActions('(console)/jobs/[id=uuid]/finance');
     const { id } = await completedJob('Form words');
     const said = async (action: string, fields: Record<string, string>) => ((await post(page[action], { id }, staffOf(a), fields)) as { data: { error: string } }).data.error;
     expect(await said('raise', { number: ' ', agentNetPence: '150.00', contractorTotalPence: '120.00' })).toBe('Enter the invoice number');

@@ -140,7 +140,7 @@ describe('jobs.send', () => {
 
   it("the job page's forms name their fields as the forms do: a note too long is the note's", async () => {
     provideTestRuntime(database.db);
-    const jobPage = await pageActions('(console)/jobs/[id]');
+    const jobPage = await pageActions('(console)/jobs/[id=uuid]');
     const { id } = await newJob();
     const refused = await post(jobPage.note, { id }, staffOf(a), { text: 'x'.repeat(5001) });
     expect(refused).toMatchObject({ status: 400, data: { action: 'note', error: 'Keep the note to 5000 characters' } });
@@ -149,7 +149,7 @@ describe('jobs.send', () => {
 
   it('lets an agency admin fire the next deadline now from the job page, audited; staff may not; contractors never see it', async () => {
     provideTestRuntime(database.db);
-    const jobPage = await pageActions('(console)/jobs/[id]');
+    const jobPage = await pageActions('(console)/jobs/[id=uuid]');
     const admin: SessionUser = { kind: 'staff', userId: a.staff.id, name: 'Ada', email: a.staff.email, agencyId: a.agency.id, role: 'admin' };
     const { id } = await newJob();
     const before = await as(admin).jobs.get({ id });

@@ -39,10 +39,10 @@ const upload = async (user: SessionUser, name: string, kind: 'photo' | 'invoice'
 const invoice = async (user: SessionUser, number: string, netPence: number, documentId?: string) =>
   as(user).finance.submitInvoice({ jobId, number, issuedOn: ukDay(), netPence, vatPence: netPence / 5, documentId: documentId ?? (await upload(user, `${number}.png`, 'invoice')) });
 const codeOf = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e instanceof TRPCError ? e.code : String(e)));
-/** GET /api/attachments/[id] as `user`: the answer's HTTP status. The route is imported by a computed path, as
+/** GET /api/attachments/[id=uuid] as `user`: the answer's HTTP status. The route is imported by a computed path, as
  * pageActions imports pages: it reads SvelteKit's App.Locals, which the root tsconfig does not see. */
 type Get = (event: unknown) => Promise<Response>;
-const route = new URL('../../web/src/routes/api/attachments/[id]/+server.ts', import.meta.url).pathname;
+const route = new URL('../../web/src/routes/api/attachments/[id=uuid]/+server.ts', import.meta.url).pathname;
 const download = async (user: SessionUser, id: string) => {
   const { GET } = (await import(/* @vite-ignore */ route)) as { GET: Get };
   return GET({ params: { id }, locals: { user } }).then((r) => r.status, (e: { status?: number }) => e.status ?? 500);

@@ -2,10 +2,13 @@
 // HTTP and in headless Chromium: stored XSS on the coverage map and the Content-Security-Policy, security
 // headers, reset links poisoned through a forged Host header, the dev mailbox's reach, and control
 // characters and faults that used to answer with SQL.
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
 import { freePort } from '../../db/embedded.ts';
+import { agencies, attachments, jobs } from '../../db/schema/index.ts';
 import { launchBrowser, signIn, startApp, type RunningApp } from './support/app.ts';
 
 let app: RunningApp;
@@ -266,6 +269,91 @@ describe('control characters and faults', () => {
     } finally {
       await app.sql`alter table jobs_away rename to jobs`;
       await staff.close();
+    }
+  });
+});
+
+describe('files: someone else\'s and no such answer alike', () => {
+  /** A file on one of Northgate's jobs (the row is enough: every refusal comes before the bytes are read). */
+  async function northgateFile() {
+    const [job] = await app.db.select({ id: jobs.id, agencyId: jobs.agencyId }).from(jobs).innerJoin(agencies, eq(agencies.id, jobs.agencyId)).where(eq(agencies.slug, 'northgate')).limit(1);
+    const [file] = await app.db
+      .insert(attachments)
+      .values({ agencyId: job.agencyId, jobId: job.id, uploadedBy: 'staff:x', kind: 'photo', fileName: 'boiler.png', contentType: 'image/png', sizeBytes: 1, storageKey: 'nowhere' })
+      .returning({ id: attachments.id });
+    return file.id;
+  }
+
+  it('answers another agency\'s attachment and an unknown id with the same 404 and words', async () => {
+    const theirs = await northgateFile();
+    const staff = await session('staff@harbour.example');
+    try {
+      const answer = (method: string, id: string) =>
+        staff.page.evaluate(async (m, u) => {
+          const res = await fetch(u, { method: m, headers: { accept: 'application/json' } });
+          return { status: res.status, body: await res.text() };
+        }, method, `/api/attachments/${id}`);
+      for (const method of ['GET', 'DELETE']) {
+        const [other, unknown, malformed] = [await answer(method, theirs), await answer(method, randomUUID()), await answer(method, 'not-an-id')];
+        expect(other.status, method).toBe(404);
+        expect(unknown, method).toEqual(other);
+        // A malformed id matches no route at all (params.ts): the app's own 404, which names nothing either.
+        expect(malformed.status, method).toBe(404);
+      }
+    } finally {
+      await staff.close();
+    }
+    // Signed out: "sign in" for every id, so the answer does not tell which ids exist.
+    const [existing, unknown] = [await raw(`${app.url}/api/attachments/${theirs}`), await raw(`${app.url}/api/attachments/${randomUUID()}`)];
+    expect(existing.status).toBe(401);
+    expect({ status: unknown.status, body: unknown.body }).toEqual({ status: existing.status, body: existing.body });
+  });
+});
+
+describe('malformed ids in links and form posts', () => {
+  const ZOD_DUMP = /invalid_format|"path"|"code"|expected|uuid/i;
+
+  it('answers a download link with a malformed id with the 404 page, never the validation issues', async () => {
+    for (const [email, paths] of [
+      ['staff@harbour.example', ['/jobs/not-an-id/finance/invoice.pdf', '/finance/remittances/not-an-id/remittance.pdf', '/api/jobs/not-an-id/job-sheet.pdf']],
+      ['pat@plumbfast.example', ['/portal/account/remittances/not-an-id/remittance.pdf', '/portal/jobs/not-an-id/job-sheet.pdf']],
+    ] as const) {
+      const user = await session(email);
+      try {
+        for (const path of paths) {
+          const res = await user.page.goto(`${app.url}${path}`);
+          expect(res?.status(), path).toBe(404);
+          const shown = await user.page.$eval('body', (b) => b.innerText);
+          expect(shown, path).toMatch(/not found/i);
+          expect(shown, path).not.toMatch(ZOD_DUMP);
+        }
+      } finally {
+        await user.close();
+      }
+    }
+  });
+
+  it('answers a form post to a malformed id with 404, as the page itself does', async () => {
+    const admin = await session('admin@harbour.example');
+    try {
+      const post = (path: string) =>
+        admin.page.evaluate(async (u) => {
+          const body = new FormData();
+          body.set('name', 'Renamed');
+          body.set('email', 'renamed@example.test');
+          body.set('text', 'A note');
+          const res = await fetch(u, { method: 'POST', body });
+          return { status: res.status, body: await res.text() };
+        }, path);
+      for (const path of ['/contractors/not-an-id?/save', '/properties/not-an-id?/save', '/tenants/not-an-id', '/jobs/not-an-id?/note', '/jobs/not-an-id/finance?/raise']) {
+        const page = await admin.page.goto(`${app.url}${path.replace(/\?.*$/, '')}`);
+        expect(page?.status(), path).toBe(404);
+        const answer = await post(path);
+        expect(answer.status, path).toBe(404);
+        expect(answer.body, path).not.toMatch(ZOD_DUMP);
+      }
+    } finally {
+      await admin.close();
     }
   });
 });

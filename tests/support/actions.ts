@@ -19,7 +19,7 @@ export function provideTestRuntime(db: Database, dataDir = mkdtempSync(join(tmpd
 
 type Action = (event: unknown) => Promise<unknown>;
 
-/** The form actions of a page under web/src/routes, e.g. `(console)/jobs/[id]`. Imported by a computed path:
+/** The form actions of a page under web/src/routes, e.g. `(console)/jobs/[id=uuid]`. Imported by a computed path:
  * the page's generated `./$types` resolve for svelte-check (web/.svelte-kit), not for the root tsconfig. */
 export async function pageActions(route: string): Promise<Record<string, Action>> {
   const file = new URL(`../../web/src/routes/${route}/+page.server.ts`, import.meta.url).pathname;

@@ -1,5 +1,6 @@
 // Text-input pieces the directory and settings routers share, so search and blank-field handling agree.
 import { z } from 'zod';
+import { emailAddress } from '../email-address.ts';
 
 /** Escapes LIKE wildcards so a search for "50%" matches the text, not everything. */
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -23,10 +24,9 @@ export const optionalPhone = z
   .optional()
   .transform((v) => v || null);
 
-/** An optional email address, trimmed and lower-cased, stored as null when blank. No address is longer than
- * 254 characters, and zod's email pattern alone does not say so. */
+/** An optional email address (the shared rule in email-address.ts), stored as null when blank. */
 export const optionalEmail = z
-  .union([z.literal(''), z.string().trim().toLowerCase().pipe(z.email('Enter a valid email').max(254, 'Keep the email to 254 characters'))])
+  .union([z.literal(''), emailAddress()])
   .optional()
   .transform((v) => v || null);
 

@@ -65,9 +65,6 @@ export function authMessage(result: AuthResult, fallback: string): string {
       return 'Too many wrong codes. Ask for a new code below.';
     case 'INVALID_TOKEN':
       return 'This reset link is invalid or has expired. Ask for a new one.';
-    case 'EMAIL_NOT_HELD':
-    case 'PORTAL_DISABLED':
-      return result.message ?? fallback;
     default:
       return fallback;
   }

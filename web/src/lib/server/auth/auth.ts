@@ -1,17 +1,18 @@
 // The identity service: better-auth over the project's Postgres (drizzle), using the app's `users`
 // table as its user model. Email + password with email-OTP verification, password reset by link,
 // database sessions, database-backed rate limits. No SvelteKit imports: tests build it directly.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { emailOTP } from 'better-auth/plugins/email-otp';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../../../db/client.ts';
-import { authAccounts, authRateLimits, authSessions, authVerifications, users } from '../../../../../db/schema/index.ts';
+import { authAccounts, authRateLimits, authSessions, authVerifications, signInAttemptsByEmail, users } from '../../../../../db/schema/index.ts';
 import { sendEmail, type Mailer } from '../../../../../activities/mailer.ts';
+import { isEmailAddress } from '../email-address.ts';
 import { linkContractorRecords, signUpEligibility } from './memberships.ts';
-import { existingAccountEmail, passwordResetEmail, verificationCodeEmail } from './messages.ts';
+import { existingAccountEmail, noAccountResetEmail, passwordResetEmail, signUpRefusedEmail, verificationCodeEmail } from './messages.ts';
 
 /** Header carrying the client address into the auth handler; set only by our own dispatcher. */
 export const CLIENT_IP_HEADER = 'x-fixflow-client-ip';
@@ -20,8 +21,26 @@ export const AUTH_BASE_PATH = '/api/auth';
 export const OTP_SECONDS = 10 * 60;
 export const RESET_SECONDS = 30 * 60;
 export const SESSION_SECONDS = 7 * 24 * 3600;
+const MIN_PASSWORD = 10;
+const MAX_PASSWORD = 128;
 /** Sign-in attempts allowed per email address per window, from any number of addresses. */
 export const SIGN_IN_PER_EMAIL = { max: 10, windowSeconds: 15 * 60 };
+
+/** The answer to every password-reset request, whether or not the address has an account. */
+export const RESET_ANSWER = { status: true, message: 'If this email has an account, check your email for the reset link' } as const;
+
+type ResetAdapter = {
+  findUserByEmail(email: string): Promise<{ user: { id: string; email: string } } | null>;
+  createVerificationValue(data: { value: string; identifier: string; expiresAt: Date }): Promise<unknown>;
+};
+
+/** What better-auth's sign-up refuses before it creates anything, refused the same way for addresses it never reaches
+ * (the email itself is checked first, for every path: see hooks.before). */
+function signUpInputError(password: string): { code: string; message: string } | null {
+  if (password.length < MIN_PASSWORD) return { code: 'PASSWORD_TOO_SHORT', message: 'Password too short' };
+  if (password.length > MAX_PASSWORD) return { code: 'PASSWORD_TOO_LONG', message: 'Password too long' };
+  return null;
+}
 
 export interface AuthDeps {
   db: Database;
@@ -46,25 +65,54 @@ export function createAuth(deps: AuthDeps) {
   /** Stores the message (the dev mailbox), then sends it at once when SMTP is configured. */
   const send = (key: string, to: string, message: { subject: string; body: string }) => sendEmail(db, mailer, { key, to, ...message }, log);
 
-  /** Counts a sign-in attempt for this email; refuses past the limit whatever address it comes from. */
+  /** Counts a sign-in attempt for this email; refuses past the limit whatever address it comes from. The count
+   * lives in our own table: better-auth prunes its rate-limit table of rows older than its longest window, which
+   * used to restart this count after a minute. */
   async function throttleEmail(email: string) {
-    const key = `email-sign-in:${email.toLowerCase()}`;
+    const key = email.trim().toLowerCase();
     const now = Date.now();
     const windowStart = now - SIGN_IN_PER_EMAIL.windowSeconds * 1000;
+    const expired = sql`${signInAttemptsByEmail.windowStart} < ${windowStart}`;
     const [row] = await db
-      .insert(authRateLimits)
-      .values({ key, count: 1, lastRequest: now })
+      .insert(signInAttemptsByEmail)
+      .values({ email: key, count: 1, windowStart: now })
       .onConflictDoUpdate({
-        target: authRateLimits.key,
+        target: signInAttemptsByEmail.email,
         set: {
-          count: sql`case when ${authRateLimits.lastRequest} < ${windowStart} then 1 else ${authRateLimits.count} + 1 end`,
-          lastRequest: sql`case when ${authRateLimits.lastRequest} < ${windowStart} then ${now} else ${authRateLimits.lastRequest} end`,
+          count: sql`case when ${expired} then 1 else ${signInAttemptsByEmail.count} + 1 end`,
+          windowStart: sql`case when ${expired} then ${now} else ${signInAttemptsByEmail.windowStart} end`,
         },
       })
-      .returning({ count: authRateLimits.count });
+      .returning({ count: signInAttemptsByEmail.count });
+    // A window opened: a good moment to forget the windows that have closed, so the table stays small.
+    if (row.count === 1) await db.delete(signInAttemptsByEmail).where(expired);
     if (row.count > SIGN_IN_PER_EMAIL.max) {
       throw new APIError('TOO_MANY_REQUESTS', { message: 'Too many sign-in attempts for this email. Wait a few minutes and try again, or reset your password.' });
     }
+  }
+
+  /**
+   * Password reset, in place of better-auth's own endpoint: that one does two writes for a known address
+   * (token, email) and one read for an unknown one, so its answer time told which addresses have accounts.
+   * Here both do the same steps (look up, store a token, queue one email) and get the same answer; an unknown
+   * address gets an email saying there is no account, and its token belongs to no one.
+   */
+  async function requestPasswordReset(adapter: ResetAdapter, request: Request | undefined, rawEmail: string) {
+    const email = rawEmail.trim().toLowerCase();
+    const found = await adapter.findUserByEmail(email);
+    const token = randomBytes(18).toString('base64url');
+    await adapter.createVerificationValue({
+      value: found?.user.id ?? randomUUID(),
+      identifier: `reset-password:${token}`, // what better-auth's /reset-password looks up
+      expiresAt: new Date(Date.now() + RESET_SECONDS * 1000),
+    });
+    if (found) {
+      const url = `${originOf(request, origin)}/reset-password?token=${encodeURIComponent(token)}`;
+      await send(`auth:reset:${found.user.id}:${randomUUID()}`, found.user.email, passwordResetEmail(url, RESET_SECONDS / 60));
+    } else {
+      await send(`auth:reset-unknown:${randomUUID()}`, email, noAccountResetEmail(originOf(request, origin)));
+    }
+    return RESET_ANSWER;
   }
 
   return betterAuth({
@@ -102,13 +150,13 @@ export function createAuth(deps: AuthDeps) {
     emailAndPassword: {
       enabled: true,
       requireEmailVerification: true,
-      minPasswordLength: 10,
-      maxPasswordLength: 128,
+      minPasswordLength: MIN_PASSWORD,
+      maxPasswordLength: MAX_PASSWORD,
       resetPasswordTokenExpiresIn: RESET_SECONDS,
       revokeSessionsOnPasswordReset: true,
-      async sendResetPassword({ user, token }, request) {
-        const url = `${originOf(request, origin)}/reset-password?token=${encodeURIComponent(token)}`;
-        await send(`auth:reset:${user.id}:${randomUUID()}`, user.email, passwordResetEmail(url, RESET_SECONDS / 60));
+      // Never called: requestPasswordReset (above) answers /request-password-reset; better-auth requires it be set.
+      async sendResetPassword() {
+        throw new Error('password reset requests go through requestPasswordReset');
       },
       async onExistingUserSignUp({ user }, request) {
         await send(`auth:exists:${user.id}:${randomUUID()}`, user.email, existingAccountEmail(originOf(request, origin), user.emailVerified));
@@ -169,22 +217,33 @@ export function createAuth(deps: AuthDeps) {
     ],
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
+        // Every email typed on the auth pages meets the same rule as everywhere else (254 characters at most).
+        const body: unknown = ctx.body;
+        if (body && typeof body === 'object' && 'email' in body && !isEmailAddress(String(body.email ?? ''))) {
+          throw new APIError('BAD_REQUEST', { code: 'INVALID_EMAIL', message: 'Invalid email' });
+        }
         if (ctx.path === '/sign-up/email') {
-          const email = String(ctx.body?.email ?? '').trim();
+          const body = (ctx.body ?? {}) as Record<string, unknown>;
+          const email = String(body.email ?? '').trim().toLowerCase();
           const eligibility = await signUpEligibility(db, email);
-          if (eligibility === 'unknown') {
-            throw new APIError('FORBIDDEN', {
-              code: 'EMAIL_NOT_HELD',
-              message:
-                'No agency has a contractor record with this email. Use the exact email address your agency has on file for you, or ask the agency to add or correct it.',
+          // Only an address an agency holds, with its portal on, may create an account. Every other address gets
+          // the answer an accepted one gets (so sign-up cannot tell who is an agency's contractor); the email to
+          // that address says why no code came, and the verify page says what to check.
+          if (eligibility !== 'ok') {
+            const password = String(body.password ?? '');
+            const refused = signUpInputError(password);
+            if (refused) throw new APIError('BAD_REQUEST', refused);
+            await ctx.context.password.hash(password); // the work an accepted sign-up does
+            await send(`auth:sign-up-refused:${randomUUID()}`, email, signUpRefusedEmail(originOf(ctx.request, origin), eligibility));
+            const now = new Date();
+            return ctx.json({
+              token: null,
+              user: { id: randomUUID(), name: String(body.name ?? ''), email, emailVerified: false, image: null, createdAt: now, updatedAt: now, role: 'contractor', agencyId: null },
             });
           }
-          if (eligibility === 'portal-off') {
-            throw new APIError('FORBIDDEN', {
-              code: 'PORTAL_DISABLED',
-              message: 'Your agency has not turned on the contractor portal. Contact the agency to get access.',
-            });
-          }
+        }
+        if (ctx.path === '/request-password-reset') {
+          return ctx.json(await requestPasswordReset(ctx.context.internalAdapter, ctx.request, String(ctx.body?.email ?? '')));
         }
         if (ctx.path === '/sign-in/email' && rateLimit) await throttleEmail(String(ctx.body?.email ?? ''));
       }),

@@ -8,6 +8,7 @@ import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../../../../db/client.ts';
 import { agencies, authAccounts, staffInvitations, users } from '../../../../../db/schema/index.ts';
 import { sendEmail, type Mailer } from '../../../../../activities/mailer.ts';
+import { isEmailAddress } from '../email-address.ts';
 import { invitationEmail } from './messages.ts';
 
 export const INVITE_DAYS = 7;
@@ -18,7 +19,6 @@ export class InvitationError extends Error {}
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const normalise = (email: string) => email.trim().toLowerCase();
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface InviteInput {
   agencyId: string;
@@ -34,7 +34,7 @@ export interface InviteInput {
 export async function inviteStaff(db: Database, mailer: Mailer | null, input: InviteInput): Promise<{ id: string; token: string }> {
   const email = normalise(input.email);
   const name = input.name.trim();
-  if (!EMAIL.test(email)) throw new InvitationError('Enter a valid email address.');
+  if (!isEmailAddress(email)) throw new InvitationError('Enter a valid email address of at most 254 characters.');
   if (!name) throw new InvitationError('Enter the person’s name.');
   if (input.role !== 'admin' && input.role !== 'staff') throw new InvitationError('Choose a role.');
   const [existing] = await db.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email}`);

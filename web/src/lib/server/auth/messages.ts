@@ -42,3 +42,30 @@ export function invitationEmail(input: { url: string; agencyName: string; invite
       `The link expires in ${input.days} days and works once.`,
   };
 }
+
+/** Sign-up answers every address alike (no account discovery); this email tells the owner why no code came. */
+export function signUpRefusedEmail(origin: string, reason: 'unknown' | 'portal-off') {
+  return {
+    subject: 'Your FixFlow contractor account could not be created',
+    body:
+      reason === 'unknown'
+        ? `Someone tried to create a FixFlow contractor account with this email, but no agency has a contractor record with it.\n\n` +
+          `Use the exact email address your agency has on file for you, or ask the agency to add or correct it, then try again at ${origin}/sign-up.\n` +
+          `If you did not ask for this, you can ignore this email.`
+        : `Someone tried to create a FixFlow contractor account with this email, but your agency has not turned on the contractor portal.\n\n` +
+          `Contact the agency to get access, then try again at ${origin}/sign-up.\n` +
+          `If you did not ask for this, you can ignore this email.`,
+  };
+}
+
+/** Password reset answers every address alike; an unknown one is told so by email, not on the page. */
+export function noAccountResetEmail(origin: string) {
+  return {
+    subject: 'Reset your FixFlow password',
+    body:
+      `Someone asked to reset the FixFlow password for this email address, but there is no account with it.\n\n` +
+      `If you work with an agency as a contractor, create your account at ${origin}/sign-up with the email the agency has on file for you. ` +
+      `Agency staff join by invitation from their agency's admin.\n` +
+      `If you did not ask for this, you can ignore this email.`,
+  };
+}

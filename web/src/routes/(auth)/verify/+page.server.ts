@@ -4,7 +4,10 @@ import { getAuthService } from '#lib/server/auth/instance.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const NOTICES: Record<string, string> = {
-  sent: 'We have emailed you a 6-digit code. Enter it below to verify your email.',
+  // Sign-up answers every address alike, so this is where a contractor learns what to check.
+  sent:
+    'We have emailed you. If an agency holds this address for you and its contractor portal is on, the email has a 6-digit code: enter it below. ' +
+    'Otherwise it says what to do. No email? Check you used the exact address your agency has on file.',
   unverified: 'Your email is not verified yet. We have emailed you a new code.',
 };
 

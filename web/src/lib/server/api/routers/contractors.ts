@@ -11,6 +11,7 @@ import { outcodeOf } from '../../../postcode.ts';
 import { districtOf } from '../../map/outcodes.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
+import { emailAddress } from '../../email-address.ts';
 import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 
@@ -73,7 +74,7 @@ export const contractorInput = z
     id: z.uuid().optional(),
     name: z.string().trim().min(2, "Enter the contractor's name").max(120),
     company: optionalText(120),
-    email: z.string().trim().toLowerCase().pipe(z.email('Enter a valid email: offers and remittances go there')),
+    email: emailAddress('Enter a valid email: offers and remittances go there'),
     phone: optionalPhone,
     trades: z
       .array(z.string().trim().toLowerCase().min(2, 'Trades are at least 2 letters').max(40))

@@ -28,6 +28,8 @@ export interface DeliveryOptions {
   /** The deliverer's clock (tests move it by hand); the database's rows are compared with it. */
   now?: () => Date;
   log?: (message: string) => void;
+  /** This deliverer's name on its claims (`<instance>/<boot id>`), so its successor can free them. */
+  claimant?: string;
 }
 
 export type Outcome = 'sent' | 'retry' | 'failed';
@@ -61,7 +63,7 @@ async function deliverOne(db: Database, mailer: Mailer, options: DeliveryOptions
   // `order by lane, id`: 'auth' sorts before 'notification', so a waiting code goes first (and the
   // partial index on (lane, id) serves the order).
   const [row] = await db.execute<Claimed & Record<string, unknown>>(sql`
-    update emails set attempts = attempts + 1, locked_until = ${iso(at, policy.leaseMs)}
+    update emails set attempts = attempts + 1, locked_until = ${iso(at, policy.leaseMs)}, locked_by = ${options.claimant ?? null}
     where id = (
       select id from emails
       where sent_at is null and failed_at is null
@@ -77,16 +79,16 @@ async function deliverOne(db: Database, mailer: Mailer, options: DeliveryOptions
     const error = String((e as Error).message ?? e);
     if (row.attempts >= policy.maxAttempts) {
       log(`email ${row.id} to ${row.to} not delivered after ${row.attempts} attempts: ${error}`);
-      await db.execute(sql`update emails set failed_at = ${iso(now())}, locked_until = null, last_error = ${error} where id = ${row.id}`);
+      await db.execute(sql`update emails set failed_at = ${iso(now())}, locked_until = null, locked_by = null, last_error = ${error} where id = ${row.id}`);
       return 'failed';
     }
     const retryAt = iso(now(), policy.backoffMs(row.attempts));
     log(`email ${row.id} to ${row.to} not sent (attempt ${row.attempts}), retrying at ${retryAt}: ${error}`);
-    await db.execute(sql`update emails set next_attempt_at = ${retryAt}, locked_until = null, last_error = ${error} where id = ${row.id}`);
+    await db.execute(sql`update emails set next_attempt_at = ${retryAt}, locked_until = null, locked_by = null, last_error = ${error} where id = ${row.id}`);
     return 'retry';
   }
   // Its own statement, straight after the server took the message: nothing else waits on it.
-  await db.execute(sql`update emails set sent_at = ${iso(now())}, locked_until = null, last_error = null where id = ${row.id}`);
+  await db.execute(sql`update emails set sent_at = ${iso(now())}, locked_until = null, locked_by = null, last_error = null where id = ${row.id}`);
   return 'sent';
 }
 

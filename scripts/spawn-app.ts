@@ -22,10 +22,14 @@ export interface SpawnedApp {
 }
 
 /** `env` comes after the defaults (DATA_DIR, PORT, HOST), so a caller may override them. */
-export async function spawnApp(options: { env: Record<string, string>; nodeArgs?: string[]; dataDirPrefix: string }): Promise<SpawnedApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), options.dataDirPrefix));
+/**
+ * `dataDir`: an existing DATA_DIR to start on again (as after a crash), kept by stop(); otherwise a new
+ * one under the system's temp directory, removed by stop(). `port`: the same port again, else a free one.
+ */
+export async function spawnApp(options: { env: Record<string, string>; nodeArgs?: string[]; dataDirPrefix: string; dataDir?: string; port?: number }): Promise<SpawnedApp> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), options.dataDirPrefix));
   chmodSync(dataDir, 0o777);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let log = '';
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'scripts/start.ts'], {
     cwd: ROOT,
@@ -58,7 +62,7 @@ export async function spawnApp(options: { env: Record<string, string>; nodeArgs?
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -9,6 +9,7 @@ import { deliverNext, type DeliveryPolicy } from '../activities/mail-delivery.ts
 import { MAIL_CHANNEL, type Mailer } from '../activities/mailer.ts';
 import type { Database } from '../db/client.ts';
 import { backgroundLoop } from './background-loop.ts';
+import { claimsFor } from './claims.ts';
 
 export interface MailDelivererOptions {
   db: Database;
@@ -22,16 +23,19 @@ export interface MailDelivererOptions {
   now?: () => Date;
   policy?: Partial<DeliveryPolicy>;
   log?: (message: string) => void;
+  /** This process's instance name on its claims (default: the host name); see worker/claims.ts. */
+  instance?: string;
 }
 
 export function createMailDeliverer(options: MailDelivererOptions) {
   const { db, sql, mailer, concurrency = 4, idleMs = 5_000, now = () => new Date(), policy, log = console.error } = options;
+  const claims = claimsFor(options.instance);
 
   /** Delivers due messages until none is left or `more()` says stop; returns how many were tried. */
   async function deliverWhile(more: () => boolean): Promise<number> {
     let tried = 0;
     const lane = async () => {
-      while (more() && (await deliverNext(db, mailer, { now, policy, log })) !== null) tried++;
+      while (more() && (await deliverNext(db, mailer, { now, policy, log, claimant: claims.claimant })) !== null) tried++;
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
     return tried;
@@ -60,7 +64,13 @@ export function createMailDeliverer(options: MailDelivererOptions) {
 
   return {
     drain,
-    start: () => loop.start(),
+    async start() {
+      if (loop.running) return;
+      // Messages an earlier boot here had in hand (it crashed mid-send) go out now, not when their lease ends.
+      const released = await claims.releaseStale(sql, 'emails');
+      if (released > 0) log(`mail deliverer: released ${released} message claim(s) left by an earlier run`);
+      await loop.start();
+    },
     /** Stops taking new messages; those in flight finish and are recorded first. */
     stop: () => loop.stop(),
   };

@@ -25,6 +25,8 @@ export const emails = pgTable(
     nextAttemptAt: timestamp({ withTimezone: true }),
     /** A deliverer holds the row until then; a crashed one's claim lapses and the message is tried again. */
     lockedUntil: timestamp({ withTimezone: true }),
+    /** Who holds the claim (`<instance>/<boot id>`): a deliverer restarting on that instance frees it at once. */
+    lockedBy: text(),
     lastError: text(),
     /** Set when the last allowed attempt failed: the message is not delivered and staff are shown so. */
     failedAt: timestamp({ withTimezone: true }),

@@ -50,6 +50,11 @@ export async function startSmtpServer(options: SmtpOptions = {}) {
       });
     },
   });
+  // A client killed mid-session (the crash tests kill the app) resets its connection: that is the test,
+  // not a server fault. Anything else is still reported.
+  server.on('error', (e: Error & { code?: string }) => {
+    if (e.code !== 'ECONNRESET' && e.code !== 'EPIPE') console.error('smtp test server:', e);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as { port: number };
   return {

@@ -6,7 +6,6 @@
 // the claims an earlier boot of that instance left, since that process is gone, so after a crash and
 // restart the effects it had in hand run at once instead of waiting out the lease.
 // Timestamps cross as ISO strings: drizzle sets the shared postgres.js client to pass them through.
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Sql } from 'postgres';
 import type { Activities } from '../../activities/index.ts';
@@ -14,6 +13,7 @@ import type { Effect } from '../../workflows/model.ts';
 import { EventRejected, systemClock, type Clock } from '../engines/port.ts';
 import { WAKE_CHANNEL, type EmbeddedEngine } from '../engines/embedded.ts';
 import { backgroundLoop } from '../background-loop.ts';
+import { claimsFor } from '../claims.ts';
 
 export interface DispatcherOptions {
   sql: Sql;
@@ -53,8 +53,8 @@ export const retryDelayMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** 
 export function createDispatcher(options: DispatcherOptions) {
   const { sql, engine, activities, clock = systemClock, batchSize = 100, timerConcurrency = 8, leaseMs = 30_000, idleMs = 1000, log = () => {} } = options;
   const instance = options.instance ?? hostname();
-  /** This boot's name on the claims it makes. */
-  const claimant = `${instance}/${randomUUID()}`;
+  const claims = claimsFor(instance);
+  const { claimant } = claims;
 
   /**
    * Fires every deadline due now; returns how many jobs moved. Several at once: one after another,
@@ -130,12 +130,9 @@ export function createDispatcher(options: DispatcherOptions) {
    * successor), so its effects may run now rather than when their leases run out. Returns how many.
    */
   async function releaseStaleClaims(): Promise<number> {
-    const prefix = `${instance}/`;
-    const released = await sql`
-      update outbox set locked_until = null, locked_by = null
-      where done_at is null and locked_by <> ${claimant} and left(locked_by, ${prefix.length}) = ${prefix}`;
-    if (released.count > 0) log(`dispatcher: released ${released.count} effect claim(s) left by an earlier run of ${instance}`);
-    return released.count;
+    const released = await claims.releaseStale(sql, 'outbox');
+    if (released > 0) log(`dispatcher: released ${released} effect claim(s) left by an earlier run of ${instance}`);
+    return released;
   }
 
   /**

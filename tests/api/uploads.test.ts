@@ -5,9 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { TRPCError } from '@trpc/server';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachments } from '../../db/schema/index.ts';
+import { ukDay } from '../../web/src/lib/labels.ts';
 import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { MAX_FILES_PER_UPLOAD } from '../../web/src/lib/server/files/attachments.ts';
 import { pageActions, provideTestRuntime } from '../support/actions.ts';
@@ -103,5 +105,25 @@ describe('uploads and the command they come with', () => {
     expect(await filesOn(jobId)).toEqual([]);
     // Staff add files to any job in their agency.
     expect(await uploadViaApi(staffOf(fx), jobId, [photo('staff.png')])).toBe(201);
+  });
+});
+
+describe("a contractor's invoice document", () => {
+  const idOf = async (jobId: string, fileName: string) =>
+    (await database.db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.jobId, jobId), eq(attachments.fileName, fileName))))[0].id;
+
+  it("may be only the contractor's own upload to the job, never an agency-internal document", async () => {
+    const jobId = await offeredJob();
+    const caller = callerFor(database.db, pat());
+    for (const type of ['ACCEPT', 'START'] as const) await caller.jobs.send({ id: jobId, command: { type } });
+    await caller.jobs.send({ id: jobId, command: { type: 'COMPLETE', note: 'Washer replaced' } });
+    expect(await uploadViaApi(staffOf(fx), jobId, [photo('landlord-quote.png')])).toBe(201);
+    expect(await uploadViaApi(pat(), jobId, [photo('pat-invoice.png')])).toBe(201);
+    const submit = (documentId: string) => caller.finance.submitInvoice({ jobId, number: `PAT-${documentId.slice(0, 8)}`, issuedOn: ukDay(), netPence: 5_000, vatPence: 1_000, documentId });
+
+    const agencys = await submit(await idOf(jobId, 'landlord-quote.png')).catch((e: unknown) => e);
+    expect(agencys).toBeInstanceOf(TRPCError);
+    expect(agencys).toMatchObject({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
+    expect(await submit(await idOf(jobId, 'pat-invoice.png'))).toMatchObject({ invoice: { totalPence: 6_000 } });
   });
 });

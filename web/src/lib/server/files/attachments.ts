@@ -106,6 +106,21 @@ export async function takeBackUploads(db: Database, store: FileStore, ids: reado
   for (const { id } of own) await removeUncitedAttachment(db, store, id);
 }
 
+/**
+ * Whether `actor` may cite all of `ids` on this job (a note's or completion's photos, an invoice's document):
+ * staff any of the job's files; a contractor only their own uploads to it, so never an agency-internal document
+ * (citing a file is what shows it to contractors, contractor-view.ts, and an invoice must be the contractor's
+ * own paper). Since contractors upload only to a job they hold (`mayUpload`), their uploads are from holding it.
+ */
+export async function mayCite(db: Database, jobId: string, actor: { role: string; id: string }, ids: readonly string[]): Promise<boolean> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return true;
+  if (!wanted.every((id) => z.uuid().safeParse(id).success)) return false;
+  const own = actor.role === 'contractor' ? eq(attachments.uploadedBy, `contractor:${actor.id}`) : undefined;
+  const found = await db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.jobId, jobId), inArray(attachments.id, wanted), own));
+  return found.length === wanted.length;
+}
+
 /** Deletes an attachment and its stored bytes while no event cites it (a note, a completion, an invoice):
  * once cited it is part of the job's history. False if it is cited (or already gone). */
 export async function removeUncitedAttachment(db: Database, store: FileStore, id: string): Promise<boolean> {

@@ -6,12 +6,13 @@ import { TRPCError } from '@trpc/server';
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
-import { agencies, agencyInvoices, attachments, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
+import { agencies, agencyInvoices, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
 import { PAYMENT_LEGS, type Actor } from '../../../../../../workflows/model.ts';
 import { formatPence } from '../../../../../../workflows/money.ts';
 import { ukDay } from '../../../labels.ts';
 import { notify } from '../../../../../../activities/notify.ts';
 import { actorOf } from '../../auth/user.ts';
+import { mayCite } from '../../files/attachments.ts';
 import { SUPERSEDED, contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
 import { findJobInScope } from '../scope.ts';
 import { contractorProcedure, isEngineError, router, staffProcedure } from '../trpc.ts';
@@ -343,8 +344,8 @@ export const financeRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const job = await findJobInScope(ctx.db, input.jobId, ctx);
-      const [doc] = await ctx.db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.id, input.documentId), eq(attachments.jobId, job.id)));
-      if (!doc) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
+      // Their own upload to this job, not a document of the agency's (one rule with notes' photos: mayCite).
+      if (!(await mayCite(ctx.db, job.id, actorOf(ctx.user), [input.documentId]))) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
       if (input.issuedOn > ukDay(ctx.now())) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
       if (input.netPence + input.vatPence === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
       // A contractor's invoice numbers are their own sequence: one number, one invoice (a corrected invoice for

@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
+import { ukDay } from '../../web/src/lib/labels.ts';
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -217,7 +218,7 @@ describe('jobs.send', () => {
     await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Done' } });
     await staff.jobs.send({ id, command: { type: 'CLOSE' } });
     await staff.finance.raiseInvoice({ jobId: id, number: 'INV-9', agentNetPence: 10000, contractorTotalPence: 6000 });
-    const pay = { jobId: id, key: 'pay-client-0001', leg: 'client', amountPence: 12000, reference: 'BACS', paidOn: '2026-11-20' } as const;
+    const pay = { jobId: id, key: 'pay-client-0001', leg: 'client', amountPence: 12000, reference: 'BACS', paidOn: ukDay() } as const;
     const [first, second] = await Promise.all([staff.finance.recordPayment(pay), staff.finance.recordPayment(pay)]);
     expect([first.duplicate, second.duplicate].sort()).toEqual([false, true]);
     const detail = await staff.jobs.get({ id });

@@ -7,6 +7,7 @@ import type { FieldNames } from '#lib/server/api/issues.ts';
 import { attempt, definitelyRefused } from '#lib/server/forms.ts';
 import { machineGraph } from '#lib/server/job-graph.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
+import type { JobStatus } from '../../../../../../workflows/model.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -30,6 +31,8 @@ const send = (name: string, build: (f: FormData) => CommandInput): Actions[strin
   };
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '');
+/** The job's status as the form showed it; the API checks it is one (a form without it sends none). */
+const seen = (f: FormData) => (f.get('seenStatus') ? (str(f, 'seenStatus') as JobStatus) : undefined);
 
 export const actions: Actions = {
   offer: send('offer', (f) => ({ type: 'OFFER', contractorId: str(f, 'contractorId'), acknowledgeMissingCertification: f.get('acknowledge') === 'on' })),
@@ -58,9 +61,10 @@ export const actions: Actions = {
     if (!('ok' in sent) && definitelyRefused(sent)) await takeBackUploads(runtime.db, store, attachmentIds, uploadedBy);
     return sent;
   },
-  close: send('close', () => ({ type: 'CLOSE' })),
-  recall: send('recall', (f) => ({ type: 'RECALL', reason: str(f, 'reason') })),
-  cancel: send('cancel', (f) => ({ type: 'CANCEL', reason: str(f, 'reason') })),
+  // Each carries the status the page showed, so a decision raced by a colleague's is refused, not applied too.
+  close: send('close', (f) => ({ type: 'CLOSE', seenStatus: seen(f) })),
+  recall: send('recall', (f) => ({ type: 'RECALL', reason: str(f, 'reason'), seenStatus: seen(f) })),
+  cancel: send('cancel', (f) => ({ type: 'CANCEL', reason: str(f, 'reason'), seenStatus: seen(f) })),
   priority: send('priority', (f) => ({ type: 'CHANGE_PRIORITY', priorityCode: str(f, 'priorityCode') })),
   /** Admins: the deadline the page showed (its key) falls due now; refused if another has become next meanwhile. */
   advance: send('advance', (f) => ({ type: 'ADVANCE_DEADLINE', key: str(f, 'key').trim() || undefined })),

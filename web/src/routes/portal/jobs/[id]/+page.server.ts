@@ -25,6 +25,8 @@ const str = (f: FormData, k: string) => String(f.get(k) ?? '');
 /** The commands' fields as the forms name them, for refusals of bad input. */
 const FIELDS = { text: 'note', note: 'completion note', reason: 'reason' };
 
+const UPLOAD_CODES = { 400: 'BAD_REQUEST', 403: 'FORBIDDEN', 415: 'UNSUPPORTED_MEDIA_TYPE' } as const;
+
 /**
  * One command with the photos it carries: those the page already uploaded (ids) and files posted with the form
  * when JavaScript is off (stored here, under the same cap and rule as every upload: `saveUploads`). Files and
@@ -37,17 +39,20 @@ const send =
     const f = await event.request.formData();
     const files = f.getAll('file').filter((x): x is File => x instanceof File && x.size > 0);
     const ids = f.getAll('attachmentIds').map(String).filter(Boolean);
+    const send = () => attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }), FIELDS);
+    // A command without files (Start, a plain note) is only the command.
+    if (files.length === 0 && ids.length === 0) return send();
     const who = actorOf(event.locals.user!);
     const uploadedBy = `${who.role}:${who.id}`;
     const { runtime, job, store, scope } = await jobForRequest(event, event.params.id);
     try {
       ids.push(...(await saveUploads(runtime.db, store, { scope, job, uploadedBy, files, kind: 'photo' })).map((a) => a.id));
     } catch (e) {
-      if (e instanceof UploadRejected) return fail(e.status, { action: name, ok: false as const, error: e.message, code: 'UNSUPPORTED_MEDIA_TYPE' });
+      if (e instanceof UploadRejected) return fail(e.status, { action: name, ok: false as const, error: e.message, code: UPLOAD_CODES[e.status] });
       throw e;
     }
-    const sent = await attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }), FIELDS);
-    if ('ok' in sent || !definitelyRefused(sent) || ids.length === 0) return sent;
+    const sent = await send();
+    if ('ok' in sent || !definitelyRefused(sent)) return sent;
     await takeBackUploads(runtime.db, store, ids, uploadedBy);
     return fail(sent.status, { ...sent.data, error: `${sent.data.error} The photos sent with it were not kept.`, filesRemoved: true as const });
   };

@@ -6,7 +6,7 @@ import { nextTimer } from './deadlines.ts';
 import { jobMachine } from './job-machine.ts';
 import type { Effect, JobContext, JobEvent, JobInput, JobStatus, Timer } from './model.ts';
 import { TIMER_EVENT } from './model.ts';
-import { explain } from './rules.ts';
+import { explain, staleRefusal } from './rules.ts';
 
 /** The persisted form of a job's machine: survives JSON, continue-as-new and restarts. */
 export interface JobState {
@@ -49,6 +49,8 @@ function upgrade(context: JobContext): JobContext {
 
 /** Apply one event. A refused event changes nothing and says why. */
 export function stepJob(state: JobState, event: JobEvent): StepResult {
+  const stale = staleRefusal(state.status, event);
+  if (stale) return { ok: false, reason: stale };
   const snapshot = restore(state);
   if (snapshot.status !== 'active' || !snapshot.can(event)) {
     return { ok: false, reason: explain(state.status, state.context, event) };
@@ -59,6 +61,8 @@ export function stepJob(state: JobState, event: JobEvent): StepResult {
 
 /** Whether the machine would take this event now (used by update validators). */
 export function validateEvent(state: JobState, event: JobEvent): string | null {
+  const stale = staleRefusal(state.status, event);
+  if (stale) return stale;
   const snapshot = restore(state);
   return snapshot.status === 'active' && snapshot.can(event) ? null : explain(state.status, state.context, event);
 }

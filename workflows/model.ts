@@ -161,6 +161,12 @@ interface Base {
   actor: Actor;
   /** When the engine accepted the event (ISO-8601 UTC). Set by the engine's clock, never by callers. */
   at: string;
+  /**
+   * The job's status as the sender saw it when deciding (the console's Close, Recall and Cancel send it). If the
+   * job has moved on since (a colleague's Close landed first), the event is refused (rules.ts, `staleRefusal`)
+   * rather than applied to a job its sender did not see: two decisions taken on one view never both apply.
+   */
+  seenStatus?: JobStatus;
 }
 
 export type JobEvent = Base &

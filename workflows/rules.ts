@@ -202,6 +202,14 @@ export function refusal(context: JobContext, event: JobEvent): string | null {
   return rule.check ? rule.check(context, event as never) : null;
 }
 
+/** Why an event decided on a status the job has since left (`seenStatus`) is refused, or null when it has not:
+ * in the machine's words for the status it is in now, and the one its sender saw. */
+export function staleRefusal(status: JobStatus, event: JobEvent): string | null {
+  if (event.seenStatus === undefined || event.seenStatus === status) return null;
+  const rule = RULES[event.type] as Rule<JobEventType> | undefined;
+  return `Cannot ${rule?.verb ?? event.type} while the job is ${STATUS_LABELS[status]} (it was ${STATUS_LABELS[event.seenStatus]} when you looked)`;
+}
+
 /** The reason for a refused event: the actor's rule first, else the state. */
 export function explain(status: JobStatus, context: JobContext, event: JobEvent): string {
   const rule = RULES[event.type] as Rule<JobEventType> | undefined;

@@ -1,7 +1,7 @@
 // Shared look for the finance documents (agency invoice, remittance advice, statement): same fonts,
 // colours and margins as the Job Sheet, plus a simple money table. Pure rendering over plain data.
-import PDFDocument from 'pdfkit';
 import { formatPence } from '../../workflows/money.ts';
+import { FONT, unicodeDocument } from '../pdf/fonts.ts';
 
 export const INK = '#1b2430';
 export const MUTED = '#5b6776';
@@ -21,7 +21,7 @@ export interface Column {
 }
 
 export function financeDocument(info: { title: string; author: string; createdAt: Date }) {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: info.title, Author: info.author, CreationDate: info.createdAt } });
+  const doc = unicodeDocument({ size: 'A4', margin: MARGIN, info: { Title: info.title, Author: info.author, CreationDate: info.createdAt } });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -35,12 +35,12 @@ export function financeDocument(info: { title: string; author: string; createdAt
     doc.moveDown(0.4);
   };
   const heading = (text: string) => {
-    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(11).fillColor(ACCENT).text(text.toUpperCase(), MARGIN, doc.y, { characterSpacing: 0.5 });
+    doc.moveDown(0.8).font(FONT.bold).fontSize(11).fillColor(ACCENT).text(text.toUpperCase(), MARGIN, doc.y, { characterSpacing: 0.5 });
     rule();
-    doc.font('Helvetica').fontSize(10.5).fillColor(INK);
+    doc.font(FONT.regular).fontSize(10.5).fillColor(INK);
   };
   const field = (label: string, value: string) => {
-    doc.font('Helvetica-Bold').text(`${label}: `, MARGIN, doc.y, { continued: true }).font('Helvetica').text(value || '—');
+    doc.font(FONT.bold).text(`${label}: `, MARGIN, doc.y, { continued: true }).font(FONT.regular).text(value || '—');
   };
 
   /** A table whose columns are fractions of the page width; long cells wrap, rows grow to fit. */
@@ -52,7 +52,7 @@ export function financeDocument(info: { title: string; author: string; createdAt
       const y = doc.y;
       let x = MARGIN;
       let bottom = y;
-      doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9.5).fillColor(color);
+      doc.font(bold ? FONT.bold : FONT.regular).fontSize(9.5).fillColor(color);
       cells.forEach((cell, i) => {
         doc.text(cell, x + 2, y, { width: widths[i] - 4, align: columns[i].align ?? 'left' });
         bottom = Math.max(bottom, doc.y);
@@ -72,7 +72,7 @@ export function financeDocument(info: { title: string; author: string; createdAt
     doc.moveDown(0.3);
     for (const [label, value, strong] of pairs) {
       const y = doc.y;
-      doc.font(strong ? 'Helvetica-Bold' : 'Helvetica').fontSize(strong ? 12 : 10.5).fillColor(INK);
+      doc.font(strong ? FONT.bold : FONT.regular).fontSize(strong ? 12 : 10.5).fillColor(INK);
       doc.text(label, MARGIN + width * 0.45, y, { width: width * 0.35, align: 'right' });
       doc.text(value, MARGIN + width * 0.8, y, { width: width * 0.2, align: 'right' });
     }
@@ -80,8 +80,8 @@ export function financeDocument(info: { title: string; author: string; createdAt
   };
 
   const title = (text: string, subtitle: string) => {
-    doc.font('Helvetica-Bold').fontSize(20).fillColor(INK).text(text, MARGIN, MARGIN);
-    doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(subtitle);
+    doc.font(FONT.bold).fontSize(20).fillColor(INK).text(text, MARGIN, MARGIN);
+    doc.font(FONT.regular).fontSize(9).fillColor(MUTED).text(subtitle);
     doc.fillColor(INK);
   };
 

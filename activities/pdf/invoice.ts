@@ -1,5 +1,6 @@
 // The agency's invoice to the client (landlord) for a job: the printable document staff send.
 import { financeDocument, formatDay, money } from '../finance/pdf-kit.ts';
+import { FONT } from './fonts.ts';
 
 export interface InvoiceData {
   number: string;
@@ -47,7 +48,7 @@ export function renderInvoice(data: InvoiceData): Promise<Buffer> {
     ['Total due', money(data.grossPence), true],
   ]);
 
-  doc.moveDown(2).font('Helvetica').fontSize(9).fillColor('#5b6776');
+  doc.moveDown(2).font(FONT.regular).fontSize(9).fillColor('#5b6776');
   doc.text(`Please quote ${data.number} with your payment. Questions about this invoice: ${data.agency.email ?? data.agency.phone ?? data.agency.name}.`, 48);
   doc.end();
   return done;

@@ -1,6 +1,6 @@
 // The Job Sheet: one printable page (or a few) a contractor takes to site. Pure rendering over plain
 // data; the caller decides what the viewer may see (e.g. the tenant's contact details).
-import PDFDocument from 'pdfkit';
+import { FONT, unicodeDocument } from './fonts.ts';
 
 export interface JobSheetData {
   reference: string;
@@ -39,7 +39,7 @@ const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 
 const fmt = (d: Date | null) => (d ? when.format(d) : '—');
 
 export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
-  const doc = new PDFDocument({
+  const doc = unicodeDocument({
     size: 'A4',
     margin: 48,
     info: { Title: `Job Sheet ${data.reference}`, Author: data.agency.name, Subject: data.title, CreationDate: data.generatedAt },
@@ -53,16 +53,16 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
 
   const width = doc.page.width - 96;
   const heading = (text: string) => {
-    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(11).fillColor('#0f5c4d').text(text.toUpperCase(), { characterSpacing: 0.5 });
+    doc.moveDown(0.8).font(FONT.bold).fontSize(11).fillColor('#0f5c4d').text(text.toUpperCase(), { characterSpacing: 0.5 });
     doc.moveTo(48, doc.y + 2).lineTo(48 + width, doc.y + 2).strokeColor('#dde3ea').stroke();
-    doc.moveDown(0.4).font('Helvetica').fontSize(10.5).fillColor('#1b2430');
+    doc.moveDown(0.4).font(FONT.regular).fontSize(10.5).fillColor('#1b2430');
   };
   const field = (label: string, value: string) => {
-    doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(value || '—');
+    doc.font(FONT.bold).text(`${label}: `, { continued: true }).font(FONT.regular).text(value || '—');
   };
 
-  doc.font('Helvetica-Bold').fontSize(20).fillColor('#1b2430').text(`Job Sheet · ${data.reference}`);
-  doc.font('Helvetica').fontSize(13).text(data.title);
+  doc.font(FONT.bold).fontSize(20).fillColor('#1b2430').text(`Job Sheet · ${data.reference}`);
+  doc.font(FONT.regular).fontSize(13).text(data.title);
   doc.fontSize(9).fillColor('#5b6776').text(`${data.agency.name}${data.agency.branch ? ` · ${data.agency.branch}` : ''} · generated ${fmt(data.generatedAt)}`);
 
   heading('Job');
@@ -109,8 +109,8 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
   heading('Notes');
   if (data.notes.length === 0) doc.text('No notes yet.');
   for (const n of data.notes) {
-    doc.font('Helvetica-Bold').fontSize(9).fillColor('#5b6776').text(`${fmt(n.at)} · ${n.by}`);
-    doc.font('Helvetica').fontSize(10.5).fillColor('#1b2430').text(n.text, { width }).moveDown(0.3);
+    doc.font(FONT.bold).fontSize(9).fillColor('#5b6776').text(`${fmt(n.at)} · ${n.by}`);
+    doc.font(FONT.regular).fontSize(10.5).fillColor('#1b2430').text(n.text, { width }).moveDown(0.3);
   }
 
   heading('Sign-off');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { agencies, authSessions, authVerifications, contractors, emails, staffInvitations, users } from '../../db/schema/index.ts';
 import { seedDemoLogins } from '../../db/seed-auth.ts';
 import { acceptInvitation, findInvitation, InvitationError, inviteStaff, listTeam } from '../../web/src/lib/server/auth/invitations.ts';
-import { contractorMemberships, setActiveAgency } from '../../web/src/lib/server/auth/memberships.ts';
+import { contractorMemberships, portalOffMessage, setActiveAgency } from '../../web/src/lib/server/auth/memberships.ts';
 import { resolveSession } from '../../web/src/lib/server/auth/resolve.ts';
 import { deliverPendingEmails, type Mailer } from '../../activities/mailer.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -234,9 +234,19 @@ describe('several agencies: the Accounts choice', () => {
     // A session can only be changed by its own user.
     await expect(setActiveAgency(t.db, { sessionId: before.sessionId!, user: { id: a.staff.id, email }, agencyId: a.agency.id })).rejects.toThrow();
 
-    // The agency turns its portal off: access to it ends at once (the only other agency is used).
+    // The agency turns its portal off: access to it ends at once (the only other agency is used), and the
+    // portal says why the view changed, naming the agency.
+    expect((await whoIs(cookie)).user).not.toHaveProperty('portalOff');
     await t.db.update(agencies).set({ portalEnabled: false }).where(eq(agencies.id, a.agency.id));
-    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: b.agency.id, contractorId: atB.id });
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: b.agency.id, contractorId: atB.id, portalOff: [a.agency.name] });
+    expect(portalOffMessage([a.agency.name])).toBe(
+      `${a.agency.name} has turned its contractor portal off, so its jobs, invoices and statements no longer show here. For anything about work for them, contact ${a.agency.name} directly.`,
+    );
+    // With both off, nothing admits them: both are named, and they land on the Accounts page (no agency).
+    await t.db.update(agencies).set({ portalEnabled: false }).where(eq(agencies.id, b.agency.id));
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: null, portalOff: [a.agency.name, b.agency.name].sort() });
+    expect(portalOffMessage(['Acme', 'Beta'])).toMatch(/^Acme and Beta have turned their contractor portals off, so their jobs, .* contact each agency directly\.$/);
+    await t.db.update(agencies).set({ portalEnabled: true }).where(eq(agencies.id, b.agency.id));
     await expect(setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: a.agency.id })).rejects.toThrow();
     await t.db.update(agencies).set({ portalEnabled: true }).where(eq(agencies.id, a.agency.id));
 

@@ -13,6 +13,7 @@ import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
 import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
+import { ukDay } from '../../web/src/lib/labels.ts';
 
 const ROLES = ['anonymous', 'staffA', 'staffB', 'contractorAssigned', 'contractorNotAssigned'] as const;
 type Role = (typeof ROLES)[number];
@@ -135,7 +136,7 @@ const MATRIX: Record<string, Row> = {
     cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['CONFLICT'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
   },
   'finance.recordPayment': {
-    input: (s) => ({ jobId: s.jobId, key: 'matrix-payment', leg: 'client', amountPence: 100, reference: 'M', paidOn: '2026-11-23' }),
+    input: (s) => ({ jobId: s.jobId, key: 'matrix-payment', leg: 'client', amountPence: 100, reference: 'M', paidOn: ukDay() }),
     cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['CONFLICT'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
   },
   'finance.approveInvoice': {

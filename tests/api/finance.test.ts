@@ -22,6 +22,7 @@ import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
 import { seedDemo } from '../../db/seed.ts';
 import { seedFinance } from '../../db/seed-finance.ts';
+import { ukDay } from '../../web/src/lib/labels.ts';
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -209,7 +210,7 @@ describe('the ledger projection', () => {
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
     await staff().finance.raiseInvoice({ jobId: id, number: 'INV-RETRY-1', agentNetPence: 1000, contractorTotalPence: 500 });
     await staff().finance.raiseInvoice({ jobId: id, number: 'INV-RETRY-2', agentNetPence: 2000, contractorTotalPence: 500 });
-    await staff().finance.recordPayment({ jobId: id, key: 'retry-client-1', leg: 'client', amountPence: 700, reference: 'BACS', paidOn: '2026-11-20' });
+    await staff().finance.recordPayment({ jobId: id, key: 'retry-client-1', leg: 'client', amountPence: 700, reference: 'BACS', paidOn: ukDay() });
     const view = await createEmbeddedEngine({ db: database.db }).get(id);
     const history = await database.db.select().from(jobEvents).where(eq(jobEvents.jobId, id));
     for (const type of ['RAISE_INVOICE', 'RECORD_PAYMENT']) {
@@ -220,7 +221,7 @@ describe('the ledger projection', () => {
     }
     const ledger = await database.db.select().from(payments).where(eq(payments.jobId, id));
     expect(ledger).toHaveLength(1);
-    expect(ledger[0]).toMatchObject({ amountPence: 700, paidOn: '2026-11-20' });
+    expect(ledger[0]).toMatchObject({ amountPence: 700, paidOn: ukDay() });
     const [inv] = await database.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, id));
     expect(inv).toMatchObject({ number: 'INV-RETRY-2', agentNetPence: 2000 });
   });
@@ -402,5 +403,29 @@ describe('demo data', () => {
     } finally {
       await seeded.close();
     }
+  });
+});
+
+describe('dates before the job existed', () => {
+  /** Refused with a sentence, as the form shows it. */
+  const said = (p: Promise<unknown>) => p.then(() => 'accepted', (e: unknown) => (e instanceof TRPCError ? `${e.code}: ${e.message}` : String(e)));
+
+  it('refuses payments, payment runs and invoices dated before the UK day the job was raised, naming that day', async () => {
+    const { id, documentId } = await completedJob('Raised late on a summer night');
+    // 23:30 UTC on 30 June is 00:30 on 1 July in London: the job was raised on 1 July, a UK day.
+    await database.db.update(jobs).set({ createdAt: new Date('2026-06-30T23:30:00Z') }).where(eq(jobs.id, id));
+    const [{ reference }] = await database.db.select({ reference: jobs.reference }).from(jobs).where(eq(jobs.id, id));
+    const why = (what: string) => `BAD_REQUEST: ${what} cannot be dated before 1 July 2026, the day job ${reference} was raised`;
+
+    expect(await said(pat().finance.submitInvoice({ jobId: id, number: 'EARLY-1', issuedOn: '2026-06-30', netPence: 100, vatPence: 0, documentId }))).toBe(why('An invoice'));
+    expect(await said(pat().finance.submitInvoice({ jobId: id, number: 'EARLY-1', issuedOn: '2026-07-01', netPence: 100, vatPence: 0, documentId }))).toBe('accepted');
+    const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
+    expect(await said(staff().finance.createPaymentRun({ contractorId: a.contractors[0].id, invoiceIds: [inv.id], reference: 'RUN-EARLY', paidOn: '2026-01-01', key: 'run-early-0001' }))).toBe(why('A payment run'));
+
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    await staff().finance.raiseInvoice({ jobId: id, number: 'INV-EARLY', agentNetPence: 1000, contractorTotalPence: 100 });
+    const pay = { jobId: id, key: 'early-client-1', leg: 'client', amountPence: 100, reference: 'BACS' } as const;
+    expect(await said(staff().finance.recordPayment({ ...pay, paidOn: '2016-07-01' }))).toBe(why('A payment'));
+    expect(await said(staff().finance.recordPayment({ ...pay, paidOn: '2026-07-01' }))).toBe('accepted');
   });
 });

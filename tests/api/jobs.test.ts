@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
+import { ukDay } from '../../web/src/lib/labels.ts';
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -138,6 +139,26 @@ describe('jobs.send', () => {
     expect((await staff.jobs.get({ id })).state.status).toBe('recalled');
   });
 
+  it("the job page's Close and Recall, pressed at once on one Completed job, apply one and refuse the other", async () => {
+    provideTestRuntime(database.db);
+    const jobPage = await pageActions('(console)/jobs/[id]');
+    const pat = as(contractorOf(a, 0));
+    for (let round = 0; round < 6; round++) {
+      const { id } = await newJob();
+      await as(staffOf(a)).jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
+      for (const type of ['ACCEPT', 'START'] as const) await pat.jobs.send({ id, command: { type } });
+      await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Fixed' } });
+      const close = () => post(jobPage.close, { id }, staffOf(a), { seenStatus: 'completed' });
+      const recall = () => post(jobPage.recall, { id }, staffOf(a), { reason: 'Leak is back', seenStatus: 'completed' });
+      const answers = (await Promise.all(round % 2 ? [close(), recall()] : [recall(), close()])) as { status?: number; data?: { error: string }; ok?: boolean }[];
+      expect(answers.filter((r) => r.ok === true)).toHaveLength(1);
+      const [refused] = answers.filter((r) => r.status === 409);
+      expect(refused.data?.error).toMatch(/^Cannot (close|recall) the job while the job is (Recalled|Closed) \(it was Completed when you looked\)$/);
+      const timeline = (await as(staffOf(a)).jobs.get({ id })).timeline;
+      expect(timeline.filter((e) => e.type === 'CLOSE' || e.type === 'RECALL')).toHaveLength(1);
+    }
+  });
+
   it("the job page's forms name their fields as the forms do: a note too long is the note's", async () => {
     provideTestRuntime(database.db);
     const jobPage = await pageActions('(console)/jobs/[id=uuid]');
@@ -217,7 +238,7 @@ describe('jobs.send', () => {
     await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Done' } });
     await staff.jobs.send({ id, command: { type: 'CLOSE' } });
     await staff.finance.raiseInvoice({ jobId: id, number: 'INV-9', agentNetPence: 10000, contractorTotalPence: 6000 });
-    const pay = { jobId: id, key: 'pay-client-0001', leg: 'client', amountPence: 12000, reference: 'BACS', paidOn: '2026-11-20' } as const;
+    const pay = { jobId: id, key: 'pay-client-0001', leg: 'client', amountPence: 12000, reference: 'BACS', paidOn: ukDay() } as const;
     const [first, second] = await Promise.all([staff.finance.recordPayment(pay), staff.finance.recordPayment(pay)]);
     expect([first.duplicate, second.duplicate].sort()).toEqual([false, true]);
     const detail = await staff.jobs.get({ id });

@@ -128,6 +128,34 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
     });
 
+    it('never applies both of a Close and a Recall decided on the same completed job: the second is refused', async () => {
+      for (let round = 0; round < 8; round++) {
+        const input = await newJob();
+        await h.engine.start(input);
+        const id = input.jobId;
+        await h.engine.send(id, { type: 'OFFER', contractorId: pat.id, actor: staff });
+        for (const type of ['ACCEPT', 'START'] as const) await h.engine.send(id, { type, actor: pat });
+        await h.engine.send(id, { type: 'COMPLETE', note: 'Fixed', actor: pat });
+        // Two colleagues on the same Completed page: one closes, one recalls, at once (in either order).
+        const close = () => h.engine.send(id, { type: 'CLOSE', seenStatus: 'completed', actor: staff });
+        const recall = () => h.engine.send(id, { type: 'RECALL', reason: 'Leak is back', seenStatus: 'completed', actor: admin });
+        const results = await Promise.allSettled(round % 2 ? [close(), recall()] : [recall(), close()]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const [refused] = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(refused.reason).toBeInstanceOf(EventRejected);
+        const status = (await h.engine.get(id)).status;
+        expect(['closed', 'recalled']).toContain(status);
+        // The machine's words: what it cannot do, in the status the job is in now.
+        expect(refused.reason.message).toBe(
+          status === 'closed'
+            ? 'Cannot recall the job while the job is Closed (it was Completed when you looked)'
+            : 'Cannot close the job while the job is Recalled (it was Completed when you looked)',
+        );
+        const decided = (await history(id)).filter((e) => e.type === 'CLOSE' || e.type === 'RECALL');
+        expect(decided).toHaveLength(1);
+      }
+    });
+
     it('sends SLA warnings at 75 % and 90 % and records the breach at the deadline', async () => {
       const input = await newJob();
       await h.engine.start(input);

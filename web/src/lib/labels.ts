@@ -10,6 +10,11 @@ const ukDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
  * (the UTC date is still yesterday between midnight and 1am BST). Invoice and payment dates are UK days. */
 export const ukDay = (at: Date = new Date()) => ukDate.format(at);
 
+const longDay = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+/** A UK day (YYYY-MM-DD, as `ukDay` gives it) the way people write it: "2 March 2026". The day is already the
+ * UK's, so it is formatted as it stands (at UTC), never shifted by a time zone. */
+export const formatUkDay = (isoDay: string) => longDay.format(new Date(`${isoDay}T00:00:00Z`));
+
 /** "3h 12m left" / "overdue by 2h 5m", for the SLA countdown. */
 export function formatRemaining(ms: number): string {
   const abs = Math.abs(ms);

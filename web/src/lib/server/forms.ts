@@ -22,3 +22,7 @@ export async function attempt<T>(action: string, run: () => Promise<T>, names?: 
     return toFailure(action, e, names);
   }
 }
+
+/** Whether a form's failed command is a definite no (refused by the API or the engine), so the files it carried
+ * go back off the job. A 503 (the engine not answering) may yet be applied, so its files stay for a retry. */
+export const definitelyRefused = (failure: { status: number }) => failure.status !== 503;

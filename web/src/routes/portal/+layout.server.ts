@@ -2,7 +2,7 @@
 import { redirect } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
 import { agencies } from '../../../../db/schema/index.ts';
-import { contractorMemberships } from '#lib/server/auth/memberships.ts';
+import { contractorMemberships, portalOffMessage } from '#lib/server/auth/memberships.ts';
 import { useRuntime } from '../../../../worker/runtime-registry.ts';
 import type { LayoutServerLoad } from './$types';
 
@@ -17,5 +17,6 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
     contractorMemberships(db, { id: user.userId, email: user.email }),
     user.agencyId ? db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, user.agencyId)).then((r) => r[0] ?? null) : null,
   ]);
-  return { agencyName: agency?.name ?? null, canSwitch: memberships.filter((m) => m.portalEnabled).length > 1 };
+  // An agency switching its portal off changes what the contractor sees: every portal page says why.
+  return { agencyName: agency?.name ?? null, canSwitch: memberships.filter((m) => m.portalEnabled).length > 1, portalOff: portalOffMessage(user.portalOff ?? []) };
 };

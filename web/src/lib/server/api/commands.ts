@@ -3,10 +3,12 @@
 // what the machine cannot (the invoice's document and date, numbers unique in the agency, payment dates,
 // idempotency keys), so no second door skips those checks.
 import { z } from 'zod';
-import type { JobCommand } from '../../../../../workflows/model.ts';
+import { JOB_STATUSES, type JobCommand } from '../../../../../workflows/model.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const ids = z.array(z.uuid()).max(20).optional();
+/** The status the form showed when staff decided (model.ts, `seenStatus`): a job that moved on refuses it. */
+const seenStatus = z.enum(JOB_STATUSES).optional();
 
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('OFFER'), contractorId: z.uuid(), acknowledgeMissingCertification: z.boolean().optional() }),
@@ -15,9 +17,9 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('START') }),
   z.object({ type: z.literal('ADD_NOTE'), text: z.string().trim().max(5000), attachmentIds: ids, shareWithContractor: z.boolean().optional() }),
   z.object({ type: z.literal('COMPLETE'), note: text(5000), attachmentIds: ids }),
-  z.object({ type: z.literal('CLOSE') }),
-  z.object({ type: z.literal('RECALL'), reason: text(1000) }),
-  z.object({ type: z.literal('CANCEL'), reason: text(1000) }),
+  z.object({ type: z.literal('CLOSE'), seenStatus }),
+  z.object({ type: z.literal('RECALL'), reason: text(1000), seenStatus }),
+  z.object({ type: z.literal('CANCEL'), reason: text(1000), seenStatus }),
   z.object({ type: z.literal('CHANGE_PRIORITY'), priorityCode: text(20) }),
   z.object({ type: z.literal('QUERY_INVOICE'), reason: text(1000) }),
   z.object({ type: z.literal('ADVANCE_DEADLINE'), key: text(200).optional() }),

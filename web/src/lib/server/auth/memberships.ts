@@ -56,6 +56,25 @@ export function effectiveMembership(memberships: ContractorMembership[], activeA
   return usable.length === 1 ? usable[0] : null;
 }
 
+/**
+ * The agencies whose portal being off is why this session's portal changed, by name: the one the contractor had
+ * picked (their portal now shows another agency's work, or asks them to choose), or, when no agency admits them
+ * any more, every one that holds a record for them. Empty when nothing was switched off under them.
+ */
+export function portalsSwitchedOff(memberships: ContractorMembership[], activeAgencyId: string | null | undefined): string[] {
+  const off = memberships.filter((m) => !m.portalEnabled);
+  if (!memberships.some((m) => m.portalEnabled)) return off.map((m) => m.agencyName);
+  return off.filter((m) => m.agencyId === activeAgencyId).map((m) => m.agencyName);
+}
+
+/** What the portal tells the contractor about `portalsSwitchedOff`, on every portal page; null for none. */
+export function portalOffMessage(names: readonly string[]): string | null {
+  if (names.length === 0) return null;
+  const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  const [has, its, portal, them] = names.length === 1 ? ['has', 'its', 'portal', names[0]] : ['have', 'their', 'portals', 'each agency'];
+  return `${who} ${has} turned ${its} contractor ${portal} off, so ${its} jobs, invoices and statements no longer show here. For anything about work for them, contact ${them} directly.`;
+}
+
 /** Records the contractor's choice on their session. Refuses an agency that does not admit them. */
 export async function setActiveAgency(
   db: Database,

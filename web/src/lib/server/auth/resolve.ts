@@ -6,7 +6,7 @@ import type { Database } from '../../../../../db/client.ts';
 import { agencies } from '../../../../../db/schema/index.ts';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../security/unavailable.ts';
 import type { Auth } from './auth.ts';
-import { contractorMemberships, effectiveMembership } from './memberships.ts';
+import { contractorMemberships, effectiveMembership, portalsSwitchedOff } from './memberships.ts';
 import type { SessionUser } from './user.ts';
 
 export interface ResolvedSession {
@@ -58,7 +58,9 @@ export async function sessionUserOf(db: Database, { session, user }: AuthSession
     return { kind: 'staff', userId: user.id, name: user.name, email: user.email, agencyId: user.agencyId, role: user.role };
   }
   if (user.role !== 'contractor') return null;
-  const picked = effectiveMembership(await contractorMemberships(db, user), session.activeAgencyId);
+  const memberships = await contractorMemberships(db, user);
+  const picked = effectiveMembership(memberships, session.activeAgencyId);
+  const portalOff = portalsSwitchedOff(memberships, session.activeAgencyId);
   return {
     kind: 'contractor',
     userId: user.id,
@@ -66,5 +68,7 @@ export async function sessionUserOf(db: Database, { session, user }: AuthSession
     email: user.email,
     agencyId: picked?.agencyId ?? null,
     contractorId: picked?.contractorId ?? null,
+    // Only when there is something to say, so the usual session reads as before.
+    ...(portalOff.length ? { portalOff } : {}),
   };
 }

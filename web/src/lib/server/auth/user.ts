@@ -12,6 +12,8 @@ export type SessionUser =
       agencyId: string | null;
       /** Their contractor record at that agency. */
       contractorId: string | null;
+      /** Agencies whose portal being off changed what this session shows (memberships.ts, `portalsSwitchedOff`). */
+      portalOff?: string[];
     };
 
 /** The engine actor for a signed-in user (contractors act as their agency's contractor record). */

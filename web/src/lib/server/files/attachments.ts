@@ -1,6 +1,6 @@
 // Job attachments: site photos, documents and invoice documents. The type is sniffed from the bytes,
 // not trusted from the browser, and the size is capped, before anything is stored.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { z } from 'zod';
 import type { Database } from '../../../../../db/client.ts';
@@ -22,6 +22,23 @@ export type AttachmentKind = z.infer<typeof attachmentKind>;
 
 export class UploadRejected extends Error {
   override readonly name = 'UploadRejected';
+  /** The HTTP status that says why: 415 for a file that is not a photo or PDF, 400 for too many or too big,
+   * 403 for a job the uploader may not add files to. */
+  readonly status: 400 | 403 | 415;
+  constructor(message: string, status: 400 | 403 | 415 = 415) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * Who may add files to a job they can see: staff always; a contractor only once the job is theirs (accepted).
+ * An offer alone is not enough: files added to a job only offered would stay on the agency's job after the
+ * contractor declined it or the offer was withdrawn, so they are never attachable before acceptance. Every
+ * upload path (the upload endpoint, the portal's forms, the invoice form) asks this one rule via `saveUploads`.
+ */
+export function mayUpload(scope: { contractorId: string | null }, job: { contractorId: string | null }): boolean {
+  return scope.contractorId === null || job.contractorId === scope.contractorId;
 }
 
 const safeName = (name: string) => name.replace(/[^\w.\- ()]+/g, '_').slice(-120) || 'file';
@@ -53,6 +70,55 @@ export async function saveAttachment(
     })
     .returning();
   return row;
+}
+
+/**
+ * Stores one action's files (a note's, a completion's, an upload's), all or none: at most
+ * MAX_FILES_PER_UPLOAD on every path, by someone who may add files to the job (`mayUpload`); a file refused
+ * part-way takes back the ones already stored. The action that follows takes them back too if it is refused
+ * (`takeBackUploads`), so the files and the engine's answer are one outcome.
+ */
+export async function saveUploads(
+  db: Database,
+  store: FileStore,
+  input: { scope: { contractorId: string | null }; job: { id: string; agencyId: string; contractorId: string | null }; uploadedBy: string; files: File[]; kind?: AttachmentKind },
+) {
+  if (!mayUpload(input.scope, input.job)) throw new UploadRejected('Accept the job before adding photos or documents to it', 403);
+  if (input.files.length > MAX_FILES_PER_UPLOAD) throw new UploadRejected(`Attach at most ${MAX_FILES_PER_UPLOAD} files at a time`, 400);
+  const saved: (typeof attachments.$inferSelect)[] = [];
+  try {
+    for (const file of input.files) {
+      saved.push(await saveAttachment(db, store, { agencyId: input.job.agencyId, jobId: input.job.id, uploadedBy: input.uploadedBy, file, kind: input.kind }));
+    }
+  } catch (e) {
+    await takeBackUploads(db, store, saved.map((a) => a.id), input.uploadedBy);
+    throw e;
+  }
+  return saved;
+}
+
+/** Takes a refused action's files back off the job: those `uploadedBy` uploaded that no event cites. */
+export async function takeBackUploads(db: Database, store: FileStore, ids: readonly string[], uploadedBy: string): Promise<void> {
+  // Ids come from a form: one that is not an id names no file (and must not reach the query as one).
+  const wellFormed = ids.filter((id) => z.uuid().safeParse(id).success);
+  if (wellFormed.length === 0) return;
+  const own = await db.select({ id: attachments.id }).from(attachments).where(and(inArray(attachments.id, wellFormed), eq(attachments.uploadedBy, uploadedBy)));
+  for (const { id } of own) await removeUncitedAttachment(db, store, id);
+}
+
+/**
+ * Whether `actor` may cite all of `ids` on this job (a note's or completion's photos, an invoice's document):
+ * staff any of the job's files; a contractor only their own uploads to it, so never an agency-internal document
+ * (citing a file is what shows it to contractors, contractor-view.ts, and an invoice must be the contractor's
+ * own paper). Since contractors upload only to a job they hold (`mayUpload`), their uploads are from holding it.
+ */
+export async function mayCite(db: Database, jobId: string, actor: { role: string; id: string }, ids: readonly string[]): Promise<boolean> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return true;
+  if (!wanted.every((id) => z.uuid().safeParse(id).success)) return false;
+  const own = actor.role === 'contractor' ? eq(attachments.uploadedBy, `contractor:${actor.id}`) : undefined;
+  const found = await db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.jobId, jobId), inArray(attachments.id, wanted), own));
+  return found.length === wanted.length;
 }
 
 /** Deletes an attachment and its stored bytes while no event cites it (a note, a completion, an invoice):

@@ -6,12 +6,13 @@ import { TRPCError } from '@trpc/server';
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
-import { agencies, agencyInvoices, attachments, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
+import { agencies, agencyInvoices, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
 import { PAYMENT_LEGS, type Actor } from '../../../../../../workflows/model.ts';
 import { formatPence } from '../../../../../../workflows/money.ts';
-import { ukDay } from '../../../labels.ts';
+import { formatUkDay, ukDay } from '../../../labels.ts';
 import { notify } from '../../../../../../activities/notify.ts';
 import { actorOf } from '../../auth/user.ts';
+import { mayCite } from '../../files/attachments.ts';
 import { SUPERSEDED, contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
 import { findJobInScope } from '../scope.ts';
 import { contractorProcedure, isEngineError, router, staffProcedure } from '../trpc.ts';
@@ -48,6 +49,13 @@ async function oneAtATime<T>(db: Database, name: string, fn: () => Promise<T>): 
 /** Money that has left the bank has a date that has come: refuses dates after today (in the UK). */
 function notInFuture(isoDay: string, now: Date, what: string): void {
   if (isoDay > ukDay(now)) throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated in the future` });
+}
+
+/** Nor is money paid, or work invoiced, before the job existed: refuses UK days before the day `job` was raised
+ * (a mistyped year, 2062 for 2026 the other way round), naming the earliest day allowed. */
+function notBeforeJob(isoDay: string, job: { createdAt: Date; reference: string }, what: string): void {
+  const earliest = ukDay(job.createdAt);
+  if (isoDay < earliest) throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated before ${formatUkDay(earliest)}, the day job ${job.reference} was raised` });
 }
 
 async function contractorInvoiceInAgency(db: Database, agencyId: string, id: string) {
@@ -112,6 +120,7 @@ export const financeRouter = router({
   recordPayment: staffProcedure.input(recordPaymentInput).mutation(async ({ ctx, input }) => {
     notInFuture(input.paidOn, ctx.now(), 'A payment');
     const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
+    notBeforeJob(input.paidOn, job, 'A payment');
     const recorded = async () => (await ctx.db.select().from(payments).where(and(eq(payments.jobId, job.id), eq(payments.key, input.key))))[0];
     const existing = await recorded();
     if (existing) return { status: job.status, payment: existing, duplicate: true };
@@ -213,12 +222,13 @@ export const financeRouter = router({
       const ids = [...new Set(input.invoiceIds)];
       return oneAtATime(ctx.db, `payment-run:${ctx.agencyId}:${payee.id}`, async () => {
         const chosen = await ctx.db
-          .select({ invoice: contractorInvoices, jobStatus: jobs.status, jobAssignment: jobs.assignment, raised: agencyInvoices })
+          .select({ invoice: contractorInvoices, jobStatus: jobs.status, jobAssignment: jobs.assignment, job: { createdAt: jobs.createdAt, reference: jobs.reference }, raised: agencyInvoices })
           .from(contractorInvoices)
           .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
           .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
           .where(and(eq(contractorInvoices.agencyId, ctx.agencyId), eq(contractorInvoices.contractorId, payee.id), inArray(contractorInvoices.id, ids)));
         if (chosen.length !== ids.length) throw new TRPCError({ code: 'BAD_REQUEST', message: `Choose invoices of ${payee.name} only` });
+        for (const c of chosen) notBeforeJob(input.paidOn, c.job, 'A payment run');
 
         let [run] = await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key)));
         if (run && run.contractorId !== payee.id) throw new TRPCError({ code: 'CONFLICT', message: 'That payment run was for another contractor' });
@@ -343,9 +353,10 @@ export const financeRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const job = await findJobInScope(ctx.db, input.jobId, ctx);
-      const [doc] = await ctx.db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.id, input.documentId), eq(attachments.jobId, job.id)));
-      if (!doc) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
+      // Their own upload to this job, not a document of the agency's (one rule with notes' photos: mayCite).
+      if (!(await mayCite(ctx.db, job.id, actorOf(ctx.user), [input.documentId]))) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
       if (input.issuedOn > ukDay(ctx.now())) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
+      notBeforeJob(input.issuedOn, job, 'An invoice');
       if (input.netPence + input.vatPence === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
       // A contractor's invoice numbers are their own sequence: one number, one invoice (a corrected invoice for
       // the same assignment of the job may keep its number, as it replaces the queried one).

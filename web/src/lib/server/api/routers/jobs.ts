@@ -5,7 +5,6 @@ import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import type { Database } from '../../../../../../db/client.ts';
 import {
-  attachments,
   auditLog,
   branches,
   contractors,
@@ -19,6 +18,7 @@ import { queueEmail } from '../../../../../../activities/mailer.ts';
 import { createJob, priorityPolicy } from '../../../../../../worker/jobs/create-job.ts';
 import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '../../../../../../workflows/model.ts';
 import { actorOf } from '../../auth/user.ts';
+import { mayCite } from '../../files/attachments.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { findJobInScope as findJob } from '../scope.ts';
@@ -95,13 +95,7 @@ async function toEngineCommand(db: Database, job: typeof jobs.$inferSelect, inpu
     }
     case 'ADD_NOTE':
     case 'COMPLETE': {
-      const ids = input.attachmentIds ?? [];
-      if (ids.length) {
-        // A contractor cites only their own uploads: citing a file is what lets contractors see it (contractor-view.ts).
-        const own = actor.role === 'contractor' ? eq(attachments.uploadedBy, `contractor:${actor.id}`) : undefined;
-        const found = await db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.jobId, job.id), inArray(attachments.id, ids), own));
-        if (found.length !== new Set(ids).size) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Attachments must be uploaded to this job first' });
-      }
+      if (!(await mayCite(db, job.id, actor, input.attachmentIds ?? []))) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Attachments must be uploaded to this job first' });
       return { ...input, actor };
     }
     default:

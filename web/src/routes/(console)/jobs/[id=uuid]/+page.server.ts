@@ -1,12 +1,13 @@
 import { fail } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
 import type { CommandInput } from '#lib/server/api/commands.ts';
-import { MAX_FILES_PER_UPLOAD, removeUncitedAttachment, saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
+import { saveUploads, takeBackUploads, UploadRejected } from '#lib/server/files/attachments.ts';
 import { jobForRequest } from '#lib/server/files/request.ts';
 import type { FieldNames } from '#lib/server/api/issues.ts';
-import { attempt } from '#lib/server/forms.ts';
+import { attempt, definitelyRefused } from '#lib/server/forms.ts';
 import { machineGraph } from '#lib/server/job-graph.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
+import type { JobStatus } from '../../../../../../workflows/model.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -30,6 +31,8 @@ const send = (name: string, build: (f: FormData) => CommandInput): Actions[strin
   };
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '');
+/** The job's status as the form showed it; the API checks it is one (a form without it sends none). */
+const seen = (f: FormData) => (f.get('seenStatus') ? (str(f, 'seenStatus') as JobStatus) : undefined);
 
 export const actions: Actions = {
   offer: send('offer', (f) => ({ type: 'OFFER', contractorId: str(f, 'contractorId'), acknowledgeMissingCertification: f.get('acknowledge') === 'on' })),
@@ -40,32 +43,28 @@ export const actions: Actions = {
     const files = f.getAll('files').filter((x): x is File => x instanceof File && x.size > 0);
     const text = str(f, 'text').trim();
     if (!text && files.length === 0) return fail(400, { action: 'note', ok: false as const, error: 'Write a note or attach a file', code: 'BAD_REQUEST' });
-    if (files.length > MAX_FILES_PER_UPLOAD) return fail(400, { action: 'note', ok: false as const, error: `Attach at most ${MAX_FILES_PER_UPLOAD} files at a time`, code: 'BAD_REQUEST' });
-    const { runtime, job, store } = await jobForRequest(event, event.params.id);
+    const { runtime, job, store, scope } = await jobForRequest(event, event.params.id);
     const uploader = actorOf(event.locals.user!);
-    const attachmentIds: string[] = [];
-    // A note that is refused (one file of several rejected, or the engine says no) takes back the files it stored.
-    const takeBack = () => Promise.all(attachmentIds.map((id) => removeUncitedAttachment(runtime.db, store, id)));
+    const uploadedBy = `${uploader.role}:${uploader.id}`;
+    let attachmentIds: string[];
     try {
-      for (const file of files) {
-        const saved = await saveAttachment(runtime.db, store, { agencyId: job.agencyId, jobId: job.id, uploadedBy: `${uploader.role}:${uploader.id}`, file });
-        attachmentIds.push(saved.id);
-      }
+      attachmentIds = (await saveUploads(runtime.db, store, { scope, job, uploadedBy, files })).map((a) => a.id);
     } catch (e) {
-      await takeBack();
-      if (e instanceof UploadRejected) return fail(415, { action: 'note', ok: false as const, error: e.message, code: 'BAD_REQUEST' });
+      if (e instanceof UploadRejected) return fail(e.status, { action: 'note', ok: false as const, error: e.message, code: 'BAD_REQUEST' });
       throw e;
     }
     const sent = await attempt('note', async () =>
       (await api(event)).jobs.send({ id: event.params.id, command: { type: 'ADD_NOTE', text: text || `Attached ${files.map((x) => x.name).join(', ')}`, attachmentIds, shareWithContractor: f.get('shareWithContractor') === 'on' } }),
       FIELDS,
     );
-    if (!('ok' in sent) || !sent.ok) await takeBack();
+    // A note the engine refuses takes back the files it stored.
+    if (!('ok' in sent) && definitelyRefused(sent)) await takeBackUploads(runtime.db, store, attachmentIds, uploadedBy);
     return sent;
   },
-  close: send('close', () => ({ type: 'CLOSE' })),
-  recall: send('recall', (f) => ({ type: 'RECALL', reason: str(f, 'reason') })),
-  cancel: send('cancel', (f) => ({ type: 'CANCEL', reason: str(f, 'reason') })),
+  // Each carries the status the page showed, so a decision raced by a colleague's is refused, not applied too.
+  close: send('close', (f) => ({ type: 'CLOSE', seenStatus: seen(f) })),
+  recall: send('recall', (f) => ({ type: 'RECALL', reason: str(f, 'reason'), seenStatus: seen(f) })),
+  cancel: send('cancel', (f) => ({ type: 'CANCEL', reason: str(f, 'reason'), seenStatus: seen(f) })),
   priority: send('priority', (f) => ({ type: 'CHANGE_PRIORITY', priorityCode: str(f, 'priorityCode') })),
   /** Admins: the deadline the page showed (its key) falls due now; refused if another has become next meanwhile. */
   advance: send('advance', (f) => ({ type: 'ADVANCE_DEADLINE', key: str(f, 'key').trim() || undefined })),

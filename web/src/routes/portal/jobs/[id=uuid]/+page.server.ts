@@ -4,12 +4,12 @@ import { error } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { api } from '#lib/server/api/caller.ts';
 import type { CommandInput } from '#lib/server/api/commands.ts';
-import { saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
+import { saveUploads, takeBackUploads, UploadRejected } from '#lib/server/files/attachments.ts';
 import { jobForRequest } from '#lib/server/files/request.ts';
-import { attempt, toFailure } from '#lib/server/forms.ts';
+import { attempt, definitelyRefused, toFailure } from '#lib/server/forms.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import type { Actions, PageServerLoad } from './$types';
-import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 
 export const load: PageServerLoad = async (event) => {
   try {
@@ -25,33 +25,36 @@ const str = (f: FormData, k: string) => String(f.get(k) ?? '');
 /** The commands' fields as the forms name them, for refusals of bad input. */
 const FIELDS = { text: 'note', note: 'completion note', reason: 'reason' };
 
-/** Photos already uploaded by the page (ids), plus files posted with the form when JavaScript is off. */
-async function attachmentIdsFrom(event: RequestEvent<{ id: string }>, f: FormData): Promise<string[]> {
-  const ids = f.getAll('attachmentIds').map(String).filter(Boolean);
-  const files = f.getAll('file').filter((x): x is File => x instanceof File && x.size > 0);
-  if (files.length) {
-    const { runtime, job, store } = await jobForRequest(event, event.params.id);
-    const who = actorOf(event.locals.user!);
-    for (const file of files) {
-      const saved = await saveAttachment(runtime.db, store, { agencyId: job.agencyId, jobId: job.id, uploadedBy: `${who.role}:${who.id}`, file, kind: 'photo' });
-      ids.push(saved.id);
-    }
-  }
-  return ids;
-}
+const UPLOAD_CODES = { 400: 'BAD_REQUEST', 403: 'FORBIDDEN', 415: 'UNSUPPORTED_MEDIA_TYPE' } as const;
 
+/**
+ * One command with the photos it carries: those the page already uploaded (ids) and files posted with the form
+ * when JavaScript is off (stored here, under the same cap and rule as every upload: `saveUploads`). Files and
+ * command are one outcome: a command refused takes back its files, the page's uploads included, so a refused
+ * completion or note leaves nothing of its own on the job. The page then starts its uploader empty (`filesRemoved`).
+ */
 const send =
   (name: string, build: (f: FormData, ids: string[]) => CommandInput): Actions[string] =>
   async (event) => {
     const f = await event.request.formData();
-    let ids: string[];
+    const files = f.getAll('file').filter((x): x is File => x instanceof File && x.size > 0);
+    const ids = f.getAll('attachmentIds').map(String).filter(Boolean);
+    const send = () => attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }), FIELDS);
+    // A command without files (Start, a plain note) is only the command.
+    if (files.length === 0 && ids.length === 0) return send();
+    const who = actorOf(event.locals.user!);
+    const uploadedBy = `${who.role}:${who.id}`;
+    const { runtime, job, store, scope } = await jobForRequest(event, event.params.id);
     try {
-      ids = await attachmentIdsFrom(event, f);
+      ids.push(...(await saveUploads(runtime.db, store, { scope, job, uploadedBy, files, kind: 'photo' })).map((a) => a.id));
     } catch (e) {
-      if (e instanceof UploadRejected) return fail(415, { action: name, ok: false as const, error: e.message, code: 'UNSUPPORTED_MEDIA_TYPE' });
-      return toFailure(name, e);
+      if (e instanceof UploadRejected) return fail(e.status, { action: name, ok: false as const, error: e.message, code: UPLOAD_CODES[e.status] });
+      throw e;
     }
-    return attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }), FIELDS);
+    const sent = await send();
+    if ('ok' in sent || !definitelyRefused(sent)) return sent;
+    await takeBackUploads(runtime.db, store, ids, uploadedBy);
+    return fail(sent.status, { ...sent.data, error: `${sent.data.error} The photos sent with it were not kept.`, filesRemoved: true as const });
   };
 
 /** The machine refused the answer because the job is already this contractor's (they accepted it). */

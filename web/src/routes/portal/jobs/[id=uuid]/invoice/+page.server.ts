@@ -3,10 +3,10 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { ukDay } from '#lib/labels.ts';
 import { api } from '#lib/server/api/caller.ts';
-import { removeUncitedAttachment, saveAttachment, UploadRejected } from '#lib/server/files/attachments.ts';
+import { saveUploads, takeBackUploads, UploadRejected } from '#lib/server/files/attachments.ts';
 import { jobForRequest } from '#lib/server/files/request.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
-import { toFailure } from '#lib/server/forms.ts';
+import { definitelyRefused, toFailure } from '#lib/server/forms.ts';
 import { parsePounds } from '#lib/components/finance/pounds.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -41,11 +41,12 @@ export const actions: Actions = {
     if (vatPence === null) return bad('Enter the VAT in pounds, e.g. 30.00 (0 if you are not VAT registered)');
     const file = f.get('document');
     if (!(file instanceof File) || file.size === 0) return bad('Attach your invoice document (PDF or photo)');
-    const { runtime, job, store } = await jobForRequest(event, event.params.id);
+    const { runtime, job, store, scope } = await jobForRequest(event, event.params.id);
     const uploader = actorOf(event.locals.user!);
+    const uploadedBy = `${uploader.role}:${uploader.id}`;
     let documentId: string;
     try {
-      documentId = (await saveAttachment(runtime.db, store, { agencyId: job.agencyId, jobId: job.id, uploadedBy: `${uploader.role}:${uploader.id}`, file, kind: 'invoice' })).id;
+      [{ id: documentId }] = await saveUploads(runtime.db, store, { scope, job, uploadedBy, files: [file], kind: 'invoice' });
     } catch (e) {
       if (e instanceof UploadRejected) return bad(e.message);
       throw e;
@@ -53,8 +54,8 @@ export const actions: Actions = {
     try {
       await (await api(event)).finance.submitInvoice({ jobId: job.id, number: values.number, issuedOn: values.issuedOn, netPence, vatPence, documentId });
     } catch (e) {
-      await removeUncitedAttachment(runtime.db, store, documentId);
       const failure = toFailure('submit', e, { number: 'invoice number', issuedOn: 'invoice date', netPence: 'net amount', vatPence: 'VAT' });
+      if (definitelyRefused(failure)) await takeBackUploads(runtime.db, store, [documentId], uploadedBy);
       return fail(failure.status, { ok: false as const, error: failure.data.error, values });
     }
     // The invoices list confirms which invoice went where.

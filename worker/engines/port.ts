@@ -38,8 +38,11 @@ export class EventRejected extends Error {
  */
 export class EngineUnavailable extends Error {
   override readonly name = 'EngineUnavailable';
-  constructor(what: string, cause?: unknown) {
-    super(`The job engine is not answering (${what}). Nothing is confirmed: check the job in a moment before trying again.`, { cause });
+  /** The call that went unanswered (start, query, or the event's type): for logs, not for people. */
+  readonly call: string;
+  constructor(call: string, cause?: unknown) {
+    super('The job engine is not answering. Nothing is confirmed: check the job in a moment before trying again.', { cause });
+    this.call = call;
   }
 }
 

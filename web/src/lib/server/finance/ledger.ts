@@ -257,6 +257,8 @@ export async function financeOverview(db: Database, agencyId: string) {
       contractorName: i.contractorName,
       paidPence,
       duePence: Math.max(0, i.invoice.totalPence - paidPence),
+      /** From an earlier assignment of the job (before a recall and re-assignment): not approved or paid through it. */
+      superseded: i.superseded,
       /** Why it cannot go in a payment run yet, or null when it can. */
       blocked: i.superseded
         ? SUPERSEDED

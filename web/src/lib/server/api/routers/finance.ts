@@ -148,6 +148,10 @@ export const financeRouter = router({
     const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
     if (inv.status === 'approved') return { status: inv.status };
     if (inv.status === 'queried') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice was queried: approve the corrected invoice once the contractor submits it' });
+    // An earlier holder's invoice (the job was recalled and re-assigned): the job's contractor payment is for
+    // who has it now, so approving this one would promise money the job cannot pay.
+    const job = await findJobInScope(ctx.db, inv.jobId, staffScope(ctx));
+    if (inv.assignment !== job.assignment) throw new TRPCError({ code: 'CONFLICT', message: "This invoice is from before the job was recalled and re-assigned, so it cannot be approved: the job's contractor payment is for the contractor who has it now" });
     const actor = actorOf(ctx.user);
     const approved = await ctx.db.transaction(async (tx) => {
       // Only the submission that was looked at: a concurrent query or resubmission wins over this approval.

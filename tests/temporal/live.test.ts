@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { agencyInvoices, jobEvents, jobs } from '../../db/schema/index.ts';
 import { reprojectJob } from '../../worker/jobs/reproject.ts';
+import { startUnstartedJobs } from '../../worker/jobs/reconcile.ts';
 import { EngineUnavailable, EventRejected } from '../../worker/engines/port.ts';
 import { createTemporalEngine, ensureSearchAttributes } from '../../worker/engines/temporal.ts';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
@@ -208,6 +209,21 @@ if (found.ok) describe(`Temporal engine on a live server (${found.via})`, () => 
     expect(await seqs()).toEqual(Array.from({ length: noted.version }, (_, i) => i + 1));
     expect((await row()).projectionError).toBeNull();
     expect((await h.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, second)))[0]?.number).toBe('INV-CLASH');
+  });
+
+  it('starts at boot a job whose row was written but whose workflow never started (a crash between the two)', async () => {
+    // The row only, as job creation leaves it when the start is lost; the agency's own priority, as created jobs have.
+    const input = await createJobRow(h.db, fx.agency.id, { createdAt: h.now(), propertyId: fx.property.id });
+    const logs: string[] = [];
+    expect(await startUnstartedJobs(h.db, h.engine, (m) => logs.push(m))).toBeGreaterThanOrEqual(1);
+    expect(logs.join('\n')).toContain(input.reference);
+    const view = await h.engine.get(input.jobId);
+    expect(view).toMatchObject({ status: 'new', version: 1 });
+    expect((await h.db.select().from(jobs).where(eq(jobs.id, input.jobId)))[0]?.engineVersion).toBe(1);
+    // A second boot finds nothing to do for it.
+    const again: string[] = [];
+    await startUnstartedJobs(h.db, h.engine, (m) => again.push(m));
+    expect(again.join('\n')).not.toContain(input.reference);
   });
 
   it('starts an in-process worker again when it stops underneath the app, and its jobs go on', async () => {

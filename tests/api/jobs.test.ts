@@ -141,7 +141,7 @@ describe('jobs.send', () => {
 
   it("the job page's Close and Recall, pressed at once on one Completed job, apply one and refuse the other", async () => {
     provideTestRuntime(database.db);
-    const jobPage = await pageActions('(console)/jobs/[id]');
+    const jobPage = await pageActions('(console)/jobs/[id=uuid]');
     const pat = as(contractorOf(a, 0));
     for (let round = 0; round < 6; round++) {
       const { id } = await newJob();

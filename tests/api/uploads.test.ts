@@ -52,9 +52,9 @@ function request(fields: Record<string, string | string[]>, files: { name: strin
   return new Request('http://localhost/form', { method: 'POST', body });
 }
 type Handler = (event: unknown) => Promise<unknown>;
-const portal = () => pageActions('portal/jobs/[id]');
-const uploadRoute = new URL('../../web/src/routes/api/jobs/[id]/attachments/+server.ts', import.meta.url).pathname;
-/** POST /api/jobs/[id]/attachments as `user`: the HTTP status (SvelteKit's `error` throws one). */
+const portal = () => pageActions('portal/jobs/[id=uuid]');
+const uploadRoute = new URL('../../web/src/routes/api/jobs/[id=uuid]/attachments/+server.ts', import.meta.url).pathname;
+/** POST /api/jobs/[id=uuid]/attachments as `user`: the HTTP status (SvelteKit's `error` throws one). */
 const uploadViaApi = async (user: SessionUser, jobId: string, files: File[]) => {
   const { POST } = (await import(/* @vite-ignore */ uploadRoute)) as { POST: Handler };
   return POST({ params: { id: jobId }, locals: { user }, request: request({}, files.map((file) => ({ name: 'file', file }))) }).then(

@@ -53,7 +53,7 @@ export interface LoopProgress {
 }
 
 type Item =
-  | { kind: 'event'; command: JobCommand; resolve: (v: JobView) => void; reject: (e: Error) => void }
+  | { kind: 'event'; command: JobCommand; resolve: (v: JobView) => void; reject: (e: Error) => void; applied?: () => void }
   | { kind: 'sync'; resolve: (v: JobView) => void };
 
 export interface JobLoop {
@@ -61,8 +61,11 @@ export interface JobLoop {
   progress(): LoopProgress;
   /** The machine's reason to refuse this command now, or null (update validator: fail fast). */
   validate(command: JobCommand): string | null;
-  /** Queues a command; resolves with the new view once recorded, or rejects with `runtime.refusal`. */
-  submit(command: JobCommand): Promise<JobView>;
+  /**
+   * Queues a command; resolves with the new view once recorded, or rejects with `runtime.refusal`.
+   * `applied` is called, synchronously, when the machine has taken it (before the promise settles).
+   */
+  submit(command: JobCommand, applied?: () => void): Promise<JobView>;
   /** Resolves once everything accepted so far is recorded (used right after start). */
   sync(): Promise<JobView>;
   run(): Promise<LoopExit>;
@@ -151,6 +154,7 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
     }
     if (!result.ok) return item.reject(rt.refusal(result.reason));
     await commit(event, result.from, result.state, result.effects, at, version + 1);
+    item.applied?.();
     item.resolve(view());
   }
 
@@ -166,8 +170,8 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
         return `Malformed ${String((command as { type?: unknown }).type)} event: ${message(e)}`;
       }
     },
-    submit(command) {
-      return new Promise<JobView>((resolve, reject) => queue.push({ kind: 'event', command, resolve, reject }));
+    submit(command, applied) {
+      return new Promise<JobView>((resolve, reject) => queue.push({ kind: 'event', command, resolve, reject, applied }));
     },
     sync() {
       return new Promise<JobView>((resolve) => queue.push({ kind: 'sync', resolve }));

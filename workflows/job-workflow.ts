@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  currentUpdateInfo,
   log,
   makeContinueAsNewFunc,
   proxyActivities,
@@ -47,6 +48,9 @@ const { runEffect } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+/** How many applied update ids a run hands to the next: far more than can be in flight across a hand-over. */
+const APPLIED_UPDATE_IDS_CARRIED = 500;
+
 const refusal = (reason: string) => ApplicationFailure.create({ type: EVENT_REJECTED, message: reason, nonRetryable: true });
 
 export async function jobWorkflow(args: JobWorkflowArgs): Promise<JobView> {
@@ -78,12 +82,34 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<JobView> {
   setHandler(stateQuery, () => loop.view());
   setHandler(progressQuery, () => loop.progress());
   setHandler(syncUpdate, () => loop.sync());
-  setHandler(eventUpdate, (command) => loop.submit(command), {
-    validator(command) {
-      const reason = loop.validate(command);
-      if (reason) throw refusal(reason);
+  // An update the chain already applied (its client asked again after a continue-as-new) answers with the
+  // job as it is now and applies nothing; the machine never sees it twice.
+  const appliedBefore = new Set(args.appliedUpdateIds ?? []);
+  const appliedHere: string[] = [];
+  const alreadyApplied = () => {
+    const id = currentUpdateInfo()?.id;
+    return id !== undefined && appliedBefore.has(id);
+  };
+  setHandler(
+    eventUpdate,
+    (command) => {
+      const id = currentUpdateInfo()?.id;
+      if (alreadyApplied()) {
+        log.info('event update already applied by an earlier run of this job; answered without applying it', { updateId: id });
+        return Promise.resolve(loop.view());
+      }
+      // The loop's own promise, returned as it is: wrapping it (async/await, then) would complete the update
+      // a microtask later and reorder the run's commands against recorded histories.
+      return loop.submit(command, id ? () => appliedHere.push(id) : undefined);
     },
-  });
+    {
+      validator(command) {
+        if (alreadyApplied()) return;
+        const reason = loop.validate(command);
+        if (reason) throw refusal(reason);
+      },
+    },
+  );
 
   const exit = await loop.run();
   if (exit.kind === 'completed') return exit.view;
@@ -91,5 +117,6 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<JobView> {
     memo: args.memo ? { ...args.memo } : undefined,
     typedSearchAttributes: args.searchAttributes ? searchAttributePairs(exit.carry.state) : undefined,
   });
-  return continueAsNew({ ...args, carry: exit.carry });
+  const appliedUpdateIds = [...(args.appliedUpdateIds ?? []), ...appliedHere].slice(-APPLIED_UPDATE_IDS_CARRIED);
+  return continueAsNew({ ...args, carry: exit.carry, appliedUpdateIds });
 }

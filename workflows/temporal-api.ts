@@ -25,6 +25,12 @@ export interface JobWorkflowArgs {
   maxHistoryEvents?: number;
   /** Set on continue-as-new: the previous run's persisted snapshot. */
   carry?: LoopCarry;
+  /**
+   * Set on continue-as-new: ids of `event` updates the chain's earlier runs applied (the latest few
+   * hundred). A client still waiting on one when the run handed over asks again, by the same id, of the
+   * new run, which does not know it: without this list the event was applied twice.
+   */
+  appliedUpdateIds?: string[];
 }
 
 export const DEFAULT_MAX_HISTORY_EVENTS = 2_000;

@@ -102,6 +102,25 @@ if (found.ok) describe(`Temporal engine on a live server (${found.via})`, () => 
     expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
   });
 
+  it('continues as new with updates in flight across it: every one applied once, the sequence contiguous', async () => {
+    const input = await newJob();
+    const started = await h.engine.start(input);
+    const handle = h.temporal.client.workflow.getHandle(await h.temporal.workflowId(input.jobId));
+    const firstRun = (await handle.describe()).runId;
+    // Thirty notes at once against a 60-event history limit: the run hands over while some are queued.
+    const views = await Promise.all(Array.from({ length: 30 }, (_, i) => h.engine.send(input.jobId, { type: 'ADD_NOTE', text: `burst ${i}`, actor: staff })));
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    // A note asked for again after the hand-over answers with the job as it then is (never applied twice).
+    expect(views.every((v) => v.version >= 2 && v.version <= 31)).toBe(true);
+    const last = await h.engine.get(input.jobId);
+    expect(last.version).toBe(started.version + 30);
+    expect(last.context.noteCount).toBe(30);
+    const history = await h.db.select({ seq: jobEvents.seq, payload: jobEvents.payload }).from(jobEvents).where(eq(jobEvents.jobId, input.jobId));
+    expect(history.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
+    const texts = history.flatMap((r) => ((r.payload as { text?: string }).text ? [(r.payload as { text: string }).text] : []));
+    expect(texts.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `burst ${i}`).sort());
+  });
+
   it('fires real SLA timers and keeps them across a worker restart', async () => {
     const input = await newJob(0.002); // a 7.2 s SLA: warnings at 5.4 s and 6.5 s
     await h.engine.start(input);

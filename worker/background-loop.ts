@@ -2,6 +2,7 @@
 // the work due now, then sleeps until the next is due, or until a NOTIFY on its channel says new work
 // was written (by this process or any other); stopping lets the pass in flight finish.
 import type { Sql } from 'postgres';
+import type { Claims } from './claims.ts';
 
 export interface BackgroundLoopOptions {
   sql: Sql;
@@ -17,6 +18,8 @@ export interface BackgroundLoopOptions {
    * those in flight) and says how long until more is due (0: at once).
    */
   pass(running: () => boolean): Promise<number>;
+  /** Rows this loop claims: those an earlier boot of this instance left are freed at start (it crashed). */
+  claims?: { claims: Claims; table: 'outbox' | 'emails' };
 }
 
 export interface BackgroundLoop {
@@ -25,7 +28,7 @@ export interface BackgroundLoop {
   stop(): Promise<void>;
 }
 
-export function backgroundLoop({ sql, channel, idleMs, name, log, pass }: BackgroundLoopOptions): BackgroundLoop {
+export function backgroundLoop({ sql, channel, idleMs, name, log, pass, claims }: BackgroundLoopOptions): BackgroundLoop {
   let running = false;
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
@@ -58,6 +61,11 @@ export function backgroundLoop({ sql, channel, idleMs, name, log, pass }: Backgr
     async start() {
       if (running) return;
       running = true;
+      if (claims) {
+        // Work an earlier boot here had in hand when it died runs now, not when its lease ends.
+        const released = await claims.claims.releaseStale(sql, claims.table);
+        if (released > 0) log(`${name}: released ${released} claim(s) left by an earlier run of this instance`);
+      }
       const sub = await sql.listen(channel, () => wake?.());
       unlisten = () => sub.unlisten();
       loop = run();

@@ -60,17 +60,12 @@ export function createMailDeliverer(options: MailDelivererOptions) {
     name: 'mail deliverer',
     log,
     pass: async (running) => (await deliverWhile(running), msUntilNextWork()),
+    claims: { claims, table: 'emails' },
   });
 
   return {
     drain,
-    async start() {
-      if (loop.running) return;
-      // Messages an earlier boot here had in hand (it crashed mid-send) go out now, not when their lease ends.
-      const released = await claims.releaseStale(sql, 'emails');
-      if (released > 0) log(`mail deliverer: released ${released} message claim(s) left by an earlier run`);
-      await loop.start();
-    },
+    start: () => loop.start(),
     /** Stops taking new messages; those in flight finish and are recorded first. */
     stop: () => loop.stop(),
   };

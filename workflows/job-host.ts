@@ -47,15 +47,11 @@ function upgrade(context: JobContext): JobContext {
   return typeof context.assignment === 'number' ? context : { ...context, assignment: context.contractorId ? 1 : 0 };
 }
 
-/** Apply one event. A refused event changes nothing and says why. */
+/** Apply one event. A refused event changes nothing and says why (the same words as validateEvent). */
 export function stepJob(state: JobState, event: JobEvent): StepResult {
-  const stale = staleRefusal(state.status, event);
-  if (stale) return { ok: false, reason: stale };
-  const snapshot = restore(state);
-  if (snapshot.status !== 'active' || !snapshot.can(event)) {
-    return { ok: false, reason: explain(state.status, state.context, event) };
-  }
-  const [next, actions] = transition(jobMachine, snapshot, event);
+  const reason = validateEvent(state, event);
+  if (reason) return { ok: false, reason };
+  const [next, actions] = transition(jobMachine, restore(state), event);
   return { ok: true, state: toState(next), effects: effectsOf(actions), from: state.status };
 }
 

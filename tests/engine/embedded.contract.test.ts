@@ -25,7 +25,7 @@ engineContract('embedded (Postgres)', async (): Promise<EngineHarness> => {
       clock.set(instant);
       await current.dispatcher.drain();
     },
-    settle: () => current.dispatcher.drain(),
+    settle: async () => void (await current.dispatcher.drain()),
     async restart() {
       current = build();
     },

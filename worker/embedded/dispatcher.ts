@@ -6,7 +6,6 @@
 // the claims an earlier boot of that instance left, since that process is gone, so after a crash and
 // restart the effects it had in hand run at once instead of waiting out the lease.
 // Timestamps cross as ISO strings: drizzle sets the shared postgres.js client to pass them through.
-import { hostname } from 'node:os';
 import type { Sql } from 'postgres';
 import type { Activities } from '../../activities/index.ts';
 import type { Effect } from '../../workflows/model.ts';
@@ -52,8 +51,7 @@ export const retryDelayMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** 
 
 export function createDispatcher(options: DispatcherOptions) {
   const { sql, engine, activities, clock = systemClock, batchSize = 100, timerConcurrency = 8, leaseMs = 30_000, idleMs = 1000, log = () => {} } = options;
-  const instance = options.instance ?? hostname();
-  const claims = claimsFor(instance);
+  const claims = claimsFor(options.instance);
   const { claimant } = claims;
 
   /**
@@ -126,25 +124,10 @@ export function createDispatcher(options: DispatcherOptions) {
   }
 
   /**
-   * Frees the claims an earlier boot of this instance still holds: that process is dead (this one is its
-   * successor), so its effects may run now rather than when their leases run out. Returns how many.
+   * Does all work due now and says how much it did. Tests drive this directly under a controlled clock.
+   * Deadlines and effects run side by side, so a backlog of effects (emails) does not make deadlines late.
    */
-  async function releaseStaleClaims(): Promise<number> {
-    const released = await claims.releaseStale(sql, 'outbox');
-    if (released > 0) log(`dispatcher: released ${released} effect claim(s) left by an earlier run of ${instance}`);
-    return released;
-  }
-
-  /**
-   * Does all work due now (drainCounting: and says how much it did). Tests drive this directly under a
-   * controlled clock. Deadlines and effects run side by side, so a backlog of effects (emails) does not
-   * make deadlines late.
-   */
-  async function drain(): Promise<void> {
-    await drainCounting();
-  }
-
-  async function drainCounting(): Promise<number> {
+  async function drain(): Promise<number> {
     let done = 0;
     for (;;) {
       const [timers, effects] = await Promise.all([fireDueTimers(), runOutbox()]);
@@ -164,7 +147,7 @@ export function createDispatcher(options: DispatcherOptions) {
   /** One pass of the background loop: everything due now, then how long until more is due. */
   let stuck = false;
   async function pass(): Promise<number> {
-    const done = await drainCounting();
+    const done = await drain();
     const ms = await msUntilNextWork();
     if (ms === 0 && done === 0) {
       // Work is due that a whole drain could not do (a row no code path fixes): poll, never spin.
@@ -176,20 +159,9 @@ export function createDispatcher(options: DispatcherOptions) {
     if (done > 0) stuck = false;
     return ms;
   }
-  const loop = backgroundLoop({ sql, channel: WAKE_CHANNEL, idleMs, name: 'dispatcher', log, pass });
+  const loop = backgroundLoop({ sql, channel: WAKE_CHANNEL, idleMs, name: 'dispatcher', log, pass, claims: { claims, table: 'outbox' } });
 
-  return {
-    drain,
-    fireDueTimers,
-    runOutbox,
-    releaseStaleClaims,
-    async start() {
-      if (loop.running) return;
-      await releaseStaleClaims();
-      await loop.start();
-    },
-    stop: () => loop.stop(),
-  };
+  return { drain, fireDueTimers, runOutbox, start: () => loop.start(), stop: () => loop.stop() };
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -9,7 +9,7 @@ import { engineJobs, engineTimers, outbox } from '../../db/schema/index.ts';
 import { recordTransition } from '../../activities/record-transition.ts';
 import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
 import type { Effect, JobCommand, JobEvent, JobInput, JobStatus } from '../../workflows/model.ts';
-import { EventRejected, JobNotFound, systemClock, type Clock, type JobEngine, type JobView } from './port.ts';
+import { EventRejected, JobNotFound, systemClock, viewOf, type Clock, type JobEngine, type JobView } from './port.ts';
 
 export const WAKE_CHANNEL = 'fixflow_engine';
 
@@ -34,8 +34,15 @@ export interface TimerFix {
   jobFound: boolean;
 }
 
+/** The job's timer row: its earliest pending deadline, or none. */
+function writeTimer(tx: Tx, jobId: string, timer: { key: string; dueAt: Date } | null) {
+  return timer
+    ? tx.insert(engineTimers).values({ jobId, ...timer }).onConflictDoUpdate({ target: engineTimers.jobId, set: timer })
+    : tx.delete(engineTimers).where(eq(engineTimers.jobId, jobId));
+}
+
 export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database; clock?: Clock }): EmbeddedEngine {
-  const view = (jobId: string, version: number, state: JobState): JobView => ({ jobId, version, ...state, nextTimer: pendingTimer(state) });
+
 
   /**
    * Writes one accepted step. The statements are independent, so they are issued together and
@@ -59,14 +66,7 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
     if (step.effects.length > 0) {
       writes.push(tx.insert(outbox).values(step.effects.map((effect, idx) => ({ jobId, seq, idx, effect, availableAt: updatedAt }))));
     }
-    writes.push(
-      timer
-        ? tx
-            .insert(engineTimers)
-            .values({ jobId, key: timer.key, dueAt: new Date(timer.at) })
-            .onConflictDoUpdate({ target: engineTimers.jobId, set: { key: timer.key, dueAt: new Date(timer.at) } })
-        : tx.delete(engineTimers).where(eq(engineTimers.jobId, jobId)),
-    );
+    writes.push(writeTimer(tx, jobId, timer && { key: timer.key, dueAt: new Date(timer.at) }));
     return { writes, wake: step.effects.length > 0 || timer !== null };
   }
 
@@ -178,7 +178,7 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
       const { command } = (settled[settled.length - 1] as PromiseFulfilledResult<{ command: string }>).value;
       if (command !== 'COMMIT') throw new Error(`engine: event ${seq} on job ${jobId} was rolled back (${command})`);
       if (wake) wakeDispatchers(jobId);
-      return view(jobId, seq, result.state);
+      return viewOf(jobId, seq, result.state);
     } finally {
       if (open) await conn`rollback`.catch(() => {});
       conn.release();
@@ -188,11 +188,11 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
   /** A job's first step, in `tx`; starting a job that has started returns it unchanged. */
   async function startIn(tx: Tx, input: JobInput): Promise<{ view: JobView; wake: boolean }> {
     const [existing] = await tx.select().from(engineJobs).where(eq(engineJobs.jobId, input.jobId));
-    if (existing) return { view: view(input.jobId, existing.version, existing.state as JobState), wake: false };
+    if (existing) return { view: viewOf(input.jobId, existing.version, existing.state as JobState), wake: false };
     const { state, effects } = startJob(input);
     const persisted = persist(tx, input.jobId, 1, input.createdAt, { state, effects, event: null, from: null }, false);
     await Promise.all(persisted.writes);
-    return { view: view(input.jobId, 1, state), wake: persisted.wake };
+    return { view: viewOf(input.jobId, 1, state), wake: persisted.wake };
   }
 
   return {
@@ -217,7 +217,7 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
     async get(jobId) {
       const [row] = await db.select().from(engineJobs).where(eq(engineJobs.jobId, jobId));
       if (!row) throw new JobNotFound(jobId);
-      return view(jobId, row.version, row.state as JobState);
+      return viewOf(jobId, row.version, row.state as JobState);
     },
 
     async fireDueTimer(jobId) {
@@ -242,14 +242,7 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
         const timer = job ? pendingTimer(job.state as JobState) : null;
         const now = timer ? { key: timer.key, dueAt: new Date(timer.at).toISOString() } : null;
         if (was?.key === now?.key && was?.dueAt === now?.dueAt) return null;
-        if (now) {
-          await tx
-            .insert(engineTimers)
-            .values({ jobId, key: now.key, dueAt: new Date(now.dueAt) })
-            .onConflictDoUpdate({ target: engineTimers.jobId, set: { key: now.key, dueAt: new Date(now.dueAt) } });
-        } else {
-          await tx.delete(engineTimers).where(eq(engineTimers.jobId, jobId));
-        }
+        await writeTimer(tx, jobId, now && { key: now.key, dueAt: new Date(now.dueAt) });
         return { was, now, jobFound: job !== undefined };
       });
     },

@@ -22,9 +22,9 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { engineJobs, jobs, properties } from '../../db/schema/index.ts';
-import type { LoopProgress } from '../../workflows/job-loop.ts';
+import type { LoopCarry, LoopProgress } from '../../workflows/job-loop.ts';
 import type { jobWorkflow } from '../../workflows/job-workflow.ts';
-import { pendingTimer, startJob, validateEvent, type JobState } from '../../workflows/job-host.ts';
+import { startJob, validateEvent, type JobState } from '../../workflows/job-host.ts';
 import type { JobCommand, JobEvent, JobInput } from '../../workflows/model.ts';
 import { STATUS_LABELS } from '../../workflows/model.ts';
 import { JOB_SEARCH_ATTRIBUTES, searchAttributePairs } from '../../workflows/search-attributes.ts';
@@ -39,7 +39,7 @@ import {
   workflowIdFor,
   type JobMemo,
 } from '../../workflows/temporal-api.ts';
-import { EngineUnavailable, EventRejected, JobNotFound, type JobEngine, type JobView } from './port.ts';
+import { EngineUnavailable, EventRejected, JobNotFound, viewOf, type JobEngine, type JobView } from './port.ts';
 
 export const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_TASK_QUEUE = 'fixflow-jobs';
@@ -232,8 +232,28 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
   async function projected(jobId: string): Promise<JobView | null> {
     const [row] = await db.select({ state: engineJobs.state, version: engineJobs.version }).from(engineJobs).where(eq(engineJobs.jobId, jobId));
     if (!row) return null;
-    const state = row.state as JobState;
-    return { jobId, version: row.version, status: state.status, context: state.context, nextTimer: pendingTimer(state) };
+    return viewOf(jobId, row.version, row.state as JobState);
+  }
+
+  /**
+   * Starts a run of the job's workflow: its first (`state` from the input), or, with `carry`, a new run of
+   * a terminated one. A start never reuses a finished job's id; a resume is the one place that does.
+   */
+  async function startRun(id: string, input: JobInput, carry?: LoopCarry) {
+    const memo = await memoFor(input.jobId);
+    const state = carry?.state ?? startJob(input).state;
+    return answered('start', () =>
+      client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
+        workflowId: id,
+        taskQueue,
+        args: [{ input, memo, searchAttributes, maxHistoryEvents, ...(carry ? { carry } : {}) }],
+        // The business id, never random: a second start fails and the caller answers with the existing job.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: carry ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+        memo: memo ? { ...memo } : undefined,
+        typedSearchAttributes: searchAttributes ? searchAttributePairs(state) : undefined,
+      }),
+    );
   }
   // jobId → workflow id. Both are immutable, so the cache never goes stale; it is only bounded.
   const ids = new Map<string, string>();
@@ -282,19 +302,8 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
     async start(input: JobInput) {
       const id = workflowIdFor(input);
       ids.set(input.jobId, id);
-      const memo = await memoFor(input.jobId);
       try {
-        await answered('start', () => client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
-          workflowId: id,
-          taskQueue,
-          args: [{ input, memo, searchAttributes, maxHistoryEvents }],
-          // The business id, never random: a second start fails and we answer with the existing job,
-          // also once it has finished (REJECT_DUPLICATE: a finished job is never started afresh).
-          workflowIdConflictPolicy: 'FAIL',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          memo: memo ? { ...memo } : undefined,
-          typedSearchAttributes: searchAttributes ? searchAttributePairs(startJob(input).state) : undefined,
-        }));
+        await startRun(id, input);
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
       }
@@ -358,20 +367,8 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
       if (description?.status.name === 'COMPLETED') throw new Error(`Job ${jobId} reached ${STATUS_LABELS[view.status]}: a finished job is not resumed`);
       const { jobId: _, reference, agencyId, createdAt, priority, chase } = view.context;
       const input: JobInput = { jobId, reference, agencyId, createdAt, priority, chase };
-      const memo = await memoFor(jobId);
-      const carry = { state: { status: view.status, context: view.context }, version: view.version, refusedTimers: [] };
-      await answered('start', () =>
-        client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
-          workflowId: id,
-          taskQueue,
-          args: [{ input, memo, searchAttributes, maxHistoryEvents, carry }],
-          // The one place a job's workflow id is reused: its previous run is closed and not completed.
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          workflowIdConflictPolicy: 'FAIL',
-          memo: memo ? { ...memo } : undefined,
-          typedSearchAttributes: searchAttributes ? searchAttributePairs(carry.state) : undefined,
-        }),
-      );
+      // Its previous run is closed and not completed (checked above): the id is reused for a new run.
+      await startRun(id, input, { state: { status: view.status, context: view.context }, version: view.version, refusedTimers: [] });
       log(`temporal: resumed job ${jobId} (${reference}) at version ${view.version}, ${STATUS_LABELS[view.status]}`);
       return answered('sync', () => handleOf(id).executeUpdate(syncUpdate));
     },

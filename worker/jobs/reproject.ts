@@ -5,7 +5,7 @@
 // job's history is complete again, the flag is cleared.
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { createActivities, type Transition } from '../../activities/index.ts';
 import type { Database } from '../../db/client.ts';
 import { jobEvents, jobs } from '../../db/schema/index.ts';
@@ -45,11 +45,14 @@ function transitionsIn(history: History): Transition[] {
 
 export async function reprojectJob(engine: TemporalEngine, db: Database, jobId: string): Promise<Reprojection> {
   const transitions = (await histories(engine, await engine.workflowId(jobId))).flatMap(transitionsIn).sort((a, b) => a.seq - b.seq);
-  const recordedSeqs = async () => new Set((await db.select({ seq: jobEvents.seq }).from(jobEvents).where(eq(jobEvents.jobId, jobId)).orderBy(asc(jobEvents.seq))).map((r) => r.seq));
-  const before = await recordedSeqs();
+  const before = new Set((await db.select({ seq: jobEvents.seq }).from(jobEvents).where(eq(jobEvents.jobId, jobId))).map((r) => r.seq));
   const { recordTransition } = createActivities({ db });
-  for (const t of transitions) if (!before.has(t.seq)) await recordTransition(t);
-  const after = await recordedSeqs();
+  const after = new Set(before);
+  for (const t of transitions) {
+    if (after.has(t.seq)) continue;
+    await recordTransition(t); // throws when the cause is not fixed yet: nothing is cleared
+    after.add(t.seq);
+  }
   const [row] = await db.select({ version: jobs.engineVersion }).from(jobs).where(eq(jobs.id, jobId));
   const version = Math.max(row?.version ?? 0, ...transitions.map((t) => t.seq));
   const complete = Array.from({ length: version }, (_, i) => i + 1).every((seq) => after.has(seq));

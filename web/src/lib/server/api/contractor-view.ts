@@ -91,13 +91,16 @@ export function contractorView(events: readonly EventRow[], contractorId: string
 
 /** `contractorView(…).seesFile` as a condition on `attachments` rows, for counts in lists. Only notes and
  * completions cite files, so only their visibility is repeated here: change both together. */
-export const contractorSeesFileSql = (contractorId: string): SQL =>
-  sql`(${attachments.uploadedBy} = ${`contractor:${contractorId}`} or exists (
+export const contractorSeesFileSql = (contractorId: string): SQL => {
+  // Where the contractor's part of the job starts: the latest offer of it to them.
+  const theirLatestOffer = sql`(select max(o.seq) from ${jobEvents} o where o.job_id = ${jobEvents.jobId} and o.type = 'OFFER' and o.payload->>'contractorId' = ${contractorId})`;
+  return sql`(${attachments.uploadedBy} = ${`contractor:${contractorId}`} or exists (
     select 1 from ${jobEvents} where ${jobEvents.jobId} = ${attachments.jobId} and ${jobEvents.type} in ('ADD_NOTE', 'COMPLETE')
       and ${jobEvents.payload}->'attachmentIds' @> to_jsonb(${attachments.id}::text)
       and (
         (${jobEvents.actorId} = ${contractorId}
-          and ${jobEvents.seq} >= (select max(o.seq) from ${jobEvents} o where o.job_id = ${jobEvents.jobId} and o.type = 'OFFER' and o.payload->>'contractorId' = ${contractorId}))
+          and ${jobEvents.seq} >= ${theirLatestOffer})
         or (${jobEvents.type} = 'ADD_NOTE' and ${jobEvents.actorRole} <> 'contractor' and ${jobEvents.payload}->>'shareWithContractor' = 'true'
-          and (${jobEvents.seq} >= (select max(o.seq) from ${jobEvents} o where o.job_id = ${jobEvents.jobId} and o.type = 'OFFER' and o.payload->>'contractorId' = ${contractorId})
+          and (${jobEvents.seq} >= ${theirLatestOffer}
             or ${jobEvents.seq} < coalesce((select min(o.seq) from ${jobEvents} o where o.job_id = ${jobEvents.jobId} and o.type = 'OFFER'), 2147483647))))))`;
+};

@@ -27,7 +27,7 @@ const MAX_PASSWORD = 128;
 export const SIGN_IN_PER_EMAIL = { max: 10, windowSeconds: 15 * 60 };
 
 /** The answer to every password-reset request, whether or not the address has an account. */
-export const RESET_ANSWER = { status: true, message: 'If this email has an account, check your email for the reset link' } as const;
+const RESET_ANSWER = { status: true, message: 'If this email has an account, check your email for the reset link' } as const;
 
 type ResetAdapter = {
   findUserByEmail(email: string): Promise<{ user: { id: string; email: string } } | null>;

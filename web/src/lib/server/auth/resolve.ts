@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../../../../db/client.ts';
 import { agencies } from '../../../../../db/schema/index.ts';
-import { DatabaseUnavailable, isDatabaseUnavailable } from '../security/unavailable.ts';
+import { DatabaseUnavailable } from '../security/unavailable.ts';
 import type { Auth } from './auth.ts';
 import { contractorMemberships, effectiveMembership, portalsSwitchedOff } from './memberships.ts';
 import type { SessionUser } from './user.ts';
@@ -31,22 +31,15 @@ const NONE: ResolvedSession = { user: null, sessionId: null, setCookies: [] };
  */
 export async function resolveSession(auth: Auth, db: Database, headers: Headers): Promise<ResolvedSession> {
   if (!headers.get('cookie')) return NONE;
-  let response: Response;
-  try {
-    response = (await auth.api.getSession({ headers, asResponse: true })) as Response;
-  } catch (e) {
-    throw isDatabaseUnavailable(e) ? new DatabaseUnavailable(e) : e;
-  }
+  // A driver error thrown here reaches hooks.server.ts as it is (isDatabaseUnavailable reads its causes);
+  // better-auth swallows its own into a 5xx answer, which is said here.
+  const response = (await auth.api.getSession({ headers, asResponse: true })) as Response;
   if (response.status >= 500) throw new DatabaseUnavailable(new Error(`session lookup answered ${response.status}`));
   const setCookies = response.headers.getSetCookie();
   const payload = response.ok ? ((await response.json()) as AuthSessionPayload | null) : null;
   if (!payload?.session || !payload.user) return { ...NONE, setCookies };
-  try {
-    const user = await sessionUserOf(db, payload);
-    return { user, sessionId: user ? payload.session.id : null, setCookies };
-  } catch (e) {
-    throw isDatabaseUnavailable(e) ? new DatabaseUnavailable(e) : e;
-  }
+  const user = await sessionUserOf(db, payload);
+  return { user, sessionId: user ? payload.session.id : null, setCookies };
 }
 
 export async function sessionUserOf(db: Database, { session, user }: AuthSessionPayload): Promise<SessionUser | null> {

@@ -37,7 +37,7 @@ export class UploadRejected extends Error {
  * contractor declined it or the offer was withdrawn, so they are never attachable before acceptance. Every
  * upload path (the upload endpoint, the portal's forms, the invoice form) asks this one rule via `saveUploads`.
  */
-export function mayUpload(scope: { contractorId: string | null }, job: { contractorId: string | null }): boolean {
+function mayUpload(scope: { contractorId: string | null }, job: { contractorId: string | null }): boolean {
   return scope.contractorId === null || job.contractorId === scope.contractorId;
 }
 

@@ -40,7 +40,7 @@ export async function jobForRequest(event: Pick<RequestEvent, 'locals'>, jobId: 
 }
 
 /** The one answer for an attachment the request may not see, whether it is someone else's or does not exist. */
-export const NO_SUCH_ATTACHMENT = 'Attachment not found';
+const NO_SUCH_ATTACHMENT = 'Attachment not found';
 
 /** Resolves an attachment the request may see: its job in scope and, for a contractor, a file they uploaded
  * or one cited by a note or event they see (contractor-view.ts). Anything else (a malformed id, no such file,

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Eight characters, easy to read out over the phone, unique enough to find one log line. */
-export const newErrorRef = (): string => randomBytes(6).toString('base64url').slice(0, 8).toUpperCase().replace(/[-_]/g, 'X');
+const newErrorRef = (): string => randomBytes(6).toString('base64url').slice(0, 8).toUpperCase().replace(/[-_]/g, 'X');
 
 export const internalErrorMessage = (ref: string): string => `Something went wrong on our side (ref ${ref})`;
 

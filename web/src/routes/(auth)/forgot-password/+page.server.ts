@@ -1,9 +1,13 @@
 import { fail } from '@sveltejs/kit';
 import { authAction, authMessage } from '#lib/server/auth/actions.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
+import { mayReadDevMailbox } from '#lib/server/security/dev-mailbox.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async () => ({ devMailbox: (await getAuthService()).devMailbox });
+// The mailbox link only where the mailbox would answer this visitor (dev-mailbox.ts), never to a 404.
+export const load: PageServerLoad = async ({ getClientAddress, request, locals }) => ({
+  devMailbox: (await getAuthService()).devMailbox && mayReadDevMailbox({ clientAddress: getClientAddress(), headers: request.headers, user: locals.user }),
+});
 
 export const actions: Actions = {
   default: async (event) => {

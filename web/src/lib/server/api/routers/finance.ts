@@ -58,10 +58,15 @@ function notBeforeJob(isoDay: string, job: { createdAt: Date; reference: string 
   if (isoDay < earliest) throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated before ${formatUkDay(earliest)}, the day job ${job.reference} was raised` });
 }
 
+/** The agency's contractor invoice, and whether it is from an earlier assignment of its job (superseded). */
 async function contractorInvoiceInAgency(db: Database, agencyId: string, id: string) {
-  const [row] = await db.select().from(contractorInvoices).where(and(eq(contractorInvoices.id, id), eq(contractorInvoices.agencyId, agencyId)));
+  const [row] = await db
+    .select({ invoice: contractorInvoices, superseded: sql<boolean>`${contractorInvoices.assignment} <> ${jobs.assignment}` })
+    .from(contractorInvoices)
+    .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
+    .where(and(eq(contractorInvoices.id, id), eq(contractorInvoices.agencyId, agencyId)));
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'Invoice not found' });
-  return row;
+  return { ...row.invoice, superseded: row.superseded };
 }
 
 const staffScope = (ctx: { agencyId: string }) => ({ agencyId: ctx.agencyId, contractorId: null });
@@ -150,8 +155,7 @@ export const financeRouter = router({
     if (inv.status === 'queried') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice was queried: approve the corrected invoice once the contractor submits it' });
     // An earlier holder's invoice (the job was recalled and re-assigned): the job's contractor payment is for
     // who has it now, so approving this one would promise money the job cannot pay.
-    const job = await findJobInScope(ctx.db, inv.jobId, staffScope(ctx));
-    if (inv.assignment !== job.assignment) throw new TRPCError({ code: 'CONFLICT', message: "This invoice is from before the job was recalled and re-assigned, so it cannot be approved: the job's contractor payment is for the contractor who has it now" });
+    if (inv.superseded) throw new TRPCError({ code: 'CONFLICT', message: "This invoice is from before the job was recalled and re-assigned, so it cannot be approved: the job's contractor payment is for the contractor who has it now" });
     const actor = actorOf(ctx.user);
     const approved = await ctx.db.transaction(async (tx) => {
       // Only the submission that was looked at: a concurrent query or resubmission wins over this approval.
@@ -192,8 +196,7 @@ export const financeRouter = router({
     const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
     if (inv.status === 'queried') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is already queried; the contractor has been asked for a corrected one' });
     // The machine queries the current assignment's invoice: an earlier contractor's is not its to send back.
-    const job = await findJobInScope(ctx.db, inv.jobId, staffScope(ctx));
-    if (inv.assignment !== job.assignment) throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is from before the job was recalled and re-assigned, so the job can no longer send it back: take it up with the contractor' });
+    if (inv.superseded) throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is from before the job was recalled and re-assigned, so the job can no longer send it back: take it up with the contractor' });
     await ctx.engine.send(inv.jobId, { type: 'QUERY_INVOICE', reason: input.reason, actor: actorOf(ctx.user) });
     return { status: 'queried' as const };
   }),

@@ -2,7 +2,7 @@
 // resolves once it serves. The e2e tests and the API benchmark both run the real app this way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../db/embedded.ts';
@@ -27,6 +27,7 @@ export interface SpawnedApp {
  * one under the system's temp directory, removed by stop(). `port`: the same port again, else a free one.
  */
 export async function spawnApp(options: { env: Record<string, string>; nodeArgs?: string[]; dataDirPrefix: string; dataDir?: string; port?: number }): Promise<SpawnedApp> {
+  if (!existsSync(new URL('../build/handler.js', import.meta.url))) throw new Error('No build: run `npm run build` first (npm test does)');
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), options.dataDirPrefix));
   chmodSync(dataDir, 0o777);
   const port = options.port ?? (await freePort());

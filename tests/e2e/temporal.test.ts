@@ -166,7 +166,7 @@ if (server.ok) describe(SUITE, () => {
   it('tells staff in the bell, through the workflow’s notify activity, and they close the job', async () => {
     // The notification is written by an activity the Temporal worker runs after the step, so it may lag.
     let bell = '';
-    for (let i = 0; i < 30 && !bell.includes(`Work completed — review and close · ${reference}`); i++) {
+    for (let i = 0; i < 120 && !bell.includes(`Work completed — review and close · ${reference}`); i++) {
       if (i) await new Promise((r) => setTimeout(r, 500));
       await staff.goto(`${app.url}/notifications?unread=1`, { waitUntil: 'networkidle0' });
       bell = await text(staff);
@@ -246,7 +246,8 @@ if (server.ok) describe(SUITE, () => {
     expect(description.typedSearchAttributes.get(JobReferenceKey)).toBe(reference);
     expect(description.typedSearchAttributes.get(PriorityKey)).toBe('P2');
     expect(description.typedSearchAttributes.get(SlaBreachedKey)).toBe(false);
-    expect(description.typedSearchAttributes.get(ContractorIdKey)).toBeTruthy();
+    const [row] = await app.db.select({ contractorId: jobs.contractorId }).from(jobs).where(eq(jobs.id, jobId));
+    expect(description.typedSearchAttributes.get(ContractorIdKey)).toBe(row?.contractorId);
     expect(description.memo).toMatchObject({ title: TITLE, address: '9 Clifton Down, Bristol, BS8 3HT' });
   });
 
@@ -299,7 +300,7 @@ if (server.ok) describe(SUITE, () => {
     for (const leg of ['client', 'contractor', 'commission']) expect(await text(staff, `[data-testid="leg-${leg}"]`)).toContain('Settled');
     await screenshot(staff, SHOTS, '11-console-payment-complete');
     const handle = temporal.client.workflow.getHandle(workflowId);
-    for (let i = 0; i < 50 && (await handle.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 200));
+    await expect.poll(async () => (await handle.describe()).status.name, { timeout: 60_000, interval: 250 }).not.toBe('RUNNING');
     const description = await handle.describe();
     expect(description.status.name).toBe('COMPLETED');
     expect(description.typedSearchAttributes.get(JobStatusKey)).toBe('paymentComplete');

@@ -36,8 +36,12 @@ function counting(sql: Sql) {
   return { sql: proxy, counter };
 }
 
+/** Waits for `check`; fails the test (rather than going on with a dispatcher still starting) when it never holds. */
 const until = async (check: () => boolean, ms: number) => {
-  for (const end = Date.now() + ms; Date.now() < end && !check(); ) await new Promise((r) => setTimeout(r, 20));
+  for (const end = Date.now() + ms; !check(); ) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 };
 const timerOf = async (jobId: string) => (await database.db.select().from(engineTimers).where(eq(engineTimers.jobId, jobId)))[0];
 
@@ -63,7 +67,7 @@ describe('timer rows that disagree with their job', () => {
     const dispatcher = createDispatcher({ sql, engine, activities: { runEffect: async () => {} }, idleMs, log: (m) => logged.push(m) });
     await dispatcher.start();
     try {
-      await until(() => logged.length >= 2, 3_000);
+      await until(() => logged.length >= 2, 10_000);
       const before = counter.queries;
       // Four idle periods: a sleeping dispatcher polls about four times (three statements each); a
       // spinning one sends thousands.
@@ -97,7 +101,7 @@ describe('timer rows that disagree with their job', () => {
     const dispatcher = createDispatcher({ sql, engine, activities: { runEffect: async () => {} }, idleMs, log: (m) => logged.push(m) });
     await dispatcher.start();
     try {
-      await until(() => logged.length >= 1, 3_000);
+      await until(() => logged.length >= 1, 10_000);
       const before = counter.queries;
       await new Promise((r) => setTimeout(r, idleMs * 4));
       expect(counter.queries - before).toBeLessThan(40);

@@ -92,7 +92,7 @@ describe('mail delivery over SMTP', () => {
     const deliverer = createMailDeliverer({ db: t.db, sql: t.database.sql, mailer: t.mailer, idleMs: 60_000, log: quiet });
     await deliverer.start();
     cleanups.push(() => deliverer.stop());
-    await expect.poll(async () => (await t.db.select().from(emails).where(and(like(emails.subject, 'Notice%'), eq(emails.attempts, 1)))).length, { interval: 20 }).toBe(4);
+    await expect.poll(async () => (await t.db.select().from(emails).where(and(like(emails.subject, 'Notice%'), eq(emails.attempts, 1)))).length, { timeout: 10_000, interval: 20 }).toBe(4);
 
     // A contractor creates an account: better-auth emails the verification code through the mailer.
     const auth = createAuth({ db: t.db, secret: TEST_SECRET, origin: ORIGIN, mailer: t.identityMailer, rateLimit: false, log: quiet });

@@ -1,6 +1,6 @@
 // Browser end-to-end support: the real app (built, started by scripts/start.ts in its own process)
 // on a fresh database, and headless Debian Chromium driven by puppeteer.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { spawnApp } from '../../../scripts/spawn-app.ts';
@@ -22,7 +22,6 @@ export interface RunningApp {
 
 /** Starts the built app with demo data on a fresh database; resolves when it serves. */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
-  if (!existsSync(join(ROOT, 'build/handler.js'))) throw new Error('No build: run `npm run build` before the e2e tests');
   const database = await createTestDatabase({ max: 5 });
   const app = await spawnApp({
     dataDirPrefix: 'fixflow-e2e-',

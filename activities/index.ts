@@ -2,34 +2,19 @@
 // The Temporal worker registers `createActivities(deps)`; the embedded dispatcher calls `runEffect`.
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { engineJobs, jobs } from '../db/schema/index.ts';
-import type { Effect } from '../workflows/model.ts';
+import type { Database } from '#db/client.ts';
+import { engineJobs, jobs } from '#db/schema/index.ts';
+import type { EffectCall, JobActivities, ProjectionFailure, Transition } from '#workflows/activity-contract.ts';
 import { notify } from './notify.ts';
-import { recordTransition, type Transition } from './record-transition.ts';
+import { recordTransition } from './record-transition.ts';
 
 export interface ActivityDeps {
   db: Database;
 }
 
-export interface EffectCall {
-  jobId: string;
-  seq: number;
-  idx: number;
-  effect: Effect;
-}
-
-/** A transition that could not be recorded for good, and why. */
-export interface ProjectionFailure {
-  jobId: string;
-  seq: number;
-  error: string;
-  at: string;
-}
-
 export const effectKey = (jobId: string, seq: number, idx: number) => `${jobId}:${seq}:${idx}`;
 
-export function createActivities({ db }: ActivityDeps) {
+export function createActivities({ db }: ActivityDeps): JobActivities {
   return {
     async runEffect({ jobId, seq, idx, effect }: EffectCall): Promise<void> {
       switch (effect.type) {
@@ -90,6 +75,4 @@ export function databaseError(error: unknown): { code: string; message: string; 
   return null;
 }
 
-export type Activities = ReturnType<typeof createActivities>;
-export type { Transition };
 

@@ -4,7 +4,7 @@
 // A refused or unreachable send is retried with exponential backoff; after the last attempt the message
 // is marked failed and its job's page says it was not delivered.
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
+import type { Database } from '#db/client.ts';
 import type { Mailer } from './mailer.ts';
 
 export interface DeliveryPolicy {

@@ -5,14 +5,14 @@
 // so sign-up works on one machine.
 import nodemailer from 'nodemailer';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { emails } from '../db/schema/index.ts';
+import type { Database } from '#db/client.ts';
+import { emails } from '#db/schema/index.ts';
 import { deliverEmail } from './mail-delivery.ts';
 
 export { deliverPendingEmails, messageIdFor } from './mail-delivery.ts';
 
 /** Rows stored here wake the deliverer at once (LISTEN in worker/mail-deliverer.ts), whichever process wrote them. */
-export const MAIL_CHANNEL = 'fixflow_mail';
+export const MAIL_CHANNEL = 'fettle_mail';
 
 export interface OutgoingEmail {
   /** Idempotency key: the same key is stored (and sent) once. */
@@ -34,9 +34,9 @@ export interface Mailer {
   close(): void;
 }
 
-/** The host part of MAIL_FROM ("FixFlow <no-reply@fixflow.local>" → "fixflow.local"): our Message-IDs' domain. */
+/** The host part of MAIL_FROM ("Fettle <no-reply@fettle.local>" → "fettle.local"): our Message-IDs' domain. */
 export function mailDomain(from: string): string {
-  return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'fixflow.local';
+  return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'fettle.local';
 }
 
 

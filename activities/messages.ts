@@ -1,5 +1,5 @@
 // What each notification says. Plain text; the same words go to email and the console.
-import type { NotificationTemplate } from '../workflows/model.ts';
+import type { NotificationTemplate } from '#workflows/model.ts';
 
 export interface MessageJob {
   reference: string;

@@ -1,9 +1,9 @@
 // Tells people what happened: an email to each recipient and, for staff, a console notification.
 // Idempotent by the effect's key: a retry inserts nothing new.
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { contractors, emails, jobs, notifications, properties, users } from '../db/schema/index.ts';
-import type { NotifyEffect } from '../workflows/model.ts';
+import type { Database } from '#db/client.ts';
+import { contractors, emails, jobs, notifications, properties, users } from '#db/schema/index.ts';
+import type { NotifyEffect } from '#workflows/model.ts';
 import { MAIL_CHANNEL } from './mailer.ts';
 import { renderMessage } from './messages.ts';
 

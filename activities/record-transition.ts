@@ -2,21 +2,11 @@
 // Idempotent by (jobId, seq): a retried call finds its history row and does nothing more.
 // One statement (data-modifying CTEs), so it costs the engine's transaction one round trip, not three.
 import { sql } from 'drizzle-orm';
-import type { Tx } from '../db/client.ts';
-import { auditLog, jobEvents, jobs } from '../db/schema/index.ts';
-import type { JobState } from '../workflows/job-host.ts';
-import type { JobEvent, JobStatus } from '../workflows/model.ts';
+import type { Tx } from '#db/client.ts';
+import { auditLog, jobEvents, jobs } from '#db/schema/index.ts';
+import type { Transition } from '#workflows/activity-contract.ts';
+import type { JobEvent } from '#workflows/model.ts';
 import { projectFinance } from './finance/project.ts';
-
-export interface Transition {
-  jobId: string;
-  seq: number;
-  /** Null for the job's start. */
-  event: JobEvent | null;
-  from: JobStatus | null;
-  state: JobState;
-  at: string;
-}
 
 export async function recordTransition(tx: Tx, t: Transition): Promise<void> {
   const { context, status } = t.state;

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { connect } from '../db/client.ts';
-import { seedDemoLogins } from '../db/seed-auth.ts';
+import { connect } from '#db/client.ts';
+import { seedDemoLogins } from '#worker/seed/logins.ts';
 import { signInOverHttp, spawnApp } from '../scripts/spawn-app.ts';
 import type { LoadResult, LoadScenario } from './lib/http-load.ts';
 import { BenchChild, cpuTicks, machineTicks, readRss, sampleRss, TICK_MS, treeTicks } from './lib/proc.ts';
@@ -210,7 +210,7 @@ async function startApp(databaseUrl: string): Promise<App> {
   // BENCH_APP_CPU_PROF=<dir>: a V8 CPU profile of the app, written when it stops.
   const prof = process.env.BENCH_APP_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_APP_CPU_PROF}`] : [];
   const app = await spawnApp({
-    dataDirPrefix: 'fixflow-bench-app-',
+    dataDirPrefix: 'fettle-bench-app-',
     nodeArgs: prof,
     env: { DATABASE_URL: databaseUrl, JOB_ENGINE: 'embedded', SEED_DEMO: 'false', NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET, TEMPORAL_ADDRESS: '' },
   });

@@ -6,9 +6,9 @@
 // Besides rates and latencies, each side's cost is measured: CPU per operation (Node and PostgreSQL
 // processes), WAL bytes and WAL fsyncs per operation — what says which resource sets the limit.
 import postgres from 'postgres';
-import { connect } from '../db/client.ts';
-import { createEmbeddedEngine } from '../worker/engines/embedded.ts';
-import type { JobCommand } from '../workflows/model.ts';
+import { connect } from '#db/client.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
+import type { JobCommand } from '#workflows/model.ts';
 import { BenchChild, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildMessage } from './lib/proc.ts';
 import { closedLoop, summarize, type LoadResult } from './lib/stats.ts';
 

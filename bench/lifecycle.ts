@@ -11,11 +11,11 @@
 // process, PostgreSQL and the Temporal server, with their memory, over the event phase. Then
 // embedded ÷ Temporal for events/s and p95.
 import postgres from 'postgres';
-import { connect } from '../db/client.ts';
-import type { Dispatcher } from '../worker/embedded/dispatcher.ts';
-import type { JobEngine } from '../worker/engines/port.ts';
-import type { RunningTemporalWorker } from '../worker/temporal-worker.ts';
-import type { JobCommand, JobInput } from '../workflows/model.ts';
+import { connect } from '#db/client.ts';
+import type { Dispatcher } from '#worker/embedded/dispatcher.ts';
+import type { JobEngine } from '#worker/engines/port.ts';
+import type { RunningTemporalWorker } from '#worker/temporal-worker.ts';
+import type { JobCommand, JobInput } from '#workflows/model.ts';
 import { BenchChild, cpuTicks, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildMessage } from './lib/proc.ts';
 import { sleep, summarize, type LatencySummary } from './lib/stats.ts';
 import { findTemporalCli, startDevServer, type DevServer } from './lib/temporal-server.ts';
@@ -325,9 +325,9 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
       // Each child loads only its engine's code, so the other's libraries (the Temporal SDK's native
       // runtime above all) do not count in its memory.
       if (m.engine === 'embedded') {
-        const { createEmbeddedEngine } = await import('../worker/engines/embedded.ts');
-        const { createDispatcher } = await import('../worker/embedded/dispatcher.ts');
-        const { createActivities } = await import('../activities/index.ts');
+        const { createEmbeddedEngine } = await import('#worker/engines/embedded.ts');
+        const { createDispatcher } = await import('#worker/embedded/dispatcher.ts');
+        const { createActivities } = await import('#activities/index.ts');
         const embedded = createEmbeddedEngine({ db: conn.db });
         // The app runs the outbox's notifications beside the engine; the Temporal worker runs them as activities.
         dispatcher = createDispatcher({ sql: conn.sql, engine: embedded, activities: createActivities({ db: conn.db }), log: (line) => console.error(`[dispatcher] ${line}`) });
@@ -335,8 +335,8 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
         engine = embedded;
       } else {
         const { DefaultLogger, Runtime } = await import('@temporalio/worker');
-        const { createTemporalEngine } = await import('../worker/engines/temporal.ts');
-        const { runTemporalWorker } = await import('../worker/temporal-worker.ts');
+        const { createTemporalEngine } = await import('#worker/engines/temporal.ts');
+        const { runTemporalWorker } = await import('#worker/temporal-worker.ts');
         // The SDK logs every worker state change and the bundler's output at INFO: keep the bench's output readable.
         Runtime.install({ logger: new DefaultLogger('WARN') });
         const address = m.address as string;

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
-import { leaveSignalsToCaller } from '../db/embedded.ts';
+import { leaveSignalsToCaller } from '#db/embedded.ts';
 import { runApiBench, type ApiBenchResult } from './api.ts';
 import { runEngineBench, type EngineBenchResult } from './engine-throughput.ts';
 import { lifecycleFigures, runLifecycleBench } from './lifecycle.ts';
@@ -172,7 +172,7 @@ try {
   // ---- timers ----------------------------------------------------------------------------------
   if (only.has('timers')) await section('timers', async () => {
     log(`timers: ${TIMER_JOBS} jobs with SLA warnings due over ${TIMER_SPREAD_MS / 1000} s, fired by the dispatcher in its own process`);
-    const url = await pg.createDatabase('fixflow_timers');
+    const url = await pg.createDatabase('fettle_timers');
     const r: TimerBenchResult = await runTimerBench({ url, jobs: TIMER_JOBS, spreadMs: TIMER_SPREAD_MS, timeoutMs: quick ? 30_000 : 60_000 });
     results.timers = r;
     log(`fired ${r.fired}/${r.jobs}; lateness p50 ${r.latenessMs.p50.toFixed(0)} ms, p95 ${r.latenessMs.p95.toFixed(0)} ms, max ${r.latenessMs.max.toFixed(0)} ms; ${r.firingRate.toFixed(0)} timers/s`);
@@ -231,7 +231,7 @@ try {
 
   // ---- lifecycle: embedded engine versus Temporal ------------------------------------------------
   if (only.has('lifecycle')) await section('lifecycle', async () => {
-    const url = await pg.createDatabase('fixflow_lifecycle');
+    const url = await pg.createDatabase('fettle_lifecycle');
     const r = await runLifecycleBench({ url, postmasterPid: pg.postmasterPid, jobs: LIFECYCLE_JOBS, clients: CLIENTS, sampleEvery: 10, log });
     results.lifecycle = r;
     for (const half of [r.embedded, r.temporal]) {

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Sql } from 'postgres';
-import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '../workflows/job-host.ts';
-import type { ChasePolicy, JobCommand, JobEvent, JobInput, JobStatus, PriorityPolicy } from '../workflows/model.ts';
+import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '#workflows/job-host.ts';
+import type { ChasePolicy, JobCommand, JobEvent, JobInput, JobStatus, PriorityPolicy } from '#workflows/model.ts';
 
 export const PRIORITIES: PriorityPolicy[] = [
   { code: 'P1', name: 'Emergency', targetHours: 4, warnAtPercent: [75, 90] },

@@ -3,10 +3,10 @@
 // SLA_WARNING event minus the deadline; memory is the dispatcher process's RSS with no timers, with
 // every timer pending, while firing, and after.
 import postgres from 'postgres';
-import { createActivities } from '../activities/index.ts';
-import { connect } from '../db/client.ts';
-import { createEmbeddedEngine } from '../worker/engines/embedded.ts';
-import { createDispatcher, type Dispatcher } from '../worker/embedded/dispatcher.ts';
+import { createActivities } from '#activities/index.ts';
+import { connect } from '#db/client.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
+import { createDispatcher, type Dispatcher } from '#worker/embedded/dispatcher.ts';
 import { BenchChild, readRss, sampleRss, type ChildMessage } from './lib/proc.ts';
 import { sleep, type LatencySummary } from './lib/stats.ts';
 import { seedAgency, seedJobs, URGENT } from './seed.ts';

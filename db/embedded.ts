@@ -49,7 +49,10 @@ export interface EmbeddedOptions {
 }
 
 /** Remembers the cluster's port in its data directory, so psql users find it at the same port after a restart. */
-const PORT_FILE = 'fixflow.port';
+const PORT_FILE = 'fettle.port';
+/** Names from before the rename to Fettle, still read so an existing data directory keeps working. */
+const LEGACY_PORT_FILE = 'fixflow.port';
+const LEGACY_DATABASE = 'fixflow';
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = postgresReachableDir(resolve(options.dataDir));
@@ -91,11 +94,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   // Only once initdb has made the directory (it must be empty before) and the port has proved usable.
   if (options.port === undefined) writeFileSync(join(dataDir, PORT_FILE), `${port}\n`);
-  const database = options.database ?? 'fixflow';
   const admin = postgres({ host: 'localhost', port, user: 'postgres', password: 'postgres', database: 'postgres', onnotice: () => {} });
+  let database = options.database ?? 'fettle';
   try {
-    const found = await admin`select 1 from pg_database where datname = ${database}`;
-    if (found.length === 0) await admin.unsafe(`create database "${database}"`);
+    const names = (await admin`select datname from pg_database`).map((r) => r.datname as string);
+    // A cluster made before the rename holds its data in the old database: keep using it.
+    if (!options.database && !names.includes(database) && names.includes(LEGACY_DATABASE)) database = LEGACY_DATABASE;
+    else if (!names.includes(database)) await admin.unsafe(`create database "${database}"`);
   } finally {
     await admin.end();
   }
@@ -112,7 +117,7 @@ function postgresReachableDir(dir: string): string {
   if (userInfo().uid !== 0) return dir;
   for (let p = dirname(dir); p !== dirname(p); p = dirname(p)) {
     if (existsSync(p) && (statSync(p).mode & 0o001) === 0) {
-      return join(tmpdir(), `fixflow-pg-${Buffer.from(dir).toString('base64url').slice(-24)}`);
+      return join(tmpdir(), `fettle-pg-${Buffer.from(dir).toString('base64url').slice(-24)}`);
     }
   }
   return dir;
@@ -122,7 +127,8 @@ function postgresReachableDir(dir: string): string {
 async function stablePort(dataDir: string, previous: number | null): Promise<number> {
   let remembered: number | null = null;
   try {
-    remembered = Number.parseInt(readFileSync(join(dataDir, PORT_FILE), 'utf8'), 10) || null;
+    const file = existsSync(join(dataDir, PORT_FILE)) ? PORT_FILE : LEGACY_PORT_FILE;
+    remembered = Number.parseInt(readFileSync(join(dataDir, file), 'utf8'), 10) || null;
   } catch {
     // first start, or a cluster made before ports were remembered
   }

@@ -16,19 +16,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
-import { connect } from '../db/client.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.ts';
-import { migrateDatabase } from '../db/migrate.ts';
+import { connect } from '#db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from '#db/embedded.ts';
+import { migrateDatabase } from '#db/migrate.ts';
 import { createAgency, createJobRow } from '../tests/support/fixtures.ts';
-import { EventRejected } from '../worker/engines/port.ts';
-import { createTemporalEngine, type TemporalEngine } from '../worker/engines/temporal.ts';
-import { runTemporalWorker } from '../worker/temporal-worker.ts';
-import type { Actor, JobInput } from '../workflows/model.ts';
+import { EventRejected } from '#worker/engines/port.ts';
+import { createTemporalEngine, type TemporalEngine } from '#worker/engines/temporal.ts';
+import { runTemporalWorker } from '#worker/temporal-worker.ts';
+import type { Actor, JobInput } from '#workflows/model.ts';
 
-const OUT = fileURLToPath(new URL('../tests/fixtures/histories/', import.meta.url));
+const OUT = fileURLToPath(new URL('../tests/fixtures/histories', import.meta.url));
 const address = process.env.TEMPORAL_ADDRESS || 'localhost:7233';
 const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
-const taskQueue = `fixflow-record-${Date.now()}`;
+const taskQueue = `fettle-record-${Date.now()}`;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const want = (scenario: string) => !only || only.includes(scenario);
 
@@ -46,7 +46,7 @@ async function main() {
   let scratch: string | null = null;
   let url = process.env.DATABASE_URL;
   if (!url) {
-    scratch = mkdtempSync(join(tmpdir(), 'fixflow-record-'));
+    scratch = mkdtempSync(join(tmpdir(), 'fettle-record-'));
     pg = await startEmbeddedPostgres({ dataDir: join(scratch, 'pg') });
     url = pg.url;
   }

@@ -3,7 +3,7 @@
 // (the error is on the job page and in the worker's log), then:
 //
 //   DATABASE_URL=postgres://… TEMPORAL_ADDRESS=localhost:7233 node scripts/reproject-job.ts <job id>
-import { reprojectJob } from '../worker/jobs/reproject.ts';
+import { reprojectJob } from '#worker/jobs/reproject.ts';
 import { runForTemporalJob } from './lib/temporal-job-cli.ts';
 
 await runForTemporalJob('reproject-job.ts', async (engine, db, jobId) => {

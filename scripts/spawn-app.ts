@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../db/embedded.ts';
+import { freePort } from '#db/embedded.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 

@@ -9,8 +9,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { reachable } from '../worker/engines/reachable.ts';
-import { JOB_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
+import { reachable } from '#worker/engines/reachable.ts';
+import { JOB_SEARCH_ATTRIBUTES } from '#workflows/temporal/search-attributes.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const dataDir = resolve(ROOT, process.env.DATA_DIR || '.data');

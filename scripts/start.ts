@@ -2,13 +2,13 @@
 // engine (embedded unless Temporal is configured) with its timers and effects, and the web app.
 import { existsSync } from 'node:fs';
 import { createServer, type RequestListener, type ServerResponse } from 'node:http';
-import { readEnv } from '../worker/env.ts';
-import { bootRuntime } from '../worker/runtime.ts';
-import { provideRuntime } from '../worker/runtime-registry.ts';
-import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed.ts';
-import { leaveSignalsToCaller } from '../db/embedded.ts';
-import { devMailboxEnabled } from '../web/src/lib/server/security/dev-mailbox.ts';
-import { SECURITY_HEADERS } from '../web/src/lib/server/security/headers.ts';
+import { readEnv } from '#worker/env.ts';
+import { bootRuntime } from '#worker/runtime.ts';
+import { provideRuntime } from '#worker/runtime-registry.ts';
+import { DEMO_LOGINS, DEMO_PASSWORD } from '#worker/seed/demo.ts';
+import { leaveSignalsToCaller } from '#db/embedded.ts';
+import { devMailboxEnabled } from '#lib/server/security/dev-mailbox.ts';
+import { SECURITY_HEADERS } from '#lib/server/security/headers.ts';
 
 const handlerPath = new URL('../build/handler.js', import.meta.url);
 if (!existsSync(handlerPath)) {
@@ -56,7 +56,7 @@ const server = createServer((req, res) => {
 });
 server.listen(env.PORT, env.HOST, () => {
   const url = env.ORIGIN ?? `http://localhost:${env.PORT}`;
-  const lines = [`\nFixFlow is running at ${url}`];
+  const lines = [`\nFettle is running at ${url}`];
   if (runtime.temporalUiUrl) lines.push(`Temporal UI: ${runtime.temporalUiUrl}`);
   // Without ORIGIN the app answers only to localhost names (security/origin.ts), so links in emails are local.
   if (!env.ORIGIN) lines.push(`ORIGIN is unset: answering only http://localhost:${env.PORT} (and 127.0.0.1); set ORIGIN to the public URL to serve it elsewhere`);

@@ -28,7 +28,7 @@ const schema = z.object({
   JOB_ENGINE: z.enum(['embedded', 'temporal', 'auto']).default('auto'),
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('fixflow-jobs'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('fettle-jobs'),
   TEMPORAL_UI_URL: z.url().optional(),
   /** `off` for web-only processes: they start and send to jobs, while separate workers (npm run worker) run them. */
   TEMPORAL_WORKER: z.enum(['on', 'off']).default('on'),
@@ -42,7 +42,7 @@ const schema = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   /** The local-only dev mailbox page (web/src/lib/server/security/dev-mailbox.ts); never on in production. */
   DEV_MAILBOX: z.enum(['1', '0', 'true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === '1' || v === 'true')),
-  MAIL_FROM: z.string().default('FixFlow <no-reply@fixflow.local>'),
+  MAIL_FROM: z.string().default('Fettle <no-reply@fettle.local>'),
   /** Tile layer for the coverage map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Unset: plain background (works offline). */
   MAP_TILE_URL: z.string().min(1).optional(),
   MAP_TILE_ATTRIBUTION: z.string().min(1).optional(),

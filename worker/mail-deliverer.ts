@@ -5,9 +5,9 @@
 // otherwise it sleeps until the next retry is due, at most `idleMs`. Several deliverers may share a
 // database: every message is claimed on its own (activities/mail-delivery.ts).
 import type { Sql } from 'postgres';
-import { deliverNext, type DeliveryPolicy } from '../activities/mail-delivery.ts';
-import { MAIL_CHANNEL, type Mailer } from '../activities/mailer.ts';
-import type { Database } from '../db/client.ts';
+import { deliverNext, type DeliveryPolicy } from '#activities/mail-delivery.ts';
+import { MAIL_CHANNEL, type Mailer } from '#activities/mailer.ts';
+import type { Database } from '#db/client.ts';
 import { backgroundLoop } from './background-loop.ts';
 import { claimsFor } from './claims.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Runtime } from './runtime.ts';
 
-const KEY = Symbol.for('fixflow.runtime');
+const KEY = Symbol.for('fettle.runtime');
 type Holder = { [KEY]?: Promise<Runtime> };
 
 export function provideRuntime(runtime: Promise<Runtime>): void {

@@ -1,12 +1,12 @@
 // Boots the whole back end in one process: database (embedded unless DATABASE_URL), migrations,
 // the chosen engine, its dispatcher or worker, the mail deliverer (with SMTP_URL), and the demo seed on first run.
 import { join } from 'node:path';
-import { createActivities } from '../activities/index.ts';
-import { createMailer, type Mailer } from '../activities/mailer.ts';
-import { connect } from '../db/client.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.ts';
-import { migrateDatabase } from '../db/migrate.ts';
-import { isSeeded, seedDemo } from '../db/seed.ts';
+import { createActivities } from '#activities/index.ts';
+import { createMailer, type Mailer } from '#activities/mailer.ts';
+import { connect } from '#db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from '#db/embedded.ts';
+import { migrateDatabase } from '#db/migrate.ts';
+import { isSeeded, seedDemo } from './seed/demo.ts';
 import { createDispatcher, type Dispatcher } from './embedded/dispatcher.ts';
 import { readEnv, type Env } from './env.ts';
 import { chooseEngine, createEngine } from './engines/select.ts';

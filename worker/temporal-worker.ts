@@ -4,8 +4,8 @@
 // TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE); SIGINT/SIGTERM drain in-flight tasks, then exit.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createActivities } from '../activities/index.ts';
-import type { Database } from '../db/client.ts';
+import { createActivities } from '#activities/index.ts';
+import type { Database } from '#db/client.ts';
 import { connectionOptionsFromEnv, DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, ensureSearchAttributes } from './engines/temporal.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -138,7 +138,7 @@ export async function superviseTemporalWorker(
 /** The standalone worker process. */
 async function main() {
   const { readEnv } = await import('./env.ts');
-  const { connect } = await import('../db/client.ts');
+  const { connect } = await import('#db/client.ts');
   const env = readEnv();
   if (!env.DATABASE_URL) throw new Error('The Temporal worker needs DATABASE_URL: the database the app uses (activities write its read model).');
   const address = env.TEMPORAL_ADDRESS ?? 'localhost:7233';

@@ -1,2 +1,2 @@
 // The workflow bundle's entry point: workflows only (the worker registers every export).
-export { jobWorkflow } from './job-workflow.ts';
+export { jobWorkflow } from './temporal/job-workflow.ts';

@@ -79,3 +79,14 @@ export const SYSTEM_ACTOR = { id: 'system', role: 'system' } as const;
 export function isFinal(status: JobStatus): boolean {
   return status === 'paymentComplete' || status === 'cancelled';
 }
+
+/** A job as both engines answer it: its machine state, version and next deadline. */
+export interface JobView extends JobState {
+  jobId: string;
+  /** Number of accepted events, the job's start included. */
+  version: number;
+  nextTimer: Timer | null;
+}
+
+/** The view of a job at `version` in `state`, as both engines answer it. */
+export const viewOf = (jobId: string, version: number, state: JobState): JobView => ({ jobId, version, ...state, nextTimer: pendingTimer(state) });

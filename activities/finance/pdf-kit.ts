@@ -1,6 +1,6 @@
 // Shared look for the finance documents (agency invoice, remittance advice, statement): same fonts,
 // colours and margins as the Job Sheet, plus a simple money table. Pure rendering over plain data.
-import { formatPence } from '../../workflows/money.ts';
+import { formatPence } from '#workflows/money.ts';
 import { FONT, unicodeDocument } from '../pdf/fonts.ts';
 
 export const INK = '#1b2430';

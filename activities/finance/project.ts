@@ -5,10 +5,10 @@
 // assignment, older seq),
 // agency invoice by (job, newer seq), payment by (job, idempotency key).
 import { and, eq, lt, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
-import { agencyInvoices, contractorInvoices, payments } from '../../db/schema/index.ts';
-import type { JobState } from '../../workflows/job-host.ts';
-import type { JobEvent } from '../../workflows/model.ts';
+import type { Tx } from '#db/client.ts';
+import { agencyInvoices, contractorInvoices, payments } from '#db/schema/index.ts';
+import type { JobState } from '#workflows/job-host.ts';
+import type { JobEvent } from '#workflows/model.ts';
 
 export interface FinanceTransition {
   jobId: string;

@@ -4,9 +4,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { connect } from '../../db/client.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../db/embedded.ts';
-import { migrateDatabase } from '../../db/migrate.ts';
+import { connect } from '#db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from '#db/embedded.ts';
+import { migrateDatabase } from '#db/migrate.ts';
 
 export interface BenchServer {
   server: EmbeddedServer;
@@ -31,9 +31,9 @@ function alive(pid: number): boolean {
 }
 
 export async function startBenchPostgres(): Promise<BenchServer> {
-  const root = mkdtempSync(join(tmpdir(), 'fixflow-bench-'));
+  const root = mkdtempSync(join(tmpdir(), 'fettle-bench-'));
   chmodSync(root, 0o777);
-  const server = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), database: 'fixflow_bench', settings: { max_connections: '200', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' },
+  const server = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), database: 'fettle_bench', settings: { max_connections: '200', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' },
   });
   const migrateUrl = async (url: string) => {
     const { db, close } = connect(url, { max: 1 });

@@ -8,11 +8,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { reachable } from '../../worker/engines/reachable.ts';
-import { JOB_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
+import { reachable } from '#worker/engines/reachable.ts';
+import { JOB_SEARCH_ATTRIBUTES } from '#workflows/temporal/search-attributes.ts';
 import { onCleanup } from './cleanup.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The attribute types as the CLI's --search-attribute flag spells them (as scripts/start-temporal.ts). */
 const CLI_TYPE = { KEYWORD: 'Keyword', DATETIME: 'Datetime', BOOL: 'Bool', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' } as const;
@@ -50,7 +50,7 @@ export interface DevServer {
 
 export async function startDevServer(cli: string, { startWithinMs = 90_000 }: { startWithinMs?: number } = {}): Promise<DevServer> {
   const version = spawnSync(cli, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '?';
-  const dir = mkdtempSync(join(tmpdir(), 'fixflow-bench-temporal-'));
+  const dir = mkdtempSync(join(tmpdir(), 'fettle-bench-temporal-'));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const args = [

@@ -1,5 +1,5 @@
 #!/bin/sh
-# One-shot: the namespace and the job search attributes (workflows/search-attributes.ts), then waits
+# One-shot: the namespace and the job search attributes (workflows/temporal/search-attributes.ts), then waits
 # until the attributes are usable in queries: registered at run time they are not, until the server's
 # namespace cache refreshes ("no mapping defined for search attribute"). App and worker start after it.
 set -eu

@@ -1,8 +1,8 @@
 // The shared frame of the operator scripts that act on one Temporal job (resume-job, reproject-job):
 // the job id from argv, the database and Temporal from the environment, clean closing, exit codes.
-import { connect, type Database } from '../../db/client.ts';
-import { readEnv } from '../../worker/env.ts';
-import { createTemporalEngine, type TemporalEngine } from '../../worker/engines/temporal.ts';
+import { connect, type Database } from '#db/client.ts';
+import { readEnv } from '#worker/env.ts';
+import { createTemporalEngine, type TemporalEngine } from '#worker/engines/temporal.ts';
 
 /** Runs `act` for the job named on the command line; its message is printed, a thrown error is exit 1. */
 export async function runForTemporalJob(script: string, act: (engine: TemporalEngine, db: Database, jobId: string) => Promise<{ message: string; ok: boolean }>) {

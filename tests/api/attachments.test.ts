@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAttachments, MAX_UPLOAD_BYTES, saveAttachment } from '../../web/src/lib/server/files/attachments.ts';
-import { diskStore } from '../../web/src/lib/server/files/storage.ts';
-import { findJobInScope } from '../../web/src/lib/server/api/scope.ts';
+import { listAttachments, MAX_UPLOAD_BYTES, saveAttachment } from '#lib/server/files/attachments.ts';
+import { diskStore } from '#lib/server/files/storage.ts';
+import { findJobInScope } from '#lib/server/api/scope.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency, createJobRow } from '../support/fixtures.ts';
 import { PNG_1PX, TINY_PDF } from '../support/files.ts';
@@ -17,7 +17,7 @@ let dir: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   fx = await createAgency(database.db);
-  dir = mkdtempSync(join(tmpdir(), 'fixflow-files-'));
+  dir = mkdtempSync(join(tmpdir(), 'fettle-files-'));
 });
 afterAll(async () => {
   await database?.close();

@@ -3,12 +3,12 @@
 // choice, password reset, sign-out everywhere, staff invitations, rate limits and origin checks.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { agencies, authSessions, authVerifications, contractors, emails, staffInvitations, users } from '../../db/schema/index.ts';
-import { seedDemoLogins } from '../../db/seed-auth.ts';
-import { acceptInvitation, findInvitation, InvitationError, inviteStaff, listTeam } from '../../web/src/lib/server/auth/invitations.ts';
-import { contractorMemberships, portalOffMessage, setActiveAgency } from '../../web/src/lib/server/auth/memberships.ts';
-import { resolveSession } from '../../web/src/lib/server/auth/resolve.ts';
-import { deliverPendingEmails, type Mailer } from '../../activities/mailer.ts';
+import { agencies, authSessions, authVerifications, contractors, emails, staffInvitations, users } from '#db/schema/index.ts';
+import { seedDemoLogins } from '#worker/seed/logins.ts';
+import { acceptInvitation, findInvitation, InvitationError, inviteStaff, listTeam } from '#lib/server/auth/invitations.ts';
+import { contractorMemberships, portalOffMessage, setActiveAgency } from '#lib/server/auth/memberships.ts';
+import { resolveSession } from '#lib/server/auth/resolve.ts';
+import { deliverPendingEmails, type Mailer } from '#activities/mailer.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
 import { codeIn, cookieFrom, latestEmail, linkIn, ORIGIN, testAuth } from '../support/auth.ts';
@@ -81,7 +81,7 @@ describe('contractor Create Account', () => {
 
     const signedIn = await ident.call('/sign-in/email', { email, password: PASSWORD });
     expect(signedIn.ok).toBe(true);
-    const session = signedIn.setCookies.find((c) => c.startsWith('fixflow.session_token='))!;
+    const session = signedIn.setCookies.find((c) => c.startsWith('fettle.session_token='))!;
     expect(session).toMatch(/HttpOnly/i);
     expect(session).toMatch(/SameSite=Lax/i);
 
@@ -290,7 +290,7 @@ describe('sessions', () => {
   });
 
   it('a forged or unknown cookie is nobody', async () => {
-    expect((await whoIs('fixflow.session_token=forged.value')).user).toBeNull();
+    expect((await whoIs('fettle.session_token=forged.value')).user).toBeNull();
   });
 });
 

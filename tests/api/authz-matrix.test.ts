@@ -6,14 +6,14 @@
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobs, tenants } from '../../db/schema/index.ts';
-import { createContext } from '../../web/src/lib/server/api/context.ts';
-import { appRouter, createCaller } from '../../web/src/lib/server/api/root.ts';
-import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { jobs, tenants } from '#db/schema/index.ts';
+import { createContext } from '#lib/server/api/context.ts';
+import { appRouter, createCaller } from '#lib/server/api/root.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
-import { ukDay } from '../../web/src/lib/labels.ts';
+import { ukDay } from '#lib/labels.ts';
 
 const ROLES = ['anonymous', 'staffA', 'staffB', 'contractorAssigned', 'contractorNotAssigned'] as const;
 type Role = (typeof ROLES)[number];

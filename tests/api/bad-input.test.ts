@@ -7,11 +7,11 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { sql } from 'drizzle-orm';
 import { ZodError } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tenants } from '../../db/schema/index.ts';
-import { createContext } from '../../web/src/lib/server/api/context.ts';
-import { appRouter, createCaller } from '../../web/src/lib/server/api/root.ts';
-import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { tenants } from '#db/schema/index.ts';
+import { createContext } from '#lib/server/api/context.ts';
+import { appRouter, createCaller } from '#lib/server/api/root.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
 

@@ -3,14 +3,14 @@
 import { TRPCError } from '@trpc/server';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notify } from '../../activities/notify.ts';
-import { contractors, notifications } from '../../db/schema/index.ts';
-import { createContext } from '../../web/src/lib/server/api/context.ts';
-import { createCaller } from '../../web/src/lib/server/api/root.ts';
-import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { circleRing } from '../../web/src/lib/server/map/isochrone.ts';
-import { districtOf } from '../../web/src/lib/server/map/outcodes.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { notify } from '#activities/notify.ts';
+import { contractors, notifications } from '#db/schema/index.ts';
+import { createContext } from '#lib/server/api/context.ts';
+import { createCaller } from '#lib/server/api/root.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import { circleRing } from '#lib/server/map/isochrone.ts';
+import { districtOf } from '#lib/server/map/outcodes.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
 

@@ -4,14 +4,14 @@ import { TRPCError } from '@trpc/server';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodError } from 'zod';
-import { auditLog, branches, contractors, emails, engineJobs, engineTimers, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '../../db/schema/index.ts';
-import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { toFailure } from '../../web/src/lib/server/forms.ts';
+import { auditLog, branches, contractors, emails, engineJobs, engineTimers, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '#db/schema/index.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import { toFailure } from '#lib/server/forms.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
-import { ukDay } from '../../web/src/lib/labels.ts';
+import { ukDay } from '#lib/labels.ts';
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;

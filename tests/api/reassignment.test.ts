@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractorInvoices, jobs } from '../../db/schema/index.ts';
-import { ukDay } from '../../web/src/lib/labels.ts';
-import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { saveAttachment } from '../../web/src/lib/server/files/attachments.ts';
-import { jobSheetData } from '../../web/src/lib/server/files/job-sheet-data.ts';
-import { diskStore } from '../../web/src/lib/server/files/storage.ts';
+import { contractorInvoices, jobs } from '#db/schema/index.ts';
+import { ukDay } from '#lib/labels.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import { saveAttachment } from '#lib/server/files/attachments.ts';
+import { jobSheetData } from '#lib/server/files/job-sheet-data.ts';
+import { diskStore } from '#lib/server/files/storage.ts';
 import { provideTestRuntime } from '../support/actions.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -57,7 +57,7 @@ const PATS_WORDS = ['PAT-INV-1', 'Pat: isolator fitted', 'Pat: done', 'Shared wi
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  dir = mkdtempSync(join(tmpdir(), 'fixflow-reassign-'));
+  dir = mkdtempSync(join(tmpdir(), 'fettle-reassign-'));
   provideTestRuntime(database.db, dir);
   fx = await createAgency(database.db, 'Reassign Lettings');
   ({ id: jobId } = await staff().jobs.create({ title: 'Leaking stopcock', priorityCode: 'P2', propertyId: fx.property.id }));

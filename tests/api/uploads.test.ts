@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachments } from '../../db/schema/index.ts';
-import { ukDay } from '../../web/src/lib/labels.ts';
-import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { MAX_FILES_PER_UPLOAD } from '../../web/src/lib/server/files/attachments.ts';
+import { attachments } from '#db/schema/index.ts';
+import { ukDay } from '#lib/labels.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import { MAX_FILES_PER_UPLOAD } from '#lib/server/files/attachments.ts';
 import { pageActions, provideTestRuntime } from '../support/actions.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -24,7 +24,7 @@ let fx: Awaited<ReturnType<typeof createAgency>>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  dir = mkdtempSync(join(tmpdir(), 'fixflow-uploads-'));
+  dir = mkdtempSync(join(tmpdir(), 'fettle-uploads-'));
   provideTestRuntime(database.db, dir);
   fx = await createAgency(database.db, 'Uploads Lettings');
 });

@@ -37,7 +37,7 @@ async function until(check: () => Promise<boolean>, what: string, ms = 60_000) {
 describe('kill -9 in a burst, then the same command again', () => {
   it('starts, keeps what it acknowledged, half-creates nothing, and mails each message once', async () => {
     smtp = await startSmtpServer();
-    root = mkdtempSync(join(tmpdir(), 'fixflow-burst-'));
+    root = mkdtempSync(join(tmpdir(), 'fettle-burst-'));
     chmodSync(root, 0o777);
     const env = { SMTP_URL: smtp.url, SEED_DEMO: 'true', JOB_ENGINE: 'embedded', DATABASE_URL: '' };
     const first = await spawnApp({ dataDirPrefix: 'unused-', dataDir: root, env });

@@ -7,8 +7,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../db/embedded.ts';
-import { isAlive, readPostmasterLock } from '../../db/leftover-postmaster.ts';
+import { startEmbeddedPostgres } from '#db/embedded.ts';
+import { isAlive, readPostmasterLock } from '#db/leftover-postmaster.ts';
 import { startChild, stopChild, type Child } from './support/child.ts';
 
 const roots: string[] = [];
@@ -39,7 +39,7 @@ const portOf = (url: string) => Number(new URL(url).port);
 
 describe('embedded PostgreSQL after a crash', () => {
   it('starts again after the app was killed with SIGKILL, on the same port, with its data', async () => {
-    const root = tempRoot('fixflow-crash-');
+    const root = tempRoot('fettle-crash-');
     const first = boot(root);
     const url = await first.ready;
     const db = postgres(url, { max: 1, onnotice: () => {} });
@@ -71,7 +71,7 @@ describe('embedded PostgreSQL after a crash', () => {
   });
 
   it('starts over a stale postmaster.pid whose process is gone, or whose pid another program now has', async () => {
-    const dataDir = join(tempRoot('fixflow-stale-'), 'pg');
+    const dataDir = join(tempRoot('fettle-stale-'), 'pg');
     const first = await startEmbeddedPostgres({ dataDir });
     const lockText = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8');
     const db = postgres(first.url, { max: 1, onnotice: () => {} });
@@ -104,7 +104,7 @@ describe('embedded PostgreSQL after a crash', () => {
   });
 
   it('stops a PostgreSQL an operator started by hand with pg_ctl, and starts its own over the same data', async () => {
-    const dataDir = join(tempRoot('fixflow-by-hand-'), 'pg');
+    const dataDir = join(tempRoot('fettle-by-hand-'), 'pg');
     const first = await startEmbeddedPostgres({ dataDir });
     const db = postgres(first.url, { max: 1, onnotice: () => {} });
     await db`create table crash_probe (note text)`;
@@ -134,7 +134,7 @@ describe('embedded PostgreSQL after a crash', () => {
   });
 
   it('leaves alone a PostgreSQL that a running app still owns, and says so', async () => {
-    const dataDir = join(tempRoot('fixflow-owned-'), 'pg');
+    const dataDir = join(tempRoot('fettle-owned-'), 'pg');
     // This (Node) process starts it, as a running app would.
     const running = await startEmbeddedPostgres({ dataDir });
     try {
@@ -153,7 +153,7 @@ describe('embedded PostgreSQL after a crash', () => {
   });
 
   it("says what PostgreSQL said when it cannot start", async () => {
-    const dataDir = join(tempRoot('fixflow-bad-'), 'pg');
+    const dataDir = join(tempRoot('fettle-bad-'), 'pg');
     const failure = await startEmbeddedPostgres({ dataDir, settings: { shared_buffers: 'plenty' } }).then(
       () => 'started',
       (e: Error) => e.message,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive, readPostmasterLock } from '../../db/leftover-postmaster.ts';
+import { isAlive, readPostmasterLock } from '#db/leftover-postmaster.ts';
 import { startChild, stopChild, type Child } from './support/child.ts';
 
 const roots: string[] = [];
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function killMidCreate(mode: 'after-row' | 'in-transaction') {
-  const root = mkdtempSync(join(tmpdir(), 'fixflow-create-'));
+  const root = mkdtempSync(join(tmpdir(), 'fettle-create-'));
   chmodSync(root, 0o777);
   roots.push(root);
   const env = { DATA_DIR: root, SEED_DEMO: 'false', JOB_ENGINE: 'embedded', DATABASE_URL: '', MODE: mode };

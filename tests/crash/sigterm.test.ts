@@ -3,7 +3,7 @@
 // never accepted; none gets a 500, and no job is left half-created. Run against the real built app.
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../db/embedded.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from '#db/embedded.ts';
 import { signInOverHttp, spawnApp, type SpawnedApp } from '../../scripts/spawn-app.ts';
 
 let app: SpawnedApp | null = null;
@@ -17,7 +17,7 @@ type Outcome = { kind: 'ok'; id: string } | { kind: 'http'; status: number; body
 
 describe('SIGTERM under load', () => {
   it('drains requests in flight, then stops everything and exits 0', async () => {
-    app = await spawnApp({ dataDirPrefix: 'fixflow-sigterm-', env: { SEED_DEMO: 'true', JOB_ENGINE: 'embedded', DATABASE_URL: '' } });
+    app = await spawnApp({ dataDirPrefix: 'fettle-sigterm-', env: { SEED_DEMO: 'true', JOB_ENGINE: 'embedded', DATABASE_URL: '' } });
     const base = app.url;
     const cookie = await signInOverHttp(base, 'staff@harbour.example', 'demo-password-1');
     const listed = await fetch(`${base}/api/trpc/properties.list?input=${encodeURIComponent(JSON.stringify({}))}`, { headers: { cookie } });

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractors, jobs, properties, users } from '../../db/schema/index.ts';
-import { createContext } from '../../web/src/lib/server/api/context.ts';
-import { createCaller } from '../../web/src/lib/server/api/root.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { contractors, jobs, properties, users } from '#db/schema/index.ts';
+import { createContext } from '#lib/server/api/context.ts';
+import { createCaller } from '#lib/server/api/root.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { PNG_1PX, TINY_PDF } from '../support/files.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
 
@@ -172,7 +172,7 @@ describe('the jobs workflow in the console', () => {
   });
 
   it('adds a case note with a photo and a document', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fixflow-note-'));
+    const dir = mkdtempSync(join(tmpdir(), 'fettle-note-'));
     writeFileSync(join(dir, 'ceiling.png'), PNG_1PX);
     writeFileSync(join(dir, 'survey.pdf'), TINY_PDF);
     await page.locator('#note').fill('Tenant sent a photo of the stain and the damp survey.');
@@ -188,7 +188,7 @@ describe('the jobs workflow in the console', () => {
   });
 
   it('takes back the files of a refused note', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fixflow-note-'));
+    const dir = mkdtempSync(join(tmpdir(), 'fettle-note-'));
     writeFileSync(join(dir, 'good.png'), PNG_1PX);
     writeFileSync(join(dir, 'fake.png'), 'not an image at all');
     const before = await text('[data-testid="job-attachments"]');

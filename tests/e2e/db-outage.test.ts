@@ -4,7 +4,7 @@
 // through a TCP relay in this test, which is stopped (connections cut, new ones refused) and restarted.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../db/embedded.ts';
+import { freePort } from '#db/embedded.ts';
 import { signInOverHttp, spawnApp, type SpawnedApp } from '../../scripts/spawn-app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { DEMO_PASSWORD } from './support/app.ts';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   const proxied = new URL(database.url);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(link.port);
-  app = await spawnApp({ dataDirPrefix: 'fixflow-outage-', env: { DATABASE_URL: proxied.toString(), JOB_ENGINE: 'embedded', SEED_DEMO: 'true', NODE_ENV: 'production' } });
+  app = await spawnApp({ dataDirPrefix: 'fettle-outage-', env: { DATABASE_URL: proxied.toString(), JOB_ENGINE: 'embedded', SEED_DEMO: 'true', NODE_ENV: 'production' } });
 });
 afterAll(async () => {
   await app?.stop();

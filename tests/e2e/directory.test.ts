@@ -4,7 +4,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agencies, certifications, contractors, priorities } from '../../db/schema/index.ts';
+import { agencies, certifications, contractors, priorities } from '#db/schema/index.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
 
 let app: RunningApp;

@@ -9,7 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Browser, BrowserContext, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobs, payments } from '../../db/schema/index.ts';
+import { jobs, payments } from '#db/schema/index.ts';
 import { TINY_PDF } from '../support/files.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
 
@@ -83,7 +83,7 @@ describe('financial close-out', () => {
     await pat.locator('#net').fill('120.00');
     await pat.locator('#vat').fill('24');
     await waitForText(pat, 'Total: £144.00', '[data-testid="invoice-total"]');
-    const dir = mkdtempSync(join(tmpdir(), 'fixflow-finance-'));
+    const dir = mkdtempSync(join(tmpdir(), 'fettle-finance-'));
     const file = join(dir, 'PF-1077.pdf');
     writeFileSync(file, TINY_PDF);
     const input = await pat.$('#document');

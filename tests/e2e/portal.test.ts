@@ -9,7 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Browser, HTTPRequest, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agencies, attachments, contractors, jobs, notifications } from '../../db/schema/index.ts';
+import { agencies, attachments, contractors, jobs, notifications } from '#db/schema/index.ts';
 import { PNG_1PX, TINY_PDF } from '../support/files.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
 
@@ -27,7 +27,7 @@ let reference: string;
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  work = mkdtempSync(join(tmpdir(), 'fixflow-portal-e2e-'));
+  work = mkdtempSync(join(tmpdir(), 'fettle-portal-e2e-'));
   // Eve (seeded at Harbour with an offer waiting) also works for Northgate, so she must pick an agency.
   const [northgate] = await app.db.select().from(agencies).where(eq(agencies.slug, 'northgate'));
   await app.db.insert(contractors).values({ agencyId: northgate.id, name: 'Eve Electric', company: 'Bright Sparks', email: EMAIL, trades: ['electrical'], coverage: ['M4'] });

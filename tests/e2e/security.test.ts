@@ -7,8 +7,8 @@ import { request as httpRequest } from 'node:http';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { freePort } from '../../db/embedded.ts';
-import { agencies, attachments, jobs } from '../../db/schema/index.ts';
+import { freePort } from '#db/embedded.ts';
+import { agencies, attachments, jobs } from '#db/schema/index.ts';
 import { launchBrowser, signIn, startApp, type RunningApp } from './support/app.ts';
 
 let app: RunningApp;

@@ -14,10 +14,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../db/embedded.ts';
-import { jobs } from '../../db/schema/index.ts';
-import { JOB_SEARCH_ATTRIBUTES, JobReferenceKey, JobStatusKey, PriorityKey, SlaBreachedKey, ContractorIdKey } from '../../workflows/search-attributes.ts';
-import { workflowIdFor } from '../../workflows/workflow-ids.ts';
+import { freePort } from '#db/embedded.ts';
+import { jobs } from '#db/schema/index.ts';
+import { JOB_SEARCH_ATTRIBUTES, JobReferenceKey, JobStatusKey, PriorityKey, SlaBreachedKey, ContractorIdKey } from '#workflows/temporal/search-attributes.ts';
+import { workflowIdFor } from '#workflows/workflow-ids.ts';
 import { TINY_PDF } from '../support/files.ts';
 import { withoutServer } from '../temporal/environment.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
@@ -83,7 +83,7 @@ if (server.ok) describe(SUITE, () => {
         TEMPORAL_NAMESPACE: 'default',
         TEMPORAL_UI_URL: uiUrl,
         // A queue of its own: no other worker on this machine picks up these jobs' tasks.
-        TEMPORAL_TASK_QUEUE: `fixflow-e2e-${process.pid}-${Date.now()}`,
+        TEMPORAL_TASK_QUEUE: `fettle-e2e-${process.pid}-${Date.now()}`,
         TEMPORAL_WORKER: 'on',
       }),
       launchBrowser(),
@@ -257,7 +257,7 @@ if (server.ok) describe(SUITE, () => {
     await pat.locator('#net').fill('120.00');
     await pat.locator('#vat').fill('24');
     await waitForText(pat, 'Total: £144.00', '[data-testid="invoice-total"]');
-    const file = join(mkdtempSync(join(tmpdir(), 'fixflow-temporal-e2e-')), 'PF-2201.pdf');
+    const file = join(mkdtempSync(join(tmpdir(), 'fettle-temporal-e2e-')), 'PF-2201.pdf');
     writeFileSync(file, TINY_PDF);
     await (await pat.$('input#document'))!.uploadFile(file);
     await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('main form button').click()]);

@@ -2,10 +2,10 @@
 // It speaks only through the port plus the read model, so Temporal runs the very same checks.
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/client.ts';
-import { auditLog, emails, jobEvents, jobs } from '../../db/schema/index.ts';
-import type { Actor, JobInput } from '../../workflows/model.ts';
-import { EventRejected, type JobEngine } from '../../worker/engines/port.ts';
+import type { Database } from '#db/client.ts';
+import { auditLog, emails, jobEvents, jobs } from '#db/schema/index.ts';
+import type { Actor, JobInput } from '#workflows/model.ts';
+import { EventRejected, type JobEngine } from '#worker/engines/port.ts';
 import { createAgency, createJobRow, ROUTINE, URGENT } from '../support/fixtures.ts';
 
 export interface EngineHarness {

@@ -5,9 +5,9 @@
 import { eq } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineTimers } from '../../db/schema/index.ts';
-import { createDispatcher } from '../../worker/embedded/dispatcher.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { engineTimers } from '#db/schema/index.ts';
+import { createDispatcher } from '#worker/embedded/dispatcher.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency, createJobRow } from '../support/fixtures.ts';
 

@@ -3,8 +3,8 @@
 // deadline) is kept, the caller gets the write's error, and the job takes the same event afterwards.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, engineJobs, engineTimers, jobEvents, jobs, outbox } from '../../db/schema/index.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { auditLog, engineJobs, engineTimers, jobEvents, jobs, outbox } from '#db/schema/index.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency, createJobRow, manualClock } from '../support/fixtures.ts';
 

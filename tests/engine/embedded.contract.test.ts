@@ -1,7 +1,7 @@
 // The embedded engine against the shared contract, driven by a manual clock and the real dispatcher.
-import { createActivities } from '../../activities/index.ts';
-import { createDispatcher } from '../../worker/embedded/dispatcher.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { createActivities } from '#activities/index.ts';
+import { createDispatcher } from '#worker/embedded/dispatcher.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { manualClock } from '../support/fixtures.ts';
 import { engineContract, type EngineHarness } from './contract.ts';

@@ -1,10 +1,11 @@
 // Durability of the embedded engine: crashes around effects, abandoned claims, retries, the live loop.
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities, type EffectCall } from '../../activities/index.ts';
-import { emails, outbox } from '../../db/schema/index.ts';
-import { createDispatcher } from '../../worker/embedded/dispatcher.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import { createActivities } from '#activities/index.ts';
+import type { EffectCall } from '#workflows/activity-contract.ts';
+import { emails, outbox } from '#db/schema/index.ts';
+import { createDispatcher } from '#worker/embedded/dispatcher.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency, createJobRow, manualClock } from '../support/fixtures.ts';
 

@@ -3,11 +3,11 @@
 // transaction; a row left without one anyway (Temporal, or an older version) is started at boot.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agencies, engineJobs, engineTimers, jobs } from '../../db/schema/index.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
-import type { JobEngine } from '../../worker/engines/port.ts';
-import { createJob } from '../../worker/jobs/create-job.ts';
-import { startUnstartedJobs } from '../../worker/jobs/reconcile.ts';
+import { agencies, engineJobs, engineTimers, jobs } from '#db/schema/index.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
+import type { JobEngine } from '#worker/engines/port.ts';
+import { createJob } from '#worker/jobs/create-job.ts';
+import { startUnstartedJobs } from '#worker/jobs/reconcile.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency, createJobRow, manualClock } from '../support/fixtures.ts';
 

@@ -4,23 +4,23 @@
 // Counts, not timings: what the server accepted, and in which order.
 import { and, eq, isNull, like } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
-import { deliverNext } from '../../activities/mail-delivery.ts';
-import { createMailer, deliverPendingEmails, messageIdFor, queueEmail, sendEmail, type Mailer } from '../../activities/mailer.ts';
-import { emails } from '../../db/schema/index.ts';
-import { createAuth } from '../../web/src/lib/server/auth/auth.ts';
-import { callAuth } from '../../web/src/lib/server/auth/dispatch.ts';
-import { createDispatcher } from '../../worker/embedded/dispatcher.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
-import { createMailDeliverer } from '../../worker/mail-deliverer.ts';
+import { createActivities } from '#activities/index.ts';
+import { deliverNext } from '#activities/mail-delivery.ts';
+import { createMailer, deliverPendingEmails, messageIdFor, queueEmail, sendEmail, type Mailer } from '#activities/mailer.ts';
+import { emails } from '#db/schema/index.ts';
+import { createAuth } from '#lib/server/auth/auth.ts';
+import { callAuth } from '#lib/server/auth/dispatch.ts';
+import { createDispatcher } from '#worker/embedded/dispatcher.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
+import { createMailDeliverer } from '#worker/mail-deliverer.ts';
 import { ORIGIN, TEST_SECRET } from '../support/auth.ts';
 import { callerFor, staffOf } from '../support/callers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency, createJobRow } from '../support/fixtures.ts';
 import { startSmtpServer, type SmtpOptions, type TestSmtpServer } from '../support/smtp.ts';
 
-const DOMAIN = 'fixflow.test';
-const MAIL_FROM = `FixFlow <no-reply@${DOMAIN}>`;
+const DOMAIN = 'fettle.test';
+const MAIL_FROM = `Fettle <no-reply@${DOMAIN}>`;
 const quiet = () => {};
 
 // Each test gets its own database and SMTP server, so every count is its own.

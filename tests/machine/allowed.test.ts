@@ -2,9 +2,9 @@
 // in every state a job can reach and for every kind of person asking.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allowedActions, allowedActionsByMachine } from '../../workflows/allowed.ts';
-import { stepJob, type JobState } from '../../workflows/job-host.ts';
-import type { Actor, JobEvent } from '../../workflows/model.ts';
+import { allowedActions, allowedActionsByMachine } from '#workflows/allowed.ts';
+import { stepJob, type JobState } from '#workflows/job-host.ts';
+import type { Actor, JobEvent } from '#workflows/model.ts';
 import { ADMIN, EMERGENCY, EVE, PAT, ROUTINE, SCENARIOS, STAFF, SYSTEM, ev, hoursIn, reach, start } from './support.ts';
 
 const ACTORS: Actor[] = [ADMIN, STAFF, PAT, EVE, SYSTEM];

@@ -1,7 +1,7 @@
 // Deadlines as data: SLA warnings and breach, chasers, and how events move or clear them.
 import { describe, expect, test } from 'vitest';
-import { pendingTimer, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
-import type { ChasePolicy, JobEvent, PriorityPolicy, Timer, TimerKind } from '../../workflows/model.ts';
+import { pendingTimer, stepJob, timerEvent, type JobState } from '#workflows/job-host.ts';
+import type { ChasePolicy, JobEvent, PriorityPolicy, Timer, TimerKind } from '#workflows/model.ts';
 import {
   ADMIN,
   CHASE,

@@ -1,7 +1,7 @@
 // Querying the contractor's invoice: it is set aside, the contractor is told why and may send a corrected
 // one, the invoice chaser starts again, and an invoice already paid cannot be queried.
 import { describe, expect, test } from 'vitest';
-import type { JobEvent } from '../../workflows/model.ts';
+import type { JobEvent } from '#workflows/model.ts';
 import { EXPECTED, PAT, STAFF, drive, ev, expectHumanReason, hoursIn, notifications, reach, refused, step } from './support.ts';
 
 const query = (at: string, reason = 'The VAT is charged twice', actor = STAFF): JobEvent => ({ type: 'QUERY_INVOICE', reason, actor, at });

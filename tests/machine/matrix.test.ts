@@ -1,8 +1,8 @@
 // Every state × every event × every role, against an expectation table written from the spec
 // (not from workflows/rules.ts): the table is the oracle.
 import { describe, expect, test } from 'vitest';
-import { stepJob, validateEvent, type JobState } from '../../workflows/job-host.ts';
-import { EVENT_TYPES, TIMER_EVENT, type Actor, type JobEvent, type JobEventType, type Timer } from '../../workflows/model.ts';
+import { stepJob, validateEvent, type JobState } from '#workflows/job-host.ts';
+import { EVENT_TYPES, TIMER_EVENT, type Actor, type JobEvent, type JobEventType, type Timer } from '#workflows/model.ts';
 import { ADMIN, EVE, PAT, ROUTINE, SCENARIOS, STAFF, SYSTEM, ev, expectHumanReason, reach, statusOf, type Scenario } from './support.ts';
 
 const ROLE_KEYS = ['admin', 'staff', 'contractor-assigned', 'contractor-other', 'system'] as const;

@@ -3,9 +3,9 @@
 // statement CSV is well-formed RFC 4180 whatever the text in it.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { buildStatement, csvField, poundsOf, safeText, statementCsv, type StatementEntry } from '../../activities/finance/statement.ts';
-import { parsePounds, poundsValue } from '../../web/src/lib/components/finance/pounds.ts';
-import type { JobEvent } from '../../workflows/model.ts';
+import { buildStatement, csvField, poundsOf, safeText, statementCsv, type StatementEntry } from '#activities/finance/statement.ts';
+import { parsePounds, poundsValue } from '#lib/components/finance/pounds.ts';
+import type { JobEvent } from '#workflows/model.ts';
 import { ev, hoursIn, reach, step } from './support.ts';
 
 describe('ledger metadata on events', () => {

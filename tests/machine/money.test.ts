@@ -1,9 +1,9 @@
 // Money properties: VAT rounding, leg reconciliation, and when the machine calls a job paid.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { JobState } from '../../workflows/job-host.ts';
-import { PAYMENT_LEGS, type JobEvent, type Payment, type PaymentLeg } from '../../workflows/model.ts';
-import { reconcileLeg, vatOn } from '../../workflows/money.ts';
+import type { JobState } from '#workflows/job-host.ts';
+import { PAYMENT_LEGS, type JobEvent, type Payment, type PaymentLeg } from '#workflows/model.ts';
+import { reconcileLeg, vatOn } from '#workflows/money.ts';
 import { STAFF, ev, hoursIn, reach, refused, step } from './support.ts';
 
 /** Half-up VAT in BigInt, written independently of money.ts: round(net × bp / 10000), ties away from zero. */

@@ -2,9 +2,9 @@
 // then replay every path found through the host's stepJob to confirm where it ends.
 import { describe, expect, test } from 'vitest';
 import { getShortestPaths, getSimplePaths, type StatePath } from 'xstate/graph';
-import { jobMachine } from '../../workflows/job-machine.ts';
-import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
-import { JOB_STATUSES, PAYMENT_LEGS, type JobEvent, type JobStatus } from '../../workflows/model.ts';
+import { jobMachine } from '#workflows/job-machine.ts';
+import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '#workflows/job-host.ts';
+import { JOB_STATUSES, PAYMENT_LEGS, type JobEvent, type JobStatus } from '#workflows/model.ts';
 import { ADMIN, EVE, EXPECTED, PAT, STAFF, ev, hoursIn, jobInput, plusMs } from './support.ts';
 
 type Snapshot = ReturnType<typeof jobMachine.transition>;

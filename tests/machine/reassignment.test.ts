@@ -1,8 +1,8 @@
 // A job recalled after its contractor invoiced, then re-assigned to another: each assignment carries its own
 // contractor invoice, so the new contractor invoices their own work and the one who had it before cannot.
 import { describe, expect, test } from 'vitest';
-import { stepJob, type JobState } from '../../workflows/job-host.ts';
-import type { JobEvent } from '../../workflows/model.ts';
+import { stepJob, type JobState } from '#workflows/job-host.ts';
+import type { JobEvent } from '#workflows/model.ts';
 import { EVE, PAT, STAFF, drive, ev, hoursIn, reach, refused, start, step } from './support.ts';
 
 const pats: JobEvent = { type: 'SUBMIT_INVOICE', number: 'PAT-7', netPence: 20000, vatPence: 0, totalPence: 20000, actor: PAT, at: hoursIn(10) };

@@ -1,7 +1,7 @@
 // Guard behaviour in detail: who may do what to whose job, and what each refusal says.
 import { describe, expect, test } from 'vitest';
-import { pendingTimer, timerEvent } from '../../workflows/job-host.ts';
-import type { JobEvent } from '../../workflows/model.ts';
+import { pendingTimer, timerEvent } from '#workflows/job-host.ts';
+import type { JobEvent } from '#workflows/model.ts';
 import { ADMIN, EVE, PAT, STAFF, SYSTEM, drive, ev, hoursIn, notifications, reach, refused, start, step, templates } from './support.ts';
 
 describe('only the right contractor', () => {

@@ -1,8 +1,8 @@
 // Shared fixtures for the machine tests: a fixed clock, the people involved, event builders,
 // and `reach`, which drives a job through stepJob from startJob to any state with a realistic history.
 import { expect } from 'vitest';
-import { startJob, stepJob, type JobState, type StepResult } from '../../workflows/job-host.ts';
-import type { Actor, ChasePolicy, Effect, JobEvent, JobInput, PaymentLeg, PriorityPolicy } from '../../workflows/model.ts';
+import { startJob, stepJob, type JobState, type StepResult } from '#workflows/job-host.ts';
+import type { Actor, ChasePolicy, Effect, JobEvent, JobInput, PaymentLeg, PriorityPolicy } from '#workflows/model.ts';
 
 export const T0 = '2026-03-02T09:00:00.000Z';
 const HOUR = 3_600_000;

@@ -3,16 +3,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from '../../db/client.ts';
-import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
-import { readEnv } from '../../worker/env.ts';
-import { provideRuntime } from '../../worker/runtime-registry.ts';
-import type { Runtime } from '../../worker/runtime.ts';
+import type { Database } from '#db/client.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
+import { readEnv } from '#worker/env.ts';
+import { provideRuntime } from '#worker/runtime-registry.ts';
+import type { Runtime } from '#worker/runtime.ts';
 
 /** Loads and actions reach the database through the process's runtime: this one is the test database's,
  * with files (if any) in a directory of its own. */
-export function provideTestRuntime(db: Database, dataDir = mkdtempSync(join(tmpdir(), 'fixflow-actions-'))) {
+export function provideTestRuntime(db: Database, dataDir = mkdtempSync(join(tmpdir(), 'fettle-actions-'))) {
   const runtime = { db, engine: createEmbeddedEngine({ db }), env: readEnv({ DATA_DIR: dataDir }), temporalUiUrl: null };
   provideRuntime(Promise.resolve(runtime as unknown as Runtime));
 }

@@ -1,10 +1,10 @@
 // Helpers for identity tests: a better-auth instance over a test database, calls through its HTTP
 // handler (as the pages make them), and the latest message sent to an address.
 import { and, desc, eq, like } from 'drizzle-orm';
-import type { Database } from '../../db/client.ts';
-import { emails } from '../../db/schema/index.ts';
-import { createAuth } from '../../web/src/lib/server/auth/auth.ts';
-import { callAuth, type AuthCallContext } from '../../web/src/lib/server/auth/dispatch.ts';
+import type { Database } from '#db/client.ts';
+import { emails } from '#db/schema/index.ts';
+import { createAuth } from '#lib/server/auth/auth.ts';
+import { callAuth, type AuthCallContext } from '#lib/server/auth/dispatch.ts';
 
 export const ORIGIN = 'http://localhost:5173';
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';

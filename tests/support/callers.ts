@@ -1,10 +1,10 @@
 // In-process tRPC callers for API tests: the session users a fixture agency provides, and a caller for one
 // of them over the embedded engine (as the app's server loads call the API).
-import type { Database } from '../../db/client.ts';
-import { createContext } from '../../web/src/lib/server/api/context.ts';
-import { createCaller } from '../../web/src/lib/server/api/root.ts';
-import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { createEmbeddedEngine } from '../../worker/engines/embedded.ts';
+import type { Database } from '#db/client.ts';
+import { createContext } from '#lib/server/api/context.ts';
+import { createCaller } from '#lib/server/api/root.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import type { createAgency } from './fixtures.ts';
 
 type Fixture = Awaited<ReturnType<typeof createAgency>>;

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { connect } from '../../db/client.ts';
+import { connect } from '#db/client.ts';
 
 export async function createTestDatabase(options: { max?: number } = {}) {
   const base = inject('pgUrl');

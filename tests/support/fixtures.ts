@@ -1,7 +1,7 @@
 // Minimal real rows for engine and API tests: an agency with staff, contractors, a property and jobs.
-import type { Database } from '../../db/client.ts';
-import { agencies, contractors, jobs, priorities, properties, users } from '../../db/schema/index.ts';
-import type { JobInput, PriorityPolicy } from '../../workflows/model.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, contractors, jobs, priorities, properties, users } from '#db/schema/index.ts';
+import type { JobInput, PriorityPolicy } from '#workflows/model.ts';
 
 export const URGENT: PriorityPolicy = { code: 'P2', name: 'Urgent', targetHours: 24, warnAtPercent: [75, 90] };
 export const ROUTINE: PriorityPolicy = { code: 'P3', name: 'Routine', targetHours: 72, warnAtPercent: [75, 90] };

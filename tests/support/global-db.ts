@@ -4,11 +4,11 @@ import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { connect } from '../../db/client.ts';
-import { startEmbeddedPostgres } from '../../db/embedded.ts';
-import { migrateDatabase } from '../../db/migrate.ts';
+import { connect } from '#db/client.ts';
+import { startEmbeddedPostgres } from '#db/embedded.ts';
+import { migrateDatabase } from '#db/migrate.ts';
 
-export const TEMPLATE_DB = 'fixflow_template';
+export const TEMPLATE_DB = 'fettle_template';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,7 +18,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const root = mkdtempSync(join(tmpdir(), 'fixflow-test-'));
+  const root = mkdtempSync(join(tmpdir(), 'fettle-test-'));
   chmodSync(root, 0o777);
   const server = await startEmbeddedPostgres({
     dataDir: join(root, 'pg'),

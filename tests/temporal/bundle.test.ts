@@ -2,7 +2,7 @@
 // the sandbox would refuse I/O, so this proves workflows/ is sandbox-safe, with nothing faked.
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH } from '../../worker/temporal-worker.ts';
+import { WORKFLOWS_PATH } from '#worker/temporal-worker.ts';
 
 describe('workflow bundle', () => {
   it('builds workflows/index.ts with bundleWorkflowCode', async () => {

@@ -3,8 +3,8 @@
 // TEMPORAL_REQUIRED=1 (CI), fails with that reason.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, it } from 'vitest';
-import { JOB_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
-import { reachable } from '../../worker/engines/reachable.ts';
+import { JOB_SEARCH_ATTRIBUTES } from '#workflows/temporal/search-attributes.ts';
+import { reachable } from '#worker/engines/reachable.ts';
 
 export type Found<T> = { ok: true; value: T; via: string } | { ok: false; reason: string };
 

@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import type { JobEngine } from '../../worker/engines/port.ts';
-import { createTemporalEngine, type TemporalEngine } from '../../worker/engines/temporal.ts';
-import { runTemporalWorker, WORKFLOWS_PATH, type RunningTemporalWorker } from '../../worker/temporal-worker.ts';
+import type { JobEngine } from '#worker/engines/port.ts';
+import { createTemporalEngine, type TemporalEngine } from '#worker/engines/temporal.ts';
+import { runTemporalWorker, WORKFLOWS_PATH, type RunningTemporalWorker } from '#worker/temporal-worker.ts';
 import { createTestDatabase } from '../support/db.ts';
 import type { EngineHarness } from '../engine/contract.ts';
 
@@ -25,7 +25,7 @@ export interface TemporalHarness extends EngineHarness {
 export async function temporalHarness(env: TestWorkflowEnvironment, options: { maxHistoryEvents?: number; teardownEnv?: boolean } = {}): Promise<TemporalHarness> {
   const database = await createTestDatabase({ max: 20 });
   const namespace = env.namespace ?? 'default';
-  const taskQueue = `fixflow-test-${randomUUID()}`;
+  const taskQueue = `fettle-test-${randomUUID()}`;
   const jobIds = new Set<string>();
 
   const boot = async () => {

@@ -1,10 +1,10 @@
 // The job workflow's event loop against an injected fake runtime: no server, no Temporal.
 // The same loop runs inside the workflow, where the runtime is @temporalio/workflow.
 import { describe, expect, it } from 'vitest';
-import type { EffectCall, ProjectionFailure, Transition } from '../../activities/index.ts';
-import { createJobLoop, type JobLoop, type LoopCarry, type LoopExit, type LoopRuntime } from '../../workflows/job-loop.ts';
-import type { Actor, JobCommand, JobInput } from '../../workflows/model.ts';
-import type { JobView } from '../../worker/engines/port.ts';
+import type { EffectCall, ProjectionFailure, Transition } from '#workflows/activity-contract.ts';
+import { createJobLoop, type JobLoop, type LoopCarry, type LoopExit, type LoopRuntime } from '#workflows/temporal/job-loop.ts';
+import type { Actor, JobCommand, JobInput } from '#workflows/model.ts';
+import type { JobView } from '#workflows/job-host.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');

@@ -3,17 +3,17 @@
 // history, search attributes and memo, real timers. Skipped, with the reason printed, without one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { agencyInvoices, jobEvents, jobs } from '../../db/schema/index.ts';
-import { reprojectJob } from '../../worker/jobs/reproject.ts';
-import { startUnstartedJobs } from '../../worker/jobs/reconcile.ts';
-import { EngineUnavailable, EventRejected } from '../../worker/engines/port.ts';
-import { createTemporalEngine, ensureSearchAttributes } from '../../worker/engines/temporal.ts';
+import { agencyInvoices, jobEvents, jobs } from '#db/schema/index.ts';
+import { reprojectJob } from '#worker/jobs/reproject.ts';
+import { startUnstartedJobs } from '#worker/jobs/reconcile.ts';
+import { EngineUnavailable, EventRejected } from '#worker/engines/port.ts';
+import { createTemporalEngine, ensureSearchAttributes } from '#worker/engines/temporal.ts';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { superviseTemporalWorker } from '../../worker/temporal-worker.ts';
+import { superviseTemporalWorker } from '#worker/temporal-worker.ts';
 import { workflowBundle } from './harness.ts';
-import { JobStatusKey, JobReferenceKey, SlaBreachedKey } from '../../workflows/search-attributes.ts';
-import type { Actor } from '../../workflows/model.ts';
+import { JobStatusKey, JobReferenceKey, SlaBreachedKey } from '#workflows/temporal/search-attributes.ts';
+import type { Actor } from '#workflows/model.ts';
 import { createAgency, createJobRow } from '../support/fixtures.ts';
 import { liveEnvironment, withoutServer } from './environment.ts';
 import { temporalHarness, type TemporalHarness } from './harness.ts';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { withoutServer } from './environment.ts';
 import { workflowBundle } from './harness.ts';
 
-export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories', import.meta.url));
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 const reason = 'no recorded histories in tests/fixtures/histories (record them with `npm run record-histories` against a Temporal server)';
 if (files.length === 0) withoutServer('workflow replay', reason);

@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { JOB_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
+import { JOB_SEARCH_ATTRIBUTES } from '#workflows/temporal/search-attributes.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 const compose = (...args: string[]) => spawnSync('docker', ['compose', ...args], { cwd: ROOT, encoding: 'utf8' });
 const available = compose('version').status === 0;
 const required = process.env.COMPOSE_REQUIRED === '1';

@@ -1,7 +1,7 @@
 // The process environment is validated once at the edge: defaults for the embedded setup, clear errors otherwise.
 import { describe, expect, it } from 'vitest';
-import { engineClock } from '../../worker/engine-clock.ts';
-import { readEnv } from '../../worker/env.ts';
+import { engineClock } from '#worker/engine-clock.ts';
+import { readEnv } from '#worker/env.ts';
 
 describe('readEnv', () => {
   it('gives the embedded defaults for an empty environment', () => {

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { travelArea } from '../../web/src/lib/server/map/isochrone.ts';
+import { travelArea } from '#lib/server/map/isochrone.ts';
 
 let server: Server;
 let url: string;

@@ -1,7 +1,7 @@
 // Validation failures read as sentences naming the field, through the API's error map.
 import { z } from 'zod';
 import { describe, expect, test } from 'vitest';
-import { describeIssues } from '../../web/src/lib/server/api/issues.ts';
+import { describeIssues } from '#lib/server/api/issues.ts';
 
 const schema = z.object({
   reason: z.string().trim().min(1).max(1000),

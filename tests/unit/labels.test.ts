@@ -1,6 +1,6 @@
 // Timeline wording: a fired SLA warning says how much of the SLA window had gone.
 import { describe, expect, test } from 'vitest';
-import { slaWarningTitle } from '../../web/src/lib/labels.ts';
+import { slaWarningTitle } from '#lib/labels.ts';
 
 describe('slaWarningTitle', () => {
   test('names the percentage the event carries', () => {

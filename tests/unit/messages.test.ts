@@ -1,6 +1,6 @@
 // Notification wording: what staff and contractors read in the console and in email.
 import { describe, expect, it } from 'vitest';
-import { renderMessage } from '../../activities/messages.ts';
+import { renderMessage } from '#activities/messages.ts';
 
 const job = { reference: 'JOB-000012', title: 'Leak under sink', address: '9 Clifton Down, BS8 3HT' };
 

@@ -2,13 +2,13 @@
 // which hosts the app answers to, who may read the dev mailbox, which characters text may hold, and how a
 // configured map tile host joins the CSP.
 import { describe, expect, it } from 'vitest';
-import { controlCharacterPath, singleLineText } from '../../web/src/lib/server/api/text-input.ts';
-import type { SessionUser } from '../../web/src/lib/server/auth/user.ts';
-import { devMailboxEnabled, mayReadDevMailbox } from '../../web/src/lib/server/security/dev-mailbox.ts';
-import { allowTileHost } from '../../web/src/lib/server/security/headers.ts';
-import { internalErrorMessage, reportInternalError } from '../../web/src/lib/server/security/internal-error.ts';
-import { hostAllowed, isLoopbackAddress } from '../../web/src/lib/server/security/origin.ts';
-import { readEnv } from '../../worker/env.ts';
+import { controlCharacterPath, singleLineText } from '#lib/server/api/text-input.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
+import { devMailboxEnabled, mayReadDevMailbox } from '#lib/server/security/dev-mailbox.ts';
+import { allowTileHost } from '#lib/server/security/headers.ts';
+import { internalErrorMessage, reportInternalError } from '#lib/server/security/internal-error.ts';
+import { hostAllowed, isLoopbackAddress } from '#lib/server/security/origin.ts';
+import { readEnv } from '#worker/env.ts';
 
 describe('hostAllowed', () => {
   it('answers loopback names on any port, without ORIGIN', () => {
@@ -16,17 +16,17 @@ describe('hostAllowed', () => {
   });
 
   it('refuses every other host without ORIGIN, and anything that is not a host', () => {
-    for (const host of ['evil.example', 'fixflow.example', 'localhost.evil.example', 'evil.localhost.example', '127.0.0.1@evil.example', 'a/b', '', null])
+    for (const host of ['evil.example', 'fettle.example', 'localhost.evil.example', 'evil.localhost.example', '127.0.0.1@evil.example', 'a/b', '', null])
       expect(hostAllowed(host, undefined), String(host)).toBe(false);
   });
 
   it('answers the configured origin’s host (with or without its port) and loopback, nothing else', () => {
-    const origin = 'https://fixflow.example';
-    expect(hostAllowed('fixflow.example', origin)).toBe(true);
-    expect(hostAllowed('FIXFLOW.example:443', origin)).toBe(true);
+    const origin = 'https://fettle.example';
+    expect(hostAllowed('fettle.example', origin)).toBe(true);
+    expect(hostAllowed('FETTLE.example:443', origin)).toBe(true);
     expect(hostAllowed('127.0.0.1:3000', origin)).toBe(true);
     expect(hostAllowed('evil.example', origin)).toBe(false);
-    expect(hostAllowed('fixflow.example.evil.example', origin)).toBe(false);
+    expect(hostAllowed('fettle.example.evil.example', origin)).toBe(false);
   });
 
   it('knows a loopback peer address', () => {

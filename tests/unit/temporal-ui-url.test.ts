@@ -1,6 +1,6 @@
 // Links from a job page to its workflow in the Temporal UI, for each way TEMPORAL_UI_URL is written.
 import { describe, expect, it } from 'vitest';
-import { temporalWorkflowUrl, workflowIdFor } from '../../workflows/workflow-ids.ts';
+import { temporalWorkflowUrl, workflowIdFor } from '#workflows/workflow-ids.ts';
 
 const id = workflowIdFor({ reference: 'JOB-000014', agencyId: '5b0c3e8e-0000-4000-8000-000000000001' });
 

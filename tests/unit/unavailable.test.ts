@@ -1,6 +1,6 @@
 // Which errors mean "the database is not answering" (503, session kept) rather than a fault (500).
 import { describe, expect, it } from 'vitest';
-import { DatabaseUnavailable, isDatabaseUnavailable } from '../../web/src/lib/server/security/unavailable.ts';
+import { DatabaseUnavailable, isDatabaseUnavailable } from '#lib/server/security/unavailable.ts';
 
 const coded = (code: string, message = code) => Object.assign(new Error(message), { code });
 

@@ -1,6 +1,6 @@
 // The portal's upload retry schedule: exponential from the base, capped, with bounded jitter.
 import { describe, expect, it } from 'vitest';
-import { backoff } from '../../web/src/lib/upload.ts';
+import { backoff } from '#lib/upload.ts';
 
 describe('upload backoff', () => {
   it('doubles from the base delay and stops growing at 15 s', () => {

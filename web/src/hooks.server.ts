@@ -6,7 +6,7 @@ import { allowTileHost, SECURITY_HEADERS } from '#lib/server/security/headers.ts
 import { reportInternalError } from '#lib/server/security/internal-error.ts';
 import { hostAllowed } from '#lib/server/security/origin.ts';
 import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from '#lib/server/security/unavailable.ts';
-import { useRuntime } from '../../worker/runtime-registry.ts';
+import { useRuntime } from '#worker/runtime-registry.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -7,8 +7,8 @@
 // restart the effects it had in hand run at once instead of waiting out the lease.
 // Timestamps cross as ISO strings: drizzle sets the shared postgres.js client to pass them through.
 import type { Sql } from 'postgres';
-import type { Activities } from '../../activities/index.ts';
-import type { Effect } from '../../workflows/model.ts';
+import type { JobActivities } from '#workflows/activity-contract.ts';
+import type { Effect } from '#workflows/model.ts';
 import { EventRejected, systemClock, type Clock } from '../engines/port.ts';
 import { WAKE_CHANNEL, type EmbeddedEngine } from '../engines/embedded.ts';
 import { backgroundLoop } from '../background-loop.ts';
@@ -17,7 +17,7 @@ import { claimsFor } from '../claims.ts';
 export interface DispatcherOptions {
   sql: Sql;
   engine: EmbeddedEngine;
-  activities: Pick<Activities, 'runEffect'>;
+  activities: Pick<JobActivities, 'runEffect'>;
   clock?: Clock;
   batchSize?: number;
   /** Deadlines fired at once (each is one short transaction on its own job). */

@@ -4,14 +4,14 @@
 import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type { ReservedSql } from 'postgres';
-import type { Database, Tx } from '../../db/client.ts';
-import { engineJobs, engineTimers, outbox } from '../../db/schema/index.ts';
-import { recordTransition } from '../../activities/record-transition.ts';
-import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '../../workflows/job-host.ts';
-import type { Effect, JobCommand, JobEvent, JobInput, JobStatus } from '../../workflows/model.ts';
-import { EventRejected, JobNotFound, systemClock, viewOf, type Clock, type JobEngine, type JobView } from './port.ts';
+import type { Database, Tx } from '#db/client.ts';
+import { engineJobs, engineTimers, outbox } from '#db/schema/index.ts';
+import { recordTransition } from '#activities/record-transition.ts';
+import { pendingTimer, startJob, stepJob, timerEvent, viewOf, type JobState, type JobView } from '#workflows/job-host.ts';
+import type { Effect, JobCommand, JobEvent, JobInput, JobStatus } from '#workflows/model.ts';
+import { EventRejected, JobNotFound, systemClock, type Clock, type JobEngine } from './port.ts';
 
-export const WAKE_CHANNEL = 'fixflow_engine';
+export const WAKE_CHANNEL = 'fettle_engine';
 
 export interface EmbeddedEngine extends JobEngine {
   readonly kind: 'embedded';

@@ -1,17 +1,7 @@
 // The port the API talks to. Two adapters: the embedded engine (Postgres) and Temporal.
-import type { Tx } from '../../db/client.ts';
-import { pendingTimer, type JobState } from '../../workflows/job-host.ts';
-import type { JobCommand, JobInput, Timer } from '../../workflows/model.ts';
-
-export interface JobView extends JobState {
-  jobId: string;
-  /** Number of accepted events, the job's start included. */
-  version: number;
-  nextTimer: Timer | null;
-}
-
-/** The view of a job at `version` in `state`, as both engines answer it. */
-export const viewOf = (jobId: string, version: number, state: JobState): JobView => ({ jobId, version, ...state, nextTimer: pendingTimer(state) });
+import type { Tx } from '#db/client.ts';
+import type { JobView } from '#workflows/job-host.ts';
+import type { JobCommand, JobInput } from '#workflows/model.ts';
 
 export interface JobEngine {
   readonly kind: 'embedded' | 'temporal';

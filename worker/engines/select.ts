@@ -1,5 +1,5 @@
 // Chooses the engine: JOB_ENGINE=embedded|temporal|auto. Auto picks Temporal when TEMPORAL_ADDRESS is set.
-import type { Database } from '../../db/client.ts';
+import type { Database } from '#db/client.ts';
 import type { Env } from '../env.ts';
 import { createEmbeddedEngine, type EmbeddedEngine } from './embedded.ts';
 import type { Clock, JobEngine } from './port.ts';

@@ -1,4 +1,4 @@
-// The Temporal engine: the job machine hosted in one workflow per job (workflows/job-workflow.ts).
+// The Temporal engine: the job machine hosted in one workflow per job (workflows/temporal/job-workflow.ts).
 // start = start the workflow (its business id; starting twice finds the existing one), send = the
 // `event` Update (a validator refusal becomes EventRejected with the machine's reason), get = the
 // snapshot the workflow projects into Postgres with every transition (engine_jobs), so a job stays
@@ -20,14 +20,14 @@ import {
 import { SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/client.ts';
-import { engineJobs, jobs, properties } from '../../db/schema/index.ts';
-import type { LoopCarry, LoopProgress } from '../../workflows/job-loop.ts';
-import type { jobWorkflow } from '../../workflows/job-workflow.ts';
-import { startJob, validateEvent, type JobState } from '../../workflows/job-host.ts';
-import type { JobCommand, JobEvent, JobInput } from '../../workflows/model.ts';
-import { STATUS_LABELS } from '../../workflows/model.ts';
-import { JOB_SEARCH_ATTRIBUTES, searchAttributePairs } from '../../workflows/search-attributes.ts';
+import type { Database } from '#db/client.ts';
+import { engineJobs, jobs, properties } from '#db/schema/index.ts';
+import type { LoopCarry, LoopProgress } from '#workflows/temporal/job-loop.ts';
+import type { jobWorkflow } from '#workflows/temporal/job-workflow.ts';
+import { startJob, validateEvent, viewOf, type JobState, type JobView } from '#workflows/job-host.ts';
+import type { JobCommand, JobEvent, JobInput } from '#workflows/model.ts';
+import { STATUS_LABELS } from '#workflows/model.ts';
+import { JOB_SEARCH_ATTRIBUTES, searchAttributePairs } from '#workflows/temporal/search-attributes.ts';
 import {
   DEFAULT_MAX_HISTORY_EVENTS,
   EVENT_REJECTED,
@@ -38,11 +38,11 @@ import {
   syncUpdate,
   workflowIdFor,
   type JobMemo,
-} from '../../workflows/temporal-api.ts';
-import { EngineUnavailable, EventRejected, JobNotFound, viewOf, type JobEngine, type JobView } from './port.ts';
+} from '#workflows/temporal/temporal-api.ts';
+import { EngineUnavailable, EventRejected, JobNotFound, type JobEngine } from './port.ts';
 
 export const DEFAULT_NAMESPACE = 'default';
-export const DEFAULT_TASK_QUEUE = 'fixflow-jobs';
+export const DEFAULT_TASK_QUEUE = 'fettle-jobs';
 
 export interface TemporalEngineOptions {
   db: Database;

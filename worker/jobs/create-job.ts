@@ -3,10 +3,11 @@
 // lives elsewhere (Temporal) they cannot be: a crash between them leaves a row with no workflow, which
 // startUnstartedJobs (reconcile.ts) starts at the next boot.
 import { and, eq, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.ts';
-import { agencies, jobs, priorities } from '../../db/schema/index.ts';
-import type { ChasePolicy, JobInput, PriorityPolicy } from '../../workflows/model.ts';
-import type { JobEngine, JobView } from '../engines/port.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, jobs, priorities } from '#db/schema/index.ts';
+import type { ChasePolicy, JobInput, PriorityPolicy } from '#workflows/model.ts';
+import type { JobView } from '#workflows/job-host.ts';
+import type { JobEngine } from '../engines/port.ts';
 
 export interface NewJob {
   agencyId: string;

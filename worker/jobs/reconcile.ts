@@ -5,8 +5,8 @@
 // that, or from Temporal (where the row commits first). start() is idempotent on both engines, so a
 // job another instance is creating at this moment is not started twice.
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/client.ts';
-import { agencies, jobs } from '../../db/schema/index.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, jobs } from '#db/schema/index.ts';
 import type { JobEngine } from '../engines/port.ts';
 import { jobInputFor, priorityPolicy } from './create-job.ts';
 

@@ -6,9 +6,10 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { eq } from 'drizzle-orm';
-import { createActivities, type Transition } from '../../activities/index.ts';
-import type { Database } from '../../db/client.ts';
-import { jobEvents, jobs } from '../../db/schema/index.ts';
+import { createActivities } from '#activities/index.ts';
+import type { Transition } from '#workflows/activity-contract.ts';
+import type { Database } from '#db/client.ts';
+import { jobEvents, jobs } from '#db/schema/index.ts';
 import type { TemporalEngine } from '../engines/temporal.ts';
 
 export interface Reprojection {

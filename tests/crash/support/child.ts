@@ -1,7 +1,7 @@
 // Runs tests/crash/support/boot.ts (or another script) as a child process that the test can kill -9.
 import { spawn, type ChildProcess } from 'node:child_process';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = new URL('../../..', import.meta.url).pathname;
 
 export interface Child {
   process: ChildProcess;

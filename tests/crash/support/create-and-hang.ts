@@ -2,10 +2,10 @@
 //   MODE=after-row    the row has committed, the workflow's start never completes (the Temporal path);
 //   MODE=in-transaction  the embedded start has been written inside the still-open transaction.
 // Prints `READY <job title>` at that point.
-import type { JobEngine } from '../../../worker/engines/port.ts';
-import { createJob } from '../../../worker/jobs/create-job.ts';
-import { bootRuntime } from '../../../worker/runtime.ts';
-import { readEnv } from '../../../worker/env.ts';
+import type { JobEngine } from '#worker/engines/port.ts';
+import { createJob } from '#worker/jobs/create-job.ts';
+import { bootRuntime } from '#worker/runtime.ts';
+import { readEnv } from '#worker/env.ts';
 import { createAgency } from '../../support/fixtures.ts';
 
 const runtime = await bootRuntime(readEnv(), () => {});

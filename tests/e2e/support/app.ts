@@ -6,7 +6,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { spawnApp } from '../../../scripts/spawn-app.ts';
 import { createTestDatabase } from '../../support/db.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = new URL('../../..', import.meta.url).pathname;
 export const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 export const DEMO_PASSWORD = 'demo-password-1';
 
@@ -24,7 +24,7 @@ export interface RunningApp {
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const database = await createTestDatabase({ max: 5 });
   const app = await spawnApp({
-    dataDirPrefix: 'fixflow-e2e-',
+    dataDirPrefix: 'fettle-e2e-',
     env: { DATABASE_URL: database.url, JOB_ENGINE: 'embedded', SEED_DEMO: 'true', NODE_ENV: 'production', ...env },
   });
   return {

@@ -1,6 +1,6 @@
 // Display helpers shared by console and portal.
-export { STATUS_LABELS } from '../../../workflows/model.ts';
-export { formatPence } from '../../../workflows/money.ts';
+export { STATUS_LABELS } from '#workflows/model.ts';
+export { formatPence } from '#workflows/money.ts';
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
 export const formatDateTime = (d: Date | string | null | undefined) => (d ? dateTime.format(new Date(d)) : '—');

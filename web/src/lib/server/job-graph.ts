@@ -1,6 +1,6 @@
 // The job machine as a graph for the console's diagram: its states and transitions are read from the
 // XState definition itself (workflows/job-machine.ts), so the picture cannot drift from the rules.
-import { jobMachine } from '../../../../workflows/job-machine.ts';
+import { jobMachine } from '#workflows/job-machine.ts';
 
 export interface MachineEdge {
   from: string;

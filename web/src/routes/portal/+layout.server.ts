@@ -1,9 +1,9 @@
 // Portal pages: contractors only. Until they pick an agency, the Accounts page is the only stop.
 import { redirect } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
-import { agencies } from '../../../../db/schema/index.ts';
+import { agencies } from '#db/schema/index.ts';
 import { contractorMemberships, portalOffMessage } from '#lib/server/auth/memberships.ts';
-import { useRuntime } from '../../../../worker/runtime-registry.ts';
+import { useRuntime } from '#worker/runtime-registry.ts';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = async ({ locals, url }) => {

@@ -3,7 +3,7 @@
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { describeIssues, type FieldNames } from '../../server/api/issues.ts';
+import { describeIssues, type FieldNames } from '#lib/server/api/issues.ts';
 import type { FieldErrors, FormFailure } from './form-state.ts';
 
 export type { FieldErrors, FormFailure } from './form-state.ts';

@@ -1,5 +1,5 @@
 // Form fields → API input for the directory's forms (shared by "add" pages and each record's page).
-import { outcodeOf, parseDistricts } from '../../postcode.ts';
+import { outcodeOf, parseDistricts } from '#lib/postcode.ts';
 import { checked, list, num, optional, text } from './form.ts';
 
 export const propertyFrom = (f: FormData) => ({

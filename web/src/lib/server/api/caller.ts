@@ -1,6 +1,6 @@
 // Server loads and actions call the API in-process with the request's user.
 import type { RequestEvent } from '@sveltejs/kit';
-import { useRuntime } from '../../../../../worker/runtime-registry.ts';
+import { useRuntime } from '#worker/runtime-registry.ts';
 import { createContext } from './context.ts';
 import { createCaller } from './root.ts';
 

@@ -3,7 +3,7 @@
 // what the machine cannot (the invoice's document and date, numbers unique in the agency, payment dates,
 // idempotency keys), so no second door skips those checks.
 import { z } from 'zod';
-import { JOB_STATUSES, type JobCommand } from '../../../../../workflows/model.ts';
+import { JOB_STATUSES, type JobCommand } from '#workflows/model.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const ids = z.array(z.uuid()).max(20).optional();

@@ -1,6 +1,6 @@
 // The request context: the process runtime (database, engine) and who is signed in.
-import type { Database } from '../../../../../db/client.ts';
-import type { JobEngine } from '../../../../../worker/engines/port.ts';
+import type { Database } from '#db/client.ts';
+import type { JobEngine } from '#worker/engines/port.ts';
 import type { SessionUser } from '../auth/user.ts';
 
 export interface Context {

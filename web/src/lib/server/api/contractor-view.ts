@@ -7,8 +7,8 @@
 // file is seen by the contractor who uploaded it, or through a note or completion the contractor sees.
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { attachments, jobEvents } from '../../../../../db/schema/index.ts';
-import type { PaymentLeg } from '../../../../../workflows/model.ts';
+import { attachments, jobEvents } from '#db/schema/index.ts';
+import type { PaymentLeg } from '#workflows/model.ts';
 
 /** Event types a contractor sees on a job's timeline (then filtered by `contractorView`). */
 const VISIBLE_EVENTS = new Set(['CREATED', 'OFFER', 'ACCEPT', 'DECLINE', 'START', 'ADD_NOTE', 'COMPLETE', 'CLOSE', 'RECALL', 'CANCEL', 'CHANGE_PRIORITY', 'SUBMIT_INVOICE', 'QUERY_INVOICE', 'RECORD_PAYMENT', 'SLA_BREACHED']);

@@ -2,9 +2,9 @@
 // property, tenant and type, the event history, attachments, who holds or is offered it, and what the
 // caller could do next. Staff get it whole (jobs.get); portal.job picks from it what a contractor may see.
 import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
-import { attachments, contractors, emails, jobEvents, jobTypes, properties, tenants } from '../../../../../db/schema/index.ts';
-import { allowedActions } from '../../../../../workflows/allowed.ts';
-import { temporalWorkflowUrl, workflowIdFor } from '../../../../../workflows/workflow-ids.ts';
+import { attachments, contractors, emails, jobEvents, jobTypes, properties, tenants } from '#db/schema/index.ts';
+import { allowedActions } from '#workflows/allowed.ts';
+import { temporalWorkflowUrl, workflowIdFor } from '#workflows/workflow-ids.ts';
 import { actorOf, type SessionUser } from '../auth/user.ts';
 import type { Context } from './context.ts';
 import { findJobInScope, type JobScope } from './scope.ts';

@@ -4,7 +4,7 @@
 import { TRPCError } from '@trpc/server';
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { jobs } from '../../../../../db/schema/index.ts';
+import { jobs } from '#db/schema/index.ts';
 
 export const cursorOf = (row: { createdAt: Date; id: string }) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
 

@@ -2,8 +2,8 @@
 // or are offered at the agency they picked. Every job read and write goes through here.
 import { TRPCError } from '@trpc/server';
 import { and, eq, or } from 'drizzle-orm';
-import type { Database } from '../../../../../db/client.ts';
-import { jobs } from '../../../../../db/schema/index.ts';
+import type { Database } from '#db/client.ts';
+import { jobs } from '#db/schema/index.ts';
 import type { SessionUser } from '../auth/user.ts';
 
 export interface JobScope {

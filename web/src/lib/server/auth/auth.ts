@@ -7,15 +7,15 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { emailOTP } from 'better-auth/plugins/email-otp';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../../../db/client.ts';
-import { authAccounts, authRateLimits, authSessions, authVerifications, signInAttemptsByEmail, users } from '../../../../../db/schema/index.ts';
-import { sendEmail, type Mailer } from '../../../../../activities/mailer.ts';
+import type { Database } from '#db/client.ts';
+import { authAccounts, authRateLimits, authSessions, authVerifications, signInAttemptsByEmail, users } from '#db/schema/index.ts';
+import { sendEmail, type Mailer } from '#activities/mailer.ts';
 import { isEmailAddress } from '../email-address.ts';
 import { linkContractorRecords, signUpEligibility } from './memberships.ts';
 import { existingAccountEmail, noAccountResetEmail, passwordResetEmail, signUpRefusedEmail, verificationCodeEmail } from './messages.ts';
 
 /** Header carrying the client address into the auth handler; set only by our own dispatcher. */
-export const CLIENT_IP_HEADER = 'x-fixflow-client-ip';
+export const CLIENT_IP_HEADER = 'x-fettle-client-ip';
 export const AUTH_BASE_PATH = '/api/auth';
 
 export const OTP_SECONDS = 10 * 60;
@@ -116,7 +116,7 @@ export function createAuth(deps: AuthDeps) {
   }
 
   return betterAuth({
-    appName: 'FixFlow',
+    appName: 'Fettle',
     secret,
     baseURL: origin,
     basePath: AUTH_BASE_PATH,
@@ -187,7 +187,7 @@ export function createAuth(deps: AuthDeps) {
       },
     },
     advanced: {
-      cookiePrefix: 'fixflow',
+      cookiePrefix: 'fettle',
       // Cookie names stay stable; the Secure flag is applied per request from the request's scheme
       // when the cookies are copied onto the SvelteKit response (see cookies.ts).
       useSecureCookies: false,

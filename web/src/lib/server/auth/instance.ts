@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Mailer } from '../../../../../activities/mailer.ts';
-import type { Database } from '../../../../../db/client.ts';
-import { useRuntime } from '../../../../../worker/runtime-registry.ts';
+import type { Mailer } from '#activities/mailer.ts';
+import type { Database } from '#db/client.ts';
+import { useRuntime } from '#worker/runtime-registry.ts';
 import { devMailboxEnabled } from '../security/dev-mailbox.ts';
 import { createAuth, type Auth } from './auth.ts';
 
@@ -32,7 +32,7 @@ function loadSecret(dataDir: string, fromEnv: string | undefined): string {
   }
 }
 
-const KEY = Symbol.for('fixflow.auth');
+const KEY = Symbol.for('fettle.auth');
 type Holder = { [KEY]?: Promise<AuthService> };
 
 export function getAuthService(): Promise<AuthService> {

@@ -5,9 +5,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hashPassword } from 'better-auth/crypto';
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../../../../../db/client.ts';
-import { agencies, authAccounts, staffInvitations, users } from '../../../../../db/schema/index.ts';
-import { sendEmail, type Mailer } from '../../../../../activities/mailer.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, authAccounts, staffInvitations, users } from '#db/schema/index.ts';
+import { sendEmail, type Mailer } from '#activities/mailer.ts';
 import { isEmailAddress } from '../email-address.ts';
 import { invitationEmail } from './messages.ts';
 

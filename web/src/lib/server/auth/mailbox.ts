@@ -1,7 +1,7 @@
 // The dev mailbox: the `emails` outbox read back, newest first, for machines without SMTP.
 import { desc, ilike } from 'drizzle-orm';
-import type { Database } from '../../../../../db/client.ts';
-import { emails } from '../../../../../db/schema/index.ts';
+import type { Database } from '#db/client.ts';
+import { emails } from '#db/schema/index.ts';
 
 export async function listMailbox(db: Database, options: { to?: string; limit?: number } = {}) {
   const to = options.to?.trim();

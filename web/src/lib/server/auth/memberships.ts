@@ -1,8 +1,8 @@
 // Tenancy for contractors: which agencies hold a contractor record for a login, and which of them let
 // the contractor into the portal. One place decides; the session resolver and the Accounts page use it.
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
-import type { Database } from '../../../../../db/client.ts';
-import { agencies, authSessions, contractors } from '../../../../../db/schema/index.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, authSessions, contractors } from '#db/schema/index.ts';
 
 export interface ContractorMembership {
   agencyId: string;

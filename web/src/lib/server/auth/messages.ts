@@ -2,7 +2,7 @@
 
 export function verificationCodeEmail(code: string, minutes: number) {
   return {
-    subject: `Your FixFlow verification code: ${code}`,
+    subject: `Your Fettle verification code: ${code}`,
     body:
       `Your verification code is ${code}\n\n` +
       `Enter it on the verification page to finish creating your contractor account. ` +
@@ -13,7 +13,7 @@ export function verificationCodeEmail(code: string, minutes: number) {
 
 export function passwordResetEmail(url: string, minutes: number) {
   return {
-    subject: 'Reset your FixFlow password',
+    subject: 'Reset your Fettle password',
     body:
       `Someone (hopefully you) asked to reset the password for this email address.\n\n` +
       `Choose a new password here: ${url}\n\n` +
@@ -24,7 +24,7 @@ export function passwordResetEmail(url: string, minutes: number) {
 
 export function existingAccountEmail(origin: string, verified: boolean) {
   return {
-    subject: 'You already have a FixFlow account',
+    subject: 'You already have a Fettle account',
     body: verified
       ? `Someone tried to create an account with this email, but one already exists.\n\n` +
         `Sign in at ${origin}/sign-in, or reset your password at ${origin}/forgot-password.`
@@ -35,9 +35,9 @@ export function existingAccountEmail(origin: string, verified: boolean) {
 
 export function invitationEmail(input: { url: string; agencyName: string; inviterName: string; role: string; days: number }) {
   return {
-    subject: `You're invited to ${input.agencyName} on FixFlow`,
+    subject: `You're invited to ${input.agencyName} on Fettle`,
     body:
-      `${input.inviterName} has invited you to join ${input.agencyName} on FixFlow as ${input.role === 'admin' ? 'an admin' : 'staff'}.\n\n` +
+      `${input.inviterName} has invited you to join ${input.agencyName} on Fettle as ${input.role === 'admin' ? 'an admin' : 'staff'}.\n\n` +
       `Accept the invitation and choose your password here: ${input.url}\n\n` +
       `The link expires in ${input.days} days and works once.`,
   };
@@ -46,13 +46,13 @@ export function invitationEmail(input: { url: string; agencyName: string; invite
 /** Sign-up answers every address alike (no account discovery); this email tells the owner why no code came. */
 export function signUpRefusedEmail(origin: string, reason: 'unknown' | 'portal-off') {
   return {
-    subject: 'Your FixFlow contractor account could not be created',
+    subject: 'Your Fettle contractor account could not be created',
     body:
       reason === 'unknown'
-        ? `Someone tried to create a FixFlow contractor account with this email, but no agency has a contractor record with it.\n\n` +
+        ? `Someone tried to create a Fettle contractor account with this email, but no agency has a contractor record with it.\n\n` +
           `Use the exact email address your agency has on file for you, or ask the agency to add or correct it, then try again at ${origin}/sign-up.\n` +
           `If you did not ask for this, you can ignore this email.`
-        : `Someone tried to create a FixFlow contractor account with this email, but your agency has not turned on the contractor portal.\n\n` +
+        : `Someone tried to create a Fettle contractor account with this email, but your agency has not turned on the contractor portal.\n\n` +
           `Contact the agency to get access, then try again at ${origin}/sign-up.\n` +
           `If you did not ask for this, you can ignore this email.`,
   };
@@ -61,9 +61,9 @@ export function signUpRefusedEmail(origin: string, reason: 'unknown' | 'portal-o
 /** Password reset answers every address alike; an unknown one is told so by email, not on the page. */
 export function noAccountResetEmail(origin: string) {
   return {
-    subject: 'Reset your FixFlow password',
+    subject: 'Reset your Fettle password',
     body:
-      `Someone asked to reset the FixFlow password for this email address, but there is no account with it.\n\n` +
+      `Someone asked to reset the Fettle password for this email address, but there is no account with it.\n\n` +
       `If you work with an agency as a contractor, create your account at ${origin}/sign-up with the email the agency has on file for you. ` +
       `Agency staff join by invitation from their agency's admin.\n` +
       `If you did not ask for this, you can ignore this email.`,

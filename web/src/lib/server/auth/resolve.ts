@@ -2,8 +2,8 @@
 // the users row; contractors carry the agency picked on the Accounts page only while that agency still
 // holds an active contractor record for them and has its portal on. No SvelteKit imports (tests use it).
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../../../../db/client.ts';
-import { agencies } from '../../../../../db/schema/index.ts';
+import type { Database } from '#db/client.ts';
+import { agencies } from '#db/schema/index.ts';
 import { DatabaseUnavailable } from '../security/unavailable.ts';
 import type { Auth } from './auth.ts';
 import { contractorMemberships, effectiveMembership, portalsSwitchedOff } from './memberships.ts';

@@ -1,5 +1,5 @@
 // Who is signed in, as the API sees them. Resolved once per request in hooks.server.ts.
-import type { Actor } from '../../../../../workflows/model.ts';
+import type { Actor } from '#workflows/model.ts';
 
 export type SessionUser =
   | { kind: 'staff'; userId: string; name: string; email: string; agencyId: string; role: 'admin' | 'staff' }

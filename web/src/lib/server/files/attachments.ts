@@ -3,8 +3,8 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { z } from 'zod';
-import type { Database } from '../../../../../db/client.ts';
-import { attachments, jobEvents } from '../../../../../db/schema/index.ts';
+import type { Database } from '#db/client.ts';
+import { attachments, jobEvents } from '#db/schema/index.ts';
 import type { FileStore } from './storage.ts';
 
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;

@@ -5,10 +5,10 @@
 // not hand over internal notes. No request plumbing here, so tests can build a sheet straight from the database.
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { JobSheetData } from '../../../../../activities/pdf/job-sheet.ts';
-import type { Database } from '../../../../../db/client.ts';
-import { agencies, attachments, branches, contractors, jobEvents, jobs, jobTypes, priorities, properties, tenants, users } from '../../../../../db/schema/index.ts';
-import { STATUS_LABELS, type JobStatus } from '../../../../../workflows/model.ts';
+import type { JobSheetData } from '#activities/pdf/job-sheet.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, attachments, branches, contractors, jobEvents, jobs, jobTypes, priorities, properties, tenants, users } from '#db/schema/index.ts';
+import { STATUS_LABELS, type JobStatus } from '#workflows/model.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../api/contractor-view.ts';
 import type { SessionUser } from '../auth/user.ts';
 

@@ -3,7 +3,7 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
-import { renderJobSheet } from '../../../../../activities/pdf/job-sheet.ts';
+import { renderJobSheet } from '#activities/pdf/job-sheet.ts';
 import { jobSheetData } from './job-sheet-data.ts';
 import { jobForRequest } from './request.ts';
 

@@ -3,11 +3,11 @@ import { error, type RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { attachments, jobEvents } from '../../../../../db/schema/index.ts';
-import { useRuntime } from '../../../../../worker/runtime-registry.ts';
+import { attachments, jobEvents } from '#db/schema/index.ts';
+import { useRuntime } from '#worker/runtime-registry.ts';
 import { contractorView } from '../api/contractor-view.ts';
 import { findJobInScope, scopeOf, type JobScope } from '../api/scope.ts';
-import type { Database } from '../../../../../db/client.ts';
+import type { Database } from '#db/client.ts';
 import { diskStore } from './storage.ts';
 
 const STATUS = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404 } as const;

@@ -1,7 +1,7 @@
 // Reads over the finance tables: a job's financial position, a contractor's account, statements and
 // remittances. Every function takes the agency (and contractor) it is scoped to; callers authorise.
 import { and, asc, desc, eq, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../../../../../db/client.ts';
+import type { Database } from '#db/client.ts';
 import {
   agencies,
   agencyInvoices,
@@ -12,10 +12,10 @@ import {
   paymentRuns,
   payments,
   properties,
-} from '../../../../../db/schema/index.ts';
-import { PAYMENT_LEGS, type Payment, type PaymentLeg } from '../../../../../workflows/model.ts';
-import { reconcileLeg, type LegReconciliation } from '../../../../../workflows/money.ts';
-import { buildStatement, type Statement, type StatementEntry } from '../../../../../activities/finance/statement.ts';
+} from '#db/schema/index.ts';
+import { PAYMENT_LEGS, type Payment, type PaymentLeg } from '#workflows/model.ts';
+import { reconcileLeg, type LegReconciliation } from '#workflows/money.ts';
+import { buildStatement, type Statement, type StatementEntry } from '#activities/finance/statement.ts';
 
 export type PaymentRow = typeof payments.$inferSelect;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { api } from '#lib/server/api/caller.ts';
-import { JOB_STATUSES, type JobStatus } from '../../../../../workflows/model.ts';
+import { JOB_STATUSES, type JobStatus } from '#workflows/model.ts';
 import type { PageServerLoad } from './$types';
 
 const uuid = (v: string | null) => (v && z.uuid().safeParse(v).success ? v : undefined);

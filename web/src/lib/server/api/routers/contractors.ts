@@ -5,13 +5,13 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, count, eq, gte, ilike, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../../../../../../db/client.ts';
-import { certifications, contractorContacts, contractors, jobs, jobTypes, properties } from '../../../../../../db/schema/index.ts';
-import { outcodeOf } from '../../../postcode.ts';
-import { districtOf } from '../../map/outcodes.ts';
+import type { Database } from '#db/client.ts';
+import { certifications, contractorContacts, contractors, jobs, jobTypes, properties } from '#db/schema/index.ts';
+import { outcodeOf } from '#lib/postcode.ts';
+import { districtOf } from '#lib/server/map/outcodes.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
-import { emailAddress } from '../../email-address.ts';
+import { emailAddress } from '#lib/server/email-address.ts';
 import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 

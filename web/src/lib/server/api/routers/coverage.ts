@@ -3,10 +3,10 @@
 // estimated travel-time area around their base (or a real isochrone when ISOCHRONE_URL is set).
 import { and, asc, eq, ilike } from 'drizzle-orm';
 import { z } from 'zod';
-import { contractors, properties } from '../../../../../../db/schema/index.ts';
-import { normalisePostcode, outcodeOf } from '../../../postcode.ts';
-import { distanceKm, travelArea } from '../../map/isochrone.ts';
-import { districtOf, districtRing } from '../../map/outcodes.ts';
+import { contractors, properties } from '#db/schema/index.ts';
+import { normalisePostcode, outcodeOf } from '#lib/postcode.ts';
+import { distanceKm, travelArea } from '#lib/server/map/isochrone.ts';
+import { districtOf, districtRing } from '#lib/server/map/outcodes.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { TRPCError } from '@trpc/server';
 

@@ -1,7 +1,7 @@
 // Reference data for forms: priorities, job types, branches, properties by postcode, tenants.
 import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { branches, jobTypes, priorities, properties, tenants } from '../../../../../../db/schema/index.ts';
+import { branches, jobTypes, priorities, properties, tenants } from '#db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike } from '../text-input.ts';
 

@@ -5,15 +5,15 @@
 import { TRPCError } from '@trpc/server';
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../../../../../../db/client.ts';
-import { agencies, agencyInvoices, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '../../../../../../db/schema/index.ts';
-import { PAYMENT_LEGS, type Actor } from '../../../../../../workflows/model.ts';
-import { formatPence } from '../../../../../../workflows/money.ts';
-import { formatUkDay, ukDay } from '../../../labels.ts';
-import { notify } from '../../../../../../activities/notify.ts';
-import { actorOf } from '../../auth/user.ts';
-import { mayCite } from '../../files/attachments.ts';
-import { SUPERSEDED, contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '../../finance/ledger.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, agencyInvoices, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '#db/schema/index.ts';
+import { PAYMENT_LEGS, type Actor } from '#workflows/model.ts';
+import { formatPence } from '#workflows/money.ts';
+import { formatUkDay, ukDay } from '#lib/labels.ts';
+import { notify } from '#activities/notify.ts';
+import { actorOf } from '#lib/server/auth/user.ts';
+import { mayCite } from '#lib/server/files/attachments.ts';
+import { SUPERSEDED, contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '#lib/server/finance/ledger.ts';
 import { findJobInScope } from '../scope.ts';
 import { contractorProcedure, isEngineError, router, staffProcedure } from '../trpc.ts';
 

@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { and, asc, eq, exists, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
-import type { Database } from '../../../../../../db/client.ts';
+import type { Database } from '#db/client.ts';
 import {
   auditLog,
   branches,
@@ -13,12 +13,12 @@ import {
   priorities,
   properties,
   tenants,
-} from '../../../../../../db/schema/index.ts';
-import { queueEmail } from '../../../../../../activities/mailer.ts';
-import { createJob, priorityPolicy } from '../../../../../../worker/jobs/create-job.ts';
-import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '../../../../../../workflows/model.ts';
-import { actorOf } from '../../auth/user.ts';
-import { mayCite } from '../../files/attachments.ts';
+} from '#db/schema/index.ts';
+import { queueEmail } from '#activities/mailer.ts';
+import { createJob, priorityPolicy } from '#worker/jobs/create-job.ts';
+import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '#workflows/model.ts';
+import { actorOf } from '#lib/server/auth/user.ts';
+import { mayCite } from '#lib/server/files/attachments.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { findJobInScope as findJob } from '../scope.ts';

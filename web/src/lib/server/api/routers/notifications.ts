@@ -3,7 +3,7 @@
 // a notification marks it read for the team, since one person acting on it is enough.
 import { and, count, desc, eq, inArray, isNull, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { jobs, notifications } from '../../../../../../db/schema/index.ts';
+import { jobs, notifications } from '#db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
 
 /** What staff must act on: answer an accepted or refused offer, review finished work or an invoice, chase an SLA or a missing invoice.

@@ -3,8 +3,8 @@
 // jobs.send, and job access through the same scope as the rest of the API.
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { agencies, attachments, branches, contractorInvoices, jobEvents, jobs, priorities, properties, users } from '../../../../../../db/schema/index.ts';
-import type { JobStatus } from '../../../../../../workflows/model.ts';
+import { agencies, attachments, branches, contractorInvoices, jobEvents, jobs, priorities, properties, users } from '#db/schema/index.ts';
+import type { JobStatus } from '#workflows/model.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../contractor-view.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';

@@ -2,8 +2,8 @@
 // because coverage and the map match on the district.
 import { and, asc, count, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { branches, jobs, properties, tenants } from '../../../../../../db/schema/index.ts';
-import { normalisePostcode, outcodeOf } from '../../../postcode.ts';
+import { branches, jobs, properties, tenants } from '#db/schema/index.ts';
+import { normalisePostcode, outcodeOf } from '#lib/postcode.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
 import { found } from '../found.ts';

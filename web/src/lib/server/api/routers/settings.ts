@@ -3,9 +3,9 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../../../../../../db/client.ts';
-import { agencies, auditLog, branches, jobs, jobTypes, priorities, properties, users } from '../../../../../../db/schema/index.ts';
-import type { SessionUser } from '../../auth/user.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, auditLog, branches, jobs, jobTypes, priorities, properties, users } from '#db/schema/index.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
 import { adminProcedure, router, staffProcedure } from '../trpc.ts';
 import { optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { found } from '../found.ts';

@@ -2,7 +2,7 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, eq, ilike, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { properties, tenants } from '../../../../../../db/schema/index.ts';
+import { properties, tenants } from '#db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone } from '../text-input.ts';
 import { found } from '../found.ts';

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { api } from '#lib/server/api/caller.ts';
 import { outcodeOf } from '#lib/postcode.ts';
-import { useRuntime } from '../../../../../../worker/runtime-registry.ts';
+import { useRuntime } from '#worker/runtime-registry.ts';
 import type { PageServerLoad } from './$types';
 
 const minutes = z.coerce.number().int().min(5).max(60).catch(20);

@@ -7,7 +7,7 @@ import type { FieldNames } from '#lib/server/api/issues.ts';
 import { attempt, definitelyRefused } from '#lib/server/forms.ts';
 import { machineGraph } from '#lib/server/job-graph.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
-import type { JobStatus } from '../../../../../../workflows/model.ts';
+import type { JobStatus } from '#workflows/model.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {

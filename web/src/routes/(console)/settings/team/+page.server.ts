@@ -1,6 +1,6 @@
 import { error, fail } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
-import { users } from '../../../../../../db/schema/index.ts';
+import { users } from '#db/schema/index.ts';
 import { api } from '#lib/server/api/caller.ts';
 import { run, text } from '#lib/components/directory/form.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';

@@ -5,10 +5,10 @@
 // One loop per job run, strictly serial: each accepted event (or due deadline) is stepped through the
 // machine, recorded (`recordTransition`, awaited: the caller's answer means the read model has it), and
 // its effects are started (`runEffect`, in the background: a slow mailer never holds up the job).
-import type { EffectCall, ProjectionFailure, Transition } from '../activities/index.ts';
-import type { JobView } from '../worker/engines/port.ts';
-import { isFinal, pendingTimer, startJob, stepJob, timerEvent, validateEvent, type JobState } from './job-host.ts';
-import type { Effect, JobCommand, JobEvent, JobInput, JobStatus, Timer } from './model.ts';
+import type { EffectCall, ProjectionFailure, Transition } from '../activity-contract.ts';
+import type { JobView } from '../job-host.ts';
+import { isFinal, pendingTimer, startJob, stepJob, timerEvent, validateEvent, type JobState } from '../job-host.ts';
+import type { Effect, JobCommand, JobEvent, JobInput, JobStatus, Timer } from '../model.ts';
 
 export interface LoopRuntime {
   /** The host's clock (in a workflow: Temporal's deterministic one). */

@@ -3,8 +3,8 @@
 // one login linked to both contractor records (the Accounts page then offers both).
 import { hashPassword } from 'better-auth/crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Database } from './client.ts';
-import { authAccounts, contractors, users } from './schema/index.ts';
+import type { Database } from '#db/client.ts';
+import { authAccounts, contractors, users } from '#db/schema/index.ts';
 
 export async function seedDemoLogins(db: Database, logins: readonly { email: string; role: string }[], password: string): Promise<void> {
   const hash = await hashPassword(password);

@@ -3,10 +3,10 @@
 // commission to Payment Complete, so the console's Financial tab, the finance desk and Pat's account
 // (balance, remittance, statement) all have something to show. Everything goes through the engine.
 import { and, eq } from 'drizzle-orm';
-import type { Database } from './client.ts';
-import { agencies, contractorInvoices, jobs, paymentRuns, users } from './schema/index.ts';
-import type { Actor } from '../workflows/model.ts';
-import type { JobEngine } from '../worker/engines/port.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, contractorInvoices, jobs, paymentRuns, users } from '#db/schema/index.ts';
+import type { Actor } from '#workflows/model.ts';
+import type { JobEngine } from '../engines/port.ts';
 
 export async function seedFinance(db: Database, engine: JobEngine, now = new Date()): Promise<void> {
   const [harbour] = await db.select().from(agencies).where(eq(agencies.slug, 'harbour'));

@@ -1,9 +1,9 @@
 // The job workflow's public surface, defined once: its type name, arguments, update and query
 // definitions and workflow ids. Imported by the workflow, the Temporal engine and the tests.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { JobView } from '../worker/engines/port.ts';
+import type { JobView } from '../job-host.ts';
 import type { LoopCarry, LoopProgress } from './job-loop.ts';
-import type { JobCommand, JobInput } from './model.ts';
+import type { JobCommand, JobInput } from '../model.ts';
 
 export const JOB_WORKFLOW_TYPE = 'jobWorkflow';
 
@@ -42,4 +42,4 @@ export const syncUpdate = defineUpdate<JobView, []>('sync');
 export const stateQuery = defineQuery<JobView>('state');
 export const progressQuery = defineQuery<LoopProgress>('progress');
 
-export { workflowIdFor } from './workflow-ids.ts';
+export { workflowIdFor } from '../workflow-ids.ts';

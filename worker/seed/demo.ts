@@ -1,12 +1,12 @@
 // Demo data for a first run: two agencies, staff, job types, priorities, properties, tenants,
 // contractors (one working for both agencies) and jobs driven through the engine into several states.
-import type { Database } from './client.ts';
-import { agencies, branches, certifications, contractorContacts, contractors, jobTypes, priorities, properties, tenants, users } from './schema/index.ts';
-import type { Actor } from '../workflows/model.ts';
-import type { JobEngine } from '../worker/engines/port.ts';
-import { createJob } from '../worker/jobs/create-job.ts';
-import { seedDemoLogins } from './seed-auth.ts';
-import { seedFinance } from './seed-finance.ts';
+import type { Database } from '#db/client.ts';
+import { agencies, branches, certifications, contractorContacts, contractors, jobTypes, priorities, properties, tenants, users } from '#db/schema/index.ts';
+import type { Actor } from '#workflows/model.ts';
+import type { JobEngine } from '../engines/port.ts';
+import { createJob } from '../jobs/create-job.ts';
+import { seedDemoLogins } from './logins.ts';
+import { seedFinance } from './finance.ts';
 
 export const DEMO_PASSWORD = 'demo-password-1';
 export const DEMO_LOGINS = [
@@ -221,6 +221,6 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
   ] as const) await engine.send(mcrTap.id, e);
 
   await seedFinance(db, engine, now);
-  // Working logins for DEMO_LOGINS (better-auth credentials; see db/seed-auth.ts).
+  // Working logins for DEMO_LOGINS (better-auth credentials; see worker/seed/logins.ts).
   await seedDemoLogins(db, DEMO_LOGINS, DEMO_PASSWORD);
 }

@@ -14,8 +14,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type { JobView } from '../worker/engines/port.ts';
+import type { JobActivities } from '../activity-contract.ts';
+import type { JobView } from '../job-host.ts';
 import { createJobLoop } from './job-loop.ts';
 import { searchAttributePairs, searchAttributeUpdates } from './search-attributes.ts';
 import {
@@ -29,20 +29,20 @@ import {
 } from './temporal-api.ts';
 
 // Recording a transition is a projection the read model must get: retried without limit, backing off to a minute.
-const { recordTransition } = proxyActivities<Activities>({
+const { recordTransition } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 // Flagging a job whose transition could not be recorded: a small write, retried like the projection.
-const { flagProjectionFailure } = proxyActivities<Activities>({
+const { flagProjectionFailure } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
 });
 
 // Effects (notifications) are retried like the embedded outbox (backing off to 10 minutes) for up to a week,
 // then logged as given up: a job never stalls on a mailer.
-const { runEffect } = proxyActivities<Activities>({
+const { runEffect } = proxyActivities<JobActivities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '7 days',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },

@@ -1,7 +1,7 @@
 // The job's custom search attributes: what an operator filters on in the Temporal UI
 // (e.g. `JobStatus = "inProgress" AND SlaBreached = true`). Safe for the workflow bundle.
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair, type SearchAttributeUpdatePair } from '@temporalio/common';
-import type { JobView } from '../worker/engines/port.ts';
+import type { JobView } from '../job-host.ts';
 
 export const JobStatusKey = defineSearchAttributeKey('JobStatus', SearchAttributeType.KEYWORD);
 export const JobReferenceKey = defineSearchAttributeKey('JobReference', SearchAttributeType.KEYWORD);

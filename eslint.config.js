@@ -30,7 +30,12 @@ export default ts.config(
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }],
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          caughtErrors: 'none',
+        },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
@@ -47,7 +52,10 @@ export default ts.config(
         'error',
         {
           patterns: [
-            { group: [...layer('worker'), ...layer('db'), ...layer('activities'), ...layer('lib'), '**/web/*'], message: 'workflows/ imports nothing from worker/, db/, activities/ or web/: the machine is pure.' },
+            {
+              group: [...layer('worker'), ...layer('db'), ...layer('activities'), ...layer('lib'), '**/web/*'],
+              message: 'workflows/ imports nothing from worker/, db/, activities/ or web/: the machine is pure.',
+            },
             { group: ['node:*'], message: 'workflow code does no I/O and imports no Node modules.' },
           ],
         },
@@ -59,7 +67,11 @@ export default ts.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: layer('worker'), message: 'db/ imports nothing from worker/: the schema sits below the engine.' }] },
+        {
+          patterns: [
+            { group: layer('worker'), message: 'db/ imports nothing from worker/: the schema sits below the engine.' },
+          ],
+        },
       ],
     },
   },
@@ -68,7 +80,14 @@ export default ts.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@trpc/server', '@trpc/server/*'], message: 'components render data; the API lives in web/src/lib/server/api.' }] },
+        {
+          patterns: [
+            {
+              group: ['@trpc/server', '@trpc/server/*'],
+              message: 'components render data; the API lives in web/src/lib/server/api.',
+            },
+          ],
+        },
       ],
     },
   },

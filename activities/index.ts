@@ -30,7 +30,9 @@ export function createActivities({ db }: ActivityDeps): JobActivities {
       await db
         .update(jobs)
         .set({ projectionError: { seq: f.seq, error: f.error.slice(0, 1000), at: f.at } })
-        .where(sql`${jobs.id} = ${f.jobId}::uuid and (${jobs.projectionError} is null or (${jobs.projectionError}->>'seq')::int > ${f.seq})`);
+        .where(
+          sql`${jobs.id} = ${f.jobId}::uuid and (${jobs.projectionError} is null or (${jobs.projectionError}->>'seq')::int > ${f.seq})`,
+        );
     },
     /**
      * The Temporal workflow's projection of one transition: history, audit and read model, plus the
@@ -70,9 +72,8 @@ const DETERMINISTIC_SQLSTATE_CLASSES = new Set(['22', '23', '42']);
 export function databaseError(error: unknown): { code: string; message: string; detail?: string } | null {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const { code, detail } = e as Error & { code?: unknown; detail?: unknown };
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return { code, message: e.message, detail: typeof detail === 'string' ? detail : undefined };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+      return { code, message: e.message, detail: typeof detail === 'string' ? detail : undefined };
   }
   return null;
 }
-
-

@@ -55,7 +55,11 @@ const iso = (d: Date, plusMs = 0) => new Date(d.getTime() + plusMs).toISOString(
  * Claims one due message (the given one, or the oldest: identity mail first), sends it and records the
  * outcome. Returns null when nothing was due. Several deliverers, in one process or many, never claim the same row.
  */
-async function deliverOne(db: Database, mailer: Mailer, options: DeliveryOptions & { id?: number }): Promise<Outcome | null> {
+async function deliverOne(
+  db: Database,
+  mailer: Mailer,
+  options: DeliveryOptions & { id?: number },
+): Promise<Outcome | null> {
   const policy = { ...DELIVERY_POLICY, ...options.policy };
   const now = options.now ?? (() => new Date());
   const log = options.log ?? console.error;
@@ -74,35 +78,52 @@ async function deliverOne(db: Database, mailer: Mailer, options: DeliveryOptions
     returning id, "to", subject, body, attempts`);
   if (!row) return null;
   try {
-    await mailer.send({ to: row.to, subject: row.subject, text: row.body, messageId: messageIdFor(row.id, mailer.domain) });
+    await mailer.send({
+      to: row.to,
+      subject: row.subject,
+      text: row.body,
+      messageId: messageIdFor(row.id, mailer.domain),
+    });
   } catch (e) {
     const error = String((e as Error).message ?? e);
     if (row.attempts >= policy.maxAttempts) {
       log(`email ${row.id} to ${row.to} not delivered after ${row.attempts} attempts: ${error}`);
-      await db.execute(sql`update emails set failed_at = ${iso(now())}, locked_until = null, locked_by = null, last_error = ${error} where id = ${row.id}`);
+      await db.execute(
+        sql`update emails set failed_at = ${iso(now())}, locked_until = null, locked_by = null, last_error = ${error} where id = ${row.id}`,
+      );
       return 'failed';
     }
     const retryAt = iso(now(), policy.backoffMs(row.attempts));
     log(`email ${row.id} to ${row.to} not sent (attempt ${row.attempts}), retrying at ${retryAt}: ${error}`);
-    await db.execute(sql`update emails set next_attempt_at = ${retryAt}, locked_until = null, locked_by = null, last_error = ${error} where id = ${row.id}`);
+    await db.execute(
+      sql`update emails set next_attempt_at = ${retryAt}, locked_until = null, locked_by = null, last_error = ${error} where id = ${row.id}`,
+    );
     return 'retry';
   }
   // Its own statement, straight after the server took the message: nothing else waits on it.
-  await db.execute(sql`update emails set sent_at = ${iso(now())}, locked_until = null, locked_by = null, last_error = null where id = ${row.id}`);
+  await db.execute(
+    sql`update emails set sent_at = ${iso(now())}, locked_until = null, locked_by = null, last_error = null where id = ${row.id}`,
+  );
   return 'sent';
 }
 
 /** Delivers the oldest due message, if any. */
-export const deliverNext = (db: Database, mailer: Mailer, options: DeliveryOptions = {}) => deliverOne(db, mailer, options);
+export const deliverNext = (db: Database, mailer: Mailer, options: DeliveryOptions = {}) =>
+  deliverOne(db, mailer, options);
 
 /** Delivers this message now if it is still due (not sent, failed or held by another deliverer). */
-export const deliverEmail = (db: Database, mailer: Mailer, options: DeliveryOptions & { id: number }) => deliverOne(db, mailer, options);
+export const deliverEmail = (db: Database, mailer: Mailer, options: DeliveryOptions & { id: number }) =>
+  deliverOne(db, mailer, options);
 
 /**
  * Delivers due messages until none is left (or `limit` were tried); returns how many were sent.
  * Each message is claimed and recorded on its own. Without a mailer (no SMTP_URL) nothing is sent.
  */
-export async function deliverPendingEmails(db: Database, mailer: Mailer | null, options: DeliveryOptions & { limit?: number } = {}): Promise<number> {
+export async function deliverPendingEmails(
+  db: Database,
+  mailer: Mailer | null,
+  options: DeliveryOptions & { limit?: number } = {},
+): Promise<number> {
   if (!mailer) return 0;
   let sent = 0;
   for (let tried = 0; tried < (options.limit ?? Infinity); tried++) {

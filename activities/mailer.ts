@@ -39,7 +39,6 @@ export function mailDomain(from: string): string {
   return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'fettle.local';
 }
 
-
 /**
  * A pooled nodemailer transport when SMTP_URL is set; null means "dev mailbox only". Pooled: opening a
  * connection costs more than sending a plain-text message over one, so a backlog goes out over a few
@@ -47,7 +46,10 @@ export function mailDomain(from: string): string {
  * that waits in the pool, and identity mail must not wait behind notifications, so the app gives the
  * deliverer and identity mail a transport each.
  */
-export function createMailer(env: { SMTP_URL?: string; MAIL_FROM: string }, options: { connections?: number } = {}): Mailer | null {
+export function createMailer(
+  env: { SMTP_URL?: string; MAIL_FROM: string },
+  options: { connections?: number } = {},
+): Mailer | null {
   if (!env.SMTP_URL) return null;
   // Bounded waits: a send must end well inside the deliverer's lease (5 min), or a second deliverer
   // could take the message over while the first is still talking to the server. (nodemailer's own
@@ -91,5 +93,6 @@ export async function sendEmail(
   log: (message: string) => void = console.error,
 ): Promise<void> {
   const id = await queueEmail(db, { lane: 'auth', ...message });
-  if (mailer && id !== null) void deliverEmail(db, mailer, { id, log }).catch((e) => log(`email ${id} not sent: ${(e as Error).message}`));
+  if (mailer && id !== null)
+    void deliverEmail(db, mailer, { id, log }).catch((e) => log(`email ${id} not sent: ${(e as Error).message}`));
 }

@@ -11,7 +11,8 @@ type Data = Record<string, string | number | null>;
 
 // Instants in words for people in the UK ("1 Dec 2026, 12:02"), in UK time: GMT or BST as it was then.
 const ukTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
-const when = (iso: Data[string]) => (typeof iso === 'string' && !Number.isNaN(Date.parse(iso)) ? ukTime.format(new Date(iso)) : String(iso ?? ''));
+const when = (iso: Data[string]) =>
+  typeof iso === 'string' && !Number.isNaN(Date.parse(iso)) ? ukTime.format(new Date(iso)) : String(iso ?? '');
 
 /** A reason people typed, ended with one full stop whether or not they typed their own. */
 const sentenceOf = (text: unknown) => {
@@ -20,27 +21,34 @@ const sentenceOf = (text: unknown) => {
 };
 
 const TEMPLATES: Record<NotificationTemplate, (job: MessageJob, data: Data) => string> = {
-  jobOffered: (j) => `You have been offered job ${j.reference}: ${j.title} at ${j.address}. Please accept or decline it in the portal.`,
+  jobOffered: (j) =>
+    `You have been offered job ${j.reference}: ${j.title} at ${j.address}. Please accept or decline it in the portal.`,
   offerWithdrawn: (j) => `Job ${j.reference} (${j.title}) has been re-assigned and is no longer yours.`,
   offerAccepted: (j) => `The contractor accepted job ${j.reference}: ${j.title}.`,
   offerDeclined: (j) => `The contractor declined job ${j.reference}: ${j.title}. Choose another contractor.`,
   workStarted: (j) => `Work has started on job ${j.reference}: ${j.title}.`,
-  workCompleted: (j) => `Job ${j.reference} (${j.title}) was marked complete by the contractor and is ready for review.`,
-  jobRecalled: (j, d) => `Job ${j.reference} (${j.title}) has been recalled: ${sentenceOf(d.reason)} Please return to the property.`,
+  workCompleted: (j) =>
+    `Job ${j.reference} (${j.title}) was marked complete by the contractor and is ready for review.`,
+  jobRecalled: (j, d) =>
+    `Job ${j.reference} (${j.title}) has been recalled: ${sentenceOf(d.reason)} Please return to the property.`,
   jobClosed: (j) => `Job ${j.reference} (${j.title}) has been closed by the agency. Thank you.`,
   jobCancelled: (j) => `Job ${j.reference} (${j.title}) has been cancelled by the agency.`,
   noteAdded: (j) => `A note was added to job ${j.reference}: ${j.title}.`,
-  slaWarning: (j, d) => `SLA warning: job ${j.reference} (${j.title}) has used ${d.percent}% of its time; due ${when(d.dueAt)}.`,
+  slaWarning: (j, d) =>
+    `SLA warning: job ${j.reference} (${j.title}) has used ${d.percent}% of its time; due ${when(d.dueAt)}.`,
   slaBreached: (j, d) => `SLA breached: job ${j.reference} (${j.title}) was due ${when(d.dueAt)}.`,
-  offerReminder: (j) => `Reminder: job ${j.reference} (${j.title}) at ${j.address} is waiting for you to accept or decline.`,
-  offerEscalation: (j) => `No answer from the contractor offered job ${j.reference} (${j.title}). Consider another contractor.`,
+  offerReminder: (j) =>
+    `Reminder: job ${j.reference} (${j.title}) at ${j.address} is waiting for you to accept or decline.`,
+  offerEscalation: (j) =>
+    `No answer from the contractor offered job ${j.reference} (${j.title}). Consider another contractor.`,
   invoiceReminder: (j) => `Reminder: please submit your invoice for completed job ${j.reference} (${j.title}).`,
   invoiceOverdue: (j, d) =>
     `Still no invoice for job ${j.reference} (${j.title}) after ${d.reminders} reminder${d.reminders === 1 ? '' : 's'} to the contractor. Reminders have stopped: please chase the contractor directly.`,
   invoiceSubmitted: (j, d) => `Invoice ${d.number ?? ''} was submitted for job ${j.reference} (${j.title}).`,
   invoiceQueried: (j, d) =>
     `The agency has queried your invoice ${d.number ?? ''} for job ${j.reference} (${j.title}): ${sentenceOf(d.reason)} Please submit a corrected invoice in the portal.`,
-  invoiceApproved: (j, d) => `Your invoice ${d.number ?? ''} for job ${j.reference} (${j.title}) has been approved for payment.`,
+  invoiceApproved: (j, d) =>
+    `Your invoice ${d.number ?? ''} for job ${j.reference} (${j.title}) has been approved for payment.`,
   paymentComplete: (j) => `All payments for job ${j.reference} (${j.title}) are complete.`,
 };
 
@@ -70,7 +78,11 @@ const SUBJECTS: Record<NotificationTemplate, (ref: string) => string> = {
 };
 
 /** The subject says what happened, then which job ("JOB-000014 offered to you: Leak under sink"). */
-export function renderMessage(template: NotificationTemplate, job: MessageJob, data: Data): { subject: string; body: string } {
+export function renderMessage(
+  template: NotificationTemplate,
+  job: MessageJob,
+  data: Data,
+): { subject: string; body: string } {
   const body = TEMPLATES[template](job, data);
   return { subject: `${SUBJECTS[template](job.reference)}: ${job.title}`, body };
 }

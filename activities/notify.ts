@@ -16,7 +16,13 @@ export interface NotifyInput {
 
 export async function notify(db: Database, { jobId, key, params }: NotifyInput): Promise<void> {
   const [job] = await db
-    .select({ agencyId: jobs.agencyId, reference: jobs.reference, title: jobs.title, line1: properties.line1, postcode: properties.postcode })
+    .select({
+      agencyId: jobs.agencyId,
+      reference: jobs.reference,
+      title: jobs.title,
+      line1: properties.line1,
+      postcode: properties.postcode,
+    })
     .from(jobs)
     .leftJoin(properties, eq(properties.id, jobs.propertyId))
     .where(eq(jobs.id, jobId));
@@ -26,7 +32,10 @@ export async function notify(db: Database, { jobId, key, params }: NotifyInput):
 
   const recipients = new Set<string>();
   if (params.contractors.length > 0) {
-    const rows = await db.select({ email: contractors.email }).from(contractors).where(inArray(contractors.id, params.contractors));
+    const rows = await db
+      .select({ email: contractors.email })
+      .from(contractors)
+      .where(inArray(contractors.id, params.contractors));
     rows.forEach((r) => recipients.add(r.email));
   }
   await db.transaction(async (tx) => {
@@ -44,7 +53,15 @@ export async function notify(db: Database, { jobId, key, params }: NotifyInput):
     if (recipients.size > 0) {
       const stored = await tx
         .insert(emails)
-        .values([...recipients].map((to) => ({ key: `${key}:${to}`, jobId, to, subject: message.subject, body: message.body })))
+        .values(
+          [...recipients].map((to) => ({
+            key: `${key}:${to}`,
+            jobId,
+            to,
+            subject: message.subject,
+            body: message.body,
+          })),
+        )
         .onConflictDoNothing()
         .returning({ id: emails.id });
       // Wakes the mail deliverer in the app process at commit, whichever process (engine) ran this.

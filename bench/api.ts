@@ -60,7 +60,8 @@ export interface ApiBenchOptions {
   log: (m: string) => void;
 }
 
-const trpcGet = (procedure: string, input: unknown) => `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
+const trpcGet = (procedure: string, input: unknown) =>
+  `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
 
 export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
   if (!existsSync(join(ROOT, 'build/handler.js'))) return { skipped: 'no build: run `npm run build` first' };
@@ -94,7 +95,15 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
       const before = { app: cpuTicks(app.pid), pg: treeTicks(o.postmasterPid), machine: machineTicks() };
       const t0 = performance.now();
       const { result } = await load.request<{ type: string; result: LoadResult }>(
-        { type: 'run', base: app.base, cookie, connections: scenario.connections ?? o.connections, scenario, warmupMs: o.warmupMs, durationMs: o.durationMs },
+        {
+          type: 'run',
+          base: app.base,
+          cookie,
+          connections: scenario.connections ?? o.connections,
+          scenario,
+          warmupMs: o.warmupMs,
+          durationMs: o.durationMs,
+        },
         'run-done',
       );
       // CPU counters cover warm-up and measurement alike; scale them by the requests in both.
@@ -128,9 +137,17 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
     const peak = sampler.stop();
     await sleep(2000);
     const after = readRss(app.pid).rssMiB;
-    return { connections: o.connections, appPoolSize: 20, endpoints, memory: { idleMiB: idle, peakMiB: peak.peakMiB, afterMiB: after } };
+    return {
+      connections: o.connections,
+      appPoolSize: 20,
+      endpoints,
+      memory: { idleMiB: idle, peakMiB: peak.peakMiB, afterMiB: after },
+    };
   } catch (e) {
-    throw new Error(`API bench: ${e instanceof Error ? e.message : String(e)}\n--- app output ---\n${app.output().slice(-4000)}`, { cause: e });
+    throw new Error(
+      `API bench: ${e instanceof Error ? e.message : String(e)}\n--- app output ---\n${app.output().slice(-4000)}`,
+      { cause: e },
+    );
   } finally {
     await load.close();
     await app.stop();
@@ -146,7 +163,9 @@ async function statementsOf(sql: postgres.Sql, requests: number): Promise<ApiEnd
   const calls = rows.reduce((a, r) => a + r.calls, 0);
   return {
     perRequest: calls / Math.max(1, requests),
-    top: rows.slice(0, 6).map((r) => ({ query: r.query.slice(0, 700), calls: r.calls, meanMs: r.mean, totalMs: r.total })),
+    top: rows
+      .slice(0, 6)
+      .map((r) => ({ query: r.query.slice(0, 700), calls: r.calls, meanMs: r.mean, totalMs: r.total })),
   };
 }
 
@@ -168,8 +187,14 @@ function describe(name: string): string {
 }
 
 /** The requests each scenario rotates through, drawn from the seeded data. */
-async function buildScenarios(sql: postgres.Sql, agency: SeededAgency, pacedRatePerSecond: number): Promise<LoadScenario[]> {
-  const ids = await sql<{ id: string }[]>`select id from jobs where agency_id = ${agency.id} order by random() limit 2000`;
+async function buildScenarios(
+  sql: postgres.Sql,
+  agency: SeededAgency,
+  pacedRatePerSecond: number,
+): Promise<LoadScenario[]> {
+  const ids = await sql<
+    { id: string }[]
+  >`select id from jobs where agency_id = ${agency.id} order by random() limit 2000`;
   const statuses = await sql<{ status: string }[]>`select distinct status from jobs where agency_id = ${agency.id}`;
   const cursors = await sql<{ cursor: string }[]>`
     select encode(convert_to(to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '|' || id, 'UTF8'), 'base64') as cursor
@@ -212,7 +237,14 @@ async function startApp(databaseUrl: string): Promise<App> {
   const app = await spawnApp({
     dataDirPrefix: 'fettle-bench-app-',
     nodeArgs: prof,
-    env: { DATABASE_URL: databaseUrl, JOB_ENGINE: 'embedded', SEED_DEMO: 'false', NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET, TEMPORAL_ADDRESS: '' },
+    env: {
+      DATABASE_URL: databaseUrl,
+      JOB_ENGINE: 'embedded',
+      SEED_DEMO: 'false',
+      NODE_ENV: 'production',
+      BETTER_AUTH_SECRET: SECRET,
+      TEMPORAL_ADDRESS: '',
+    },
   });
   return { base: app.url, pid: app.pid, output: app.output, stop: app.stop };
 }

@@ -72,7 +72,8 @@ export function commandFor(s: number, contractorId: string, staffId: string): Jo
   ];
   return loop[(s - intro.length) % loop.length];
 }
-export const EVENT_MIX = 'OFFER, ACCEPT, START once per job, then repeating ADD_NOTE ×2, COMPLETE, RECALL, START (each with a notify effect)';
+export const EVENT_MIX =
+  'OFFER, ACCEPT, START once per job, then repeating ADD_NOTE ×2, COMPLETE, RECALL, START (each with a notify effect)';
 
 export async function runEngineBench(options: EngineBenchOptions): Promise<EngineBenchResult> {
   const child = new BenchChild('engine');
@@ -86,10 +87,17 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
     for (let r = 0; r < options.rounds; r++) {
       // ABBA order: each side runs first in half the rounds.
       const order = r % 2 === 0 ? ['raw', 'engine'] : ['engine', 'raw'];
-      for (const kind of order) await child.request({ type: 'phase', kind, warmupMs: r === 0 ? options.warmupMs : 500, durationMs: perRound }, 'phase-done');
+      for (const kind of order)
+        await child.request(
+          { type: 'phase', kind, warmupMs: r === 0 ? options.warmupMs : 500, durationMs: perRound },
+          'phase-done',
+        );
     }
     const peak = sampler.stop();
-    const { raw, engine } = await child.request<{ type: string; raw: SideResult; engine: SideResult }>({ type: 'results' }, 'results');
+    const { raw, engine } = await child.request<{ type: string; raw: SideResult; engine: SideResult }>(
+      { type: 'results' },
+      'results',
+    );
     await child.request({ type: 'gc' }, 'gc-done');
     const after = readRss(child.pid).rssMiB;
     return {
@@ -138,7 +146,10 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
     raw: (c) => conn!.sql.begin((tx) => tx`update bench_counter set n = n + 1 where id = ${c} returning n`),
     engine: (c) => {
       const k = c * o.jobsPerClient + (cursor[c]++ % o.jobsPerClient);
-      return engine.send(o.jobIds[k], commandFor(nextStep[k]++, o.contractorIds[k % o.contractorIds.length], o.staffId));
+      return engine.send(
+        o.jobIds[k],
+        commandFor(nextStep[k]++, o.contractorIds[k % o.contractorIds.length], o.staffId),
+      );
     },
   };
 
@@ -165,14 +176,36 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
     },
     async phase(m) {
       const kind = m.kind as 'raw' | 'engine';
-      const side = (sides[kind] ??= { latencies: [], ops: 0, seconds: 0, errors: 0, firstError: null, nodeMs: 0, pgMs: 0, walBytes: 0, walFsyncs: 0, busy: 0, total: 0 });
-      let before: { cpu: NodeJS.CpuUsage; pg: number; wal: { bytes: number; fsyncs: number }; machine: ReturnType<typeof machineTicks> } | null = null;
+      const side = (sides[kind] ??= {
+        latencies: [],
+        ops: 0,
+        seconds: 0,
+        errors: 0,
+        firstError: null,
+        nodeMs: 0,
+        pgMs: 0,
+        walBytes: 0,
+        walFsyncs: 0,
+        busy: 0,
+        total: 0,
+      });
+      let before: {
+        cpu: NodeJS.CpuUsage;
+        pg: number;
+        wal: { bytes: number; fsyncs: number };
+        machine: ReturnType<typeof machineTicks>;
+      } | null = null;
       const result = await closedLoop(o.clients, (c) => ops[kind](c), {
         warmupMs: m.warmupMs as number,
         durationMs: m.durationMs as number,
         keepLatencies: side.latencies,
         onRecordStart: async () => {
-          before = { cpu: process.cpuUsage(), pg: treeTicks(o.postmasterPid), wal: await walStats(), machine: machineTicks() };
+          before = {
+            cpu: process.cpuUsage(),
+            pg: treeTicks(o.postmasterPid),
+            wal: await walStats(),
+            machine: machineTicks(),
+          };
         },
         onRecordEnd: async () => {
           const cpu = process.cpuUsage(before!.cpu);

@@ -16,7 +16,16 @@ import type { Dispatcher } from '#worker/embedded/dispatcher.ts';
 import type { JobEngine } from '#worker/engines/port.ts';
 import type { RunningTemporalWorker } from '#worker/temporal-worker.ts';
 import type { JobCommand, JobInput } from '#workflows/model.ts';
-import { BenchChild, cpuTicks, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildMessage } from './lib/proc.ts';
+import {
+  BenchChild,
+  cpuTicks,
+  machineTicks,
+  readRss,
+  sampleRss,
+  TICK_MS,
+  treeTicks,
+  type ChildMessage,
+} from './lib/proc.ts';
 import { sleep, summarize, type LatencySummary } from './lib/stats.ts';
 import { findTemporalCli, startDevServer, type DevServer } from './lib/temporal-server.ts';
 import type { Figure } from './report.ts';
@@ -67,7 +76,8 @@ export interface EngineLifecycle {
   machineBusy: number;
 }
 
-export type LifecycleHalf = EngineLifecycle | { engine: EngineKind; skipped: string } | { engine: EngineKind; error: string };
+export type LifecycleHalf =
+  EngineLifecycle | { engine: EngineKind; skipped: string } | { engine: EngineKind; error: string };
 
 export interface LifecycleBenchResult {
   jobs: number;
@@ -95,17 +105,53 @@ export function lifecycleCommand(step: number, contractorId: string, staffId: st
     { type: 'ADD_NOTE', text: 'Washer replaced, tap tested.', actor: contractor },
     { type: 'COMPLETE', note: 'All fixed', actor: contractor },
     // Without the contractor's invoice the three payments leave the job Closed, not Payment Complete.
-    { type: 'SUBMIT_INVOICE', number: `C-${key}`, netPence: 10000, vatPence: 2000, totalPence: 12000, actor: contractor },
+    {
+      type: 'SUBMIT_INVOICE',
+      number: `C-${key}`,
+      netPence: 10000,
+      vatPence: 2000,
+      totalPence: 12000,
+      actor: contractor,
+    },
     { type: 'CLOSE', actor: staff },
-    { type: 'RAISE_INVOICE', number: `A-${key}`, agentNetPence: 15000, vatRateBp: 2000, contractorTotalPence: 12000, actor: staff },
-    { type: 'RECORD_PAYMENT', key: `${key}-client`, leg: 'client', amountPence: 18000, reference: 'BACS client', actor: staff },
-    { type: 'RECORD_PAYMENT', key: `${key}-contractor`, leg: 'contractor', amountPence: 12000, reference: 'BACS contractor', actor: staff },
-    { type: 'RECORD_PAYMENT', key: `${key}-commission`, leg: 'commission', amountPence: 5000, reference: 'Ledger', actor: staff },
+    {
+      type: 'RAISE_INVOICE',
+      number: `A-${key}`,
+      agentNetPence: 15000,
+      vatRateBp: 2000,
+      contractorTotalPence: 12000,
+      actor: staff,
+    },
+    {
+      type: 'RECORD_PAYMENT',
+      key: `${key}-client`,
+      leg: 'client',
+      amountPence: 18000,
+      reference: 'BACS client',
+      actor: staff,
+    },
+    {
+      type: 'RECORD_PAYMENT',
+      key: `${key}-contractor`,
+      leg: 'contractor',
+      amountPence: 12000,
+      reference: 'BACS contractor',
+      actor: staff,
+    },
+    {
+      type: 'RECORD_PAYMENT',
+      key: `${key}-commission`,
+      leg: 'commission',
+      amountPence: 5000,
+      reference: 'Ledger',
+      actor: staff,
+    },
   ];
   return steps[step];
 }
 export const EVENTS_PER_JOB = 11;
-export const SEQUENCE = 'OFFER, ACCEPT, START, ADD_NOTE, COMPLETE, SUBMIT_INVOICE, CLOSE, RAISE_INVOICE, RECORD_PAYMENT ×3 (client, contractor, commission)';
+export const SEQUENCE =
+  'OFFER, ACCEPT, START, ADD_NOTE, COMPLETE, SUBMIT_INVOICE, CLOSE, RAISE_INVOICE, RECORD_PAYMENT ×3 (client, contractor, commission)';
 
 /**
  * The comparison's rows in the report's table. A half without figures (no CLI, or it failed) still
@@ -118,15 +164,31 @@ export function lifecycleFigures(r: LifecycleBenchResult): Figure[] {
     const key = `lifecycle.${h.engine}`;
     if (!measured(h)) {
       const why = 'skipped' in h ? h.skipped : `failed: ${h.error.split('\n')[0]}`;
-      figures.push({ key: `${key}.eps`, label: `${label(h)}: events/s (${r.clients} clients)`, value: null, unit: '/s', skipped: why.slice(0, 160) });
+      figures.push({
+        key: `${key}.eps`,
+        label: `${label(h)}: events/s (${r.clients} clients)`,
+        value: null,
+        unit: '/s',
+        skipped: why.slice(0, 160),
+      });
       continue;
     }
     figures.push(
-      { key: `${key}.eps`, label: `${label(h)}: events/s (${r.clients} clients, ${h.jobs} jobs × ${r.eventsPerJob})`, value: h.eventsPerSecond, unit: '/s' },
+      {
+        key: `${key}.eps`,
+        label: `${label(h)}: events/s (${r.clients} clients, ${h.jobs} jobs × ${r.eventsPerJob})`,
+        value: h.eventsPerSecond,
+        unit: '/s',
+      },
       { key: `${key}.p50`, label: `${label(h)}: p50 event latency`, value: h.latencyMs.p50, unit: 'ms' },
       { key: `${key}.p95`, label: `${label(h)}: p95 event latency`, value: h.latencyMs.p95, unit: 'ms' },
       { key: `${key}.p99`, label: `${label(h)}: p99 event latency`, value: h.latencyMs.p99, unit: 'ms' },
-      { key: `${key}.visible.p95`, label: `${label(h)}: ack → read model p95 (every ${r.sampleEvery}th event)`, value: h.visibleMs.p95, unit: 'ms' },
+      {
+        key: `${key}.visible.p95`,
+        label: `${label(h)}: ack → read model p95 (every ${r.sampleEvery}th event)`,
+        value: h.visibleMs.p95,
+        unit: 'ms',
+      },
       { key: `${key}.visible.max`, label: `${label(h)}: ack → read model max`, value: h.visibleMs.max, unit: 'ms' },
       {
         key: `${key}.visible.first`,
@@ -134,30 +196,83 @@ export function lifecycleFigures(r: LifecycleBenchResult): Figure[] {
         value: h.visibleMs.count ? (h.visibleAtFirstRead / h.visibleMs.count) * 100 : null,
         unit: '%',
       },
-      { key: `${key}.paid`, label: `${label(h)}: jobs at Payment Complete of ${h.jobs}`, value: h.completedJobs, unit: '', target: { op: '>=', value: h.jobs } },
-      { key: `${key}.errors`, label: `${label(h)}: refused or failed events`, value: h.errors, unit: '', target: { op: '<=', value: 0 } },
-      { key: `${key}.cpu.app`, label: `${label(h)}: app process CPU (${h.engine === 'embedded' ? 'engine + dispatcher' : 'engine client + worker'})`, value: h.cpuSeconds.app, unit: 's' },
+      {
+        key: `${key}.paid`,
+        label: `${label(h)}: jobs at Payment Complete of ${h.jobs}`,
+        value: h.completedJobs,
+        unit: '',
+        target: { op: '>=', value: h.jobs },
+      },
+      {
+        key: `${key}.errors`,
+        label: `${label(h)}: refused or failed events`,
+        value: h.errors,
+        unit: '',
+        target: { op: '<=', value: 0 },
+      },
+      {
+        key: `${key}.cpu.app`,
+        label: `${label(h)}: app process CPU (${h.engine === 'embedded' ? 'engine + dispatcher' : 'engine client + worker'})`,
+        value: h.cpuSeconds.app,
+        unit: 's',
+      },
       { key: `${key}.cpu.pg`, label: `${label(h)}: PostgreSQL CPU`, value: h.cpuSeconds.postgres, unit: 's' },
       ...(h.cpuSeconds.temporalServer !== null
         ? [
-            { key: `${key}.cpu.server`, label: `${label(h)}: dev server CPU`, value: h.cpuSeconds.temporalServer, unit: 's' },
-            { key: `${key}.rss.server`, label: `${label(h)}: dev server peak RSS during the run`, value: h.memory.temporalServerPeakMiB, unit: 'MiB' },
+            {
+              key: `${key}.cpu.server`,
+              label: `${label(h)}: dev server CPU`,
+              value: h.cpuSeconds.temporalServer,
+              unit: 's',
+            },
+            {
+              key: `${key}.rss.server`,
+              label: `${label(h)}: dev server peak RSS during the run`,
+              value: h.memory.temporalServerPeakMiB,
+              unit: 'MiB',
+            },
           ]
         : []),
-      { key: `${key}.cpu.perEvent`, label: `${label(h)}: CPU per event, all processes`, value: h.cpuMsPerEvent.total, unit: 'ms' },
+      {
+        key: `${key}.cpu.perEvent`,
+        label: `${label(h)}: CPU per event, all processes`,
+        value: h.cpuMsPerEvent.total,
+        unit: 'ms',
+      },
       { key: `${key}.rss.app`, label: `${label(h)}: app process peak RSS`, value: h.memory.appPeakMiB, unit: 'MiB' },
     );
   }
-  const why = [r.embedded, r.temporal].map((h) => ('skipped' in h ? `${h.engine} skipped` : 'error' in h ? `${h.engine} failed` : '')).filter(Boolean).join(', ');
+  const why = [r.embedded, r.temporal]
+    .map((h) => ('skipped' in h ? `${h.engine} skipped` : 'error' in h ? `${h.engine} failed` : ''))
+    .filter(Boolean)
+    .join(', ');
   figures.push(
-    { key: 'lifecycle.ratio.eps', label: 'Lifecycle: events/s, embedded ÷ Temporal', value: r.ratios?.eventsPerSecond ?? null, unit: '×', ...(r.ratios ? {} : { skipped: why }) },
-    { key: 'lifecycle.ratio.p95', label: 'Lifecycle: p95 latency, embedded ÷ Temporal', value: r.ratios?.p95 ?? null, unit: '×', ...(r.ratios ? {} : { skipped: why }) },
+    {
+      key: 'lifecycle.ratio.eps',
+      label: 'Lifecycle: events/s, embedded ÷ Temporal',
+      value: r.ratios?.eventsPerSecond ?? null,
+      unit: '×',
+      ...(r.ratios ? {} : { skipped: why }),
+    },
+    {
+      key: 'lifecycle.ratio.p95',
+      label: 'Lifecycle: p95 latency, embedded ÷ Temporal',
+      value: r.ratios?.p95 ?? null,
+      unit: '×',
+      ...(r.ratios ? {} : { skipped: why }),
+    },
   );
   return figures;
 }
 
 /** Read-model rows for `count` new jobs (no engine state: each engine's start() makes its own). */
-async function insertJobs(sql: postgres.Sql, agency: SeededAgency, count: number, startNumber: number, prefix: string): Promise<JobInput[]> {
+async function insertJobs(
+  sql: postgres.Sql,
+  agency: SeededAgency,
+  count: number,
+  startNumber: number,
+  prefix: string,
+): Promise<JobInput[]> {
   const createdAt = new Date().toISOString();
   const rows = await sql<{ id: string; reference: string }[]>`
     insert into jobs (agency_id, number, reference, title, priority_code, property_id, tenant_id, created_at, updated_at)
@@ -169,7 +284,14 @@ async function insertJobs(sql: postgres.Sql, agency: SeededAgency, count: number
     order by n
     returning id, reference`;
   await sql`update agencies set next_job_number = greatest(next_job_number, ${startNumber + count}) where id = ${agency.id}`;
-  return rows.map((r) => ({ jobId: r.id, reference: r.reference, agencyId: agency.id, createdAt, priority: URGENT, chase: CHASE }));
+  return rows.map((r) => ({
+    jobId: r.id,
+    reference: r.reference,
+    agencyId: agency.id,
+    createdAt,
+    priority: URGENT,
+    chase: CHASE,
+  }));
 }
 
 export async function runLifecycleBench(o: LifecycleOptions): Promise<LifecycleBenchResult> {
@@ -201,8 +323,14 @@ export async function runLifecycleBench(o: LifecycleOptions): Promise<LifecycleB
       try {
         o.log(`lifecycle: starting temporal server start-dev (${cli.path})`);
         server = await startDevServer(cli.path);
-        result.temporalServer = { cli: cli.path, version: server.version, storage: 'SQLite file in a temporary directory' };
-        o.log(`lifecycle: Temporal (${server.version}) on ${server.address}, pid ${server.pid}; ${o.jobs} jobs × ${EVENTS_PER_JOB} events, ${o.clients} clients`);
+        result.temporalServer = {
+          cli: cli.path,
+          version: server.version,
+          storage: 'SQLite file in a temporary directory',
+        };
+        o.log(
+          `lifecycle: Temporal (${server.version}) on ${server.address}, pid ${server.pid}; ${o.jobs} jobs × ${EVENTS_PER_JOB} events, ${o.clients} clients`,
+        );
         const temporalJobs = await insertJobs(sql, agency, o.jobs, o.jobs + 1, 'TMP');
         result.temporal = await measure('temporal', temporalJobs, agency, sql, o, server);
       } catch (e) {
@@ -213,24 +341,46 @@ export async function runLifecycleBench(o: LifecycleOptions): Promise<LifecycleB
       }
     }
     const [a, b] = [result.embedded, result.temporal];
-    if (measured(a) && measured(b)) result.ratios = { eventsPerSecond: a.eventsPerSecond / b.eventsPerSecond, p95: a.latencyMs.p95 / b.latencyMs.p95 };
+    if (measured(a) && measured(b))
+      result.ratios = {
+        eventsPerSecond: a.eventsPerSecond / b.eventsPerSecond,
+        p95: a.latencyMs.p95 / b.latencyMs.p95,
+      };
     return result;
   } finally {
     await sql.end({ timeout: 5 });
   }
 }
 
-async function measure(engine: EngineKind, inputs: JobInput[], agency: SeededAgency, sql: postgres.Sql, o: LifecycleOptions, server: DevServer | null): Promise<EngineLifecycle> {
+async function measure(
+  engine: EngineKind,
+  inputs: JobInput[],
+  agency: SeededAgency,
+  sql: postgres.Sql,
+  o: LifecycleOptions,
+  server: DevServer | null,
+): Promise<EngineLifecycle> {
   const child = new BenchChild('lifecycle');
   let samplers: ReturnType<typeof sampleRss>[] = [];
   try {
     await child.next('ready');
-    await child.request({ type: 'setup', engine, url: o.url, address: server?.address ?? null, poolSize: o.clients + 4 }, 'setup-done');
-    const { startLatencyMs } = await child.request<{ type: string; startLatencyMs: LatencySummary }>({ type: 'start', jobs: inputs, clients: o.clients }, 'start-done');
+    await child.request(
+      { type: 'setup', engine, url: o.url, address: server?.address ?? null, poolSize: o.clients + 4 },
+      'setup-done',
+    );
+    const { startLatencyMs } = await child.request<{ type: string; startLatencyMs: LatencySummary }>(
+      { type: 'start', jobs: inputs, clients: o.clients },
+      'start-done',
+    );
     // Let the starts' own work (projections, notifications) finish outside the measured window.
     await sleep(1500);
 
-    const before = { app: cpuTicks(child.pid), pg: treeTicks(o.postmasterPid), server: server ? cpuTicks(server.pid) : 0, machine: machineTicks() };
+    const before = {
+      app: cpuTicks(child.pid),
+      pg: treeTicks(o.postmasterPid),
+      server: server ? cpuTicks(server.pid) : 0,
+      machine: machineTicks(),
+    };
     const appRss = sampleRss(child.pid);
     const serverRss = server ? sampleRss(server.pid) : null;
     samplers = serverRss ? [appRss, serverRss] : [appRss];
@@ -245,7 +395,11 @@ async function measure(engine: EngineKind, inputs: JobInput[], agency: SeededAge
       },
       'run-done',
     );
-    const ticks = { app: cpuTicks(child.pid) - before.app, pg: treeTicks(o.postmasterPid) - before.pg, server: server ? cpuTicks(server.pid) - before.server : 0 };
+    const ticks = {
+      app: cpuTicks(child.pid) - before.app,
+      pg: treeTicks(o.postmasterPid) - before.pg,
+      server: server ? cpuTicks(server.pid) - before.server : 0,
+    };
     const mt = machineTicks();
     const appPeak = appRss.stop();
     const serverPeak = serverRss?.stop() ?? null;
@@ -271,14 +425,22 @@ async function measure(engine: EngineKind, inputs: JobInput[], agency: SeededAge
       errors: r.errors,
       firstError: r.firstError,
       completedJobs: completed,
-      cpuSeconds: { app: seconds(ticks.app), postgres: seconds(ticks.pg), temporalServer: server ? seconds(ticks.server) : null },
+      cpuSeconds: {
+        app: seconds(ticks.app),
+        postgres: seconds(ticks.pg),
+        temporalServer: server ? seconds(ticks.server) : null,
+      },
       cpuMsPerEvent: {
         app: perEvent(ticks.app),
         postgres: perEvent(ticks.pg),
         temporalServer: server ? perEvent(ticks.server) : null,
         total: perEvent(ticks.app + ticks.pg + ticks.server),
       },
-      memory: { appPeakMiB: appPeak.peakMiB, temporalServerPeakMiB: serverPeak?.peakMiB ?? null, temporalServerHwmMiB: serverHwm },
+      memory: {
+        appPeakMiB: appPeak.peakMiB,
+        temporalServerPeakMiB: serverPeak?.peakMiB ?? null,
+        temporalServerHwmMiB: serverHwm,
+      },
       machineBusy: (mt.busy - before.machine.busy) / Math.max(1, mt.total - before.machine.total),
     };
   } finally {
@@ -315,7 +477,8 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
   const quiet = () => {};
 
   /** Runs `clients` loops over their own jobs (job k belongs to client k mod clients). */
-  const byClient = <T>(jobs: T[], clients: number) => Array.from({ length: clients }, (_, c) => jobs.filter((_, k) => k % clients === c));
+  const byClient = <T>(jobs: T[], clients: number) =>
+    Array.from({ length: clients }, (_, c) => jobs.filter((_, k) => k % clients === c));
 
   return {
     async setup(m) {
@@ -330,7 +493,12 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
         const { createActivities } = await import('#activities/index.ts');
         const embedded = createEmbeddedEngine({ db: conn.db });
         // The app runs the outbox's notifications beside the engine; the Temporal worker runs them as activities.
-        dispatcher = createDispatcher({ sql: conn.sql, engine: embedded, activities: createActivities({ db: conn.db }), log: (line) => console.error(`[dispatcher] ${line}`) });
+        dispatcher = createDispatcher({
+          sql: conn.sql,
+          engine: embedded,
+          activities: createActivities({ db: conn.db }),
+          log: (line) => console.error(`[dispatcher] ${line}`),
+        });
         await dispatcher.start();
         engine = embedded;
       } else {
@@ -424,10 +592,12 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
         events: latencies.length,
         seconds,
         latencyMs: summarize(latencies),
-        byType: Object.fromEntries([...byType].map(([type, xs]) => {
-          const s = summarize(xs);
-          return [type, { count: s.count, p50: s.p50, p95: s.p95 }];
-        })),
+        byType: Object.fromEntries(
+          [...byType].map(([type, xs]) => {
+            const s = summarize(xs);
+            return [type, { count: s.count, p50: s.p50, p95: s.p95 }];
+          }),
+        ),
         visibleMs: summarize(visible),
         visibleAtFirstRead,
         visibleTimeouts,

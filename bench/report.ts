@@ -62,7 +62,10 @@ export function printTable(report: RunReport, previous: RunReport | null): void 
   const prev = new Map((previous?.figures ?? []).map((f) => [f.key, f]));
   const rows = report.figures.map((f) => {
     const p = prev.get(f.key);
-    const delta = p?.value != null && f.value != null && p.value !== 0 ? `${(((f.value - p.value) / Math.abs(p.value)) * 100).toFixed(0)} %` : '';
+    const delta =
+      p?.value != null && f.value != null && p.value !== 0
+        ? `${(((f.value - p.value) / Math.abs(p.value)) * 100).toFixed(0)} %`
+        : '';
     return [
       f.label,
       f.skipped ? `skipped: ${f.skipped}` : fmt(f.value, f.unit),
@@ -72,9 +75,17 @@ export function printTable(report: RunReport, previous: RunReport | null): void 
       delta,
     ];
   });
-  const head = ['figure', 'this run', 'target', '', previous ? `last run (${previous.startedAt.slice(0, 16)})` : 'last run', 'change'];
+  const head = [
+    'figure',
+    'this run',
+    'target',
+    '',
+    previous ? `last run (${previous.startedAt.slice(0, 16)})` : 'last run',
+    'change',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => Math.min(r[i].length, 70))));
-  const show = (r: string[]) => r.map((c, i) => (i === 1 || i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const show = (r: string[]) =>
+    r.map((c, i) => (i === 1 || i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   console.log('\n' + show(head));
   console.log(widths.map((w) => '─'.repeat(w)).join('  '));
   for (const r of rows) console.log(show(r));
@@ -92,7 +103,9 @@ export function writeResults(report: RunReport, latest = LATEST): { latest: stri
     git: report.git,
     seconds: Math.round(report.seconds),
     load: report.machine.loadAverageAtStart,
-    figures: Object.fromEntries(report.figures.map((f) => [f.key, f.skipped ? null : f.value === null ? null : Math.round(f.value * 100) / 100])),
+    figures: Object.fromEntries(
+      report.figures.map((f) => [f.key, f.skipped ? null : f.value === null ? null : Math.round(f.value * 100) / 100]),
+    ),
   };
   appendFileSync(history, JSON.stringify(compact) + '\n');
   return { latest, history };
@@ -110,7 +123,10 @@ export function markdownFigures(report: RunReport): string {
     '',
     '| figure | value | target | |',
     '|---|---:|---|---|',
-    ...report.figures.map((f) => `| ${f.label} | ${f.skipped ? `skipped: ${f.skipped}` : fmt(f.value, f.unit)} | ${f.target ? `${f.target.op} ${fmt(f.target.value, f.unit)}` : ''} | ${verdict(f)} |`),
+    ...report.figures.map(
+      (f) =>
+        `| ${f.label} | ${f.skipped ? `skipped: ${f.skipped}` : fmt(f.value, f.unit)} | ${f.target ? `${f.target.op} ${fmt(f.target.value, f.unit)}` : ''} | ${verdict(f)} |`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -21,10 +21,25 @@ export const CHASE: ChasePolicy = { offerReminderHours: 4, offerEscalationHours:
 
 const TRADES = ['plumbing', 'electrical', 'heating', 'roofing', 'carpentry', 'locksmith', 'decorating', 'general'];
 const TITLES = [
-  'Leaking kitchen tap', 'No hot water', 'Boiler pressure dropping', 'Tripping fuse board', 'Broken window latch',
-  'Blocked bathroom sink', 'Damp patch on bedroom ceiling', 'Front door lock sticking', 'Extractor fan not working',
-  'Radiator cold at top', 'Loose stair banister', 'Cracked toilet cistern', 'Gutter overflowing', 'Oven not heating',
-  'Smoke alarm chirping', 'Shower tray leaking', 'Mould in bathroom', 'Garden fence down', 'Washing machine leak',
+  'Leaking kitchen tap',
+  'No hot water',
+  'Boiler pressure dropping',
+  'Tripping fuse board',
+  'Broken window latch',
+  'Blocked bathroom sink',
+  'Damp patch on bedroom ceiling',
+  'Front door lock sticking',
+  'Extractor fan not working',
+  'Radiator cold at top',
+  'Loose stair banister',
+  'Cracked toilet cistern',
+  'Gutter overflowing',
+  'Oven not heating',
+  'Smoke alarm chirping',
+  'Shower tray leaking',
+  'Mould in bathroom',
+  'Garden fence down',
+  'Washing machine leak',
   'Intercom not buzzing',
 ];
 const OUTCODES = ['SW1A', 'SE1', 'N1', 'E2', 'W12', 'NW5', 'SW9', 'E14', 'N16', 'SE15'];
@@ -39,9 +54,15 @@ export interface SeededAgency {
 }
 
 /** One agency and its directory, inserted set-wise. */
-export async function seedAgency(sql: Sql, name: string, sizes: { staff: number; contractors: number; properties: number }): Promise<SeededAgency> {
+export async function seedAgency(
+  sql: Sql,
+  name: string,
+  sizes: { staff: number; contractors: number; properties: number },
+): Promise<SeededAgency> {
   const slug = name.toLowerCase().replace(/\W+/g, '-');
-  const [agency] = await sql<{ id: string }[]>`insert into agencies (name, slug) values (${name}, ${slug}) returning id`;
+  const [agency] = await sql<
+    { id: string }[]
+  >`insert into agencies (name, slug) values (${name}, ${slug}) returning id`;
   const staff = await sql<{ id: string; email: string; role: 'admin' | 'staff' }[]>`
     insert into users (agency_id, name, email, role)
     select ${agency.id}, 'Staff ' || g, ${slug} || '-staff' || g || '@example.test', case when g = 1 then 'admin' else 'staff' end
@@ -74,7 +95,12 @@ export async function seedAgency(sql: Sql, name: string, sizes: { staff: number;
     slug,
     staff,
     contractors,
-    properties: properties.map((p) => ({ id: p.id, tenantId: tenantOf.get(p.id)!, postcode: p.postcode, line1: p.line1 })),
+    properties: properties.map((p) => ({
+      id: p.id,
+      tenantId: tenantOf.get(p.id)!,
+      postcode: p.postcode,
+      line1: p.line1,
+    })),
     jobTypes: jobTypes.map((j) => j.id),
   };
 }
@@ -103,16 +129,37 @@ type Scripted = { afterHours: number; command: JobCommand };
 /** Runs the machine like the embedded engine and its dispatcher would: due timers fire before each later event. */
 export function simulate(input: JobInput, script: Scripted[], untilMs: number): History {
   let { state } = startJob(input);
-  const steps: Step[] = [{ seq: 1, type: 'CREATED', actorId: 'system', actorRole: 'system', payload: {}, from: null, to: state.status, at: input.createdAt }];
+  const steps: Step[] = [
+    {
+      seq: 1,
+      type: 'CREATED',
+      actorId: 'system',
+      actorRole: 'system',
+      payload: {},
+      from: null,
+      to: state.status,
+      at: input.createdAt,
+    },
+  ];
   const apply = (event: JobEvent) => {
     const result = stepJob(state, event);
     if (!result.ok) throw new Error(`seed: ${event.type} refused in ${state.status}: ${result.reason}`);
     const { type, actor, at, ...payload } = event;
-    steps.push({ seq: steps.length + 1, type, actorId: actor.id, actorRole: actor.role, payload, from: result.from, to: result.state.status, at });
+    steps.push({
+      seq: steps.length + 1,
+      type,
+      actorId: actor.id,
+      actorRole: actor.role,
+      payload,
+      from: result.from,
+      to: result.state.status,
+      at,
+    });
     state = result.state;
   };
   const fireUntil = (ms: number) => {
-    for (let timer = pendingTimer(state); timer && Date.parse(timer.at) <= ms; timer = pendingTimer(state)) apply(timerEvent(timer, timer.at));
+    for (let timer = pendingTimer(state); timer && Date.parse(timer.at) <= ms; timer = pendingTimer(state))
+      apply(timerEvent(timer, timer.at));
   };
   const created = Date.parse(input.createdAt);
   for (const { afterHours, command } of script) {
@@ -126,10 +173,16 @@ export function simulate(input: JobInput, script: Scripted[], untilMs: number): 
 }
 
 /** The usual life of a job, as the people involved would drive it. */
-function lifeScript(staffId: string, contractorId: string, reference: string, ending: 'closedInvoiced' | 'paid' | 'closedNoInvoice' | 'cancelled'): Scripted[] {
+function lifeScript(
+  staffId: string,
+  contractorId: string,
+  reference: string,
+  ending: 'closedInvoiced' | 'paid' | 'closedNoInvoice' | 'cancelled',
+): Scripted[] {
   const staff = { id: staffId, role: 'staff' as const };
   const contractor = { id: contractorId, role: 'contractor' as const };
-  if (ending === 'cancelled') return [{ afterHours: 2, command: { type: 'CANCEL', reason: 'Tenant fixed it themselves', actor: staff } }];
+  if (ending === 'cancelled')
+    return [{ afterHours: 2, command: { type: 'CANCEL', reason: 'Tenant fixed it themselves', actor: staff } }];
   const work: Scripted[] = [
     { afterHours: 0.5, command: { type: 'OFFER', contractorId, actor: staff } },
     { afterHours: 1.5, command: { type: 'ACCEPT', actor: contractor } },
@@ -137,19 +190,46 @@ function lifeScript(staffId: string, contractorId: string, reference: string, en
     { afterHours: 3.5, command: { type: 'ADD_NOTE', text: 'On site, parts ordered.', actor: contractor } },
     { afterHours: 20, command: { type: 'COMPLETE', note: 'Replaced the faulty part and tested.', actor: contractor } },
   ];
-  const invoice: Scripted = { afterHours: 30, command: { type: 'SUBMIT_INVOICE', number: `C-${reference}`, netPence: 12000, vatPence: 2400, totalPence: 14400, actor: contractor } };
+  const invoice: Scripted = {
+    afterHours: 30,
+    command: {
+      type: 'SUBMIT_INVOICE',
+      number: `C-${reference}`,
+      netPence: 12000,
+      vatPence: 2400,
+      totalPence: 14400,
+      actor: contractor,
+    },
+  };
   const close: Scripted = { afterHours: 48, command: { type: 'CLOSE', actor: staff } };
   if (ending === 'closedNoInvoice') return [...work, close];
   if (ending === 'closedInvoiced') return [...work, invoice, close];
   const pay = (leg: 'client' | 'contractor' | 'commission', amountPence: number, h: number): Scripted => ({
     afterHours: h,
-    command: { type: 'RECORD_PAYMENT', key: `${reference}-${leg}`, leg, amountPence, reference: `BACS ${leg}`, actor: staff },
+    command: {
+      type: 'RECORD_PAYMENT',
+      key: `${reference}-${leg}`,
+      leg,
+      amountPence,
+      reference: `BACS ${leg}`,
+      actor: staff,
+    },
   });
   return [
     ...work,
     invoice,
     close,
-    { afterHours: 50, command: { type: 'RAISE_INVOICE', number: `A-${reference}`, agentNetPence: 15000, vatRateBp: 2000, contractorTotalPence: 14400, actor: staff } },
+    {
+      afterHours: 50,
+      command: {
+        type: 'RAISE_INVOICE',
+        number: `A-${reference}`,
+        agentNetPence: 15000,
+        vatRateBp: 2000,
+        contractorTotalPence: 14400,
+        actor: staff,
+      },
+    },
     pay('client', 18000, 120),
     pay('contractor', 14400, 168),
     pay('commission', 3000, 168.5),
@@ -159,7 +239,9 @@ function lifeScript(staffId: string, contractorId: string, reference: string, en
 const ENDINGS = [
   ...Array<'closedInvoiced'>(11).fill('closedInvoiced'),
   ...Array<'paid'>(6).fill('paid'),
-  'cancelled', 'cancelled', 'closedNoInvoice',
+  'cancelled',
+  'cancelled',
+  'closedNoInvoice',
 ] as const;
 /** Old enough that every history has run its course (no pending timer), so templates apply. */
 const SETTLED_MS = 21 * 86_400_000;
@@ -170,7 +252,9 @@ const TEMPLATE_BASE = Date.parse('2000-01-03T00:00:00.000Z');
 
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const cell = (v: unknown): string =>
-  v === null || v === undefined ? '\\N' : (typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]);
+  v === null || v === undefined
+    ? '\\N'
+    : (typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]);
 const line = (values: unknown[]) => values.map(cell).join('\t') + '\n';
 
 /** Per-job values that are not part of the machine's history. */
@@ -207,16 +291,49 @@ function linesOf({ state, steps }: History, l: Labels): Lines {
   return {
     status: state.status,
     jobs: line([
-      l.id, l.agencyId, l.number, l.reference, l.title, `<p>${l.title}: reported by the tenant.</p>`, l.jobTypeId, ctx.priority.code,
-      l.propertyId, l.tenantId, l.staffId, state.status, ctx.contractorId, ctx.offeredTo, ctx.sla.dueAt, ctx.sla.breached,
-      ctx.sla.warnedPercent, ctx.recallCount, ctx.noteCount, last.seq, ctx.createdAt, last.at, done ? lastAt('completed') : null, lastAt('closed'),
+      l.id,
+      l.agencyId,
+      l.number,
+      l.reference,
+      l.title,
+      `<p>${l.title}: reported by the tenant.</p>`,
+      l.jobTypeId,
+      ctx.priority.code,
+      l.propertyId,
+      l.tenantId,
+      l.staffId,
+      state.status,
+      ctx.contractorId,
+      ctx.offeredTo,
+      ctx.sla.dueAt,
+      ctx.sla.breached,
+      ctx.sla.warnedPercent,
+      ctx.recallCount,
+      ctx.noteCount,
+      last.seq,
+      ctx.createdAt,
+      last.at,
+      done ? lastAt('completed') : null,
+      lastAt('closed'),
       l.search,
     ]),
     engine: line([l.id, state, last.seq, last.at]),
     timers: timer ? line([l.id, timer.key, timer.at]) : '',
-    events: steps.map((s) => line([l.id, s.seq, s.type, s.actorId, s.actorRole, s.payload, s.from, s.to, s.at])).join(''),
+    events: steps
+      .map((s) => line([l.id, s.seq, s.type, s.actorId, s.actorRole, s.payload, s.from, s.to, s.at]))
+      .join(''),
     audit: steps
-      .map((s) => line([l.agencyId, l.id, s.actorId, s.actorRole, `job.${s.type.toLowerCase()}`, { seq: s.seq, from: s.from, to: s.to, ...s.payload }, s.at]))
+      .map((s) =>
+        line([
+          l.agencyId,
+          l.id,
+          s.actorId,
+          s.actorRole,
+          `job.${s.type.toLowerCase()}`,
+          { seq: s.seq, from: s.from, to: s.to, ...s.payload },
+          s.at,
+        ]),
+      )
       .join(''),
   };
 }
@@ -224,10 +341,21 @@ function linesOf({ state, steps }: History, l: Labels): Lines {
 // Templates: one simulated history per (ending, priority), its rows rendered once with placeholder
 // labels; each job then costs one pass that swaps labels and shifts every timestamp.
 const TOKENS: Labels = {
-  id: '@I@', agencyId: '@A@', number: '@N@', reference: '@R@', title: '@T@', jobTypeId: '@Y@',
-  propertyId: '@P@', tenantId: '@E@', staffId: '@S@', contractorId: '@C@', search: '@X@',
+  id: '@I@',
+  agencyId: '@A@',
+  number: '@N@',
+  reference: '@R@',
+  title: '@T@',
+  jobTypeId: '@Y@',
+  propertyId: '@P@',
+  tenantId: '@E@',
+  staffId: '@S@',
+  contractorId: '@C@',
+  search: '@X@',
 };
-const TOKEN_KEYS: Record<string, keyof Labels> = Object.fromEntries(Object.entries(TOKENS).map(([k, v]) => [v[1], k as keyof Labels]));
+const TOKEN_KEYS: Record<string, keyof Labels> = Object.fromEntries(
+  Object.entries(TOKENS).map(([k, v]) => [v[1], k as keyof Labels]),
+);
 const TOKEN_OR_ISO = /@[IANRTYPESCX]@|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
 
 const templates = new Map<string, Lines>();
@@ -235,8 +363,19 @@ function template(ending: (typeof ENDINGS)[number], priority: PriorityPolicy): L
   const key = `${ending}/${priority.code}`;
   let t = templates.get(key);
   if (!t) {
-    const input: JobInput = { jobId: TOKENS.id, reference: TOKENS.reference, agencyId: TOKENS.agencyId, createdAt: new Date(TEMPLATE_BASE).toISOString(), priority, chase: CHASE };
-    const history = simulate(input, lifeScript(TOKENS.staffId, TOKENS.contractorId, TOKENS.reference, ending), TEMPLATE_BASE + SETTLED_MS);
+    const input: JobInput = {
+      jobId: TOKENS.id,
+      reference: TOKENS.reference,
+      agencyId: TOKENS.agencyId,
+      createdAt: new Date(TEMPLATE_BASE).toISOString(),
+      priority,
+      chase: CHASE,
+    };
+    const history = simulate(
+      input,
+      lifeScript(TOKENS.staffId, TOKENS.contractorId, TOKENS.reference, ending),
+      TEMPLATE_BASE + SETTLED_MS,
+    );
     if (pendingTimer(history.state)) throw new Error(`seed: template ${key} still has a pending timer`);
     t = linesOf(history, TOKENS);
     templates.set(key, t);
@@ -253,7 +392,14 @@ function fromTemplate(t: Lines, shiftMs: number, labels: Labels): Lines {
       if (!shifted) isoCache.set(m, (shifted = new Date(Date.parse(m) + shiftMs).toISOString()));
       return shifted;
     });
-  return { status: t.status, jobs: swap(t.jobs), engine: swap(t.engine), timers: '', events: swap(t.events), audit: swap(t.audit) };
+  return {
+    status: t.status,
+    jobs: swap(t.jobs),
+    engine: swap(t.engine),
+    timers: '',
+    events: swap(t.events),
+    audit: swap(t.audit),
+  };
 }
 
 async function copyInto(sql: Sql, table: string, columns: string[], text: string[]): Promise<void> {
@@ -303,7 +449,13 @@ export async function seedJobs(sql: Sql, agency: SeededAgency, options: JobsOpti
   const CHUNK = 5_000;
   let copying: Promise<unknown> = Promise.resolve();
   for (let start = 0; start < options.count; start += CHUNK) {
-    const rows = { jobs: [] as string[], engine: [] as string[], timers: [] as string[], events: [] as string[], audit: [] as string[] };
+    const rows = {
+      jobs: [] as string[],
+      engine: [] as string[],
+      timers: [] as string[],
+      events: [] as string[],
+      audit: [] as string[],
+    };
     for (let i = start; i < Math.min(options.count, start + CHUNK); i++) {
       const number = options.startNumber + i;
       const property = pick(agency.properties, i * 31);
@@ -320,17 +472,41 @@ export async function seedJobs(sql: Sql, agency: SeededAgency, options: JobsOpti
         contractorId: pick(agency.contractors, i * 13).id,
         search: '',
       };
-      labels.search = [labels.reference, labels.title, property.postcode, property.postcode.replace(' ', ''), property.line1].join(' ').toLowerCase();
+      labels.search = [
+        labels.reference,
+        labels.title,
+        property.postcode,
+        property.postcode.replace(' ', ''),
+        property.line1,
+      ]
+        .join(' ')
+        .toLowerCase();
       const createdAt = options.createdAt(i).getTime();
-      const input: JobInput = { jobId: labels.id, reference: labels.reference, agencyId: agency.id, createdAt: new Date(createdAt).toISOString(), priority: priorityOf(i), chase: CHASE };
+      const input: JobInput = {
+        jobId: labels.id,
+        reference: labels.reference,
+        agencyId: agency.id,
+        createdAt: new Date(createdAt).toISOString(),
+        priority: priorityOf(i),
+        chase: CHASE,
+      };
       let lines: Lines;
       if (options.mode === 'fresh') {
         lines = linesOf(simulate(input, [], createdAt), labels);
       } else if (now - createdAt > SETTLED_MS) {
-        lines = fromTemplate(template(pick(ENDINGS, i * 7 + (i >> 3)), input.priority), createdAt - TEMPLATE_BASE, labels);
+        lines = fromTemplate(
+          template(pick(ENDINGS, i * 7 + (i >> 3)), input.priority),
+          createdAt - TEMPLATE_BASE,
+          labels,
+        );
       } else {
         // Recent: a life cut short at a point that depends on the job, fired timers included.
-        const script = lifeScript(labels.staffId, labels.contractorId, labels.reference, i % 9 === 0 ? 'cancelled' : 'paid').slice(0, i % 11);
+        const script = lifeScript(
+          labels.staffId,
+          labels.contractorId,
+          labels.reference,
+          i % 9 === 0 ? 'cancelled' : 'paid',
+        ).slice(0, i % 11);
         lines = linesOf(simulate(input, script, now), labels);
       }
       rows.jobs.push(lines.jobs);
@@ -343,12 +519,53 @@ export async function seedJobs(sql: Sql, agency: SeededAgency, options: JobsOpti
     // Load this chunk while the next one is built (PostgreSQL and Node each get a core).
     await copying;
     copying = (async () => {
-      await copyInto(sql, 'jobs', ['id', 'agency_id', 'number', 'reference', 'title', 'description_html', 'job_type_id', 'priority_code', 'property_id', 'tenant_id', 'created_by', 'status', 'contractor_id', 'offered_to_id', 'sla_due_at', 'sla_breached', 'sla_warned_percent', 'recall_count', 'note_count', 'engine_version', 'created_at', 'updated_at', 'completed_at', 'closed_at', 'search_text'], rows.jobs);
+      await copyInto(
+        sql,
+        'jobs',
+        [
+          'id',
+          'agency_id',
+          'number',
+          'reference',
+          'title',
+          'description_html',
+          'job_type_id',
+          'priority_code',
+          'property_id',
+          'tenant_id',
+          'created_by',
+          'status',
+          'contractor_id',
+          'offered_to_id',
+          'sla_due_at',
+          'sla_breached',
+          'sla_warned_percent',
+          'recall_count',
+          'note_count',
+          'engine_version',
+          'created_at',
+          'updated_at',
+          'completed_at',
+          'closed_at',
+          'search_text',
+        ],
+        rows.jobs,
+      );
       await Promise.all([
         copyInto(sql, 'engine_jobs', ['job_id', 'state', 'version', 'updated_at'], rows.engine),
         copyInto(sql, 'engine_timers', ['job_id', 'key', 'due_at'], rows.timers),
-        copyInto(sql, 'job_events', ['job_id', 'seq', 'type', 'actor_id', 'actor_role', 'payload', 'from_status', 'to_status', 'at'], rows.events),
-        copyInto(sql, 'audit_log', ['agency_id', 'job_id', 'actor_id', 'actor_role', 'action', 'detail', 'at'], rows.audit),
+        copyInto(
+          sql,
+          'job_events',
+          ['job_id', 'seq', 'type', 'actor_id', 'actor_role', 'payload', 'from_status', 'to_status', 'at'],
+          rows.events,
+        ),
+        copyInto(
+          sql,
+          'audit_log',
+          ['agency_id', 'job_id', 'actor_id', 'actor_role', 'action', 'detail', 'at'],
+          rows.audit,
+        ),
       ]);
     })();
     copying.catch(() => {}); // surfaced by the next await

@@ -54,9 +54,17 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
     const t0 = Date.now() + 6000 + options.jobs * 2.5;
     const dueOf = (i: number) => t0 + Math.floor((i * options.spreadMs) / options.jobs);
     const insertStart = performance.now();
-    await seedJobs(sql, agency, { count: options.jobs, startNumber: 1, mode: 'fresh', priority: () => URGENT, createdAt: (i) => new Date(dueOf(i) - WARN_OFFSET_MS) });
+    await seedJobs(sql, agency, {
+      count: options.jobs,
+      startNumber: 1,
+      mode: 'fresh',
+      priority: () => URGENT,
+      createdAt: (i) => new Date(dueOf(i) - WARN_OFFSET_MS),
+    });
     const insertSeconds = (performance.now() - insertStart) / 1000;
-    const [{ pending }] = await sql<{ pending: number }[]>`select count(*)::int as pending from engine_timers where due_at > now()`;
+    const [{ pending }] = await sql<
+      { pending: number }[]
+    >`select count(*)::int as pending from engine_timers where due_at > now()`;
     if (Date.now() > t0 - 1000) throw new Error(`timers bench: seeding took too long (${insertSeconds.toFixed(1)} s)`);
     await child.request({ type: 'gc' }, 'gc-done');
     const pendingRss = readRss(child.pid).rssMiB;
@@ -76,7 +84,19 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
     await child.request({ type: 'gc' }, 'gc-done');
     const after = readRss(child.pid).rssMiB;
 
-    const [stats] = await sql<{ n: number; p50: number; p95: number; p99: number; max: number; mean: number; within: number; last_fire: string; last_done: string }[]>`
+    const [stats] = await sql<
+      {
+        n: number;
+        p50: number;
+        p95: number;
+        p99: number;
+        max: number;
+        mean: number;
+        within: number;
+        last_fire: string;
+        last_done: string;
+      }[]
+    >`
       with l as (
         select extract(epoch from (e.at - (j.created_at + ${`${WARN_OFFSET_MS} milliseconds`}::interval))) * 1000 as ms, e.at
         from job_events e join jobs j on j.id = e.job_id where e.type = 'SLA_WARNING')
@@ -124,7 +144,12 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
     async setup(m) {
       conn = connect(m.url as string, { max: 20 });
       const engine = createEmbeddedEngine({ db: conn.db });
-      dispatcher = createDispatcher({ sql: conn.sql, engine, activities: createActivities({ db: conn.db }), log: (line) => console.error(`[dispatcher] ${line}`) });
+      dispatcher = createDispatcher({
+        sql: conn.sql,
+        engine,
+        activities: createActivities({ db: conn.db }),
+        log: (line) => console.error(`[dispatcher] ${line}`),
+      });
       await dispatcher.start();
       return { type: 'setup-done' };
     },

@@ -21,7 +21,8 @@ function preparing<T extends Sql>(client: T): T {
   return new Proxy(client, {
     get(target, key) {
       if (key === 'unsafe') {
-        return (query: string, params?: unknown[], options?: object) => target.unsafe(query, params as never, { ...options, prepare: true });
+        return (query: string, params?: unknown[], options?: object) =>
+          target.unsafe(query, params as never, { ...options, prepare: true });
       }
       if (key === 'begin' || key === 'savepoint') {
         // (options?, fn): the callback is last; it gets the transaction's own connection.
@@ -39,7 +40,12 @@ function preparing<T extends Sql>(client: T): T {
 export function connect(url: string, options: { max?: number } = {}) {
   // connect_timeout: a database that is down fails a request in 5 s (postgres.js waits 30 by default), so
   // the app answers 503 promptly; the pool reconnects by itself once PostgreSQL is back.
-  const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 5, connection: { TimeZone: 'UTC' } });
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connect_timeout: 5,
+    connection: { TimeZone: 'UTC' },
+  });
   const db = drizzle({ client: preparing(sql), schema, casing: 'snake_case' });
   return { sql, db, close: () => sql.end({ timeout: 5 }) };
 }

@@ -14,7 +14,10 @@ import { clearLeftoverPostmaster } from './leftover-postmaster.ts';
 // process.exitCode = 1 and lets the loop drain, so CI passed failing tests). Its 'exit' hook cannot stop a
 // cluster (nothing async runs then) and throws without 'beforeExit' first. Signals still stop the
 // clusters; on a normal exit their owners stop them (the runtime and the test setup do).
-const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+const exitHook = createRequire(import.meta.url)('async-exit-hook') as {
+  unhookEvent(event: string): void;
+  hookedEvents(): string[];
+};
 // Idempotent: this module may be evaluated more than once in one process (vitest loads it per project).
 for (const event of ['beforeExit', 'exit']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
 
@@ -25,7 +28,8 @@ for (const event of ['beforeExit', 'exit']) if (exitHook.hookedEvents().includes
  * crashing the process on a write to the closed socket.
  */
 export function leaveSignalsToCaller() {
-  for (const event of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+  for (const event of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'])
+    if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
 }
 
 export interface EmbeddedServer {
@@ -81,7 +85,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: Object.entries({ listen_addresses: 'localhost', ...options.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    postgresFlags: Object.entries({ listen_addresses: 'localhost', ...options.settings }).flatMap(([k, v]) => [
+      '-c',
+      `${k}=${v}`,
+    ]),
     onLog: keep,
     onError: (e: unknown) => keep(e instanceof Error ? e.message : String(e)),
   });
@@ -94,7 +101,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   // Only once initdb has made the directory (it must be empty before) and the port has proved usable.
   if (options.port === undefined) writeFileSync(join(dataDir, PORT_FILE), `${port}\n`);
-  const admin = postgres({ host: 'localhost', port, user: 'postgres', password: 'postgres', database: 'postgres', onnotice: () => {} });
+  const admin = postgres({
+    host: 'localhost',
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    database: 'postgres',
+    onnotice: () => {},
+  });
   let database = options.database ?? 'fettle';
   try {
     const names = (await admin`select datname from pg_database`).map((r) => r.datname as string);

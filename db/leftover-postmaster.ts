@@ -59,7 +59,9 @@ function commandOf(pid: number): string[] {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   } catch {
     try {
-      return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/);
+      return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' })
+        .trim()
+        .split(/\s+/);
     } catch {
       return [];
     }
@@ -72,7 +74,9 @@ function parentOf(pid: number): number {
     return Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10) || 0;
   } catch {
     try {
-      return Number.parseInt(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim(), 10) || 0;
+      return (
+        Number.parseInt(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim(), 10) || 0
+      );
     } catch {
       return 0;
     }
@@ -120,7 +124,11 @@ async function exited(pid: number, lockFile: string, ms: number): Promise<boolea
  * Leaves `dataDir` free for a new server: stops a postgres still serving it, removes a stale lock.
  * Returns the port the previous server used (a hint for keeping the same one), or null.
  */
-export async function clearLeftoverPostmaster(dataDir: string, log: (message: string) => void, shutdownMs = 60_000): Promise<number | null> {
+export async function clearLeftoverPostmaster(
+  dataDir: string,
+  log: (message: string) => void,
+  shutdownMs = 60_000,
+): Promise<number | null> {
   const lock = readPostmasterLock(dataDir);
   if (!lock) return null;
   const lockFile = join(dataDir, 'postmaster.pid');
@@ -136,12 +144,16 @@ export async function clearLeftoverPostmaster(dataDir: string, log: (message: st
         'is the app already running on this DATA_DIR? Stop it first, or use another DATA_DIR.',
     );
   }
-  log(`database: PostgreSQL (pid ${lock.pid}, port ${lock.port}) is still serving ${dataDir} from an earlier run; stopping it (fast shutdown)`);
+  log(
+    `database: PostgreSQL (pid ${lock.pid}, port ${lock.port}) is still serving ${dataDir} from an earlier run; stopping it (fast shutdown)`,
+  );
   process.kill(lock.pid, 'SIGINT');
   let stopped = await exited(lock.pid, lockFile, shutdownMs);
   if (!stopped) {
     // Still there after a fast shutdown's grace: an immediate shutdown (crash recovery runs on the next start).
-    log(`database: PostgreSQL ${lock.pid} did not stop in ${shutdownMs / 1000} s; sending an immediate shutdown (SIGQUIT)`);
+    log(
+      `database: PostgreSQL ${lock.pid} did not stop in ${shutdownMs / 1000} s; sending an immediate shutdown (SIGQUIT)`,
+    );
     process.kill(lock.pid, 'SIGQUIT');
     stopped = await exited(lock.pid, lockFile, 10_000);
   }
@@ -150,5 +162,7 @@ export async function clearLeftoverPostmaster(dataDir: string, log: (message: st
     rmSync(lockFile, { force: true });
     return lock.port || null;
   }
-  throw new Error(`PostgreSQL (pid ${lock.pid}) is still serving ${dataDir} and would not stop; stop it (pg_ctl stop -D ${dataDir} -m immediate) and start again`);
+  throw new Error(
+    `PostgreSQL (pid ${lock.pid}) is still serving ${dataDir} and would not stop; stop it (pg_ctl stop -D ${dataDir} -m immediate) and start again`,
+  );
 }

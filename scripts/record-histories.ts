@@ -29,7 +29,10 @@ const OUT = fileURLToPath(new URL('../tests/fixtures/histories', import.meta.url
 const address = process.env.TEMPORAL_ADDRESS || 'localhost:7233';
 const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
 const taskQueue = `fettle-record-${Date.now()}`;
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const want = (scenario: string) => !only || only.includes(scenario);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,7 +61,14 @@ async function main() {
     stops.push(() => worker.shutdown());
     const engine = await createTemporalEngine({ db, address, namespace, taskQueue });
     stops.push(() => engine.close());
-    const small = await createTemporalEngine({ db, address, namespace, taskQueue, maxHistoryEvents: 40, log: () => {} });
+    const small = await createTemporalEngine({
+      db,
+      address,
+      namespace,
+      taskQueue,
+      maxHistoryEvents: 40,
+      log: () => {},
+    });
     stops.push(() => small.close());
     mkdirSync(OUT, { recursive: true });
 
@@ -70,13 +80,17 @@ async function main() {
       createJobRow(db, fx.agency.id, { propertyId: fx.property.id }).then((input) => ({ ...input, ...overrides }));
 
     /** The job's current run: taken right after start, it is the first run of its chain. */
-    const runOf = async (e: TemporalEngine, jobId: string) => (await e.client.workflow.getHandle(await e.workflowId(jobId)).describe()).runId;
+    const runOf = async (e: TemporalEngine, jobId: string) =>
+      (await e.client.workflow.getHandle(await e.workflowId(jobId)).describe()).runId;
 
     /** Saves every run of the job's workflow from `firstRunId`, following continue-as-new, as `<scenario>[-runN].json`. */
     async function save(e: TemporalEngine, scenario: string, jobId: string, firstRunId: string) {
       const workflowId = await e.workflowId(jobId);
-      const runs: { runId: string; history: Awaited<ReturnType<ReturnType<typeof e.client.workflow.getHandle>['fetchHistory']>> }[] = [];
-      for (let runId: string | null | undefined = firstRunId; runId; ) {
+      const runs: {
+        runId: string;
+        history: Awaited<ReturnType<ReturnType<typeof e.client.workflow.getHandle>['fetchHistory']>>;
+      }[] = [];
+      for (let runId: string | null | undefined = firstRunId; runId;) {
         const history = await e.client.workflow.getHandle(workflowId, runId).fetchHistory();
         runs.push({ runId, history });
         runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
@@ -85,7 +99,14 @@ async function main() {
         const name = runs.length > 1 ? `${scenario}-run${i + 1}` : scenario;
         // Binary protobuf (base64): historyFromJSON trips over the two protobufjs copies npm installs here.
         const encoded = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish()).toString('base64');
-        const body = { workflowId, runId, scenario, recordedAt: new Date().toISOString(), events: history.events?.length ?? 0, historyProtoBase64: encoded };
+        const body = {
+          workflowId,
+          runId,
+          scenario,
+          recordedAt: new Date().toISOString(),
+          events: history.events?.length ?? 0,
+          historyProtoBase64: encoded,
+        };
         writeFileSync(join(OUT, `${name}.json`), JSON.stringify(body, null, 1) + '\n');
         console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
       }
@@ -104,12 +125,47 @@ async function main() {
       await engine.send(id, { type: 'START', actor: pat });
       await engine.send(id, { type: 'ADD_NOTE', text: 'Washer replaced', actor: pat });
       await engine.send(id, { type: 'COMPLETE', note: 'All fixed', actor: pat });
-      await engine.send(id, { type: 'SUBMIT_INVOICE', number: 'PP-1', netPence: 10000, vatPence: 2000, totalPence: 12000, actor: pat });
+      await engine.send(id, {
+        type: 'SUBMIT_INVOICE',
+        number: 'PP-1',
+        netPence: 10000,
+        vatPence: 2000,
+        totalPence: 12000,
+        actor: pat,
+      });
       await engine.send(id, { type: 'CLOSE', actor: staff });
-      await engine.send(id, { type: 'RAISE_INVOICE', number: 'INV-1', agentNetPence: 15000, vatRateBp: 2000, contractorTotalPence: 12000, actor: staff });
-      await engine.send(id, { type: 'RECORD_PAYMENT', key: 'p1', leg: 'client', amountPence: 18000, reference: 'BACS 1', actor: staff });
-      await engine.send(id, { type: 'RECORD_PAYMENT', key: 'p2', leg: 'contractor', amountPence: 12000, reference: 'BACS 2', actor: staff });
-      await engine.send(id, { type: 'RECORD_PAYMENT', key: 'p3', leg: 'commission', amountPence: 5000, reference: 'Ledger', actor: staff });
+      await engine.send(id, {
+        type: 'RAISE_INVOICE',
+        number: 'INV-1',
+        agentNetPence: 15000,
+        vatRateBp: 2000,
+        contractorTotalPence: 12000,
+        actor: staff,
+      });
+      await engine.send(id, {
+        type: 'RECORD_PAYMENT',
+        key: 'p1',
+        leg: 'client',
+        amountPence: 18000,
+        reference: 'BACS 1',
+        actor: staff,
+      });
+      await engine.send(id, {
+        type: 'RECORD_PAYMENT',
+        key: 'p2',
+        leg: 'contractor',
+        amountPence: 12000,
+        reference: 'BACS 2',
+        actor: staff,
+      });
+      await engine.send(id, {
+        type: 'RECORD_PAYMENT',
+        key: 'p3',
+        leg: 'commission',
+        amountPence: 5000,
+        reference: 'Ledger',
+        actor: staff,
+      });
       await until(async () => (await status(engine, id)) === 'COMPLETED', 'completion');
       await save(engine, 'lifecycle-payment-complete', id, first);
     }
@@ -123,13 +179,21 @@ async function main() {
       await engine.send(id, { type: 'OFFER', contractorId: pat.id, actor: staff });
       await engine.send(id, { type: 'DECLINE', reason: 'Too far', actor: pat });
       await engine.send(id, { type: 'OFFER', contractorId: eve.id, actor: staff });
-      await engine.send(id, { type: 'CHANGE_PRIORITY', priority: { code: 'P3', name: 'Routine', targetHours: 72, warnAtPercent: [75, 90] }, actor: staff });
+      await engine.send(id, {
+        type: 'CHANGE_PRIORITY',
+        priority: { code: 'P3', name: 'Routine', targetHours: 72, warnAtPercent: [75, 90] },
+        actor: staff,
+      });
       await engine.send(id, { type: 'CLOSE', actor: staff }).then(
         () => Promise.reject(new Error('CLOSE in New should have been refused')),
         (e) => (e instanceof EventRejected ? undefined : Promise.reject(e)),
       );
-      const race = await Promise.allSettled([engine.send(id, { type: 'ACCEPT', actor: eve }), engine.send(id, { type: 'DECLINE', reason: 'busy', actor: eve })]);
-      if (race.filter((r) => r.status === 'fulfilled').length !== 1) throw new Error('expected exactly one racing answer to win');
+      const race = await Promise.allSettled([
+        engine.send(id, { type: 'ACCEPT', actor: eve }),
+        engine.send(id, { type: 'DECLINE', reason: 'busy', actor: eve }),
+      ]);
+      if (race.filter((r) => r.status === 'fulfilled').length !== 1)
+        throw new Error('expected exactly one racing answer to win');
       const now = await engine.get(id);
       if (now.status === 'new') {
         await engine.send(id, { type: 'OFFER', contractorId: eve.id, actor: staff });
@@ -192,13 +256,27 @@ async function main() {
       await engine.send(id, { type: 'ACCEPT', actor: pat });
       await engine.send(id, { type: 'START', actor: pat });
       await engine.send(id, { type: 'COMPLETE', note: 'Patched', actor: pat });
-      await engine.send(id, { type: 'SUBMIT_INVOICE', number: 'PP-7', netPence: 5000, vatPence: 1000, totalPence: 6000, actor: pat });
+      await engine.send(id, {
+        type: 'SUBMIT_INVOICE',
+        number: 'PP-7',
+        netPence: 5000,
+        vatPence: 1000,
+        totalPence: 6000,
+        actor: pat,
+      });
       await engine.send(id, { type: 'RECALL', reason: 'Still leaking', actor: staff });
       await engine.send(id, { type: 'OFFER', contractorId: eve.id, actor: staff });
       await engine.send(id, { type: 'ACCEPT', actor: eve });
       await engine.send(id, { type: 'START', actor: eve });
       await engine.send(id, { type: 'COMPLETE', note: 'Replaced the trap', actor: eve });
-      await engine.send(id, { type: 'SUBMIT_INVOICE', number: 'EV-1', netPence: 7000, vatPence: 1400, totalPence: 8400, actor: eve });
+      await engine.send(id, {
+        type: 'SUBMIT_INVOICE',
+        number: 'EV-1',
+        netPence: 7000,
+        vatPence: 1400,
+        totalPence: 8400,
+        actor: eve,
+      });
       await engine.send(id, { type: 'CANCEL', reason: 'Landlord sold the flat', actor: staff }).catch((e: unknown) => {
         if (!(e instanceof EventRejected)) throw e;
         return engine.send(id, { type: 'CLOSE', actor: staff });

@@ -13,6 +13,8 @@ await runForTemporalJob('reproject-job.ts', async (engine, db, jobId) => {
     ok: result.complete,
     message:
       `${result.found} transitions in the workflow's history; recorded ${recorded}. ` +
-      (result.complete ? 'The job’s record is complete; its "needs attention" flag is cleared.' : 'Still incomplete: fix the cause in the log and run this again.'),
+      (result.complete
+        ? 'The job’s record is complete; its "needs attention" flag is cleared.'
+        : 'Still incomplete: fix the cause in the log and run this again.'),
   };
 });

@@ -7,5 +7,8 @@ import { runForTemporalJob } from './lib/temporal-job-cli.ts';
 
 await runForTemporalJob('resume-job.ts', async (engine, _db, jobId) => {
   const view = await engine.resume(jobId);
-  return { ok: true, message: `Resumed: ${view.context.reference} is ${view.status} at version ${view.version}; next deadline ${view.nextTimer?.at ?? 'none'}` };
+  return {
+    ok: true,
+    message: `Resumed: ${view.context.reference} is ${view.status} at version ${view.version}; next deadline ${view.nextTimer?.at ?? 'none'}`,
+  };
 });

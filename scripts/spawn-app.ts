@@ -26,8 +26,15 @@ export interface SpawnedApp {
  * `dataDir`: an existing DATA_DIR to start on again (as after a crash), kept by stop(); otherwise a new
  * one under the system's temp directory, removed by stop(). `port`: the same port again, else a free one.
  */
-export async function spawnApp(options: { env: Record<string, string>; nodeArgs?: string[]; dataDirPrefix: string; dataDir?: string; port?: number }): Promise<SpawnedApp> {
-  if (!existsSync(new URL('../build/handler.js', import.meta.url))) throw new Error('No build: run `npm run build` first (npm test does)');
+export async function spawnApp(options: {
+  env: Record<string, string>;
+  nodeArgs?: string[];
+  dataDirPrefix: string;
+  dataDir?: string;
+  port?: number;
+}): Promise<SpawnedApp> {
+  if (!existsSync(new URL('../build/handler.js', import.meta.url)))
+    throw new Error('No build: run `npm run build` first (npm test does)');
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), options.dataDirPrefix));
   chmodSync(dataDir, 0o777);
   const port = options.port ?? (await freePort());
@@ -37,7 +44,9 @@ export async function spawnApp(options: { env: Record<string, string>; nodeArgs?
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
   await new Promise<void>((resolve, reject) => {
@@ -72,12 +81,28 @@ export async function spawnApp(options: { env: Record<string, string>; nodeArgs?
 export async function signInOverHttp(base: string, email: string, password: string): Promise<string> {
   const body = new URLSearchParams({ email, password }).toString();
   const url = new URL('/sign-in', base);
-  const res = await new Promise<{ status: number; headers: { 'set-cookie'?: string[]; location?: string }; text: string }>((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: base, 'content-length': Buffer.byteLength(body) } }, (r) => {
-      let text = '';
-      r.on('data', (d: Buffer) => (text += d));
-      r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, text }));
-    });
+  const res = await new Promise<{
+    status: number;
+    headers: { 'set-cookie'?: string[]; location?: string };
+    text: string;
+  }>((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+          origin: base,
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (r) => {
+        let text = '';
+        r.on('data', (d: Buffer) => (text += d));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -18,10 +18,20 @@ const port = Number(process.env.TEMPORAL_PORT || 7233);
 const uiPort = Number(process.env.TEMPORAL_UI_PORT || 8233);
 
 /** The attribute types as the CLI's --search-attribute flag spells them. */
-const CLI_TYPE = { KEYWORD: 'Keyword', DATETIME: 'Datetime', BOOL: 'Bool', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' } as const;
+const CLI_TYPE = {
+  KEYWORD: 'Keyword',
+  DATETIME: 'Datetime',
+  BOOL: 'Bool',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  KEYWORD_LIST: 'KeywordList',
+} as const;
 
 function findCli(): string | null {
-  const candidates = [process.env.TEMPORAL_CLI_PATH, join(ROOT, '.cache/temporal/bin/temporal')].filter((p): p is string => !!p);
+  const candidates = [process.env.TEMPORAL_CLI_PATH, join(ROOT, '.cache/temporal/bin/temporal')].filter(
+    (p): p is string => !!p,
+  );
   for (const path of candidates) if (existsSync(path)) return path;
   return spawnSync('temporal', ['--version'], { stdio: 'ignore' }).status === 0 ? 'temporal' : null;
 }
@@ -36,18 +46,26 @@ if (!cli) {
   process.exit(1);
 }
 if (await reachable(`127.0.0.1:${port}`, 500)) {
-  console.error(`Something already listens on port ${port}: stop it, or set TEMPORAL_PORT (and TEMPORAL_UI_PORT) to free ports.`);
+  console.error(
+    `Something already listens on port ${port}: stop it, or set TEMPORAL_PORT (and TEMPORAL_UI_PORT) to free ports.`,
+  );
   process.exit(1);
 }
 
 mkdirSync(dataDir, { recursive: true });
 const args = [
-  'server', 'start-dev',
-  '--ip', '127.0.0.1',
-  '--port', String(port),
-  '--ui-port', String(uiPort),
-  '--db-filename', join(dataDir, 'temporal.db'),
-  '--log-level', 'warn',
+  'server',
+  'start-dev',
+  '--ip',
+  '127.0.0.1',
+  '--port',
+  String(port),
+  '--ui-port',
+  String(uiPort),
+  '--db-filename',
+  join(dataDir, 'temporal.db'),
+  '--log-level',
+  'warn',
   ...JOB_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]),
 ];
 // Own process groups: Ctrl-C reaches this script only, which stops the app first (so its worker drains
@@ -95,6 +113,12 @@ app = spawn(process.execPath, [join(ROOT, 'scripts/start.ts')], {
   cwd: ROOT,
   stdio: 'inherit',
   detached: true,
-  env: { ...process.env, DATA_DIR: dataDir, JOB_ENGINE: 'temporal', TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL || uiUrl },
+  env: {
+    ...process.env,
+    DATA_DIR: dataDir,
+    JOB_ENGINE: 'temporal',
+    TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+    TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL || uiUrl,
+  },
 });
 app.once('exit', (code) => void stop(code ?? 0));

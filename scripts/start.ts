@@ -59,8 +59,12 @@ server.listen(env.PORT, env.HOST, () => {
   const lines = [`\nFettle is running at ${url}`];
   if (runtime.temporalUiUrl) lines.push(`Temporal UI: ${runtime.temporalUiUrl}`);
   // Without ORIGIN the app answers only to localhost names (security/origin.ts), so links in emails are local.
-  if (!env.ORIGIN) lines.push(`ORIGIN is unset: answering only http://localhost:${env.PORT} (and 127.0.0.1); set ORIGIN to the public URL to serve it elsewhere`);
-  if (devMailboxEnabled(env)) lines.push(`Emails are not sent (no SMTP_URL); read them at ${url}/dev/mailbox (from this machine only)`);
+  if (!env.ORIGIN)
+    lines.push(
+      `ORIGIN is unset: answering only http://localhost:${env.PORT} (and 127.0.0.1); set ORIGIN to the public URL to serve it elsewhere`,
+    );
+  if (devMailboxEnabled(env))
+    lines.push(`Emails are not sent (no SMTP_URL); read them at ${url}/dev/mailbox (from this machine only)`);
   else if (!env.SMTP_URL) {
     // Loud on purpose: nobody can verify an email address, reset a password or accept an invitation.
     console.error(
@@ -105,7 +109,8 @@ async function shutdown(signal: string) {
     idle = () => (clearTimeout(timer), resolve(true));
     if (inFlight.size === 0) idle();
   });
-  if (!drained) console.log(`${inFlight.size} request(s) still running after ${DRAIN_MS / 1000} s: cutting their connections`);
+  if (!drained)
+    console.log(`${inFlight.size} request(s) still running after ${DRAIN_MS / 1000} s: cutting their connections`);
   // Now, before anything else runs: no keep-alive connection may bring a request in while the engine stops.
   server.closeAllConnections();
   try {

@@ -28,7 +28,15 @@ export interface BackgroundLoop {
   stop(): Promise<void>;
 }
 
-export function backgroundLoop({ sql, channel, idleMs, name, log, pass, claims }: BackgroundLoopOptions): BackgroundLoop {
+export function backgroundLoop({
+  sql,
+  channel,
+  idleMs,
+  name,
+  log,
+  pass,
+  claims,
+}: BackgroundLoopOptions): BackgroundLoop {
   let running = false;
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;

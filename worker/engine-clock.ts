@@ -9,12 +9,18 @@ const CLOCK_BANNER = '!'.repeat(78);
  * it in production). Said loudly, since every deadline and event time the engine records moves with it.
  * Temporal keeps its own time, so there the offset is ignored, also loudly.
  */
-export function engineClock(env: Pick<Env, 'ENGINE_CLOCK_OFFSET'>, engine: 'embedded' | 'temporal', log: (m: string) => void): Clock {
+export function engineClock(
+  env: Pick<Env, 'ENGINE_CLOCK_OFFSET'>,
+  engine: 'embedded' | 'temporal',
+  log: (m: string) => void,
+): Clock {
   const offset = env.ENGINE_CLOCK_OFFSET ?? 0;
   if (offset === 0) return offsetClock(0);
   const clock = offsetClock(offset);
   if (engine === 'temporal') {
-    log(`${CLOCK_BANNER}\nENGINE_CLOCK_OFFSET is ignored: Temporal keeps its own time (use its time-skipping test server, see docs/operations.md)\n${CLOCK_BANNER}`);
+    log(
+      `${CLOCK_BANNER}\nENGINE_CLOCK_OFFSET is ignored: Temporal keeps its own time (use its time-skipping test server, see docs/operations.md)\n${CLOCK_BANNER}`,
+    );
     return offsetClock(0);
   }
   const hours = offset / 3_600_000;

@@ -28,14 +28,24 @@ export interface MailDelivererOptions {
 }
 
 export function createMailDeliverer(options: MailDelivererOptions) {
-  const { db, sql, mailer, concurrency = 4, idleMs = 5_000, now = () => new Date(), policy, log = console.error } = options;
+  const {
+    db,
+    sql,
+    mailer,
+    concurrency = 4,
+    idleMs = 5_000,
+    now = () => new Date(),
+    policy,
+    log = console.error,
+  } = options;
   const claims = claimsFor(options.instance);
 
   /** Delivers due messages until none is left or `more()` says stop; returns how many were tried. */
   async function deliverWhile(more: () => boolean): Promise<number> {
     let tried = 0;
     const lane = async () => {
-      while (more() && (await deliverNext(db, mailer, { now, policy, log, claimant: claims.claimant })) !== null) tried++;
+      while (more() && (await deliverNext(db, mailer, { now, policy, log, claimant: claims.claimant })) !== null)
+        tried++;
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
     return tried;

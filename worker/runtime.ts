@@ -52,20 +52,34 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
   const stops: (() => Promise<void>)[] = [];
   let temporalUiUrl: string | null = null;
   if (choice.kind === 'embedded') {
-    const dispatcher: Dispatcher = createDispatcher({ sql, engine: engine as never, activities: createActivities({ db }), clock, log });
+    const dispatcher: Dispatcher = createDispatcher({
+      sql,
+      engine: engine as never,
+      activities: createActivities({ db }),
+      clock,
+      log,
+    });
     await dispatcher.start();
     stops.push(() => dispatcher.stop());
     log('engine: embedded (Postgres); timers and effects run in this process');
   } else {
     if (env.TEMPORAL_WORKER === 'on') {
       const { superviseTemporalWorker } = await import('./temporal-worker.ts');
-      const worker = await superviseTemporalWorker({ db, address: choice.address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, log });
+      const worker = await superviseTemporalWorker({
+        db,
+        address: choice.address,
+        namespace: env.TEMPORAL_NAMESPACE,
+        taskQueue: env.TEMPORAL_TASK_QUEUE,
+        log,
+      });
       stops.push(() => worker.shutdown());
     } else {
       log('engine: no Temporal worker in this process (TEMPORAL_WORKER=off): run workers with `npm run worker`');
     }
     temporalUiUrl = env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
-    log(`engine: Temporal at ${choice.address} (namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TEMPORAL_TASK_QUEUE}); UI ${temporalUiUrl}`);
+    log(
+      `engine: Temporal at ${choice.address} (namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TEMPORAL_TASK_QUEUE}); UI ${temporalUiUrl}`,
+    );
   }
 
   // Mail goes out from here whichever engine runs the jobs: both write their notifications as rows in

@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '#activities/index.ts';
 import type { Database } from '#db/client.ts';
-import { connectionOptionsFromEnv, DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, ensureSearchAttributes } from './engines/temporal.ts';
+import {
+  connectionOptionsFromEnv,
+  DEFAULT_NAMESPACE,
+  DEFAULT_TASK_QUEUE,
+  ensureSearchAttributes,
+} from './engines/temporal.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -42,7 +47,8 @@ export async function runTemporalWorker(opts: TemporalWorkerOptions): Promise<Ru
   const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
   const log = opts.log ?? console.log;
-  const connection = opts.connection ?? (await NativeConnection.connect({ address: opts.address, ...connectionOptionsFromEnv() }));
+  const connection =
+    opts.connection ?? (await NativeConnection.connect({ address: opts.address, ...connectionOptionsFromEnv() }));
   const owned = !opts.connection;
   try {
     await ensureSearchAttributes(connection, namespace, log);
@@ -92,7 +98,7 @@ export async function superviseTemporalWorker(
   let restarts = 0;
   let wake: (() => void) | null = null;
   const loop = (async () => {
-    for (let attempt = 0; !stopping; ) {
+    for (let attempt = 0; !stopping;) {
       try {
         await current.done;
         if (stopping) return;
@@ -140,10 +146,18 @@ async function main() {
   const { readEnv } = await import('./env.ts');
   const { connect } = await import('#db/client.ts');
   const env = readEnv();
-  if (!env.DATABASE_URL) throw new Error('The Temporal worker needs DATABASE_URL: the database the app uses (activities write its read model).');
+  if (!env.DATABASE_URL)
+    throw new Error(
+      'The Temporal worker needs DATABASE_URL: the database the app uses (activities write its read model).',
+    );
   const address = env.TEMPORAL_ADDRESS ?? 'localhost:7233';
   const { db, close } = connect(env.DATABASE_URL, { max: 10 });
-  const running = await runTemporalWorker({ db, address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE });
+  const running = await runTemporalWorker({
+    db,
+    address,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+  });
   let signals = 0;
   const stop = (signal: string) => {
     if (++signals > 1) {

@@ -11,7 +11,11 @@ export function addHours(iso: string, hours: number): string {
 }
 
 /** A fresh SLA window from `startedAt`, with its warning and breach timers. */
-export function startSla(kind: Sla['kind'], startedAt: string, priority: PriorityPolicy): { sla: Sla; timers: Timer[] } {
+export function startSla(
+  kind: Sla['kind'],
+  startedAt: string,
+  priority: PriorityPolicy,
+): { sla: Sla; timers: Timer[] } {
   const sla: Sla = {
     kind,
     startedAt,
@@ -49,7 +53,11 @@ export function slaTimers(sla: Sla, priority: PriorityPolicy, now?: string): Tim
 export function offerTimers(contractorId: string, at: string, chase: ChasePolicy): Timer[] {
   return [
     { key: `offer:${contractorId}:${at}:remind`, kind: 'offerReminder', at: addHours(at, chase.offerReminderHours) },
-    { key: `offer:${contractorId}:${at}:escalate`, kind: 'offerEscalation', at: addHours(at, chase.offerEscalationHours) },
+    {
+      key: `offer:${contractorId}:${at}:escalate`,
+      kind: 'offerEscalation',
+      at: addHours(at, chase.offerEscalationHours),
+    },
   ];
 }
 

@@ -15,8 +15,7 @@ export interface JobState {
 }
 
 export type StepResult =
-  | { ok: true; state: JobState; effects: Effect[]; from: JobStatus }
-  | { ok: false; reason: string };
+  { ok: true; state: JobState; effects: Effect[]; from: JobStatus } | { ok: false; reason: string };
 
 type Snapshot = ReturnType<typeof jobMachine.resolveState>;
 
@@ -89,4 +88,9 @@ export interface JobView extends JobState {
 }
 
 /** The view of a job at `version` in `state`, as both engines answer it. */
-export const viewOf = (jobId: string, version: number, state: JobState): JobView => ({ jobId, version, ...state, nextTimer: pendingTimer(state) });
+export const viewOf = (jobId: string, version: number, state: JobState): JobView => ({
+  jobId,
+  version,
+  ...state,
+  nextTimer: pendingTimer(state),
+});

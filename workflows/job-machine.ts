@@ -22,8 +22,11 @@ import { reconcileLeg, vatOn } from './money.ts';
 import { refusal } from './rules.ts';
 
 type Notify = NotifyEffect['params'];
-const note = (template: Notify['template'], to: Partial<Pick<Notify, 'contractors' | 'staff'>>, data: Notify['data'] = {}) =>
-  ({ template, contractors: to.contractors ?? [], staff: to.staff ?? false, data }) satisfies Notify;
+const note = (
+  template: Notify['template'],
+  to: Partial<Pick<Notify, 'contractors' | 'staff'>>,
+  data: Notify['data'] = {},
+) => ({ template, contractors: to.contractors ?? [], staff: to.staff ?? false, data }) satisfies Notify;
 const holder = (c: JobContext) => (c.contractorId ? [c.contractorId] : []);
 
 export const jobMachine = setup({
@@ -40,7 +43,10 @@ export const jobMachine = setup({
       assertEvent(event, 'OFFER');
       return {
         offeredTo: event.contractorId,
-        timers: sortTimers([...withoutKinds(context.timers, OFFER_KINDS), ...offerTimers(event.contractorId, event.at, context.chase)]),
+        timers: sortTimers([
+          ...withoutKinds(context.timers, OFFER_KINDS),
+          ...offerTimers(event.contractorId, event.at, context.chase),
+        ]),
       };
     }),
     unassign: assign({ contractorId: () => null }),
@@ -57,7 +63,10 @@ export const jobMachine = setup({
       assertEvent(event, 'DECLINE');
       return {
         offeredTo: null,
-        declines: [...context.declines, { contractorId: event.actor.id, at: event.at, reason: event.reason?.trim() || null }],
+        declines: [
+          ...context.declines,
+          { contractorId: event.actor.id, at: event.at, reason: event.reason?.trim() || null },
+        ],
         timers: withoutKinds(context.timers, OFFER_KINDS),
       };
     }),
@@ -141,7 +150,10 @@ export const jobMachine = setup({
       assertEvent(event, 'QUERY_INVOICE');
       return {
         contractorInvoice: null,
-        timers: sortTimers([...withoutKinds(context.timers, ['invoiceReminder']), invoiceTimer(event.at, context.chase)]),
+        timers: sortTimers([
+          ...withoutKinds(context.timers, ['invoiceReminder']),
+          invoiceTimer(event.at, context.chase),
+        ]),
       };
     }),
     raiseInvoice: assign(({ context, event }) => {
@@ -172,7 +184,9 @@ export const jobMachine = setup({
     allowed: ({ context, event }) => refusal(context, event) === null,
     allSettled: ({ context }) =>
       context.invoice !== null &&
-      PAYMENT_LEGS.every((leg) => reconcileLeg(leg, context.invoice!.expected[leg], context.payments).state === 'settled'),
+      PAYMENT_LEGS.every(
+        (leg) => reconcileLeg(leg, context.invoice!.expected[leg], context.payments).state === 'settled',
+      ),
   },
 }).createMachine({
   id: 'job',
@@ -220,7 +234,12 @@ export const jobMachine = setup({
         'slaWarned',
         {
           type: 'notify',
-          params: ({ context }) => note('slaWarning', { staff: true, contractors: holder(context) }, { dueAt: context.sla.dueAt, percent: context.sla.warnedPercent }),
+          params: ({ context }) =>
+            note(
+              'slaWarning',
+              { staff: true, contractors: holder(context) },
+              { dueAt: context.sla.dueAt, percent: context.sla.warnedPercent },
+            ),
         },
       ],
     },
@@ -228,28 +247,52 @@ export const jobMachine = setup({
       guard: 'allowed',
       actions: [
         'slaBreached',
-        { type: 'notify', params: ({ context }) => note('slaBreached', { staff: true, contractors: holder(context) }, { dueAt: context.sla.dueAt }) },
+        {
+          type: 'notify',
+          params: ({ context }) =>
+            note('slaBreached', { staff: true, contractors: holder(context) }, { dueAt: context.sla.dueAt }),
+        },
       ],
     },
     OFFER_REMINDER: {
       guard: 'allowed',
-      actions: ['dropTimer', { type: 'notify', params: ({ context }) => note('offerReminder', { contractors: context.offeredTo ? [context.offeredTo] : [] }) }],
+      actions: [
+        'dropTimer',
+        {
+          type: 'notify',
+          params: ({ context }) => note('offerReminder', { contractors: context.offeredTo ? [context.offeredTo] : [] }),
+        },
+      ],
     },
     OFFER_ESCALATION: {
       guard: 'allowed',
-      actions: ['dropTimer', { type: 'notify', params: ({ context }) => note('offerEscalation', { staff: true }, { contractorId: context.offeredTo }) }],
+      actions: [
+        'dropTimer',
+        {
+          type: 'notify',
+          params: ({ context }) => note('offerEscalation', { staff: true }, { contractorId: context.offeredTo }),
+        },
+      ],
     },
     // Told before `chaseInvoice` drops the timer, so the messages can say which reminder this is.
     INVOICE_REMINDER: {
       guard: 'allowed',
       actions: [
-        { type: 'notify', params: ({ context, event }) => note('invoiceReminder', { contractors: holder(context) }, { reminder: invoiceReminderOf(context, event) }) },
+        {
+          type: 'notify',
+          params: ({ context, event }) =>
+            note('invoiceReminder', { contractors: holder(context) }, { reminder: invoiceReminderOf(context, event) }),
+        },
         {
           type: 'notify',
           // Staff hear once, with the last reminder: after it the machine stops chasing, so someone must.
           params: ({ context, event }) => {
             const reminder = invoiceReminderOf(context, event);
-            return note('invoiceOverdue', { staff: reminder >= invoiceChase(context.chase).limit }, { reminders: reminder });
+            return note(
+              'invoiceOverdue',
+              { staff: reminder >= invoiceChase(context.chase).limit },
+              { reminders: reminder },
+            );
           },
         },
         'chaseInvoice',
@@ -260,15 +303,38 @@ export const jobMachine = setup({
     new: {
       on: {
         OFFER: { guard: 'allowed', actions: reofferActions() },
-        ACCEPT: { guard: 'allowed', target: 'assigned', actions: ['accept', { type: 'notify', params: ({ context }) => note('offerAccepted', { staff: true }, { contractorId: context.contractorId }) }] },
-        DECLINE: { guard: 'allowed', actions: ['decline', { type: 'notify', params: ({ event }) => note('offerDeclined', { staff: true }, { contractorId: event.actor.id }) }] },
+        ACCEPT: {
+          guard: 'allowed',
+          target: 'assigned',
+          actions: [
+            'accept',
+            {
+              type: 'notify',
+              params: ({ context }) => note('offerAccepted', { staff: true }, { contractorId: context.contractorId }),
+            },
+          ],
+        },
+        DECLINE: {
+          guard: 'allowed',
+          actions: [
+            'decline',
+            {
+              type: 'notify',
+              params: ({ event }) => note('offerDeclined', { staff: true }, { contractorId: event.actor.id }),
+            },
+          ],
+        },
         CHANGE_PRIORITY: { guard: 'allowed', actions: 'changePriority' },
         CANCEL: { guard: 'allowed', target: 'cancelled', actions: cancelActions() },
       },
     },
     assigned: {
       on: {
-        START: { guard: 'allowed', target: 'inProgress', actions: { type: 'notify', params: () => note('workStarted', { staff: true }) } },
+        START: {
+          guard: 'allowed',
+          target: 'inProgress',
+          actions: { type: 'notify', params: () => note('workStarted', { staff: true }) },
+        },
         OFFER: {
           guard: 'allowed',
           target: 'new',
@@ -285,14 +351,22 @@ export const jobMachine = setup({
     },
     inProgress: {
       on: {
-        COMPLETE: { guard: 'allowed', target: 'completed', actions: ['complete', { type: 'notify', params: () => note('workCompleted', { staff: true }) }] },
+        COMPLETE: {
+          guard: 'allowed',
+          target: 'completed',
+          actions: ['complete', { type: 'notify', params: () => note('workCompleted', { staff: true }) }],
+        },
         CHANGE_PRIORITY: { guard: 'allowed', actions: 'changePriority' },
         CANCEL: { guard: 'allowed', target: 'cancelled', actions: cancelActions() },
       },
     },
     completed: {
       on: {
-        CLOSE: { guard: 'allowed', target: 'closed', actions: { type: 'notify', params: ({ context }) => note('jobClosed', { contractors: holder(context) }) } },
+        CLOSE: {
+          guard: 'allowed',
+          target: 'closed',
+          actions: { type: 'notify', params: ({ context }) => note('jobClosed', { contractors: holder(context) }) },
+        },
         RECALL: { guard: 'allowed', target: 'recalled', actions: recallActions() },
         SUBMIT_INVOICE: { guard: 'allowed', actions: invoiceSubmittedActions() },
         QUERY_INVOICE: { guard: 'allowed', actions: invoiceQueriedActions() },
@@ -310,7 +384,11 @@ export const jobMachine = setup({
     },
     recalled: {
       on: {
-        START: { guard: 'allowed', target: 'inProgress', actions: { type: 'notify', params: () => note('workStarted', { staff: true }) } },
+        START: {
+          guard: 'allowed',
+          target: 'inProgress',
+          actions: { type: 'notify', params: () => note('workStarted', { staff: true }) },
+        },
         OFFER: { guard: 'allowed', actions: reofferActions() },
         ACCEPT: {
           guard: 'allowed',
@@ -318,17 +396,35 @@ export const jobMachine = setup({
           actions: [
             { type: 'notify', params: ({ context }) => note('offerWithdrawn', { contractors: holder(context) }) },
             'accept',
-            { type: 'notify', params: ({ context }) => note('offerAccepted', { staff: true }, { contractorId: context.contractorId }) },
+            {
+              type: 'notify',
+              params: ({ context }) => note('offerAccepted', { staff: true }, { contractorId: context.contractorId }),
+            },
           ],
         },
-        DECLINE: { guard: 'allowed', actions: ['decline', { type: 'notify', params: ({ event }) => note('offerDeclined', { staff: true }, { contractorId: event.actor.id }) }] },
+        DECLINE: {
+          guard: 'allowed',
+          actions: [
+            'decline',
+            {
+              type: 'notify',
+              params: ({ event }) => note('offerDeclined', { staff: true }, { contractorId: event.actor.id }),
+            },
+          ],
+        },
         CHANGE_PRIORITY: { guard: 'allowed', actions: 'changePriority' },
         CANCEL: { guard: 'allowed', target: 'cancelled', actions: cancelActions() },
       },
     },
     paymentComplete: {
       type: 'final',
-      entry: ['clearTimers', { type: 'notify', params: ({ context }) => note('paymentComplete', { staff: true, contractors: holder(context) }) }],
+      entry: [
+        'clearTimers',
+        {
+          type: 'notify',
+          params: ({ context }) => note('paymentComplete', { staff: true, contractors: holder(context) }),
+        },
+      ],
     },
     cancelled: {
       type: 'final',
@@ -350,10 +446,19 @@ function reofferActions() {
     {
       type: 'notify',
       params: ({ context, event }: { context: JobContext; event: JobEvent }) =>
-        note('offerWithdrawn', { contractors: context.offeredTo && event.type === 'OFFER' && context.offeredTo !== event.contractorId ? [context.offeredTo] : [] }),
+        note('offerWithdrawn', {
+          contractors:
+            context.offeredTo && event.type === 'OFFER' && context.offeredTo !== event.contractorId
+              ? [context.offeredTo]
+              : [],
+        }),
     },
     'offer',
-    { type: 'notify', params: ({ event }: { event: JobEvent }) => note('jobOffered', { contractors: event.type === 'OFFER' ? [event.contractorId] : [] }) },
+    {
+      type: 'notify',
+      params: ({ event }: { event: JobEvent }) =>
+        note('jobOffered', { contractors: event.type === 'OFFER' ? [event.contractorId] : [] }),
+    },
   ] as const;
 }
 
@@ -361,7 +466,9 @@ function cancelActions() {
   return {
     type: 'notify',
     params: ({ context }: { context: JobContext }) =>
-      note('jobCancelled', { contractors: [context.contractorId, context.offeredTo].filter((id): id is string => !!id) }),
+      note('jobCancelled', {
+        contractors: [context.contractorId, context.offeredTo].filter((id): id is string => !!id),
+      }),
   } as const;
 }
 
@@ -370,7 +477,8 @@ function recallActions() {
     'recall',
     {
       type: 'notify',
-      params: ({ context }: { context: JobContext }) => note('jobRecalled', { contractors: holder(context) }, { reason: context.lastRecallReason }),
+      params: ({ context }: { context: JobContext }) =>
+        note('jobRecalled', { contractors: holder(context) }, { reason: context.lastRecallReason }),
     },
   ] as const;
 }
@@ -381,7 +489,14 @@ function invoiceSubmittedActions() {
     {
       type: 'notify',
       params: ({ context }: { context: JobContext }) =>
-        note('invoiceSubmitted', { staff: true }, { number: context.contractorInvoice?.number ?? null, totalPence: context.contractorInvoice?.totalPence ?? null }),
+        note(
+          'invoiceSubmitted',
+          { staff: true },
+          {
+            number: context.contractorInvoice?.number ?? null,
+            totalPence: context.contractorInvoice?.totalPence ?? null,
+          },
+        ),
     },
   ] as const;
 }
@@ -392,10 +507,14 @@ function invoiceQueriedActions() {
     {
       type: 'notify',
       params: ({ context, event }: { context: JobContext; event: JobEvent }) =>
-        note('invoiceQueried', { contractors: holder(context) }, {
-          number: context.contractorInvoice?.number ?? null,
-          reason: event.type === 'QUERY_INVOICE' ? event.reason.trim() : null,
-        }),
+        note(
+          'invoiceQueried',
+          { contractors: holder(context) },
+          {
+            number: context.contractorInvoice?.number ?? null,
+            reason: event.type === 'QUERY_INVOICE' ? event.reason.trim() : null,
+          },
+        ),
     },
     'queryInvoice',
   ] as const;

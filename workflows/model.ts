@@ -62,13 +62,7 @@ export interface ChasePolicy {
 /** The invoice chase for jobs whose policy predates the setting (and the agencies' column defaults): weekly, three times. */
 export const INVOICE_CHASE_DEFAULTS = { invoiceReminderRepeatHours: 168, invoiceReminderLimit: 3 } as const;
 
-export const TIMER_KINDS = [
-  'slaWarning',
-  'slaBreach',
-  'offerReminder',
-  'offerEscalation',
-  'invoiceReminder',
-] as const;
+export const TIMER_KINDS = ['slaWarning', 'slaBreach', 'offerReminder', 'offerEscalation', 'invoiceReminder'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
 /** A durable deadline, kept as data in the machine's context (never an XState `after`). */

@@ -27,7 +27,13 @@ export interface LegReconciliation {
 export function reconcileLeg(leg: PaymentLeg, expectedPence: number, payments: readonly Payment[]): LegReconciliation {
   const paidPence = payments.filter((p) => p.leg === leg).reduce((sum, p) => sum + p.amountPence, 0);
   const state: LegState =
-    paidPence === expectedPence ? 'settled' : paidPence === 0 ? 'unpaid' : paidPence < expectedPence ? 'partPaid' : 'overPaid';
+    paidPence === expectedPence
+      ? 'settled'
+      : paidPence === 0
+        ? 'unpaid'
+        : paidPence < expectedPence
+          ? 'partPaid'
+          : 'overPaid';
   return { leg, expectedPence, paidPence, outstandingPence: expectedPence - paidPence, state };
 }
 

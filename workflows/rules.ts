@@ -22,7 +22,8 @@ const SYSTEM = ['system'] as const;
 const blank = (text: string | undefined | null) => !text || text.trim().length === 0;
 const isPence = (n: number) => Number.isSafeInteger(n) && n >= 0;
 /** What a payment leg holds so far, refunds taken off. */
-const paidInto = (context: JobContext, leg: PaymentLeg) => context.payments.reduce((sum, p) => (p.leg === leg ? sum + p.amountPence : sum), 0);
+const paidInto = (context: JobContext, leg: PaymentLeg) =>
+  context.payments.reduce((sum, p) => (p.leg === leg ? sum + p.amountPence : sum), 0);
 
 const timerDue = (context: JobContext, event: { type: JobEventType; key: string; at: string }): string | null => {
   const timer = context.timers.find((t) => t.key === event.key);
@@ -160,10 +161,10 @@ export const RULES: { [T in JobEventType]: Rule<T> } = {
             : e.amountPence < 0 && paidInto(c, e.leg) + e.amountPence < 0
               ? `A refund cannot be more than the leg has been paid (${formatPence(paidInto(c, e.leg))})`
               : blank(e.key)
-              ? 'A payment needs an idempotency key'
-              : c.payments.some((p) => p.key === e.key)
-                ? 'That payment is already recorded'
-                : null,
+                ? 'A payment needs an idempotency key'
+                : c.payments.some((p) => p.key === e.key)
+                  ? 'That payment is already recorded'
+                  : null,
   },
   ADVANCE_DEADLINE: {
     verb: 'bring a deadline forward',
@@ -171,7 +172,8 @@ export const RULES: { [T in JobEventType]: Rule<T> } = {
     check: (c, e) => {
       const next = c.timers[0];
       if (!next) return 'The job has no pending deadline to bring forward';
-      if (e.key !== undefined && e.key !== next.key) return 'That deadline has already fired or is no longer the next one';
+      if (e.key !== undefined && e.key !== next.key)
+        return 'That deadline has already fired or is no longer the next one';
       return null;
     },
   },

@@ -20,7 +20,9 @@ export function workflowIdFor(job: { agencyId: string; reference: string }): str
 export function temporalWorkflowUrl(uiUrl: string, namespace: string, workflowId: string): string {
   const url = new URL(uiUrl);
   const path = url.pathname.replace(/\/+$/, '');
-  const named = new RegExp(`/namespaces/${escapeRegExp(encodeURIComponent(namespace))}$`).test(path) || path.endsWith(`/namespaces/${namespace}`);
+  const named =
+    new RegExp(`/namespaces/${escapeRegExp(encodeURIComponent(namespace))}$`).test(path) ||
+    path.endsWith(`/namespaces/${namespace}`);
   url.pathname = `${named ? path : `${path}/namespaces/${encodeURIComponent(namespace)}`}/workflows/${encodeURIComponent(workflowId)}`;
   url.search = '';
   url.hash = '';

@@ -11,7 +11,8 @@ const MARGIN = 48;
 
 const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 /** An ISO date (or instant) as "23 Nov 2026". */
-export const formatDay = (d: string | Date) => day.format(typeof d === 'string' ? new Date(d.length === 10 ? `${d}T00:00:00Z` : d) : d);
+export const formatDay = (d: string | Date) =>
+  day.format(typeof d === 'string' ? new Date(d.length === 10 ? `${d}T00:00:00Z` : d) : d);
 export const money = formatPence;
 
 export interface Column {
@@ -21,7 +22,11 @@ export interface Column {
 }
 
 export function financeDocument(info: { title: string; author: string; createdAt: Date }) {
-  const doc = unicodeDocument({ size: 'A4', margin: MARGIN, info: { Title: info.title, Author: info.author, CreationDate: info.createdAt } });
+  const doc = unicodeDocument({
+    size: 'A4',
+    margin: MARGIN,
+    info: { Title: info.title, Author: info.author, CreationDate: info.createdAt },
+  });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -31,16 +36,29 @@ export function financeDocument(info: { title: string; author: string; createdAt
   const width = doc.page.width - 2 * MARGIN;
 
   const rule = () => {
-    doc.moveTo(MARGIN, doc.y + 2).lineTo(MARGIN + width, doc.y + 2).strokeColor(RULE).stroke();
+    doc
+      .moveTo(MARGIN, doc.y + 2)
+      .lineTo(MARGIN + width, doc.y + 2)
+      .strokeColor(RULE)
+      .stroke();
     doc.moveDown(0.4);
   };
   const heading = (text: string) => {
-    doc.moveDown(0.8).font(FONT.bold).fontSize(11).fillColor(ACCENT).text(text.toUpperCase(), MARGIN, doc.y, { characterSpacing: 0.5 });
+    doc
+      .moveDown(0.8)
+      .font(FONT.bold)
+      .fontSize(11)
+      .fillColor(ACCENT)
+      .text(text.toUpperCase(), MARGIN, doc.y, { characterSpacing: 0.5 });
     rule();
     doc.font(FONT.regular).fontSize(10.5).fillColor(INK);
   };
   const field = (label: string, value: string) => {
-    doc.font(FONT.bold).text(`${label}: `, MARGIN, doc.y, { continued: true }).font(FONT.regular).text(value || '—');
+    doc
+      .font(FONT.bold)
+      .text(`${label}: `, MARGIN, doc.y, { continued: true })
+      .font(FONT.regular)
+      .text(value || '—');
   };
 
   /** A table whose columns are fractions of the page width; long cells wrap, rows grow to fit. */
@@ -52,17 +70,28 @@ export function financeDocument(info: { title: string; author: string; createdAt
       const y = doc.y;
       let x = MARGIN;
       let bottom = y;
-      doc.font(bold ? FONT.bold : FONT.regular).fontSize(9.5).fillColor(color);
+      doc
+        .font(bold ? FONT.bold : FONT.regular)
+        .fontSize(9.5)
+        .fillColor(color);
       cells.forEach((cell, i) => {
         doc.text(cell, x + 2, y, { width: widths[i] - 4, align: columns[i].align ?? 'left' });
         bottom = Math.max(bottom, doc.y);
         x += widths[i];
       });
       doc.y = bottom + 3;
-      doc.moveTo(MARGIN, doc.y - 1).lineTo(MARGIN + width, doc.y - 1).strokeColor(RULE).stroke();
+      doc
+        .moveTo(MARGIN, doc.y - 1)
+        .lineTo(MARGIN + width, doc.y - 1)
+        .strokeColor(RULE)
+        .stroke();
       doc.y += 2;
     };
-    line(columns.map((c) => c.header), true, MUTED);
+    line(
+      columns.map((c) => c.header),
+      true,
+      MUTED,
+    );
     rows.forEach((r, i) => line(r, options.boldLast === true && i === rows.length - 1));
     doc.x = MARGIN;
   };
@@ -72,7 +101,10 @@ export function financeDocument(info: { title: string; author: string; createdAt
     doc.moveDown(0.3);
     for (const [label, value, strong] of pairs) {
       const y = doc.y;
-      doc.font(strong ? FONT.bold : FONT.regular).fontSize(strong ? 12 : 10.5).fillColor(INK);
+      doc
+        .font(strong ? FONT.bold : FONT.regular)
+        .fontSize(strong ? 12 : 10.5)
+        .fillColor(INK);
       doc.text(label, MARGIN + width * 0.45, y, { width: width * 0.35, align: 'right' });
       doc.text(value, MARGIN + width * 0.8, y, { width: width * 0.2, align: 'right' });
     }

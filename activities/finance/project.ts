@@ -64,8 +64,19 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
       // (a retry after a resubmit must not touch the new one).
       return tx
         .update(contractorInvoices)
-        .set({ status: 'queried', queryReason: event.reason.trim(), decidedBy: event.actor.id, decidedAt: new Date(at) })
-        .where(and(eq(contractorInvoices.jobId, t.jobId), eq(contractorInvoices.assignment, context.assignment), lt(contractorInvoices.seq, t.seq)));
+        .set({
+          status: 'queried',
+          queryReason: event.reason.trim(),
+          decidedBy: event.actor.id,
+          decidedAt: new Date(at),
+        })
+        .where(
+          and(
+            eq(contractorInvoices.jobId, t.jobId),
+            eq(contractorInvoices.assignment, context.assignment),
+            lt(contractorInvoices.seq, t.seq),
+          ),
+        );
     case 'RAISE_INVOICE': {
       const inv = context.invoice;
       if (!inv) return Promise.resolve();
@@ -89,7 +100,11 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
       return tx
         .insert(agencyInvoices)
         .values(row)
-        .onConflictDoUpdate({ target: agencyInvoices.jobId, set: update, setWhere: sql`${agencyInvoices.seq} < ${t.seq}` });
+        .onConflictDoUpdate({
+          target: agencyInvoices.jobId,
+          set: update,
+          setWhere: sql`${agencyInvoices.seq} < ${t.seq}`,
+        });
     }
     case 'RECORD_PAYMENT': {
       const paid = context.payments.find((p) => p.key === event.key);

@@ -32,10 +32,23 @@ export interface Statement {
 export function compareEntries(a: StatementEntry, b: StatementEntry): number {
   if (a.date !== b.date) return a.date < b.date ? -1 : 1;
   if (a.type !== b.type) return a.type === 'invoice' ? -1 : 1;
-  return a.number < b.number ? -1 : a.number > b.number ? 1 : a.jobReference < b.jobReference ? -1 : a.jobReference > b.jobReference ? 1 : 0;
+  return a.number < b.number
+    ? -1
+    : a.number > b.number
+      ? 1
+      : a.jobReference < b.jobReference
+        ? -1
+        : a.jobReference > b.jobReference
+          ? 1
+          : 0;
 }
 
-export function buildStatement(from: string, to: string, openingPence: number, entries: readonly StatementEntry[]): Statement {
+export function buildStatement(
+  from: string,
+  to: string,
+  openingPence: number,
+  entries: readonly StatementEntry[],
+): Statement {
   let balance = openingPence;
   const lines = [...entries].sort(compareEntries).map((e) => {
     balance += e.invoicedPence - e.paidPence;
@@ -43,7 +56,15 @@ export function buildStatement(from: string, to: string, openingPence: number, e
   });
   const invoicedPence = lines.reduce((s, l) => s + l.invoicedPence, 0);
   const paidPence = lines.reduce((s, l) => s + l.paidPence, 0);
-  return { from, to, openingPence, lines, invoicedPence, paidPence, closingPence: openingPence + invoicedPence - paidPence };
+  return {
+    from,
+    to,
+    openingPence,
+    lines,
+    invoicedPence,
+    paidPence,
+    closingPence: openingPence + invoicedPence - paidPence,
+  };
 }
 
 /** Pence as pounds with two decimals, no symbol or separators, as accounting imports expect: 123456 → "1234.56". */
@@ -67,7 +88,16 @@ export function safeText(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-export const STATEMENT_CSV_COLUMNS = ['Date', 'Type', 'Number', 'Job', 'Description', 'Invoiced', 'Paid', 'Balance'] as const;
+export const STATEMENT_CSV_COLUMNS = [
+  'Date',
+  'Type',
+  'Number',
+  'Job',
+  'Description',
+  'Invoiced',
+  'Paid',
+  'Balance',
+] as const;
 
 /**
  * The statement as CSV (RFC 4180: CRLF line ends, header row). The opening and closing balances are
@@ -88,6 +118,15 @@ export function statementCsv(s: Statement): string {
       poundsOf(l.balancePence),
     ]);
   }
-  rows.push([s.to, 'Closing balance', '', '', '', poundsOf(s.invoicedPence), poundsOf(s.paidPence), poundsOf(s.closingPence)]);
+  rows.push([
+    s.to,
+    'Closing balance',
+    '',
+    '',
+    '',
+    poundsOf(s.invoicedPence),
+    poundsOf(s.paidPence),
+    poundsOf(s.closingPence),
+  ]);
   return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -38,6 +38,7 @@ export function unicodeDocument(options: PDFKit.PDFDocumentOptions): PDFKit.PDFD
   doc.font(FONT.regular);
   // One place for what is printed: names, notes and addresses reach the page through `text` only.
   const text = doc.text.bind(doc) as (value: unknown, ...rest: unknown[]) => PDFKit.PDFDocument;
-  doc.text = ((value: unknown, ...rest: unknown[]) => text(typeof value === 'string' ? printable(value) : value, ...rest)) as typeof doc.text;
+  doc.text = ((value: unknown, ...rest: unknown[]) =>
+    text(typeof value === 'string' ? printable(value) : value, ...rest)) as typeof doc.text;
   return doc;
 }

@@ -20,8 +20,15 @@ export interface InvoiceData {
 export const ratePercent = (bp: number) => `${bp / 100}%`;
 
 export function renderInvoice(data: InvoiceData): Promise<Buffer> {
-  const { doc, done, heading, field, table, totals, title } = financeDocument({ title: `Invoice ${data.number}`, author: data.agency.name, createdAt: data.generatedAt });
-  title(`Invoice ${data.number}`, `${data.agency.name}${data.agency.phone ? ` · ${data.agency.phone}` : ''}${data.agency.email ? ` · ${data.agency.email}` : ''}`);
+  const { doc, done, heading, field, table, totals, title } = financeDocument({
+    title: `Invoice ${data.number}`,
+    author: data.agency.name,
+    createdAt: data.generatedAt,
+  });
+  title(
+    `Invoice ${data.number}`,
+    `${data.agency.name}${data.agency.phone ? ` · ${data.agency.phone}` : ''}${data.agency.email ? ` · ${data.agency.email}` : ''}`,
+  );
 
   heading('Invoice');
   field('Invoice number', data.number);
@@ -40,7 +47,14 @@ export function renderInvoice(data: InvoiceData): Promise<Buffer> {
       { header: `VAT (${ratePercent(data.vatRateBp)})`, width: 1.5, align: 'right' },
       { header: 'Total', width: 1.5, align: 'right' },
     ],
-    [[`${data.job.title} (${data.job.reference})`, money(data.agentNetPence), money(data.vatPence), money(data.grossPence)]],
+    [
+      [
+        `${data.job.title} (${data.job.reference})`,
+        money(data.agentNetPence),
+        money(data.vatPence),
+        money(data.grossPence),
+      ],
+    ],
   );
   totals([
     ['Subtotal (net)', money(data.agentNetPence)],
@@ -49,7 +63,10 @@ export function renderInvoice(data: InvoiceData): Promise<Buffer> {
   ]);
 
   doc.moveDown(2).font(FONT.regular).fontSize(9).fillColor('#5b6776');
-  doc.text(`Please quote ${data.number} with your payment. Questions about this invoice: ${data.agency.email ?? data.agency.phone ?? data.agency.name}.`, 48);
+  doc.text(
+    `Please quote ${data.number} with your payment. Questions about this invoice: ${data.agency.email ?? data.agency.phone ?? data.agency.name}.`,
+    48,
+  );
   doc.end();
   return done;
 }

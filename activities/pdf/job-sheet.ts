@@ -30,7 +30,10 @@ export function htmlToText(html: string): string {
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|li|h3|h4|blockquote|ul|ol)>/gi, '\n')
     .replace(/<[^>]+>/g, '')
-    .replace(/&(#?\w+);/g, (m, name: string) => ENTITIES[name] ?? (name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : m))
+    .replace(
+      /&(#?\w+);/g,
+      (m, name: string) => ENTITIES[name] ?? (name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : m),
+    )
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
@@ -42,7 +45,12 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
   const doc = unicodeDocument({
     size: 'A4',
     margin: 48,
-    info: { Title: `Job Sheet ${data.reference}`, Author: data.agency.name, Subject: data.title, CreationDate: data.generatedAt },
+    info: {
+      Title: `Job Sheet ${data.reference}`,
+      Author: data.agency.name,
+      Subject: data.title,
+      CreationDate: data.generatedAt,
+    },
   });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -53,17 +61,35 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
 
   const width = doc.page.width - 96;
   const heading = (text: string) => {
-    doc.moveDown(0.8).font(FONT.bold).fontSize(11).fillColor('#0f5c4d').text(text.toUpperCase(), { characterSpacing: 0.5 });
-    doc.moveTo(48, doc.y + 2).lineTo(48 + width, doc.y + 2).strokeColor('#dde3ea').stroke();
+    doc
+      .moveDown(0.8)
+      .font(FONT.bold)
+      .fontSize(11)
+      .fillColor('#0f5c4d')
+      .text(text.toUpperCase(), { characterSpacing: 0.5 });
+    doc
+      .moveTo(48, doc.y + 2)
+      .lineTo(48 + width, doc.y + 2)
+      .strokeColor('#dde3ea')
+      .stroke();
     doc.moveDown(0.4).font(FONT.regular).fontSize(10.5).fillColor('#1b2430');
   };
   const field = (label: string, value: string) => {
-    doc.font(FONT.bold).text(`${label}: `, { continued: true }).font(FONT.regular).text(value || '—');
+    doc
+      .font(FONT.bold)
+      .text(`${label}: `, { continued: true })
+      .font(FONT.regular)
+      .text(value || '—');
   };
 
   doc.font(FONT.bold).fontSize(20).fillColor('#1b2430').text(`Job Sheet · ${data.reference}`);
   doc.font(FONT.regular).fontSize(13).text(data.title);
-  doc.fontSize(9).fillColor('#5b6776').text(`${data.agency.name}${data.agency.branch ? ` · ${data.agency.branch}` : ''} · generated ${fmt(data.generatedAt)}`);
+  doc
+    .fontSize(9)
+    .fillColor('#5b6776')
+    .text(
+      `${data.agency.name}${data.agency.branch ? ` · ${data.agency.branch}` : ''} · generated ${fmt(data.generatedAt)}`,
+    );
 
   heading('Job');
   field('Status', data.status);
@@ -85,7 +111,8 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
     field('Name', data.tenant.name);
     if (data.tenant.phone) field('Phone', data.tenant.phone);
     if (data.tenant.email) field('Email', data.tenant.email);
-    if (!data.tenant.phone && !data.tenant.email) doc.fillColor('#5b6776').text('Contact the agency to arrange access.').fillColor('#1b2430');
+    if (!data.tenant.phone && !data.tenant.email)
+      doc.fillColor('#5b6776').text('Contact the agency to arrange access.').fillColor('#1b2430');
   } else {
     doc.text('No tenant recorded. Contact the agency to arrange access.');
   }
@@ -109,7 +136,11 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
   heading('Notes');
   if (data.notes.length === 0) doc.text('No notes yet.');
   for (const n of data.notes) {
-    doc.font(FONT.bold).fontSize(9).fillColor('#5b6776').text(`${fmt(n.at)} · ${n.by}`);
+    doc
+      .font(FONT.bold)
+      .fontSize(9)
+      .fillColor('#5b6776')
+      .text(`${fmt(n.at)} · ${n.by}`);
     doc.font(FONT.regular).fontSize(10.5).fillColor('#1b2430').text(n.text, { width }).moveDown(0.3);
   }
 

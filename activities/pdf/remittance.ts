@@ -6,14 +6,27 @@ export interface RemittanceData {
   paidOn: string;
   agency: { name: string; email: string | null; phone: string | null };
   payee: { name: string; company: string | null; email: string } | null;
-  lines: { jobReference: string; jobTitle: string; invoiceNumber: string | null; postcode: string | null; amountPence: number }[];
+  lines: {
+    jobReference: string;
+    jobTitle: string;
+    invoiceNumber: string | null;
+    postcode: string | null;
+    amountPence: number;
+  }[];
   totalPence: number;
   generatedAt: Date;
 }
 
 export function renderRemittance(data: RemittanceData): Promise<Buffer> {
-  const { doc, done, heading, field, table, totals, title } = financeDocument({ title: `Remittance advice ${data.reference}`, author: data.agency.name, createdAt: data.generatedAt });
-  title('Remittance advice', `${data.agency.name}${data.agency.phone ? ` · ${data.agency.phone}` : ''}${data.agency.email ? ` · ${data.agency.email}` : ''}`);
+  const { doc, done, heading, field, table, totals, title } = financeDocument({
+    title: `Remittance advice ${data.reference}`,
+    author: data.agency.name,
+    createdAt: data.generatedAt,
+  });
+  title(
+    'Remittance advice',
+    `${data.agency.name}${data.agency.phone ? ` · ${data.agency.phone}` : ''}${data.agency.email ? ` · ${data.agency.email}` : ''}`,
+  );
 
   heading('Payment');
   field('Payment reference', data.reference);
@@ -29,7 +42,12 @@ export function renderRemittance(data: RemittanceData): Promise<Buffer> {
       { header: 'Work', width: 4 },
       { header: 'Amount', width: 1.6, align: 'right' },
     ],
-    data.lines.map((l) => [l.invoiceNumber ?? '—', l.jobReference, `${l.jobTitle}${l.postcode ? ` (${l.postcode})` : ''}`, money(l.amountPence)]),
+    data.lines.map((l) => [
+      l.invoiceNumber ?? '—',
+      l.jobReference,
+      `${l.jobTitle}${l.postcode ? ` (${l.postcode})` : ''}`,
+      money(l.amountPence),
+    ]),
   );
   totals([['Total paid', money(data.totalPence), true]]);
   doc.end();

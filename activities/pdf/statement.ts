@@ -11,8 +11,15 @@ export interface StatementData {
 
 export function renderStatement(data: StatementData): Promise<Buffer> {
   const s = data.statement;
-  const { doc, done, heading, field, table, totals, title } = financeDocument({ title: `Statement ${s.from} to ${s.to}`, author: data.agency.name, createdAt: data.generatedAt });
-  title('Statement of account', `${data.agency.name} · ${data.contractor.name}${data.contractor.company ? `, ${data.contractor.company}` : ''}`);
+  const { doc, done, heading, field, table, totals, title } = financeDocument({
+    title: `Statement ${s.from} to ${s.to}`,
+    author: data.agency.name,
+    createdAt: data.generatedAt,
+  });
+  title(
+    'Statement of account',
+    `${data.agency.name} · ${data.contractor.name}${data.contractor.company ? `, ${data.contractor.company}` : ''}`,
+  );
 
   heading('Period');
   field('From', formatDay(s.from));

@@ -32,12 +32,26 @@ export interface LoadResult {
 
 function get(agent: Agent, base: URL, path: string, cookie: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ agent, host: base.hostname, port: base.port, path, method: 'GET', headers: { cookie, accept: 'application/json' } }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`HTTP ${res.statusCode} for ${path.slice(0, 120)}`))));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        path,
+        method: 'GET',
+        headers: { cookie, accept: 'application/json' },
+      },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(bytes)
+            : reject(new Error(`HTTP ${res.statusCode} for ${path.slice(0, 120)}`)),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -33,7 +33,14 @@ function alive(pid: number): boolean {
 export async function startBenchPostgres(): Promise<BenchServer> {
   const root = mkdtempSync(join(tmpdir(), 'fettle-bench-'));
   chmodSync(root, 0o777);
-  const server = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), database: 'fettle_bench', settings: { max_connections: '200', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' },
+  const server = await startEmbeddedPostgres({
+    dataDir: join(root, 'pg'),
+    database: 'fettle_bench',
+    settings: {
+      max_connections: '200',
+      shared_preload_libraries: 'pg_stat_statements',
+      'pg_stat_statements.track': 'all',
+    },
   });
   const migrateUrl = async (url: string) => {
     const { db, close } = connect(url, { max: 1 });

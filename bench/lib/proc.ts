@@ -12,7 +12,8 @@ export interface Rss {
 
 export function readRss(pid: number): Rss {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string) => Number(/^(\w+):\s+(\d+)/m.exec(status.split('\n').find((l) => l.startsWith(key + ':')) ?? '')?.[2] ?? NaN);
+  const kib = (key: string) =>
+    Number(/^(\w+):\s+(\d+)/m.exec(status.split('\n').find((l) => l.startsWith(key + ':')) ?? '')?.[2] ?? NaN);
   return { rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024 };
 }
 
@@ -32,7 +33,11 @@ export function sampleRss(pid: number, everyMs = 100) {
     stop() {
       clearInterval(timer);
       take();
-      return { peakMiB: Math.max(...samples), meanMiB: samples.reduce((a, b) => a + b, 0) / samples.length, samples: samples.length };
+      return {
+        peakMiB: Math.max(...samples),
+        meanMiB: samples.reduce((a, b) => a + b, 0) / samples.length,
+        samples: samples.length,
+      };
     },
   };
 }
@@ -53,7 +58,9 @@ export class BenchChild {
       execArgv: [
         ...process.execArgv,
         '--expose-gc',
-        ...(process.env.BENCH_CHILD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_CPU_PROF}`] : []),
+        ...(process.env.BENCH_CHILD_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_CPU_PROF}`]
+          : []),
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -69,7 +76,10 @@ export class BenchChild {
     });
     this.exited = new Promise((r) => this.proc.once('exit', (code) => r(code)));
     // Stopped with the bench on Ctrl-C or a crash (a Temporal worker inside would keep it alive).
-    const unregister = onCleanup(() => this.close(), () => this.proc.kill('SIGKILL'));
+    const unregister = onCleanup(
+      () => this.close(),
+      () => this.proc.kill('SIGKILL'),
+    );
     this.exited.then(() => {
       unregister();
       for (const w of this.waiting) w.resolve({ type: 'error', message: 'child exited' });
@@ -86,7 +96,10 @@ export class BenchChild {
 
   async next<T extends ChildMessage>(type: string): Promise<T> {
     const i = this.inbox.findIndex((m) => m.type === type || m.type === 'error');
-    const m = i >= 0 ? this.inbox.splice(i, 1)[0] : await new Promise<ChildMessage>((resolve) => this.waiting.push({ type, resolve }));
+    const m =
+      i >= 0
+        ? this.inbox.splice(i, 1)[0]
+        : await new Promise<ChildMessage>((resolve) => this.waiting.push({ type, resolve }));
     if (m.type === 'error') throw new Error(`bench child: ${String(m.message)}`);
     return m as T;
   }

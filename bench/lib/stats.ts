@@ -94,7 +94,14 @@ export async function closedLoop(
   await options.onRecordEnd?.();
   stop = true;
   await Promise.all(loops);
-  return { ops: recordedOps, seconds, perSecond: recordedOps / seconds, latencyMs: summarize(latencies.slice(first)), errors, firstError };
+  return {
+    ops: recordedOps,
+    seconds,
+    perSecond: recordedOps / seconds,
+    latencyMs: summarize(latencies.slice(first)),
+    errors,
+    firstError,
+  };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -15,11 +15,21 @@ import { onCleanup } from './cleanup.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The attribute types as the CLI's --search-attribute flag spells them (as scripts/start-temporal.ts). */
-const CLI_TYPE = { KEYWORD: 'Keyword', DATETIME: 'Datetime', BOOL: 'Bool', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' } as const;
+const CLI_TYPE = {
+  KEYWORD: 'Keyword',
+  DATETIME: 'Datetime',
+  BOOL: 'Bool',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  KEYWORD_LIST: 'KeywordList',
+} as const;
 
 /** The CLI as scripts/start-temporal.ts finds it: TEMPORAL_CLI_PATH, .cache/temporal/bin/temporal, PATH. */
 export function findTemporalCli(): { path: string } | { missing: string } {
-  const candidates = [process.env.TEMPORAL_CLI_PATH, join(ROOT, '.cache/temporal/bin/temporal')].filter((p): p is string => !!p);
+  const candidates = [process.env.TEMPORAL_CLI_PATH, join(ROOT, '.cache/temporal/bin/temporal')].filter(
+    (p): p is string => !!p,
+  );
   for (const path of candidates) if (existsSync(path)) return { path };
   if (spawnSync('temporal', ['--version'], { stdio: 'ignore' }).status === 0) return { path: 'temporal' };
   return {
@@ -48,18 +58,26 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export async function startDevServer(cli: string, { startWithinMs = 90_000 }: { startWithinMs?: number } = {}): Promise<DevServer> {
+export async function startDevServer(
+  cli: string,
+  { startWithinMs = 90_000 }: { startWithinMs?: number } = {},
+): Promise<DevServer> {
   const version = spawnSync(cli, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '?';
   const dir = mkdtempSync(join(tmpdir(), 'fettle-bench-temporal-'));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
     '--headless',
-    '--db-filename', join(dir, 'temporal.db'),
-    '--log-level', 'error',
+    '--db-filename',
+    join(dir, 'temporal.db'),
+    '--log-level',
+    'error',
     ...JOB_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]),
   ];
   // Its own process group: Ctrl-C reaches the bench only, which stops its worker before the server.
@@ -86,8 +104,10 @@ export async function startDevServer(cli: string, { startWithinMs = 90_000 }: { 
   try {
     const deadline = Date.now() + startWithinMs;
     while (!(await reachable(address, 500))) {
-      if (server.exitCode !== null || server.signalCode !== null) throw new Error(`temporal server start-dev exited (${server.exitCode ?? server.signalCode}) before listening`);
-      if (Date.now() > deadline) throw new Error(`temporal server start-dev did not listen on ${address} within ${startWithinMs / 1000} s`);
+      if (server.exitCode !== null || server.signalCode !== null)
+        throw new Error(`temporal server start-dev exited (${server.exitCode ?? server.signalCode}) before listening`);
+      if (Date.now() > deadline)
+        throw new Error(`temporal server start-dev did not listen on ${address} within ${startWithinMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 250));
     }
   } catch (e) {

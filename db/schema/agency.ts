@@ -25,7 +25,9 @@ export const agencies = pgTable('agencies', {
 
 export const branches = pgTable('branches', {
   id: uuid().primaryKey().defaultRandom(),
-  agencyId: uuid().notNull().references(() => agencies.id),
+  agencyId: uuid()
+    .notNull()
+    .references(() => agencies.id),
   name: text().notNull(),
   phone: text(),
   email: text(),
@@ -53,7 +55,9 @@ export const jobTypes = pgTable(
   'job_types',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
     code: text().notNull(),
     name: text().notNull(),
     trade: text().notNull(),
@@ -67,7 +71,9 @@ export const priorities = pgTable(
   'priorities',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
     code: text().notNull(),
     name: text().notNull(),
     targetHours: integer().notNull(),

@@ -9,7 +9,9 @@ export const authSessions = pgTable(
   'auth_sessions',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     token: text().notNull().unique(),
     expiresAt: at().notNull(),
     ipAddress: text(),
@@ -26,7 +28,9 @@ export const authAccounts = pgTable(
   'auth_accounts',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     accountId: text().notNull(),
     providerId: text().notNull(),
     accessToken: text(),
@@ -77,7 +81,9 @@ export const staffInvitations = pgTable(
   'staff_invitations',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
     email: text().notNull(),
     name: text().notNull(),
     role: text({ enum: ['admin', 'staff'] }).notNull(),

@@ -6,7 +6,9 @@ export const properties = pgTable(
   'properties',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
     branchId: uuid().references(() => branches.id),
     line1: text().notNull(),
     line2: text(),
@@ -23,7 +25,9 @@ export const properties = pgTable(
 
 export const tenants = pgTable('tenants', {
   id: uuid().primaryKey().defaultRandom(),
-  agencyId: uuid().notNull().references(() => agencies.id),
+  agencyId: uuid()
+    .notNull()
+    .references(() => agencies.id),
   propertyId: uuid().references(() => properties.id),
   name: text().notNull(),
   email: text(),
@@ -34,7 +38,9 @@ export const contractors = pgTable(
   'contractors',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
     /** The portal login, linked when the contractor signs up with this email. */
     userId: uuid().references(() => users.id),
     name: text().notNull(),
@@ -54,7 +60,9 @@ export const contractors = pgTable(
 
 export const certifications = pgTable('contractor_certifications', {
   id: uuid().primaryKey().defaultRandom(),
-  contractorId: uuid().notNull().references(() => contractors.id, { onDelete: 'cascade' }),
+  contractorId: uuid()
+    .notNull()
+    .references(() => contractors.id, { onDelete: 'cascade' }),
   name: text().notNull(),
   reference: text(),
   expiresOn: date().notNull(),
@@ -65,7 +73,9 @@ export const contractorContacts = pgTable(
   'contractor_contacts',
   {
     id: uuid().primaryKey().defaultRandom(),
-    contractorId: uuid().notNull().references(() => contractors.id, { onDelete: 'cascade' }),
+    contractorId: uuid()
+      .notNull()
+      .references(() => contractors.id, { onDelete: 'cascade' }),
     name: text().notNull(),
     role: text(),
     phone: text(),

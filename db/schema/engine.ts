@@ -4,7 +4,9 @@ import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex
 import { jobs } from './jobs.ts';
 
 export const engineJobs = pgTable('engine_jobs', {
-  jobId: uuid().primaryKey().references(() => jobs.id),
+  jobId: uuid()
+    .primaryKey()
+    .references(() => jobs.id),
   /** The persisted machine state ({ status, context }). */
   state: jsonb().notNull(),
   version: integer().notNull(),
@@ -15,7 +17,9 @@ export const engineJobs = pgTable('engine_jobs', {
 export const engineTimers = pgTable(
   'engine_timers',
   {
-    jobId: uuid().primaryKey().references(() => jobs.id),
+    jobId: uuid()
+      .primaryKey()
+      .references(() => jobs.id),
     key: text().notNull(),
     dueAt: timestamp({ withTimezone: true }).notNull(),
   },
@@ -26,7 +30,9 @@ export const outbox = pgTable(
   'outbox',
   {
     id: bigserial({ mode: 'number' }).primaryKey(),
-    jobId: uuid().notNull().references(() => jobs.id),
+    jobId: uuid()
+      .notNull()
+      .references(() => jobs.id),
     /** Idempotency key of the effect: (job, event sequence, index within the event). */
     seq: integer().notNull(),
     idx: integer().notNull(),
@@ -39,6 +45,10 @@ export const outbox = pgTable(
     doneAt: timestamp({ withTimezone: true }),
     lastError: text(),
   },
-  (t) => [uniqueIndex().on(t.jobId, t.seq, t.idx), index('outbox_pending_idx').on(t.availableAt).where(sql`done_at is null`)],
+  (t) => [
+    uniqueIndex().on(t.jobId, t.seq, t.idx),
+    index('outbox_pending_idx')
+      .on(t.availableAt)
+      .where(sql`done_at is null`),
+  ],
 );
-

@@ -17,9 +17,15 @@ export const contractorInvoices = pgTable(
   'contractor_invoices',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
-    jobId: uuid().notNull().references(() => jobs.id),
-    contractorId: uuid().notNull().references(() => contractors.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    jobId: uuid()
+      .notNull()
+      .references(() => jobs.id),
+    contractorId: uuid()
+      .notNull()
+      .references(() => contractors.id),
     number: text().notNull(),
     issuedOn: date({ mode: 'string' }).notNull(),
     netPence: integer().notNull(),
@@ -40,7 +46,10 @@ export const contractorInvoices = pgTable(
     uniqueIndex().on(t.jobId, t.assignment),
     index().on(t.agencyId, t.status),
     index().on(t.contractorId, t.issuedOn),
-    check('contractor_invoice_sum', sql`${t.netPence} >= 0 and ${t.vatPence} >= 0 and ${t.netPence} + ${t.vatPence} = ${t.totalPence}`),
+    check(
+      'contractor_invoice_sum',
+      sql`${t.netPence} >= 0 and ${t.vatPence} >= 0 and ${t.netPence} + ${t.vatPence} = ${t.totalPence}`,
+    ),
   ],
 );
 
@@ -49,8 +58,12 @@ export const agencyInvoices = pgTable(
   'agency_invoices',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
-    jobId: uuid().notNull().references(() => jobs.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    jobId: uuid()
+      .notNull()
+      .references(() => jobs.id),
     number: text().notNull(),
     agentNetPence: integer().notNull(),
     vatRateBp: integer().notNull(),
@@ -76,8 +89,12 @@ export const paymentRuns = pgTable(
   'payment_runs',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
-    contractorId: uuid().notNull().references(() => contractors.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    contractorId: uuid()
+      .notNull()
+      .references(() => contractors.id),
     /** The bank reference printed on the remittance. */
     reference: text().notNull(),
     paidOn: date({ mode: 'string' }).notNull(),
@@ -87,7 +104,11 @@ export const paymentRuns = pgTable(
     createdBy: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex().on(t.agencyId, t.key), uniqueIndex().on(t.agencyId, t.reference), index().on(t.contractorId, t.paidOn)],
+  (t) => [
+    uniqueIndex().on(t.agencyId, t.key),
+    uniqueIndex().on(t.agencyId, t.reference),
+    index().on(t.contractorId, t.paidOn),
+  ],
 );
 
 /** The payments ledger: one row per accepted RECORD_PAYMENT event. Append-only. */
@@ -95,8 +116,12 @@ export const payments = pgTable(
   'payments',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
-    jobId: uuid().notNull().references(() => jobs.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    jobId: uuid()
+      .notNull()
+      .references(() => jobs.id),
     leg: text({ enum: ['client', 'contractor', 'commission'] }).notNull(),
     amountPence: integer().notNull(),
     reference: text().notNull(),

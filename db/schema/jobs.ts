@@ -1,6 +1,18 @@
 // The jobs read model (every list and dashboard reads it), the event history, attachments and audit log.
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { agencies, branches, jobTypes, users } from './agency.ts';
 import { contractors, properties, tenants } from './directory.ts';
 
@@ -15,7 +27,9 @@ export const jobs = pgTable(
   'jobs',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
     branchId: uuid().references(() => branches.id),
     number: integer().notNull(),
     reference: text().notNull(),
@@ -60,14 +74,18 @@ export const jobs = pgTable(
     index('jobs_agency_status_created_idx').on(t.agencyId, t.status, t.createdAt.desc(), t.id.desc()),
     index().on(t.agencyId, t.contractorId),
     index().on(t.agencyId, t.offeredToId),
-    index('jobs_open_sla_idx').on(t.agencyId, t.slaDueAt).where(sql`${t.status} in ('new','assigned','inProgress','recalled')`),
+    index('jobs_open_sla_idx')
+      .on(t.agencyId, t.slaDueAt)
+      .where(sql`${t.status} in ('new','assigned','inProgress','recalled')`),
   ],
 );
 
 export const jobEvents = pgTable(
   'job_events',
   {
-    jobId: uuid().notNull().references(() => jobs.id),
+    jobId: uuid()
+      .notNull()
+      .references(() => jobs.id),
     seq: integer().notNull(),
     type: text().notNull(),
     actorId: text().notNull(),
@@ -84,11 +102,17 @@ export const attachments = pgTable(
   'attachments',
   {
     id: uuid().primaryKey().defaultRandom(),
-    agencyId: uuid().notNull().references(() => agencies.id),
-    jobId: uuid().notNull().references(() => jobs.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    jobId: uuid()
+      .notNull()
+      .references(() => jobs.id),
     uploadedBy: text().notNull(),
     /** Site photo, a document, or a contractor's invoice document. */
-    kind: text({ enum: ['photo', 'document', 'invoice'] }).notNull().default('photo'),
+    kind: text({ enum: ['photo', 'document', 'invoice'] })
+      .notNull()
+      .default('photo'),
     fileName: text().notNull(),
     contentType: text().notNull(),
     sizeBytes: integer().notNull(),
@@ -103,7 +127,9 @@ export const auditLog = pgTable(
   'audit_log',
   {
     id: bigserial({ mode: 'number' }).primaryKey(),
-    agencyId: uuid().notNull().references(() => agencies.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
     jobId: uuid().references(() => jobs.id),
     actorId: text().notNull(),
     actorRole: text().notNull(),

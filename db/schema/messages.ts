@@ -18,7 +18,9 @@ export const emails = pgTable(
     /** The job a notification is about (null for identity emails): its page shows mail that could not be delivered. */
     jobId: uuid().references(() => jobs.id),
     /** 'auth' (codes, resets, invitations) goes ahead of every notification: someone is waiting at a form for it. */
-    lane: text({ enum: ['auth', 'notification'] }).notNull().default('notification'),
+    lane: text({ enum: ['auth', 'notification'] })
+      .notNull()
+      .default('notification'),
     /** SMTP attempts so far, counted when a deliverer claims the row. */
     attempts: integer().notNull().default(0),
     /** Not before this instant (backoff after a failure); null: due now. */
@@ -36,7 +38,9 @@ export const emails = pgTable(
     index().on(t.jobId),
     // Deliverers look for due mail on every poll: only undelivered rows are indexed, so the scan stays small
     // however many messages have been sent.
-    index('emails_pending_idx').on(t.lane, t.id).where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
+    index('emails_pending_idx')
+      .on(t.lane, t.id)
+      .where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
   ],
 );
 
@@ -45,7 +49,9 @@ export const notifications = pgTable(
   {
     id: bigserial({ mode: 'number' }).primaryKey(),
     key: text().notNull().unique(),
-    agencyId: uuid().notNull().references(() => agencies.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
     jobId: uuid().references(() => jobs.id),
     template: text().notNull(),
     message: text().notNull(),
@@ -56,6 +62,8 @@ export const notifications = pgTable(
     index().on(t.agencyId, t.createdAt),
     // The console's bell counts unread notifications on every page load: only the unread ones are indexed,
     // so the count stays small however long the agency's history grows.
-    index('notifications_unread_idx').on(t.agencyId, t.template).where(sql`${t.readAt} is null`),
+    index('notifications_unread_idx')
+      .on(t.agencyId, t.template)
+      .where(sql`${t.readAt} is null`),
   ],
 );

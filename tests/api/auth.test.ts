@@ -3,9 +3,23 @@
 // choice, password reset, sign-out everywhere, staff invitations, rate limits and origin checks.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { agencies, authSessions, authVerifications, contractors, emails, staffInvitations, users } from '#db/schema/index.ts';
+import {
+  agencies,
+  authSessions,
+  authVerifications,
+  contractors,
+  emails,
+  staffInvitations,
+  users,
+} from '#db/schema/index.ts';
 import { seedDemoLogins } from '#worker/seed/logins.ts';
-import { acceptInvitation, findInvitation, InvitationError, inviteStaff, listTeam } from '#lib/server/auth/invitations.ts';
+import {
+  acceptInvitation,
+  findInvitation,
+  InvitationError,
+  inviteStaff,
+  listTeam,
+} from '#lib/server/auth/invitations.ts';
 import { contractorMemberships, portalOffMessage, setActiveAgency } from '#lib/server/auth/memberships.ts';
 import { resolveSession } from '#lib/server/auth/resolve.ts';
 import { deliverPendingEmails, type Mailer } from '#activities/mailer.ts';
@@ -31,7 +45,10 @@ const headersWith = (cookie: string) => new Headers({ cookie, origin: ORIGIN });
 const whoIs = (cookie: string) => resolveSession(ident.auth, t.db, headersWith(cookie));
 
 async function addContractor(agencyId: string, email: string, name = 'Casey Contractor') {
-  const [row] = await t.db.insert(contractors).values({ agencyId, name, email, trades: ['general'], coverage: ['SW1A'] }).returning();
+  const [row] = await t.db
+    .insert(contractors)
+    .values({ agencyId, name, email, trades: ['general'], coverage: ['SW1A'] })
+    .returning();
   return row;
 }
 
@@ -52,7 +69,11 @@ describe('contractor Create Account', () => {
     const email = 'new.contractor@example.test';
     const record = await addContractor(a.agency.id, email, 'Nadia New');
 
-    const up = await ident.call<{ user: { id: string; emailVerified: boolean; role: string } }>('/sign-up/email', { email, password: PASSWORD, name: 'Nadia New' });
+    const up = await ident.call<{ user: { id: string; emailVerified: boolean; role: string } }>('/sign-up/email', {
+      email,
+      password: PASSWORD,
+      name: 'Nadia New',
+    });
     expect(up.ok).toBe(true);
     expect(up.data!.user).toMatchObject({ emailVerified: false, role: 'contractor' });
     expect(up.setCookies.filter((c) => !c.includes('Max-Age=0'))).toEqual([]); // no session before verification
@@ -86,32 +107,61 @@ describe('contractor Create Account', () => {
     expect(session).toMatch(/SameSite=Lax/i);
 
     const who = await whoIs(cookieFrom(signedIn.setCookies));
-    expect(who.user).toEqual({ kind: 'contractor', userId: row.id, name: 'Nadia New', email, agencyId: a.agency.id, contractorId: record.id });
+    expect(who.user).toEqual({
+      kind: 'contractor',
+      userId: row.id,
+      name: 'Nadia New',
+      email,
+      agencyId: a.agency.id,
+      contractorId: record.id,
+    });
   });
 
   it('answers an unknown email, a held one and one whose agency portal is off alike; the email says why', async () => {
-    const [closed] = await t.db.insert(agencies).values({ name: 'Closed Lettings', slug: `closed-${Date.now()}`, portalEnabled: false }).returning();
+    const [closed] = await t.db
+      .insert(agencies)
+      .values({ name: 'Closed Lettings', slug: `closed-${Date.now()}`, portalEnabled: false })
+      .returning();
     await addContractor(closed.id, 'closed.portal@example.test');
     await addContractor(a.agency.id, 'held.alike@example.test');
     const answers = [];
     for (const email of ['stranger@example.test', 'held.alike@example.test', 'closed.portal@example.test']) {
-      const r = await ident.call<{ token: null; user: Record<string, unknown> }>('/sign-up/email', { email, password: PASSWORD, name: 'X' });
+      const r = await ident.call<{ token: null; user: Record<string, unknown> }>('/sign-up/email', {
+        email,
+        password: PASSWORD,
+        name: 'X',
+      });
       const { id, createdAt, updatedAt, ...user } = r.data!.user;
       expect([typeof id, typeof createdAt, typeof updatedAt]).toEqual(['string', 'string', 'string']);
-      answers.push({ status: r.status, code: r.code, message: r.message, token: r.data!.token, cookies: r.setCookies, user: { ...user, email: '' } });
+      answers.push({
+        status: r.status,
+        code: r.code,
+        message: r.message,
+        token: r.data!.token,
+        cookies: r.setCookies,
+        user: { ...user, email: '' },
+      });
     }
     expect(answers[0]).toEqual(answers[1]);
     expect(answers[2]).toEqual(answers[1]);
     expect(await t.db.select().from(users).where(eq(users.email, 'stranger@example.test'))).toEqual([]);
     expect(await t.db.select().from(users).where(eq(users.email, 'closed.portal@example.test'))).toEqual([]);
-    expect((await latestEmail(t.db, 'stranger@example.test'))!.body).toMatch(/no agency has a contractor record with it[\s\S]*exact email address your agency has on file/);
-    expect((await latestEmail(t.db, 'closed.portal@example.test'))!.body).toMatch(/not turned on the contractor portal/);
+    expect((await latestEmail(t.db, 'stranger@example.test'))!.body).toMatch(
+      /no agency has a contractor record with it[\s\S]*exact email address your agency has on file/,
+    );
+    expect((await latestEmail(t.db, 'closed.portal@example.test'))!.body).toMatch(
+      /not turned on the contractor portal/,
+    );
     expect((await latestEmail(t.db, 'held.alike@example.test'))!.subject).toMatch(/verification code/);
   });
 
   it('refuses a bad password alike for addresses it will not accept', async () => {
-    expect((await ident.call('/sign-up/email', { email: 'stranger2@example.test', password: 'short', name: 'X' })).code).toBe('PASSWORD_TOO_SHORT');
-    expect((await ident.call('/sign-up/email', { email: 'not-an-email', password: PASSWORD, name: 'X' })).code).toBe('INVALID_EMAIL');
+    expect(
+      (await ident.call('/sign-up/email', { email: 'stranger2@example.test', password: 'short', name: 'X' })).code,
+    ).toBe('PASSWORD_TOO_SHORT');
+    expect((await ident.call('/sign-up/email', { email: 'not-an-email', password: PASSWORD, name: 'X' })).code).toBe(
+      'INVALID_EMAIL',
+    );
   });
 
   it('matches the held email case-insensitively', async () => {
@@ -145,7 +195,8 @@ describe('verification codes', () => {
     expect((await ident.call('/sign-up/email', { email, password: PASSWORD, name: 'X' })).ok).toBe(true);
     return codeIn((await latestEmail(t.db, email))!.body)!;
   }
-  const isVerified = async (email: string) => (await t.db.select().from(users).where(eq(users.email, email)))[0].emailVerified;
+  const isVerified = async (email: string) =>
+    (await t.db.select().from(users).where(eq(users.email, email)))[0].emailVerified;
 
   it('rejects a wrong code, then accepts the right one', async () => {
     const email = 'wrong.code@example.test';
@@ -169,7 +220,10 @@ describe('verification codes', () => {
   it('expires', async () => {
     const email = 'expired.code@example.test';
     const code = await pending(email);
-    await t.db.update(authVerifications).set({ expiresAt: new Date(Date.now() - 1000) }).where(sql`${authVerifications.identifier} like ${'%' + email}`);
+    await t.db
+      .update(authVerifications)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(sql`${authVerifications.identifier} like ${'%' + email}`);
     const r = await ident.call('/email-otp/verify-email', { email, otp: code });
     expect(r.code).toBe('OTP_EXPIRED');
     expect(await isVerified(email)).toBe(false);
@@ -179,7 +233,8 @@ describe('verification codes', () => {
     const email = 'guessing@example.test';
     const code = await pending(email);
     const wrong = String((Number(code) + 7) % 1_000_000).padStart(6, '0');
-    for (let i = 0; i < 5; i++) expect((await ident.call('/email-otp/verify-email', { email, otp: wrong })).code).toBe('INVALID_OTP');
+    for (let i = 0; i < 5; i++)
+      expect((await ident.call('/email-otp/verify-email', { email, otp: wrong })).code).toBe('INVALID_OTP');
     const r = await ident.call('/email-otp/verify-email', { email, otp: code });
     expect(r.code).toBe('TOO_MANY_ATTEMPTS');
     expect((await ident.call('/email-otp/verify-email', { email, otp: code })).code).toBe('INVALID_OTP');
@@ -191,14 +246,18 @@ describe('verification codes', () => {
     const first = await pending(email);
     expect((await ident.call('/email-otp/send-verification-otp', { email, type: 'email-verification' })).ok).toBe(true);
     const second = codeIn((await latestEmail(t.db, email))!.body)!;
-    if (first !== second) expect((await ident.call('/email-otp/verify-email', { email, otp: first })).code).toBe('INVALID_OTP');
+    if (first !== second)
+      expect((await ident.call('/email-otp/verify-email', { email, otp: first })).code).toBe('INVALID_OTP');
     expect((await ident.call('/email-otp/verify-email', { email, otp: second })).ok).toBe(true);
   });
 
   it('codes are stored hashed, not as typed', async () => {
     const email = 'hashed@example.test';
     const code = await pending(email);
-    const rows = await t.db.select().from(authVerifications).where(sql`${authVerifications.identifier} like ${'%' + email}`);
+    const rows = await t.db
+      .select()
+      .from(authVerifications)
+      .where(sql`${authVerifications.identifier} like ${'%' + email}`);
     expect(rows.length).toBe(1);
     expect(rows[0].value).not.toContain(code);
   });
@@ -219,7 +278,9 @@ describe('several agencies: the Accounts choice', () => {
     const before = await whoIs(cookie);
     expect(before.user).toMatchObject({ kind: 'contractor', agencyId: null, contractorId: null });
     const user = { id: before.user!.userId, email };
-    expect((await contractorMemberships(t.db, user)).map((m) => m.agencyId).sort()).toEqual([a.agency.id, b.agency.id].sort());
+    expect((await contractorMemberships(t.db, user)).map((m) => m.agencyId).sort()).toEqual(
+      [a.agency.id, b.agency.id].sort(),
+    );
 
     await setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: b.agency.id });
     expect((await whoIs(cookie)).user).toMatchObject({ agencyId: b.agency.id, contractorId: atB.id });
@@ -228,32 +289,49 @@ describe('several agencies: the Accounts choice', () => {
 
     // Not an agency of theirs: refused, and the session keeps its choice.
     const other = await createAgency(t.db, 'Agency C');
-    await expect(setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: other.agency.id })).rejects.toThrow(/portal access/);
+    await expect(
+      setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: other.agency.id }),
+    ).rejects.toThrow(/portal access/);
     expect((await whoIs(cookie)).user).toMatchObject({ agencyId: a.agency.id });
 
     // A session can only be changed by its own user.
-    await expect(setActiveAgency(t.db, { sessionId: before.sessionId!, user: { id: a.staff.id, email }, agencyId: a.agency.id })).rejects.toThrow();
+    await expect(
+      setActiveAgency(t.db, { sessionId: before.sessionId!, user: { id: a.staff.id, email }, agencyId: a.agency.id }),
+    ).rejects.toThrow();
 
     // The agency turns its portal off: access to it ends at once (the only other agency is used), and the
     // portal says why the view changed, naming the agency.
     expect((await whoIs(cookie)).user).not.toHaveProperty('portalOff');
     await t.db.update(agencies).set({ portalEnabled: false }).where(eq(agencies.id, a.agency.id));
-    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: b.agency.id, contractorId: atB.id, portalOff: [a.agency.name] });
+    expect((await whoIs(cookie)).user).toMatchObject({
+      agencyId: b.agency.id,
+      contractorId: atB.id,
+      portalOff: [a.agency.name],
+    });
     expect(portalOffMessage([a.agency.name])).toBe(
       `${a.agency.name} has turned its contractor portal off, so its jobs, invoices and statements no longer show here. For anything about work for them, contact ${a.agency.name} directly.`,
     );
     // With both off, nothing admits them: both are named, and they land on the Accounts page (no agency).
     await t.db.update(agencies).set({ portalEnabled: false }).where(eq(agencies.id, b.agency.id));
-    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: null, portalOff: [a.agency.name, b.agency.name].sort() });
-    expect(portalOffMessage(['Acme', 'Beta'])).toMatch(/^Acme and Beta have turned their contractor portals off, so their jobs, .* contact each agency directly\.$/);
+    expect((await whoIs(cookie)).user).toMatchObject({
+      agencyId: null,
+      portalOff: [a.agency.name, b.agency.name].sort(),
+    });
+    expect(portalOffMessage(['Acme', 'Beta'])).toMatch(
+      /^Acme and Beta have turned their contractor portals off, so their jobs, .* contact each agency directly\.$/,
+    );
     await t.db.update(agencies).set({ portalEnabled: true }).where(eq(agencies.id, b.agency.id));
-    await expect(setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: a.agency.id })).rejects.toThrow();
+    await expect(
+      setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: a.agency.id }),
+    ).rejects.toThrow();
     await t.db.update(agencies).set({ portalEnabled: true }).where(eq(agencies.id, a.agency.id));
 
     // A deactivated contractor record no longer admits them.
     await t.db.update(contractors).set({ active: false }).where(eq(contractors.id, atB.id));
     await setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: a.agency.id });
-    await expect(setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: b.agency.id })).rejects.toThrow();
+    await expect(
+      setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: b.agency.id }),
+    ).rejects.toThrow();
   });
 
   it('a record linked to another login is not claimed by email', async () => {
@@ -273,7 +351,10 @@ describe('sessions', () => {
     await addContractor(a.agency.id, email);
     const cookie = await signUpAndIn(email);
     const { sessionId } = await whoIs(cookie);
-    await t.db.update(authSessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(authSessions.id, sessionId!));
+    await t.db
+      .update(authSessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(authSessions.id, sessionId!));
     expect((await whoIs(cookie)).user).toBeNull();
   });
 
@@ -321,7 +402,12 @@ describe('password reset by email', () => {
     await addContractor(a.agency.id, 'known.reset@example.test');
     await signUpAndIn('known.reset@example.test');
     const count = async () => ({
-      tokens: (await t.db.select({ n: sql<number>`count(*)::int` }).from(authVerifications).where(sql`${authVerifications.identifier} like 'reset-password:%'`))[0].n,
+      tokens: (
+        await t.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(authVerifications)
+          .where(sql`${authVerifications.identifier} like 'reset-password:%'`)
+      )[0].n,
       emails: (await t.db.select({ n: sql<number>`count(*)::int` }).from(emails))[0].n,
     });
     const work = [];
@@ -333,7 +419,10 @@ describe('password reset by email', () => {
       work.push({ tokens: after.tokens - before.tokens, emails: after.emails - before.emails });
       answers.push({ status: r.status, data: r.data, cookies: r.setCookies });
     }
-    expect(work).toEqual([{ tokens: 1, emails: 1 }, { tokens: 1, emails: 1 }]);
+    expect(work).toEqual([
+      { tokens: 1, emails: 1 },
+      { tokens: 1, emails: 1 },
+    ]);
     expect(answers[1]).toEqual(answers[0]);
     // The unknown address is told so by email; its token opens nothing.
     expect((await latestEmail(t.db, 'nobody.here@example.test'))!.body).toMatch(/there is no account with it/);
@@ -345,20 +434,39 @@ describe('staff invitations', () => {
   const admin = () => ({ userId: a.staff.id, name: 'Sam Staff' });
 
   it('invite → emailed link → choose password → signed in as staff of that agency; the link works once', async () => {
-    const { token } = await inviteStaff(t.db, null, { agencyId: a.agency.id, invitedBy: admin(), email: 'New.Hire@Example.test', name: 'Nia Hire', role: 'staff', origin: ORIGIN });
+    const { token } = await inviteStaff(t.db, null, {
+      agencyId: a.agency.id,
+      invitedBy: admin(),
+      email: 'New.Hire@Example.test',
+      name: 'Nia Hire',
+      role: 'staff',
+      origin: ORIGIN,
+    });
     const message = await latestEmail(t.db, 'new.hire@example.test');
     expect(message!.subject).toMatch(/invited to Agency A/);
     expect(linkIn(message!.body)).toBe(`${ORIGIN}/accept-invite?token=${token}`);
-    expect(await findInvitation(t.db, token)).toMatchObject({ email: 'new.hire@example.test', role: 'staff', agencyName: 'Agency A' });
+    expect(await findInvitation(t.db, token)).toMatchObject({
+      email: 'new.hire@example.test',
+      role: 'staff',
+      agencyName: 'Agency A',
+    });
     // Only the hash is stored.
-    const [stored] = await t.db.select().from(staffInvitations).where(eq(staffInvitations.email, 'new.hire@example.test'));
+    const [stored] = await t.db
+      .select()
+      .from(staffInvitations)
+      .where(eq(staffInvitations.email, 'new.hire@example.test'));
     expect(stored.tokenHash).not.toBe(token);
 
     await expect(acceptInvitation(t.db, { token, password: 'short' })).rejects.toThrow(InvitationError);
     const { email } = await acceptInvitation(t.db, { token, password: PASSWORD, name: 'Nia H.' });
     const signedIn = await ident.call('/sign-in/email', { email, password: PASSWORD });
     expect(signedIn.ok).toBe(true);
-    expect((await whoIs(cookieFrom(signedIn.setCookies))).user).toMatchObject({ kind: 'staff', role: 'staff', agencyId: a.agency.id, name: 'Nia H.' });
+    expect((await whoIs(cookieFrom(signedIn.setCookies))).user).toMatchObject({
+      kind: 'staff',
+      role: 'staff',
+      agencyId: a.agency.id,
+      name: 'Nia H.',
+    });
 
     await expect(acceptInvitation(t.db, { token, password: PASSWORD })).rejects.toThrow(/no longer valid/);
     expect(await findInvitation(t.db, token)).toBeNull();
@@ -367,17 +475,45 @@ describe('staff invitations', () => {
   });
 
   it('expired and replaced invitations cannot be accepted', async () => {
-    const first = await inviteStaff(t.db, null, { agencyId: a.agency.id, invitedBy: admin(), email: 'late@example.test', name: 'Late', role: 'admin', origin: ORIGIN });
-    const second = await inviteStaff(t.db, null, { agencyId: a.agency.id, invitedBy: admin(), email: 'late@example.test', name: 'Late', role: 'admin', origin: ORIGIN });
+    const first = await inviteStaff(t.db, null, {
+      agencyId: a.agency.id,
+      invitedBy: admin(),
+      email: 'late@example.test',
+      name: 'Late',
+      role: 'admin',
+      origin: ORIGIN,
+    });
+    const second = await inviteStaff(t.db, null, {
+      agencyId: a.agency.id,
+      invitedBy: admin(),
+      email: 'late@example.test',
+      name: 'Late',
+      role: 'admin',
+      origin: ORIGIN,
+    });
     await expect(acceptInvitation(t.db, { token: first.token, password: PASSWORD })).rejects.toThrow(/no longer valid/);
-    await t.db.update(staffInvitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(staffInvitations.id, second.id));
-    await expect(acceptInvitation(t.db, { token: second.token, password: PASSWORD })).rejects.toThrow(/no longer valid/);
+    await t.db
+      .update(staffInvitations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(staffInvitations.id, second.id));
+    await expect(acceptInvitation(t.db, { token: second.token, password: PASSWORD })).rejects.toThrow(
+      /no longer valid/,
+    );
   });
 
   it('refuses emails longer than 254 characters: invitations, sign-up, sign-in, codes and reset', async () => {
     const long = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}.example`;
     await addContractor(a.agency.id, long); // a record from before the rule: sign-up still refuses the address
-    await expect(inviteStaff(t.db, null, { agencyId: a.agency.id, invitedBy: admin(), email: long, name: 'Long', role: 'staff', origin: ORIGIN })).rejects.toThrow(/254 characters/);
+    await expect(
+      inviteStaff(t.db, null, {
+        agencyId: a.agency.id,
+        invitedBy: admin(),
+        email: long,
+        name: 'Long',
+        role: 'staff',
+        origin: ORIGIN,
+      }),
+    ).rejects.toThrow(/254 characters/);
     for (const [path, body] of [
       ['/sign-up/email', { email: long, password: PASSWORD, name: 'X' }],
       ['/sign-in/email', { email: long, password: PASSWORD }],
@@ -392,7 +528,16 @@ describe('staff invitations', () => {
   });
 
   it('refuses to invite an email that already has an account', async () => {
-    await expect(inviteStaff(t.db, null, { agencyId: a.agency.id, invitedBy: admin(), email: a.staff.email, name: 'Dup', role: 'staff', origin: ORIGIN })).rejects.toThrow(/already has an account/);
+    await expect(
+      inviteStaff(t.db, null, {
+        agencyId: a.agency.id,
+        invitedBy: admin(),
+        email: a.staff.email,
+        name: 'Dup',
+        role: 'staff',
+        origin: ORIGIN,
+      }),
+    ).rejects.toThrow(/already has an account/);
   });
 });
 
@@ -400,17 +545,43 @@ describe('hardening', () => {
   it('rate-limits sign-in attempts from one address', async () => {
     const limited = testAuth(t.db, { rateLimit: true });
     const results: number[] = [];
-    for (let i = 0; i < 12; i++) results.push((await limited.call('/sign-in/email', { email: `probe${i}@example.test`, password: 'whatever-123' }, { clientIp: '192.0.2.7' })).status);
+    for (let i = 0; i < 12; i++)
+      results.push(
+        (
+          await limited.call(
+            '/sign-in/email',
+            { email: `probe${i}@example.test`, password: 'whatever-123' },
+            { clientIp: '192.0.2.7' },
+          )
+        ).status,
+      );
     expect(results.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(results.slice(10)).toEqual([429, 429]);
     // Another address is not affected.
-    expect((await limited.call('/sign-in/email', { email: 'probe@example.test', password: 'whatever-123' }, { clientIp: '192.0.2.8' })).status).toBe(401);
+    expect(
+      (
+        await limited.call(
+          '/sign-in/email',
+          { email: 'probe@example.test', password: 'whatever-123' },
+          { clientIp: '192.0.2.8' },
+        )
+      ).status,
+    ).toBe(401);
   });
 
   it('rate-limits sign-in attempts against one email from many addresses', async () => {
     const limited = testAuth(t.db, { rateLimit: true });
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await limited.call('/sign-in/email', { email: 'target@example.test', password: `guess-${i}-xxxx` }, { clientIp: `198.51.100.${i}` })).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push(
+        (
+          await limited.call(
+            '/sign-in/email',
+            { email: 'target@example.test', password: `guess-${i}-xxxx` },
+            { clientIp: `198.51.100.${i}` },
+          )
+        ).status,
+      );
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses[10]).toBe(429);
   });
@@ -418,14 +589,23 @@ describe('hardening', () => {
   it('keeps the per-email sign-in window for 15 minutes, whatever better-auth prunes from its own table', async () => {
     const limited = testAuth(t.db, { rateLimit: true });
     const email = 'slow.target@example.test';
-    const attempt = (ip: string) => limited.call('/sign-in/email', { email, password: 'guess-xxxx-1' }, { clientIp: ip });
+    const attempt = (ip: string) =>
+      limited.call('/sign-in/email', { email, password: 'guess-xxxx-1' }, { clientIp: ip });
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     try {
       for (let i = 0; i < 10; i++) expect((await attempt(`198.51.101.${i}`)).status).toBe(401);
       // Two minutes on, an address whose own 60-second window has passed makes better-auth reset it, which
       // prunes every row of its table older than its longest window (the per-email count used to live there).
       vi.setSystemTime(Date.now() + 2 * 60_000);
-      expect((await limited.call('/sign-in/email', { email: 'other@example.test', password: 'x-xxxx-xxxx' }, { clientIp: '198.51.101.0' })).status).toBe(401);
+      expect(
+        (
+          await limited.call(
+            '/sign-in/email',
+            { email: 'other@example.test', password: 'x-xxxx-xxxx' },
+            { clientIp: '198.51.101.0' },
+          )
+        ).status,
+      ).toBe(401);
       expect((await attempt('198.51.101.200')).status).toBe(429);
       // After the 15 minutes the email may be tried again.
       vi.setSystemTime(Date.now() + 14 * 60_000);
@@ -438,10 +618,28 @@ describe('hardening', () => {
   it('rate-limits code verification and code sending', async () => {
     const limited = testAuth(t.db, { rateLimit: true });
     const verify: number[] = [];
-    for (let i = 0; i < 11; i++) verify.push((await limited.call('/email-otp/verify-email', { email: 'x@example.test', otp: '000000' }, { clientIp: '203.0.113.5' })).status);
+    for (let i = 0; i < 11; i++)
+      verify.push(
+        (
+          await limited.call(
+            '/email-otp/verify-email',
+            { email: 'x@example.test', otp: '000000' },
+            { clientIp: '203.0.113.5' },
+          )
+        ).status,
+      );
     expect(verify[10]).toBe(429);
     const send: number[] = [];
-    for (let i = 0; i < 4; i++) send.push((await limited.call('/email-otp/send-verification-otp', { email: 'x@example.test', type: 'email-verification' }, { clientIp: '203.0.113.6' })).status);
+    for (let i = 0; i < 4; i++)
+      send.push(
+        (
+          await limited.call(
+            '/email-otp/send-verification-otp',
+            { email: 'x@example.test', type: 'email-verification' },
+            { clientIp: '203.0.113.6' },
+          )
+        ).status,
+      );
     expect(send[3]).toBe(429);
   });
 
@@ -450,7 +648,11 @@ describe('hardening', () => {
     await addContractor(a.agency.id, email);
     const cookie = await signUpAndIn(email);
     const response = await ident.auth.handler(
-      new Request(`${ORIGIN}/api/auth/revoke-sessions`, { method: 'POST', headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{}' }),
+      new Request(`${ORIGIN}/api/auth/revoke-sessions`, {
+        method: 'POST',
+        headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+        body: '{}',
+      }),
     );
     expect(response.status).toBe(403);
     expect((await whoIs(cookie)).user).not.toBeNull();
@@ -458,11 +660,19 @@ describe('hardening', () => {
 
   it('profile and session fields cannot be set by the user (role, agency, chosen agency)', async () => {
     for (const path of ['/update-user', '/update-session']) {
-      expect((await ident.call(path, { role: 'admin', agencyId: a.agency.id, activeAgencyId: a.agency.id })).status).toBe(404);
+      expect(
+        (await ident.call(path, { role: 'admin', agencyId: a.agency.id, activeAgencyId: a.agency.id })).status,
+      ).toBe(404);
     }
     // Sign-up ignores a smuggled role or agency.
     await addContractor(a.agency.id, 'smuggler@example.test');
-    const up = await ident.call<{ user: { role: string; agencyId: string | null } }>('/sign-up/email', { email: 'smuggler@example.test', password: PASSWORD, name: 'S', role: 'admin', agencyId: a.agency.id });
+    const up = await ident.call<{ user: { role: string; agencyId: string | null } }>('/sign-up/email', {
+      email: 'smuggler@example.test',
+      password: PASSWORD,
+      name: 'S',
+      role: 'admin',
+      agencyId: a.agency.id,
+    });
     if (up.ok) {
       const [row] = await t.db.select().from(users).where(eq(users.email, 'smuggler@example.test'));
       expect(row).toMatchObject({ role: 'contractor', agencyId: null });
@@ -482,15 +692,27 @@ describe('demo logins and the mailer', () => {
         { agencyId: x.agency.id, name: 'Pat Plumber', email: 'pat@plumbfast.example' },
         { agencyId: y.agency.id, name: 'Pat Plumber', email: 'pat@plumbfast.example' },
       ]);
-      await seedDemoLogins(demo.db, [{ email: x.staff.email, role: 'staff' }, { email: 'pat@plumbfast.example', role: 'contractor' }], 'demo-password-1');
+      await seedDemoLogins(
+        demo.db,
+        [
+          { email: x.staff.email, role: 'staff' },
+          { email: 'pat@plumbfast.example', role: 'contractor' },
+        ],
+        'demo-password-1',
+      );
       const demoAuth = testAuth(demo.db);
       const staff = await demoAuth.call('/sign-in/email', { email: x.staff.email, password: 'demo-password-1' });
       expect(staff.ok).toBe(true);
-      const pat = await demoAuth.call('/sign-in/email', { email: 'pat@plumbfast.example', password: 'demo-password-1' });
+      const pat = await demoAuth.call('/sign-in/email', {
+        email: 'pat@plumbfast.example',
+        password: 'demo-password-1',
+      });
       expect(pat.ok).toBe(true);
       const who = await resolveSession(demoAuth.auth, demo.db, headersWith(cookieFrom(pat.setCookies)));
       expect(who.user).toMatchObject({ kind: 'contractor', agencyId: null });
-      expect(await contractorMemberships(demo.db, { id: who.user!.userId, email: 'pat@plumbfast.example' })).toHaveLength(2);
+      expect(
+        await contractorMemberships(demo.db, { id: who.user!.userId, email: 'pat@plumbfast.example' }),
+      ).toHaveLength(2);
     } finally {
       await demo.close();
     }
@@ -500,12 +722,21 @@ describe('demo logins and the mailer', () => {
     const sent: string[] = [];
     const mailer: Mailer = { domain: 'test.example', send: async (m) => void sent.push(m.to), close() {} };
     expect(await deliverPendingEmails(t.db, null)).toBe(0);
-    const unsent = (await t.db.select().from(emails).where(sql`${emails.sentAt} is null`)).length;
+    const unsent = (
+      await t.db
+        .select()
+        .from(emails)
+        .where(sql`${emails.sentAt} is null`)
+    ).length;
     expect(unsent).toBeGreaterThan(0);
     expect(await deliverPendingEmails(t.db, mailer, { limit: 1000 })).toBe(unsent);
     expect(sent).toHaveLength(unsent);
     expect(await deliverPendingEmails(t.db, mailer)).toBe(0);
-    const failing: Mailer = { domain: 'test.example', send: async () => Promise.reject(new Error('smtp down')), close() {} };
+    const failing: Mailer = {
+      domain: 'test.example',
+      send: async () => Promise.reject(new Error('smtp down')),
+      close() {},
+    };
     await t.db.insert(emails).values({ key: 'fail-once', to: 'x@example.test', subject: 's', body: 'b' });
     const logs: string[] = [];
     expect(await deliverPendingEmails(t.db, failing, { log: (m) => logs.push(m) })).toBe(0);

@@ -31,7 +31,8 @@ interface Scenario {
 }
 
 /** allow: must succeed (then the leak checks run, plus `check` if given). deny: must fail with one of `codes`. */
-type Cell = { allow: true; check?: (result: unknown, s: Scenario) => void | Promise<void> } | { allow: false; codes?: Code[] };
+type Cell =
+  { allow: true; check?: (result: unknown, s: Scenario) => void | Promise<void> } | { allow: false; codes?: Code[] };
 const ALLOW: Cell = { allow: true };
 const DENY: Cell = { allow: false };
 const ANON_DENY: Cell = { allow: false, codes: ['UNAUTHORIZED'] };
@@ -48,7 +49,13 @@ const staffOnly = (input: Row['input'], b: Cell = ALLOW): Row => ({
 
 const contractorOnly = (input: Row['input'], notAssigned: Cell = ALLOW): Row => ({
   input,
-  cells: { anonymous: ANON_DENY, staffA: { allow: false, codes: ['FORBIDDEN'] }, staffB: { allow: false, codes: ['FORBIDDEN'] }, contractorAssigned: ALLOW, contractorNotAssigned: notAssigned },
+  cells: {
+    anonymous: ANON_DENY,
+    staffA: { allow: false, codes: ['FORBIDDEN'] },
+    staffB: { allow: false, codes: ['FORBIDDEN'] },
+    contractorAssigned: ALLOW,
+    contractorNotAssigned: notAssigned,
+  },
 });
 
 const contains = (result: unknown, id: string) => JSON.stringify(result ?? null).includes(id);
@@ -56,7 +63,13 @@ const contains = (result: unknown, id: string) => JSON.stringify(result ?? null)
 /** Settings changes: agency admins only (the matrix's staff are not admins, so everyone is refused). */
 const adminOnly = (input: Row['input']): Row => ({
   input,
-  cells: { anonymous: ANON_DENY, staffA: { allow: false, codes: ['FORBIDDEN'] }, staffB: { allow: false, codes: ['FORBIDDEN'] }, contractorAssigned: DENY, contractorNotAssigned: DENY },
+  cells: {
+    anonymous: ANON_DENY,
+    staffA: { allow: false, codes: ['FORBIDDEN'] },
+    staffB: { allow: false, codes: ['FORBIDDEN'] },
+    contractorAssigned: DENY,
+    contractorNotAssigned: DENY,
+  },
 });
 const B_NOT_FOUND: Cell = { allow: false, codes: ['NOT_FOUND'] };
 
@@ -74,7 +87,13 @@ const MATRIX: Record<string, Row> = {
   'jobs.filterContractors': staffOnly(() => undefined),
   'jobs.send': {
     input: (s) => ({ id: s.jobId, command: { type: 'ADD_NOTE', text: 'matrix note' } }),
-    cells: { anonymous: ANON_DENY, staffA: ALLOW, staffB: { allow: false, codes: ['NOT_FOUND'] }, contractorAssigned: ALLOW, contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] } },
+    cells: {
+      anonymous: ANON_DENY,
+      staffA: ALLOW,
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+      contractorAssigned: ALLOW,
+      contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
   'contractors.candidates': staffOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
   'directory.options': staffOnly(() => undefined),
@@ -86,7 +105,17 @@ const MATRIX: Record<string, Row> = {
   'notifications.unreadCount': staffOnly(() => undefined),
   'notifications.markRead': staffOnly(() => ({ ids: [1] })),
   'settings.get': staffOnly(() => undefined),
-  'settings.updateAgency': adminOnly(() => ({ name: 'Agency A', vatRateBp: 2000, portalEnabled: true, shareTenantContact: true, offerReminderHours: 4, offerEscalationHours: 24, invoiceReminderHours: 168, invoiceReminderRepeatHours: 72, invoiceReminderLimit: 3 })),
+  'settings.updateAgency': adminOnly(() => ({
+    name: 'Agency A',
+    vatRateBp: 2000,
+    portalEnabled: true,
+    shareTenantContact: true,
+    offerReminderHours: 4,
+    offerEscalationHours: 24,
+    invoiceReminderHours: 168,
+    invoiceReminderRepeatHours: 72,
+    invoiceReminderLimit: 3,
+  })),
   'settings.saveBranch': adminOnly(() => ({ name: 'Matrix branch' })),
   'settings.deleteBranch': adminOnly(() => ({ id: '00000000-0000-4000-8000-0000000000b1' })),
   'settings.saveJobType': adminOnly(() => ({ code: 'MATRIX', name: 'Matrix type', trade: 'general' })),
@@ -97,31 +126,60 @@ const MATRIX: Record<string, Row> = {
   'properties.list': staffOnly(() => ({})),
   'properties.get': staffOnly((s) => ({ id: s.a.property.id }), B_NOT_FOUND),
   // Saves A's property with the values it already has, so other rows still find it.
-  'properties.save': staffOnly((s) => ({ id: s.a.property.id, line1: '1 Test Street', town: 'London', postcode: 'SW1A 1AA' }), B_NOT_FOUND),
+  'properties.save': staffOnly(
+    (s) => ({ id: s.a.property.id, line1: '1 Test Street', town: 'London', postcode: 'SW1A 1AA' }),
+    B_NOT_FOUND,
+  ),
   'tenants.list': staffOnly(() => ({})),
   'tenants.get': staffOnly((s) => ({ id: s.tenantId }), B_NOT_FOUND),
-  'tenants.save': staffOnly((s) => ({ id: s.tenantId, name: 'Tess Tenant', email: 'tess@example.test', propertyId: s.a.property.id }), B_NOT_FOUND),
+  'tenants.save': staffOnly(
+    (s) => ({ id: s.tenantId, name: 'Tess Tenant', email: 'tess@example.test', propertyId: s.a.property.id }),
+    B_NOT_FOUND,
+  ),
   'contractors.list': staffOnly(() => ({})),
   'contractors.get': staffOnly((s) => ({ id: s.a.contractors[1].id }), B_NOT_FOUND),
   'contractors.save': staffOnly(
-    (s) => ({ id: s.a.contractors[1].id, name: s.a.contractors[1].name, email: s.a.contractors[1].email, trades: ['electrical'], coverage: ['SW1A'] }),
+    (s) => ({
+      id: s.a.contractors[1].id,
+      name: s.a.contractors[1].name,
+      email: s.a.contractors[1].email,
+      trades: ['electrical'],
+      coverage: ['SW1A'],
+    }),
     B_NOT_FOUND,
   ),
-  'contractors.saveCertification': staffOnly((s) => ({ contractorId: s.a.contractors[1].id, name: 'NICEIC', expiresOn: '2030-01-01' }), B_NOT_FOUND),
+  'contractors.saveCertification': staffOnly(
+    (s) => ({ contractorId: s.a.contractors[1].id, name: 'NICEIC', expiresOn: '2030-01-01' }),
+    B_NOT_FOUND,
+  ),
   'contractors.removeCertification': staffOnly(async (s) => {
-    const cert = (await call(s.users.staffA, 'contractors.saveCertification', { contractorId: s.a.contractors[1].id, name: 'Temp', expiresOn: '2030-01-01' })) as { id: string };
+    const cert = (await call(s.users.staffA, 'contractors.saveCertification', {
+      contractorId: s.a.contractors[1].id,
+      name: 'Temp',
+      expiresOn: '2030-01-01',
+    })) as { id: string };
     return { contractorId: s.a.contractors[1].id, id: cert.id };
   }, B_NOT_FOUND),
-  'contractors.saveContact': staffOnly((s) => ({ contractorId: s.a.contractors[1].id, name: 'Office', phone: '0117 496 0500' }), B_NOT_FOUND),
+  'contractors.saveContact': staffOnly(
+    (s) => ({ contractorId: s.a.contractors[1].id, name: 'Office', phone: '0117 496 0500' }),
+    B_NOT_FOUND,
+  ),
   'contractors.removeContact': staffOnly(async (s) => {
-    const contact = (await call(s.users.staffA, 'contractors.saveContact', { contractorId: s.a.contractors[1].id, name: 'Temp', phone: '0117 496 0501' })) as { id: string };
+    const contact = (await call(s.users.staffA, 'contractors.saveContact', {
+      contractorId: s.a.contractors[1].id,
+      name: 'Temp',
+      phone: '0117 496 0501',
+    })) as { id: string };
     return { contractorId: s.a.contractors[1].id, id: contact.id };
   }, B_NOT_FOUND),
   'portal.jobs': {
     ...contractorOnly(() => ({ view: 'all' })),
     cells: {
       ...contractorOnly(() => ({})).cells,
-      contractorAssigned: { allow: true, check: (r, s) => expect((r as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([s.jobId]) },
+      contractorAssigned: {
+        allow: true,
+        check: (r, s) => expect((r as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([s.jobId]),
+      },
       contractorNotAssigned: { allow: true, check: (r) => expect((r as { items: unknown[] }).items).toEqual([]) },
     },
   },
@@ -133,52 +191,112 @@ const MATRIX: Record<string, Row> = {
   'finance.overview': staffOnly(() => undefined),
   'finance.raiseInvoice': {
     input: (s) => ({ jobId: s.jobId, number: 'INV-MATRIX', agentNetPence: 100, contractorTotalPence: 50 }),
-    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['CONFLICT'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+    cells: {
+      ...staffOnly(() => undefined).cells,
+      staffA: { allow: false, codes: ['CONFLICT'] },
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
   'finance.recordPayment': {
-    input: (s) => ({ jobId: s.jobId, key: 'matrix-payment', leg: 'client', amountPence: 100, reference: 'M', paidOn: ukDay() }),
-    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['CONFLICT'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+    input: (s) => ({
+      jobId: s.jobId,
+      key: 'matrix-payment',
+      leg: 'client',
+      amountPence: 100,
+      reference: 'M',
+      paidOn: ukDay(),
+    }),
+    cells: {
+      ...staffOnly(() => undefined).cells,
+      staffA: { allow: false, codes: ['CONFLICT'] },
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
   'finance.approveInvoice': {
     input: () => ({ invoiceId: '00000000-0000-4000-8000-00000000f001' }),
-    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['NOT_FOUND'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+    cells: {
+      ...staffOnly(() => undefined).cells,
+      staffA: { allow: false, codes: ['NOT_FOUND'] },
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
   'finance.queryInvoice': {
     input: () => ({ invoiceId: '00000000-0000-4000-8000-00000000f001', reason: 'Matrix' }),
-    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['NOT_FOUND'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+    cells: {
+      ...staffOnly(() => undefined).cells,
+      staffA: { allow: false, codes: ['NOT_FOUND'] },
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
   'finance.createPaymentRun': {
-    input: (s) => ({ contractorId: s.a.contractors[0].id, invoiceIds: ['00000000-0000-4000-8000-00000000f001'], reference: 'RUN-M', paidOn: '2026-11-23', key: 'matrix-run-key' }),
-    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['BAD_REQUEST'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+    input: (s) => ({
+      contractorId: s.a.contractors[0].id,
+      invoiceIds: ['00000000-0000-4000-8000-00000000f001'],
+      reference: 'RUN-M',
+      paidOn: '2026-11-23',
+      key: 'matrix-run-key',
+    }),
+    cells: {
+      ...staffOnly(() => undefined).cells,
+      staffA: { allow: false, codes: ['BAD_REQUEST'] },
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
   'finance.remittance': {
     input: () => ({ id: '00000000-0000-4000-8000-00000000f001' }),
-    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['NOT_FOUND'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+    cells: {
+      ...staffOnly(() => undefined).cells,
+      staffA: { allow: false, codes: ['NOT_FOUND'] },
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
   'finance.invoiceDocument': {
     input: (s) => ({ jobId: s.jobId }),
-    cells: { ...staffOnly(() => undefined).cells, staffA: { allow: false, codes: ['NOT_FOUND'] }, staffB: { allow: false, codes: ['NOT_FOUND'] } },
+    cells: {
+      ...staffOnly(() => undefined).cells,
+      staffA: { allow: false, codes: ['NOT_FOUND'] },
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
   'finance.myJobInvoice': contractorOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
   'finance.submitInvoice': {
-    input: (s) => ({ jobId: s.jobId, number: 'PP-M', issuedOn: '2026-11-23', netPence: 100, vatPence: 20, documentId: '00000000-0000-4000-8000-00000000f001' }),
-    cells: { ...contractorOnly(() => undefined).cells, contractorAssigned: { allow: false, codes: ['BAD_REQUEST'] }, contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] } },
+    input: (s) => ({
+      jobId: s.jobId,
+      number: 'PP-M',
+      issuedOn: '2026-11-23',
+      netPence: 100,
+      vatPence: 20,
+      documentId: '00000000-0000-4000-8000-00000000f001',
+    }),
+    cells: {
+      ...contractorOnly(() => undefined).cells,
+      contractorAssigned: { allow: false, codes: ['BAD_REQUEST'] },
+      contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
   'finance.account': contractorOnly(() => undefined),
   'finance.statement': contractorOnly(() => ({ from: '2026-01-01', to: '2026-12-31' })),
   'finance.myRemittance': {
     input: () => ({ id: '00000000-0000-4000-8000-00000000f001' }),
-    cells: { ...contractorOnly(() => undefined).cells, contractorAssigned: { allow: false, codes: ['NOT_FOUND'] }, contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] } },
+    cells: {
+      ...contractorOnly(() => undefined).cells,
+      contractorAssigned: { allow: false, codes: ['NOT_FOUND'] },
+      contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] },
+    },
   },
 };
 
 let db: TestDatabase;
 let s: Scenario;
 
-const procedures = Object.keys((appRouter as unknown as { _def: { procedures: Record<string, unknown> } })._def.procedures).sort();
+const procedures = Object.keys(
+  (appRouter as unknown as { _def: { procedures: Record<string, unknown> } })._def.procedures,
+).sort();
 
 function call(user: SessionUser | null, path: string, input: unknown): Promise<unknown> {
-  const caller = createCaller(createContext({ db: db.db, engine: createEmbeddedEngine({ db: db.db }), user, temporalUiUrl: null })) as unknown as Record<string, unknown>;
+  const caller = createCaller(
+    createContext({ db: db.db, engine: createEmbeddedEngine({ db: db.db }), user, temporalUiUrl: null }),
+  ) as unknown as Record<string, unknown>;
   let fn: unknown = caller;
   for (const part of path.split('.')) fn = (fn as Record<string, unknown>)[part];
   return (fn as (input: unknown) => Promise<unknown>)(input);
@@ -188,8 +306,18 @@ beforeAll(async () => {
   db = await createTestDatabase();
   const a = await createAgency(db.db, 'Agency A');
   const b = await createAgency(db.db, 'Agency B');
-  const [tenant] = await db.db.insert(tenants).values({ agencyId: a.agency.id, propertyId: a.property.id, name: 'Tess Tenant', email: 'tess@example.test' }).returning();
-  const staff = (fx: typeof a): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
+  const [tenant] = await db.db
+    .insert(tenants)
+    .values({ agencyId: a.agency.id, propertyId: a.property.id, name: 'Tess Tenant', email: 'tess@example.test' })
+    .returning();
+  const staff = (fx: typeof a): SessionUser => ({
+    kind: 'staff',
+    userId: fx.staff.id,
+    name: 'Sam',
+    email: fx.staff.email,
+    agencyId: fx.agency.id,
+    role: 'staff',
+  });
   const contractor = (i: number): SessionUser => ({
     kind: 'contractor',
     userId: `00000000-0000-4000-8000-00000000000${i}`,
@@ -198,13 +326,32 @@ beforeAll(async () => {
     agencyId: a.agency.id,
     contractorId: a.contractors[i].id,
   });
-  const users: Record<Role, SessionUser | null> = { anonymous: null, staffA: staff(a), staffB: staff(b), contractorAssigned: contractor(0), contractorNotAssigned: contractor(1) };
+  const users: Record<Role, SessionUser | null> = {
+    anonymous: null,
+    staffA: staff(a),
+    staffB: staff(b),
+    contractorAssigned: contractor(0),
+    contractorNotAssigned: contractor(1),
+  };
   const s0 = { a, b, users } as Scenario;
-  const created = (await call(users.staffA, 'jobs.create', { title: 'Leak under sink', priorityCode: 'P2', propertyId: a.property.id, tenantId: tenant.id })) as { id: string };
-  await call(users.staffA, 'jobs.send', { id: created.id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
+  const created = (await call(users.staffA, 'jobs.create', {
+    title: 'Leak under sink',
+    priorityCode: 'P2',
+    propertyId: a.property.id,
+    tenantId: tenant.id,
+  })) as { id: string };
+  await call(users.staffA, 'jobs.send', {
+    id: created.id,
+    command: { type: 'OFFER', contractorId: a.contractors[0].id },
+  });
   await call(users.contractorAssigned, 'jobs.send', { id: created.id, command: { type: 'ACCEPT' } });
   await call(users.contractorAssigned, 'jobs.send', { id: created.id, command: { type: 'START' } });
-  s = { ...s0, jobId: created.id, tenantId: tenant.id, secretsOfA: [a.agency.id, a.property.id, created.id, tenant.id, ...a.contractors.map((c) => c.id)] };
+  s = {
+    ...s0,
+    jobId: created.id,
+    tenantId: tenant.id,
+    secretsOfA: [a.agency.id, a.property.id, created.id, tenant.id, ...a.contractors.map((c) => c.id)],
+  };
 });
 afterAll(() => db?.close());
 
@@ -237,8 +384,11 @@ describe('authorization matrix', () => {
       );
       if (cell.allow) {
         if (!outcome.ok) throw outcome.error;
-        if (role === 'staffB') for (const id of s.secretsOfA) expect(contains(outcome.result, id), `${path} leaked ${id} to staff of B`).toBe(false);
-        if (role === 'contractorNotAssigned') expect(contains(outcome.result, s.jobId), `${path} leaked the job to an unassigned contractor`).toBe(false);
+        if (role === 'staffB')
+          for (const id of s.secretsOfA)
+            expect(contains(outcome.result, id), `${path} leaked ${id} to staff of B`).toBe(false);
+        if (role === 'contractorNotAssigned')
+          expect(contains(outcome.result, s.jobId), `${path} leaked the job to an unassigned contractor`).toBe(false);
         await cell.check?.(outcome.result, s);
       } else {
         expect(outcome.ok, `${path} allowed ${role}`).toBe(false);
@@ -250,7 +400,7 @@ describe('authorization matrix', () => {
   });
 
   it("denied calls left agency A's job untouched by B and by the unassigned contractor", async () => {
-    const events = await call(s.users.staffA, 'jobs.get', { id: s.jobId }) as { timeline: { actorId: string }[] };
+    const events = (await call(s.users.staffA, 'jobs.get', { id: s.jobId })) as { timeline: { actorId: string }[] };
     const actors = new Set(events.timeline.map((e) => e.actorId));
     expect(actors.has(s.b.staff.id)).toBe(false);
     expect(actors.has(s.a.contractors[1].id)).toBe(false);
@@ -259,7 +409,11 @@ describe('authorization matrix', () => {
   });
 
   it('a contractor who has not picked an agency can call nothing', async () => {
-    const unpicked: SessionUser = { ...(s.users.contractorAssigned as Extract<SessionUser, { kind: 'contractor' }>), agencyId: null, contractorId: null };
+    const unpicked: SessionUser = {
+      ...(s.users.contractorAssigned as Extract<SessionUser, { kind: 'contractor' }>),
+      agencyId: null,
+      contractorId: null,
+    };
     for (const path of procedures) {
       const input = await MATRIX[path]?.input(s);
       const error = await call(unpicked, path, input).then(

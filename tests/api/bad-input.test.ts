@@ -18,9 +18,9 @@ import { createAgency } from '../support/fixtures.ts';
 interface ProcedureDef {
   _def: { inputs: unknown[] };
 }
-const procedures = Object.entries((appRouter as unknown as { _def: { procedures: Record<string, ProcedureDef> } })._def.procedures).sort(([a], [b]) =>
-  a.localeCompare(b),
-);
+const procedures = Object.entries(
+  (appRouter as unknown as { _def: { procedures: Record<string, ProcedureDef> } })._def.procedures,
+).sort(([a], [b]) => a.localeCompare(b));
 const withInput = procedures.filter(([, p]) => p._def.inputs.length > 0).map(([path]) => path);
 
 /** Shapes no procedure's input accepts: every input is an object (or nothing at all). */
@@ -32,7 +32,9 @@ let contractor: SessionUser;
 
 function call(user: SessionUser, path: string, input: unknown): Promise<unknown> {
   // The router's caller is a tree of functions keyed by path segment; walking it by string needs a cast.
-  const caller = createCaller(createContext({ db: db.db, engine: createEmbeddedEngine({ db: db.db }), user, temporalUiUrl: null })) as unknown as Record<string, unknown>;
+  const caller = createCaller(
+    createContext({ db: db.db, engine: createEmbeddedEngine({ db: db.db }), user, temporalUiUrl: null }),
+  ) as unknown as Record<string, unknown>;
   let fn: unknown = caller;
   for (const part of path.split('.')) fn = (fn as Record<string, unknown>)[part];
   return (fn as (input: unknown) => Promise<unknown>)(input);
@@ -46,10 +48,14 @@ const failure = (promise: Promise<unknown>) =>
 
 /** A digest of every row of every table: equal digests mean nothing was written. */
 async function fingerprint(): Promise<Record<string, string>> {
-  const tables = await db.sql<{ name: string }[]>`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`;
+  const tables = await db.sql<
+    { name: string }[]
+  >`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`;
   const digest: Record<string, string> = {};
   for (const { name } of tables) {
-    const [row] = await db.db.execute<{ md5: string }>(sql`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as md5 from ${sql.identifier(name)} t`);
+    const [row] = await db.db.execute<{ md5: string }>(
+      sql`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as md5 from ${sql.identifier(name)} t`,
+    );
     digest[name] = row.md5;
   }
   return digest;
@@ -58,8 +64,17 @@ async function fingerprint(): Promise<Record<string, string>> {
 beforeAll(async () => {
   db = await createTestDatabase();
   const a = await createAgency(db.db, 'Agency A');
-  await db.db.insert(tenants).values({ agencyId: a.agency.id, propertyId: a.property.id, name: 'Tess Tenant', email: 'tess@example.test' });
-  admin = { kind: 'staff', userId: a.staff.id, name: 'Sam', email: a.staff.email, agencyId: a.agency.id, role: 'admin' };
+  await db.db
+    .insert(tenants)
+    .values({ agencyId: a.agency.id, propertyId: a.property.id, name: 'Tess Tenant', email: 'tess@example.test' });
+  admin = {
+    kind: 'staff',
+    userId: a.staff.id,
+    name: 'Sam',
+    email: a.staff.email,
+    agencyId: a.agency.id,
+    role: 'admin',
+  };
   contractor = {
     kind: 'contractor',
     userId: '00000000-0000-4000-8000-000000000001',
@@ -81,7 +96,8 @@ describe('bad input on every procedure', () => {
       for (const input of GARBAGE) {
         // Staff procedures refuse contractors and vice versa before reading input: ask whoever may call it.
         let error = await failure(call(admin, path, input));
-        if (error instanceof TRPCError && error.code === 'FORBIDDEN') error = await failure(call(contractor, path, input));
+        if (error instanceof TRPCError && error.code === 'FORBIDDEN')
+          error = await failure(call(contractor, path, input));
         const label = `${path}(${JSON.stringify(input)})`;
         expect(error, `${label} accepted garbage`).toBeInstanceOf(TRPCError);
         expect((error as TRPCError).code, label).toBe('BAD_REQUEST');
@@ -96,10 +112,14 @@ describe('bad input on every procedure', () => {
       req: new Request('http://localhost/api/trpc/jobs.send', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', command: { type: 'RECALL', reason: '   ' } }),
+        body: JSON.stringify({
+          id: '00000000-0000-4000-8000-000000000000',
+          command: { type: 'RECALL', reason: '   ' },
+        }),
       }),
       router: appRouter,
-      createContext: () => createContext({ db: db.db, engine: createEmbeddedEngine({ db: db.db }), user: admin, temporalUiUrl: null }),
+      createContext: () =>
+        createContext({ db: db.db, engine: createEmbeddedEngine({ db: db.db }), user: admin, temporalUiUrl: null }),
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { message: string; data: { fieldErrors: unknown } } };

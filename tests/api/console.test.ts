@@ -18,7 +18,14 @@ let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
 let b: Awaited<ReturnType<typeof createAgency>>;
 
-const staffOf = (fx: typeof a): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
+const staffOf = (fx: typeof a): SessionUser => ({
+  kind: 'staff',
+  userId: fx.staff.id,
+  name: 'Sam',
+  email: fx.staff.email,
+  agencyId: fx.agency.id,
+  role: 'staff',
+});
 const contractorOf = (fx: typeof a): SessionUser => ({
   kind: 'contractor',
   userId: '00000000-0000-4000-8000-000000000001',
@@ -27,7 +34,10 @@ const contractorOf = (fx: typeof a): SessionUser => ({
   agencyId: fx.agency.id,
   contractorId: fx.contractors[0].id,
 });
-const as = (user: SessionUser | null) => createCaller(createContext({ db: database.db, engine: createEmbeddedEngine({ db: database.db }), user, temporalUiUrl: null }));
+const as = (user: SessionUser | null) =>
+  createCaller(
+    createContext({ db: database.db, engine: createEmbeddedEngine({ db: database.db }), user, temporalUiUrl: null }),
+  );
 
 const refusal = (p: Promise<unknown>) =>
   p.then(
@@ -40,8 +50,14 @@ beforeAll(async () => {
   a = await createAgency(database.db, 'Agency A');
   b = await createAgency(database.db, 'Agency B');
   // Agency A works in Bristol: one contractor covers BS1 and BS8 from a base in BS8, one covers BS3 only.
-  await database.db.update(contractors).set({ coverage: ['BS1', 'BS8'], baseOutcode: 'BS8', baseLat: 51.4606, baseLng: -2.6203 }).where(eq(contractors.id, a.contractors[0].id));
-  await database.db.update(contractors).set({ coverage: ['BS3', 'ZZ9'], baseOutcode: 'BS3' }).where(eq(contractors.id, a.contractors[1].id));
+  await database.db
+    .update(contractors)
+    .set({ coverage: ['BS1', 'BS8'], baseOutcode: 'BS8', baseLat: 51.4606, baseLng: -2.6203 })
+    .where(eq(contractors.id, a.contractors[0].id));
+  await database.db
+    .update(contractors)
+    .set({ coverage: ['BS3', 'ZZ9'], baseOutcode: 'BS3' })
+    .where(eq(contractors.id, a.contractors[1].id));
 });
 afterAll(() => database?.close());
 
@@ -50,7 +66,10 @@ describe('coverage.map', () => {
     const map = await as(staffOf(a)).coverage.map({ postcode: 'bs1 5lj', travelMinutes: 15 });
     expect(map.searched).toMatchObject({ outcode: 'BS1', postcode: 'BS1 5LJ', located: 'district' });
     expect(map.searched?.lat).toBeCloseTo(districtOf('BS1')!.lat, 6);
-    const [pat, eve] = [map.contractors.find((c) => c.id === a.contractors[0].id)!, map.contractors.find((c) => c.id === a.contractors[1].id)!];
+    const [pat, eve] = [
+      map.contractors.find((c) => c.id === a.contractors[0].id)!,
+      map.contractors.find((c) => c.id === a.contractors[1].id)!,
+    ];
     expect(pat.covers).toBe(true);
     expect(eve.covers).toBe(false);
     // Pat's base is his own coordinates; Eve has none, so her base district's centre stands in.
@@ -87,14 +106,17 @@ describe('coverage.map', () => {
     const bad = await refusal(as(staffOf(a)).coverage.map({ postcode: 'HELLO' }));
     expect(bad).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('not a UK postcode') });
     expect(await refusal(as(staffOf(a)).coverage.map({ travelMinutes: 500 }))).toMatchObject({ code: 'BAD_REQUEST' });
-    expect(await refusal(as(staffOf(a)).coverage.map({ postcode: 'x'.repeat(11) }))).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await refusal(as(staffOf(a)).coverage.map({ postcode: 'x'.repeat(11) }))).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     expect(await refusal(as(contractorOf(a)).coverage.map({}))).toMatchObject({ code: 'FORBIDDEN' });
     expect(await refusal(as(null).coverage.map({}))).toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
   it('draws circles of the requested radius', () => {
     const ring = circleRing(51.45, -2.6, 2, 16);
-    const km = (p: [number, number]) => Math.hypot((p[0] - 51.45) * 111.2, (p[1] + 2.6) * 111.2 * Math.cos((51.45 * Math.PI) / 180));
+    const km = (p: [number, number]) =>
+      Math.hypot((p[0] - 51.45) * 111.2, (p[1] + 2.6) * 111.2 * Math.cos((51.45 * Math.PI) / 180));
     for (const p of ring) expect(km(p)).toBeCloseTo(2, 1);
   });
 });
@@ -107,7 +129,12 @@ describe('notifications', () => {
     jobA = (await as(staffOf(a)).jobs.create({ title: 'Leak in A', priorityCode: 'P2', propertyId: a.property.id })).id;
     jobB = (await as(staffOf(b)).jobs.create({ title: 'Leak in B', priorityCode: 'P2', propertyId: b.property.id })).id;
     // What the engine's notify activity writes when a contractor completes, and when an SLA is breached.
-    const staffNote = (template: 'workCompleted' | 'slaBreached' | 'jobOffered' | 'workStarted') => ({ template, contractors: [], staff: template !== 'jobOffered', data: {} });
+    const staffNote = (template: 'workCompleted' | 'slaBreached' | 'jobOffered' | 'workStarted') => ({
+      template,
+      contractors: [],
+      staff: template !== 'jobOffered',
+      data: {},
+    });
     await notify(database.db, { jobId: jobA, key: `${jobA}:4:0`, params: staffNote('workStarted') }); // activity, not an action
     await notify(database.db, { jobId: jobA, key: `${jobA}:5:0`, params: staffNote('workCompleted') });
     await notify(database.db, { jobId: jobA, key: `${jobA}:6:0`, params: staffNote('slaBreached') });
@@ -119,11 +146,17 @@ describe('notifications', () => {
   it("lists the agency's staff notifications newest first, with the job's reference", async () => {
     const list = await as(staffOf(a)).notifications.list({});
     expect(list.items.map((n) => n.template)).toEqual(['slaBreached', 'workCompleted']);
-    expect(list.items.every((n) => n.jobId === jobA && n.reference?.startsWith('JOB-') && n.readAt === null)).toBe(true);
+    expect(list.items.every((n) => n.jobId === jobA && n.reference?.startsWith('JOB-') && n.readAt === null)).toBe(
+      true,
+    );
     expect(list.items[0].message.length).toBeGreaterThan(5);
     expect(JSON.stringify(list)).not.toContain(jobB);
     // Activity (work started) is listed on request, and not counted by the bell.
-    expect((await as(staffOf(a)).notifications.list({ show: 'all' })).items.map((n) => n.template)).toEqual(['slaBreached', 'workCompleted', 'workStarted']);
+    expect((await as(staffOf(a)).notifications.list({ show: 'all' })).items.map((n) => n.template)).toEqual([
+      'slaBreached',
+      'workCompleted',
+      'workStarted',
+    ]);
     expect((await as(staffOf(a)).notifications.unreadCount()).count).toBe(2);
     expect((await as(staffOf(b)).notifications.unreadCount()).count).toBe(1);
   });
@@ -146,24 +179,42 @@ describe('notifications', () => {
     const [newest] = (await as(staffOf(a)).notifications.list({})).items;
     expect(await as(staffOf(a)).notifications.markRead({ ids: [newest.id] })).toEqual({ marked: 1 });
     expect(await as(staffOf(a)).notifications.markRead({ ids: [newest.id] })).toEqual({ marked: 0 });
-    expect((await as(staffOf(a)).notifications.list({ unreadOnly: true })).items.map((n) => n.template)).toEqual(['workCompleted']);
+    expect((await as(staffOf(a)).notifications.list({ unreadOnly: true })).items.map((n) => n.template)).toEqual([
+      'workCompleted',
+    ]);
     expect(await as(staffOf(a)).notifications.markRead({ all: true })).toEqual({ marked: 2 });
     expect((await as(staffOf(a)).notifications.unreadCount()).count).toBe(0);
     expect((await as(staffOf(b)).notifications.unreadCount()).count).toBe(1);
   });
 
   it('refuses bad input and non-staff, changing nothing', async () => {
-    const unread = async () => (await database.db.select({ n: count() }).from(notifications).where(eq(notifications.agencyId, b.agency.id)))[0].n;
+    const unread = async () =>
+      (await database.db.select({ n: count() }).from(notifications).where(eq(notifications.agencyId, b.agency.id)))[0]
+        .n;
     const before = await unread();
     const staff = as(staffOf(b));
-    for (const input of [{ ids: [] }, { ids: [-1] }, { ids: [1.5] }, { all: false }, {}, { ids: Array.from({ length: 201 }, (_, i) => i + 1) }]) {
-      expect(await refusal(staff.notifications.markRead(input as never)), JSON.stringify(input).slice(0, 40)).toMatchObject({ code: 'BAD_REQUEST' });
+    for (const input of [
+      { ids: [] },
+      { ids: [-1] },
+      { ids: [1.5] },
+      { all: false },
+      {},
+      { ids: Array.from({ length: 201 }, (_, i) => i + 1) },
+    ]) {
+      expect(
+        await refusal(staff.notifications.markRead(input as never)),
+        JSON.stringify(input).slice(0, 40),
+      ).toMatchObject({ code: 'BAD_REQUEST' });
     }
     expect(await refusal(staff.notifications.list({ limit: 0 }))).toMatchObject({ code: 'BAD_REQUEST' });
     expect(await refusal(staff.notifications.list({ before: 0 }))).toMatchObject({ code: 'BAD_REQUEST' });
-    expect(await refusal(staff.notifications.list({ show: 'everything' as never }))).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await refusal(staff.notifications.list({ show: 'everything' as never }))).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     expect(await refusal(as(contractorOf(a)).notifications.list({}))).toMatchObject({ code: 'FORBIDDEN' });
-    expect(await refusal(as(contractorOf(a)).notifications.markRead({ all: true }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refusal(as(contractorOf(a)).notifications.markRead({ all: true }))).toMatchObject({
+      code: 'FORBIDDEN',
+    });
     expect(await refusal(as(null).notifications.unreadCount())).toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await unread()).toBe(before);
     expect((await as(staffOf(b)).notifications.unreadCount()).count).toBe(1);

@@ -4,7 +4,20 @@ import { TRPCError } from '@trpc/server';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodError } from 'zod';
-import { auditLog, branches, contractors, emails, engineJobs, engineTimers, jobEvents, jobs, jobTypes, outbox, properties, tenants } from '#db/schema/index.ts';
+import {
+  auditLog,
+  branches,
+  contractors,
+  emails,
+  engineJobs,
+  engineTimers,
+  jobEvents,
+  jobs,
+  jobTypes,
+  outbox,
+  properties,
+  tenants,
+} from '#db/schema/index.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
 import { toFailure } from '#lib/server/forms.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -21,12 +34,24 @@ let boilerTypeId: string;
 const as = (user: SessionUser | null) => callerFor(database.db, user);
 
 async function tableCounts() {
-  const n = async (t: typeof jobs | typeof jobEvents | typeof auditLog | typeof outbox | typeof engineJobs) => (await database.db.select({ n: count() }).from(t))[0].n;
-  return { jobs: await n(jobs), events: await n(jobEvents), audit: await n(auditLog), outbox: await n(outbox), engine: await n(engineJobs) };
+  const n = async (t: typeof jobs | typeof jobEvents | typeof auditLog | typeof outbox | typeof engineJobs) =>
+    (await database.db.select({ n: count() }).from(t))[0].n;
+  return {
+    jobs: await n(jobs),
+    events: await n(jobEvents),
+    audit: await n(auditLog),
+    outbox: await n(outbox),
+    engine: await n(engineJobs),
+  };
 }
 
 async function newJob(fx = a, extra: { jobTypeId?: string } = {}) {
-  return as(staffOf(fx)).jobs.create({ title: 'Leaking tap', priorityCode: 'P2', propertyId: fx.property.id, ...extra });
+  return as(staffOf(fx)).jobs.create({
+    title: 'Leaking tap',
+    priorityCode: 'P2',
+    propertyId: fx.property.id,
+    ...extra,
+  });
 }
 
 beforeAll(async () => {
@@ -35,7 +60,13 @@ beforeAll(async () => {
   b = await createAgency(database.db, 'Agency B');
   [{ id: boilerTypeId }] = await database.db
     .insert(jobTypes)
-    .values({ agencyId: a.agency.id, code: 'BOILER', name: 'Boiler', trade: 'heating', requiredCertifications: ['Gas Safe'] })
+    .values({
+      agencyId: a.agency.id,
+      code: 'BOILER',
+      name: 'Boiler',
+      trade: 'heating',
+      requiredCertifications: ['Gas Safe'],
+    })
     .returning();
 });
 afterAll(() => database?.close());
@@ -69,41 +100,108 @@ describe('jobs.create', () => {
       .jobs.create({ title: 'Leak', priorityCode: ' ', propertyId: a.property.id })
       .catch((e: TRPCError) => e);
     expect(refused).toMatchObject({ code: 'BAD_REQUEST' });
-    expect(((refused as TRPCError).cause as ZodError).issues).toEqual([expect.objectContaining({ path: ['priorityCode'], message: 'Choose a priority' })]);
+    expect(((refused as TRPCError).cause as ZodError).issues).toEqual([
+      expect.objectContaining({ path: ['priorityCode'], message: 'Choose a priority' }),
+    ]);
   });
 
   it('refuses a description too long in words about the description, not its HTML field', async () => {
     const refused = await as(staffOf(a))
-      .jobs.create({ title: 'Leak', descriptionHtml: `<p>${'x'.repeat(22_000)}</p>`, priorityCode: 'P2', propertyId: a.property.id })
+      .jobs.create({
+        title: 'Leak',
+        descriptionHtml: `<p>${'x'.repeat(22_000)}</p>`,
+        priorityCode: 'P2',
+        propertyId: a.property.id,
+      })
       .catch((e: unknown) => e);
-    expect(toFailure('create', refused).data.error).toBe('The description is too long: shorten it (up to about 20,000 characters including formatting)');
+    expect(toFailure('create', refused).data.error).toBe(
+      'The description is too long: shorten it (up to about 20,000 characters including formatting)',
+    );
   });
 
   it("refuses another agency's property, priority or tenant", async () => {
-    await expect(as(staffOf(a)).jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: b.property.id })).rejects.toThrow(/Unknown property/);
-    await expect(as(staffOf(a)).jobs.create({ title: 'Leak', priorityCode: 'P9', propertyId: a.property.id })).rejects.toThrow(/Unknown priority/);
+    await expect(
+      as(staffOf(a)).jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: b.property.id }),
+    ).rejects.toThrow(/Unknown property/);
+    await expect(
+      as(staffOf(a)).jobs.create({ title: 'Leak', priorityCode: 'P9', propertyId: a.property.id }),
+    ).rejects.toThrow(/Unknown priority/);
   });
 });
 
 describe('bad input on every procedure: a clear error and nothing written', () => {
   const staffCases: [string, (c: ReturnType<typeof as>) => Promise<unknown>][] = [
     ['jobs.create without a title', (c) => c.jobs.create({ title: '', priorityCode: 'P2', propertyId: a.property.id })],
-    ['jobs.create with a malformed property id', (c) => c.jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: 'nope' })],
-    ['jobs.create with a huge description', (c) => c.jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: a.property.id, descriptionHtml: 'x'.repeat(20_001) })],
+    [
+      'jobs.create with a malformed property id',
+      (c) => c.jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: 'nope' }),
+    ],
+    [
+      'jobs.create with a huge description',
+      (c) =>
+        c.jobs.create({
+          title: 'Leak',
+          priorityCode: 'P2',
+          propertyId: a.property.id,
+          descriptionHtml: 'x'.repeat(20_001),
+        }),
+    ],
     ['jobs.list with a bad limit', (c) => c.jobs.list({ limit: 0 })],
     ['jobs.list with an unknown status', (c) => c.jobs.list({ status: ['lost' as never] })],
     ['jobs.list with a forged cursor', (c) => c.jobs.list({ cursor: 'garbage' })],
     ['jobs.list with a malformed branch id', (c) => c.jobs.list({ branchId: 'x' })],
     ['jobs.list with an overlong search', (c) => c.jobs.list({ q: 'x'.repeat(101) })],
-    ['jobs.create with a new tenant and no way to reach them', (c) => c.jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: a.property.id, newTenant: { name: 'Nia New' } })],
-    ['jobs.create with a new tenant and a bad email', (c) => c.jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: a.property.id, newTenant: { name: 'Nia New', email: 'not-an-email' } })],
+    [
+      'jobs.create with a new tenant and no way to reach them',
+      (c) =>
+        c.jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: a.property.id, newTenant: { name: 'Nia New' } }),
+    ],
+    [
+      'jobs.create with a new tenant and a bad email',
+      (c) =>
+        c.jobs.create({
+          title: 'Leak',
+          priorityCode: 'P2',
+          propertyId: a.property.id,
+          newTenant: { name: 'Nia New', email: 'not-an-email' },
+        }),
+    ],
     ['jobs.get with a malformed id', (c) => c.jobs.get({ id: '1' })],
-    ['jobs.send with an unknown event', (c) => c.jobs.send({ id: a.property.id, command: { type: 'EXPLODE' } as never })],
-    ['jobs.send with a timer event', (c) => c.jobs.send({ id: a.property.id, command: { type: 'SLA_BREACHED', key: 'x' } as never })],
-    ['jobs.send RECALL without a reason', (c) => c.jobs.send({ id: a.property.id, command: { type: 'RECALL', reason: '   ' } })],
+    [
+      'jobs.send with an unknown event',
+      (c) => c.jobs.send({ id: a.property.id, command: { type: 'EXPLODE' } as never }),
+    ],
+    [
+      'jobs.send with a timer event',
+      (c) => c.jobs.send({ id: a.property.id, command: { type: 'SLA_BREACHED', key: 'x' } as never }),
+    ],
+    [
+      'jobs.send RECALL without a reason',
+      (c) => c.jobs.send({ id: a.property.id, command: { type: 'RECALL', reason: '   ' } }),
+    ],
     // Money goes through the finance procedures and their checks; jobs.send knows no such command.
-    ['jobs.send a payment', (c) => c.jobs.send({ id: a.property.id, command: { type: 'RECORD_PAYMENT', key: 'k'.repeat(10), leg: 'client', amountPence: 100, reference: 'x' } as never })],
-    ['jobs.send an invoice with no document', (c) => c.jobs.send({ id: a.property.id, command: { type: 'SUBMIT_INVOICE', number: 'X-1', netPence: 100, vatPence: 0, totalPence: 100 } as never })],
+    [
+      'jobs.send a payment',
+      (c) =>
+        c.jobs.send({
+          id: a.property.id,
+          command: {
+            type: 'RECORD_PAYMENT',
+            key: 'k'.repeat(10),
+            leg: 'client',
+            amountPence: 100,
+            reference: 'x',
+          } as never,
+        }),
+    ],
+    [
+      'jobs.send an invoice with no document',
+      (c) =>
+        c.jobs.send({
+          id: a.property.id,
+          command: { type: 'SUBMIT_INVOICE', number: 'X-1', netPence: 100, vatPence: 0, totalPence: 100 } as never,
+        }),
+    ],
     ['contractors.candidates with a malformed id', (c) => c.contractors.candidates({ jobId: 'x' })],
     ['directory.findProperties with a one-letter query', (c) => c.directory.findProperties({ q: 'B' })],
     ['directory.tenantsAt with a malformed id', (c) => c.directory.tenantsAt({ propertyId: 'x' })],
@@ -149,11 +247,18 @@ describe('jobs.send', () => {
       for (const type of ['ACCEPT', 'START'] as const) await pat.jobs.send({ id, command: { type } });
       await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Fixed' } });
       const close = () => post(jobPage.close, { id }, staffOf(a), { seenStatus: 'completed' });
-      const recall = () => post(jobPage.recall, { id }, staffOf(a), { reason: 'Leak is back', seenStatus: 'completed' });
-      const answers = (await Promise.all(round % 2 ? [close(), recall()] : [recall(), close()])) as { status?: number; data?: { error: string }; ok?: boolean }[];
+      const recall = () =>
+        post(jobPage.recall, { id }, staffOf(a), { reason: 'Leak is back', seenStatus: 'completed' });
+      const answers = (await Promise.all(round % 2 ? [close(), recall()] : [recall(), close()])) as {
+        status?: number;
+        data?: { error: string };
+        ok?: boolean;
+      }[];
       expect(answers.filter((r) => r.ok === true)).toHaveLength(1);
       const [refused] = answers.filter((r) => r.status === 409);
-      expect(refused.data?.error).toMatch(/^Cannot (close|recall) the job while the job is (Recalled|Closed) \(it was Completed when you looked\)$/);
+      expect(refused.data?.error).toMatch(
+        /^Cannot (close|recall) the job while the job is (Recalled|Closed) \(it was Completed when you looked\)$/,
+      );
       const timeline = (await as(staffOf(a)).jobs.get({ id })).timeline;
       expect(timeline.filter((e) => e.type === 'CLOSE' || e.type === 'RECALL')).toHaveLength(1);
     }
@@ -171,7 +276,14 @@ describe('jobs.send', () => {
   it('lets an agency admin fire the next deadline now from the job page, audited; staff may not; contractors never see it', async () => {
     provideTestRuntime(database.db);
     const jobPage = await pageActions('(console)/jobs/[id=uuid]');
-    const admin: SessionUser = { kind: 'staff', userId: a.staff.id, name: 'Ada', email: a.staff.email, agencyId: a.agency.id, role: 'admin' };
+    const admin: SessionUser = {
+      kind: 'staff',
+      userId: a.staff.id,
+      name: 'Ada',
+      email: a.staff.email,
+      agencyId: a.agency.id,
+      role: 'admin',
+    };
     const { id } = await newJob();
     const before = await as(admin).jobs.get({ id });
     const warn75 = before.state.nextTimer!;
@@ -179,21 +291,35 @@ describe('jobs.send', () => {
     expect(before.allowed).toContain('ADVANCE_DEADLINE');
     expect((await as(staffOf(a)).jobs.get({ id })).allowed).not.toContain('ADVANCE_DEADLINE');
 
-    const refused = await as(staffOf(a)).jobs.send({ id, command: { type: 'ADVANCE_DEADLINE', key: warn75.key } }).catch((e: TRPCError) => e);
+    const refused = await as(staffOf(a))
+      .jobs.send({ id, command: { type: 'ADVANCE_DEADLINE', key: warn75.key } })
+      .catch((e: TRPCError) => e);
     expect(refused).toMatchObject({ code: 'CONFLICT', message: 'Only agency admins can bring a deadline forward' });
     const stale = await post(jobPage.advance, { id }, admin, { key: before.state.context.timers[1].key });
-    expect(stale).toMatchObject({ data: { action: 'advance', error: 'That deadline has already fired or is no longer the next one' } });
+    expect(stale).toMatchObject({
+      data: { action: 'advance', error: 'That deadline has already fired or is no longer the next one' },
+    });
 
-    expect(await post(jobPage.advance, { id }, admin, { key: warn75.key })).toMatchObject({ action: 'advance', ok: true });
+    expect(await post(jobPage.advance, { id }, admin, { key: warn75.key })).toMatchObject({
+      action: 'advance',
+      ok: true,
+    });
     const after = await as(admin).jobs.get({ id });
     const advanced = after.timeline.at(-1)!;
-    expect(advanced).toMatchObject({ type: 'ADVANCE_DEADLINE', actorRole: 'admin', actorId: a.staff.id, payload: { key: warn75.key } });
+    expect(advanced).toMatchObject({
+      type: 'ADVANCE_DEADLINE',
+      actorRole: 'admin',
+      actorId: a.staff.id,
+      payload: { key: warn75.key },
+    });
     // The deadline is due now: the embedded engine's timer row says so, for the dispatcher to fire it.
     expect(after.state.nextTimer).toMatchObject({ key: warn75.key, at: advanced.at.toISOString() });
     const [row] = await database.db.select().from(engineTimers).where(eq(engineTimers.jobId, id));
     expect(row).toMatchObject({ key: warn75.key, dueAt: advanced.at });
     const audited = await database.db.select().from(auditLog).where(eq(auditLog.jobId, id));
-    expect(audited.filter((r) => r.action === 'job.advance_deadline')).toEqual([expect.objectContaining({ actorRole: 'admin', actorId: a.staff.id })]);
+    expect(audited.filter((r) => r.action === 'job.advance_deadline')).toEqual([
+      expect.objectContaining({ actorRole: 'admin', actorId: a.staff.id }),
+    ]);
 
     await as(staffOf(a)).jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
     const pat = await as(contractorOf(a, 0)).portal.job({ id });
@@ -208,7 +334,9 @@ describe('jobs.send', () => {
     // The console's job detail and list are staff only: they hold what the agency keeps to itself.
     await expect(as(contractorOf(a, 0)).jobs.get({ id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(as(contractorOf(a, 0)).jobs.list({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(as(contractorOf(a, 1)).jobs.send({ id, command: { type: 'ACCEPT' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(as(contractorOf(a, 1)).jobs.send({ id, command: { type: 'ACCEPT' } })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(as(staffOf(b)).jobs.get({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(as(null).jobs.get({ id })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const listed = await as(contractorOf(a, 1)).portal.jobs({ view: 'all' });
@@ -221,11 +349,16 @@ describe('jobs.send', () => {
     const staff = as(staffOf(a));
     const candidates = await staff.contractors.candidates({ jobId: id });
     expect(candidates.candidates.every((c) => c.missingCertifications.includes('Gas Safe'))).toBe(true);
-    await expect(staff.jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } })).rejects.toMatchObject({
+    await expect(
+      staff.jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } }),
+    ).rejects.toMatchObject({
       code: 'PRECONDITION_FAILED',
       message: expect.stringContaining('Gas Safe'),
     });
-    const ok = await staff.jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id, acknowledgeMissingCertification: true } });
+    const ok = await staff.jobs.send({
+      id,
+      command: { type: 'OFFER', contractorId: a.contractors[0].id, acknowledgeMissingCertification: true },
+    });
     expect(ok.version).toBe(2);
   });
 
@@ -238,7 +371,14 @@ describe('jobs.send', () => {
     await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Done' } });
     await staff.jobs.send({ id, command: { type: 'CLOSE' } });
     await staff.finance.raiseInvoice({ jobId: id, number: 'INV-9', agentNetPence: 10000, contractorTotalPence: 6000 });
-    const pay = { jobId: id, key: 'pay-client-0001', leg: 'client', amountPence: 12000, reference: 'BACS', paidOn: ukDay() } as const;
+    const pay = {
+      jobId: id,
+      key: 'pay-client-0001',
+      leg: 'client',
+      amountPence: 12000,
+      reference: 'BACS',
+      paidOn: ukDay(),
+    } as const;
     const [first, second] = await Promise.all([staff.finance.recordPayment(pay), staff.finance.recordPayment(pay)]);
     expect([first.duplicate, second.duplicate].sort()).toEqual([false, true]);
     const detail = await staff.jobs.get({ id });
@@ -261,7 +401,10 @@ describe('jobs.send', () => {
     const raise = { number: 'INV-DUP-1', agentNetPence: 10000, contractorTotalPence: 6000 } as const;
     await staff.finance.raiseInvoice({ jobId: first, ...raise });
     const before = await staff.jobs.get({ id: second });
-    await expect(staff.finance.raiseInvoice({ jobId: second, ...raise })).rejects.toMatchObject({ code: 'CONFLICT', message: 'Invoice number INV-DUP-1 is already used on another job' });
+    await expect(staff.finance.raiseInvoice({ jobId: second, ...raise })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'Invoice number INV-DUP-1 is already used on another job',
+    });
     const after = await staff.jobs.get({ id: second });
     expect(after.state.version).toBe(before.state.version);
     expect(after.state.context.invoice).toBeNull();
@@ -288,13 +431,21 @@ describe('jobs.list', () => {
   it('filters by status, search text and saved views', async () => {
     const fx = await createAgency(database.db, 'Filter Agency');
     const staff = as(staffOf(fx));
-    const one = await staff.jobs.create({ title: 'Mouldy bathroom ceiling', priorityCode: 'P3', propertyId: fx.property.id });
+    const one = await staff.jobs.create({
+      title: 'Mouldy bathroom ceiling',
+      priorityCode: 'P3',
+      propertyId: fx.property.id,
+    });
     const two = await staff.jobs.create({ title: 'Doorbell broken', priorityCode: 'P2', propertyId: fx.property.id });
     await staff.jobs.send({ id: two.id, command: { type: 'OFFER', contractorId: fx.contractors[0].id } });
     expect((await staff.jobs.list({ q: 'mouldy' })).items.map((j) => j.id)).toEqual([one.id]);
     // An offered job names the contractor it waits on; an unassigned one names nobody.
     const listed = (await staff.jobs.list({})).items;
-    expect(listed.find((j) => j.id === two.id)).toMatchObject({ contractorName: fx.contractors[0].name, contractorId: null, offeredToId: fx.contractors[0].id });
+    expect(listed.find((j) => j.id === two.id)).toMatchObject({
+      contractorName: fx.contractors[0].name,
+      contractorId: null,
+      offeredToId: fx.contractors[0].id,
+    });
     expect(listed.find((j) => j.id === one.id)?.contractorName).toBeNull();
     expect((await staff.jobs.list({ q: one.reference })).items.map((j) => j.id)).toEqual([one.id]);
     expect((await staff.jobs.list({ priority: ['P2'] })).items.map((j) => j.id)).toEqual([two.id]);
@@ -316,7 +467,13 @@ describe('jobs.create with a tenant created inline', () => {
       newTenant: { name: '  Nia New ', phone: '07700 900999', email: 'nia@mail.example' },
     });
     const detail = await as(staffOf(fx)).jobs.get({ id: created.id });
-    expect(detail.tenant).toMatchObject({ name: 'Nia New', phone: '07700 900999', email: 'nia@mail.example', propertyId: fx.property.id, agencyId: fx.agency.id });
+    expect(detail.tenant).toMatchObject({
+      name: 'Nia New',
+      phone: '07700 900999',
+      email: 'nia@mail.example',
+      propertyId: fx.property.id,
+      agencyId: fx.agency.id,
+    });
     const mail = await database.db.select().from(emails).where(eq(emails.to, 'nia@mail.example'));
     expect(mail).toHaveLength(1);
     expect(mail[0].subject).toContain(created.reference);
@@ -325,14 +482,28 @@ describe('jobs.create with a tenant created inline', () => {
 
   it('refuses an existing tenant and a new one together, and a refused job leaves no tenant behind', async () => {
     const fx = await createAgency(database.db, 'Inline Refusal Agency');
-    const [existing] = await database.db.insert(tenants).values({ agencyId: fx.agency.id, propertyId: fx.property.id, name: 'Old Tenant', phone: '0123 456789' }).returning();
+    const [existing] = await database.db
+      .insert(tenants)
+      .values({ agencyId: fx.agency.id, propertyId: fx.property.id, name: 'Old Tenant', phone: '0123 456789' })
+      .returning();
     const before = (await database.db.select({ n: count() }).from(tenants))[0].n;
     await expect(
-      as(staffOf(fx)).jobs.create({ title: 'Leak', priorityCode: 'P2', propertyId: fx.property.id, tenantId: existing.id, newTenant: { name: 'Nia New', phone: '07700 900999' } }),
+      as(staffOf(fx)).jobs.create({
+        title: 'Leak',
+        priorityCode: 'P2',
+        propertyId: fx.property.id,
+        tenantId: existing.id,
+        newTenant: { name: 'Nia New', phone: '07700 900999' },
+      }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(as(staffOf(fx)).jobs.create({ title: 'Leak', priorityCode: 'P9', propertyId: fx.property.id, newTenant: { name: 'Nia New', phone: '07700 900999' } })).rejects.toThrow(
-      /Unknown priority/,
-    );
+    await expect(
+      as(staffOf(fx)).jobs.create({
+        title: 'Leak',
+        priorityCode: 'P9',
+        propertyId: fx.property.id,
+        newTenant: { name: 'Nia New', phone: '07700 900999' },
+      }),
+    ).rejects.toThrow(/Unknown priority/);
     expect((await database.db.select({ n: count() }).from(tenants))[0].n).toBe(before);
   });
 });
@@ -364,16 +535,34 @@ describe('jobs.list search and filters', () => {
   it('filters by branch, contractor and SLA state, and shows recalls in their view', async () => {
     const fx = await createAgency(database.db, 'Branch Agency');
     const staff = as(staffOf(fx));
-    const [north, south] = await database.db.insert(branches).values([{ agencyId: fx.agency.id, name: 'North' }, { agencyId: fx.agency.id, name: 'South' }]).returning();
-    const inNorth = await staff.jobs.create({ title: 'North job', priorityCode: 'P2', propertyId: fx.property.id, branchId: north.id });
-    const inSouth = await staff.jobs.create({ title: 'South job', priorityCode: 'P2', propertyId: fx.property.id, branchId: south.id });
+    const [north, south] = await database.db
+      .insert(branches)
+      .values([
+        { agencyId: fx.agency.id, name: 'North' },
+        { agencyId: fx.agency.id, name: 'South' },
+      ])
+      .returning();
+    const inNorth = await staff.jobs.create({
+      title: 'North job',
+      priorityCode: 'P2',
+      propertyId: fx.property.id,
+      branchId: north.id,
+    });
+    const inSouth = await staff.jobs.create({
+      title: 'South job',
+      priorityCode: 'P2',
+      propertyId: fx.property.id,
+      branchId: south.id,
+    });
     expect((await staff.jobs.list({ branchId: north.id })).items.map((j) => j.id)).toEqual([inNorth.id]);
 
     const pat = as(contractorOf(fx, 0));
     await staff.jobs.send({ id: inSouth.id, command: { type: 'OFFER', contractorId: fx.contractors[0].id } });
     for (const type of ['ACCEPT', 'START'] as const) await pat.jobs.send({ id: inSouth.id, command: { type } });
     await pat.jobs.send({ id: inSouth.id, command: { type: 'COMPLETE', note: 'Done' } });
-    expect((await staff.jobs.list({ contractorId: fx.contractors[0].id })).items.map((j) => j.id)).toEqual([inSouth.id]);
+    expect((await staff.jobs.list({ contractorId: fx.contractors[0].id })).items.map((j) => j.id)).toEqual([
+      inSouth.id,
+    ]);
     expect((await staff.jobs.list({ contractorId: fx.contractors[1].id })).items).toEqual([]);
     expect((await staff.jobs.list({ view: 'recalls' })).items).toEqual([]);
     await staff.jobs.send({ id: inSouth.id, command: { type: 'RECALL', reason: 'Still leaking' } });
@@ -391,7 +580,11 @@ describe('jobs.list search and filters', () => {
     const staff = as(staffOf(fx));
     const [pat, eve] = fx.contractors;
     const held = await staff.jobs.create({ title: 'Held by Pat', priorityCode: 'P2', propertyId: fx.property.id });
-    const offered = await staff.jobs.create({ title: 'Offered to Eve', priorityCode: 'P2', propertyId: fx.property.id });
+    const offered = await staff.jobs.create({
+      title: 'Offered to Eve',
+      priorityCode: 'P2',
+      propertyId: fx.property.id,
+    });
     await staff.jobs.send({ id: held.id, command: { type: 'OFFER', contractorId: pat.id } });
     await as(contractorOf(fx, 0)).jobs.send({ id: held.id, command: { type: 'ACCEPT' } });
     await staff.jobs.send({ id: offered.id, command: { type: 'OFFER', contractorId: eve.id } });
@@ -402,7 +595,14 @@ describe('jobs.list search and filters', () => {
     // Eve is deactivated with the offer still open, so her job is on the list and she stays in the filter;
     // a deactivated contractor with no work is left out, and another agency's are never in it.
     await database.db.update(contractors).set({ active: false }).where(eq(contractors.id, eve.id));
-    await database.db.insert(contractors).values({ agencyId: fx.agency.id, name: 'Ivy Idle', email: `ivy+${fx.agency.slug}@example.test`, trades: ['general'], coverage: [], active: false });
+    await database.db.insert(contractors).values({
+      agencyId: fx.agency.id,
+      name: 'Ivy Idle',
+      email: `ivy+${fx.agency.slug}@example.test`,
+      trades: ['general'],
+      coverage: [],
+      active: false,
+    });
     expect(await staff.jobs.filterContractors()).toEqual([
       { id: eve.id, name: 'Eve Electric', active: false },
       { id: pat.id, name: 'Pat Plumber', active: true },
@@ -410,9 +610,13 @@ describe('jobs.list search and filters', () => {
   });
 
   it('uses the trigram index for text search when pg_trgm is installed', async () => {
-    const [ext] = await database.db.execute<{ n: number }>(sql`select count(*)::int as n from pg_extension where extname = 'pg_trgm'`);
+    const [ext] = await database.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pg_extension where extname = 'pg_trgm'`,
+    );
     if (!ext.n) return; // Without pg_trgm the search scans; nothing to check.
-    const [idx] = await database.db.execute<{ n: number }>(sql`select count(*)::int as n from pg_indexes where indexname = 'jobs_search_trgm_idx'`);
+    const [idx] = await database.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pg_indexes where indexname = 'jobs_search_trgm_idx'`,
+    );
     expect(idx.n).toBe(1);
     // A test table is tiny, so the planner prefers a scan; forbidding scans shows the index can serve the query.
     const plan = await database.db.transaction(async (tx) => {
@@ -430,12 +634,18 @@ describe('the database handle', () => {
     const one = await createTestDatabase({ max: 1 });
     try {
       const prepared = (marker: string) =>
-        one.sql<{ n: number }[]>`select count(*)::int as n from pg_prepared_statements where statement like ${`%${marker}%`} and statement not like '%pg_prepared_statements%'`;
+        one.sql<
+          { n: number }[]
+        >`select count(*)::int as n from pg_prepared_statements where statement like ${`%${marker}%`} and statement not like '%pg_prepared_statements%'`;
       await one.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.title, 'outside'));
       expect((await prepared('"title" = $1'))[0].n).toBe(1);
       const inside = await one.db.transaction(async (tx) => {
         await tx.select({ ref: jobs.reference }).from(jobs).where(eq(jobs.reference, 'inside'));
-        return (await tx.execute<{ n: number }>(sql`select count(*)::int as n from pg_prepared_statements where statement like '%"reference" = $1%' and statement not like '%pg_prepared_statements%'`))[0].n;
+        return (
+          await tx.execute<{ n: number }>(
+            sql`select count(*)::int as n from pg_prepared_statements where statement like '%"reference" = $1%' and statement not like '%pg_prepared_statements%'`,
+          )
+        )[0].n;
       });
       expect(inside).toBe(1);
     } finally {

@@ -36,7 +36,8 @@ afterAll(() => database?.close());
 async function pdfText(bytes: Uint8Array): Promise<string> {
   const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, verbosity: 0 }).promise;
   let out = '';
-  for (let n = 1; n <= pdf.numPages; n++) out += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
+  for (let n = 1; n <= pdf.numPages; n++)
+    out += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
   return out;
 }
 
@@ -51,26 +52,66 @@ describe('PDFs in any alphabet', () => {
 
     const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
     const sheet = await pdfText(await renderJobSheet((await jobSheetData(database.db, row, staffOf(fx)))!));
-    for (const t of [AGENCY, CONTRACTOR, STREET, 'Cieknący kran w łazience', 'Wymieniono uszczelkę — gata, Ștefan']) expect(sheet).toContain(t);
+    for (const t of [AGENCY, CONTRACTOR, STREET, 'Cieknący kran w łazience', 'Wymieniono uszczelkę — gata, Ștefan'])
+      expect(sheet).toContain(t);
 
     const [doc] = await database.db
       .insert(attachments)
-      .values({ agencyId: fx.agency.id, jobId: id, uploadedBy: `contractor:${fx.contractors[0].id}`, kind: 'invoice', fileName: 'inv.pdf', contentType: 'application/pdf', sizeBytes: 10, storageKey: `test/${id}` })
+      .values({
+        agencyId: fx.agency.id,
+        jobId: id,
+        uploadedBy: `contractor:${fx.contractors[0].id}`,
+        kind: 'invoice',
+        fileName: 'inv.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: 10,
+        storageKey: `test/${id}`,
+      })
       .returning();
-    await stefan.finance.submitInvoice({ jobId: id, number: 'ȘT-1', issuedOn: ukDay(), netPence: 10_000, vatPence: 0, documentId: doc.id });
+    await stefan.finance.submitInvoice({
+      jobId: id,
+      number: 'ȘT-1',
+      issuedOn: ukDay(),
+      netPence: 10_000,
+      vatPence: 0,
+      documentId: doc.id,
+    });
     const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
     await staff.finance.approveInvoice({ invoiceId: inv.id });
     await staff.jobs.send({ id, command: { type: 'CLOSE' } });
-    await staff.finance.raiseInvoice({ jobId: id, number: 'INV-Ż1', agentNetPence: 12_000, contractorTotalPence: 10_000 });
-    const run = await staff.finance.createPaymentRun({ contractorId: fx.contractors[0].id, invoiceIds: [inv.id], reference: 'RUN-Ω1', paidOn: ukDay(), key: 'names-run-0001' });
+    await staff.finance.raiseInvoice({
+      jobId: id,
+      number: 'INV-Ż1',
+      agentNetPence: 12_000,
+      contractorTotalPence: 10_000,
+    });
+    const run = await staff.finance.createPaymentRun({
+      contractorId: fx.contractors[0].id,
+      invoiceIds: [inv.id],
+      reference: 'RUN-Ω1',
+      paidOn: ukDay(),
+      key: 'names-run-0001',
+    });
 
     const billed = await staff.finance.invoiceDocument({ jobId: id });
-    const invoice = await pdfText(await renderInvoice({ ...billed.invoice, agency: billed.agency, property: billed.property, job: billed.job, generatedAt: new Date() }));
+    const invoice = await pdfText(
+      await renderInvoice({
+        ...billed.invoice,
+        agency: billed.agency,
+        property: billed.property,
+        job: billed.job,
+        generatedAt: new Date(),
+      }),
+    );
     for (const t of [AGENCY, STREET, 'Cieknący kran w łazience', 'INV-Ż1']) expect(invoice).toContain(t);
-    const remittance = await pdfText(await renderRemittance({ ...(await stefan.finance.myRemittance({ id: run.runId })), generatedAt: new Date() }));
+    const remittance = await pdfText(
+      await renderRemittance({ ...(await stefan.finance.myRemittance({ id: run.runId })), generatedAt: new Date() }),
+    );
     for (const t of [AGENCY, CONTRACTOR, 'ȘT-1', 'RUN-Ω1']) expect(remittance).toContain(t);
     const mine = await stefan.finance.statement({ from: ukDay(), to: ukDay() });
-    const statement = await pdfText(await renderStatement({ ...mine, contractor: mine.contractor, generatedAt: new Date() }));
+    const statement = await pdfText(
+      await renderStatement({ ...mine, contractor: mine.contractor, generatedAt: new Date() }),
+    );
     for (const t of [CONTRACTOR, 'ȘT-1', 'RUN-Ω1']) expect(statement).toContain(t);
 
     for (const text of [sheet, invoice, remittance, statement]) for (const e of EMOJI) expect(text).not.toContain(e);

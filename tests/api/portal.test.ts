@@ -33,7 +33,14 @@ let patAtB: { id: string };
 let tenantId: string;
 
 const DAY = 86_400_000;
-const staffOf = (fx: typeof a): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
+const staffOf = (fx: typeof a): SessionUser => ({
+  kind: 'staff',
+  userId: fx.staff.id,
+  name: 'Sam',
+  email: fx.staff.email,
+  agencyId: fx.agency.id,
+  role: 'staff',
+});
 const contractor = (agencyId: string, contractorId: string): SessionUser => ({
   kind: 'contractor',
   userId: '00000000-0000-4000-8000-000000000001',
@@ -48,23 +55,46 @@ const eve = () => contractor(a.agency.id, a.contractors[1].id);
 /** A caller whose clock (request and engine) is `daysAgo` days in the past. */
 const as = (user: SessionUser | null, daysAgo = 0) => {
   const now = () => new Date(Date.now() - daysAgo * DAY);
-  return createCaller(createContext({ db: database.db, engine: createEmbeddedEngine({ db: database.db, clock: now }), user, temporalUiUrl: null, now }));
+  return createCaller(
+    createContext({
+      db: database.db,
+      engine: createEmbeddedEngine({ db: database.db, clock: now }),
+      user,
+      temporalUiUrl: null,
+      now,
+    }),
+  );
 };
 
 /** An event through jobs.send, or the contractor's invoice through finance.submitInvoice (with a document uploaded first). */
-type Step = Parameters<ReturnType<typeof as>['jobs']['send']>[0]['command'] | { type: 'SUBMIT_INVOICE'; number: string; netPence: number; vatPence: number };
+type Step =
+  | Parameters<ReturnType<typeof as>['jobs']['send']>[0]['command']
+  | { type: 'SUBMIT_INVOICE'; number: string; netPence: number; vatPence: number };
 async function send(user: SessionUser, jobId: string, command: Step, daysAgo?: number) {
   if (command.type !== 'SUBMIT_INVOICE') return as(user, daysAgo).jobs.send({ id: jobId, command });
   if (user.kind !== 'contractor') throw new Error('contractors submit invoices');
   const [doc] = await database.db
     .insert(attachments)
-    .values({ agencyId: user.agencyId!, jobId, uploadedBy: `contractor:${user.contractorId}`, kind: 'invoice', fileName: 'inv.pdf', contentType: 'application/pdf', sizeBytes: 10, storageKey: `test/${jobId}` })
+    .values({
+      agencyId: user.agencyId!,
+      jobId,
+      uploadedBy: `contractor:${user.contractorId}`,
+      kind: 'invoice',
+      fileName: 'inv.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: 10,
+      storageKey: `test/${jobId}`,
+    })
     .returning();
   const { type: _type, ...invoice } = command;
   const issuedOn = new Date(Date.now() - (daysAgo ?? 0) * DAY).toISOString().slice(0, 10);
   return as(user, daysAgo).finance.submitInvoice({ jobId, ...invoice, issuedOn, documentId: doc.id });
 }
-async function job(title: string, steps: [SessionUser, Step][], options: { daysAgo?: number; fx?: typeof a; tenant?: boolean } = {}) {
+async function job(
+  title: string,
+  steps: [SessionUser, Step][],
+  options: { daysAgo?: number; fx?: typeof a; tenant?: boolean } = {},
+) {
   const fx = options.fx ?? a;
   const created = await as(staffOf(fx), options.daysAgo).jobs.create({
     title,
@@ -84,19 +114,59 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fettle-portal-'));
   a = await createAgency(database.db, 'Agency A');
   b = await createAgency(database.db, 'Agency B');
-  [patAtB] = await database.db.insert(contractors).values({ agencyId: b.agency.id, name: 'Pat Plumber', email: a.contractors[0].email, trades: ['plumbing'], coverage: ['SW1A'] }).returning();
-  [{ id: tenantId }] = await database.db.insert(tenants).values({ agencyId: a.agency.id, propertyId: a.property.id, name: 'Tess Tenant', phone: '07700 900555', email: 'tess@example.test' }).returning();
-  await database.db.update(agencies).set({ phone: '020 7946 0000', email: 'office@a.example' }).where(eq(agencies.id, a.agency.id));
+  [patAtB] = await database.db
+    .insert(contractors)
+    .values({
+      agencyId: b.agency.id,
+      name: 'Pat Plumber',
+      email: a.contractors[0].email,
+      trades: ['plumbing'],
+      coverage: ['SW1A'],
+    })
+    .returning();
+  [{ id: tenantId }] = await database.db
+    .insert(tenants)
+    .values({
+      agencyId: a.agency.id,
+      propertyId: a.property.id,
+      name: 'Tess Tenant',
+      phone: '07700 900555',
+      email: 'tess@example.test',
+    })
+    .returning();
+  await database.db
+    .update(agencies)
+    .set({ phone: '020 7946 0000', email: 'office@a.example' })
+    .where(eq(agencies.id, a.agency.id));
   await database.db.insert(branches).values({ agencyId: a.agency.id, name: 'Westminster', phone: '020 7946 0001' });
-  await database.db.update(users).set({ jobTitle: 'Property Manager', phone: '020 7946 0002' }).where(eq(users.id, a.staff.id));
+  await database.db
+    .update(users)
+    .set({ jobTitle: 'Property Manager', phone: '020 7946 0002' })
+    .where(eq(users.id, a.staff.id));
 
   const staff = staffOf(a);
   const offer = (c: { id: string }): Step => ({ type: 'OFFER', contractorId: c.id });
   const [p, e] = a.contractors;
   ids.offered = await job('Offered to Pat', [[staff, offer(p)]], { tenant: true });
-  ids.assigned = await job('Accepted by Pat', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }]], { tenant: true });
-  ids.inProgress = await job('Pat on site', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }], [pat(), { type: 'START' }]]);
-  ids.completed = await job('Pat finished', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }], [pat(), { type: 'START' }], [pat(), { type: 'COMPLETE', note: 'Done' }]]);
+  ids.assigned = await job(
+    'Accepted by Pat',
+    [
+      [staff, offer(p)],
+      [pat(), { type: 'ACCEPT' }],
+    ],
+    { tenant: true },
+  );
+  ids.inProgress = await job('Pat on site', [
+    [staff, offer(p)],
+    [pat(), { type: 'ACCEPT' }],
+    [pat(), { type: 'START' }],
+  ]);
+  ids.completed = await job('Pat finished', [
+    [staff, offer(p)],
+    [pat(), { type: 'ACCEPT' }],
+    [pat(), { type: 'START' }],
+    [pat(), { type: 'COMPLETE', note: 'Done' }],
+  ]);
   ids.invoiced = await job('Pat invoiced', [
     [staff, offer(p)],
     [pat(), { type: 'ACCEPT' }],
@@ -105,14 +175,37 @@ beforeAll(async () => {
     [pat(), { type: 'SUBMIT_INVOICE', number: 'INV-1', netPence: 1000, vatPence: 200 }],
   ]);
   // Offered and accepted 40 days ago, still open: not "recent", still active.
-  ids.old = await job('Old but open', [[staff, offer(p)], [pat(), { type: 'ACCEPT' }]], { daysAgo: 40 });
+  ids.old = await job(
+    'Old but open',
+    [
+      [staff, offer(p)],
+      [pat(), { type: 'ACCEPT' }],
+    ],
+    { daysAgo: 40 },
+  );
   ids.eves = await job("Eve's job", [[staff, offer(e)]]);
   // Pat declined it and it went to Eve: Pat no longer sees it; Eve does not see Pat's refusal.
-  ids.declined = await job('Declined by Pat', [[staff, offer(p)], [pat(), { type: 'DECLINE', reason: 'Pat is busy' }], [staff, offer(e)]]);
+  ids.declined = await job('Declined by Pat', [
+    [staff, offer(p)],
+    [pat(), { type: 'DECLINE', reason: 'Pat is busy' }],
+    [staff, offer(e)],
+  ]);
   ids.atB = await job('At agency B', [[staffOf(b), offer(patAtB)]], { fx: b });
 
-  await saveAttachment(database.db, diskStore(dir), { agencyId: a.agency.id, jobId: ids.inProgress, uploadedBy: `contractor:${a.contractors[0].id}`, file: new File([PNG_1PX], 'leak.png'), kind: 'photo' });
-  await saveAttachment(database.db, diskStore(dir), { agencyId: a.agency.id, jobId: ids.inProgress, uploadedBy: `contractor:${a.contractors[0].id}`, file: new File([PNG_1PX], 'after.png'), kind: 'photo' });
+  await saveAttachment(database.db, diskStore(dir), {
+    agencyId: a.agency.id,
+    jobId: ids.inProgress,
+    uploadedBy: `contractor:${a.contractors[0].id}`,
+    file: new File([PNG_1PX], 'leak.png'),
+    kind: 'photo',
+  });
+  await saveAttachment(database.db, diskStore(dir), {
+    agencyId: a.agency.id,
+    jobId: ids.inProgress,
+    uploadedBy: `contractor:${a.contractors[0].id}`,
+    file: new File([PNG_1PX], 'after.png'),
+    kind: 'photo',
+  });
 });
 afterAll(async () => {
   await database?.close();
@@ -126,21 +219,32 @@ describe('portal.jobs', () => {
   it('defaults to jobs offered or assigned in the last 30 days', async () => {
     const result = await as(pat()).portal.jobs({});
     expect(result.view).toBe('recent');
-    expect(new Set(result.items.map((i) => i.id))).toEqual(new Set([ids.offered, ids.assigned, ids.inProgress, ids.completed, ids.invoiced]));
+    expect(new Set(result.items.map((i) => i.id))).toEqual(
+      new Set([ids.offered, ids.assigned, ids.inProgress, ids.completed, ids.invoiced]),
+    );
   });
 
   it('filters active, pending (offers), history and all', async () => {
     expect(await listIds(pat(), 'active')).toEqual(new Set([ids.assigned, ids.inProgress, ids.old]));
     expect(await listIds(pat(), 'pending')).toEqual(new Set([ids.offered]));
     expect(await listIds(pat(), 'history')).toEqual(new Set([ids.completed, ids.invoiced]));
-    expect(await listIds(pat(), 'all')).toEqual(new Set([ids.offered, ids.assigned, ids.inProgress, ids.completed, ids.invoiced, ids.old]));
+    expect(await listIds(pat(), 'all')).toEqual(
+      new Set([ids.offered, ids.assigned, ids.inProgress, ids.completed, ids.invoiced, ids.old]),
+    );
   });
 
   it('shows address, priority, status, SLA due and photo count, and flags what needs the contractor', async () => {
     const { items } = await as(pat()).portal.jobs({ view: 'all' });
     const byId = new Map(items.map((i) => [i.id, i]));
     const row = byId.get(ids.inProgress)!;
-    expect(row).toMatchObject({ address: '1 Test Street', postcode: 'SW1A 1AA', priorityCode: 'P2', priorityName: 'Urgent', status: 'inProgress', photoCount: 2 });
+    expect(row).toMatchObject({
+      address: '1 Test Street',
+      postcode: 'SW1A 1AA',
+      priorityCode: 'P2',
+      priorityName: 'Urgent',
+      status: 'inProgress',
+      photoCount: 2,
+    });
     expect(row.slaDueAt).toBeInstanceOf(Date);
     expect(byId.get(ids.offered)).toMatchObject({ needsAction: 'respond', offered: true, photoCount: 0 });
     expect(byId.get(ids.assigned)?.needsAction).toBe('start');
@@ -176,10 +280,19 @@ describe('portal.jobs', () => {
   });
 
   it('refuses bad input with BAD_REQUEST', async () => {
-    for (const input of [{ view: 'mine' }, { limit: 0 }, { limit: 101 }, { cursor: 'not-a-cursor' }, { cursor: 'x'.repeat(201) }]) {
+    for (const input of [
+      { view: 'mine' },
+      { limit: 0 },
+      { limit: 101 },
+      { cursor: 'not-a-cursor' },
+      { cursor: 'x'.repeat(201) },
+    ]) {
       const error = await as(pat())
         .portal.jobs(input as never)
-        .then(() => null, (e: unknown) => e);
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(error, JSON.stringify(input)).toBeInstanceOf(TRPCError);
       expect((error as TRPCError).code).toBe('BAD_REQUEST');
     }
@@ -190,13 +303,22 @@ describe('portal.job', () => {
   it('shows an offer with what the contractor may do, and the tenant contact the agency shares once the job is theirs', async () => {
     const detail = await as(pat()).portal.job({ id: ids.offered });
     // An offer leaves the job New until it is accepted.
-    expect(detail).toMatchObject({ status: 'new', offeredToMe: true, needsAction: 'respond', tenantContactShared: true });
+    expect(detail).toMatchObject({
+      status: 'new',
+      offeredToMe: true,
+      needsAction: 'respond',
+      tenantContactShared: true,
+    });
     expect(detail.allowed).toEqual(expect.arrayContaining(['ACCEPT', 'DECLINE']));
     expect(detail.allowed).not.toContain('START');
     // The agency shares it with the assigned contractor: an offer alone carries the tenant's name only.
     expect(detail.tenant).toEqual({ name: 'Tess Tenant', phone: null, email: null });
     expect(JSON.stringify(detail)).not.toContain('07700 900555');
-    expect((await as(pat()).portal.job({ id: ids.assigned })).tenant).toEqual({ name: 'Tess Tenant', phone: '07700 900555', email: 'tess@example.test' });
+    expect((await as(pat()).portal.job({ id: ids.assigned })).tenant).toEqual({
+      name: 'Tess Tenant',
+      phone: '07700 900555',
+      email: 'tess@example.test',
+    });
     expect(detail.property).toMatchObject({ line1: '1 Test Street', postcode: 'SW1A 1AA' });
     expect(detail.agency).toMatchObject({ name: 'Agency A', phone: '020 7946 0000' });
   });
@@ -231,7 +353,11 @@ describe('portal.job', () => {
   });
 
   it('answers NOT_FOUND for a job that is not theirs, or at another agency, and BAD_REQUEST for a bad id', async () => {
-    const code = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e as TRPCError).code);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'OK',
+        (e: unknown) => (e as TRPCError).code,
+      );
     expect(await code(as(pat()).portal.job({ id: ids.eves }))).toBe('NOT_FOUND');
     expect(await code(as(pat()).portal.job({ id: ids.declined }))).toBe('NOT_FOUND');
     expect(await code(as(pat()).portal.job({ id: ids.atB }))).toBe('NOT_FOUND');
@@ -249,7 +375,9 @@ describe('portal.contacts', () => {
     const contacts = await as(pat()).portal.contacts();
     expect(contacts.agency).toMatchObject({ name: 'Agency A', phone: '020 7946 0000', email: 'office@a.example' });
     expect(contacts.branches.map((x) => x.name)).toEqual(['Westminster']);
-    expect(contacts.people).toEqual([{ id: a.staff.id, name: 'Sam Staff', jobTitle: 'Property Manager', phone: '020 7946 0002', email: a.staff.email }]);
+    expect(contacts.people).toEqual([
+      { id: a.staff.id, name: 'Sam Staff', jobTitle: 'Property Manager', phone: '020 7946 0002', email: a.staff.email },
+    ]);
     const atB = await as(contractor(b.agency.id, patAtB.id)).portal.contacts();
     expect(atB.agency.name).toBe('Agency B');
     expect(JSON.stringify(atB)).not.toContain(a.staff.email);
@@ -259,7 +387,9 @@ describe('portal.contacts', () => {
 const pdfText = async (bytes: Uint8Array) => {
   const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, verbosity: 0 }).promise;
   let text = '';
-  for (let n = 1; n <= pdf.numPages; n++) text += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
+  for (let n = 1; n <= pdf.numPages; n++)
+    text +=
+      (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
   return text;
 };
 /** The Job Sheet's text as this viewer would download it. */
@@ -269,11 +399,19 @@ const sheetText = async (id: string, viewer: SessionUser) => {
 };
 
 describe('Job Sheet', () => {
-
   it("carries the job's details, and the tenant's contact only as the agency allows and only to the assigned contractor", async () => {
     const [offered] = await database.db.select().from(jobs).where(eq(jobs.id, ids.offered));
     const offer = await pdfText(await renderJobSheet((await jobSheetData(database.db, offered, pat()))!));
-    for (const s of [offered.reference, 'Offered to Pat', '1 Test Street', 'SW1A 1AA', 'Urgent', 'Tess Tenant', 'Agency A']) expect(offer).toContain(s);
+    for (const s of [
+      offered.reference,
+      'Offered to Pat',
+      '1 Test Street',
+      'SW1A 1AA',
+      'Urgent',
+      'Tess Tenant',
+      'Agency A',
+    ])
+      expect(offer).toContain(s);
     expect(offer).not.toContain('07700 900555');
 
     const [row] = await database.db.select().from(jobs).where(eq(jobs.id, ids.assigned));
@@ -286,7 +424,9 @@ describe('Job Sheet', () => {
       expect(hidden).toContain('Tess Tenant');
       expect(hidden).not.toContain('07700 900555');
       // Staff always see it.
-      expect(await pdfText(await renderJobSheet((await jobSheetData(database.db, row, staffOf(a)))!))).toContain('07700 900555');
+      expect(await pdfText(await renderJobSheet((await jobSheetData(database.db, row, staffOf(a)))!))).toContain(
+        '07700 900555',
+      );
     } finally {
       await database.db.update(agencies).set({ shareTenantContact: true }).where(eq(agencies.id, a.agency.id));
     }
@@ -301,7 +441,14 @@ describe('demo data', () => {
       const records = await demo.db.select().from(contractors).where(eq(contractors.email, 'pat@plumbfast.example'));
       expect(records).toHaveLength(2);
       for (const record of records) {
-        const caller = createCaller(createContext({ db: demo.db, engine: createEmbeddedEngine({ db: demo.db }), user: contractor(record.agencyId, record.id), temporalUiUrl: null }));
+        const caller = createCaller(
+          createContext({
+            db: demo.db,
+            engine: createEmbeddedEngine({ db: demo.db }),
+            user: contractor(record.agencyId, record.id),
+            temporalUiUrl: null,
+          }),
+        );
         const { items } = await caller.portal.jobs({ view: 'all' });
         expect(new Set(items.map((i) => i.status)).size, `states at ${record.agencyId}`).toBeGreaterThanOrEqual(3);
         expect(items.some((i) => i.needsAction === 'respond')).toBe(true);
@@ -314,7 +461,7 @@ describe('demo data', () => {
 
 // Last in the file: it adds a job, which the list tests above do not expect.
 describe('a queried invoice', () => {
-  it('puts the job back on the contractor\'s list as needing an invoice, and shows the query', async () => {
+  it("puts the job back on the contractor's list as needing an invoice, and shows the query", async () => {
     const [p] = a.contractors;
     const id = await job('Pat invoiced, agency queried', [
       [staffOf(a), { type: 'OFFER', contractorId: p.id }],
@@ -341,11 +488,31 @@ describe('staff case notes', () => {
       [pat(), { type: 'ACCEPT' }],
     ]);
     const store = diskStore(dir);
-    const upload = (name: string, uploadedBy: string) => saveAttachment(database.db, store, { agencyId: a.agency.id, jobId: id, uploadedBy, file: new File([PNG_1PX], name) });
+    const upload = (name: string, uploadedBy: string) =>
+      saveAttachment(database.db, store, {
+        agencyId: a.agency.id,
+        jobId: id,
+        uploadedBy,
+        file: new File([PNG_1PX], name),
+      });
     const staffBy = `staff:${a.staff.id}`;
-    const [internal, shared, loose, mine] = [await upload('internal.png', staffBy), await upload('shared.png', staffBy), await upload('loose.png', staffBy), await upload('mine.png', `contractor:${p.id}`)];
-    await send(staffOf(a), id, { type: 'ADD_NOTE', text: 'Landlord disputes the last bill', attachmentIds: [internal.id] });
-    await send(staffOf(a), id, { type: 'ADD_NOTE', text: 'Key safe code is 4321', attachmentIds: [shared.id], shareWithContractor: true });
+    const [internal, shared, loose, mine] = [
+      await upload('internal.png', staffBy),
+      await upload('shared.png', staffBy),
+      await upload('loose.png', staffBy),
+      await upload('mine.png', `contractor:${p.id}`),
+    ];
+    await send(staffOf(a), id, {
+      type: 'ADD_NOTE',
+      text: 'Landlord disputes the last bill',
+      attachmentIds: [internal.id],
+    });
+    await send(staffOf(a), id, {
+      type: 'ADD_NOTE',
+      text: 'Key safe code is 4321',
+      attachmentIds: [shared.id],
+      shareWithContractor: true,
+    });
     await send(pat(), id, { type: 'ADD_NOTE', text: 'Parts ordered', attachmentIds: [mine.id] });
 
     const detail = await as(pat()).portal.job({ id });
@@ -355,7 +522,9 @@ describe('staff case notes', () => {
     expect(detail.photos.map((f) => f.fileName).sort()).toEqual(['mine.png', 'shared.png']);
     expect((await as(pat()).portal.jobs({ view: 'all' })).items.find((j) => j.id === id)?.photoCount).toBe(2);
     // A contractor cannot make a file visible by citing one they did not upload.
-    await expect(send(pat(), id, { type: 'ADD_NOTE', text: 'Look', attachmentIds: [loose.id] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(send(pat(), id, { type: 'ADD_NOTE', text: 'Look', attachmentIds: [loose.id] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
 
     const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
     const patsSheet = (await jobSheetData(database.db, row, pat()))!;
@@ -366,22 +535,37 @@ describe('staff case notes', () => {
     const staffSheet = (await jobSheetData(database.db, row, staffOf(a)))!;
     expect(staffSheet.notes.map((n) => n.text)).toEqual(['Key safe code is 4321', 'Parts ordered']);
     expect(staffSheet.photoCount).toBe(2);
-    const history = (await as(staffOf(a)).jobs.get({ id })).timeline.filter((e) => e.type === 'ADD_NOTE').map((e) => (e.payload as { shareWithContractor?: boolean }).shareWithContractor);
+    const history = (await as(staffOf(a)).jobs.get({ id })).timeline
+      .filter((e) => e.type === 'ADD_NOTE')
+      .map((e) => (e.payload as { shareWithContractor?: boolean }).shareWithContractor);
     expect(history).toEqual([undefined, true, undefined]);
   });
 });
 
 describe('form refusals', () => {
-  const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: unknown) => e,
+    );
   it("say what to fix in the form's words, never zod's, and keep the messages schemas chose", async () => {
     const bad = await refusal(
-      as(pat()).finance.submitInvoice({ jobId: ids.completed, number: ' ', issuedOn: '2026-02-30', netPence: 2_000_000_000, vatPence: -1, documentId: 'not-an-id' }),
+      as(pat()).finance.submitInvoice({
+        jobId: ids.completed,
+        number: ' ',
+        issuedOn: '2026-02-30',
+        netPence: 2_000_000_000,
+        vatPence: -1,
+        documentId: 'not-an-id',
+      }),
     );
     const names = { number: 'invoice number', issuedOn: 'invoice date', netPence: 'net amount', vatPence: 'VAT' };
     expect(toFailure('submit', bad, names).data.error).toBe(
       'Enter the invoice number. Enter a valid invoice date. The net amount is too large. The VAT is too small. Enter a valid document id',
     );
-    const title = await refusal(as(staffOf(a)).jobs.create({ title: 'x', priorityCode: 'P2', propertyId: a.property.id }));
+    const title = await refusal(
+      as(staffOf(a)).jobs.create({ title: 'x', priorityCode: 'P2', propertyId: a.property.id }),
+    );
     expect(toFailure('create', title).data.error).toBe('Give the job a short title');
     // Refusals that are not about input keep the API's words.
     const engine = await refusal(as(eve()).jobs.send({ id: ids.eves, command: { type: 'START' } }));
@@ -391,11 +575,19 @@ describe('form refusals', () => {
 
 describe('access notes (key-safe and alarm codes)', () => {
   const CODES = 'Key safe 2468, alarm 1357';
-  const code = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e as TRPCError).code);
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => 'OK',
+      (e: unknown) => (e as TRPCError).code,
+    );
   /** What the contractor is shown of the access notes on the portal page and the Job Sheet. */
   const seen = async (user: SessionUser, id: string) => {
     const detail = await as(user).portal.job({ id });
-    return { page: detail.property?.accessNotes ?? null, leaks: JSON.stringify(detail).includes(CODES), sheet: (await sheetText(id, user)).includes(CODES) };
+    return {
+      page: detail.property?.accessNotes ?? null,
+      leaks: JSON.stringify(detail).includes(CODES),
+      sheet: (await sheetText(id, user)).includes(CODES),
+    };
   };
   const NONE = { page: null, leaks: false, sheet: false };
   const ALL = { page: CODES, leaks: true, sheet: true };
@@ -406,7 +598,9 @@ describe('access notes (key-safe and alarm codes)', () => {
 
   it('reach the contractor only once they accept, like the tenant contact', async () => {
     const [p] = a.contractors;
-    const id = await job('Codes: offered then accepted', [[staffOf(a), { type: 'OFFER', contractorId: p.id }]], { tenant: true });
+    const id = await job('Codes: offered then accepted', [[staffOf(a), { type: 'OFFER', contractorId: p.id }]], {
+      tenant: true,
+    });
     expect(await seen(pat(), id)).toEqual(NONE);
     await send(pat(), id, { type: 'ACCEPT' });
     expect(await seen(pat(), id)).toEqual(ALL);
@@ -416,10 +610,16 @@ describe('access notes (key-safe and alarm codes)', () => {
 
   it('go with the job when the contractor declines it or it is withdrawn from them', async () => {
     const [p, e] = a.contractors;
-    const declined = await job('Codes: declined', [[staffOf(a), { type: 'OFFER', contractorId: p.id }], [pat(), { type: 'DECLINE' }]]);
+    const declined = await job('Codes: declined', [
+      [staffOf(a), { type: 'OFFER', contractorId: p.id }],
+      [pat(), { type: 'DECLINE' }],
+    ]);
     expect(await code(as(pat()).portal.job({ id: declined }))).toBe('NOT_FOUND');
 
-    const withdrawn = await job('Codes: withdrawn', [[staffOf(a), { type: 'OFFER', contractorId: p.id }], [pat(), { type: 'ACCEPT' }]]);
+    const withdrawn = await job('Codes: withdrawn', [
+      [staffOf(a), { type: 'OFFER', contractorId: p.id }],
+      [pat(), { type: 'ACCEPT' }],
+    ]);
     expect(await seen(pat(), withdrawn)).toEqual(ALL);
     await send(staffOf(a), withdrawn, { type: 'OFFER', contractorId: e.id });
     expect(await code(as(pat()).portal.job({ id: withdrawn }))).toBe('NOT_FOUND');

@@ -25,7 +25,11 @@ let dir: string;
 let fx: Awaited<ReturnType<typeof createAgency>>;
 let jobId: string;
 /** Pat's files on the job: a photo with a note, one with the completion, and the invoice document. */
-const pats: Record<'notePhoto' | 'completionPhoto' | 'invoiceDoc', string> = { notePhoto: '', completionPhoto: '', invoiceDoc: '' };
+const pats: Record<'notePhoto' | 'completionPhoto' | 'invoiceDoc', string> = {
+  notePhoto: '',
+  completionPhoto: '',
+  invoiceDoc: '',
+};
 let evesPhoto: string;
 let staffPhoto: string;
 
@@ -33,19 +37,42 @@ const as = (user: SessionUser) => callerFor(database.db, user);
 const staff = () => as(staffOf(fx));
 const pat = () => contractorOf(fx, 0);
 const eve = () => contractorOf(fx, 1);
-const send = (user: SessionUser, command: Parameters<ReturnType<typeof as>['jobs']['send']>[0]['command']) => as(user).jobs.send({ id: jobId, command });
+const send = (user: SessionUser, command: Parameters<ReturnType<typeof as>['jobs']['send']>[0]['command']) =>
+  as(user).jobs.send({ id: jobId, command });
 const upload = async (user: SessionUser, name: string, kind: 'photo' | 'invoice' = 'photo') =>
-  (await saveAttachment(database.db, diskStore(dir), { agencyId: fx.agency.id, jobId, uploadedBy: `contractor:${user.kind === 'contractor' ? user.contractorId : ''}`, file: new File([PNG_1PX], name), kind })).id;
+  (
+    await saveAttachment(database.db, diskStore(dir), {
+      agencyId: fx.agency.id,
+      jobId,
+      uploadedBy: `contractor:${user.kind === 'contractor' ? user.contractorId : ''}`,
+      file: new File([PNG_1PX], name),
+      kind,
+    })
+  ).id;
 const invoice = async (user: SessionUser, number: string, netPence: number, documentId?: string) =>
-  as(user).finance.submitInvoice({ jobId, number, issuedOn: ukDay(), netPence, vatPence: netPence / 5, documentId: documentId ?? (await upload(user, `${number}.png`, 'invoice')) });
-const codeOf = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e instanceof TRPCError ? e.code : String(e)));
+  as(user).finance.submitInvoice({
+    jobId,
+    number,
+    issuedOn: ukDay(),
+    netPence,
+    vatPence: netPence / 5,
+    documentId: documentId ?? (await upload(user, `${number}.png`, 'invoice')),
+  });
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OK',
+    (e: unknown) => (e instanceof TRPCError ? e.code : String(e)),
+  );
 /** GET /api/attachments/[id=uuid] as `user`: the answer's HTTP status. The route is imported by a computed path, as
  * pageActions imports pages: it reads SvelteKit's App.Locals, which the root tsconfig does not see. */
 type Get = (event: unknown) => Promise<Response>;
 const route = new URL('../../web/src/routes/api/attachments/[id=uuid]/+server.ts', import.meta.url).pathname;
 const download = async (user: SessionUser, id: string) => {
   const { GET } = (await import(/* @vite-ignore */ route)) as { GET: Get };
-  return GET({ params: { id }, locals: { user } }).then((r) => r.status, (e: { status?: number }) => e.status ?? 500);
+  return GET({ params: { id }, locals: { user } }).then(
+    (r) => r.status,
+    (e: { status?: number }) => e.status ?? 500,
+  );
 };
 const sheet = async (user: SessionUser) => {
   const [row] = await database.db.select().from(jobs).where(eq(jobs.id, jobId));
@@ -60,16 +87,36 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fettle-reassign-'));
   provideTestRuntime(database.db, dir);
   fx = await createAgency(database.db, 'Reassign Lettings');
-  ({ id: jobId } = await staff().jobs.create({ title: 'Leaking stopcock', priorityCode: 'P2', propertyId: fx.property.id }));
+  ({ id: jobId } = await staff().jobs.create({
+    title: 'Leaking stopcock',
+    priorityCode: 'P2',
+    propertyId: fx.property.id,
+  }));
   // Shared before the job went to anyone: for whoever does it, Pat and Eve alike.
-  staffPhoto = (await saveAttachment(database.db, diskStore(dir), { agencyId: fx.agency.id, jobId, uploadedBy: `staff:${fx.staff.id}`, file: new File([PNG_1PX], 'stairs.png') })).id;
-  await send(staffOf(fx), { type: 'ADD_NOTE', text: 'For whoever does it: stopcock under the stairs', attachmentIds: [staffPhoto], shareWithContractor: true });
+  staffPhoto = (
+    await saveAttachment(database.db, diskStore(dir), {
+      agencyId: fx.agency.id,
+      jobId,
+      uploadedBy: `staff:${fx.staff.id}`,
+      file: new File([PNG_1PX], 'stairs.png'),
+    })
+  ).id;
+  await send(staffOf(fx), {
+    type: 'ADD_NOTE',
+    text: 'For whoever does it: stopcock under the stairs',
+    attachmentIds: [staffPhoto],
+    shareWithContractor: true,
+  });
   await send(staffOf(fx), { type: 'OFFER', contractorId: fx.contractors[0].id });
   await send(pat(), { type: 'ACCEPT' });
   await send(pat(), { type: 'START' });
   pats.notePhoto = await upload(pat(), 'pat-note.png');
   await send(pat(), { type: 'ADD_NOTE', text: 'Pat: isolator fitted', attachmentIds: [pats.notePhoto] });
-  await send(staffOf(fx), { type: 'ADD_NOTE', text: 'Shared with Pat: the landlord wants photos', shareWithContractor: true });
+  await send(staffOf(fx), {
+    type: 'ADD_NOTE',
+    text: 'Shared with Pat: the landlord wants photos',
+    shareWithContractor: true,
+  });
   pats.completionPhoto = await upload(pat(), 'pat-done.png');
   await send(pat(), { type: 'COMPLETE', note: 'Pat: done', attachmentIds: [pats.completionPhoto] });
   pats.invoiceDoc = await upload(pat(), 'pat-invoice.png', 'invoice');
@@ -85,14 +132,22 @@ afterAll(async () => {
 describe('recalled and re-offered to another contractor', () => {
   it("shows the contractor offered it none of the first contractor's invoice, notes or photos", async () => {
     const offer = await as(eve()).portal.job({ id: jobId });
-    expect(offer).toMatchObject({ offeredToMe: true, contractorInvoice: null, completionNote: null, lastRecallReason: null });
+    expect(offer).toMatchObject({
+      offeredToMe: true,
+      contractorInvoice: null,
+      completionNote: null,
+      lastRecallReason: null,
+    });
     for (const words of PATS_WORDS) expect(JSON.stringify(offer), words).not.toContain(words);
     expect(offer.timeline.map((e) => e.type)).toEqual(['CREATED', 'ADD_NOTE', 'OFFER']);
     expect(offer.photos.map((p) => p.fileName)).toEqual(['stairs.png']);
     const listed = (await as(eve()).portal.jobs({ view: 'all' })).items.find((j) => j.id === jobId);
     expect(listed).toMatchObject({ photoCount: 1, needsAction: 'respond' });
     const evesSheet = await sheet(eve());
-    expect(evesSheet).toMatchObject({ notes: [{ text: 'For whoever does it: stopcock under the stairs' }], photoCount: 1 });
+    expect(evesSheet).toMatchObject({
+      notes: [{ text: 'For whoever does it: stopcock under the stairs' }],
+      photoCount: 1,
+    });
     for (const id of Object.values(pats)) expect(await download(eve(), id)).toBe(404);
   });
 
@@ -105,20 +160,37 @@ describe('recalled and re-offered to another contractor', () => {
 
     // Pat's invoice does not count as hers: the job needs her invoice, and the form takes it.
     expect((await as(eve()).portal.job({ id: jobId })).needsAction).toBe('invoice');
-    expect((await as(eve()).portal.jobs({ view: 'all' })).items.find((j) => j.id === jobId)?.needsAction).toBe('invoice');
+    expect((await as(eve()).portal.jobs({ view: 'all' })).items.find((j) => j.id === jobId)?.needsAction).toBe(
+      'invoice',
+    );
     expect(await as(eve()).finance.myJobInvoice({ jobId })).toMatchObject({ invoice: null, canSubmit: true });
     const submitted = await invoice(eve(), 'EVE-INV-1', 20_000);
     expect(submitted.invoice).toMatchObject({ number: 'EVE-INV-1', totalPence: 24_000 });
 
     const mine = await as(eve()).portal.job({ id: jobId });
-    expect(mine).toMatchObject({ assignedToMe: true, needsAction: null, completionNote: 'Eve: fixed', contractorInvoice: { number: 'EVE-INV-1', totalPence: 24_000 } });
+    expect(mine).toMatchObject({
+      assignedToMe: true,
+      needsAction: null,
+      completionNote: 'Eve: fixed',
+      contractorInvoice: { number: 'EVE-INV-1', totalPence: 24_000 },
+    });
     for (const words of PATS_WORDS) expect(JSON.stringify(mine), words).not.toContain(words);
-    expect(mine.timeline.filter((e) => e.type === 'ADD_NOTE').map((e) => e.payload.text)).toEqual(['For whoever does it: stopcock under the stairs', 'Eve: new valve']);
+    expect(mine.timeline.filter((e) => e.type === 'ADD_NOTE').map((e) => e.payload.text)).toEqual([
+      'For whoever does it: stopcock under the stairs',
+      'Eve: new valve',
+    ]);
     // Her own files: the photo and her invoice document.
     expect(mine.photos.map((p) => p.fileName)).toEqual(['stairs.png', 'eve-valve.png', 'EVE-INV-1.png']);
     expect((await as(eve()).portal.jobs({ view: 'all' })).items.find((j) => j.id === jobId)?.photoCount).toBe(2);
-    expect((await sheet(eve())).notes.map((n) => n.text)).toEqual(['For whoever does it: stopcock under the stairs', 'Eve: new valve', 'Completed: Eve: fixed']);
-    expect(await as(eve()).finance.myJobInvoice({ jobId })).toMatchObject({ invoice: { number: 'EVE-INV-1' }, canSubmit: false });
+    expect((await sheet(eve())).notes.map((n) => n.text)).toEqual([
+      'For whoever does it: stopcock under the stairs',
+      'Eve: new valve',
+      'Completed: Eve: fixed',
+    ]);
+    expect(await as(eve()).finance.myJobInvoice({ jobId })).toMatchObject({
+      invoice: { number: 'EVE-INV-1' },
+      canSubmit: false,
+    });
     for (const id of Object.values(pats)) expect(await download(eve(), id)).toBe(404);
     for (const id of [evesPhoto, staffPhoto]) expect(await download(eve(), id)).toBe(200);
   });
@@ -144,19 +216,35 @@ describe('recalled and re-offered to another contractor', () => {
     const patsRow = rows.find((r) => r.number === 'PAT-INV-1')!;
     const evesRow = rows.find((r) => r.number === 'EVE-INV-1')!;
     // The engine can send back only the current assignment's invoice.
-    expect(await codeOf(staff().finance.queryInvoice({ invoiceId: patsRow.id, reason: 'Not ours to pay' }))).toBe('CONFLICT');
+    expect(await codeOf(staff().finance.queryInvoice({ invoiceId: patsRow.id, reason: 'Not ours to pay' }))).toBe(
+      'CONFLICT',
+    );
 
     await send(staffOf(fx), { type: 'CLOSE' });
-    await staff().finance.raiseInvoice({ jobId, number: 'INV-RA-1', agentNetPence: 30_000, contractorTotalPence: 24_000 });
+    await staff().finance.raiseInvoice({
+      jobId,
+      number: 'INV-RA-1',
+      agentNetPence: 30_000,
+      contractorTotalPence: 24_000,
+    });
     // The earlier holder's invoice cannot be approved through the job (the contractor leg pays who has it now).
     expect(await codeOf(staff().finance.approveInvoice({ invoiceId: patsRow.id }))).toBe('CONFLICT');
     await staff().finance.approveInvoice({ invoiceId: evesRow.id });
     const desk = await staff().finance.overview();
     const blocked = (n: string) => desk.payable.flatMap((g) => g.invoices).find((i) => i.number === n)?.blocked;
     expect(blocked('EVE-INV-1')).toBeNull();
-    expect(desk.awaiting.find((i) => i.number === 'PAT-INV-1')).toMatchObject({ status: 'submitted', superseded: true });
+    expect(desk.awaiting.find((i) => i.number === 'PAT-INV-1')).toMatchObject({
+      status: 'submitted',
+      superseded: true,
+    });
     const run = (contractorId: string, invoiceId: string, key: string) =>
-      staff().finance.createPaymentRun({ contractorId, invoiceIds: [invoiceId], reference: `RUN-${key}`, paidOn: ukDay(), key: `run-key-${key}` });
+      staff().finance.createPaymentRun({
+        contractorId,
+        invoiceIds: [invoiceId],
+        reference: `RUN-${key}`,
+        paidOn: ukDay(),
+        key: `run-key-${key}`,
+      });
     expect(await codeOf(run(fx.contractors[0].id, patsRow.id, 'pat'))).toBe('BAD_REQUEST');
     await run(fx.contractors[1].id, evesRow.id, 'eve');
     const paid = (await staff().finance.job({ jobId })).payments.filter((p) => p.leg === 'contractor');

@@ -35,7 +35,10 @@ afterAll(async () => {
 
 const pat = () => contractorOf(fx, 0);
 const photo = (name: string) => new File([PNG_1PX], name, { type: 'image/png' });
-const filesOn = async (jobId: string) => (await database.db.select({ fileName: attachments.fileName }).from(attachments).where(eq(attachments.jobId, jobId))).map((a) => a.fileName).sort();
+const filesOn = async (jobId: string) =>
+  (await database.db.select({ fileName: attachments.fileName }).from(attachments).where(eq(attachments.jobId, jobId)))
+    .map((a) => a.fileName)
+    .sort();
 
 async function offeredJob() {
   const staff = callerFor(database.db, staffOf(fx));
@@ -57,13 +60,33 @@ const uploadRoute = new URL('../../web/src/routes/api/jobs/[id=uuid]/attachments
 /** POST /api/jobs/[id=uuid]/attachments as `user`: the HTTP status (SvelteKit's `error` throws one). */
 const uploadViaApi = async (user: SessionUser, jobId: string, files: File[]) => {
   const { POST } = (await import(/* @vite-ignore */ uploadRoute)) as { POST: Handler };
-  return POST({ params: { id: jobId }, locals: { user }, request: request({}, files.map((file) => ({ name: 'file', file }))) }).then(
+  return POST({
+    params: { id: jobId },
+    locals: { user },
+    request: request(
+      {},
+      files.map((file) => ({ name: 'file', file })),
+    ),
+  }).then(
     (r) => (r as Response).status,
     (e: { status?: number }) => e.status ?? 500,
   );
 };
-const post = async (action: string, jobId: string, user: SessionUser, fields: Record<string, string | string[]>, files: File[] = []) =>
-  (await portal())[action]({ params: { id: jobId }, locals: { user }, request: request(fields, files.map((file) => ({ name: 'file', file }))) }) as Promise<{ status?: number; data?: { error: string; filesRemoved?: boolean }; ok?: boolean }>;
+const post = async (
+  action: string,
+  jobId: string,
+  user: SessionUser,
+  fields: Record<string, string | string[]>,
+  files: File[] = [],
+) =>
+  (await portal())[action]({
+    params: { id: jobId },
+    locals: { user },
+    request: request(
+      fields,
+      files.map((file) => ({ name: 'file', file })),
+    ),
+  }) as Promise<{ status?: number; data?: { error: string; filesRemoved?: boolean }; ok?: boolean }>;
 
 describe('uploads and the command they come with', () => {
   it('takes back the photos of a refused completion, posted with the form or uploaded by the page first', async () => {
@@ -73,7 +96,9 @@ describe('uploads and the command they come with', () => {
     const [first] = await database.db.select().from(attachments).where(eq(attachments.jobId, jobId));
 
     // Not started, so the machine refuses the completion.
-    const refused = await post('complete', jobId, pat(), { note: 'All done', attachmentIds: [first.id] }, [photo('with-the-form.png')]);
+    const refused = await post('complete', jobId, pat(), { note: 'All done', attachmentIds: [first.id] }, [
+      photo('with-the-form.png'),
+    ]);
     expect(refused.status).toBe(409);
     expect(refused.data).toMatchObject({ filesRemoved: true });
     expect(await filesOn(jobId)).toEqual([]);
@@ -110,7 +135,12 @@ describe('uploads and the command they come with', () => {
 
 describe("a contractor's invoice document", () => {
   const idOf = async (jobId: string, fileName: string) =>
-    (await database.db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.jobId, jobId), eq(attachments.fileName, fileName))))[0].id;
+    (
+      await database.db
+        .select({ id: attachments.id })
+        .from(attachments)
+        .where(and(eq(attachments.jobId, jobId), eq(attachments.fileName, fileName)))
+    )[0].id;
 
   it("may be only the contractor's own upload to the job, never an agency-internal document", async () => {
     const jobId = await offeredJob();
@@ -119,7 +149,15 @@ describe("a contractor's invoice document", () => {
     await caller.jobs.send({ id: jobId, command: { type: 'COMPLETE', note: 'Washer replaced' } });
     expect(await uploadViaApi(staffOf(fx), jobId, [photo('landlord-quote.png')])).toBe(201);
     expect(await uploadViaApi(pat(), jobId, [photo('pat-invoice.png')])).toBe(201);
-    const submit = (documentId: string) => caller.finance.submitInvoice({ jobId, number: `PAT-${documentId.slice(0, 8)}`, issuedOn: ukDay(), netPence: 5_000, vatPence: 1_000, documentId });
+    const submit = (documentId: string) =>
+      caller.finance.submitInvoice({
+        jobId,
+        number: `PAT-${documentId.slice(0, 8)}`,
+        issuedOn: ukDay(),
+        netPence: 5_000,
+        vatPence: 1_000,
+        documentId,
+      });
 
     const agencys = await submit(await idOf(jobId, 'landlord-quote.png')).catch((e: unknown) => e);
     expect(agencys).toBeInstanceOf(TRPCError);

@@ -52,7 +52,11 @@ describe('kill -9 in a burst, then the same command again', () => {
     await lookup.end();
 
     const call = async (path: string, input: unknown) => {
-      const res = await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', origin: base }, body: JSON.stringify(input) });
+      const res = await fetch(`${base}/api/trpc/${path}`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', origin: base },
+        body: JSON.stringify(input),
+      });
       if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
       return ((await res.json()) as { result: { data: { id?: string } } }).result.data;
     };
@@ -87,11 +91,15 @@ describe('kill -9 in a burst, then the same command again', () => {
     const sql = postgres(databaseUrlOf(second), { max: 1, onnotice: () => {} });
     try {
       // Let the dispatcher and the mail deliverer finish what was pending at the kill.
-      await until(async () => {
-        const [{ pending }] = await sql<{ pending: number }[]>`
+      await until(
+        async () => {
+          const [{ pending }] = await sql<{ pending: number }[]>`
           select ((select count(*) from outbox where done_at is null) + (select count(*) from emails where sent_at is null and failed_at is null))::int as pending`;
-        return pending === 0;
-      }, 'effects and emails to settle', 90_000);
+          return pending === 0;
+        },
+        'effects and emails to settle',
+        90_000,
+      );
 
       const jobs = await sql<{ id: string; started: boolean; offered: string | null }[]>`
         select j.id, exists (select from engine_jobs e where e.job_id = j.id) as started, j.offered_to_id as offered

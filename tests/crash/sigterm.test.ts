@@ -13,15 +13,22 @@ afterAll(async () => {
   await app?.stop();
 });
 
-type Outcome = { kind: 'ok'; id: string } | { kind: 'http'; status: number; body: string } | { kind: 'refused'; error: string };
+type Outcome =
+  { kind: 'ok'; id: string } | { kind: 'http'; status: number; body: string } | { kind: 'refused'; error: string };
 
 describe('SIGTERM under load', () => {
   it('drains requests in flight, then stops everything and exits 0', async () => {
-    app = await spawnApp({ dataDirPrefix: 'fettle-sigterm-', env: { SEED_DEMO: 'true', JOB_ENGINE: 'embedded', DATABASE_URL: '' } });
+    app = await spawnApp({
+      dataDirPrefix: 'fettle-sigterm-',
+      env: { SEED_DEMO: 'true', JOB_ENGINE: 'embedded', DATABASE_URL: '' },
+    });
     const base = app.url;
     const cookie = await signInOverHttp(base, 'staff@harbour.example', 'demo-password-1');
-    const listed = await fetch(`${base}/api/trpc/properties.list?input=${encodeURIComponent(JSON.stringify({}))}`, { headers: { cookie } });
-    const propertyId = ((await listed.json()) as { result: { data: { items: { id: string }[] } } }).result.data.items[0]!.id;
+    const listed = await fetch(`${base}/api/trpc/properties.list?input=${encodeURIComponent(JSON.stringify({}))}`, {
+      headers: { cookie },
+    });
+    const propertyId = ((await listed.json()) as { result: { data: { items: { id: string }[] } } }).result.data
+      .items[0]!.id;
 
     const create = async (i: number): Promise<Outcome> => {
       try {
@@ -31,7 +38,8 @@ describe('SIGTERM under load', () => {
           body: JSON.stringify({ title: `Burst job ${i}`, priorityCode: 'P3', propertyId }),
         });
         const body = await res.text();
-        if (res.status === 200) return { kind: 'ok', id: (JSON.parse(body) as { result: { data: { id: string } } }).result.data.id };
+        if (res.status === 200)
+          return { kind: 'ok', id: (JSON.parse(body) as { result: { data: { id: string } } }).result.data.id };
         return { kind: 'http', status: res.status, body: body.slice(0, 300) };
       } catch (e) {
         return { kind: 'refused', error: e instanceof Error ? `${e.message} ${String(e.cause)}` : String(e) };
@@ -50,7 +58,8 @@ describe('SIGTERM under load', () => {
       }
     });
     for (const end = Date.now() + 60_000; made < 20; await new Promise((r) => setTimeout(r, 5))) {
-      if (Date.now() > end) throw new Error(`only ${made} jobs created: ${JSON.stringify(outcomes.slice(-3))}\n${app.output()}`);
+      if (Date.now() > end)
+        throw new Error(`only ${made} jobs created: ${JSON.stringify(outcomes.slice(-3))}\n${app.output()}`);
     }
     process.kill(app.pid, 'SIGTERM');
     const code = await app.exited;

@@ -48,7 +48,11 @@ describe('the running app', () => {
     const page = await browser.newPage(); // same browser: still signed in as Harbour staff
     await page.goto(`${app.url}/jobs`);
     const answer = await page.evaluate(async (id) => {
-      const res = await fetch('/api/trpc/jobs.send', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, command: { type: 'CLOSE' } }) });
+      const res = await fetch('/api/trpc/jobs.send', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id, command: { type: 'CLOSE' } }),
+      });
       return { status: res.status, body: await res.text() };
     }, job.id);
     expect(answer.status).toBe(409);
@@ -58,7 +62,11 @@ describe('the running app', () => {
   });
 
   it('signs out from the header, and everywhere from the sign-out page', async () => {
-    const [here, laptop, phone] = await Promise.all([browser.createBrowserContext(), browser.createBrowserContext(), browser.createBrowserContext()]);
+    const [here, laptop, phone] = await Promise.all([
+      browser.createBrowserContext(),
+      browser.createBrowserContext(),
+      browser.createBrowserContext(),
+    ]);
     try {
       // The header's button: this device only (it once answered 500 and left the person signed in).
       const page = await here.newPage();

@@ -35,7 +35,8 @@ beforeAll(async () => {
   await page.setRequestInterception(true);
   page.on('request', (req) => {
     const url = new URL(req.url());
-    if (url.protocol === 'data:' || url.protocol === 'blob:' || url.hostname === '127.0.0.1') return void req.continue();
+    if (url.protocol === 'data:' || url.protocol === 'blob:' || url.hostname === '127.0.0.1')
+      return void req.continue();
     offsite.push(req.url());
     void req.abort();
   });
@@ -55,7 +56,14 @@ async function asContractor(type: 'ACCEPT' | 'START' | 'COMPLETE', note = 'Fixed
     createContext({
       db: app.db,
       engine: createEmbeddedEngine({ db: app.db }),
-      user: { kind: 'contractor', userId: c.userId ?? c.id, name: c.name, email: c.email, agencyId: c.agencyId, contractorId: c.id },
+      user: {
+        kind: 'contractor',
+        userId: c.userId ?? c.id,
+        name: c.name,
+        email: c.email,
+        agencyId: c.agencyId,
+        contractorId: c.id,
+      },
       temporalUiUrl: null,
     }),
   );
@@ -64,7 +72,11 @@ async function asContractor(type: 'ACCEPT' | 'START' | 'COMPLETE', note = 'Fixed
 
 const text = (selector: string) => page.$eval(selector, (e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim());
 const statusIs = async (label: string) => {
-  await page.waitForFunction((l) => document.querySelector('[data-testid="job-status"]')?.textContent?.includes(l), { timeout: 15_000 }, label);
+  await page.waitForFunction(
+    (l) => document.querySelector('[data-testid="job-status"]')?.textContent?.includes(l),
+    { timeout: 15_000 },
+    label,
+  );
 };
 async function openJob() {
   await page.goto(`${app.url}/jobs/${jobId}`, { waitUntil: 'networkidle0' });
@@ -73,7 +85,8 @@ async function openJob() {
 describe('the jobs workflow in the console', () => {
   it('lists jobs with every filter, and keeps the filters in the URL', async () => {
     await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });
-    for (const id of ['q', 'status', 'priority', 'branch', 'contractor', 'sla']) expect(await page.$(`form[role="search"] #${id}`), id).not.toBeNull();
+    for (const id of ['q', 'status', 'priority', 'branch', 'contractor', 'sla'])
+      expect(await page.$(`form[role="search"] #${id}`), id).not.toBeNull();
     expect(await text('main')).toContain('Leak under bathroom sink');
     await screenshot(page, 'console', 'jobs-list');
 
@@ -97,9 +110,13 @@ describe('the jobs workflow in the console', () => {
 
   it('filters by a contractor the list shows a job offered to', async () => {
     await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });
-    const eve = await page.$$eval('#contractor option', (os) => os.find((o) => o.textContent === 'Eve Electric')?.getAttribute('value'));
+    const eve = await page.$$eval('#contractor option', (os) =>
+      os.find((o) => o.textContent === 'Eve Electric')?.getAttribute('value'),
+    );
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.select('#contractor', eve!)]);
-    const rows = await page.$$eval('[data-testid="jobs-table"] tbody tr', (trs) => trs.map((t) => (t.textContent ?? '').replace(/\s+/g, ' ')));
+    const rows = await page.$$eval('[data-testid="jobs-table"] tbody tr', (trs) =>
+      trs.map((t) => (t.textContent ?? '').replace(/\s+/g, ' ')),
+    );
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.some((r) => r.includes('Offered to Eve Electric'))).toBe(true);
     expect(rows.every((r) => r.includes('Eve Electric'))).toBe(true);
@@ -110,15 +127,24 @@ describe('the jobs workflow in the console', () => {
     expect(res?.status()).toBe(200);
     expect(await text('main')).toContain('That search is too long');
     await page.goto(`${app.url}/jobs/new?postcode=bs83ht`, { waitUntil: 'networkidle0' });
-    await page.waitForFunction(() => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked);
+    await page.waitForFunction(
+      () => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked,
+    );
     expect(await text('fieldset')).toContain('9 Clifton Down');
   });
 
   it('keeps the property, the new tenant and everything typed when the job is refused', async () => {
     await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
-    await page.waitForFunction(() => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked);
+    await page.waitForFunction(
+      () => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked,
+    );
     // Nothing is chosen for the person: no priority (so no SLA) and no job type until they pick one.
-    expect(await page.$eval('#priorityCode', (s) => [(s as HTMLSelectElement).value, s.querySelector('option:checked')?.textContent])).toEqual(['', 'Choose…']);
+    expect(
+      await page.$eval('#priorityCode', (s) => [
+        (s as HTMLSelectElement).value,
+        s.querySelector('option:checked')?.textContent,
+      ]),
+    ).toEqual(['', 'Choose…']);
     expect(await page.$eval('#jobTypeId', (s) => (s as HTMLSelectElement).value)).toBe('');
     await page.select('#tenantId', 'new');
     await page.locator('#tenantName').fill('Nia Newcomer'); // no phone or email: the API refuses
@@ -136,26 +162,41 @@ describe('the jobs workflow in the console', () => {
         tenantName: v('#tenantName'),
         priority: v('#priorityCode'),
         title: v('#title'),
-        create: (document.querySelector('form[action$="/create"] button:not([type="button"])') as HTMLButtonElement).disabled,
+        create: (document.querySelector('form[action$="/create"] button:not([type="button"])') as HTMLButtonElement)
+          .disabled,
       };
     });
-    expect(kept).toEqual({ property: true, tenant: 'new', tenantName: 'Nia Newcomer', priority: 'P2', title: 'Water through kitchen ceiling', create: false });
+    expect(kept).toEqual({
+      property: true,
+      tenant: 'new',
+      tenantName: 'Nia Newcomer',
+      priority: 'P2',
+      title: 'Water through kitchen ceiling',
+      create: false,
+    });
   });
 
   it('creates a job for a property found by postcode, with a tenant added inline', async () => {
     await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
-    await page.waitForFunction(() => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked);
+    await page.waitForFunction(
+      () => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked,
+    );
     await page.select('#tenantId', 'new');
     await page.locator('#tenantName').fill('Nia Newcomer');
     await page.locator('#tenantPhone').fill('07700 900555');
     await page.select('#priorityCode', 'P2');
-    const leakType = await page.$$eval('#jobTypeId option', (os) => os.find((o) => o.textContent?.includes('Plumbing leak'))?.getAttribute('value'));
+    const leakType = await page.$$eval('#jobTypeId option', (os) =>
+      os.find((o) => o.textContent?.includes('Plumbing leak'))?.getAttribute('value'),
+    );
     await page.select('#jobTypeId', leakType!);
     await page.locator('#title').fill('Water through kitchen ceiling');
     await page.click('#description');
     await page.keyboard.type('Dripping from the light fitting.');
     await screenshot(page, 'console', 'new-job');
-    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action$="/create"] button:not([type="button"])')]);
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click('form[action$="/create"] button:not([type="button"])'),
+    ]);
 
     expect(page.url()).toMatch(/\/jobs\/[0-9a-f-]{36}\?created=1$/);
     jobId = new URL(page.url()).pathname.split('/').pop()!;
@@ -168,7 +209,9 @@ describe('the jobs workflow in the console', () => {
     expect(await text('[data-testid="job-sla"]')).toMatch(/left/);
     expect(await text('[role="status"]')).toContain(`Job ${reference} created`);
     // Overview and Financial tabs.
-    expect(await page.$$eval('nav[aria-label="Job sections"] a', (as) => as.map((a) => a.getAttribute('href')))).toEqual([`/jobs/${jobId}`, `/jobs/${jobId}/finance`]);
+    expect(
+      await page.$$eval('nav[aria-label="Job sections"] a', (as) => as.map((a) => a.getAttribute('href'))),
+    ).toEqual([`/jobs/${jobId}`, `/jobs/${jobId}/finance`]);
   });
 
   it('adds a case note with a photo and a document', async () => {
@@ -177,13 +220,21 @@ describe('the jobs workflow in the console', () => {
     writeFileSync(join(dir, 'survey.pdf'), TINY_PDF);
     await page.locator('#note').fill('Tenant sent a photo of the stain and the damp survey.');
     const input = await page.$('#note-files');
-    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(join(dir, 'ceiling.png'), join(dir, 'survey.pdf'));
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(
+      join(dir, 'ceiling.png'),
+      join(dir, 'survey.pdf'),
+    );
     await page.click('form[action="?/note"] button');
-    await page.waitForFunction(() => document.querySelector('[data-testid="job-attachments"]')?.textContent?.trim() === '2', { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="job-attachments"]')?.textContent?.trim() === '2',
+      { timeout: 15_000 },
+    );
     const timeline = await text('[data-testid="timeline"]');
     expect(timeline).toContain('Tenant sent a photo of the stain and the damp survey.');
     expect(timeline).toContain('survey.pdf');
-    expect(await page.$$eval('[data-testid="timeline"] img', (imgs) => imgs.map((i) => i.getAttribute('alt')))).toEqual(['ceiling.png']);
+    expect(await page.$$eval('[data-testid="timeline"] img', (imgs) => imgs.map((i) => i.getAttribute('alt')))).toEqual(
+      ['ceiling.png'],
+    );
     expect(await page.$eval('#note', (t) => (t as HTMLTextAreaElement).value)).toBe('');
   });
 
@@ -194,7 +245,10 @@ describe('the jobs workflow in the console', () => {
     const before = await text('[data-testid="job-attachments"]');
     await page.locator('#note').fill('Two photos from the tenant');
     const input = await page.$('#note-files');
-    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(join(dir, 'good.png'), join(dir, 'fake.png'));
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(
+      join(dir, 'good.png'),
+      join(dir, 'fake.png'),
+    );
     await page.click('form[action="?/note"] button');
     await page.waitForSelector('[role="alert"]', { timeout: 15_000 });
     expect(await text('[role="alert"]')).toContain('fake.png is not a photo');
@@ -205,7 +259,9 @@ describe('the jobs workflow in the console', () => {
 
   it('assigns the suggested contractor, saying why', async () => {
     const suggestion = await text('[data-testid="suggestion"]');
-    expect(suggestion).toMatch(/Suggested: .+ — covers this postcode district, does this trade, certifications valid, \d+ open jobs?/);
+    expect(suggestion).toMatch(
+      /Suggested: .+ — covers this postcode district, does this trade, certifications valid, \d+ open jobs?/,
+    );
     const name = /Suggested: (.+?)(?: \(|\s—)/.exec(suggestion)![1];
     await screenshot(page, 'console', 'job-assign');
     await page.click('form[action="?/offer"] button');
@@ -217,20 +273,31 @@ describe('the jobs workflow in the console', () => {
   });
 
   it('offers the job to the contractor whose row is ticked, the button naming them, also after an offer', async () => {
-    const rows = await page.$$eval('table[aria-label="Contractors for this job"] tbody tr', (trs) => trs.map((tr) => tr.querySelector('strong')?.textContent ?? ''));
+    const rows = await page.$$eval('table[aria-label="Contractors for this job"] tbody tr', (trs) =>
+      trs.map((tr) => tr.querySelector('strong')?.textContent ?? ''),
+    );
     expect(rows.length).toBeGreaterThan(1);
     const offerTo = async (name: string) => {
-      await page.click(`xpath///table[@aria-label="Contractors for this job"]//tr[.//strong[text()="${name}"]]//input[@type="radio"]`);
+      await page.click(
+        `xpath///table[@aria-label="Contractors for this job"]//tr[.//strong[text()="${name}"]]//input[@type="radio"]`,
+      );
       expect(await text('form[action="?/offer"] button')).toBe(`Offer job to ${name}`);
       const ack = await page.$('form[action="?/offer"] input[name="acknowledge"]');
       if (ack) await ack.click();
       await page.click('form[action="?/offer"] button');
-      await page.waitForFunction((n) => document.querySelector('[data-testid="job-offered"]')?.textContent?.trim() === n, { timeout: 15_000 }, name);
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid="job-offered"]')?.textContent?.trim() === n,
+        { timeout: 15_000 },
+        name,
+      );
     };
     await offerTo(rows[1]);
     // After the offer, the ticked row and the button agree (the row used to jump back to the first while the
     // button still named the last one, so the next click offered the job to someone else).
-    const ticked = await page.$eval('table[aria-label="Contractors for this job"] input[type="radio"]:checked', (r) => r.closest('tr')?.querySelector('strong')?.textContent ?? '');
+    const ticked = await page.$eval(
+      'table[aria-label="Contractors for this job"] input[type="radio"]:checked',
+      (r) => r.closest('tr')?.querySelector('strong')?.textContent ?? '',
+    );
     expect(await text('form[action="?/offer"] button')).toBe(`Offer job to ${ticked}`);
     expect(await page.$('form[action="?/offer"] input[name="acknowledge"]:checked')).toBeNull();
     await offerTo(rows[0]);
@@ -240,7 +307,8 @@ describe('the jobs workflow in the console', () => {
   });
 
   it('shows the contractor accepting, starting and completing, and tells staff in the bell', async () => {
-    for (const type of ['ACCEPT', 'START', 'COMPLETE'] as const) await asContractor(type, 'Replaced the waste pipe joint.');
+    for (const type of ['ACCEPT', 'START', 'COMPLETE'] as const)
+      await asContractor(type, 'Replaced the waste pipe joint.');
     await openJob();
     await statusIs('Completed');
     expect(await text('[data-testid="timeline"]')).toContain('Replaced the waste pipe joint.');
@@ -282,14 +350,31 @@ describe('the jobs workflow in the console', () => {
     expect(await page.$('form[action="?/recall"]')).not.toBeNull();
 
     const states = await page.$$eval('[data-testid="machine-diagram"] [data-state]', (gs) =>
-      Object.fromEntries(gs.map((g) => [g.getAttribute('data-state'), { visited: g.getAttribute('data-visited'), current: g.getAttribute('aria-current') }])),
+      Object.fromEntries(
+        gs.map((g) => [
+          g.getAttribute('data-state'),
+          { visited: g.getAttribute('data-visited'), current: g.getAttribute('aria-current') },
+        ]),
+      ),
     );
     expect(states.closed).toEqual({ visited: 'true', current: 'step' });
-    for (const s of ['new', 'assigned', 'inProgress', 'completed', 'recalled']) expect(states[s].visited, s).toBe('true');
+    for (const s of ['new', 'assigned', 'inProgress', 'completed', 'recalled'])
+      expect(states[s].visited, s).toBe('true');
     expect(states.cancelled.visited).toBe('false');
     expect(states.paymentComplete.visited).toBe('false');
-    const taken = await page.$$eval('[data-testid="machine-diagram"] path.taken', (ps) => ps.map((p) => p.getAttribute('data-edge')));
-    expect(taken.sort()).toEqual(['assigned>inProgress', 'completed>closed', 'completed>recalled', 'inProgress>completed', 'new>assigned', 'recalled>inProgress'].sort());
+    const taken = await page.$$eval('[data-testid="machine-diagram"] path.taken', (ps) =>
+      ps.map((p) => p.getAttribute('data-edge')),
+    );
+    expect(taken.sort()).toEqual(
+      [
+        'assigned>inProgress',
+        'completed>closed',
+        'completed>recalled',
+        'inProgress>completed',
+        'new>assigned',
+        'recalled>inProgress',
+      ].sort(),
+    );
     await screenshot(page, 'console', 'job-page-diagram');
   });
 
@@ -305,7 +390,9 @@ describe('the jobs workflow in the console', () => {
       });
       const states = [...svg.querySelectorAll('[data-state]')].map((g) => ({
         state: g.getAttribute('data-state'),
-        room: (g.querySelector('rect:last-of-type') as SVGRectElement).getBBox().width - (g.querySelector('text') as SVGTextElement).getBBox().width,
+        room:
+          (g.querySelector('rect:last-of-type') as SVGRectElement).getBBox().width -
+          (g.querySelector('text') as SVGTextElement).getBBox().width,
       }));
       return { labels, states, mids: Object.fromEntries(['new>assigned', 'assigned>new'].map((e) => [e, mid(e).y])) };
     });
@@ -313,24 +400,35 @@ describe('the jobs workflow in the console', () => {
     const label = (edge: string) => drawn.labels.find((l) => l.edge === edge)!;
     expect([label('new>assigned').text, label('assigned>new').text]).toEqual(['ACCEPT', 'OFFER']);
     // Each of the pair sits on its own arrow's side of the row.
-    for (const [edge, other] of [['new>assigned', 'assigned>new'], ['assigned>new', 'new>assigned']]) {
-      expect(Math.abs(label(edge).y - drawn.mids[edge]), edge).toBeLessThan(Math.abs(label(edge).y - drawn.mids[other]));
+    for (const [edge, other] of [
+      ['new>assigned', 'assigned>new'],
+      ['assigned>new', 'new>assigned'],
+    ]) {
+      expect(Math.abs(label(edge).y - drawn.mids[edge]), edge).toBeLessThan(
+        Math.abs(label(edge).y - drawn.mids[other]),
+      );
     }
     for (const s of drawn.states) expect(s.room, `${s.state} fits its box`).toBeGreaterThan(4);
   });
 
   it('shows on the coverage map, with no internet, who covers a postcode, and a contractor in detail', async () => {
     offsite.length = 0;
-    await page.goto(`${app.url}/contractors/map?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
+    await page.goto(`${app.url}/contractors/map?postcode=${encodeURIComponent('BS8 3HT')}`, {
+      waitUntil: 'networkidle0',
+    });
     await page.waitForSelector('[data-testid="coverage-map"] path.district').catch((e: Error) => {
       throw new Error(`${e.message}; page errors: ${pageErrors.join(' | ') || 'none'}`);
     });
     expect(await text('[data-testid="coverage-summary"]')).toMatch(/\d+ contractors? covers? BS8/);
-    const drawn = await page.$$eval('[data-testid="coverage-map"] path', (ps) => ps.map((p) => p.getAttribute('class') ?? ''));
+    const drawn = await page.$$eval('[data-testid="coverage-map"] path', (ps) =>
+      ps.map((p) => p.getAttribute('class') ?? ''),
+    );
     expect(drawn.filter((c) => c.includes('district')).length).toBeGreaterThanOrEqual(7);
     expect(drawn.filter((c) => c.includes('contractor-marker')).length).toBe(4);
     expect(drawn.filter((c) => c.includes('searched-marker'))).toHaveLength(1);
-    expect(await page.$$eval('.outcode-label', (ls) => ls.map((l) => l.textContent))).toEqual(expect.arrayContaining(['BS1', 'BS8']));
+    expect(await page.$$eval('.outcode-label', (ls) => ls.map((l) => l.textContent))).toEqual(
+      expect.arrayContaining(['BS1', 'BS8']),
+    );
 
     const first = (await page.$$('[data-testid="pick-contractor"]'))[0];
     await first.click();
@@ -347,15 +445,21 @@ describe('the jobs workflow in the console', () => {
   it('names the nearest contractors when none covers the district', async () => {
     await page.goto(`${app.url}/contractors/map?postcode=BS9`, { waitUntil: 'networkidle0' });
     // Eve's base is in BS7, the closest to BS9 of the demo's four; nobody covers BS9.
-    expect(await text('[data-testid="coverage-summary"]')).toMatch(/^No contractor covers BS9\. Nearest bases \(straight line\): Eve Electric, \d+\.\d km; .+, \d+\.\d km; .+, \d+\.\d km\.$/);
+    expect(await text('[data-testid="coverage-summary"]')).toMatch(
+      /^No contractor covers BS9\. Nearest bases \(straight line\): Eve Electric, \d+\.\d km; .+, \d+\.\d km; .+, \d+\.\d km\.$/,
+    );
     expect(await text('[data-testid="pick-contractor"]')).toContain('Eve Electric'); // first in the list
   });
 
   it('shows certifications as valid or expired for the job type on the map', async () => {
-    const types = await page.$$eval('#jobTypeId option', (os) => os.map((o) => [o.textContent, o.getAttribute('value')]));
+    const types = await page.$$eval('#jobTypeId option', (os) =>
+      os.map((o) => [o.textContent, o.getAttribute('value')]),
+    );
     const boiler = types.find(([t]) => t?.includes('Boiler'))![1]!;
     await page.goto(`${app.url}/contractors/map?postcode=BS1&jobTypeId=${boiler}`, { waitUntil: 'networkidle0' });
-    const pat = await page.$$eval('[data-testid="pick-contractor"]', (bs) => bs.findIndex((b) => b.textContent?.includes('Pat Plumber')));
+    const pat = await page.$$eval('[data-testid="pick-contractor"]', (bs) =>
+      bs.findIndex((b) => b.textContent?.includes('Pat Plumber')),
+    );
     await (await page.$$('[data-testid="pick-contractor"]'))[pat].click();
     await page.waitForSelector('[data-testid="contractor-detail"]');
     const detail = await text('[data-testid="contractor-detail"]');
@@ -369,19 +473,32 @@ describe('the jobs workflow in the console', () => {
       createContext({
         db: app.db,
         engine: createEmbeddedEngine({ db: app.db }),
-        user: { kind: 'staff', userId: staff.id, name: staff.name, email: staff.email, agencyId: staff.agencyId!, role: 'staff' },
+        user: {
+          kind: 'staff',
+          userId: staff.id,
+          name: staff.name,
+          email: staff.email,
+          agencyId: staff.agencyId!,
+          role: 'staff',
+        },
         temporalUiUrl: null,
       }),
     );
     const [property] = await app.db.select().from(properties).where(eq(properties.agencyId, staff.agencyId!));
-    const { id } = await caller.jobs.create({ title: 'Logged twice by mistake', priorityCode: 'P2', propertyId: property.id });
+    const { id } = await caller.jobs.create({
+      title: 'Logged twice by mistake',
+      priorityCode: 'P2',
+      propertyId: property.id,
+    });
     await caller.jobs.send({ id, command: { type: 'CANCEL', reason: 'Duplicate' } });
     await page.goto(`${app.url}/jobs/${id}`, { waitUntil: 'networkidle0' });
     await statusIs('Cancelled');
     const sla = () => page.$eval('[data-testid="job-sla"] span', (s) => [s.textContent, s.className]);
     expect(await sla()).toEqual(['Cancelled', expect.stringContaining('muted')]);
     await page.goto(`${app.url}/jobs?status=cancelled`, { waitUntil: 'networkidle0' });
-    const row = await page.$$eval('[data-testid="jobs-table"] tbody tr', (trs) => trs.map((t) => [t.textContent ?? '', t.querySelector('td[data-label="SLA"] span')?.className]));
+    const row = await page.$$eval('[data-testid="jobs-table"] tbody tr', (trs) =>
+      trs.map((t) => [t.textContent ?? '', t.querySelector('td[data-label="SLA"] span')?.className]),
+    );
     expect(row).toEqual([[expect.stringContaining('Logged twice by mistake'), expect.stringContaining('muted')]]);
     expect(row[0][0]).toContain('Cancelled');
     expect(row[0][0]).not.toContain('Met');
@@ -402,19 +519,29 @@ describe('the jobs workflow in the console', () => {
     expect(await navVisible()).toBe(false);
     await page.click('.menu-toggle');
     expect(await navVisible()).toBe(true);
-    expect(await page.$$eval('#main-nav a', (as) => as.map((a) => a.textContent))).toEqual(expect.arrayContaining(['Jobs', 'New job', 'Coverage map', 'Contractors', 'Properties', 'Tenants', 'Finance']));
+    expect(await page.$$eval('#main-nav a', (as) => as.map((a) => a.textContent))).toEqual(
+      expect.arrayContaining(['Jobs', 'New job', 'Coverage map', 'Contractors', 'Properties', 'Tenants', 'Finance']),
+    );
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(await overflow()).toBeLessThanOrEqual(1);
     // The header row is hidden on a phone: each cell names its column instead.
-    const labels = await page.$$eval('[data-testid="jobs-table"] tbody tr:first-child td', (tds) => tds.map((td) => getComputedStyle(td, '::before').content));
-    expect(labels).toEqual(['Job', 'Property', 'Status', 'Priority', 'Contractor', 'SLA', 'Created'].map((l) => `"${l}"`));
+    const labels = await page.$$eval('[data-testid="jobs-table"] tbody tr:first-child td', (tds) =>
+      tds.map((td) => getComputedStyle(td, '::before').content),
+    );
+    expect(labels).toEqual(
+      ['Job', 'Property', 'Status', 'Priority', 'Contractor', 'SLA', 'Created'].map((l) => `"${l}"`),
+    );
     await screenshot(page, 'console', 'jobs-list-phone');
     await openJob();
     expect(await overflow()).toBeLessThanOrEqual(1);
     // The diagram scales to the screen: every state, and where the job is now, is in view.
-    const states = await page.$$eval('[data-testid="machine-diagram"] [data-state] rect', (rs) => rs.map((r) => r.getBoundingClientRect().right));
+    const states = await page.$$eval('[data-testid="machine-diagram"] [data-state] rect', (rs) =>
+      rs.map((r) => r.getBoundingClientRect().right),
+    );
     expect(Math.max(...states)).toBeLessThanOrEqual(390);
-    expect(await page.$eval('[data-testid="machine-diagram"] [aria-current="step"]', (g) => g.getBoundingClientRect().right)).toBeLessThanOrEqual(390);
+    expect(
+      await page.$eval('[data-testid="machine-diagram"] [aria-current="step"]', (g) => g.getBoundingClientRect().right),
+    ).toBeLessThanOrEqual(390);
     await screenshot(page, 'console', 'job-page-phone');
   });
 });

@@ -45,11 +45,17 @@ let link: Awaited<ReturnType<typeof relay>>;
 beforeAll(async () => {
   database = await createTestDatabase({ max: 2 });
   const target = new URL(database.url);
-  link = await relay({ host: target.hostname === 'localhost' ? '127.0.0.1' : target.hostname, port: Number(target.port) });
+  link = await relay({
+    host: target.hostname === 'localhost' ? '127.0.0.1' : target.hostname,
+    port: Number(target.port),
+  });
   const proxied = new URL(database.url);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(link.port);
-  app = await spawnApp({ dataDirPrefix: 'fettle-outage-', env: { DATABASE_URL: proxied.toString(), JOB_ENGINE: 'embedded', SEED_DEMO: 'true', NODE_ENV: 'production' } });
+  app = await spawnApp({
+    dataDirPrefix: 'fettle-outage-',
+    env: { DATABASE_URL: proxied.toString(), JOB_ENGINE: 'embedded', SEED_DEMO: 'true', NODE_ENV: 'production' },
+  });
 });
 afterAll(async () => {
   await app?.stop();
@@ -73,7 +79,9 @@ describe('the database goes away and comes back', () => {
     expect(during.headers.getSetCookie().filter((c) => /session/i.test(c))).toEqual([]);
     const apiDuring = await api();
     expect(apiDuring.status).toBe(503);
-    expect(((await apiDuring.json()) as { error: { message: string } }).error.message).toMatch(/temporarily unavailable/);
+    expect(((await apiDuring.json()) as { error: { message: string } }).error.message).toMatch(
+      /temporarily unavailable/,
+    );
 
     await link.up();
     const end = Date.now() + 30_000;

@@ -32,7 +32,10 @@ afterAll(async () => {
 describe('settings and directory', () => {
   it("the admin changes a priority's SLA target", async () => {
     await page.goto(`${app.url}/settings`, { waitUntil: 'networkidle0' });
-    const [p2] = await app.db.select().from(priorities).where(and(eq(priorities.agencyId, harbourId), eq(priorities.code, 'P2')));
+    const [p2] = await app.db
+      .select()
+      .from(priorities)
+      .where(and(eq(priorities.agencyId, harbourId), eq(priorities.code, 'P2')));
     expect(p2.targetHours).toBe(24);
     const target = `#p-target-${p2.id}`;
     await page.$eval(target, (el) => ((el as HTMLInputElement).value = ''));
@@ -48,7 +51,10 @@ describe('settings and directory', () => {
   });
 
   it('refuses a bad SLA target (submitted with Enter) with a message by the field, and keeps the old value', async () => {
-    const [p1] = await app.db.select().from(priorities).where(and(eq(priorities.agencyId, harbourId), eq(priorities.code, 'P1')));
+    const [p1] = await app.db
+      .select()
+      .from(priorities)
+      .where(and(eq(priorities.agencyId, harbourId), eq(priorities.code, 'P1')));
     const target = `#p-target-${p1.id}`;
     await page.$eval(target, (el) => ((el as HTMLInputElement).value = ''));
     await page.type(target, '0');
@@ -111,11 +117,16 @@ describe('settings and directory', () => {
     await page.waitForSelector('::-p-text(Certification added.)');
     expect(await mainText()).toContain('Valid until 31 Dec 2027');
 
-    const [row] = await app.db.select().from(contractors).where(and(eq(contractors.agencyId, harbourId), eq(contractors.email, EMAIL)));
+    const [row] = await app.db
+      .select()
+      .from(contractors)
+      .where(and(eq(contractors.agencyId, harbourId), eq(contractors.email, EMAIL)));
     expect(row).toMatchObject({ name: NAME, trades: ['roofing'], coverage: ['BS10', 'BS9'], baseOutcode: 'BS9' });
     expect(row.baseLat).not.toBeNull();
     const certs = await app.db.select().from(certifications).where(eq(certifications.contractorId, row.id));
-    expect(certs.map((c) => [c.name, c.reference, c.expiresOn])).toEqual([['Working at Height', 'WAH-2210', '2027-12-31']]);
+    expect(certs.map((c) => [c.name, c.reference, c.expiresOn])).toEqual([
+      ['Working at Height', 'WAH-2210', '2027-12-31'],
+    ]);
     await screenshot(page, 'directory', 'contractor-profile');
 
     await page.goto(`${app.url}/contractors?q=BS9`, { waitUntil: 'networkidle0' });
@@ -127,7 +138,10 @@ describe('settings and directory', () => {
   });
 
   it("moves a contractor's base to a new postcode, not keeping the old district's latitude and longitude", async () => {
-    const [rory] = await app.db.select().from(contractors).where(and(eq(contractors.agencyId, harbourId), eq(contractors.email, EMAIL)));
+    const [rory] = await app.db
+      .select()
+      .from(contractors)
+      .where(and(eq(contractors.agencyId, harbourId), eq(contractors.email, EMAIL)));
     await page.goto(`${app.url}/contractors/${rory.id}`, { waitUntil: 'networkidle0' });
     expect(await page.$eval('#baseLat', (el) => (el as HTMLInputElement).value)).toBe(String(rory.baseLat)); // BS9's centre, shown
     await page.$eval('#basePostcode', (el) => ((el as HTMLInputElement).value = ''));
@@ -145,7 +159,9 @@ describe('settings and directory', () => {
     const text = await mainText();
     expect(text).toContain(NAME);
     expect(text).toMatch(/Gas Safe\s*Expired/); // Pat's seeded Gas Safe lapsed
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'directory', 'contractors-phone');
   });
@@ -159,7 +175,9 @@ describe('settings and directory', () => {
       await page.goto(`${app.url}${path}`, { waitUntil: 'networkidle0' });
       expect(await page.$eval('h1', (h) => h.textContent)).toBe(heading);
       expect(await mainText()).toContain(seeded);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow, `${path} scrolls sideways on a phone`).toBeLessThanOrEqual(0);
       await screenshot(page, 'directory', `${heading.toLowerCase()}-phone`);
     }

@@ -28,16 +28,25 @@ const text = (p: Page, selector = 'main') => p.$eval(selector, (e) => (e as HTML
 
 async function waitForText(p: Page, needle: string, selector = 'main') {
   try {
-    await p.waitForFunction((s, n) => (document.querySelector(s) as HTMLElement | null)?.innerText.includes(n), { timeout: 15_000 }, selector, needle);
+    await p.waitForFunction(
+      (s, n) => (document.querySelector(s) as HTMLElement | null)?.innerText.includes(n),
+      { timeout: 15_000 },
+      selector,
+      needle,
+    );
   } catch (e) {
-    throw new Error(`"${needle}" did not appear in ${selector}; it shows:\n${await text(p, selector).catch(() => '(nothing)')}\n${app.output().slice(-2000)}`, { cause: e });
+    throw new Error(
+      `"${needle}" did not appear in ${selector}; it shows:\n${await text(p, selector).catch(() => '(nothing)')}\n${app.output().slice(-2000)}`,
+      { cause: e },
+    );
   }
 }
 
 async function pdfText(bytes: Uint8Array): Promise<string> {
   const pdf = await getDocument({ data: bytes, useSystemFonts: false, verbosity: 0 }).promise;
   let out = '';
-  for (let n = 1; n <= pdf.numPages; n++) out += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
+  for (let n = 1; n <= pdf.numPages; n++)
+    out += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
   return out;
 }
 
@@ -45,7 +54,11 @@ async function pdfText(bytes: Uint8Array): Promise<string> {
 async function download(p: Page, path: string): Promise<{ status: number; type: string; bytes: Uint8Array }> {
   const r = await p.evaluate(async (url) => {
     const res = await fetch(url);
-    return { status: res.status, type: res.headers.get('content-type') ?? '', bytes: Array.from(new Uint8Array(await res.arrayBuffer())) };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      bytes: Array.from(new Uint8Array(await res.arrayBuffer())),
+    };
   }, path);
   return { ...r, bytes: new Uint8Array(r.bytes) };
 }
@@ -73,7 +86,10 @@ describe('financial close-out', () => {
   it('Pat submits an invoice with its document from the portal', async () => {
     await signIn(pat, app.url, 'pat@plumbfast.example');
     if (new URL(pat.url()).pathname === '/portal/accounts') {
-      await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('button ::-p-text(Harbour Lettings)').click()]);
+      await Promise.all([
+        pat.waitForNavigation({ waitUntil: 'networkidle0' }),
+        pat.locator('button ::-p-text(Harbour Lettings)').click(),
+      ]);
     }
     await pat.goto(`${app.url}/portal/account`, { waitUntil: 'networkidle0' });
     expect(await text(pat, '[data-testid="balance"]')).toBe('£0.00');
@@ -91,10 +107,17 @@ describe('financial close-out', () => {
     await screenshot(pat, 'finance', '01-portal-invoice-form');
     await pat.locator('main form button').click();
     await pat
-      .waitForFunction(() => location.pathname === '/portal/invoices' || document.querySelector('[role="alert"]'), { timeout: 20_000 })
+      .waitForFunction(() => location.pathname === '/portal/invoices' || document.querySelector('[role="alert"]'), {
+        timeout: 20_000,
+      })
       .catch(() => null);
-    const invalid = await pat.$$eval('main form :invalid', (els) => els.map((e) => `${e.id}=${(e as HTMLInputElement).value}`).join(', '));
-    if (new URL(pat.url()).pathname !== '/portal/invoices') throw new Error(`the invoice was not accepted (invalid: ${invalid}): ${await text(pat).catch(() => '')}\n${app.output().slice(-3000)}`);
+    const invalid = await pat.$$eval('main form :invalid', (els) =>
+      els.map((e) => `${e.id}=${(e as HTMLInputElement).value}`).join(', '),
+    );
+    if (new URL(pat.url()).pathname !== '/portal/invoices')
+      throw new Error(
+        `the invoice was not accepted (invalid: ${invalid}): ${await text(pat).catch(() => '')}\n${app.output().slice(-3000)}`,
+      );
     await waitForText(pat, 'PF-1077');
     expect(await text(pat)).toContain('Awaiting approval');
   });
@@ -128,12 +151,24 @@ describe('financial close-out', () => {
     for (const t of ['£180.00', '£36.00', '£144.00', '£60.00', '£250.00']) expect(figures).toContain(t);
     await screenshot(staff, 'finance', '02-agency-invoice');
 
-    const href = await staff.$eval('[data-testid="invoice-pdf"]', (a) => (a as HTMLAnchorElement).getAttribute('href')!);
+    const href = await staff.$eval('[data-testid="invoice-pdf"]', (a) =>
+      (a as HTMLAnchorElement).getAttribute('href')!,
+    );
     const pdf = await download(staff, href);
     expect(pdf.status).toBe(200);
     expect(pdf.type).toBe('application/pdf');
     const body = await pdfText(pdf.bytes);
-    for (const t of ['Invoice INV-', 'Radiator valve weeping', '£180.00', 'VAT (20%)', '£36.00', '£216.00', 'Total due', 'Harbour Lettings']) expect(body).toContain(t);
+    for (const t of [
+      'Invoice INV-',
+      'Radiator valve weeping',
+      '£180.00',
+      'VAT (20%)',
+      '£36.00',
+      '£216.00',
+      'Total due',
+      'Harbour Lettings',
+    ])
+      expect(body).toContain(t);
     // Pat's session cannot fetch the agency's invoice.
     expect([403, 404]).toContain((await download(pat, href)).status);
   });
@@ -149,7 +184,10 @@ describe('financial close-out', () => {
     });
     await waitForText(staff, 'Settled', '[data-testid="leg-client"]');
     await staff.waitForNetworkIdle();
-    const client = await app.db.select().from(payments).where(and(eq(payments.jobId, jobId), eq(payments.leg, 'client')));
+    const client = await app.db
+      .select()
+      .from(payments)
+      .where(and(eq(payments.jobId, jobId), eq(payments.leg, 'client')));
     expect(client).toHaveLength(1);
 
     await staff.select('#leg', 'commission');
@@ -168,7 +206,9 @@ describe('financial close-out', () => {
 
   it('pays Pat in a payment run, which completes the job', async () => {
     await staff.goto(`${app.url}/finance`, { waitUntil: 'networkidle0' });
-    const run = await staff.$$eval('[data-testid="payment-run"]', (forms) => forms.findIndex((f) => (f as HTMLElement).innerText.includes('PF-1077')));
+    const run = await staff.$$eval('[data-testid="payment-run"]', (forms) =>
+      forms.findIndex((f) => (f as HTMLElement).innerText.includes('PF-1077')),
+    );
     expect(run).toBeGreaterThanOrEqual(0);
     const form = (await staff.$$('[data-testid="payment-run"]'))[run];
     await (await form.$('input[name="reference"]'))!.type('RUN-E2E-001');
@@ -178,7 +218,8 @@ describe('financial close-out', () => {
 
     await staff.goto(`${app.url}/jobs/${jobId}/finance`, { waitUntil: 'networkidle0' });
     await waitForText(staff, 'Payment Complete', '[data-testid="job-status"]');
-    for (const leg of ['client', 'contractor', 'commission']) expect(await text(staff, `[data-testid="leg-${leg}"]`)).toContain('Settled');
+    for (const leg of ['client', 'contractor', 'commission'])
+      expect(await text(staff, `[data-testid="leg-${leg}"]`)).toContain('Settled');
     await screenshot(staff, 'finance', '04-payment-complete');
   });
 
@@ -188,7 +229,9 @@ describe('financial close-out', () => {
     const remittances = await text(pat);
     expect(remittances).toContain('RUN-E2E-001');
     await screenshot(pat, 'finance', '05-portal-account');
-    const links = await pat.$$eval('[data-testid="remittance"]', (li) => li.map((l) => ({ text: (l as HTMLElement).innerText, href: l.querySelector('a')!.getAttribute('href')! })));
+    const links = await pat.$$eval('[data-testid="remittance"]', (li) =>
+      li.map((l) => ({ text: (l as HTMLElement).innerText, href: l.querySelector('a')!.getAttribute('href')! })),
+    );
     const mine = links.find((l) => l.text.includes('RUN-E2E-001'))!;
     const advice = await pdfText((await download(pat, mine.href)).bytes);
     for (const t of ['Remittance advice', 'RUN-E2E-001', 'PF-1077', '£144.00']) expect(advice).toContain(t);

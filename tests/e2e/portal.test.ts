@@ -30,7 +30,14 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'fettle-portal-e2e-'));
   // Eve (seeded at Harbour with an offer waiting) also works for Northgate, so she must pick an agency.
   const [northgate] = await app.db.select().from(agencies).where(eq(agencies.slug, 'northgate'));
-  await app.db.insert(contractors).values({ agencyId: northgate.id, name: 'Eve Electric', company: 'Bright Sparks', email: EMAIL, trades: ['electrical'], coverage: ['M4'] });
+  await app.db.insert(contractors).values({
+    agencyId: northgate.id,
+    name: 'Eve Electric',
+    company: 'Bright Sparks',
+    email: EMAIL,
+    trades: ['electrical'],
+    coverage: ['M4'],
+  });
   const [job] = await app.db.select().from(jobs).where(eq(jobs.title, JOB_TITLE));
   jobId = job.id;
   reference = job.reference;
@@ -47,30 +54,40 @@ const text = (selector = 'main') => page.$eval(selector, (e) => (e as HTMLElemen
 /** Waits for the text to show; on timeout, fails with what the page said instead. */
 async function waitForText(needle: string, selector = 'main') {
   try {
-    await page.waitForFunction((s, n) => (document.querySelector(s) as HTMLElement | null)?.innerText.includes(n), { timeout: 15_000 }, selector, needle);
+    await page.waitForFunction(
+      (s, n) => (document.querySelector(s) as HTMLElement | null)?.innerText.includes(n),
+      { timeout: 15_000 },
+      selector,
+      needle,
+    );
   } catch (e) {
     const shown = await text(selector).catch(() => '(nothing)');
-    throw new Error(`"${needle}" did not appear in ${selector}; it shows:\n${shown}\n${app.output().slice(-2000)}`, { cause: e });
+    throw new Error(`"${needle}" did not appear in ${selector}; it shows:\n${shown}\n${app.output().slice(-2000)}`, {
+      cause: e,
+    });
   }
 }
 
 async function pdfText(bytes: Uint8Array): Promise<string> {
   const pdf = await getDocument({ data: bytes, useSystemFonts: false, verbosity: 0 }).promise;
   let out = '';
-  for (let n = 1; n <= pdf.numPages; n++) out += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
+  for (let n = 1; n <= pdf.numPages; n++)
+    out += (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
   return out;
 }
 
 /** Resolves once the engine's notify effect has told the agency about this kind of event on the job. */
 async function agencyNotified(template: string) {
   for (let i = 0; i < 100; i++) {
-    const rows = await app.db.select().from(notifications).where(and(eq(notifications.jobId, jobId), eq(notifications.template, template)));
+    const rows = await app.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.jobId, jobId), eq(notifications.template, template)));
     if (rows.length > 0) return rows;
     await new Promise((r) => setTimeout(r, 100));
   }
   return [];
 }
-
 
 /** Pat (a contractor of both demo agencies) signed in on a phone, in a browser context of their own, working for Harbour. */
 async function patAtHarbour(): Promise<{ pat: Page; close: () => Promise<void> }> {
@@ -79,7 +96,10 @@ async function patAtHarbour(): Promise<{ pat: Page; close: () => Promise<void> }
   await pat.setViewport(PHONE);
   await signIn(pat, app.url, 'pat@plumbfast.example');
   if (new URL(pat.url()).pathname === '/portal/accounts') {
-    await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('button ::-p-text(Harbour Lettings)').click()]);
+    await Promise.all([
+      pat.waitForNavigation({ waitUntil: 'networkidle0' }),
+      pat.locator('button ::-p-text(Harbour Lettings)').click(),
+    ]);
   }
   return { pat, close: () => context.close() };
 }
@@ -95,7 +115,9 @@ describe('contractor portal on a phone', () => {
 
     // The code from the email as stored in the outbox: the app runs as in production (NODE_ENV=production),
     // where the dev mailbox page never exists (tests/e2e/security.test.ts), and no SMTP server is configured.
-    const [mail] = await app.sql<{ body: string }[]>`select body from emails where "to" = ${EMAIL} order by id desc limit 1`;
+    const [mail] = await app.sql<
+      { body: string }[]
+    >`select body from emails where "to" = ${EMAIL} order by id desc limit 1`;
     const code = /\b(\d{6})\b/.exec(mail?.body ?? '')?.[1];
     expect(code).toMatch(/^\d{6}$/);
 
@@ -108,7 +130,10 @@ describe('contractor portal on a phone', () => {
     expect(new URL(page.url()).pathname).toBe('/portal/accounts');
     expect(await text()).toContain('Northgate Homes');
     await screenshot(page, 'portal', '01-choose-agency');
-    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.locator('button ::-p-text(Harbour Lettings)').click()]);
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.locator('button ::-p-text(Harbour Lettings)').click(),
+    ]);
     expect(new URL(page.url()).pathname).toBe('/portal/jobs');
   });
 
@@ -116,20 +141,31 @@ describe('contractor portal on a phone', () => {
     expect(await text('.agency-bar')).toContain('Harbour Lettings');
     expect(await page.$('.agency-bar a[href="/portal/accounts"]')).not.toBeNull();
     const navLinks = await page.$$eval('nav.bottom-nav a', (as) => as.map((a) => a.getAttribute('href')));
-    expect(navLinks).toEqual(['/portal/jobs', '/portal/account', '/portal/invoices', '/portal/statements', '/portal/contacts']);
+    expect(navLinks).toEqual([
+      '/portal/jobs',
+      '/portal/account',
+      '/portal/invoices',
+      '/portal/statements',
+      '/portal/contacts',
+    ]);
     const row = await page.$eval(`a[href="/portal/jobs/${jobId}"]`, (a) => (a as HTMLElement).innerText);
     expect(row).toContain('7 Cotham Hill');
     expect(row).toContain('Urgent');
     expect(row).toMatch(/Photos\s*0/);
     expect(await page.$(`a[href="/portal/jobs/${jobId}"] [data-needs-action="respond"]`)).not.toBeNull();
     // Touch targets: every job row and filter is at least 44 px tall.
-    const heights = await page.$$eval('.filters a, ul.jobs a', (els) => els.map((e) => e.getBoundingClientRect().height));
+    const heights = await page.$$eval('.filters a, ul.jobs a', (els) =>
+      els.map((e) => e.getBoundingClientRect().height),
+    );
     expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
     await screenshot(page, 'portal', '02-jobs');
   });
 
   it('accepts and starts the job; each change shows at once and the agency is told', async () => {
-    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.locator(`a[href="/portal/jobs/${jobId}"]`).click()]);
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.locator(`a[href="/portal/jobs/${jobId}"]`).click(),
+    ]);
     const detail = await text();
     expect(detail).toContain(JOB_TITLE);
     expect(detail).toContain('7 Cotham Hill');
@@ -147,7 +183,11 @@ describe('contractor portal on a phone', () => {
     // The same answer again (a double tap, or the form sent twice) is done, not "not offered to you"; a late Decline says why not.
     const again = await page.evaluate(async () => {
       const post = (action: string) =>
-        fetch(`${location.pathname}?/${action}`, { method: 'POST', body: new FormData(), headers: { 'x-sveltekit-action': 'true' } }).then((r) => r.json() as Promise<{ type: string; data?: string }>);
+        fetch(`${location.pathname}?/${action}`, {
+          method: 'POST',
+          body: new FormData(),
+          headers: { 'x-sveltekit-action': 'true' },
+        }).then((r) => r.json() as Promise<{ type: string; data?: string }>);
       return { accept: await post('accept'), decline: await post('decline') };
     });
     expect(again.accept.type).toBe('success');
@@ -171,7 +211,11 @@ describe('contractor portal on a phone', () => {
         await (await sam.$('input#note-files'))!.uploadFile(file);
         if (share) await sam.locator('input[name="shareWithContractor"]').click();
         await sam.locator('form[action="?/note"] button').click();
-        await sam.waitForFunction((w) => document.querySelector('[data-testid="timeline"]')?.textContent?.includes(w), { timeout: 15_000 }, words);
+        await sam.waitForFunction(
+          (w) => document.querySelector('[data-testid="timeline"]')?.textContent?.includes(w),
+          { timeout: 15_000 },
+          words,
+        );
       };
       const photo = join(work, 'internal.png');
       const pdf = join(work, 'access.pdf');
@@ -180,13 +224,17 @@ describe('contractor portal on a phone', () => {
       await note('Landlord is disputing the last invoice.', photo, false);
       await note('Key safe by the back door, code 4321.', pdf, true);
       // The console says which note the contractor can read.
-      const marked = await sam.$$eval('[data-testid="timeline"] > li', (lis) => lis.filter((li) => li.querySelector('[data-testid="shared-note"]')).map((li) => li.textContent ?? ''));
+      const marked = await sam.$$eval('[data-testid="timeline"] > li', (lis) =>
+        lis.filter((li) => li.querySelector('[data-testid="shared-note"]')).map((li) => li.textContent ?? ''),
+      );
       expect(marked).toHaveLength(1);
       expect(marked[0]).toContain('Key safe by the back door');
     } finally {
       await staff.close();
     }
-    const files = new Map((await app.db.select().from(attachments).where(eq(attachments.jobId, jobId))).map((f) => [f.fileName, f.id]));
+    const files = new Map(
+      (await app.db.select().from(attachments).where(eq(attachments.jobId, jobId))).map((f) => [f.fileName, f.id]),
+    );
 
     await page.reload({ waitUntil: 'networkidle0' });
     const shown = await text();
@@ -195,7 +243,8 @@ describe('contractor portal on a phone', () => {
     expect(shown).not.toContain('internal.png');
     expect(await text('#photos-h')).toContain('Photos (0)');
     expect(await page.$(`a[href="/api/attachments/${files.get('access.pdf')}"]`)).not.toBeNull();
-    const status = (id: string | undefined) => page.evaluate((u) => fetch(u).then((r) => r.status), `/api/attachments/${id}`);
+    const status = (id: string | undefined) =>
+      page.evaluate((u) => fetch(u).then((r) => r.status), `/api/attachments/${id}`);
     expect(await status(files.get('internal.png'))).toBe(404);
     expect(await status(files.get('access.pdf'))).toBe(200);
   });
@@ -232,12 +281,20 @@ describe('contractor portal on a phone', () => {
     const wrong = join(work, 'wrong.png');
     writeFileSync(wrong, PNG_1PX);
     await input!.uploadFile(wrong);
-    await page.waitForFunction(() => document.querySelectorAll('form[action="?/note"] input[name="attachmentIds"]').length === 2, { timeout: 15_000 });
-    const [mistake] = await app.db.select().from(attachments).where(and(eq(attachments.jobId, jobId), eq(attachments.fileName, 'wrong.png')));
+    await page.waitForFunction(
+      () => document.querySelectorAll('form[action="?/note"] input[name="attachmentIds"]').length === 2,
+      { timeout: 15_000 },
+    );
+    const [mistake] = await app.db
+      .select()
+      .from(attachments)
+      .where(and(eq(attachments.jobId, jobId), eq(attachments.fileName, 'wrong.png')));
     const stored = join(app.dataDir, 'files', mistake.storageKey);
     expect(existsSync(stored)).toBe(true);
     await page.locator('button[aria-label="Remove wrong.png"]').click();
-    await page.waitForFunction(() => !document.querySelector('button[aria-label="Remove wrong.png"]'), { timeout: 15_000 });
+    await page.waitForFunction(() => !document.querySelector('button[aria-label="Remove wrong.png"]'), {
+      timeout: 15_000,
+    });
     expect(await app.db.select().from(attachments).where(eq(attachments.id, mistake.id))).toHaveLength(0);
     expect(existsSync(stored)).toBe(false);
 
@@ -248,7 +305,9 @@ describe('contractor portal on a phone', () => {
     await page.waitForSelector('form[action="?/note"] .item.refused', { timeout: 15_000 });
     expect(await text('form[action="?/note"] .item.refused')).toContain('notes.png is not a photo');
     expect(await page.$('form[action="?/note"] .item.refused progress')).toBeNull();
-    expect(await page.$$eval('form[action="?/note"] .item.refused button', (bs) => bs.map((b) => b.textContent?.trim()))).toEqual(['Remove']);
+    expect(
+      await page.$$eval('form[action="?/note"] .item.refused button', (bs) => bs.map((b) => b.textContent?.trim())),
+    ).toEqual(['Remove']);
     await page.locator('button[aria-label="Remove notes.png"]').click();
     await page.waitForFunction(() => !document.querySelector('form[action="?/note"] .item.refused'));
     await screenshot(page, 'portal', '04-note-with-photo');
@@ -259,12 +318,17 @@ describe('contractor portal on a phone', () => {
     expect(await page.$('#history-h + ol .thumbs img')).not.toBeNull();
 
     // Once a note cites a photo it is part of the job's history; nobody else's upload is the contractor's to remove.
-    const files = new Map((await app.db.select().from(attachments).where(eq(attachments.jobId, jobId))).map((f) => [f.fileName, f.id]));
-    const remove = (id: string | undefined) => page.evaluate((u) => fetch(u, { method: 'DELETE' }).then((r) => r.status), `/api/attachments/${id}`);
+    const files = new Map(
+      (await app.db.select().from(attachments).where(eq(attachments.jobId, jobId))).map((f) => [f.fileName, f.id]),
+    );
+    const remove = (id: string | undefined) =>
+      page.evaluate((u) => fetch(u, { method: 'DELETE' }).then((r) => r.status), `/api/attachments/${id}`);
     expect(await remove(files.get('fan.png'))).toBe(409);
     expect(await remove(files.get('access.pdf'))).toBe(403);
     expect(await remove(files.get('internal.png'))).toBe(404);
-    expect((await app.db.select().from(attachments).where(eq(attachments.jobId, jobId))).map((f) => f.fileName).sort()).toEqual(['access.pdf', 'fan.png', 'internal.png']);
+    expect(
+      (await app.db.select().from(attachments).where(eq(attachments.jobId, jobId))).map((f) => f.fileName).sort(),
+    ).toEqual(['access.pdf', 'fan.png', 'internal.png']);
   });
 
   it('downloads the Job Sheet as a PDF with the job’s details', async () => {
@@ -278,7 +342,18 @@ describe('contractor portal on a phone', () => {
     const bytes = new Uint8Array(readFileSync(file));
     expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe('%PDF-');
     const sheet = await pdfText(bytes);
-    for (const s of [reference, JOB_TITLE, '7 Cotham Hill', 'BS6 6LA', 'Urgent', 'Ravi Shah', 'Harbour Lettings', 'Fan motor seized', 'Key safe by the back door']) expect(sheet).toContain(s);
+    for (const s of [
+      reference,
+      JOB_TITLE,
+      '7 Cotham Hill',
+      'BS6 6LA',
+      'Urgent',
+      'Ravi Shah',
+      'Harbour Lettings',
+      'Fan motor seized',
+      'Key safe by the back door',
+    ])
+      expect(sheet).toContain(s);
     expect(sheet).not.toContain('Landlord is disputing');
   });
 
@@ -289,7 +364,8 @@ describe('contractor portal on a phone', () => {
     await page.setRequestInterception(true);
     const noSignal = (request: HTTPRequest) => {
       if (request.isInterceptResolutionHandled()) return;
-      if (request.method() === 'POST' && request.url().includes('?/complete')) return void request.abort('internetdisconnected');
+      if (request.method() === 'POST' && request.url().includes('?/complete'))
+        return void request.abort('internetdisconnected');
       void request.continue();
     };
     page.on('request', noSignal);
@@ -320,7 +396,13 @@ describe('contractor portal on a phone', () => {
   });
 
   it('invoices the job; a refused or repeated invoice form leaves no stray document on the job', async () => {
-    const invoiceDocs = async () => (await app.db.select().from(attachments).where(and(eq(attachments.jobId, jobId), eq(attachments.kind, 'invoice')))).length;
+    const invoiceDocs = async () =>
+      (
+        await app.db
+          .select()
+          .from(attachments)
+          .where(and(eq(attachments.jobId, jobId), eq(attachments.kind, 'invoice')))
+      ).length;
     await page.goto(`${app.url}/portal/jobs/${jobId}/invoice`, { waitUntil: 'networkidle0' });
     // Posted as the form would be, without the browser's own checks: each answer is the form's, in words.
     const post = (fields: Record<string, string>) =>
@@ -329,7 +411,11 @@ describe('contractor portal on a phone', () => {
           const body = new FormData();
           for (const [k, v] of Object.entries(fields)) body.set(k, v);
           body.set('document', new File([pdf], 'invoice.pdf', { type: 'application/pdf' }));
-          const r = await fetch(`/portal/jobs/${id}/invoice`, { method: 'POST', body, headers: { 'x-sveltekit-action': 'true' } });
+          const r = await fetch(`/portal/jobs/${id}/invoice`, {
+            method: 'POST',
+            body,
+            headers: { 'x-sveltekit-action': 'true' },
+          });
           return JSON.stringify(await r.json());
         },
         jobId,
@@ -356,7 +442,10 @@ describe('contractor portal on a phone', () => {
     await page.locator('#net').fill(invoice.net);
     await page.locator('#vat').fill(invoice.vat);
     await (await page.$('input#document'))!.uploadFile(snap);
-    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.locator('main form button').click()]);
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.locator('main form button').click(),
+    ]);
     expect(new URL(page.url()).pathname).toBe('/portal/invoices');
     expect(await text('[role="status"]')).toContain('Invoice BS-2001 sent to Harbour Lettings');
     expect(await invoiceDocs()).toBe(1);
@@ -370,19 +459,26 @@ describe('contractor portal on a phone', () => {
     expect(await text('#photos-h ~ ul:not(.gallery)')).toContain('invoice-photo.png');
     expect(await page.$$eval('.gallery img', (imgs) => imgs.map((i) => i.getAttribute('alt')))).toEqual(['fan.png']);
     await page.goto(`${app.url}/portal/jobs?view=all`, { waitUntil: 'networkidle0' });
-    expect(await page.$eval(`a[href="/portal/jobs/${jobId}"]`, (a) => (a as HTMLElement).innerText)).toMatch(/photos\s*1\b/i);
+    expect(await page.$eval(`a[href="/portal/jobs/${jobId}"]`, (a) => (a as HTMLElement).innerText)).toMatch(
+      /photos\s*1\b/i,
+    );
   });
 
   it('answers 404 for a link with a malformed job id, on the job page, its invoice form and the Job Sheet', async () => {
     const answers = await page.evaluate(async () => {
       const status = (path: string, init?: RequestInit) => fetch(path, init).then((r) => r.status);
       const body = new FormData();
-      for (const [k, v] of Object.entries({ number: 'BS-9', issuedOn: '2026-01-05', net: '10.00', vat: '0' })) body.set(k, v);
+      for (const [k, v] of Object.entries({ number: 'BS-9', issuedOn: '2026-01-05', net: '10.00', vat: '0' }))
+        body.set(k, v);
       body.set('document', new File(['%PDF-1.4\n%%EOF\n'], 'inv.pdf', { type: 'application/pdf' }));
       return {
         job: await status('/portal/jobs/not-a-uuid'),
         invoice: await status('/portal/jobs/not-a-uuid/invoice'),
-        submit: await status('/portal/jobs/not-a-uuid/invoice', { method: 'POST', body, headers: { 'x-sveltekit-action': 'true' } }),
+        submit: await status('/portal/jobs/not-a-uuid/invoice', {
+          method: 'POST',
+          body,
+          headers: { 'x-sveltekit-action': 'true' },
+        }),
         sheet: await status('/portal/jobs/not-a-uuid/job-sheet.pdf'),
       };
     });
@@ -392,7 +488,10 @@ describe('contractor portal on a phone', () => {
   it('says what is wrong with a statement period, on the page and its downloads', async () => {
     const answers = await page.evaluate(async () =>
       Promise.all(
-        ['/portal/statements/statement.csv?from=2026-13-40&to=2026-01-31', '/portal/statements/statement.pdf?from=2026-02-01&to=2026-01-01'].map(async (path) => {
+        [
+          '/portal/statements/statement.csv?from=2026-13-40&to=2026-01-31',
+          '/portal/statements/statement.pdf?from=2026-02-01&to=2026-01-01',
+        ].map(async (path) => {
           const r = await fetch(path, { headers: { accept: 'text/html' } });
           return { status: r.status, text: await r.text() };
         }),
@@ -415,7 +514,9 @@ describe('contractor portal on a phone', () => {
       const guest = await visitor.newPage();
       await guest.setViewport(PHONE);
       await guest.goto(`${app.url}/sign-in`, { waitUntil: 'networkidle0' });
-      expect((await box(guest, 'header .brand')).left).toBeLessThan((await box(guest, 'header a[href="/sign-in"]')).left);
+      expect((await box(guest, 'header .brand')).left).toBeLessThan(
+        (await box(guest, 'header a[href="/sign-in"]')).left,
+      );
     } finally {
       await visitor.close();
     }
@@ -428,7 +529,14 @@ describe('contractor portal on a phone', () => {
     try {
       await pat.goto(`${app.url}/portal/statements?from=2020-01-01&to=2099-12-31`, { waitUntil: 'networkidle0' });
       const lines = await pat.$$eval('[data-testid="statement-line"]', (lis) =>
-        lis.map((li) => ({ width: li.getBoundingClientRect().width, parts: [...li.children].map((c) => ({ text: (c as HTMLElement).innerText, left: c.getBoundingClientRect().left, width: c.getBoundingClientRect().width })) })),
+        lis.map((li) => ({
+          width: li.getBoundingClientRect().width,
+          parts: [...li.children].map((c) => ({
+            text: (c as HTMLElement).innerText,
+            left: c.getBoundingClientRect().left,
+            width: c.getBoundingClientRect().width,
+          })),
+        })),
       );
       expect(lines.length).toBeGreaterThan(0);
       for (const { width, parts } of lines) {
@@ -454,7 +562,9 @@ describe('contractor portal on a phone', () => {
       expect(pageResponse?.status()).toBe(404);
       expect(await pat.$eval('body', (b) => b.textContent ?? '')).not.toContain(JOB_TITLE);
       // Pat works for two agencies: the page says which one they are in and how to switch.
-      expect(await pat.$eval('[data-testid="switch-hint"]', (e) => e.textContent ?? '')).toContain('You are working for Harbour Lettings');
+      expect(await pat.$eval('[data-testid="switch-hint"]', (e) => e.textContent ?? '')).toContain(
+        'You are working for Harbour Lettings',
+      );
       await screenshot(pat, 'portal', '07-other-contractor-404');
 
       const answers = await pat.evaluate(async (id) => {
@@ -478,13 +588,20 @@ describe('contractor portal on a phone', () => {
       const action = await pat.evaluate(async (id) => {
         const body = new FormData();
         body.set('text', 'not my job');
-        const r = await fetch(`/portal/jobs/${id}?/note`, { method: 'POST', body, headers: { 'x-sveltekit-action': 'true' } });
+        const r = await fetch(`/portal/jobs/${id}?/note`, {
+          method: 'POST',
+          body,
+          headers: { 'x-sveltekit-action': 'true' },
+        });
         const answer = (await r.json().catch(() => ({}))) as { type?: string; status?: number };
         return { http: r.status, type: answer.type, status: answer.status };
       }, jobId);
       expect(action).toEqual({ http: 404, type: 'failure', status: 404 });
-      expect(JSON.stringify(await app.db.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, jobId)))).toContain('completed');
-      const notes = await app.sql`select count(*)::int as n from job_events where job_id = ${jobId} and payload->>'text' = 'not my job'`;
+      expect(
+        JSON.stringify(await app.db.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, jobId))),
+      ).toContain('completed');
+      const notes =
+        await app.sql`select count(*)::int as n from job_events where job_id = ${jobId} and payload->>'text' = 'not my job'`;
       expect(notes[0].n).toBe(0);
     } finally {
       await close();
@@ -498,7 +615,10 @@ describe('contractor portal on a phone', () => {
       await pat.goto(`${app.url}/portal/jobs/${offer.id}`, { waitUntil: 'networkidle0' });
       await pat.locator('details.decline summary').click();
       await pat.locator('#decline-reason').fill('Fully booked this week');
-      await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), pat.locator('form[action="?/decline"] button').click()]);
+      await Promise.all([
+        pat.waitForNavigation({ waitUntil: 'networkidle0' }),
+        pat.locator('form[action="?/decline"] button').click(),
+      ]);
       expect(new URL(pat.url()).pathname).toBe('/portal/jobs');
       const list = await pat.$eval('main', (m) => (m as HTMLElement).innerText);
       expect(list).toContain(`You declined ${offer.reference}`);
@@ -508,7 +628,9 @@ describe('contractor portal on a phone', () => {
 
       // The demo contractor's other Harbour jobs, each flagged with what it needs.
       await pat.goto(`${app.url}/portal/jobs?view=all`, { waitUntil: 'networkidle0' });
-      const flags = await pat.$$eval('[data-needs-action]', (els) => els.map((e) => e.getAttribute('data-needs-action')));
+      const flags = await pat.$$eval('[data-needs-action]', (els) =>
+        els.map((e) => e.getAttribute('data-needs-action')),
+      );
       expect(new Set(flags)).toEqual(new Set(['start', 'complete', 'invoice']));
       await screenshot(pat, 'portal', '08-all-jobs-flagged');
     } finally {

@@ -30,7 +30,10 @@ interface RawResponse {
 }
 
 /** A request with headers fetch() will not send (Host), as an attacker's client would. */
-function raw(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+function raw(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       let body = '';
@@ -44,7 +47,10 @@ function raw(url: string, options: { method?: string; headers?: Record<string, s
 }
 
 /** A signed-in page in its own browser context (its own cookies), collecting CSP violations it reports. */
-async function session(email: string, base = app.url): Promise<{ page: Page; violations: string[]; close(): Promise<void> }> {
+async function session(
+  email: string,
+  base = app.url,
+): Promise<{ page: Page; violations: string[]; close(): Promise<void> }> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   await page.setViewport({ width: 1280, height: 900 });
@@ -60,7 +66,11 @@ async function session(email: string, base = app.url): Promise<{ page: Page; vio
 function trpc(page: Page, path: string, input: unknown): Promise<{ status: number; body: string }> {
   return page.evaluate(
     async (p, i) => {
-      const res = await fetch(`/api/trpc/${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i) });
+      const res = await fetch(`/api/trpc/${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(i),
+      });
       return { status: res.status, body: await res.text() };
     },
     path,
@@ -98,7 +108,9 @@ describe('coverage map: user text is text (stored XSS)', () => {
     const tooltips: string[] = [];
     for (const marker of await page.$$('[data-testid="coverage-map"] path.contractor-marker')) {
       await marker.hover();
-      const shown = await page.$$eval('.leaflet-tooltip-pane .leaflet-tooltip:not(.outcode-label)', (ts) => ts.map((t) => t.textContent ?? ''));
+      const shown = await page.$$eval('.leaflet-tooltip-pane .leaflet-tooltip:not(.outcode-label)', (ts) =>
+        ts.map((t) => t.textContent ?? ''),
+      );
       tooltips.push(...shown);
       await page.mouse.move(5, 5);
     }
@@ -134,7 +146,12 @@ describe('security headers', () => {
 
     const asset = /(\/_app\/immutable\/[^"]+\.js)/.exec(html)?.[1];
     expect(asset).toBeDefined();
-    const responses = [page, await fetch(`${app.url}${asset}`), await fetch(`${app.url}/api/trpc/jobs.list`), await fetch(`${app.url}/no-such-page`)];
+    const responses = [
+      page,
+      await fetch(`${app.url}${asset}`),
+      await fetch(`${app.url}/api/trpc/jobs.list`),
+      await fetch(`${app.url}/no-such-page`),
+    ];
     for (const res of responses) {
       expect(res.headers.get('x-content-type-options'), res.url).toBe('nosniff');
       expect(res.headers.get('x-frame-options'), res.url).toBe('DENY');
@@ -163,7 +180,9 @@ describe('links in emails come only from hosts the app answers to', () => {
     const odd = await resetRequest('127.0.0.1@evil.example', 'http://evil.example');
     expect(odd.status).toBeGreaterThanOrEqual(400);
     expect(odd.status).toBeLessThan(500);
-    const poisoned = await app.sql<{ n: number }[]>`select count(*)::int as n from emails where body ilike '%evil.example%'`;
+    const poisoned = await app.sql<
+      { n: number }[]
+    >`select count(*)::int as n from emails where body ilike '%evil.example%'`;
     expect(poisoned[0].n).toBe(0);
   });
 
@@ -171,7 +190,9 @@ describe('links in emails come only from hosts the app answers to', () => {
     const host = new URL(app.url).host;
     const res = await resetRequest(host, app.url);
     expect(res.status).toBe(200);
-    const [mail] = await app.sql<{ body: string }[]>`select body from emails where "to" = 'admin@harbour.example' and subject ilike '%password%' order by id desc limit 1`;
+    const [mail] = await app.sql<
+      { body: string }[]
+    >`select body from emails where "to" = 'admin@harbour.example' and subject ilike '%password%' order by id desc limit 1`;
     expect(mail?.body).toContain(`${app.url}/reset-password?token=`);
   });
 });
@@ -204,7 +225,9 @@ describe('the dev mailbox', () => {
       expect(local.status).toBe(200);
       expect(await local.text()).toContain('Dev mailbox');
       // Behind a proxy every peer is loopback: forwarded requests are not "this machine".
-      expect((await fetch(`${loopback}/dev/mailbox`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(404);
+      expect((await fetch(`${loopback}/dev/mailbox`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(
+        404,
+      );
       if (!external) return; // no non-loopback interface on this machine: the proxy case above stands in
       const remote = `http://${external}:${port}`;
       expect((await fetch(`${remote}/dev/mailbox`)).status).toBe(404);
@@ -225,10 +248,18 @@ describe('control characters and faults', () => {
     const staff = await session('staff@harbour.example');
     const [property] = await app.sql<{ id: string }[]>`
       select p.id from properties p join agencies a on a.id = p.agency_id where a.name = 'Harbour Lettings' limit 1`;
-    const job = { title: 'Leaking tap', descriptionHtml: '<p>Drips all night</p>', priorityCode: 'P3', propertyId: property.id };
+    const job = {
+      title: 'Leaking tap',
+      descriptionHtml: '<p>Drips all night</p>',
+      priorityCode: 'P3',
+      propertyId: property.id,
+    };
     const cases = [
       { input: { ...job, title: 'Leaking\u0000 tap' }, says: 'The title contains a control character' },
-      { input: { ...job, descriptionHtml: '<p>Drips\u0000</p>' }, says: 'The description contains a control character' },
+      {
+        input: { ...job, descriptionHtml: '<p>Drips\u0000</p>' },
+        says: 'The description contains a control character',
+      },
       { input: { ...job, title: 'Leaking\ntap' }, says: 'The title contains a control character' },
     ];
     for (const { input, says } of cases) {
@@ -273,28 +304,50 @@ describe('control characters and faults', () => {
   });
 });
 
-describe('files: someone else\'s and no such answer alike', () => {
+describe("files: someone else's and no such answer alike", () => {
   /** A file on one of Northgate's jobs (the row is enough: every refusal comes before the bytes are read). */
   async function northgateFile() {
-    const [job] = await app.db.select({ id: jobs.id, agencyId: jobs.agencyId }).from(jobs).innerJoin(agencies, eq(agencies.id, jobs.agencyId)).where(eq(agencies.slug, 'northgate')).limit(1);
+    const [job] = await app.db
+      .select({ id: jobs.id, agencyId: jobs.agencyId })
+      .from(jobs)
+      .innerJoin(agencies, eq(agencies.id, jobs.agencyId))
+      .where(eq(agencies.slug, 'northgate'))
+      .limit(1);
     const [file] = await app.db
       .insert(attachments)
-      .values({ agencyId: job.agencyId, jobId: job.id, uploadedBy: 'staff:x', kind: 'photo', fileName: 'boiler.png', contentType: 'image/png', sizeBytes: 1, storageKey: 'nowhere' })
+      .values({
+        agencyId: job.agencyId,
+        jobId: job.id,
+        uploadedBy: 'staff:x',
+        kind: 'photo',
+        fileName: 'boiler.png',
+        contentType: 'image/png',
+        sizeBytes: 1,
+        storageKey: 'nowhere',
+      })
       .returning({ id: attachments.id });
     return file.id;
   }
 
-  it('answers another agency\'s attachment and an unknown id with the same 404 and words', async () => {
+  it("answers another agency's attachment and an unknown id with the same 404 and words", async () => {
     const theirs = await northgateFile();
     const staff = await session('staff@harbour.example');
     try {
       const answer = (method: string, id: string) =>
-        staff.page.evaluate(async (m, u) => {
-          const res = await fetch(u, { method: m, headers: { accept: 'application/json' } });
-          return { status: res.status, body: await res.text() };
-        }, method, `/api/attachments/${id}`);
+        staff.page.evaluate(
+          async (m, u) => {
+            const res = await fetch(u, { method: m, headers: { accept: 'application/json' } });
+            return { status: res.status, body: await res.text() };
+          },
+          method,
+          `/api/attachments/${id}`,
+        );
       for (const method of ['GET', 'DELETE']) {
-        const [other, unknown, malformed] = [await answer(method, theirs), await answer(method, randomUUID()), await answer(method, 'not-an-id')];
+        const [other, unknown, malformed] = [
+          await answer(method, theirs),
+          await answer(method, randomUUID()),
+          await answer(method, 'not-an-id'),
+        ];
         expect(other.status, method).toBe(404);
         expect(unknown, method).toEqual(other);
         // A malformed id matches no route at all (params.ts): the app's own 404, which names nothing either.
@@ -304,7 +357,10 @@ describe('files: someone else\'s and no such answer alike', () => {
       await staff.close();
     }
     // Signed out: "sign in" for every id, so the answer does not tell which ids exist.
-    const [existing, unknown] = [await raw(`${app.url}/api/attachments/${theirs}`), await raw(`${app.url}/api/attachments/${randomUUID()}`)];
+    const [existing, unknown] = [
+      await raw(`${app.url}/api/attachments/${theirs}`),
+      await raw(`${app.url}/api/attachments/${randomUUID()}`),
+    ];
     expect(existing.status).toBe(401);
     expect({ status: unknown.status, body: unknown.body }).toEqual({ status: existing.status, body: existing.body });
   });
@@ -315,8 +371,18 @@ describe('malformed ids in links and form posts', () => {
 
   it('answers a download link with a malformed id with the 404 page, never the validation issues', async () => {
     for (const [email, paths] of [
-      ['staff@harbour.example', ['/jobs/not-an-id/finance/invoice.pdf', '/finance/remittances/not-an-id/remittance.pdf', '/api/jobs/not-an-id/job-sheet.pdf']],
-      ['pat@plumbfast.example', ['/portal/account/remittances/not-an-id/remittance.pdf', '/portal/jobs/not-an-id/job-sheet.pdf']],
+      [
+        'staff@harbour.example',
+        [
+          '/jobs/not-an-id/finance/invoice.pdf',
+          '/finance/remittances/not-an-id/remittance.pdf',
+          '/api/jobs/not-an-id/job-sheet.pdf',
+        ],
+      ],
+      [
+        'pat@plumbfast.example',
+        ['/portal/account/remittances/not-an-id/remittance.pdf', '/portal/jobs/not-an-id/job-sheet.pdf'],
+      ],
     ] as const) {
       const user = await session(email);
       try {
@@ -345,7 +411,13 @@ describe('malformed ids in links and form posts', () => {
           const res = await fetch(u, { method: 'POST', body });
           return { status: res.status, body: await res.text() };
         }, path);
-      for (const path of ['/contractors/not-an-id?/save', '/properties/not-an-id?/save', '/tenants/not-an-id', '/jobs/not-an-id?/note', '/jobs/not-an-id/finance?/raise']) {
+      for (const path of [
+        '/contractors/not-an-id?/save',
+        '/properties/not-an-id?/save',
+        '/tenants/not-an-id',
+        '/jobs/not-an-id?/note',
+        '/jobs/not-an-id/finance?/raise',
+      ]) {
         const page = await admin.page.goto(`${app.url}${path.replace(/\?.*$/, '')}`);
         expect(page?.status(), path).toBe(404);
         const answer = await post(path);

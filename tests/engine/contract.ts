@@ -47,9 +47,13 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       createJobRow(h.db, fx.agency.id, { createdAt: h.now(), propertyId: fx.property.id, ...overrides });
 
     const readModel = async (jobId: string) => (await h.db.select().from(jobs).where(eq(jobs.id, jobId)))[0];
-    const history = (jobId: string) => h.db.select().from(jobEvents).where(eq(jobEvents.jobId, jobId)).orderBy(asc(jobEvents.seq));
+    const history = (jobId: string) =>
+      h.db.select().from(jobEvents).where(eq(jobEvents.jobId, jobId)).orderBy(asc(jobEvents.seq));
     const audits = (jobId: string, action: string) =>
-      h.db.select().from(auditLog).where(and(eq(auditLog.jobId, jobId), eq(auditLog.action, action)));
+      h.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.jobId, jobId), eq(auditLog.action, action)));
 
     it('starts a job in New with its SLA deadline, and starting twice changes nothing', async () => {
       const input = await newJob();
@@ -72,15 +76,48 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       await h.engine.send(id, { type: 'START', actor: pat });
       await h.engine.send(id, { type: 'ADD_NOTE', text: 'Washer replaced', actor: pat });
       await h.engine.send(id, { type: 'COMPLETE', note: 'All fixed', actor: pat });
-      await h.engine.send(id, { type: 'SUBMIT_INVOICE', number: 'PP-1', netPence: 10000, vatPence: 2000, totalPence: 12000, actor: pat });
+      await h.engine.send(id, {
+        type: 'SUBMIT_INVOICE',
+        number: 'PP-1',
+        netPence: 10000,
+        vatPence: 2000,
+        totalPence: 12000,
+        actor: pat,
+      });
       await h.engine.send(id, { type: 'CLOSE', actor: staff });
       const raised = await h.engine.send(id, {
-        type: 'RAISE_INVOICE', number: 'INV-1', agentNetPence: 15000, vatRateBp: 2000, contractorTotalPence: 12000, actor: staff,
+        type: 'RAISE_INVOICE',
+        number: 'INV-1',
+        agentNetPence: 15000,
+        vatRateBp: 2000,
+        contractorTotalPence: 12000,
+        actor: staff,
       });
       expect(raised.context.invoice?.expected).toEqual({ client: 18000, contractor: 12000, commission: 5000 });
-      await h.engine.send(id, { type: 'RECORD_PAYMENT', key: 'p1', leg: 'client', amountPence: 18000, reference: 'BACS 1', actor: staff });
-      await h.engine.send(id, { type: 'RECORD_PAYMENT', key: 'p2', leg: 'contractor', amountPence: 12000, reference: 'BACS 2', actor: staff });
-      const done = await h.engine.send(id, { type: 'RECORD_PAYMENT', key: 'p3', leg: 'commission', amountPence: 5000, reference: 'Ledger', actor: staff });
+      await h.engine.send(id, {
+        type: 'RECORD_PAYMENT',
+        key: 'p1',
+        leg: 'client',
+        amountPence: 18000,
+        reference: 'BACS 1',
+        actor: staff,
+      });
+      await h.engine.send(id, {
+        type: 'RECORD_PAYMENT',
+        key: 'p2',
+        leg: 'contractor',
+        amountPence: 12000,
+        reference: 'BACS 2',
+        actor: staff,
+      });
+      const done = await h.engine.send(id, {
+        type: 'RECORD_PAYMENT',
+        key: 'p3',
+        leg: 'commission',
+        amountPence: 5000,
+        reference: 'Ledger',
+        actor: staff,
+      });
       expect(done.status).toBe('paymentComplete');
       expect(done.version).toBe(12);
       expect(done.nextTimer).toBeNull();
@@ -100,8 +137,12 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       const input = await newJob();
       await h.engine.start(input);
       await expect(h.engine.send(input.jobId, { type: 'ACCEPT', actor: pat })).rejects.toThrow(EventRejected);
-      await expect(h.engine.send(input.jobId, { type: 'CLOSE', actor: staff })).rejects.toThrow(/Cannot close the job while the job is New/);
-      await expect(h.engine.send(input.jobId, { type: 'OFFER', contractorId: pat.id, actor: pat })).rejects.toThrow(/Only agency staff/);
+      await expect(h.engine.send(input.jobId, { type: 'CLOSE', actor: staff })).rejects.toThrow(
+        /Cannot close the job while the job is New/,
+      );
+      await expect(h.engine.send(input.jobId, { type: 'OFFER', contractorId: pat.id, actor: pat })).rejects.toThrow(
+        /Only agency staff/,
+      );
       expect((await h.engine.get(input.jobId)).version).toBe(1);
       expect(await history(input.jobId)).toHaveLength(1);
     });
@@ -109,7 +150,11 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
     it('serializes concurrent events on one job', async () => {
       const input = await newJob();
       await h.engine.start(input);
-      await Promise.all(Array.from({ length: 16 }, (_, i) => h.engine.send(input.jobId, { type: 'ADD_NOTE', text: `note ${i}`, actor: staff })));
+      await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          h.engine.send(input.jobId, { type: 'ADD_NOTE', text: `note ${i}`, actor: staff }),
+        ),
+      );
       const view = await h.engine.get(input.jobId);
       expect(view.version).toBe(17);
       expect(view.context.noteCount).toBe(16);
@@ -138,7 +183,8 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
         await h.engine.send(id, { type: 'COMPLETE', note: 'Fixed', actor: pat });
         // Two colleagues on the same Completed page: one closes, one recalls, at once (in either order).
         const close = () => h.engine.send(id, { type: 'CLOSE', seenStatus: 'completed', actor: staff });
-        const recall = () => h.engine.send(id, { type: 'RECALL', reason: 'Leak is back', seenStatus: 'completed', actor: admin });
+        const recall = () =>
+          h.engine.send(id, { type: 'RECALL', reason: 'Leak is back', seenStatus: 'completed', actor: admin });
         const results = await Promise.allSettled(round % 2 ? [close(), recall()] : [recall(), close()]);
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const [refused] = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -178,7 +224,9 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       expect(warnings.map((e) => (e.payload as { percent?: number }).percent)).toEqual([75, 90]);
       await h.settle();
       const sent = await h.db.select().from(emails).where(eq(emails.to, fx.staff.email));
-      expect(sent.filter((m) => m.subject.includes(input.reference) && m.subject.includes('SLA breached'))).toHaveLength(1);
+      expect(
+        sent.filter((m) => m.subject.includes(input.reference) && m.subject.includes('SLA breached')),
+      ).toHaveLength(1);
     });
 
     it('an admin brings the next deadline forward: it fires at once, through the timer path, exactly once', async () => {
@@ -198,7 +246,11 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       expect(view.version).toBe(3);
       expect(view.context.sla.warnedPercent).toBe(75);
       // The other deadlines keep their instants.
-      expect(view.nextTimer).toMatchObject({ kind: 'slaWarning', percent: 90, at: new Date(created + 21.6 * HOUR).toISOString() });
+      expect(view.nextTimer).toMatchObject({
+        kind: 'slaWarning',
+        percent: 90,
+        at: new Date(created + 21.6 * HOUR).toISOString(),
+      });
 
       const events = await history(input.jobId);
       expect(events.slice(1).map((e) => [e.seq, e.type, e.actorRole])).toEqual([
@@ -221,7 +273,9 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       const input = await newJob();
       await h.engine.start(input);
       await h.engine.send(input.jobId, { type: 'CANCEL', reason: 'Duplicate', actor: staff });
-      await expect(h.engine.send(input.jobId, { type: 'ADVANCE_DEADLINE', actor: admin })).rejects.toThrow(EventRejected);
+      await expect(h.engine.send(input.jobId, { type: 'ADVANCE_DEADLINE', actor: admin })).rejects.toThrow(
+        EventRejected,
+      );
     });
 
     it('stops the SLA clock at completion and recomputes it when the priority changes', async () => {
@@ -255,13 +309,18 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       expect((await history(input.jobId)).slice(1).map((e) => e.type)).toEqual(['CHANGE_PRIORITY', 'SLA_BREACHED']);
       expect(await audits(input.jobId, 'job.sla_warning')).toHaveLength(0);
       expect(await audits(input.jobId, 'job.sla_breached')).toHaveLength(1);
-      const sent = (await h.db.select().from(emails).where(eq(emails.to, fx.staff.email))).filter((m) => m.subject.includes(input.reference));
+      const sent = (await h.db.select().from(emails).where(eq(emails.to, fx.staff.email))).filter((m) =>
+        m.subject.includes(input.reference),
+      );
       expect(sent.map((m) => m.subject)).toEqual([expect.stringContaining('SLA breached')]);
     });
 
-    it('chases a missing invoice on the agency\'s schedule, then alerts staff once', async () => {
+    it("chases a missing invoice on the agency's schedule, then alerts staff once", async () => {
       const row = await newJob();
-      const input = { ...row, chase: { ...row.chase, invoiceReminderHours: 24, invoiceReminderRepeatHours: 12, invoiceReminderLimit: 2 } };
+      const input = {
+        ...row,
+        chase: { ...row.chase, invoiceReminderHours: 24, invoiceReminderRepeatHours: 12, invoiceReminderLimit: 2 },
+      };
       await h.engine.start(input);
       await h.engine.send(input.jobId, { type: 'OFFER', contractorId: pat.id, actor: staff });
       await h.engine.send(input.jobId, { type: 'ACCEPT', actor: pat });
@@ -275,9 +334,13 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       await h.settle();
       expect(await audits(input.jobId, 'job.invoice_reminder')).toHaveLength(2);
       expect((await h.engine.get(input.jobId)).nextTimer).toBeNull();
-      const toPat = (await h.db.select().from(emails).where(eq(emails.to, fx.contractors[0].email))).filter((m) => m.subject.includes(`Reminder: invoice for ${input.reference}`));
+      const toPat = (await h.db.select().from(emails).where(eq(emails.to, fx.contractors[0].email))).filter((m) =>
+        m.subject.includes(`Reminder: invoice for ${input.reference}`),
+      );
       expect(toPat).toHaveLength(2);
-      const toStaff = (await h.db.select().from(emails).where(eq(emails.to, fx.staff.email))).filter((m) => m.subject.includes(`Invoice overdue for ${input.reference}`));
+      const toStaff = (await h.db.select().from(emails).where(eq(emails.to, fx.staff.email))).filter((m) =>
+        m.subject.includes(`Invoice overdue for ${input.reference}`),
+      );
       expect(toStaff).toHaveLength(1);
     });
 

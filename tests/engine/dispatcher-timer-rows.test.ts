@@ -38,12 +38,13 @@ function counting(sql: Sql) {
 
 /** Waits for `check`; fails the test (rather than going on with a dispatcher still starting) when it never holds. */
 const until = async (check: () => boolean, ms: number) => {
-  for (const end = Date.now() + ms; !check(); ) {
+  for (const end = Date.now() + ms; !check();) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
 };
-const timerOf = async (jobId: string) => (await database.db.select().from(engineTimers).where(eq(engineTimers.jobId, jobId)))[0];
+const timerOf = async (jobId: string) =>
+  (await database.db.select().from(engineTimers).where(eq(engineTimers.jobId, jobId)))[0];
 
 describe('timer rows that disagree with their job', () => {
   it('are corrected or dropped, logged once, and the dispatcher does not spin', async () => {
@@ -55,7 +56,10 @@ describe('timer rows that disagree with their job', () => {
     const view = await engine.start(started);
     const real = (await timerOf(started.jobId))!;
     expect(real.dueAt.getTime()).toBe(Date.parse(view.nextTimer!.at));
-    await database.db.update(engineTimers).set({ key: 'stale-key', dueAt: past }).where(eq(engineTimers.jobId, started.jobId));
+    await database.db
+      .update(engineTimers)
+      .set({ key: 'stale-key', dueAt: past })
+      .where(eq(engineTimers.jobId, started.jobId));
 
     // A due row for a job with no engine state at all.
     const stateless = await createJobRow(database.db, fx.agency.id, { propertyId: fx.property.id });
@@ -64,7 +68,13 @@ describe('timer rows that disagree with their job', () => {
     const logged: string[] = [];
     const { sql, counter } = counting(database.sql);
     const idleMs = 250;
-    const dispatcher = createDispatcher({ sql, engine, activities: { runEffect: async () => {} }, idleMs, log: (m) => logged.push(m) });
+    const dispatcher = createDispatcher({
+      sql,
+      engine,
+      activities: { runEffect: async () => {} },
+      idleMs,
+      log: (m) => logged.push(m),
+    });
     await dispatcher.start();
     try {
       await until(() => logged.length >= 2, 10_000);
@@ -92,13 +102,22 @@ describe('timer rows that disagree with their job', () => {
     const real = createEmbeddedEngine({ db: database.db });
     const job = await createJobRow(database.db, fx.agency.id, { propertyId: fx.property.id });
     await real.start(job);
-    await database.db.update(engineTimers).set({ dueAt: new Date(Date.now() - 60_000) }).where(eq(engineTimers.jobId, job.jobId));
+    await database.db
+      .update(engineTimers)
+      .set({ dueAt: new Date(Date.now() - 60_000) })
+      .where(eq(engineTimers.jobId, job.jobId));
     // An engine that can neither fire nor correct it: whatever the cause, the loop must not spin.
     const engine = { ...real, fireDueTimer: async () => false, reconcileTimer: async () => null };
     const logged: string[] = [];
     const { sql, counter } = counting(database.sql);
     const idleMs = 250;
-    const dispatcher = createDispatcher({ sql, engine, activities: { runEffect: async () => {} }, idleMs, log: (m) => logged.push(m) });
+    const dispatcher = createDispatcher({
+      sql,
+      engine,
+      activities: { runEffect: async () => {} },
+      idleMs,
+      log: (m) => logged.push(m),
+    });
     await dispatcher.start();
     try {
       await until(() => logged.length >= 1, 10_000);

@@ -45,7 +45,11 @@ describe('embedded engine: one event, one transaction', () => {
   // (history/audit, via recordTransition) or the first (the engine's own snapshot/outbox/deadline).
   const failures = [
     { name: 'the audit row (written by recordTransition)', table: 'audit_log', check: "action <> 'job.offer'" },
-    { name: 'the outbox row (written with the snapshot)', table: 'outbox', check: "effect->'params'->>'template' is distinct from 'jobOffered'" },
+    {
+      name: 'the outbox row (written with the snapshot)',
+      table: 'outbox',
+      check: "effect->'params'->>'template' is distinct from 'jobOffered'",
+    },
   ];
 
   for (const failure of failures) {
@@ -56,18 +60,33 @@ describe('embedded engine: one event, one transaction', () => {
       await engine.start(input);
       const before = await snapshotOf(input.jobId);
 
-      await database.sql.unsafe(`alter table ${failure.table} add constraint bench_fault check (${failure.check}) not valid`);
+      await database.sql.unsafe(
+        `alter table ${failure.table} add constraint bench_fault check (${failure.check}) not valid`,
+      );
       try {
-        expect(await failureOf(engine.send(input.jobId, { type: 'OFFER', contractorId: fx.contractors[0].id, actor: staff() }))).toMatch(/bench_fault/);
+        expect(
+          await failureOf(
+            engine.send(input.jobId, { type: 'OFFER', contractorId: fx.contractors[0].id, actor: staff() }),
+          ),
+        ).toMatch(/bench_fault/);
       } finally {
         await database.sql.unsafe(`alter table ${failure.table} drop constraint bench_fault`);
       }
       expect(await snapshotOf(input.jobId)).toEqual(before);
 
-      const view = await engine.send(input.jobId, { type: 'OFFER', contractorId: fx.contractors[0].id, actor: staff() });
+      const view = await engine.send(input.jobId, {
+        type: 'OFFER',
+        contractorId: fx.contractors[0].id,
+        actor: staff(),
+      });
       expect(view.version).toBe(before.version + 1);
       const after = await snapshotOf(input.jobId);
-      expect(after).toMatchObject({ version: before.version + 1, readModelVersion: before.version + 1, events: before.events + 1, audit: before.audit + 1 });
+      expect(after).toMatchObject({
+        version: before.version + 1,
+        readModelVersion: before.version + 1,
+        events: before.events + 1,
+        audit: before.audit + 1,
+      });
       expect(after.outbox).toBeGreaterThan(before.outbox);
       expect(after.timer?.key).not.toBe(before.timer?.key);
     });
@@ -78,11 +97,15 @@ describe('embedded engine: one event, one transaction', () => {
     const engine = createEmbeddedEngine({ db: database.db, clock });
     const input = await createJobRow(database.db, fx.agency.id, { createdAt: clock(), propertyId: fx.property.id });
     await engine.start(input);
-    await database.sql.unsafe(`alter table audit_log add constraint bench_fault check (action <> 'job.add_note') not valid`);
+    await database.sql.unsafe(
+      `alter table audit_log add constraint bench_fault check (action <> 'job.add_note') not valid`,
+    );
     try {
       // More failures than the pool has connections: each must come back clean.
       for (let i = 0; i < 6; i++) {
-        expect(await failureOf(engine.send(input.jobId, { type: 'ADD_NOTE', text: `note ${i}`, actor: staff() }))).toMatch(/bench_fault/);
+        expect(
+          await failureOf(engine.send(input.jobId, { type: 'ADD_NOTE', text: `note ${i}`, actor: staff() })),
+        ).toMatch(/bench_fault/);
       }
     } finally {
       await database.sql.unsafe(`alter table audit_log drop constraint bench_fault`);
@@ -90,7 +113,11 @@ describe('embedded engine: one event, one transaction', () => {
     const [{ open }] = await database.sql<{ open: number }[]>`
       select count(*)::int as open from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`;
     expect(open).toBe(0);
-    const views = await Promise.all(Array.from({ length: 6 }, (_, i) => engine.send(input.jobId, { type: 'ADD_NOTE', text: `again ${i}`, actor: staff() })));
+    const views = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        engine.send(input.jobId, { type: 'ADD_NOTE', text: `again ${i}`, actor: staff() }),
+      ),
+    );
     expect(Math.max(...views.map((v) => v.version))).toBe(7);
   });
 });

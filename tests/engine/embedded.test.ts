@@ -22,12 +22,19 @@ async function offeredJob(clock = manualClock()) {
   const engine = createEmbeddedEngine({ db: database.db, clock });
   const input = await createJobRow(database.db, fx.agency.id, { createdAt: clock(), propertyId: fx.property.id });
   await engine.start(input);
-  await engine.send(input.jobId, { type: 'OFFER', contractorId: fx.contractors[0].id, actor: { id: fx.staff.id, role: 'staff' } });
+  await engine.send(input.jobId, {
+    type: 'OFFER',
+    contractorId: fx.contractors[0].id,
+    actor: { id: fx.staff.id, role: 'staff' },
+  });
   return { engine, input, clock };
 }
 
 const offerEmails = (reference: string) =>
-  database.db.select().from(emails).where(and(eq(emails.to, fx.contractors[0].email), like(emails.body, `%${reference}%`)));
+  database.db
+    .select()
+    .from(emails)
+    .where(and(eq(emails.to, fx.contractors[0].email), like(emails.body, `%${reference}%`)));
 
 describe('embedded engine durability', () => {
   it('re-runs an effect cut off between running and being marked done, and the world sees it once', async () => {
@@ -47,15 +54,26 @@ describe('embedded engine durability', () => {
     });
     await dying.runOutbox();
     expect(await offerEmails(input.reference)).toHaveLength(1);
-    const [pending] = await database.db.select().from(outbox).where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
+    const [pending] = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
     expect(pending.doneAt).toBeNull();
 
     // After restart, once the retry is due, the effect runs again: idempotent, still one email.
     clock.advance(2_000);
-    const restarted = createDispatcher({ sql: database.sql, engine: createEmbeddedEngine({ db: database.db, clock }), activities: real, clock });
+    const restarted = createDispatcher({
+      sql: database.sql,
+      engine: createEmbeddedEngine({ db: database.db, clock }),
+      activities: real,
+      clock,
+    });
     await restarted.drain();
     expect(await offerEmails(input.reference)).toHaveLength(1);
-    const [done] = await database.db.select().from(outbox).where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
+    const [done] = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
     expect(done.doneAt).not.toBeNull();
     expect(done.attempts).toBe(2);
   });
@@ -65,7 +83,13 @@ describe('embedded engine durability', () => {
     // A dispatcher claimed the row (lease 30 s) and was killed before running it.
     await database.sql`update outbox set locked_until = ${new Date(clock().getTime() + 30_000).toISOString()}, attempts = 1
                        where job_id = ${input.jobId}`;
-    const next = createDispatcher({ sql: database.sql, engine, activities: createActivities({ db: database.db }), clock, leaseMs: 30_000 });
+    const next = createDispatcher({
+      sql: database.sql,
+      engine,
+      activities: createActivities({ db: database.db }),
+      clock,
+      leaseMs: 30_000,
+    });
     await next.drain();
     expect(await offerEmails(input.reference)).toHaveLength(0);
     clock.advance(31_000);
@@ -82,12 +106,24 @@ describe('embedded engine durability', () => {
                        where job_id = ${input.jobId} and done_at is null`;
     await database.sql`update outbox set locked_until = ${lease}, locked_by = 'box-2/its-boot', attempts = 1
                        where job_id = ${other.input.jobId} and done_at is null`;
-    const next = createDispatcher({ sql: database.sql, engine, activities: createActivities({ db: database.db }), clock, instance: 'box-1', idleMs: 50 });
+    const next = createDispatcher({
+      sql: database.sql,
+      engine,
+      activities: createActivities({ db: database.db }),
+      clock,
+      instance: 'box-1',
+      idleMs: 50,
+    });
     await next.start();
     try {
       // The clock stands still: only the released claims can explain the email.
-      await expect.poll(async () => (await offerEmails(input.reference)).length, { timeout: 5000, interval: 50 }).toBe(1);
-      const [row] = await database.db.select().from(outbox).where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
+      await expect
+        .poll(async () => (await offerEmails(input.reference)).length, { timeout: 5000, interval: 50 })
+        .toBe(1);
+      const [row] = await database.db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
       expect(row).toMatchObject({ lockedBy: null, attempts: 2 });
       expect(row.doneAt).not.toBeNull();
     } finally {
@@ -95,7 +131,10 @@ describe('embedded engine durability', () => {
     }
     // Another instance's claim may belong to a live process: it waits out its lease.
     expect(await offerEmails(other.input.reference)).toHaveLength(0);
-    const [held] = await database.db.select().from(outbox).where(and(eq(outbox.jobId, other.input.jobId), eq(outbox.seq, 2)));
+    const [held] = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.jobId, other.input.jobId), eq(outbox.seq, 2)));
     expect(held).toMatchObject({ lockedBy: 'box-2/its-boot', doneAt: null });
   });
 
@@ -111,7 +150,13 @@ describe('embedded engine durability', () => {
     };
     const dispatcher = createDispatcher({ sql: database.sql, engine, activities: flaky, clock });
     await dispatcher.drain();
-    const row = async () => (await database.db.select().from(outbox).where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2))))[0];
+    const row = async () =>
+      (
+        await database.db
+          .select()
+          .from(outbox)
+          .where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)))
+      )[0];
     expect((await row()).lastError).toMatch(/SMTP unavailable/);
     expect((await row()).availableAt.getTime()).toBe(clock().getTime() + 1000);
     clock.advance(1000);
@@ -129,14 +174,27 @@ describe('embedded engine durability', () => {
     const live = await createTestDatabase({ max: 5 });
     const liveFx = await createAgency(live.db);
     const engine = createEmbeddedEngine({ db: live.db });
-    const dispatcher = createDispatcher({ sql: live.sql, engine, activities: createActivities({ db: live.db }), idleMs: 60_000 });
+    const dispatcher = createDispatcher({
+      sql: live.sql,
+      engine,
+      activities: createActivities({ db: live.db }),
+      idleMs: 60_000,
+    });
     await dispatcher.start();
     try {
       const input = await createJobRow(live.db, liveFx.agency.id, { propertyId: liveFx.property.id });
       await engine.start(input);
       await new Promise((r) => setTimeout(r, 200)); // the dispatcher is now asleep for up to a minute
-      await engine.send(input.jobId, { type: 'OFFER', contractorId: liveFx.contractors[0].id, actor: { id: liveFx.staff.id, role: 'staff' } });
-      const sent = () => live.db.select().from(emails).where(and(eq(emails.to, liveFx.contractors[0].email), like(emails.body, `%${input.reference}%`)));
+      await engine.send(input.jobId, {
+        type: 'OFFER',
+        contractorId: liveFx.contractors[0].id,
+        actor: { id: liveFx.staff.id, role: 'staff' },
+      });
+      const sent = () =>
+        live.db
+          .select()
+          .from(emails)
+          .where(and(eq(emails.to, liveFx.contractors[0].email), like(emails.body, `%${input.reference}%`)));
       await expect.poll(async () => (await sent()).length, { timeout: 5000, interval: 50 }).toBe(1);
     } finally {
       await dispatcher.stop();

@@ -20,7 +20,13 @@ beforeAll(async () => {
 });
 afterAll(() => database?.close());
 
-const newJob = (title: string) => ({ agencyId: fx.agency.id, title, descriptionHtml: '<p>Drips</p>', priorityCode: 'P2', propertyId: fx.property.id });
+const newJob = (title: string) => ({
+  agencyId: fx.agency.id,
+  title,
+  descriptionHtml: '<p>Drips</p>',
+  priorityCode: 'P2',
+  propertyId: fx.property.id,
+});
 
 describe('job creation and crashes', () => {
   it('creates the row and starts its workflow in one transaction: a crash before commit leaves neither', async () => {

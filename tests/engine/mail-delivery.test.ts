@@ -6,7 +6,14 @@ import { and, eq, isNull, like } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActivities } from '#activities/index.ts';
 import { deliverNext } from '#activities/mail-delivery.ts';
-import { createMailer, deliverPendingEmails, messageIdFor, queueEmail, sendEmail, type Mailer } from '#activities/mailer.ts';
+import {
+  createMailer,
+  deliverPendingEmails,
+  messageIdFor,
+  queueEmail,
+  sendEmail,
+  type Mailer,
+} from '#activities/mailer.ts';
 import { emails } from '#db/schema/index.ts';
 import { createAuth } from '#lib/server/auth/auth.ts';
 import { callAuth } from '#lib/server/auth/dispatch.ts';
@@ -56,18 +63,34 @@ async function offerJob({ db, fx }: Awaited<ReturnType<typeof setup>>) {
   const engine = createEmbeddedEngine({ db });
   const input = await createJobRow(db, fx.agency.id, { propertyId: fx.property.id });
   await engine.start(input);
-  await engine.send(input.jobId, { type: 'OFFER', contractorId: fx.contractors[0].id, actor: { id: fx.staff.id, role: 'staff' } });
+  await engine.send(input.jobId, {
+    type: 'OFFER',
+    contractorId: fx.contractors[0].id,
+    actor: { id: fx.staff.id, role: 'staff' },
+  });
   return { engine, input };
 }
 
 async function notifications(db: TestDatabase['db'], count: number) {
-  for (let i = 0; i < count; i++) await queueEmail(db, { key: `bulk:${i}`, to: `tenant${i}@example.test`, subject: `Notice ${i}`, body: 'Something happened.' });
+  for (let i = 0; i < count; i++)
+    await queueEmail(db, {
+      key: `bulk:${i}`,
+      to: `tenant${i}@example.test`,
+      subject: `Notice ${i}`,
+      body: 'Something happened.',
+    });
 }
 
 describe('mail delivery over SMTP', () => {
   it('sends a job notification the engine wrote, with no identity email to set it off', async () => {
     const t = await setup();
-    const deliverer = createMailDeliverer({ db: t.db, sql: t.database.sql, mailer: t.mailer, idleMs: 60_000, log: quiet });
+    const deliverer = createMailDeliverer({
+      db: t.db,
+      sql: t.database.sql,
+      mailer: t.mailer,
+      idleMs: 60_000,
+      log: quiet,
+    });
     await deliverer.start();
     cleanups.push(() => deliverer.stop());
 
@@ -89,18 +112,49 @@ describe('mail delivery over SMTP', () => {
     // The server holds every notification it is given until released: the deliverer's lanes are all stuck.
     const t = await setup({ hold: (m) => m.subject.startsWith('Notice') });
     await notifications(t.db, 200);
-    const deliverer = createMailDeliverer({ db: t.db, sql: t.database.sql, mailer: t.mailer, idleMs: 60_000, log: quiet });
+    const deliverer = createMailDeliverer({
+      db: t.db,
+      sql: t.database.sql,
+      mailer: t.mailer,
+      idleMs: 60_000,
+      log: quiet,
+    });
     await deliverer.start();
     cleanups.push(() => deliverer.stop());
-    await expect.poll(async () => (await t.db.select().from(emails).where(and(like(emails.subject, 'Notice%'), eq(emails.attempts, 1)))).length, { timeout: 10_000, interval: 20 }).toBe(4);
+    await expect
+      .poll(
+        async () =>
+          (
+            await t.db
+              .select()
+              .from(emails)
+              .where(and(like(emails.subject, 'Notice%'), eq(emails.attempts, 1)))
+          ).length,
+        { timeout: 10_000, interval: 20 },
+      )
+      .toBe(4);
 
     // A contractor creates an account: better-auth emails the verification code through the mailer.
-    const auth = createAuth({ db: t.db, secret: TEST_SECRET, origin: ORIGIN, mailer: t.identityMailer, rateLimit: false, log: quiet });
+    const auth = createAuth({
+      db: t.db,
+      secret: TEST_SECRET,
+      origin: ORIGIN,
+      mailer: t.identityMailer,
+      rateLimit: false,
+      log: quiet,
+    });
     const email = t.fx.contractors[1].email;
-    const up = await callAuth(auth, '/sign-up/email', { origin: ORIGIN, clientIp: '10.9.0.1' }, { method: 'POST', body: { email, password: 'correct-horse-battery', name: 'Eve Electric' } });
+    const up = await callAuth(
+      auth,
+      '/sign-up/email',
+      { origin: ORIGIN, clientIp: '10.9.0.1' },
+      { method: 'POST', body: { email, password: 'correct-horse-battery', name: 'Eve Electric' } },
+    );
     expect(up.ok, up.message ?? '').toBe(true);
 
-    await expect.poll(() => t.smtp.received.filter((m) => m.to === email).length, { timeout: 10_000, interval: 20 }).toBe(1);
+    await expect
+      .poll(() => t.smtp.received.filter((m) => m.to === email).length, { timeout: 10_000, interval: 20 })
+      .toBe(1);
     // Delivered while every one of the 200 notifications was still waiting.
     expect(t.smtp.received.map((m) => m.to)).toEqual([email]);
     expect(t.smtp.received[0].subject).toMatch(/verification code/);
@@ -113,8 +167,20 @@ describe('mail delivery over SMTP', () => {
     // the notification backlog: queued last, it is the next one out.
     const more = await setup();
     await notifications(more.db, 20);
-    await queueEmail(more.db, { key: 'reset', to: 'waiting@example.test', subject: 'Reset your password', body: 'Link', lane: 'auth' });
-    await createMailDeliverer({ db: more.db, sql: more.database.sql, mailer: more.mailer, concurrency: 1, log: quiet }).drain();
+    await queueEmail(more.db, {
+      key: 'reset',
+      to: 'waiting@example.test',
+      subject: 'Reset your password',
+      body: 'Link',
+      lane: 'auth',
+    });
+    await createMailDeliverer({
+      db: more.db,
+      sql: more.database.sql,
+      mailer: more.mailer,
+      concurrency: 1,
+      log: quiet,
+    }).drain();
     expect(more.smtp.received).toHaveLength(21);
     expect(more.smtp.received[0].to).toBe('waiting@example.test');
   });
@@ -149,7 +215,14 @@ describe('mail delivery over SMTP', () => {
     const { engine, input } = await offerJob(t);
     await createDispatcher({ sql: t.database.sql, engine, activities: createActivities({ db: t.db }) }).drain();
     const now = handClock();
-    const deliverer = createMailDeliverer({ db: t.db, sql: t.database.sql, mailer: t.mailer, now, policy: { maxAttempts: 4 }, log: quiet });
+    const deliverer = createMailDeliverer({
+      db: t.db,
+      sql: t.database.sql,
+      mailer: t.mailer,
+      now,
+      policy: { maxAttempts: 4 },
+      log: quiet,
+    });
 
     for (let i = 0; i < 10; i++) {
       await deliverer.drain();
@@ -164,7 +237,9 @@ describe('mail delivery over SMTP', () => {
 
     // Staff see it on the job (the Overview tab's timeline lists these as "Email not delivered to …").
     const detail = await callerFor(t.db, staffOf(t.fx)).jobs.get({ id: input.jobId });
-    expect(detail.undelivered).toEqual([expect.objectContaining({ to: t.fx.contractors[0].email, attempts: 4, subject: row.subject })]);
+    expect(detail.undelivered).toEqual([
+      expect.objectContaining({ to: t.fx.contractors[0].email, attempts: 4, subject: row.subject }),
+    ]);
     expect(detail.undelivered[0].lastError).toMatch(/451/);
   });
 
@@ -172,7 +247,12 @@ describe('mail delivery over SMTP', () => {
     // The deliverer is told to stop as the server takes the 10th message.
     let seen = 0;
     let stopped: Promise<void> | null = null;
-    const t = await setup({ hold: () => { if (++seen === 10) stopped = first.stop(); return false; } });
+    const t = await setup({
+      hold: () => {
+        if (++seen === 10) stopped = first.stop();
+        return false;
+      },
+    });
     await notifications(t.db, 60);
     const first = createMailDeliverer({ db: t.db, sql: t.database.sql, mailer: t.mailer, concurrency: 2, log: quiet });
     await first.start();
@@ -188,7 +268,9 @@ describe('mail delivery over SMTP', () => {
     cleanups.push(() => second.stop());
     await expect.poll(() => t.smtp.received.length, { timeout: 20_000, interval: 20 }).toBe(60);
     const rows = await t.db.select({ id: emails.id }).from(emails);
-    expect(new Set(t.smtp.received.map((m) => m.messageId))).toEqual(new Set(rows.map((r) => messageIdFor(r.id, DOMAIN))));
+    expect(new Set(t.smtp.received.map((m) => m.messageId))).toEqual(
+      new Set(rows.map((r) => messageIdFor(r.id, DOMAIN))),
+    );
     await second.drain();
     expect(t.smtp.received).toHaveLength(60);
   });
@@ -198,7 +280,14 @@ describe('mail delivery over SMTP', () => {
     await notifications(t.db, 10);
     const now = handClock();
     // A process that hands the oldest message to the server and dies before recording it (its send never returns).
-    const dying: Mailer = { domain: t.mailer.domain, close() {}, send: async (m) => { await t.mailer.send(m); await new Promise(() => {}); } };
+    const dying: Mailer = {
+      domain: t.mailer.domain,
+      close() {},
+      send: async (m) => {
+        await t.mailer.send(m);
+        await new Promise(() => {});
+      },
+    };
     void deliverNext(t.db, dying, { now, log: quiet });
     await expect.poll(() => t.smtp.received.length, { timeout: 10_000, interval: 10 }).toBe(1);
 
@@ -219,7 +308,12 @@ describe('mail delivery over SMTP', () => {
   it('sends nothing through SMTP while no SMTP_URL is configured: the mail stays in the dev mailbox', async () => {
     const t = await setup();
     expect(createMailer({ MAIL_FROM })).toBeNull();
-    await sendEmail(t.db, null, { key: 'code', to: 'casey@example.test', subject: 'Your verification code', body: '123456' });
+    await sendEmail(t.db, null, {
+      key: 'code',
+      to: 'casey@example.test',
+      subject: 'Your verification code',
+      body: '123456',
+    });
     expect(await deliverPendingEmails(t.db, null)).toBe(0);
     const [row] = await t.db.select().from(emails).where(eq(emails.key, 'code'));
     expect(row).toMatchObject({ lane: 'auth', attempts: 0, sentAt: null, failedAt: null });

@@ -12,12 +12,15 @@ const ACTORS: Actor[] = [ADMIN, STAFF, PAT, EVE, SYSTEM];
 describe('allowedActions', () => {
   it.each(SCENARIOS)('agrees with the machine in %s for every role', (scenario) => {
     const { state, now } = reach(scenario);
-    for (const actor of ACTORS) expect(allowedActions(state, actor, now), actor.id).toEqual(allowedActionsByMachine(state, actor, now));
+    for (const actor of ACTORS)
+      expect(allowedActions(state, actor, now), actor.id).toEqual(allowedActionsByMachine(state, actor, now));
   });
 
   it('offers what the machine takes (not a vacuous agreement)', () => {
     const { state, now } = reach('new');
-    expect(allowedActions(state, STAFF, now)).toEqual(expect.arrayContaining(['OFFER', 'ADD_NOTE', 'CANCEL', 'CHANGE_PRIORITY']));
+    expect(allowedActions(state, STAFF, now)).toEqual(
+      expect.arrayContaining(['OFFER', 'ADD_NOTE', 'CANCEL', 'CHANGE_PRIORITY']),
+    );
     expect(allowedActions(state, PAT, now)).toEqual(expect.arrayContaining(['ACCEPT', 'DECLINE']));
     expect(allowedActions(state, EVE, now)).toEqual([]);
     expect(allowedActions(reach('paymentComplete').state, STAFF, now)).toEqual([]);
@@ -45,15 +48,19 @@ describe('allowedActions', () => {
       (i, who) => ({ type: 'ADVANCE_DEADLINE', actor: who, at: at(i) }),
     ];
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(moves.length - 1), fc.constantFrom(...ACTORS)), { maxLength: 30 }), (walk) => {
-        let state: JobState = start();
-        walk.forEach(([move, who], i) => {
-          const result = stepJob(state, moves[move](i, who));
-          if (result.ok) state = result.state;
-          const now = at(i + 1);
-          for (const actor of ACTORS) expect(allowedActions(state, actor, now)).toEqual(allowedActionsByMachine(state, actor, now));
-        });
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(moves.length - 1), fc.constantFrom(...ACTORS)), { maxLength: 30 }),
+        (walk) => {
+          let state: JobState = start();
+          walk.forEach(([move, who], i) => {
+            const result = stepJob(state, moves[move](i, who));
+            if (result.ok) state = result.state;
+            const now = at(i + 1);
+            for (const actor of ACTORS)
+              expect(allowedActions(state, actor, now)).toEqual(allowedActionsByMachine(state, actor, now));
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -27,7 +27,8 @@ const HOUR = 3_600_000;
 const kinds = (state: JobState) => state.context.timers.map((t) => t.kind);
 const ofKind = (state: JobState, kind: TimerKind) => state.context.timers.filter((t) => t.kind === kind);
 /** Instants as hours after `from`, to compare with policies written in hours. */
-const hoursAfter = (from: string, timers: readonly Timer[]) => timers.map((t) => (Date.parse(t.at) - Date.parse(from)) / HOUR);
+const hoursAfter = (from: string, timers: readonly Timer[]) =>
+  timers.map((t) => (Date.parse(t.at) - Date.parse(from)) / HOUR);
 
 /** Fires the next pending deadline exactly when it falls due. */
 function fireNext(state: JobState) {
@@ -39,16 +40,25 @@ function fireNext(state: JobState) {
 describe('SLA timers', () => {
   const ODD: PriorityPolicy = { code: 'PX', name: 'Odd', targetHours: 7, warnAtPercent: [75, 90] };
 
-  test.each([URGENT, ROUTINE, ODD])('$code: warnings at exactly 75 % and 90 %, breach at 100 % of $targetHours h', (priority) => {
-    const state = start({ priority });
-    const due = Date.parse(T0) + priority.targetHours * HOUR;
-    expect(state.context.sla).toMatchObject({ kind: 'initial', startedAt: T0, dueAt: new Date(due).toISOString(), breached: false, warnedPercent: 0 });
-    expect(state.context.timers.map((t) => [t.kind, t.percent, t.at])).toEqual([
-      ['slaWarning', 75, new Date(Date.parse(T0) + priority.targetHours * 0.75 * HOUR).toISOString()],
-      ['slaWarning', 90, new Date(Date.parse(T0) + priority.targetHours * 0.9 * HOUR).toISOString()],
-      ['slaBreach', undefined, new Date(due).toISOString()],
-    ]);
-  });
+  test.each([URGENT, ROUTINE, ODD])(
+    '$code: warnings at exactly 75 % and 90 %, breach at 100 % of $targetHours h',
+    (priority) => {
+      const state = start({ priority });
+      const due = Date.parse(T0) + priority.targetHours * HOUR;
+      expect(state.context.sla).toMatchObject({
+        kind: 'initial',
+        startedAt: T0,
+        dueAt: new Date(due).toISOString(),
+        breached: false,
+        warnedPercent: 0,
+      });
+      expect(state.context.timers.map((t) => [t.kind, t.percent, t.at])).toEqual([
+        ['slaWarning', 75, new Date(Date.parse(T0) + priority.targetHours * 0.75 * HOUR).toISOString()],
+        ['slaWarning', 90, new Date(Date.parse(T0) + priority.targetHours * 0.9 * HOUR).toISOString()],
+        ['slaBreach', undefined, new Date(due).toISOString()],
+      ]);
+    },
+  );
 
   test('a warning event carries its percentage (the timeline shows it); the breach has none', () => {
     let state = start({ priority: URGENT });
@@ -83,7 +93,9 @@ describe('SLA timers', () => {
   test('warnings and breaches go to staff and the contractor holding the job', () => {
     const { state } = reach('inProgress');
     const { effects } = fireNext(state);
-    expect(notifications(effects)).toEqual([{ template: 'slaWarning', contractors: ['pat'], staff: true, data: { dueAt: hoursIn(24), percent: 75 } }]);
+    expect(notifications(effects)).toEqual([
+      { template: 'slaWarning', contractors: ['pat'], staff: true, data: { dueAt: hoursIn(24), percent: 75 } },
+    ]);
   });
 
   test('a timer event before its instant is refused as not due yet; at the instant it fires', () => {
@@ -103,7 +115,12 @@ describe('SLA timers', () => {
 });
 
 describe('an admin bringing the next deadline forward (ADVANCE_DEADLINE)', () => {
-  const advance = (at: string, key?: string): JobEvent => ({ type: 'ADVANCE_DEADLINE', ...(key ? { key } : {}), actor: ADMIN, at });
+  const advance = (at: string, key?: string): JobEvent => ({
+    type: 'ADVANCE_DEADLINE',
+    ...(key ? { key } : {}),
+    actor: ADMIN,
+    at,
+  });
 
   test('moves only the earliest pending deadline to now, so it is due at once; the others keep their instants', () => {
     const state = start();
@@ -122,7 +139,9 @@ describe('an admin bringing the next deadline forward (ADVANCE_DEADLINE)', () =>
     const timer = pendingTimer(advanced)!;
     expect(timer).toMatchObject({ kind: 'slaWarning', percent: 75, at: now });
     const fired = step(advanced, timerEvent(timer, now));
-    expect(notifications(fired.effects)).toEqual([{ template: 'slaWarning', contractors: ['pat'], staff: true, data: { dueAt: hoursIn(24), percent: 75 } }]);
+    expect(notifications(fired.effects)).toEqual([
+      { template: 'slaWarning', contractors: ['pat'], staff: true, data: { dueAt: hoursIn(24), percent: 75 } },
+    ]);
     expect(fired.state.context.sla.warnedPercent).toBe(75);
     expect(refused(fired.state, timerEvent(timer, now))).toBe('That deadline is no longer pending');
     // The next one keeps its own instant and is not due yet.
@@ -154,7 +173,9 @@ describe('an admin bringing the next deadline forward (ADVANCE_DEADLINE)', () =>
     const { state, now } = reach('completed');
     const next = step(state, advance(now)).state;
     expect(pendingTimer(next)).toMatchObject({ kind: 'invoiceReminder', at: now });
-    expect(notifications(step(next, timerEvent(pendingTimer(next)!, now)).effects).map((n) => n.template)).toEqual(['invoiceReminder']);
+    expect(notifications(step(next, timerEvent(pendingTimer(next)!, now)).effects).map((n) => n.template)).toEqual([
+      'invoiceReminder',
+    ]);
   });
 });
 
@@ -190,7 +211,9 @@ describe('changing the priority', () => {
     expect(ofKind(changed, 'slaWarning')).toEqual([]);
     const fired = fireNext(changed);
     expect(fired.timer.kind).toBe('slaBreach');
-    expect(notifications(fired.effects).map((n) => [n.template, n.staff, n.contractors])).toEqual([['slaBreached', true, ['pat']]]);
+    expect(notifications(fired.effects).map((n) => [n.template, n.staff, n.contractors])).toEqual([
+      ['slaBreached', true, ['pat']],
+    ]);
     expect(fired.state.context.sla.breached).toBe(true);
     expect(ofKind(fired.state, 'slaWarning')).toEqual([]);
     expect(ofKind(fired.state, 'slaBreach')).toEqual([]);
@@ -203,7 +226,9 @@ describe('changing the priority', () => {
 
   test('keeps the offer chasers', () => {
     const { state } = reach('new');
-    expect(ofKind(step(state, ev.priority(hoursIn(2), ROUTINE)).state, 'offerReminder')).toEqual(ofKind(state, 'offerReminder'));
+    expect(ofKind(step(state, ev.priority(hoursIn(2), ROUTINE)).state, 'offerReminder')).toEqual(
+      ofKind(state, 'offerReminder'),
+    );
   });
 });
 
@@ -212,7 +237,9 @@ describe('completion and invoices', () => {
     const { state, now } = reach('inProgress');
     const completed = step(state, ev.complete(now)).state;
     expect(completed.context.sla.stoppedAt).toBe(now);
-    expect(completed.context.timers).toEqual([{ key: `invoice:${now}:remind`, kind: 'invoiceReminder', at: plusMs(now, CHASE.invoiceReminderHours * HOUR) }]);
+    expect(completed.context.timers).toEqual([
+      { key: `invoice:${now}:remind`, kind: 'invoiceReminder', at: plusMs(now, CHASE.invoiceReminderHours * HOUR) },
+    ]);
     const oldWarning = state.context.timers[0];
     expect(refused(completed, timerEvent(oldWarning, hoursIn(30)))).toBe('That deadline is no longer pending');
   });
@@ -224,14 +251,20 @@ describe('completion and invoices', () => {
     const fired: [number, string, string[], boolean][] = [];
     while (pendingTimer(state)) {
       const next = fireNext(state);
-      for (const n of notifications(next.effects)) fired.push([hoursAfter(completedAt, [next.timer])[0], n.template, n.contractors, n.staff]);
+      for (const n of notifications(next.effects))
+        fired.push([hoursAfter(completedAt, [next.timer])[0], n.template, n.contractors, n.staff]);
       state = next.state;
     }
     return { fired, state };
   }
 
-  test('the invoice reminder repeats at the agency\'s interval up to its limit, then alerts staff once', () => {
-    const { fired, state } = chaseOut({ ...CHASE, invoiceReminderHours: 24, invoiceReminderRepeatHours: 48, invoiceReminderLimit: 3 });
+  test("the invoice reminder repeats at the agency's interval up to its limit, then alerts staff once", () => {
+    const { fired, state } = chaseOut({
+      ...CHASE,
+      invoiceReminderHours: 24,
+      invoiceReminderRepeatHours: 48,
+      invoiceReminderLimit: 3,
+    });
     expect(fired).toEqual([
       [24, 'invoiceReminder', ['pat'], false],
       [72, 'invoiceReminder', ['pat'], false],
@@ -271,11 +304,18 @@ describe('completion and invoices', () => {
   test('an invoice submitted mid-chase stops it; a query starts it again from the first reminder', () => {
     const chase = { ...CHASE, invoiceReminderHours: 24, invoiceReminderRepeatHours: 24, invoiceReminderLimit: 2 };
     const { state: reminded, timer } = fireNext(drive(start({ chase }), historyOf('completed')));
-    expect(ofKind(reminded, 'invoiceReminder')).toEqual([{ key: `${timer.key}#2`, kind: 'invoiceReminder', at: plusMs(timer.at, 24 * HOUR), reminder: 2 }]);
+    expect(ofKind(reminded, 'invoiceReminder')).toEqual([
+      { key: `${timer.key}#2`, kind: 'invoiceReminder', at: plusMs(timer.at, 24 * HOUR), reminder: 2 },
+    ]);
     const now = plusMs(timer.at, HOUR);
     const submitted = step(reminded, ev.submitInvoice(now)).state;
     expect(submitted.context.timers).toEqual([]);
-    const queried = step(submitted, { type: 'QUERY_INVOICE', reason: 'Wrong VAT', actor: STAFF, at: now } as JobEvent).state;
+    const queried = step(submitted, {
+      type: 'QUERY_INVOICE',
+      reason: 'Wrong VAT',
+      actor: STAFF,
+      at: now,
+    } as JobEvent).state;
     const restarted = fireNext(queried);
     expect(restarted.timer.reminder).toBeUndefined();
     expect(notifications(restarted.effects).map((n) => n.template)).toEqual(['invoiceReminder']);
@@ -338,16 +378,22 @@ describe('offer chasers', () => {
 
     const [reminder] = ofKind(state, 'offerReminder');
     const reminded = step(state, timerEvent(reminder, reminder.at));
-    expect(notifications(reminded.effects)).toEqual([{ template: 'offerReminder', contractors: ['pat'], staff: false, data: {} }]);
+    expect(notifications(reminded.effects)).toEqual([
+      { template: 'offerReminder', contractors: ['pat'], staff: false, data: {} },
+    ]);
     const [escalation] = ofKind(reminded.state, 'offerEscalation');
     const escalated = step(reminded.state, timerEvent(escalation, escalation.at));
-    expect(notifications(escalated.effects)).toEqual([{ template: 'offerEscalation', contractors: [], staff: true, data: { contractorId: 'pat' } }]);
+    expect(notifications(escalated.effects)).toEqual([
+      { template: 'offerEscalation', contractors: [], staff: true, data: { contractorId: 'pat' } },
+    ]);
   });
 
   test('use the agency’s own windows', () => {
     const chase = { offerReminderHours: 2, offerEscalationHours: 6, invoiceReminderHours: 48 };
     const state = step(start({ chase }), ev.offer(offerAt)).state;
-    expect(hoursAfter(offerAt, [...ofKind(state, 'offerReminder'), ...ofKind(state, 'offerEscalation')])).toEqual([2, 6]);
+    expect(hoursAfter(offerAt, [...ofKind(state, 'offerReminder'), ...ofKind(state, 'offerEscalation')])).toEqual([
+      2, 6,
+    ]);
   });
 
   test.each([
@@ -429,6 +475,7 @@ describe('JSON round-trip', () => {
   test('refusals agree too', () => {
     const { state, now } = reach('assigned');
     const revived = JSON.parse(JSON.stringify(state)) as JobState;
-    for (const event of [ev.start(now, EVE), ev.close(now), ev.complete(now)]) expect(stepJob(revived, event)).toEqual(stepJob(state, event));
+    for (const event of [ev.start(now, EVE), ev.close(now), ev.complete(now)])
+      expect(stepJob(revived, event)).toEqual(stepJob(state, event));
   });
 });

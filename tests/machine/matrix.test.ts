@@ -2,13 +2,39 @@
 // (not from workflows/rules.ts): the table is the oracle.
 import { describe, expect, test } from 'vitest';
 import { stepJob, validateEvent, type JobState } from '#workflows/job-host.ts';
-import { EVENT_TYPES, TIMER_EVENT, type Actor, type JobEvent, type JobEventType, type Timer } from '#workflows/model.ts';
-import { ADMIN, EVE, PAT, ROUTINE, SCENARIOS, STAFF, SYSTEM, ev, expectHumanReason, reach, statusOf, type Scenario } from './support.ts';
+import {
+  EVENT_TYPES,
+  TIMER_EVENT,
+  type Actor,
+  type JobEvent,
+  type JobEventType,
+  type Timer,
+} from '#workflows/model.ts';
+import {
+  ADMIN,
+  EVE,
+  PAT,
+  ROUTINE,
+  SCENARIOS,
+  STAFF,
+  SYSTEM,
+  ev,
+  expectHumanReason,
+  reach,
+  statusOf,
+  type Scenario,
+} from './support.ts';
 
 const ROLE_KEYS = ['admin', 'staff', 'contractor-assigned', 'contractor-other', 'system'] as const;
 type RoleKey = (typeof ROLE_KEYS)[number];
 /** "contractor-assigned" is the contractor the job is offered to (in New) or held by; "contractor-other" is anyone else. */
-const ACTORS: Record<RoleKey, Actor> = { admin: ADMIN, staff: STAFF, 'contractor-assigned': PAT, 'contractor-other': EVE, system: SYSTEM };
+const ACTORS: Record<RoleKey, Actor> = {
+  admin: ADMIN,
+  staff: STAFF,
+  'contractor-assigned': PAT,
+  'contractor-other': EVE,
+  system: SYSTEM,
+};
 
 /** Who may send an event: `staff` = agency staff (admins act as staff), `admin` = agency admins only,
  * `held` = the contractor holding or offered the job. */

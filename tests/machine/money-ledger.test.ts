@@ -3,7 +3,14 @@
 // statement CSV is well-formed RFC 4180 whatever the text in it.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { buildStatement, csvField, poundsOf, safeText, statementCsv, type StatementEntry } from '#activities/finance/statement.ts';
+import {
+  buildStatement,
+  csvField,
+  poundsOf,
+  safeText,
+  statementCsv,
+  type StatementEntry,
+} from '#activities/finance/statement.ts';
 import { parsePounds, poundsValue } from '#lib/components/finance/pounds.ts';
 import type { JobEvent } from '#workflows/model.ts';
 import { ev, hoursIn, reach, step } from './support.ts';
@@ -35,27 +42,41 @@ describe('ledger metadata on events', () => {
   });
 });
 
-const entry = fc.record({
-  date: fc.integer({ min: 0, max: 60 }).map((d) => new Date(Date.UTC(2026, 10, 1 + d)).toISOString().slice(0, 10)),
-  type: fc.constantFrom('invoice' as const, 'payment' as const),
-  number: fc.string({ maxLength: 12 }),
-  jobReference: fc.string({ maxLength: 12 }),
-  description: fc.string({ maxLength: 40 }),
-  amount: fc.integer({ min: 1, max: 10_000_000 }),
-}).map(({ amount, ...e }): StatementEntry => ({ ...e, invoicedPence: e.type === 'invoice' ? amount : 0, paidPence: e.type === 'payment' ? amount : 0 }));
+const entry = fc
+  .record({
+    date: fc.integer({ min: 0, max: 60 }).map((d) => new Date(Date.UTC(2026, 10, 1 + d)).toISOString().slice(0, 10)),
+    type: fc.constantFrom('invoice' as const, 'payment' as const),
+    number: fc.string({ maxLength: 12 }),
+    jobReference: fc.string({ maxLength: 12 }),
+    description: fc.string({ maxLength: 40 }),
+    amount: fc.integer({ min: 1, max: 10_000_000 }),
+  })
+  .map(({ amount, ...e }): StatementEntry => ({
+    ...e,
+    invoicedPence: e.type === 'invoice' ? amount : 0,
+    paidPence: e.type === 'payment' ? amount : 0,
+  }));
 
 describe('statements', () => {
   test('the closing balance is opening + invoiced − paid, and equals the last running balance', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.array(entry, { maxLength: 30 }), (opening, entries) => {
-        const s = buildStatement('2026-11-01', '2026-12-31', opening, entries);
-        const invoiced = entries.reduce((t, e) => t + e.invoicedPence, 0);
-        const paid = entries.reduce((t, e) => t + e.paidPence, 0);
-        expect(s.closingPence).toBe(opening + invoiced - paid);
-        expect(s.lines.at(-1)?.balancePence ?? opening).toBe(s.closingPence);
-        // Each line moves the balance by exactly its own amount.
-        s.lines.forEach((l, i) => expect(l.balancePence - (i === 0 ? opening : s.lines[i - 1].balancePence)).toBe(l.invoicedPence - l.paidPence));
-      }),
+      fc.property(
+        fc.integer({ min: -10_000_000, max: 10_000_000 }),
+        fc.array(entry, { maxLength: 30 }),
+        (opening, entries) => {
+          const s = buildStatement('2026-11-01', '2026-12-31', opening, entries);
+          const invoiced = entries.reduce((t, e) => t + e.invoicedPence, 0);
+          const paid = entries.reduce((t, e) => t + e.paidPence, 0);
+          expect(s.closingPence).toBe(opening + invoiced - paid);
+          expect(s.lines.at(-1)?.balancePence ?? opening).toBe(s.closingPence);
+          // Each line moves the balance by exactly its own amount.
+          s.lines.forEach((l, i) =>
+            expect(l.balancePence - (i === 0 ? opening : s.lines[i - 1].balancePence)).toBe(
+              l.invoicedPence - l.paidPence,
+            ),
+          );
+        },
+      ),
     );
   });
 
@@ -80,12 +101,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else if (c === ',') (row.push(field), (field = ''));
+    else if (c === '\r' && text[i + 1] === '\n') (row.push(field), rows.push(row), (row = []), (field = ''), i++);
     else field += c;
   }
   return rows;
@@ -101,7 +122,13 @@ describe('statement CSV', () => {
         expect(rows[0]).toEqual(['Date', 'Type', 'Number', 'Job', 'Description', 'Invoiced', 'Paid', 'Balance']);
         rows.forEach((r) => expect(r).toHaveLength(8));
         s.lines.forEach((l, i) => {
-          expect(rows[i + 2].slice(0, 5)).toEqual([l.date, l.type === 'invoice' ? 'Invoice' : 'Payment', safeText(l.number), safeText(l.jobReference), safeText(l.description)]);
+          expect(rows[i + 2].slice(0, 5)).toEqual([
+            l.date,
+            l.type === 'invoice' ? 'Invoice' : 'Payment',
+            safeText(l.number),
+            safeText(l.jobReference),
+            safeText(l.description),
+          ]);
           expect(rows[i + 2][7]).toBe(poundsOf(l.balancePence));
         });
         expect(rows.at(-1)![7]).toBe(poundsOf(s.closingPence));
@@ -111,22 +138,40 @@ describe('statement CSV', () => {
 
   test('text a spreadsheet would run as a formula is defused; amounts keep their sign', () => {
     const s = buildStatement('2026-11-01', '2026-11-30', -500, [
-      { date: '2026-11-02', type: 'invoice', number: '=HYPERLINK("http://x")', jobReference: '+JOB', description: '@sum', invoicedPence: 100, paidPence: 0 },
+      {
+        date: '2026-11-02',
+        type: 'invoice',
+        number: '=HYPERLINK("http://x")',
+        jobReference: '+JOB',
+        description: '@sum',
+        invoicedPence: 100,
+        paidPence: 0,
+      },
     ]);
     const [, opening, line] = parseCsv(statementCsv(s));
-    expect(line.slice(2, 5)).toEqual(["'=HYPERLINK(\"http://x\")", "'+JOB", "'@sum"]);
+    expect(line.slice(2, 5)).toEqual(['\'=HYPERLINK("http://x")', "'+JOB", "'@sum"]);
     expect(opening[7]).toBe('-5.00');
     expect(line[7]).toBe('-4.00');
   });
 
   test('quotes only what needs quoting', () => {
-    expect([csvField('plain'), csvField('a,b'), csvField('say "hi"'), csvField('two\nlines')]).toEqual(['plain', '"a,b"', '"say ""hi"""', '"two\nlines"']);
+    expect([csvField('plain'), csvField('a,b'), csvField('say "hi"'), csvField('two\nlines')]).toEqual([
+      'plain',
+      '"a,b"',
+      '"say ""hi"""',
+      '"two\nlines"',
+    ]);
   });
 });
 
 describe('pounds and pence', () => {
   test('pounds typed with two decimals round-trip to the same pence, never through floats', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 99_999_999_999 }), (p) => parsePounds(poundsValue(p)) === p && parsePounds(poundsOf(p)) === p));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 99_999_999_999 }),
+        (p) => parsePounds(poundsValue(p)) === p && parsePounds(poundsOf(p)) === p,
+      ),
+    );
   });
 
   test('accepts £ and thousands separators, refuses what is not an amount', () => {

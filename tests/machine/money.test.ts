@@ -26,13 +26,24 @@ describe('vatOn', () => {
 
   test('matches it on the half-penny ties at UK rates', () => {
     // net × rate ends in exactly half a penny: 0.5p must round up.
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1_000_000 }), (k) => vatOn(10 * k + 5, 1000) === vatOracle(10 * k + 5, 1000)));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        (k) => vatOn(10 * k + 5, 1000) === vatOracle(10 * k + 5, 1000),
+      ),
+    );
     expect([vatOn(1, 5000), vatOn(5, 1000), vatOn(25, 2000), vatOn(3, 500)]).toEqual([1, 1, 5, 0]);
   });
 
   test('is monotonic in the net amount and in the rate', () => {
-    fc.assert(fc.property(net, net, rate, (a, b, bp) => (a <= b ? vatOn(a, bp) <= vatOn(b, bp) : vatOn(a, bp) >= vatOn(b, bp))));
-    fc.assert(fc.property(net, rate, rate, (n, r1, r2) => (r1 <= r2 ? vatOn(n, r1) <= vatOn(n, r2) : vatOn(n, r1) >= vatOn(n, r2))));
+    fc.assert(
+      fc.property(net, net, rate, (a, b, bp) => (a <= b ? vatOn(a, bp) <= vatOn(b, bp) : vatOn(a, bp) >= vatOn(b, bp))),
+    );
+    fc.assert(
+      fc.property(net, rate, rate, (n, r1, r2) =>
+        r1 <= r2 ? vatOn(n, r1) <= vatOn(n, r2) : vatOn(n, r1) >= vatOn(n, r2),
+      ),
+    );
   });
 
   test('is never more than half a penny from the exact amount', () => {
@@ -55,9 +66,13 @@ describe('vatOn', () => {
 
 const leg = fc.constantFrom(...PAYMENT_LEGS);
 const payments = fc.array(
-  fc.record({ leg, amountPence: fc.integer({ min: 1, max: 100_000 }) }).map(
-    ({ leg, amountPence }, i = 0): Payment => ({ key: `k${i}`, leg, amountPence, reference: 'ref', at: hoursIn(1) }),
-  ),
+  fc.record({ leg, amountPence: fc.integer({ min: 1, max: 100_000 }) }).map(({ leg, amountPence }, i = 0): Payment => ({
+    key: `k${i}`,
+    leg,
+    amountPence,
+    reference: 'ref',
+    at: hoursIn(1),
+  })),
   { maxLength: 8 },
 );
 
@@ -67,15 +82,25 @@ describe('reconcileLeg', () => {
       fc.property(leg, fc.integer({ min: 1, max: 200_000 }), payments, (which, expected, all) => {
         const paid = all.filter((p) => p.leg === which).reduce((s, p) => s + p.amountPence, 0);
         const result = reconcileLeg(which, expected, all);
-        const oracle = paid === 0 ? 'unpaid' : paid < expected ? 'partPaid' : paid === expected ? 'settled' : 'overPaid';
-        expect(result).toEqual({ leg: which, expectedPence: expected, paidPence: paid, outstandingPence: expected - paid, state: oracle });
+        const oracle =
+          paid === 0 ? 'unpaid' : paid < expected ? 'partPaid' : paid === expected ? 'settled' : 'overPaid';
+        expect(result).toEqual({
+          leg: which,
+          expectedPence: expected,
+          paidPence: paid,
+          outstandingPence: expected - paid,
+          state: oracle,
+        });
       }),
     );
   });
 
   test('a leg expecting nothing is settled until something is paid into it', () => {
     expect(reconcileLeg('commission', 0, []).state).toBe('settled');
-    expect(reconcileLeg('commission', 0, [{ key: 'x', leg: 'commission', amountPence: 1, reference: 'r', at: hoursIn(1) }]).state).toBe('overPaid');
+    expect(
+      reconcileLeg('commission', 0, [{ key: 'x', leg: 'commission', amountPence: 1, reference: 'r', at: hoursIn(1) }])
+        .state,
+    ).toBe('overPaid');
   });
 
   test('other legs do not count', () => {
@@ -102,7 +127,11 @@ function invoiced(terms: Terms): { state: JobState; expected: Record<PaymentLeg,
   const raise: JobEvent = { type: 'RAISE_INVOICE', number: 'INV-9', ...terms, actor: STAFF, at: now };
   const next = step(state, raise).state;
   // Independent of the machine: client pays net + VAT, the contractor their total, the agency its commission.
-  const expected = { client: terms.agentNetPence + vatOracle(terms.agentNetPence, terms.vatRateBp), contractor: terms.contractorTotalPence, commission: terms.commissionPence };
+  const expected = {
+    client: terms.agentNetPence + vatOracle(terms.agentNetPence, terms.vatRateBp),
+    contractor: terms.contractorTotalPence,
+    commission: terms.commissionPence,
+  };
   expect(next.context.invoice?.expected).toEqual(expected);
   return { state: next, expected };
 }
@@ -123,8 +152,17 @@ const paymentPlan = (expected: Record<PaymentLeg, number>, bump?: { leg: Payment
     .chain(([client, contractor, commission]) => {
       const parts = { client, contractor, commission };
       // Over-payment: the payment that would have settled the leg overshoots it instead.
-      if (bump) parts[bump.leg] = parts[bump.leg].length ? [...parts[bump.leg].slice(0, -1), parts[bump.leg].at(-1)! + bump.extra] : [bump.extra];
-      const legs = PAYMENT_LEGS.flatMap((l) => parts[l].map((amount, i) => ({ leg: l, amount, overshoots: !!bump && l === bump.leg && i === parts[l].length - 1 })));
+      if (bump)
+        parts[bump.leg] = parts[bump.leg].length
+          ? [...parts[bump.leg].slice(0, -1), parts[bump.leg].at(-1)! + bump.extra]
+          : [bump.extra];
+      const legs = PAYMENT_LEGS.flatMap((l) =>
+        parts[l].map((amount, i) => ({
+          leg: l,
+          amount,
+          overshoots: !!bump && l === bump.leg && i === parts[l].length - 1,
+        })),
+      );
       return fc.shuffledSubarray(legs, { minLength: legs.length, maxLength: legs.length }).map((shuffled) => {
         // The overshooting part stays its leg's last payment: arriving earlier, the leg's other parts could
         // sum after it to exactly what is expected, which is a settled leg followed by an over-payment.
@@ -180,17 +218,28 @@ describe('payments through the machine', () => {
 
   test('a refund of the over-payment settles the leg; a refund of more than the leg holds is refused', () => {
     const { state, now } = reach('closedInvoiced');
-    const paid = [ev.payment(now, 'client', 25000, 'client-over'), ev.payment(now, 'contractor', 18000), ev.payment(now, 'commission', 5000)].reduce((s, e) => step(s, e).state, state);
+    const paid = [
+      ev.payment(now, 'client', 25000, 'client-over'),
+      ev.payment(now, 'contractor', 18000),
+      ev.payment(now, 'commission', 5000),
+    ].reduce((s, e) => step(s, e).state, state);
     expect(paid.status).toBe('closed');
-    expect(refused(paid, ev.payment(now, 'client', -25001, 'refund-too-much'))).toBe('A refund cannot be more than the leg has been paid (£250.00)');
+    expect(refused(paid, ev.payment(now, 'client', -25001, 'refund-too-much'))).toBe(
+      'A refund cannot be more than the leg has been paid (£250.00)',
+    );
     const refundedTooLittle = step(paid, ev.payment(now, 'client', -500, 'refund-part')).state;
     expect(refundedTooLittle.status).toBe('closed');
-    expect(step(refundedTooLittle, ev.payment(now, 'client', -500, 'refund-rest')).state.status).toBe('paymentComplete');
+    expect(step(refundedTooLittle, ev.payment(now, 'client', -500, 'refund-rest')).state.status).toBe(
+      'paymentComplete',
+    );
   });
 
   test('with the scenario invoice: two of three legs settled is not enough', () => {
     const { state, now } = reach('closedInvoiced');
-    const twoLegs = [ev.payment(now, 'client', 24000), ev.payment(now, 'contractor', 18000)].reduce((s, e) => step(s, e).state, state);
+    const twoLegs = [ev.payment(now, 'client', 24000), ev.payment(now, 'contractor', 18000)].reduce(
+      (s, e) => step(s, e).state,
+      state,
+    );
     expect(twoLegs.status).toBe('closed');
     expect(step(twoLegs, ev.payment(now, 'commission', 4999)).state.status).toBe('closed');
   });

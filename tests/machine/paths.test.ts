@@ -26,7 +26,16 @@ const EVENTS: JobEvent[] = [
   ev.close(hoursIn(6)),
   ev.recall(hoursIn(6)),
   ev.cancel(hoursIn(6)),
-  { type: 'RAISE_INVOICE', number: 'INV-1', agentNetPence: 20000, vatRateBp: 2000, contractorTotalPence: 18000, commissionPence: 5000, actor: STAFF, at: hoursIn(7) },
+  {
+    type: 'RAISE_INVOICE',
+    number: 'INV-1',
+    agentNetPence: 20000,
+    vatRateBp: 2000,
+    contractorTotalPence: 18000,
+    commissionPence: 5000,
+    actor: STAFF,
+    at: hoursIn(7),
+  },
   ...PAYMENT_LEGS.map((leg) => ev.payment(hoursIn(8), leg, EXPECTED[leg], leg)),
 ];
 
@@ -77,7 +86,10 @@ function storyline(snapshot: Snapshot, event: JobEvent): boolean {
  * with the machine's own `can` before the traversal spends time on them. Each traversal runs once,
  * to every vertex; the tests pick the paths that end in the status they are about.
  */
-const traverse = (generate: typeof getShortestPaths, narrow: (snapshot: Snapshot, event: JobEvent) => boolean = () => true) => {
+const traverse = (
+  generate: typeof getShortestPaths,
+  narrow: (snapshot: Snapshot, event: JobEvent) => boolean = () => true,
+) => {
   let paths: Path[] | undefined;
   return (status: JobStatus) => {
     paths ??= generate(jobMachine, {
@@ -109,12 +121,28 @@ function replay(path: Path): JobState {
   return state;
 }
 
-const describePath = (path: Path) => eventsOf(path).map((e) => `${e.type}(${e.actor.id})`).join(' → ');
+const describePath = (path: Path) =>
+  eventsOf(path)
+    .map((e) => `${e.type}(${e.actor.id})`)
+    .join(' → ');
 const typesOf = (path: Path) => eventsOf(path).map((e) => e.type);
 
 describe('shortest paths over the whole alphabet', () => {
   test.each([
-    ['paymentComplete', ['OFFER', 'ACCEPT', 'START', 'COMPLETE', 'CLOSE', 'RAISE_INVOICE', 'RECORD_PAYMENT', 'RECORD_PAYMENT', 'RECORD_PAYMENT']],
+    [
+      'paymentComplete',
+      [
+        'OFFER',
+        'ACCEPT',
+        'START',
+        'COMPLETE',
+        'CLOSE',
+        'RAISE_INVOICE',
+        'RECORD_PAYMENT',
+        'RECORD_PAYMENT',
+        'RECORD_PAYMENT',
+      ],
+    ],
     ['cancelled', ['CANCEL']],
   ] as const)('to %s exist, and each replays through stepJob to that state', (status, shortest) => {
     const paths = shortestPaths(status);
@@ -139,7 +167,11 @@ describe('simple paths along the storyline', () => {
   test('to Payment Complete include the long way round: declined, recalled, re-assigned to Eve, then paid', () => {
     const longWay = simplePaths('paymentComplete').filter((path) => {
       const types = typesOf(path);
-      return types.includes('DECLINE') && types.lastIndexOf('ACCEPT') > types.indexOf('RECALL') && types.indexOf('RECALL') >= 0;
+      return (
+        types.includes('DECLINE') &&
+        types.lastIndexOf('ACCEPT') > types.indexOf('RECALL') &&
+        types.indexOf('RECALL') >= 0
+      );
     });
     expect(longWay.length).toBeGreaterThan(0);
     for (const path of longWay) {
@@ -151,7 +183,9 @@ describe('simple paths along the storyline', () => {
 
   test('to Payment Complete include Pat invoicing, the job recalled and re-assigned to Eve, and Eve invoicing her own work', () => {
     const twoInvoices = simplePaths('paymentComplete').filter((path) => {
-      const invoicers = eventsOf(path).filter((e) => e.type === 'SUBMIT_INVOICE').map((e) => e.actor.id);
+      const invoicers = eventsOf(path)
+        .filter((e) => e.type === 'SUBMIT_INVOICE')
+        .map((e) => e.actor.id);
       return invoicers.join() === 'pat,eve';
     });
     expect(twoInvoices.length).toBeGreaterThan(0);
@@ -171,24 +205,27 @@ describe('simple paths along the storyline', () => {
 describe('an admin bringing deadlines forward along the way', () => {
   // ADVANCE_DEADLINE never changes the status (a self-loop the traversal ignores), so it is not in the alphabet;
   // instead every shortest path is replayed with the next deadline brought forward and fired after each step.
-  test.each(['paymentComplete', 'cancelled'] as const)('on every shortest path to %s it is taken exactly when a deadline is pending, and never moves the status', (status) => {
-    for (const path of shortestPaths(status)) {
-      let state = startJob(jobInput()).state;
-      for (const event of eventsOf(path)) {
-        const result = stepJob(state, event);
-        if (!result.ok) throw new Error(`${describePath(path)}: ${event.type} refused: ${result.reason}`);
-        state = result.state;
-        const at = plusMs(event.at, 1);
-        const advanced = stepJob(state, { type: 'ADVANCE_DEADLINE', actor: ADMIN, at });
-        expect(advanced.ok, `${describePath(path)} at ${event.type}`).toBe(pendingTimer(state) !== null);
-        if (!advanced.ok) continue;
-        expect(advanced.state.status).toBe(state.status);
-        const timer = pendingTimer(advanced.state)!;
-        const fired = stepJob(advanced.state, timerEvent(timer, at));
-        expect(fired.ok, `${timer.kind} after ${event.type}`).toBe(true);
-        if (fired.ok) expect(fired.state.status).toBe(state.status);
+  test.each(['paymentComplete', 'cancelled'] as const)(
+    'on every shortest path to %s it is taken exactly when a deadline is pending, and never moves the status',
+    (status) => {
+      for (const path of shortestPaths(status)) {
+        let state = startJob(jobInput()).state;
+        for (const event of eventsOf(path)) {
+          const result = stepJob(state, event);
+          if (!result.ok) throw new Error(`${describePath(path)}: ${event.type} refused: ${result.reason}`);
+          state = result.state;
+          const at = plusMs(event.at, 1);
+          const advanced = stepJob(state, { type: 'ADVANCE_DEADLINE', actor: ADMIN, at });
+          expect(advanced.ok, `${describePath(path)} at ${event.type}`).toBe(pendingTimer(state) !== null);
+          if (!advanced.ok) continue;
+          expect(advanced.state.status).toBe(state.status);
+          const timer = pendingTimer(advanced.state)!;
+          const fired = stepJob(advanced.state, timerEvent(timer, at));
+          expect(fired.ok, `${timer.kind} after ${event.type}`).toBe(true);
+          if (fired.ok) expect(fired.state.status).toBe(state.status);
+        }
+        expect(state.status).toBe(status);
       }
-      expect(state.status).toBe(status);
-    }
-  });
+    },
+  );
 });

@@ -5,7 +5,15 @@ import { stepJob, type JobState } from '#workflows/job-host.ts';
 import type { JobEvent } from '#workflows/model.ts';
 import { EVE, PAT, STAFF, drive, ev, hoursIn, reach, refused, start, step } from './support.ts';
 
-const pats: JobEvent = { type: 'SUBMIT_INVOICE', number: 'PAT-7', netPence: 20000, vatPence: 0, totalPence: 20000, actor: PAT, at: hoursIn(10) };
+const pats: JobEvent = {
+  type: 'SUBMIT_INVOICE',
+  number: 'PAT-7',
+  netPence: 20000,
+  vatPence: 0,
+  totalPence: 20000,
+  actor: PAT,
+  at: hoursIn(10),
+};
 
 describe('re-assignment after a recall', () => {
   test('counts assignments: one per ACCEPT, none for offers, declines or recalls', () => {
@@ -43,7 +51,15 @@ describe('re-assignment after a recall', () => {
     expect(chaser?.at).toBe(new Date(Date.parse(hoursIn(9)) + 168 * 3_600_000).toISOString());
     const closed = drive(state, [pats, ev.close(hoursIn(11))]);
     expect(closed.context.timers.some((t) => t.kind === 'invoiceReminder')).toBe(false);
-    const raised = step(closed, { type: 'RAISE_INVOICE', number: 'INV-9', agentNetPence: 26000, vatRateBp: 2000, contractorTotalPence: 20000, actor: STAFF, at: hoursIn(12) }).state;
+    const raised = step(closed, {
+      type: 'RAISE_INVOICE',
+      number: 'INV-9',
+      agentNetPence: 26000,
+      vatRateBp: 2000,
+      contractorTotalPence: 20000,
+      actor: STAFF,
+      at: hoursIn(12),
+    }).state;
     expect(raised.context.invoice?.expected).toEqual({ client: 31200, contractor: 20000, commission: 6000 });
   });
 
@@ -52,7 +68,11 @@ describe('re-assignment after a recall', () => {
       const { assignment: _a, ...context } = state.context;
       return { ...state, context: context as JobState['context'] };
     };
-    const recalled = drive(reach('completed').state, [ev.submitInvoice(hoursIn(4.5)), ev.recall(hoursIn(5)), ev.offer(hoursIn(6), EVE.id)]);
+    const recalled = drive(reach('completed').state, [
+      ev.submitInvoice(hoursIn(4.5)),
+      ev.recall(hoursIn(5)),
+      ev.offer(hoursIn(6), EVE.id),
+    ]);
     const accepted = stepJob(legacy(recalled), ev.accept(hoursIn(7), EVE));
     expect(accepted.ok && accepted.state.context).toMatchObject({ assignment: 2, contractorInvoice: null });
     const fresh = stepJob(legacy(reach('new').state), ev.accept(hoursIn(2)));

@@ -2,7 +2,22 @@
 import { describe, expect, test } from 'vitest';
 import { pendingTimer, timerEvent } from '#workflows/job-host.ts';
 import type { JobEvent } from '#workflows/model.ts';
-import { ADMIN, EVE, PAT, STAFF, SYSTEM, drive, ev, hoursIn, notifications, reach, refused, start, step, templates } from './support.ts';
+import {
+  ADMIN,
+  EVE,
+  PAT,
+  STAFF,
+  SYSTEM,
+  drive,
+  ev,
+  hoursIn,
+  notifications,
+  reach,
+  refused,
+  start,
+  step,
+  templates,
+} from './support.ts';
 
 describe('only the right contractor', () => {
   test('cannot accept or decline an offer made to someone else', () => {
@@ -15,7 +30,9 @@ describe('only the right contractor', () => {
     const assigned = reach('assigned');
     expect(refused(assigned.state, ev.start(assigned.now, EVE))).toBe('Only the assigned contractor can start work');
     const inProgress = reach('inProgress');
-    expect(refused(inProgress.state, ev.complete(inProgress.now, EVE))).toBe('Only the assigned contractor can complete the job');
+    expect(refused(inProgress.state, ev.complete(inProgress.now, EVE))).toBe(
+      'Only the assigned contractor can complete the job',
+    );
   });
 
   test('cannot invoice work someone else did, nor invoice twice', () => {
@@ -57,16 +74,25 @@ describe('mandatory words', () => {
 
   test('a note needs text or an attachment', () => {
     const { state, now } = reach('assigned');
-    expect(refused(state, { type: 'ADD_NOTE', text: ' ', actor: PAT, at: now })).toBe('A note needs text or an attachment');
-    expect(step(state, { type: 'ADD_NOTE', text: '', attachmentIds: ['photo-2'], actor: PAT, at: now }).state.context.noteCount).toBe(1);
+    expect(refused(state, { type: 'ADD_NOTE', text: ' ', actor: PAT, at: now })).toBe(
+      'A note needs text or an attachment',
+    );
+    expect(
+      step(state, { type: 'ADD_NOTE', text: '', attachmentIds: ['photo-2'], actor: PAT, at: now }).state.context
+        .noteCount,
+    ).toBe(1);
   });
 
   test("a staff note tells the contractor only when shared with them; the contractor's notes tell staff", () => {
     const { state, now } = reach('assigned');
     const notified = (event: JobEvent) => step(state, event).effects.map((e) => e.params);
     expect(notified({ type: 'ADD_NOTE', text: 'Tenant in arrears', actor: STAFF, at: now })).toEqual([]);
-    expect(notified({ type: 'ADD_NOTE', text: 'Key under the mat', shareWithContractor: true, actor: STAFF, at: now })).toEqual([expect.objectContaining({ template: 'noteAdded', contractors: [PAT.id], staff: false })]);
-    expect(notified({ type: 'ADD_NOTE', text: 'On site', actor: PAT, at: now })).toEqual([expect.objectContaining({ template: 'noteAdded', contractors: [], staff: true })]);
+    expect(
+      notified({ type: 'ADD_NOTE', text: 'Key under the mat', shareWithContractor: true, actor: STAFF, at: now }),
+    ).toEqual([expect.objectContaining({ template: 'noteAdded', contractors: [PAT.id], staff: false })]);
+    expect(notified({ type: 'ADD_NOTE', text: 'On site', actor: PAT, at: now })).toEqual([
+      expect.objectContaining({ template: 'noteAdded', contractors: [], staff: true }),
+    ]);
   });
 });
 
@@ -86,8 +112,14 @@ describe('offers', () => {
     const { state, now } = reach('new');
     const { state: next, effects } = step(state, ev.decline(now, PAT, '  Fully booked  '));
     expect(next.status).toBe('new');
-    expect(next.context).toMatchObject({ offeredTo: null, contractorId: null, declines: [{ contractorId: 'pat', at: now, reason: 'Fully booked' }] });
-    expect(notifications(effects)).toEqual([{ template: 'offerDeclined', contractors: [], staff: true, data: { contractorId: 'pat' } }]);
+    expect(next.context).toMatchObject({
+      offeredTo: null,
+      contractorId: null,
+      declines: [{ contractorId: 'pat', at: now, reason: 'Fully booked' }],
+    });
+    expect(notifications(effects)).toEqual([
+      { template: 'offerDeclined', contractors: [], staff: true, data: { contractorId: 'pat' } },
+    ]);
     // Without a reason, the decline is still recorded.
     const again = drive(next, [ev.offer(hoursIn(3)), ev.decline(hoursIn(4))]);
     expect(again.context.declines.map((d) => d.reason)).toEqual(['Fully booked', null]);
@@ -101,7 +133,9 @@ describe('offers', () => {
       `offer:eve:${now}:remind`,
       `offer:eve:${now}:escalate`,
     ]);
-    expect(notifications(effects)).toContainEqual(expect.objectContaining({ template: 'jobOffered', contractors: ['eve'] }));
+    expect(notifications(effects)).toContainEqual(
+      expect.objectContaining({ template: 'jobOffered', contractors: ['eve'] }),
+    );
     expect(refused(next, ev.accept(now, PAT))).toBe('This job has not been offered to you');
     expect(step(next, ev.accept(now, EVE)).state.context.contractorId).toBe('eve');
   });
@@ -158,7 +192,9 @@ describe('notes', () => {
 
   test('staff notes shared with the contractor go to the contractor holding the job', () => {
     const { state, now } = reach('inProgress');
-    expect(notifications(step(state, { ...ev.note(now, STAFF), shareWithContractor: true } as JobEvent).effects)).toEqual([{ template: 'noteAdded', contractors: ['pat'], staff: false, data: {} }]);
+    expect(
+      notifications(step(state, { ...ev.note(now, STAFF), shareWithContractor: true } as JobEvent).effects),
+    ).toEqual([{ template: 'noteAdded', contractors: ['pat'], staff: false, data: {} }]);
   });
 
   test('a contractor with no part in the job may not', () => {
@@ -173,7 +209,9 @@ describe('recall', () => {
     const { state: next, effects } = step(state, ev.recall(now, STAFF, ' Still leaking '));
     expect(next.status).toBe('recalled');
     expect(next.context).toMatchObject({ recallCount: 1, lastRecallReason: 'Still leaking', contractorId: 'pat' });
-    expect(notifications(effects)).toEqual([{ template: 'jobRecalled', contractors: ['pat'], staff: false, data: { reason: 'Still leaking' } }]);
+    expect(notifications(effects)).toEqual([
+      { template: 'jobRecalled', contractors: ['pat'], staff: false, data: { reason: 'Still leaking' } },
+    ]);
   });
 
   test('a closed job not yet paid can be recalled, even once invoiced', () => {
@@ -201,7 +239,9 @@ describe('payments', () => {
 
   test('payments need an invoice, a positive amount and a key', () => {
     const closed = reach('closed');
-    expect(refused(closed.state, ev.payment(closed.now, 'client', 100))).toBe('Raise the invoice before recording payments');
+    expect(refused(closed.state, ev.payment(closed.now, 'client', 100))).toBe(
+      'Raise the invoice before recording payments',
+    );
     const { state, now } = reach('closedInvoiced');
     expect(refused(state, ev.payment(now, 'client', 0))).toBe('A payment must be a positive whole number of pence');
     expect(refused(state, ev.payment(now, 'client', 10.5))).toBe('A payment must be a positive whole number of pence');
@@ -234,7 +274,12 @@ describe('timer events', () => {
 });
 
 describe('bringing a deadline forward', () => {
-  const advance = (at: string, actor = ADMIN, key?: string): JobEvent => ({ type: 'ADVANCE_DEADLINE', ...(key ? { key } : {}), actor, at });
+  const advance = (at: string, actor = ADMIN, key?: string): JobEvent => ({
+    type: 'ADVANCE_DEADLINE',
+    ...(key ? { key } : {}),
+    actor,
+    at,
+  });
 
   test('is for agency admins only: staff, contractors and the system are refused in words', () => {
     const { state, now } = reach('assigned');
@@ -253,7 +298,9 @@ describe('bringing a deadline forward', () => {
   test('naming a deadline that is no longer the next one is refused, so a stale page cannot fire another', () => {
     const { state, now } = reach('assigned');
     const [warn75, warn90] = state.context.timers;
-    expect(refused(state, advance(now, ADMIN, warn90.key))).toBe('That deadline has already fired or is no longer the next one');
+    expect(refused(state, advance(now, ADMIN, warn90.key))).toBe(
+      'That deadline has already fired or is no longer the next one',
+    );
     expect(step(state, advance(now, ADMIN, warn75.key)).ok).toBe(true);
   });
 
@@ -264,27 +311,44 @@ describe('bringing a deadline forward', () => {
 });
 
 describe('final states take nothing', () => {
-  test.each(['paymentComplete', 'cancelled'] as const)('%s refuses every event, saying the job is finished', (scenario) => {
-    const { state, now } = reach(scenario);
-    const label = scenario === 'cancelled' ? 'Cancelled' : 'Payment Complete';
-    // Events the sender could otherwise send: the refusal names the state.
-    const events: JobEvent[] = [ev.note(now, STAFF), ev.note(now, PAT), ev.offer(now, EVE.id), ev.cancel(now), ev.priority(now), ev.close(now)];
-    for (const event of events) expect(refused(state, event)).toBe(`Cannot ${VERBS[event.type]} while the job is ${label}`);
-    // Late money is refused too (the reason may cite the money rather than the state).
-    for (const event of [ev.recall(now), ev.raiseInvoice(now), ev.payment(now, 'client', 1, 'late')]) expect(refused(state, event)).not.toBe('');
-  });
+  test.each(['paymentComplete', 'cancelled'] as const)(
+    '%s refuses every event, saying the job is finished',
+    (scenario) => {
+      const { state, now } = reach(scenario);
+      const label = scenario === 'cancelled' ? 'Cancelled' : 'Payment Complete';
+      // Events the sender could otherwise send: the refusal names the state.
+      const events: JobEvent[] = [
+        ev.note(now, STAFF),
+        ev.note(now, PAT),
+        ev.offer(now, EVE.id),
+        ev.cancel(now),
+        ev.priority(now),
+        ev.close(now),
+      ];
+      for (const event of events)
+        expect(refused(state, event)).toBe(`Cannot ${VERBS[event.type]} while the job is ${label}`);
+      // Late money is refused too (the reason may cite the money rather than the state).
+      for (const event of [ev.recall(now), ev.raiseInvoice(now), ev.payment(now, 'client', 1, 'late')])
+        expect(refused(state, event)).not.toBe('');
+    },
+  );
 
   test('cancelling tells whoever was offered or held the job', () => {
     const { state, now } = reach('recalled');
     const offered = step(state, ev.offer(now, EVE.id)).state;
     const { state: cancelled, effects } = step(offered, ev.cancel(now));
     expect(cancelled.status).toBe('cancelled');
-    expect(notifications(effects)).toEqual([{ template: 'jobCancelled', contractors: ['pat', 'eve'], staff: false, data: {} }]);
+    expect(notifications(effects)).toEqual([
+      { template: 'jobCancelled', contractors: ['pat', 'eve'], staff: false, data: {} },
+    ]);
   });
 
   test('payment complete tells staff and the contractor', () => {
     const { state, now } = reach('closedInvoiced');
-    const { effects } = step(drive(state, [ev.payment(now, 'client', 24000), ev.payment(now, 'contractor', 18000)]), ev.payment(now, 'commission', 5000));
+    const { effects } = step(
+      drive(state, [ev.payment(now, 'client', 24000), ev.payment(now, 'contractor', 18000)]),
+      ev.payment(now, 'commission', 5000),
+    );
     expect(templates(effects)).toEqual(['paymentComplete']);
     expect(notifications(effects)[0]).toMatchObject({ contractors: ['pat'], staff: true });
   });

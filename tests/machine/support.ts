@@ -23,7 +23,15 @@ export const EVE: Actor = { id: 'eve', role: 'contractor' };
 export const SYSTEM: Actor = { id: 'system', role: 'system' };
 
 export function jobInput(overrides: Partial<JobInput> = {}): JobInput {
-  return { jobId: 'job-1', reference: 'JOB-000001', agencyId: 'agency-1', createdAt: T0, priority: URGENT, chase: CHASE, ...overrides };
+  return {
+    jobId: 'job-1',
+    reference: 'JOB-000001',
+    agencyId: 'agency-1',
+    createdAt: T0,
+    priority: URGENT,
+    chase: CHASE,
+    ...overrides,
+  };
 }
 
 export const start = (overrides: Partial<JobInput> = {}): JobState => startJob(jobInput(overrides)).state;
@@ -34,15 +42,59 @@ export const ev = {
   accept: (at: string, actor = PAT): JobEvent => ({ type: 'ACCEPT', actor, at }),
   decline: (at: string, actor = PAT, reason?: string): JobEvent => ({ type: 'DECLINE', reason, actor, at }),
   start: (at: string, actor = PAT): JobEvent => ({ type: 'START', actor, at }),
-  note: (at: string, actor = STAFF, text = 'Tenant says the leak is getting worse'): JobEvent => ({ type: 'ADD_NOTE', text, attachmentIds: ['att-1'], actor, at }),
-  complete: (at: string, actor = PAT, note = 'Replaced the tap washer; no further leaks'): JobEvent => ({ type: 'COMPLETE', note, attachmentIds: ['photo-1'], actor, at }),
+  note: (at: string, actor = STAFF, text = 'Tenant says the leak is getting worse'): JobEvent => ({
+    type: 'ADD_NOTE',
+    text,
+    attachmentIds: ['att-1'],
+    actor,
+    at,
+  }),
+  complete: (at: string, actor = PAT, note = 'Replaced the tap washer; no further leaks'): JobEvent => ({
+    type: 'COMPLETE',
+    note,
+    attachmentIds: ['photo-1'],
+    actor,
+    at,
+  }),
   close: (at: string, actor = STAFF): JobEvent => ({ type: 'CLOSE', actor, at }),
   recall: (at: string, actor = STAFF, reason = 'Tap still drips'): JobEvent => ({ type: 'RECALL', reason, actor, at }),
-  cancel: (at: string, actor = STAFF, reason = 'Tenant fixed it themselves'): JobEvent => ({ type: 'CANCEL', reason, actor, at }),
-  priority: (at: string, priority: PriorityPolicy = ROUTINE, actor = STAFF): JobEvent => ({ type: 'CHANGE_PRIORITY', priority, actor, at }),
-  submitInvoice: (at: string, actor = PAT): JobEvent => ({ type: 'SUBMIT_INVOICE', number: 'PP-1001', netPence: 15000, vatPence: 3000, totalPence: 18000, actor, at }),
-  raiseInvoice: (at: string, actor = STAFF): JobEvent => ({ type: 'RAISE_INVOICE', number: 'INV-0001', agentNetPence: 20000, vatRateBp: 2000, contractorTotalPence: 18000, actor, at }),
-  payment: (at: string, leg: PaymentLeg, amountPence: number, key = `${leg}-${amountPence}`, actor = STAFF): JobEvent => ({
+  cancel: (at: string, actor = STAFF, reason = 'Tenant fixed it themselves'): JobEvent => ({
+    type: 'CANCEL',
+    reason,
+    actor,
+    at,
+  }),
+  priority: (at: string, priority: PriorityPolicy = ROUTINE, actor = STAFF): JobEvent => ({
+    type: 'CHANGE_PRIORITY',
+    priority,
+    actor,
+    at,
+  }),
+  submitInvoice: (at: string, actor = PAT): JobEvent => ({
+    type: 'SUBMIT_INVOICE',
+    number: 'PP-1001',
+    netPence: 15000,
+    vatPence: 3000,
+    totalPence: 18000,
+    actor,
+    at,
+  }),
+  raiseInvoice: (at: string, actor = STAFF): JobEvent => ({
+    type: 'RAISE_INVOICE',
+    number: 'INV-0001',
+    agentNetPence: 20000,
+    vatRateBp: 2000,
+    contractorTotalPence: 18000,
+    actor,
+    at,
+  }),
+  payment: (
+    at: string,
+    leg: PaymentLeg,
+    amountPence: number,
+    key = `${leg}-${amountPence}`,
+    actor = STAFF,
+  ): JobEvent => ({
     type: 'RECORD_PAYMENT',
     key,
     leg,
@@ -63,7 +115,8 @@ export function step(state: JobState, event: JobEvent): Extract<StepResult, { ok
   return result;
 }
 
-export const drive = (state: JobState, events: readonly JobEvent[]): JobState => events.reduce((s, e) => step(s, e).state, state);
+export const drive = (state: JobState, events: readonly JobEvent[]): JobState =>
+  events.reduce((s, e) => step(s, e).state, state);
 
 export function refused(state: JobState, event: JobEvent): string {
   const result = stepJob(state, event);
@@ -91,10 +144,19 @@ export type Scenario = (typeof SCENARIOS)[number];
 const HISTORY: Record<Scenario, () => JobEvent[]> = {
   new: () => [ev.offer(hoursIn(1))],
   assigned: () => [...HISTORY.new(), ev.accept(hoursIn(2))],
-  inProgress: () => [...HISTORY.assigned(), ev.start(hoursIn(3)), ev.note(hoursIn(3.5), PAT, 'Washer perished; replacing')],
+  inProgress: () => [
+    ...HISTORY.assigned(),
+    ev.start(hoursIn(3)),
+    ev.note(hoursIn(3.5), PAT, 'Washer perished; replacing'),
+  ],
   completed: () => [...HISTORY.inProgress(), ev.complete(hoursIn(4))],
   closed: () => [...HISTORY.completed(), ev.close(hoursIn(5))],
-  closedInvoiced: () => [...HISTORY.completed(), ev.submitInvoice(hoursIn(4.5)), ev.close(hoursIn(5)), ev.raiseInvoice(hoursIn(5.5))],
+  closedInvoiced: () => [
+    ...HISTORY.completed(),
+    ev.submitInvoice(hoursIn(4.5)),
+    ev.close(hoursIn(5)),
+    ev.raiseInvoice(hoursIn(5.5)),
+  ],
   recalled: () => [...HISTORY.completed(), ev.recall(hoursIn(5))],
   paymentComplete: () => [
     ...HISTORY.closedInvoiced(),
@@ -118,7 +180,8 @@ const HISTORY: Record<Scenario, () => JobEvent[]> = {
 };
 
 /** The status each scenario is in. */
-export const statusOf = (scenario: Scenario) => (scenario === 'closedInvoiced' ? 'closed' : scenario === 'reassigned' ? 'completed' : scenario);
+export const statusOf = (scenario: Scenario) =>
+  scenario === 'closedInvoiced' ? 'closed' : scenario === 'reassigned' ? 'completed' : scenario;
 
 export const historyOf = (scenario: Scenario): JobEvent[] => HISTORY[scenario]();
 

@@ -13,7 +13,12 @@ import type { Runtime } from '#worker/runtime.ts';
 /** Loads and actions reach the database through the process's runtime: this one is the test database's,
  * with files (if any) in a directory of its own. */
 export function provideTestRuntime(db: Database, dataDir = mkdtempSync(join(tmpdir(), 'fettle-actions-'))) {
-  const runtime = { db, engine: createEmbeddedEngine({ db }), env: readEnv({ DATA_DIR: dataDir }), temporalUiUrl: null };
+  const runtime = {
+    db,
+    engine: createEmbeddedEngine({ db }),
+    env: readEnv({ DATA_DIR: dataDir }),
+    temporalUiUrl: null,
+  };
   provideRuntime(Promise.resolve(runtime as unknown as Runtime));
 }
 
@@ -27,7 +32,12 @@ export async function pageActions(route: string): Promise<Record<string, Action>
 }
 
 /** Posts `fields` to `action` for the page with these route params, as `user`; what the action returns. */
-export function post(action: Action, params: Record<string, string>, user: SessionUser, fields: Record<string, string>) {
+export function post(
+  action: Action,
+  params: Record<string, string>,
+  user: SessionUser,
+  fields: Record<string, string>,
+) {
   const body = new FormData();
   for (const [k, v] of Object.entries(fields)) body.set(k, v);
   const request = new Request('http://localhost/form', { method: 'POST', body });

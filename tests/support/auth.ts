@@ -14,7 +14,12 @@ export function testAuth(db: Database, options: { rateLimit?: boolean } = {}) {
   let ip = 0;
   /** A distinct client address per call unless one is given, so rate limits only bite where a test wants them. */
   const call = <T = unknown>(path: string, body?: Record<string, unknown>, ctx: Partial<AuthCallContext> = {}) =>
-    callAuth<T>(auth, path, { origin: ORIGIN, clientIp: ctx.clientIp ?? `10.1.${Math.floor(++ip / 250)}.${ip % 250}`, cookie: ctx.cookie }, { method: 'POST', body: body ?? {} });
+    callAuth<T>(
+      auth,
+      path,
+      { origin: ORIGIN, clientIp: ctx.clientIp ?? `10.1.${Math.floor(++ip / 250)}.${ip % 250}`, cookie: ctx.cookie },
+      { method: 'POST', body: body ?? {} },
+    );
   return { auth, call };
 }
 

@@ -9,7 +9,14 @@ import type { createAgency } from './fixtures.ts';
 
 type Fixture = Awaited<ReturnType<typeof createAgency>>;
 
-export const staffOf = (fx: Fixture): SessionUser => ({ kind: 'staff', userId: fx.staff.id, name: 'Sam', email: fx.staff.email, agencyId: fx.agency.id, role: 'staff' });
+export const staffOf = (fx: Fixture): SessionUser => ({
+  kind: 'staff',
+  userId: fx.staff.id,
+  name: 'Sam',
+  email: fx.staff.email,
+  agencyId: fx.agency.id,
+  role: 'staff',
+});
 
 /** The fixture's i-th contractor signed in at its agency (a made-up user id: no auth row is needed). */
 export const contractorOf = (fx: Fixture, i: number): SessionUser => ({

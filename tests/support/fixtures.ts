@@ -8,13 +8,31 @@ export const ROUTINE: PriorityPolicy = { code: 'P3', name: 'Routine', targetHour
 export const CHASE = { offerReminderHours: 4, offerEscalationHours: 24, invoiceReminderHours: 168 };
 
 export async function createAgency(db: Database, name = 'Acme Lettings') {
-  const [agency] = await db.insert(agencies).values({ name, slug: `${name.toLowerCase().replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2, 8)}` }).returning();
-  const [staff] = await db.insert(users).values({ agencyId: agency.id, name: 'Sam Staff', email: `sam+${agency.slug}@example.test`, role: 'staff' }).returning();
+  const [agency] = await db
+    .insert(agencies)
+    .values({ name, slug: `${name.toLowerCase().replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2, 8)}` })
+    .returning();
+  const [staff] = await db
+    .insert(users)
+    .values({ agencyId: agency.id, name: 'Sam Staff', email: `sam+${agency.slug}@example.test`, role: 'staff' })
+    .returning();
   const contractorRows = await db
     .insert(contractors)
     .values([
-      { agencyId: agency.id, name: 'Pat Plumber', email: `pat+${agency.slug}@example.test`, trades: ['plumbing'], coverage: ['SW1A'] },
-      { agencyId: agency.id, name: 'Eve Electric', email: `eve+${agency.slug}@example.test`, trades: ['electrical'], coverage: ['SW1A'] },
+      {
+        agencyId: agency.id,
+        name: 'Pat Plumber',
+        email: `pat+${agency.slug}@example.test`,
+        trades: ['plumbing'],
+        coverage: ['SW1A'],
+      },
+      {
+        agencyId: agency.id,
+        name: 'Eve Electric',
+        email: `eve+${agency.slug}@example.test`,
+        trades: ['electrical'],
+        coverage: ['SW1A'],
+      },
     ])
     .returning();
   await db.insert(priorities).values([
@@ -42,7 +60,15 @@ export async function createJobRow(
   const reference = `JOB-${String(number).padStart(6, '0')}-${Math.random().toString(36).slice(2, 6)}`;
   const [job] = await db
     .insert(jobs)
-    .values({ agencyId, number, reference, title: `Leaking tap ${number}`, priorityCode: priority.code, propertyId: options.propertyId, createdAt })
+    .values({
+      agencyId,
+      number,
+      reference,
+      title: `Leaking tap ${number}`,
+      priorityCode: priority.code,
+      propertyId: options.propertyId,
+      createdAt,
+    })
     .returning();
   return { jobId: job.id, reference, agencyId, createdAt: createdAt.toISOString(), priority, chase: CHASE };
 }

@@ -43,7 +43,11 @@ export async function startSmtpServer(options: SmtpOptions = {}) {
           return;
         }
         const raw = Buffer.concat(chunks).toString('utf8');
-        const message = { messageId: header(raw, 'Message-ID'), to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: header(raw, 'Subject') };
+        const message = {
+          messageId: header(raw, 'Message-ID'),
+          to: session.envelope.rcptTo.map((r) => r.address).join(','),
+          subject: header(raw, 'Subject'),
+        };
         if (options.hold?.(message)) await released;
         received.push(message);
         callback();

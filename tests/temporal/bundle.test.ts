@@ -6,7 +6,10 @@ import { WORKFLOWS_PATH } from '#worker/temporal-worker.ts';
 
 describe('workflow bundle', () => {
   it('builds workflows/index.ts with bundleWorkflowCode', async () => {
-    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never,
+    });
     expect(bundle.code.length).toBeGreaterThan(10_000);
     expect(bundle.code).toContain('jobWorkflow');
     // The machine and the loop are in; activities' implementations and the database client are not

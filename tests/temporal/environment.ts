@@ -28,7 +28,9 @@ export async function timeSkippingEnvironment(timeoutMs = 90_000): Promise<Found
   const path = process.env.TEMPORAL_TEST_SERVER_PATH;
   try {
     const env = await within(
-      TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {}),
+      TestWorkflowEnvironment.createTimeSkipping(
+        path ? { server: { executable: { type: 'existing-path', path } } } : {},
+      ),
       timeoutMs,
       'the time-skipping test server',
     );
@@ -54,7 +56,11 @@ export async function liveEnvironment(timeoutMs = 90_000): Promise<Found<TestWor
   if (address) {
     if (await reachable(address)) {
       try {
-        const env = await within(TestWorkflowEnvironment.createFromExistingServer({ address, namespace }), timeoutMs, `server ${address}`);
+        const env = await within(
+          TestWorkflowEnvironment.createFromExistingServer({ address, namespace }),
+          timeoutMs,
+          `server ${address}`,
+        );
         return { ok: true, value: env, via: `TEMPORAL_ADDRESS=${address}` };
       } catch (e) {
         reasons.push(`TEMPORAL_ADDRESS=${address}: ${firstLine(e)}`);

@@ -22,7 +22,10 @@ export interface TemporalHarness extends EngineHarness {
   withoutWorker<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-export async function temporalHarness(env: TestWorkflowEnvironment, options: { maxHistoryEvents?: number; teardownEnv?: boolean } = {}): Promise<TemporalHarness> {
+export async function temporalHarness(
+  env: TestWorkflowEnvironment,
+  options: { maxHistoryEvents?: number; teardownEnv?: boolean } = {},
+): Promise<TemporalHarness> {
   const database = await createTestDatabase({ max: 20 });
   const namespace = env.namespace ?? 'default';
   const taskQueue = `fettle-test-${randomUUID()}`;

@@ -2,7 +2,13 @@
 // The same loop runs inside the workflow, where the runtime is @temporalio/workflow.
 import { describe, expect, it } from 'vitest';
 import type { EffectCall, ProjectionFailure, Transition } from '#workflows/activity-contract.ts';
-import { createJobLoop, type JobLoop, type LoopCarry, type LoopExit, type LoopRuntime } from '#workflows/temporal/job-loop.ts';
+import {
+  createJobLoop,
+  type JobLoop,
+  type LoopCarry,
+  type LoopExit,
+  type LoopRuntime,
+} from '#workflows/temporal/job-loop.ts';
 import type { Actor, JobCommand, JobInput } from '#workflows/model.ts';
 import type { JobView } from '#workflows/job-host.ts';
 
@@ -166,7 +172,12 @@ describe('job loop: events', () => {
     expect(fake.transitions.at(-1)).toMatchObject({ seq: 2, from: 'new', at: new Date(T0 + 60_000).toISOString() });
     expect(fake.transitions.at(-1)?.event).toMatchObject({ type: 'OFFER', at: new Date(T0 + 60_000).toISOString() });
     await until(() => fake.effects.length === 1, 'the offer notification');
-    expect(fake.effects[0]).toMatchObject({ jobId: 'job-1', seq: 2, idx: 0, effect: { type: 'notify', params: { template: 'jobOffered', contractors: [PAT.id] } } });
+    expect(fake.effects[0]).toMatchObject({
+      jobId: 'job-1',
+      seq: 2,
+      idx: 0,
+      effect: { type: 'notify', params: { template: 'jobOffered', contractors: [PAT.id] } },
+    });
   });
 
   it('refuses what the machine refuses, with its reason, in the validator and in the handler, changing nothing', async () => {
@@ -176,7 +187,9 @@ describe('job loop: events', () => {
     expect(loop.validate({ type: 'ACCEPT', actor: PAT })).toMatch(/not been offered to you/);
     expect(loop.validate({ type: 'CLOSE', actor: STAFF })).toMatch(/Cannot close the job while the job is New/);
     expect(loop.validate({ type: 'OFFER', contractorId: PAT.id, actor: STAFF })).toBeNull();
-    await expect(fake.submit(loop, { type: 'OFFER', contractorId: PAT.id, actor: PAT })).rejects.toThrow(/Only agency staff/);
+    await expect(fake.submit(loop, { type: 'OFFER', contractorId: PAT.id, actor: PAT })).rejects.toThrow(
+      /Only agency staff/,
+    );
     await expect(fake.submit(loop, { type: 'CLOSE', actor: STAFF })).rejects.toBeInstanceOf(Refused);
     expect(loop.view().version).toBe(1);
     expect(fake.transitions).toHaveLength(1);
@@ -195,7 +208,9 @@ describe('job loop: events', () => {
   it('serializes concurrent events: consecutive versions, recorded in order', async () => {
     const fake = fakeRuntime();
     const { loop } = boot(fake);
-    const views = await Promise.all(Array.from({ length: 12 }, (_, i) => fake.submit(loop, { type: 'ADD_NOTE', text: `note ${i}`, actor: STAFF })));
+    const views = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => fake.submit(loop, { type: 'ADD_NOTE', text: `note ${i}`, actor: STAFF })),
+    );
     expect(views.map((v) => v.version)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
     expect(loop.view().context.noteCount).toBe(12);
     expect(fake.transitions.map((t) => t.seq)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
@@ -230,7 +245,11 @@ describe('job loop: deadlines', () => {
 
     fake.set(T0 + 18 * HOUR);
     await until(() => fake.transitions.length === 2, 'the 75 % warning');
-    expect(fake.transitions[1].event).toMatchObject({ type: 'SLA_WARNING', at: new Date(T0 + 18 * HOUR).toISOString(), actor: { role: 'system' } });
+    expect(fake.transitions[1].event).toMatchObject({
+      type: 'SLA_WARNING',
+      at: new Date(T0 + 18 * HOUR).toISOString(),
+      actor: { role: 'system' },
+    });
     expect(loop.view().context.sla.warnedPercent).toBe(75);
     await until(() => fake.deadlines.at(-1) === new Date(T0 + 21.6 * HOUR).toISOString(), 'the 90 % deadline');
 
@@ -352,7 +371,9 @@ describe('job loop: failures', () => {
     fake.effectFails = (c) => (c.seq === 2 ? new Error('SMTP down for a week') : null);
     await fake.submit(loop, { type: 'OFFER', contractorId: PAT.id, actor: STAFF });
     await until(() => fake.logs.some((l) => l.level === 'error'), 'the error log');
-    expect(fake.logs.find((l) => l.level === 'error')?.message).toMatch(/effect job-1:2:0 \(notify\) gave up: SMTP down/);
+    expect(fake.logs.find((l) => l.level === 'error')?.message).toMatch(
+      /effect job-1:2:0 \(notify\) gave up: SMTP down/,
+    );
     const accepted = await fake.submit(loop, { type: 'ACCEPT', actor: PAT });
     expect(accepted.status).toBe('assigned');
     await until(() => fake.effects.length === 1, 'the next effect');

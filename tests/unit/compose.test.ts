@@ -11,7 +11,8 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const compose = (...args: string[]) => spawnSync('docker', ['compose', ...args], { cwd: ROOT, encoding: 'utf8' });
 const available = compose('version').status === 0;
 const required = process.env.COMPOSE_REQUIRED === '1';
-if (!available && !required) console.warn('\n[compose] SKIPPED docker-compose.yml checks: `docker compose` is not available here\n');
+if (!available && !required)
+  console.warn('\n[compose] SKIPPED docker-compose.yml checks: `docker compose` is not available here\n');
 
 interface Service {
   image?: string;

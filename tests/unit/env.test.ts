@@ -6,7 +6,13 @@ import { readEnv } from '#worker/env.ts';
 describe('readEnv', () => {
   it('gives the embedded defaults for an empty environment', () => {
     const env = readEnv({});
-    expect(env).toMatchObject({ DATA_DIR: '.data', PORT: 3000, JOB_ENGINE: 'auto', TEMPORAL_NAMESPACE: 'default', SEED_DEMO: true });
+    expect(env).toMatchObject({
+      DATA_DIR: '.data',
+      PORT: 3000,
+      JOB_ENGINE: 'auto',
+      TEMPORAL_NAMESPACE: 'default',
+      SEED_DEMO: true,
+    });
     expect(env.DATABASE_URL).toBeUndefined();
   });
 
@@ -15,14 +21,19 @@ describe('readEnv', () => {
   });
 
   it('names every bad variable in one error', () => {
-    expect(() => readEnv({ DATABASE_URL: 'mysql://x', PORT: 'eighty', JOB_ENGINE: 'cloud', BETTER_AUTH_SECRET: 'short' })).toThrowError(
-      /DATABASE_URL[\s\S]*PORT[\s\S]*JOB_ENGINE[\s\S]*BETTER_AUTH_SECRET: must be at least 32 characters/,
-    );
+    expect(() =>
+      readEnv({ DATABASE_URL: 'mysql://x', PORT: 'eighty', JOB_ENGINE: 'cloud', BETTER_AUTH_SECRET: 'short' }),
+    ).toThrowError(/DATABASE_URL[\s\S]*PORT[\s\S]*JOB_ENGINE[\s\S]*BETTER_AUTH_SECRET: must be at least 32 characters/);
   });
 
   it('refuses a TLS certificate without its key', () => {
-    expect(() => readEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/client.pem' })).toThrowError(/TEMPORAL_TLS_CLIENT_KEY_PATH: set both/);
-    expect(readEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/k.pem' }).TEMPORAL_TLS_CLIENT_KEY_PATH).toBe('/k.pem');
+    expect(() => readEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/client.pem' })).toThrowError(
+      /TEMPORAL_TLS_CLIENT_KEY_PATH: set both/,
+    );
+    expect(
+      readEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/k.pem' })
+        .TEMPORAL_TLS_CLIENT_KEY_PATH,
+    ).toBe('/k.pem');
   });
 });
 
@@ -37,7 +48,9 @@ describe('ENGINE_CLOCK_OFFSET', () => {
   });
 
   it('refuses what it cannot read', () => {
-    expect(() => readEnv({ ENGINE_CLOCK_OFFSET: 'next week' })).toThrowError(/ENGINE_CLOCK_OFFSET: a signed span such as \+3d/);
+    expect(() => readEnv({ ENGINE_CLOCK_OFFSET: 'next week' })).toThrowError(
+      /ENGINE_CLOCK_OFFSET: a signed span such as \+3d/,
+    );
     expect(() => readEnv({ ENGINE_CLOCK_OFFSET: '+3 days' })).toThrowError(/ENGINE_CLOCK_OFFSET/);
   });
 
@@ -48,7 +61,7 @@ describe('ENGINE_CLOCK_OFFSET', () => {
     expect(readEnv({ NODE_ENV: 'development', ENGINE_CLOCK_OFFSET: '+3d' }).ENGINE_CLOCK_OFFSET).toBe(72 * H);
   });
 
-  it('moves the embedded engine\'s clock, announced loudly; Temporal ignores it, also loudly', () => {
+  it("moves the embedded engine's clock, announced loudly; Temporal ignores it, also loudly", () => {
     const said: string[] = [];
     const clock = engineClock(readEnv({ ENGINE_CLOCK_OFFSET: '+3d' }), 'embedded', (m) => said.push(m));
     expect(clock().getTime() - Date.now()).toBeGreaterThan(72 * H - 5000);

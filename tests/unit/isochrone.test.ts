@@ -17,7 +17,19 @@ beforeAll(async () => {
     const q = new URL(req.url!, 'http://x').searchParams;
     const [lat, lng] = [Number(q.get('lat')), Number(q.get('lng'))];
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ type: 'Polygon', coordinates: [[[lng, lat], [lng + 0.1, lat], [lng, lat + 0.1], [lng, lat]]] }));
+    res.end(
+      JSON.stringify({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [lng, lat],
+            [lng + 0.1, lat],
+            [lng, lat + 0.1],
+            [lng, lat],
+          ],
+        ],
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/iso`;

@@ -20,21 +20,63 @@ const issuesOf = (input: unknown) => {
 
 describe('describeIssues', () => {
   test('names each field and says what is wrong, without zod internals', () => {
-    const message = describeIssues(issuesOf({ reason: '   ', agentNetPence: 2_000_000_000, email: 'nope', paidOn: '2026-13-01', title: 'ab', leg: 'landlord' }));
-    expect(message).toBe('Enter the reason. The agent net is too large. Enter a valid email. Enter a valid paid on. Give the job a short title. Choose a leg');
+    const message = describeIssues(
+      issuesOf({
+        reason: '   ',
+        agentNetPence: 2_000_000_000,
+        email: 'nope',
+        paidOn: '2026-13-01',
+        title: 'ab',
+        leg: 'landlord',
+      }),
+    );
+    expect(message).toBe(
+      'Enter the reason. The agent net is too large. Enter a valid email. Enter a valid paid on. Give the job a short title. Choose a leg',
+    );
     expect(message).not.toMatch(/expected|regex|\^|Too (small|big)/);
   });
 
   test('a missing or fractional number is said plainly', () => {
-    expect(describeIssues(issuesOf({ reason: 'x', agentNetPence: 10.5, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }))).toBe('The agent net must be a whole number');
-    expect(describeIssues(issuesOf({ agentNetPence: 1, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }))).toBe('Enter the reason');
+    expect(
+      describeIssues(
+        issuesOf({
+          reason: 'x',
+          agentNetPence: 10.5,
+          email: 'a@b.co',
+          paidOn: '2026-01-01',
+          title: 'Leak',
+          leg: 'client',
+        }),
+      ),
+    ).toBe('The agent net must be a whole number');
+    expect(
+      describeIssues(
+        issuesOf({ agentNetPence: 1, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }),
+      ),
+    ).toBe('Enter the reason');
   });
 
   test('text typed where a number belongs (a form sends NaN) is said to need a number', () => {
-    expect(describeIssues(issuesOf({ reason: 'x', agentNetPence: NaN, email: 'a@b.co', paidOn: '2026-01-01', title: 'Leak', leg: 'client' }))).toBe('Enter the agent net as a number');
+    expect(
+      describeIssues(
+        issuesOf({
+          reason: 'x',
+          agentNetPence: NaN,
+          email: 'a@b.co',
+          paidOn: '2026-01-01',
+          title: 'Leak',
+          leg: 'client',
+        }),
+      ),
+    ).toBe('Enter the agent net as a number');
   });
 
   test("a form's own names for its fields are used", () => {
-    expect(describeIssues(issuesOf({ reason: '', agentNetPence: 1, email: 'a@b.co', paidOn: '2026-13-01', title: 'Leak', leg: 'client' }), { paidOn: 'date paid' })).toBe('Enter the reason. Enter a valid date paid');
+    expect(
+      describeIssues(
+        issuesOf({ reason: '', agentNetPence: 1, email: 'a@b.co', paidOn: '2026-13-01', title: 'Leak', leg: 'client' }),
+        { paidOn: 'date paid' },
+      ),
+    ).toBe('Enter the reason. Enter a valid date paid');
   });
 });

@@ -6,7 +6,9 @@ const job = { reference: 'JOB-000012', title: 'Leak under sink', address: '9 Cli
 
 describe('notification messages', () => {
   it('give SLA deadlines as dates for people in UK time, not ISO timestamps', () => {
-    expect(renderMessage('slaBreached', job, { dueAt: '2026-12-01T12:02:01.675Z' }).body).toBe('SLA breached: job JOB-000012 (Leak under sink) was due 1 Dec 2026, 12:02.');
+    expect(renderMessage('slaBreached', job, { dueAt: '2026-12-01T12:02:01.675Z' }).body).toBe(
+      'SLA breached: job JOB-000012 (Leak under sink) was due 1 Dec 2026, 12:02.',
+    );
     // Summer time: 11:30 UTC is 12:30 in the UK.
     expect(renderMessage('slaWarning', job, { dueAt: '2026-07-01T11:30:00.000Z', percent: 75 }).body).toBe(
       'SLA warning: job JOB-000012 (Leak under sink) has used 75% of its time; due 1 Jul 2026, 12:30.',
@@ -17,17 +19,40 @@ describe('notification messages', () => {
     expect(renderMessage('invoiceQueried', job, { number: 'PP-1', reason: 'Please itemise.' }).body).toBe(
       'The agency has queried your invoice PP-1 for job JOB-000012 (Leak under sink): Please itemise. Please submit a corrected invoice in the portal.',
     );
-    expect(renderMessage('jobRecalled', job, { reason: 'Tap still drips' }).body).toBe('Job JOB-000012 (Leak under sink) has been recalled: Tap still drips. Please return to the property.');
+    expect(renderMessage('jobRecalled', job, { reason: 'Tap still drips' }).body).toBe(
+      'Job JOB-000012 (Leak under sink) has been recalled: Tap still drips. Please return to the property.',
+    );
   });
 
   it('have subjects that say what happened, not only the job title', () => {
     expect(renderMessage('jobOffered', job, {}).subject).toBe('JOB-000012 offered to you: Leak under sink');
-    expect(renderMessage('offerReminder', job, {}).subject).toBe('Reminder: JOB-000012 is waiting for your answer: Leak under sink');
+    expect(renderMessage('offerReminder', job, {}).subject).toBe(
+      'Reminder: JOB-000012 is waiting for your answer: Leak under sink',
+    );
     expect(renderMessage('jobRecalled', job, { reason: 'x' }).subject).toBe('JOB-000012 recalled: Leak under sink');
     expect(renderMessage('jobCancelled', job, {}).subject).toBe('JOB-000012 cancelled: Leak under sink');
     // Every template says something of its own: no two subjects for one job are the same.
-    const templates = ['jobOffered', 'offerWithdrawn', 'offerAccepted', 'offerDeclined', 'workStarted', 'workCompleted', 'jobRecalled', 'jobClosed', 'jobCancelled', 'noteAdded',
-      'slaWarning', 'slaBreached', 'offerReminder', 'offerEscalation', 'invoiceReminder', 'invoiceSubmitted', 'invoiceQueried', 'invoiceApproved', 'paymentComplete'] as const;
+    const templates = [
+      'jobOffered',
+      'offerWithdrawn',
+      'offerAccepted',
+      'offerDeclined',
+      'workStarted',
+      'workCompleted',
+      'jobRecalled',
+      'jobClosed',
+      'jobCancelled',
+      'noteAdded',
+      'slaWarning',
+      'slaBreached',
+      'offerReminder',
+      'offerEscalation',
+      'invoiceReminder',
+      'invoiceSubmitted',
+      'invoiceQueried',
+      'invoiceApproved',
+      'paymentComplete',
+    ] as const;
     const subjects = templates.map((t) => renderMessage(t, job, { dueAt: null, percent: 50 }).subject);
     expect(new Set(subjects).size).toBe(templates.length);
     subjects.forEach((s) => expect(s).toContain('JOB-000012'));

@@ -12,11 +12,21 @@ import { readEnv } from '#worker/env.ts';
 
 describe('hostAllowed', () => {
   it('answers loopback names on any port, without ORIGIN', () => {
-    for (const host of ['localhost', 'localhost:3000', 'LOCALHOST:5173', '127.0.0.1:3000', '127.1.2.3', '[::1]:3000']) expect(hostAllowed(host, undefined), host).toBe(true);
+    for (const host of ['localhost', 'localhost:3000', 'LOCALHOST:5173', '127.0.0.1:3000', '127.1.2.3', '[::1]:3000'])
+      expect(hostAllowed(host, undefined), host).toBe(true);
   });
 
   it('refuses every other host without ORIGIN, and anything that is not a host', () => {
-    for (const host of ['evil.example', 'fettle.example', 'localhost.evil.example', 'evil.localhost.example', '127.0.0.1@evil.example', 'a/b', '', null])
+    for (const host of [
+      'evil.example',
+      'fettle.example',
+      'localhost.evil.example',
+      'evil.localhost.example',
+      '127.0.0.1@evil.example',
+      'a/b',
+      '',
+      null,
+    ])
       expect(hostAllowed(host, undefined), String(host)).toBe(false);
   });
 
@@ -57,7 +67,13 @@ describe('the dev mailbox', () => {
     expect(mayReadDevMailbox({ clientAddress: '192.0.2.9', headers: none, user: staff })).toBe(false);
     expect(mayReadDevMailbox({ clientAddress: '192.0.2.9', headers: none, user: admin })).toBe(true);
     // Through a proxy on the same machine, the peer is loopback but the person is not.
-    expect(mayReadDevMailbox({ clientAddress: '127.0.0.1', headers: new Headers({ 'x-forwarded-for': '203.0.113.1' }), user: null })).toBe(false);
+    expect(
+      mayReadDevMailbox({
+        clientAddress: '127.0.0.1',
+        headers: new Headers({ 'x-forwarded-for': '203.0.113.1' }),
+        user: null,
+      }),
+    ).toBe(false);
   });
 });
 
@@ -79,7 +95,11 @@ describe('control characters in text', () => {
 describe('faults and the CSP', () => {
   it('logs a fault under a reference and says only the reference', () => {
     const logged: unknown[][] = [];
-    const { ref, message } = reportInternalError(new Error('Failed query: select secret'), 'tRPC jobs.list', (...args) => logged.push(args));
+    const { ref, message } = reportInternalError(
+      new Error('Failed query: select secret'),
+      'tRPC jobs.list',
+      (...args) => logged.push(args),
+    );
     expect(ref).toMatch(/^[A-Z0-9]{8}$/);
     expect(message).toBe(internalErrorMessage(ref));
     expect(message).not.toContain('select');
@@ -91,8 +111,10 @@ describe('faults and the CSP', () => {
     expect(allowTileHost(csp, 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png')).toBe(
       "default-src 'self'; img-src 'self' data: blob: https://*.tile.openstreetmap.org; script-src 'self'",
     );
-    expect(allowTileHost(csp, 'https://tiles.example:8443/{z}/{x}/{y}.png')).toContain('img-src \'self\' data: blob: https://tiles.example:8443;');
-    expect(allowTileHost(csp, "javascript:alert(1)")).toBe(csp);
+    expect(allowTileHost(csp, 'https://tiles.example:8443/{z}/{x}/{y}.png')).toContain(
+      "img-src 'self' data: blob: https://tiles.example:8443;",
+    );
+    expect(allowTileHost(csp, 'javascript:alert(1)')).toBe(csp);
     expect(allowTileHost(csp, "https://x.example'; script-src *")).toBe(csp);
     expect(allowTileHost(csp, undefined)).toBe(csp);
   });

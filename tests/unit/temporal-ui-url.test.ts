@@ -30,6 +30,8 @@ describe('temporalWorkflowUrl', () => {
   });
 
   it('escapes ids and namespaces that are not URL-safe', () => {
-    expect(temporalWorkflowUrl('http://localhost:8233', 'a b', 'job/1?x')).toBe('http://localhost:8233/namespaces/a%20b/workflows/job%2F1%3Fx');
+    expect(temporalWorkflowUrl('http://localhost:8233', 'a b', 'job/1?x')).toBe(
+      'http://localhost:8233/namespaces/a%20b/workflows/job%2F1%3Fx',
+    );
   });
 });

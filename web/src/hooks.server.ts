@@ -21,13 +21,23 @@ function crossSite(request: Request, url: URL): boolean {
   return request.headers.get('sec-fetch-site') === 'cross-site';
 }
 
-const refuse = (status: number, text: string) => new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS } });
+const refuse = (status: number, text: string) =>
+  new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS } });
 
 function unavailable(api: boolean): Response {
   const headers = { ...SECURITY_HEADERS, 'retry-after': '10', 'cache-control': 'no-store' };
-  if (!api) return new Response(UNAVAILABLE_MESSAGE, { status: 503, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
-  const body = { error: { message: UNAVAILABLE_MESSAGE, code: -32603, data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 } } };
-  return new Response(JSON.stringify(body), { status: 503, headers: { ...headers, 'content-type': 'application/json' } });
+  if (!api)
+    return new Response(UNAVAILABLE_MESSAGE, {
+      status: 503,
+      headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },
+    });
+  const body = {
+    error: { message: UNAVAILABLE_MESSAGE, code: -32603, data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 } },
+  };
+  return new Response(JSON.stringify(body), {
+    status: 503,
+    headers: { ...headers, 'content-type': 'application/json' },
+  });
 }
 
 export const handle: Handle = async ({ event, resolve }) => {
@@ -35,7 +45,10 @@ export const handle: Handle = async ({ event, resolve }) => {
   // Links in emails are built from the request's URL: a Host this app does not answer to is refused before
   // anything can use it (security/origin.ts). 421: the request reached a server that is not that host.
   if (!hostAllowed(event.request.headers.get('host'), env.ORIGIN)) {
-    return refuse(421, 'This server does not answer to that host name. (Operators: set ORIGIN to the public URL; see docs/operations.md.)');
+    return refuse(
+      421,
+      'This server does not answer to that host name. (Operators: set ORIGIN to the public URL; see docs/operations.md.)',
+    );
   }
   if (crossSite(event.request, event.url)) return refuse(403, 'Cross-site request refused');
   event.locals.sessionId = null;
@@ -54,7 +67,8 @@ export const handle: Handle = async ({ event, resolve }) => {
     // kit.csp cannot know the runtime tile host: a configured base map's images are allowed here.
     const csp = response.headers.get('content-security-policy');
     if (csp && env.MAP_TILE_URL) response.headers.set('content-security-policy', allowTileHost(csp, env.MAP_TILE_URL));
-    if (event.locals.user && !response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
+    if (event.locals.user && !response.headers.has('cache-control'))
+      response.headers.set('cache-control', 'private, no-store');
   } catch {
     // Some responses (e.g. proxied fetches) have immutable headers; they keep their own.
   }

@@ -50,7 +50,17 @@ const iso = (d: Date, plusMs = 0) => new Date(d.getTime() + plusMs).toISOString(
 export const retryDelayMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** Math.max(0, attempts - 1));
 
 export function createDispatcher(options: DispatcherOptions) {
-  const { sql, engine, activities, clock = systemClock, batchSize = 100, timerConcurrency = 8, leaseMs = 30_000, idleMs = 1000, log = () => {} } = options;
+  const {
+    sql,
+    engine,
+    activities,
+    clock = systemClock,
+    batchSize = 100,
+    timerConcurrency = 8,
+    leaseMs = 30_000,
+    idleMs = 1000,
+    log = () => {},
+  } = options;
   const claims = claimsFor(options.instance);
   const { claimant } = claims;
 
@@ -80,7 +90,11 @@ export function createDispatcher(options: DispatcherOptions) {
         if (fix) {
           fired++;
           const was = fix.was ? `${fix.was.key} due ${fix.was.dueAt}` : 'none';
-          const now = fix.now ? `reset to ${fix.now.key} due ${fix.now.dueAt}` : fix.jobFound ? 'dropped (the job has no pending deadline)' : 'dropped (the job has no engine state)';
+          const now = fix.now
+            ? `reset to ${fix.now.key} due ${fix.now.dueAt}`
+            : fix.jobFound
+              ? 'dropped (the job has no pending deadline)'
+              : 'dropped (the job has no engine state)';
           log(`timer for job ${jobId} disagreed with the job's state (row: ${was}); ${now}`);
         }
       } catch (e) {
@@ -115,7 +129,9 @@ export function createDispatcher(options: DispatcherOptions) {
           await sql`update outbox set done_at = ${iso(clock())}, locked_until = null, locked_by = null, last_error = null where id = ${row.id}`;
         } catch (e) {
           const retryAt = iso(clock(), retryDelayMs(row.attempts));
-          log(`effect ${row.job_id}:${row.seq}:${row.idx} failed (attempt ${row.attempts}), retrying at ${retryAt}: ${String(e)}`);
+          log(
+            `effect ${row.job_id}:${row.seq}:${row.idx} failed (attempt ${row.attempts}), retrying at ${retryAt}: ${String(e)}`,
+          );
           await sql`update outbox set available_at = ${retryAt}, locked_until = null, locked_by = null, last_error = ${String(e)} where id = ${row.id}`;
         }
       }),
@@ -159,7 +175,15 @@ export function createDispatcher(options: DispatcherOptions) {
     if (done > 0) stuck = false;
     return ms;
   }
-  const loop = backgroundLoop({ sql, channel: WAKE_CHANNEL, idleMs, name: 'dispatcher', log, pass, claims: { claims, table: 'outbox' } });
+  const loop = backgroundLoop({
+    sql,
+    channel: WAKE_CHANNEL,
+    idleMs,
+    name: 'dispatcher',
+    log,
+    pass,
+    claims: { claims, table: 'outbox' },
+  });
 
   return { drain, fireDueTimers, runOutbox, start: () => loop.start(), stop: () => loop.stop() };
 }

@@ -7,7 +7,15 @@ import type { ReservedSql } from 'postgres';
 import type { Database, Tx } from '#db/client.ts';
 import { engineJobs, engineTimers, outbox } from '#db/schema/index.ts';
 import { recordTransition } from '#activities/record-transition.ts';
-import { pendingTimer, startJob, stepJob, timerEvent, viewOf, type JobState, type JobView } from '#workflows/job-host.ts';
+import {
+  pendingTimer,
+  startJob,
+  stepJob,
+  timerEvent,
+  viewOf,
+  type JobState,
+  type JobView,
+} from '#workflows/job-host.ts';
 import type { Effect, JobCommand, JobEvent, JobInput, JobStatus } from '#workflows/model.ts';
 import { EventRejected, JobNotFound, systemClock, type Clock, type JobEngine } from './port.ts';
 
@@ -37,13 +45,14 @@ export interface TimerFix {
 /** The job's timer row: its earliest pending deadline, or none. */
 function writeTimer(tx: Tx, jobId: string, timer: { key: string; dueAt: Date } | null) {
   return timer
-    ? tx.insert(engineTimers).values({ jobId, ...timer }).onConflictDoUpdate({ target: engineTimers.jobId, set: timer })
+    ? tx
+        .insert(engineTimers)
+        .values({ jobId, ...timer })
+        .onConflictDoUpdate({ target: engineTimers.jobId, set: timer })
     : tx.delete(engineTimers).where(eq(engineTimers.jobId, jobId));
 }
 
 export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database; clock?: Clock }): EmbeddedEngine {
-
-
   /**
    * Writes one accepted step. The statements are independent, so they are issued together and
    * postgres.js pipelines them on the transaction's connection: one round trip instead of one each.
@@ -51,7 +60,14 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
    * Returns the writes (not awaited: the caller decides what they pipeline with) and whether the
    * dispatcher has new work (effects to run, or a deadline to wait for).
    */
-  function persist(tx: Tx, jobId: string, seq: number, at: string, step: { state: JobState; effects: Effect[]; event: JobEvent | null; from: JobStatus | null }, existing: boolean) {
+  function persist(
+    tx: Tx,
+    jobId: string,
+    seq: number,
+    at: string,
+    step: { state: JobState; effects: Effect[]; event: JobEvent | null; from: JobStatus | null },
+    existing: boolean,
+  ) {
     const updatedAt = new Date(at);
     const timer = pendingTimer(step.state);
     const writes: PromiseLike<unknown>[] = [
@@ -64,7 +80,11 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
       recordTransition(tx, { jobId, seq, event: step.event, from: step.from, state: step.state, at }),
     ];
     if (step.effects.length > 0) {
-      writes.push(tx.insert(outbox).values(step.effects.map((effect, idx) => ({ jobId, seq, idx, effect, availableAt: updatedAt }))));
+      writes.push(
+        tx
+          .insert(outbox)
+          .values(step.effects.map((effect, idx) => ({ jobId, seq, idx, effect, availableAt: updatedAt }))),
+      );
     }
     writes.push(writeTimer(tx, jobId, timer && { key: timer.key, dueAt: new Date(timer.at) }));
     return { writes, wake: step.effects.length > 0 || timer !== null };
@@ -120,13 +140,19 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
     const prepared = {
       options: client.options,
       unsafe: (query: string, params?: unknown[], options?: object) => {
-        if (sealed.value) throw new Error(`engine: a statement came after its transaction's COMMIT was queued, and was not run: ${query.slice(0, 80)}`);
+        if (sealed.value)
+          throw new Error(
+            `engine: a statement came after its transaction's COMMIT was queued, and was not run: ${query.slice(0, 80)}`,
+          );
         return conn.unsafe(query, params as never, { ...options, prepare: true });
       },
     };
     return drizzle({ client: prepared as unknown as typeof client, casing: 'snake_case' }) as unknown as Database;
   }
-  async function apply(jobId: string, toEvent: (state: JobState, at: string) => JobEvent | null): Promise<JobView | null> {
+  async function apply(
+    jobId: string,
+    toEvent: (state: JobState, at: string) => JobEvent | null,
+  ): Promise<JobView | null> {
     const conn = await client.reserve();
     const sealed = { value: false };
     let open = false;
@@ -134,7 +160,9 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
       open = true;
       const [, rows] = await Promise.all([
         conn`begin`,
-        conn<{ state: JobState; version: number }[]>`select state, version from engine_jobs where job_id = ${jobId} for update`,
+        conn<
+          { state: JobState; version: number }[]
+        >`select state, version from engine_jobs where job_id = ${jobId} for update`,
       ]);
       if (rows.length === 0) throw new JobNotFound(jobId);
       const { state, version } = rows[0];
@@ -173,8 +201,17 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
       const settled = await Promise.allSettled([...writes, conn`commit`]);
       open = false;
       // The statement that failed, not those PostgreSQL then refused ("current transaction is aborted").
-      const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
-      if (failures.length) throw failures.find((e) => (e as { cause?: { code?: string }; code?: string }).code !== '25P02' && (e as { cause?: { code?: string } }).cause?.code !== '25P02') ?? failures[0];
+      const failures = settled
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => r.reason as unknown);
+      if (failures.length)
+        throw (
+          failures.find(
+            (e) =>
+              (e as { cause?: { code?: string }; code?: string }).code !== '25P02' &&
+              (e as { cause?: { code?: string } }).cause?.code !== '25P02',
+          ) ?? failures[0]
+        );
       const { command } = (settled[settled.length - 1] as PromiseFulfilledResult<{ command: string }>).value;
       if (command !== 'COMMIT') throw new Error(`engine: event ${seq} on job ${jobId} was rolled back (${command})`);
       if (wake) wakeDispatchers(jobId);

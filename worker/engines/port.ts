@@ -34,7 +34,9 @@ export class EngineUnavailable extends Error {
   /** The call that went unanswered (start, query, or the event's type): for logs, not for people. */
   readonly call: string;
   constructor(call: string, cause?: unknown) {
-    super('The job engine is not answering. Nothing is confirmed: check the job in a moment before trying again.', { cause });
+    super('The job engine is not answering. Nothing is confirmed: check the job in a moment before trying again.', {
+      cause,
+    });
     this.call = call;
   }
 }

@@ -4,7 +4,8 @@ import { connect as tcpConnect } from 'node:net';
 /** Whether `address` (host:port, IPv6 in brackets; port 7233 when absent) accepts a connection within `ms`. */
 export function reachable(address: string, ms = 2000): Promise<boolean> {
   const colon = address.lastIndexOf(':');
-  const [host, port] = colon > address.lastIndexOf(']') ? [address.slice(0, colon), Number(address.slice(colon + 1))] : [address, 7233];
+  const [host, port] =
+    colon > address.lastIndexOf(']') ? [address.slice(0, colon), Number(address.slice(colon + 1))] : [address, 7233];
   return new Promise((resolve) => {
     const socket = tcpConnect({ host: host.replace(/^\[|\]$/g, ''), port });
     const done = (ok: boolean) => (socket.destroy(), resolve(ok));

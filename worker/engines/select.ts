@@ -9,7 +9,8 @@ export type EngineChoice = { kind: 'embedded' } | { kind: 'temporal'; address: s
 export function chooseEngine(env: Pick<Env, 'JOB_ENGINE' | 'TEMPORAL_ADDRESS'>): EngineChoice {
   if (env.JOB_ENGINE === 'embedded') return { kind: 'embedded' };
   if (env.TEMPORAL_ADDRESS) return { kind: 'temporal', address: env.TEMPORAL_ADDRESS };
-  if (env.JOB_ENGINE === 'temporal') throw new Error('JOB_ENGINE=temporal needs TEMPORAL_ADDRESS (e.g. localhost:7233)');
+  if (env.JOB_ENGINE === 'temporal')
+    throw new Error('JOB_ENGINE=temporal needs TEMPORAL_ADDRESS (e.g. localhost:7233)');
   return { kind: 'embedded' };
 }
 

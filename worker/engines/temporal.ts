@@ -104,11 +104,17 @@ interface OperatorConnection {
 
 /** A visibility query naming every job attribute: it fails with "no mapping defined" until all are usable. */
 const PROBE_QUERY = JOB_SEARCH_ATTRIBUTES.map((k) =>
-  k.type === 'DATETIME' ? `${k.name} < "1970-01-02T00:00:00Z"` : k.type === 'BOOL' ? `${k.name} = true` : `${k.name} = "probe"`,
+  k.type === 'DATETIME'
+    ? `${k.name} < "1970-01-02T00:00:00Z"`
+    : k.type === 'BOOL'
+      ? `${k.name} = true`
+      : `${k.name} = "probe"`,
 ).join(' AND ');
 
 /** A registered attribute's type as people write it (KEYWORD, BOOL, …). */
-const typeName = (encoded: unknown) => Object.values(SearchAttributeType).find((t) => encodeSearchAttributeIndexedValueType(t) === encoded) ?? String(encoded);
+const typeName = (encoded: unknown) =>
+  Object.values(SearchAttributeType).find((t) => encodeSearchAttributeIndexedValueType(t) === encoded) ??
+  String(encoded);
 
 export interface EnsureSearchAttributesOptions {
   /** How long to wait for attributes registered here to become usable (the namespace cache refreshes). */
@@ -129,11 +135,16 @@ export async function ensureSearchAttributes(
   log: (m: string) => void = console.log,
   { usableWithinMs = 30_000 }: EnsureSearchAttributesOptions = {},
 ): Promise<boolean> {
-  const registered = async () => (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
-  const manual = JOB_SEARCH_ATTRIBUTES.map((k) => `--name ${k.name} --type ${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`);
+  const registered = async () =>
+    (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+  const manual = JOB_SEARCH_ATTRIBUTES.map(
+    (k) => `--name ${k.name} --type ${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`,
+  );
   try {
     const existing = await registered();
-    const wrongType = JOB_SEARCH_ATTRIBUTES.filter((k) => k.name in existing && existing[k.name] !== encodeSearchAttributeIndexedValueType(k.type));
+    const wrongType = JOB_SEARCH_ATTRIBUTES.filter(
+      (k) => k.name in existing && existing[k.name] !== encodeSearchAttributeIndexedValueType(k.type),
+    );
     if (wrongType.length > 0) {
       log(
         `temporal: search attributes with the wrong type in namespace ${namespace}: ` +
@@ -147,7 +158,9 @@ export async function ensureSearchAttributes(
       try {
         await connection.operatorService.addSearchAttributes({
           namespace,
-          searchAttributes: Object.fromEntries(absent.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
+          searchAttributes: Object.fromEntries(
+            absent.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!]),
+          ),
         });
         log(`temporal: registered search attributes ${absent.map((k) => k.name).join(', ')} in namespace ${namespace}`);
       } catch (e) {
@@ -195,11 +208,17 @@ export const DEFAULT_CALL_TIMEOUT_MS = 15_000;
  * per call, reused by every retry of that call.
  */
 export function updateIdFor(command: JobCommand): string {
-  return 'key' in command && typeof command.key === 'string' && command.key ? `${command.type}:${command.key}` : `${command.type}:${randomUUID()}`;
+  return 'key' in command && typeof command.key === 'string' && command.key
+    ? `${command.type}:${command.key}`
+    : `${command.type}:${randomUUID()}`;
 }
 
 function rejection(e: unknown): EventRejected | null {
-  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure && e.cause.type === EVENT_REJECTED) {
+  if (
+    e instanceof WorkflowUpdateFailedError &&
+    e.cause instanceof ApplicationFailure &&
+    e.cause.type === EVENT_REJECTED
+  ) {
     return new EventRejected(e.cause.message);
   }
   return null;
@@ -209,7 +228,10 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
   const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
   const log = opts.log ?? console.log;
-  const connection = await Connection.connect({ address: opts.address, ...(opts.connection ?? connectionOptionsFromEnv()) });
+  const connection = await Connection.connect({
+    address: opts.address,
+    ...(opts.connection ?? connectionOptionsFromEnv()),
+  });
   const client = new Client({ connection, namespace });
   const searchAttributes = await ensureSearchAttributes(connection, namespace, log);
   const { db } = opts;
@@ -230,7 +252,10 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
 
   /** The snapshot the workflow projected with its latest recorded transition, if any. */
   async function projected(jobId: string): Promise<JobView | null> {
-    const [row] = await db.select({ state: engineJobs.state, version: engineJobs.version }).from(engineJobs).where(eq(engineJobs.jobId, jobId));
+    const [row] = await db
+      .select({ state: engineJobs.state, version: engineJobs.version })
+      .from(engineJobs)
+      .where(eq(engineJobs.jobId, jobId));
     if (!row) return null;
     return viewOf(jobId, row.version, row.state as JobState);
   }
@@ -260,7 +285,10 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
   async function workflowId(jobId: string): Promise<string> {
     const known = ids.get(jobId);
     if (known) return known;
-    const [row] = await db.select({ reference: jobs.reference, agencyId: jobs.agencyId }).from(jobs).where(eq(jobs.id, jobId));
+    const [row] = await db
+      .select({ reference: jobs.reference, agencyId: jobs.agencyId })
+      .from(jobs)
+      .where(eq(jobs.id, jobId));
     if (!row) throw new JobNotFound(jobId);
     const id = workflowIdFor(row);
     if (ids.size >= 50_000) ids.clear();
@@ -324,7 +352,9 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
       const id = await workflowId(jobId);
       const updateId = updateIdFor(command);
       try {
-        return await answered(command.type, () => handleOf(id).executeUpdate(eventUpdate, { args: [command], updateId }));
+        return await answered(command.type, () =>
+          handleOf(id).executeUpdate(eventUpdate, { args: [command], updateId }),
+        );
       } catch (e) {
         const refused = rejection(e);
         if (refused) throw refused;
@@ -363,12 +393,18 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
         if (e instanceof WorkflowNotFoundError) return null;
         throw e;
       });
-      if (description?.status.name === 'RUNNING') throw new Error(`Job ${jobId}'s workflow ${id} is running: nothing to resume`);
-      if (description?.status.name === 'COMPLETED') throw new Error(`Job ${jobId} reached ${STATUS_LABELS[view.status]}: a finished job is not resumed`);
+      if (description?.status.name === 'RUNNING')
+        throw new Error(`Job ${jobId}'s workflow ${id} is running: nothing to resume`);
+      if (description?.status.name === 'COMPLETED')
+        throw new Error(`Job ${jobId} reached ${STATUS_LABELS[view.status]}: a finished job is not resumed`);
       const { jobId: _, reference, agencyId, createdAt, priority, chase } = view.context;
       const input: JobInput = { jobId, reference, agencyId, createdAt, priority, chase };
       // Its previous run is closed and not completed (checked above): the id is reused for a new run.
-      await startRun(id, input, { state: { status: view.status, context: view.context }, version: view.version, refusedTimers: [] });
+      await startRun(id, input, {
+        state: { status: view.status, context: view.context },
+        version: view.version,
+        refusedTimers: [],
+      });
       log(`temporal: resumed job ${jobId} (${reference}) at version ${view.version}, ${STATUS_LABELS[view.status]}`);
       return answered('sync', () => handleOf(id).executeUpdate(syncUpdate));
     },

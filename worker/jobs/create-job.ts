@@ -24,8 +24,18 @@ export interface NewJob {
 export const formatReference = (n: number) => `JOB-${String(n).padStart(6, '0')}`;
 
 export async function priorityPolicy(db: Database, agencyId: string, code: string): Promise<PriorityPolicy | null> {
-  const [p] = await db.select().from(priorities).where(and(eq(priorities.agencyId, agencyId), eq(priorities.code, code)));
-  return p ? { code: p.code, name: p.name, targetHours: p.targetHours, warnAtPercent: [...p.warnAtPercent].sort((a, b) => a - b) } : null;
+  const [p] = await db
+    .select()
+    .from(priorities)
+    .where(and(eq(priorities.agencyId, agencyId), eq(priorities.code, code)));
+  return p
+    ? {
+        code: p.code,
+        name: p.name,
+        targetHours: p.targetHours,
+        warnAtPercent: [...p.warnAtPercent].sort((a, b) => a - b),
+      }
+    : null;
 }
 
 /** The engine's input for a job row: what its workflow is started with, at creation or by the reconciler. */
@@ -47,10 +57,22 @@ export function jobInputFor(
     invoiceReminderRepeatHours: agency.invoiceReminderRepeatHours,
     invoiceReminderLimit: agency.invoiceReminderLimit,
   };
-  return { jobId: row.id, reference: row.reference, agencyId: row.agencyId, createdAt: row.createdAt.toISOString(), priority, chase };
+  return {
+    jobId: row.id,
+    reference: row.reference,
+    agencyId: row.agencyId,
+    createdAt: row.createdAt.toISOString(),
+    priority,
+    chase,
+  };
 }
 
-export async function createJob(db: Database, engine: JobEngine, job: NewJob, now = new Date()): Promise<{ id: string; reference: string; view: JobView }> {
+export async function createJob(
+  db: Database,
+  engine: JobEngine,
+  job: NewJob,
+  now = new Date(),
+): Promise<{ id: string; reference: string; view: JobView }> {
   const priority = await priorityPolicy(db, job.agencyId, job.priorityCode);
   if (!priority) throw new Error(`Unknown priority ${job.priorityCode}`);
   const { input, started } = await db.transaction(async (tx) => {

@@ -11,10 +11,23 @@ import type { JobEngine } from '../engines/port.ts';
 import { jobInputFor, priorityPolicy } from './create-job.ts';
 
 /** Starts every job row with no workflow; returns how many it started. One bad row does not stop the others (or the boot). */
-export async function startUnstartedJobs(db: Database, engine: JobEngine, log: (message: string) => void): Promise<number> {
+export async function startUnstartedJobs(
+  db: Database,
+  engine: JobEngine,
+  log: (message: string) => void,
+): Promise<number> {
   // A sequential scan at boot: jobs has no index on engine_version, and this runs once per start.
   const rows = await db
-    .select({ job: { id: jobs.id, reference: jobs.reference, agencyId: jobs.agencyId, createdAt: jobs.createdAt, priorityCode: jobs.priorityCode }, agency: agencies })
+    .select({
+      job: {
+        id: jobs.id,
+        reference: jobs.reference,
+        agencyId: jobs.agencyId,
+        createdAt: jobs.createdAt,
+        priorityCode: jobs.priorityCode,
+      },
+      agency: agencies,
+    })
     .from(jobs)
     .innerJoin(agencies, eq(agencies.id, jobs.agencyId))
     .where(eq(jobs.engineVersion, 0));
@@ -28,7 +41,9 @@ export async function startUnstartedJobs(db: Database, engine: JobEngine, log: (
       started++;
       log(`job ${job.reference} had no workflow (the app stopped while creating it); started it`);
     } catch (e) {
-      log(`job ${job.reference} has no workflow and could not be started: ${e instanceof Error ? e.message : String(e)}`);
+      log(
+        `job ${job.reference} has no workflow and could not be started: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
   return started;

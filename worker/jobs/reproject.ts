@@ -26,10 +26,11 @@ type History = temporal.api.history.v1.IHistory;
 /** Every run of the workflow, oldest first, following continue-as-new back from the current run. */
 async function histories(engine: TemporalEngine, workflowId: string): Promise<History[]> {
   const runs: History[] = [];
-  for (let runId: string | undefined = undefined; ; ) {
+  for (let runId: string | undefined = undefined; ;) {
     const history: History = await engine.client.workflow.getHandle(workflowId, runId).fetchHistory();
     runs.unshift(history);
-    const previous: string | null | undefined = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    const previous: string | null | undefined =
+      history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
     if (!previous) return runs;
     runId = previous;
   }
@@ -45,8 +46,12 @@ function transitionsIn(history: History): Transition[] {
 }
 
 export async function reprojectJob(engine: TemporalEngine, db: Database, jobId: string): Promise<Reprojection> {
-  const transitions = (await histories(engine, await engine.workflowId(jobId))).flatMap(transitionsIn).sort((a, b) => a.seq - b.seq);
-  const before = new Set((await db.select({ seq: jobEvents.seq }).from(jobEvents).where(eq(jobEvents.jobId, jobId))).map((r) => r.seq));
+  const transitions = (await histories(engine, await engine.workflowId(jobId)))
+    .flatMap(transitionsIn)
+    .sort((a, b) => a.seq - b.seq);
+  const before = new Set(
+    (await db.select({ seq: jobEvents.seq }).from(jobEvents).where(eq(jobEvents.jobId, jobId))).map((r) => r.seq),
+  );
   const { recordTransition } = createActivities({ db });
   const after = new Set(before);
   for (const t of transitions) {
@@ -58,5 +63,9 @@ export async function reprojectJob(engine: TemporalEngine, db: Database, jobId: 
   const version = Math.max(row?.version ?? 0, ...transitions.map((t) => t.seq));
   const complete = Array.from({ length: version }, (_, i) => i + 1).every((seq) => after.has(seq));
   if (complete) await db.update(jobs).set({ projectionError: null }).where(eq(jobs.id, jobId));
-  return { found: transitions.length, recorded: [...after].filter((s) => !before.has(s)).sort((a, b) => a - b), complete };
+  return {
+    found: transitions.length,
+    recorded: [...after].filter((s) => !before.has(s)).sort((a, b) => a - b),
+    complete,
+  };
 }

@@ -11,14 +11,23 @@ import type { JobEngine } from '../engines/port.ts';
 export async function seedFinance(db: Database, engine: JobEngine, now = new Date()): Promise<void> {
   const [harbour] = await db.select().from(agencies).where(eq(agencies.slug, 'harbour'));
   if (!harbour) return;
-  const [job] = await db.select().from(jobs).where(and(eq(jobs.agencyId, harbour.id), eq(jobs.title, 'Replace washing machine hose')));
+  const [job] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.agencyId, harbour.id), eq(jobs.title, 'Replace washing machine hose')));
   const [invoice] = job ? await db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, job.id)) : [];
-  const [admin] = await db.select().from(users).where(and(eq(users.agencyId, harbour.id), eq(users.role, 'admin')));
+  const [admin] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.agencyId, harbour.id), eq(users.role, 'admin')));
   if (!job || !invoice || !admin || job.status !== 'closed') return;
   const actor: Actor = { id: admin.id, role: 'admin' };
   const today = now.toISOString().slice(0, 10);
 
-  await db.update(contractorInvoices).set({ status: 'approved', decidedBy: admin.id, decidedAt: now }).where(eq(contractorInvoices.id, invoice.id));
+  await db
+    .update(contractorInvoices)
+    .set({ status: 'approved', decidedBy: admin.id, decidedAt: now })
+    .where(eq(contractorInvoices.id, invoice.id));
   // £95.00 to the landlord ex VAT; Pat's £78.00 (inc. VAT) is passed through; commission £30.00 (95 − 65 net).
   const raised = await engine.send(job.id, {
     type: 'RAISE_INVOICE',
@@ -30,11 +39,44 @@ export async function seedFinance(db: Database, engine: JobEngine, now = new Dat
     actor,
   });
   const expected = raised.context.invoice!.expected;
-  await engine.send(job.id, { type: 'RECORD_PAYMENT', key: 'seed-client-1', leg: 'client', amountPence: expected.client, reference: 'Landlord BACS 20417', paidOn: today, actor });
+  await engine.send(job.id, {
+    type: 'RECORD_PAYMENT',
+    key: 'seed-client-1',
+    leg: 'client',
+    amountPence: expected.client,
+    reference: 'Landlord BACS 20417',
+    paidOn: today,
+    actor,
+  });
   const [run] = await db
     .insert(paymentRuns)
-    .values({ agencyId: harbour.id, contractorId: invoice.contractorId, reference: `RUN-${today}-PF`, paidOn: today, totalPence: expected.contractor, key: 'seed-run-1', createdBy: admin.id })
+    .values({
+      agencyId: harbour.id,
+      contractorId: invoice.contractorId,
+      reference: `RUN-${today}-PF`,
+      paidOn: today,
+      totalPence: expected.contractor,
+      key: 'seed-run-1',
+      createdBy: admin.id,
+    })
     .returning();
-  await engine.send(job.id, { type: 'RECORD_PAYMENT', key: `run:${run.id}`, leg: 'contractor', amountPence: expected.contractor, reference: run.reference, paidOn: today, runId: run.id, actor });
-  await engine.send(job.id, { type: 'RECORD_PAYMENT', key: 'seed-commission-1', leg: 'commission', amountPence: expected.commission, reference: 'Commission transfer', paidOn: today, actor });
+  await engine.send(job.id, {
+    type: 'RECORD_PAYMENT',
+    key: `run:${run.id}`,
+    leg: 'contractor',
+    amountPence: expected.contractor,
+    reference: run.reference,
+    paidOn: today,
+    runId: run.id,
+    actor,
+  });
+  await engine.send(job.id, {
+    type: 'RECORD_PAYMENT',
+    key: 'seed-commission-1',
+    leg: 'commission',
+    amountPence: expected.commission,
+    reference: 'Commission transfer',
+    paidOn: today,
+    actor,
+  });
 }

@@ -6,15 +6,26 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { authAccounts, contractors, users } from '#db/schema/index.ts';
 
-export async function seedDemoLogins(db: Database, logins: readonly { email: string; role: string }[], password: string): Promise<void> {
+export async function seedDemoLogins(
+  db: Database,
+  logins: readonly { email: string; role: string }[],
+  password: string,
+): Promise<void> {
   const hash = await hashPassword(password);
   for (const login of logins) {
     const email = login.email.toLowerCase();
     let [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
     if (!user && login.role === 'contractor') {
-      const [record] = await db.select({ name: contractors.name }).from(contractors).where(sql`lower(${contractors.email}) = ${email}`).limit(1);
+      const [record] = await db
+        .select({ name: contractors.name })
+        .from(contractors)
+        .where(sql`lower(${contractors.email}) = ${email}`)
+        .limit(1);
       if (!record) continue;
-      [user] = await db.insert(users).values({ name: record.name, email, role: 'contractor', emailVerified: true }).returning({ id: users.id });
+      [user] = await db
+        .insert(users)
+        .values({ name: record.name, email, role: 'contractor', emailVerified: true })
+        .returning({ id: users.id });
     }
     if (!user) continue;
     await db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id));
@@ -22,9 +33,15 @@ export async function seedDemoLogins(db: Database, logins: readonly { email: str
       .select({ id: authAccounts.id })
       .from(authAccounts)
       .where(and(eq(authAccounts.userId, user.id), eq(authAccounts.providerId, 'credential')));
-    if (!existing) await db.insert(authAccounts).values({ userId: user.id, accountId: user.id, providerId: 'credential', password: hash });
+    if (!existing)
+      await db
+        .insert(authAccounts)
+        .values({ userId: user.id, accountId: user.id, providerId: 'credential', password: hash });
     if (login.role === 'contractor') {
-      await db.update(contractors).set({ userId: user.id }).where(sql`lower(${contractors.email}) = ${email} and ${contractors.userId} is null`);
+      await db
+        .update(contractors)
+        .set({ userId: user.id })
+        .where(sql`lower(${contractors.email}) = ${email} and ${contractors.userId} is null`);
     }
   }
 }

@@ -53,7 +53,13 @@ export interface LoopProgress {
 }
 
 type Item =
-  | { kind: 'event'; command: JobCommand; resolve: (v: JobView) => void; reject: (e: Error) => void; applied?: () => void }
+  | {
+      kind: 'event';
+      command: JobCommand;
+      resolve: (v: JobView) => void;
+      reject: (e: Error) => void;
+      applied?: () => void;
+    }
   | { kind: 'sync'; resolve: (v: JobView) => void };
 
 export interface JobLoop {
@@ -73,7 +79,11 @@ export interface JobLoop {
 
 /** An error's message with its causes' (an activity's failure wraps the activity's own error). */
 const message = (e: unknown): string =>
-  e instanceof Error ? (e.cause instanceof Error && e.cause.message !== e.message ? `${e.message}: ${message(e.cause)}` : e.message) : String(e);
+  e instanceof Error
+    ? e.cause instanceof Error && e.cause.message !== e.message
+      ? `${e.message}: ${message(e.cause)}`
+      : e.message
+    : String(e);
 
 export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
   let state: JobState;
@@ -97,7 +107,13 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
   let effectsPending = 0;
   let busy = false;
 
-  const view = (): JobView => ({ jobId, version, status: state.status, context: state.context, nextTimer: pendingTimer(state) });
+  const view = (): JobView => ({
+    jobId,
+    version,
+    status: state.status,
+    context: state.context,
+    nextTimer: pendingTimer(state),
+  });
   /** The next deadline to wait for: the earliest one the machine has not refused. */
   const nextDue = (): Timer | null => state.context.timers.find((t) => !refused.has(t.key)) ?? null;
   const idle = () => queue.length === 0 && effectsPending === 0 && !busy && rt.handlersFinished();
@@ -106,12 +122,21 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
     effects.forEach((effect, idx) => {
       effectsPending++;
       rt.runEffect({ jobId, seq, idx, effect })
-        .catch((e) => rt.log('error', `effect ${jobId}:${seq}:${idx} (${effect.type}) gave up: ${message(e)}`, { jobId, seq, idx }))
+        .catch((e) =>
+          rt.log('error', `effect ${jobId}:${seq}:${idx} (${effect.type}) gave up: ${message(e)}`, { jobId, seq, idx }),
+        )
         .finally(() => effectsPending--);
     });
   }
 
-  async function commit(event: JobEvent | null, from: JobStatus | null, next: JobState, effects: Effect[], at: string, seq: number) {
+  async function commit(
+    event: JobEvent | null,
+    from: JobStatus | null,
+    next: JobState,
+    effects: Effect[],
+    at: string,
+    seq: number,
+  ) {
     state = next;
     version = seq;
     rt.published(view());
@@ -121,9 +146,11 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
       // The state has moved on regardless; the next transition's projection brings the read model level,
       // but this step's history row is missing: the job is flagged for an operator (docs/operations.md).
       rt.log('error', `recordTransition ${jobId}:${seq} gave up: ${message(e)}`, { jobId, seq });
-      await rt.projectionFailed({ jobId, seq, error: message(e), at: rt.now().toISOString() }).catch((flagError: unknown) =>
-        rt.log('error', `could not flag ${jobId}:${seq} as needing attention: ${message(flagError)}`, { jobId, seq }),
-      );
+      await rt
+        .projectionFailed({ jobId, seq, error: message(e), at: rt.now().toISOString() })
+        .catch((flagError: unknown) =>
+          rt.log('error', `could not flag ${jobId}:${seq} as needing attention: ${message(flagError)}`, { jobId, seq }),
+        );
     }
     recorded = seq;
     startEffects(seq, effects);
@@ -150,7 +177,9 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
     try {
       result = stepJob(state, event);
     } catch (e) {
-      return item.reject(rt.refusal(`Malformed ${String((item.command as { type?: unknown }).type)} event: ${message(e)}`));
+      return item.reject(
+        rt.refusal(`Malformed ${String((item.command as { type?: unknown }).type)} event: ${message(e)}`),
+      );
     }
     if (!result.ok) return item.reject(rt.refusal(result.reason));
     await commit(event, result.from, result.state, result.effects, at, version + 1);
@@ -171,7 +200,9 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
       }
     },
     submit(command, applied) {
-      return new Promise<JobView>((resolve, reject) => queue.push({ kind: 'event', command, resolve, reject, applied }));
+      return new Promise<JobView>((resolve, reject) =>
+        queue.push({ kind: 'event', command, resolve, reject, applied }),
+      );
     },
     sync() {
       return new Promise<JobView>((resolve) => queue.push({ kind: 'sync', resolve }));

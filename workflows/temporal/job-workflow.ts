@@ -51,7 +51,8 @@ const { runEffect } = proxyActivities<JobActivities>({
 /** How many applied update ids a run hands to the next: far more than can be in flight across a hand-over. */
 const APPLIED_UPDATE_IDS_CARRIED = 500;
 
-const refusal = (reason: string) => ApplicationFailure.create({ type: EVENT_REJECTED, message: reason, nonRetryable: true });
+const refusal = (reason: string) =>
+  ApplicationFailure.create({ type: EVENT_REJECTED, message: reason, nonRetryable: true });
 
 export async function jobWorkflow(args: JobWorkflowArgs): Promise<JobView> {
   const maxHistoryEvents = args.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
@@ -95,7 +96,9 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<JobView> {
     (command) => {
       const id = currentUpdateInfo()?.id;
       if (alreadyApplied()) {
-        log.info('event update already applied by an earlier run of this job; answered without applying it', { updateId: id });
+        log.info('event update already applied by an earlier run of this job; answered without applying it', {
+          updateId: id,
+        });
         return Promise.resolve(loop.view());
       }
       // The loop's own promise, returned as it is: wrapping it (async/await, then) would complete the update

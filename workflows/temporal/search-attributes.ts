@@ -1,6 +1,11 @@
 // The job's custom search attributes: what an operator filters on in the Temporal UI
 // (e.g. `JobStatus = "inProgress" AND SlaBreached = true`). Safe for the workflow bundle.
-import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair, type SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  type SearchAttributePair,
+  type SearchAttributeUpdatePair,
+} from '@temporalio/common';
 import type { JobView } from '../job-host.ts';
 
 export const JobStatusKey = defineSearchAttributeKey('JobStatus', SearchAttributeType.KEYWORD);
@@ -12,7 +17,15 @@ export const SlaDueAtKey = defineSearchAttributeKey('SlaDueAt', SearchAttributeT
 export const SlaBreachedKey = defineSearchAttributeKey('SlaBreached', SearchAttributeType.BOOL);
 
 /** Every key, for registering them with the server. */
-export const JOB_SEARCH_ATTRIBUTES = [JobStatusKey, JobReferenceKey, AgencyIdKey, ContractorIdKey, PriorityKey, SlaDueAtKey, SlaBreachedKey] as const;
+export const JOB_SEARCH_ATTRIBUTES = [
+  JobStatusKey,
+  JobReferenceKey,
+  AgencyIdKey,
+  ContractorIdKey,
+  PriorityKey,
+  SlaDueAtKey,
+  SlaBreachedKey,
+] as const;
 
 type Facts = Pick<JobView, 'status' | 'context'>;
 

@@ -13,10 +13,17 @@ export interface Child {
 
 export function startChild(script: string, env: Record<string, string>, timeoutMs = 60_000): Child {
   let log = '';
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not get ready in ${timeoutMs / 1000} s:\n${log}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${script} did not get ready in ${timeoutMs / 1000} s:\n${log}`)),
+      timeoutMs,
+    );
     child.stdout!.on('data', (d) => {
       log += d;
       const m = /^READY (.*)$/m.exec(log);

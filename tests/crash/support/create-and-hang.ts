@@ -26,4 +26,10 @@ const engine: JobEngine =
           return hang();
         },
       };
-await createJob(runtime.db, engine, { agencyId: fx.agency.id, title, descriptionHtml: '<p>Drips</p>', priorityCode: 'P2', propertyId: fx.property.id });
+await createJob(runtime.db, engine, {
+  agencyId: fx.agency.id,
+  title,
+  descriptionHtml: '<p>Drips</p>',
+  priorityCode: 'P2',
+  propertyId: fx.property.id,
+});

@@ -44,7 +44,13 @@ export function launchBrowser(): Promise<Browser> {
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -63,7 +69,10 @@ export async function signIn(page: Page, url: string, email: string, password = 
   await page.locator('input[name="email"]').fill(email);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main form button, form[method="POST"] button').click();
-  await page.waitForFunction(() => !location.pathname.startsWith('/sign-in') || document.querySelector('[role="alert"]'), { timeout: 15_000 });
+  await page.waitForFunction(
+    () => !location.pathname.startsWith('/sign-in') || document.querySelector('[role="alert"]'),
+    { timeout: 15_000 },
+  );
   const refused = await page.$eval('[role="alert"]', (e) => e.textContent).catch(() => null);
   if (page.url().includes('/sign-in')) throw new Error(`sign-in refused for ${email}: ${refused ?? 'no message'}`);
   await page.waitForNetworkIdle();

@@ -2,7 +2,11 @@
 export { STATUS_LABELS } from '#workflows/model.ts';
 export { formatPence } from '#workflows/money.ts';
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'Europe/London',
+});
 export const formatDateTime = (d: Date | string | null | undefined) => (d ? dateTime.format(new Date(d)) : '—');
 
 const ukDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });

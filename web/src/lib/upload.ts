@@ -30,7 +30,8 @@ export interface UploadOptions {
 }
 
 /** Delay before retry n (1-based): base · 2^(n-1), capped at 15 s, with ±20 % jitter so phones don't stampede. */
-export const backoff = (retry: number, baseMs: number, random = Math.random) => Math.min(15_000, baseMs * 2 ** (retry - 1)) * (0.8 + 0.4 * random());
+export const backoff = (retry: number, baseMs: number, random = Math.random) =>
+  Math.min(15_000, baseMs * 2 ** (retry - 1)) * (0.8 + 0.4 * random());
 
 function sendOnce(url: string, file: File, options: UploadOptions): Promise<Uploaded> {
   return new Promise((resolve, reject) => {
@@ -63,7 +64,9 @@ function sendOnce(url: string, file: File, options: UploadOptions): Promise<Uplo
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(new UploadFailed('Cancelled', false))), { once: true });
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(new UploadFailed('Cancelled', false))), {
+      once: true,
+    });
   });
 
 export async function uploadWithRetry(url: string, file: File, options: UploadOptions = {}): Promise<Uploaded> {

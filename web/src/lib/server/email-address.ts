@@ -9,7 +9,11 @@ export const EMAIL_MAX = 254;
 export const emailAddress = (message = 'Enter a valid email') =>
   // Both checks after the pipe: they then report together, and inside a union (optionalEmail) the field's own
   // message survives rather than zod's "invalid input".
-  z.string().trim().toLowerCase().pipe(z.email(message).max(EMAIL_MAX, `Keep the email to ${EMAIL_MAX} characters`));
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email(message).max(EMAIL_MAX, `Keep the email to ${EMAIL_MAX} characters`));
 
 /** True when `value` is an address emailAddress accepts. */
 export const isEmailAddress = (value: string) => emailAddress().safeParse(value).success;

@@ -38,5 +38,8 @@ export function machineGraph(): MachineGraph {
     for (const [event, t] of Object.entries(s.on ?? {})) targetsOf(t).forEach((to) => add(id, to, event));
     targetsOf(s.always).forEach((to) => add(id, to, 'all paid'));
   }
-  return { states: Object.entries(states).map(([id, s]) => ({ id, final: s.type === 'final' })), edges: [...edges.values()] };
+  return {
+    states: Object.entries(states).map(([id, s]) => ({ id, final: s.type === 'final' })),
+    edges: [...edges.values()],
+  };
 }

@@ -6,6 +6,7 @@ export const BAD_PERIOD = 'Choose a valid period: two dates, the first not after
 
 /** For `.catch` on finance.statement: a refused period stays a 400, in words instead of zod's issue list. */
 export function periodRefused(e: unknown): never {
-  if (e instanceof TRPCError && e.code === 'BAD_REQUEST') throw new TRPCError({ code: 'BAD_REQUEST', message: BAD_PERIOD, cause: e });
+  if (e instanceof TRPCError && e.code === 'BAD_REQUEST')
+    throw new TRPCError({ code: 'BAD_REQUEST', message: BAD_PERIOD, cause: e });
   throw e;
 }

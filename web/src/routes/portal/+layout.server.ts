@@ -15,8 +15,18 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
   const { db } = await useRuntime();
   const [memberships, agency] = await Promise.all([
     contractorMemberships(db, { id: user.userId, email: user.email }),
-    user.agencyId ? db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, user.agencyId)).then((r) => r[0] ?? null) : null,
+    user.agencyId
+      ? db
+          .select({ name: agencies.name })
+          .from(agencies)
+          .where(eq(agencies.id, user.agencyId))
+          .then((r) => r[0] ?? null)
+      : null,
   ]);
   // An agency switching its portal off changes what the contractor sees: every portal page says why.
-  return { agencyName: agency?.name ?? null, canSwitch: memberships.filter((m) => m.portalEnabled).length > 1, portalOff: portalOffMessage(user.portalOff ?? []) };
+  return {
+    agencyName: agency?.name ?? null,
+    canSwitch: memberships.filter((m) => m.portalEnabled).length > 1,
+    portalOff: portalOffMessage(user.portalOff ?? []),
+  };
 };

@@ -8,7 +8,13 @@ import type { FieldErrors, FormFailure } from './form-state.ts';
 
 export type { FieldErrors, FormFailure } from './form-state.ts';
 
-const STATUS: Partial<Record<TRPCError['code'], number>> = { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
+const STATUS: Partial<Record<TRPCError['code'], number>> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+};
 
 /** The forms' words for the API fields whose own names would not read well beside them ("line1", "lat"). */
 const FIELD_NAMES: FieldNames = {
@@ -28,11 +34,20 @@ const FIELD_NAMES: FieldNames = {
 function problems(e: ZodError) {
   const flat = z.flattenError(e, (issue) => describeIssues([issue], FIELD_NAMES));
   const once = (messages: string[] = []) => [...new Set(messages)];
-  const fieldErrors: FieldErrors = Object.fromEntries(Object.entries(flat.fieldErrors).map(([k, v]) => [k, once(v as string[] | undefined)]));
+  const fieldErrors: FieldErrors = Object.fromEntries(
+    Object.entries(flat.fieldErrors).map(([k, v]) => [k, once(v as string[] | undefined)]),
+  );
   return { top: once(flat.formErrors).join('. '), fieldErrors };
 }
 
-export function failure(action: string, key: string | null, form: FormData, error: string, fieldErrors: FieldErrors = {}, status = 400) {
+export function failure(
+  action: string,
+  key: string | null,
+  form: FormData,
+  error: string,
+  fieldErrors: FieldErrors = {},
+  status = 400,
+) {
   const values: Record<string, string> = {};
   // Repeated fields (checkbox groups) come back comma-joined.
   for (const [k, v] of form) if (typeof v === 'string') values[k] = k in values ? `${values[k]}, ${v}` : v;
@@ -63,7 +78,10 @@ export async function run<T>(action: string, key: string | null, form: FormData,
  * The default action of a "new record" page: save the form through the API and go to the new record's
  * page; a refusal stays on the form as a `create` failure with what was typed.
  */
-export function createAction<E extends Pick<RequestEvent, 'request'>>(save: (event: E, form: FormData) => Promise<{ id: string }>, to: (id: string) => string) {
+export function createAction<E extends Pick<RequestEvent, 'request'>>(
+  save: (event: E, form: FormData) => Promise<{ id: string }>,
+  to: (id: string) => string,
+) {
   return async (event: E) => {
     const f = await event.request.formData();
     let id: string;
@@ -110,4 +128,5 @@ export async function orNotFound<T>(what: string, id: string, get: (id: string) 
 }
 
 /** Whether the signed-in person is an agency admin (pages show or hide what only admins may change; the API decides). */
-export const isAdmin = (user: { kind: string; role?: string } | null | undefined) => user?.kind === 'staff' && user.role === 'admin';
+export const isAdmin = (user: { kind: string; role?: string } | null | undefined) =>
+  user?.kind === 'staff' && user.role === 'admin';

@@ -32,7 +32,10 @@ export const contractorFrom = (f: FormData) => {
   const [shownPostcode = '', shownLat = '', shownLng = ''] = text(f, 'baseShown').split('|');
   const district = (s: string) => outcodeOf(s) ?? s.trim().toUpperCase();
   const stale =
-    f.has('baseShown') && district(basePostcode) !== district(shownPostcode) && text(f, 'baseLat').trim() === shownLat && text(f, 'baseLng').trim() === shownLng;
+    f.has('baseShown') &&
+    district(basePostcode) !== district(shownPostcode) &&
+    text(f, 'baseLat').trim() === shownLat &&
+    text(f, 'baseLng').trim() === shownLng;
   return {
     name: text(f, 'name'),
     company: text(f, 'company'),

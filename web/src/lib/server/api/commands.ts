@@ -11,11 +11,20 @@ const ids = z.array(z.uuid()).max(20).optional();
 const seenStatus = z.enum(JOB_STATUSES).optional();
 
 export const commandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('OFFER'), contractorId: z.uuid(), acknowledgeMissingCertification: z.boolean().optional() }),
+  z.object({
+    type: z.literal('OFFER'),
+    contractorId: z.uuid(),
+    acknowledgeMissingCertification: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('ACCEPT') }),
   z.object({ type: z.literal('DECLINE'), reason: z.string().trim().max(500).optional() }),
   z.object({ type: z.literal('START') }),
-  z.object({ type: z.literal('ADD_NOTE'), text: z.string().trim().max(5000), attachmentIds: ids, shareWithContractor: z.boolean().optional() }),
+  z.object({
+    type: z.literal('ADD_NOTE'),
+    text: z.string().trim().max(5000),
+    attachmentIds: ids,
+    shareWithContractor: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('COMPLETE'), note: text(5000), attachmentIds: ids }),
   z.object({ type: z.literal('CLOSE'), seenStatus }),
   z.object({ type: z.literal('RECALL'), reason: text(1000), seenStatus }),

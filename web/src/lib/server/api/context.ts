@@ -16,6 +16,8 @@ export interface Context {
   isochroneUrl?: string;
 }
 
-export function createContext(deps: Omit<Context, 'now' | 'temporalNamespace'> & Partial<Pick<Context, 'now' | 'temporalNamespace'>>): Context {
+export function createContext(
+  deps: Omit<Context, 'now' | 'temporalNamespace'> & Partial<Pick<Context, 'now' | 'temporalNamespace'>>,
+): Context {
   return { now: () => new Date(), temporalNamespace: 'default', ...deps };
 }

@@ -11,12 +11,33 @@ import { attachments, jobEvents } from '#db/schema/index.ts';
 import type { PaymentLeg } from '#workflows/model.ts';
 
 /** Event types a contractor sees on a job's timeline (then filtered by `contractorView`). */
-const VISIBLE_EVENTS = new Set(['CREATED', 'OFFER', 'ACCEPT', 'DECLINE', 'START', 'ADD_NOTE', 'COMPLETE', 'CLOSE', 'RECALL', 'CANCEL', 'CHANGE_PRIORITY', 'SUBMIT_INVOICE', 'QUERY_INVOICE', 'RECORD_PAYMENT', 'SLA_BREACHED']);
+const VISIBLE_EVENTS = new Set([
+  'CREATED',
+  'OFFER',
+  'ACCEPT',
+  'DECLINE',
+  'START',
+  'ADD_NOTE',
+  'COMPLETE',
+  'CLOSE',
+  'RECALL',
+  'CANCEL',
+  'CHANGE_PRIORITY',
+  'SUBMIT_INVOICE',
+  'QUERY_INVOICE',
+  'RECORD_PAYMENT',
+  'SLA_BREACHED',
+]);
 
 const LEG: PaymentLeg = 'contractor';
 
 const facts = z
-  .object({ contractorId: z.string().optional(), leg: z.string().optional(), shareWithContractor: z.boolean().optional(), attachmentIds: z.array(z.string()).optional() })
+  .object({
+    contractorId: z.string().optional(),
+    leg: z.string().optional(),
+    shareWithContractor: z.boolean().optional(),
+    attachmentIds: z.array(z.string()).optional(),
+  })
   .catch({});
 
 /**
@@ -57,7 +78,8 @@ function offers(events: readonly EventRow[], contractorId: string): { since: num
   return { since, first };
 }
 
-const sharedStaffNote = (e: EventRow, p: z.infer<typeof facts>) => e.type === 'ADD_NOTE' && e.actorRole !== 'contractor' && p.shareWithContractor === true;
+const sharedStaffNote = (e: EventRow, p: z.infer<typeof facts>) =>
+  e.type === 'ADD_NOTE' && e.actorRole !== 'contractor' && p.shareWithContractor === true;
 
 /** What one contractor sees of a job, given the job's whole event history. */
 export function contractorView(events: readonly EventRow[], contractorId: string) {
@@ -85,7 +107,8 @@ export function contractorView(events: readonly EventRow[], contractorId: string
     }
   };
   const cited = new Set(events.filter(seesEvent).flatMap((e) => facts.parse(e.payload).attachmentIds ?? []));
-  const seesFile = (file: { id: string; uploadedBy: string }) => file.uploadedBy === `contractor:${contractorId}` || cited.has(file.id);
+  const seesFile = (file: { id: string; uploadedBy: string }) =>
+    file.uploadedBy === `contractor:${contractorId}` || cited.has(file.id);
   return { seesEvent, seesFile };
 }
 

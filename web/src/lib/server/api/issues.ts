@@ -37,7 +37,11 @@ function sentence(issue: Issue, names: FieldNames): string {
       if ('received' in issue && issue.received === 'NaN') return `Enter the ${field} as a number`;
       return issue.expected === 'int' ? `The ${field} must be a whole number` : `Enter the ${field}`;
     case 'too_small':
-      return text ? (Number(issue.minimum) <= 1 ? `Enter the ${field}` : `The ${field} needs at least ${issue.minimum} characters`) : `The ${field} is too small`;
+      return text
+        ? Number(issue.minimum) <= 1
+          ? `Enter the ${field}`
+          : `The ${field} needs at least ${issue.minimum} characters`
+        : `The ${field} is too small`;
     case 'too_big':
       return text ? `Keep the ${field} to ${issue.maximum} characters` : `The ${field} is too large`;
     case 'invalid_format':

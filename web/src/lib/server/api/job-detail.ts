@@ -19,16 +19,36 @@ export async function loadJobDetail(ctx: Context & JobScope & { user: SessionUse
     ctx.db.select().from(jobEvents).where(eq(jobEvents.jobId, job.id)).orderBy(asc(jobEvents.seq)),
     ctx.db.select().from(attachments).where(eq(attachments.jobId, job.id)).orderBy(asc(attachments.createdAt)),
     ctx.db
-      .select({ id: emails.id, to: emails.to, subject: emails.subject, attempts: emails.attempts, lastError: emails.lastError, failedAt: emails.failedAt })
+      .select({
+        id: emails.id,
+        to: emails.to,
+        subject: emails.subject,
+        attempts: emails.attempts,
+        lastError: emails.lastError,
+        failedAt: emails.failedAt,
+      })
       .from(emails)
       .where(and(eq(emails.jobId, job.id), isNotNull(emails.failedAt)))
       .orderBy(asc(emails.id)),
   ]);
   // Everyone the job is or was with: its holder, who it waits on, and whoever it was offered to before.
-  const offeredBefore = timeline.flatMap((e) => (e.type === 'OFFER' && typeof (e.payload as { contractorId?: unknown }).contractorId === 'string' ? [(e.payload as { contractorId: string }).contractorId] : []));
+  const offeredBefore = timeline.flatMap((e) =>
+    e.type === 'OFFER' && typeof (e.payload as { contractorId?: unknown }).contractorId === 'string'
+      ? [(e.payload as { contractorId: string }).contractorId]
+      : [],
+  );
   const people = [...new Set([job.contractorId, job.offeredToId, ...offeredBefore].filter((id): id is string => !!id))];
   const named = people.length
-    ? await ctx.db.select({ id: contractors.id, name: contractors.name, company: contractors.company, phone: contractors.phone, email: contractors.email }).from(contractors).where(inArray(contractors.id, people))
+    ? await ctx.db
+        .select({
+          id: contractors.id,
+          name: contractors.name,
+          company: contractors.company,
+          phone: contractors.phone,
+          email: contractors.email,
+        })
+        .from(contractors)
+        .where(inArray(contractors.id, people))
     : [];
   const byId = new Map(named.map((c) => [c.id, c]));
   return {

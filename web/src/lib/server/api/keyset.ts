@@ -6,7 +6,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { jobs } from '#db/schema/index.ts';
 
-export const cursorOf = (row: { createdAt: Date; id: string }) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+export const cursorOf = (row: { createdAt: Date; id: string }) =>
+  Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
 
 const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
 export function parseCursor(cursor: string): [Date, string] {

@@ -19,14 +19,18 @@ export function scopeOf(user: SessionUser | null): JobScope {
   return { agencyId: user.agencyId, contractorId: user.contractorId };
 }
 
-export const contractorScope = (contractorId: string) => or(eq(jobs.contractorId, contractorId), eq(jobs.offeredToId, contractorId))!;
+export const contractorScope = (contractorId: string) =>
+  or(eq(jobs.contractorId, contractorId), eq(jobs.offeredToId, contractorId))!;
 
 export const jobScopeCondition = (scope: JobScope) =>
   and(eq(jobs.agencyId, scope.agencyId), scope.contractorId ? contractorScope(scope.contractorId) : undefined);
 
 /** The job if the scope may see it. "Not yours" and "not there" get the same answer, so nothing leaks. */
 export async function findJobInScope(db: Database, id: string, scope: JobScope) {
-  const [job] = await db.select().from(jobs).where(and(eq(jobs.id, id), jobScopeCondition(scope)));
+  const [job] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.id, id), jobScopeCondition(scope)));
   if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found' });
   return job;
 }

@@ -54,7 +54,11 @@ export const singleLineText = (field: string, min: number, max: number, tooShort
  * carries (line breaks and tabs are allowed here; single-line fields refuse them in their own schemas), or
  * null. Runs on the raw input of every API call, before any schema, so no such byte reaches the database.
  */
-export function controlCharacterPath(input: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | null {
+export function controlCharacterPath(
+  input: unknown,
+  path: (string | number)[] = [],
+  depth = 0,
+): (string | number)[] | null {
   if (typeof input === 'string') return CONTROL.test(input) ? path : null;
   if (depth > 20 || input === null || typeof input !== 'object') return null;
   for (const [key, value] of Array.isArray(input) ? input.entries() : Object.entries(input)) {

@@ -30,8 +30,10 @@ const t = initTRPC.context<Context>().create({
 
 /** Errors the engine raises, told apart by name: the server bundle has its own copy of their classes, while
  * the runtime (booted from source by scripts/start.ts) throws the originals, so `instanceof` never matches. */
-export const isEngineError = <N extends 'EventRejected' | 'JobNotFound' | 'EngineUnavailable'>(e: unknown, name: N): e is Error & { name: N } =>
-  e instanceof Error && e.name === name;
+export const isEngineError = <N extends 'EventRejected' | 'JobNotFound' | 'EngineUnavailable'>(
+  e: unknown,
+  name: N,
+): e is Error & { name: N } => e instanceof Error && e.name === name;
 
 /**
  * A unique-constraint violation anywhere in the error's cause chain (drizzle wraps the driver's error), said
@@ -46,7 +48,9 @@ function duplicateOf(error: unknown): string | null {
     if (!match) return 'That would duplicate an existing record';
     const columns = match[1].split(', ');
     const values = match[2].split(', ');
-    const shown = columns.flatMap((c, i) => (c === 'id' || c.endsWith('_id') ? [] : [`${c.replaceAll('_', ' ')} ${values[i] ?? ''}`.trim()]));
+    const shown = columns.flatMap((c, i) =>
+      c === 'id' || c.endsWith('_id') ? [] : [`${c.replaceAll('_', ' ')} ${values[i] ?? ''}`.trim()],
+    );
     return shown.length ? `Already in use: ${shown.join(', ')}` : 'That would duplicate an existing record';
   }
   return null;
@@ -61,8 +65,10 @@ const domainErrors = t.middleware(async ({ next }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (isEngineError(cause, 'EventRejected')) throw new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
-    if (isEngineError(cause, 'JobNotFound')) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found', cause });
-    if (isEngineError(cause, 'EngineUnavailable')) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message, cause });
+    if (isEngineError(cause, 'JobNotFound'))
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found', cause });
+    if (isEngineError(cause, 'EngineUnavailable'))
+      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message, cause });
     if (result.error.code === 'INTERNAL_SERVER_ERROR' && isDatabaseUnavailable(cause)) {
       throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE_MESSAGE, cause });
     }
@@ -79,7 +85,11 @@ const plainText = t.middleware(async ({ getRawInput, next }) => {
   if (path) {
     const key = path.findLast((k): k is string => typeof k === 'string') ?? '';
     const message = controlCharacterMessage(fieldOf(key) || 'text');
-    throw new TRPCError({ code: 'BAD_REQUEST', message, cause: new ZodError([{ code: 'custom', path, message, input: undefined }]) });
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message,
+      cause: new ZodError([{ code: 'custom', path, message, input: undefined }]),
+    });
   }
   return next();
 });
@@ -113,7 +123,8 @@ export const contractorProcedure = authedProcedure.use(({ ctx, next }) => {
 /** Staff of the agency, or a contractor signed in to it: job reads and events are scoped per kind. */
 export const memberProcedure = authedProcedure.use(({ ctx, next }) => {
   const user = ctx.user;
-  if (user.kind === 'staff') return next({ ctx: { ...ctx, user, agencyId: user.agencyId, contractorId: null as string | null } });
+  if (user.kind === 'staff')
+    return next({ ctx: { ...ctx, user, agencyId: user.agencyId, contractorId: null as string | null } });
   if (!user.agencyId || !user.contractorId) throw new TRPCError({ code: 'FORBIDDEN', message: 'Pick an agency first' });
   return next({ ctx: { ...ctx, user, agencyId: user.agencyId, contractorId: user.contractorId as string | null } });
 });

@@ -34,7 +34,10 @@ export function safeNext(value: string | null | undefined): string | null {
 }
 
 /** Where a user lands after signing in: staff → the console; contractors → the portal, or the Accounts page when several agencies. */
-export async function landingFor(user: { id: string; email: string; role?: string | null }, next: string | null): Promise<string> {
+export async function landingFor(
+  user: { id: string; email: string; role?: string | null },
+  next: string | null,
+): Promise<string> {
   if (user.role === 'admin' || user.role === 'staff') return next && !next.startsWith('/portal') ? next : '/jobs';
   const { db } = await getAuthService();
   const usable = (await contractorMemberships(db, user)).filter((m) => m.portalEnabled);
@@ -42,13 +45,16 @@ export async function landingFor(user: { id: string; email: string; role?: strin
   return next && next.startsWith('/portal') ? next : '/portal';
 }
 
-export const isStaff = (user: SessionUser | null): user is Extract<SessionUser, { kind: 'staff' }> => user?.kind === 'staff';
+export const isStaff = (user: SessionUser | null): user is Extract<SessionUser, { kind: 'staff' }> =>
+  user?.kind === 'staff';
 
 /** Messages people can act on, by better-auth error code. */
 export function authMessage(result: AuthResult, fallback: string): string {
   switch (result.code) {
     case 'TOO_MANY_REQUESTS':
-      return result.message && !result.message.startsWith('Too many requests') ? result.message : 'Too many attempts. Wait a minute and try again.';
+      return result.message && !result.message.startsWith('Too many requests')
+        ? result.message
+        : 'Too many attempts. Wait a minute and try again.';
     case 'INVALID_EMAIL_OR_PASSWORD':
       return 'That email and password do not match an account.';
     case 'PASSWORD_TOO_SHORT':

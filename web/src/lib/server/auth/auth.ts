@@ -8,11 +8,24 @@ import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { emailOTP } from 'better-auth/plugins/email-otp';
 import { sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
-import { authAccounts, authRateLimits, authSessions, authVerifications, signInAttemptsByEmail, users } from '#db/schema/index.ts';
+import {
+  authAccounts,
+  authRateLimits,
+  authSessions,
+  authVerifications,
+  signInAttemptsByEmail,
+  users,
+} from '#db/schema/index.ts';
 import { sendEmail, type Mailer } from '#activities/mailer.ts';
 import { isEmailAddress } from '../email-address.ts';
 import { linkContractorRecords, signUpEligibility } from './memberships.ts';
-import { existingAccountEmail, noAccountResetEmail, passwordResetEmail, signUpRefusedEmail, verificationCodeEmail } from './messages.ts';
+import {
+  existingAccountEmail,
+  noAccountResetEmail,
+  passwordResetEmail,
+  signUpRefusedEmail,
+  verificationCodeEmail,
+} from './messages.ts';
 
 /** Header carrying the client address into the auth handler; set only by our own dispatcher. */
 export const CLIENT_IP_HEADER = 'x-fettle-client-ip';
@@ -27,7 +40,10 @@ const MAX_PASSWORD = 128;
 export const SIGN_IN_PER_EMAIL = { max: 10, windowSeconds: 15 * 60 };
 
 /** The answer to every password-reset request, whether or not the address has an account. */
-const RESET_ANSWER = { status: true, message: 'If this email has an account, check your email for the reset link' } as const;
+const RESET_ANSWER = {
+  status: true,
+  message: 'If this email has an account, check your email for the reset link',
+} as const;
 
 type ResetAdapter = {
   findUserByEmail(email: string): Promise<{ user: { id: string; email: string } } | null>;
@@ -57,13 +73,15 @@ export interface AuthDeps {
 /** Where links in emails point: the configured origin whenever there is one. Otherwise the origin the request
  * was addressed to, which hooks.server.ts has checked against the hosts this app answers to
  * (security/origin.ts), so a forged Host header never reaches an email. */
-const originOf = (request: Request | undefined, configured?: string) => configured ?? (request ? new URL(request.url).origin : '');
+const originOf = (request: Request | undefined, configured?: string) =>
+  configured ?? (request ? new URL(request.url).origin : '');
 
 export function createAuth(deps: AuthDeps) {
   const { db, secret, origin, mailer = null, rateLimit = true, log = console.error } = deps;
 
   /** Stores the message (the dev mailbox), then sends it at once when SMTP is configured. */
-  const send = (key: string, to: string, message: { subject: string; body: string }) => sendEmail(db, mailer, { key, to, ...message }, log);
+  const send = (key: string, to: string, message: { subject: string; body: string }) =>
+    sendEmail(db, mailer, { key, to, ...message }, log);
 
   /** Counts a sign-in attempt for this email; refuses past the limit whatever address it comes from. The count
    * lives in our own table: better-auth prunes its rate-limit table of rows older than its longest window, which
@@ -87,7 +105,9 @@ export function createAuth(deps: AuthDeps) {
     // A window opened: a good moment to forget the windows that have closed, so the table stays small.
     if (row.count === 1) await db.delete(signInAttemptsByEmail).where(expired);
     if (row.count > SIGN_IN_PER_EMAIL.max) {
-      throw new APIError('TOO_MANY_REQUESTS', { message: 'Too many sign-in attempts for this email. Wait a few minutes and try again, or reset your password.' });
+      throw new APIError('TOO_MANY_REQUESTS', {
+        message: 'Too many sign-in attempts for this email. Wait a few minutes and try again, or reset your password.',
+      });
     }
   }
 
@@ -108,7 +128,11 @@ export function createAuth(deps: AuthDeps) {
     });
     if (found) {
       const url = `${originOf(request, origin)}/reset-password?token=${encodeURIComponent(token)}`;
-      await send(`auth:reset:${found.user.id}:${randomUUID()}`, found.user.email, passwordResetEmail(url, RESET_SECONDS / 60));
+      await send(
+        `auth:reset:${found.user.id}:${randomUUID()}`,
+        found.user.email,
+        passwordResetEmail(url, RESET_SECONDS / 60),
+      );
     } else {
       await send(`auth:reset-unknown:${randomUUID()}`, email, noAccountResetEmail(originOf(request, origin)));
     }
@@ -159,7 +183,11 @@ export function createAuth(deps: AuthDeps) {
         throw new Error('password reset requests go through requestPasswordReset');
       },
       async onExistingUserSignUp({ user }, request) {
-        await send(`auth:exists:${user.id}:${randomUUID()}`, user.email, existingAccountEmail(originOf(request, origin), user.emailVerified));
+        await send(
+          `auth:exists:${user.id}:${randomUUID()}`,
+          user.email,
+          existingAccountEmail(originOf(request, origin), user.emailVerified),
+        );
       },
     },
     emailVerification: {
@@ -224,7 +252,9 @@ export function createAuth(deps: AuthDeps) {
         }
         if (ctx.path === '/sign-up/email') {
           const body = (ctx.body ?? {}) as Record<string, unknown>;
-          const email = String(body.email ?? '').trim().toLowerCase();
+          const email = String(body.email ?? '')
+            .trim()
+            .toLowerCase();
           const eligibility = await signUpEligibility(db, email);
           // Only an address an agency holds, with its portal on, may create an account. Every other address gets
           // the answer an accepted one gets (so sign-up cannot tell who is an agency's contractor); the email to
@@ -234,16 +264,32 @@ export function createAuth(deps: AuthDeps) {
             const refused = signUpInputError(password);
             if (refused) throw new APIError('BAD_REQUEST', refused);
             await ctx.context.password.hash(password); // the work an accepted sign-up does
-            await send(`auth:sign-up-refused:${randomUUID()}`, email, signUpRefusedEmail(originOf(ctx.request, origin), eligibility));
+            await send(
+              `auth:sign-up-refused:${randomUUID()}`,
+              email,
+              signUpRefusedEmail(originOf(ctx.request, origin), eligibility),
+            );
             const now = new Date();
             return ctx.json({
               token: null,
-              user: { id: randomUUID(), name: String(body.name ?? ''), email, emailVerified: false, image: null, createdAt: now, updatedAt: now, role: 'contractor', agencyId: null },
+              user: {
+                id: randomUUID(),
+                name: String(body.name ?? ''),
+                email,
+                emailVerified: false,
+                image: null,
+                createdAt: now,
+                updatedAt: now,
+                role: 'contractor',
+                agencyId: null,
+              },
             });
           }
         }
         if (ctx.path === '/request-password-reset') {
-          return ctx.json(await requestPasswordReset(ctx.context.internalAdapter, ctx.request, String(ctx.body?.email ?? '')));
+          return ctx.json(
+            await requestPasswordReset(ctx.context.internalAdapter, ctx.request, String(ctx.body?.email ?? '')),
+          );
         }
         if (ctx.path === '/sign-in/email' && rateLimit) await throttleEmail(String(ctx.body?.email ?? ''));
       }),

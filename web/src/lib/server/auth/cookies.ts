@@ -7,7 +7,8 @@ export function applySetCookies(target: { cookies: Cookies; url: URL }, lines: s
   for (const line of lines) {
     for (const [name, attributes] of parseSetCookieHeader(line)) {
       const options = toCookieOptions(attributes);
-      const sameSite = typeof options.sameSite === 'string' ? (options.sameSite.toLowerCase() as 'lax' | 'strict' | 'none') : 'lax';
+      const sameSite =
+        typeof options.sameSite === 'string' ? (options.sameSite.toLowerCase() as 'lax' | 'strict' | 'none') : 'lax';
       target.cookies.set(name, attributes.value, {
         path: options.path || '/',
         httpOnly: options.httpOnly ?? true,

@@ -37,7 +37,9 @@ export async function callAuth<T = unknown>(
   if (ctx.userAgent) headers.set('user-agent', ctx.userAgent);
   const method = init.method ?? (init.body ? 'POST' : 'GET');
   if (method === 'POST') headers.set('content-type', 'application/json');
-  const response = await auth.handler(new Request(url, { method, headers, body: method === 'POST' ? JSON.stringify(init.body ?? {}) : undefined }));
+  const response = await auth.handler(
+    new Request(url, { method, headers, body: method === 'POST' ? JSON.stringify(init.body ?? {}) : undefined }),
+  );
   const text = await response.text();
   let json: unknown = null;
   try {

@@ -41,7 +41,12 @@ export function getAuthService(): Promise<AuthService> {
     // The runtime's identity-mail transport (its own, so a code never waits behind notifications in flight);
     // a first try that fails is retried by the runtime's deliverer. Null without SMTP_URL: the dev mailbox.
     const mailer = runtime.mailer ?? null;
-    const auth = createAuth({ db: runtime.db, secret: loadSecret(runtime.env.DATA_DIR, runtime.env.BETTER_AUTH_SECRET), origin: runtime.env.ORIGIN, mailer });
+    const auth = createAuth({
+      db: runtime.db,
+      secret: loadSecret(runtime.env.DATA_DIR, runtime.env.BETTER_AUTH_SECRET),
+      origin: runtime.env.ORIGIN,
+      mailer,
+    });
     return { auth, db: runtime.db, mailer, origin: runtime.env.ORIGIN, devMailbox: devMailboxEnabled(runtime.env) };
   }));
 }

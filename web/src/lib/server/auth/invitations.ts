@@ -31,13 +31,20 @@ export interface InviteInput {
   now?: Date;
 }
 
-export async function inviteStaff(db: Database, mailer: Mailer | null, input: InviteInput): Promise<{ id: string; token: string }> {
+export async function inviteStaff(
+  db: Database,
+  mailer: Mailer | null,
+  input: InviteInput,
+): Promise<{ id: string; token: string }> {
   const email = normalise(input.email);
   const name = input.name.trim();
   if (!isEmailAddress(email)) throw new InvitationError('Enter a valid email address of at most 254 characters.');
   if (!name) throw new InvitationError('Enter the person’s name.');
   if (input.role !== 'admin' && input.role !== 'staff') throw new InvitationError('Choose a role.');
-  const [existing] = await db.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email}`);
+  const [existing] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.email}) = ${email}`);
   if (existing) throw new InvitationError('Someone already has an account with this email.');
   const [agency] = await db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, input.agencyId));
   if (!agency) throw new InvitationError('Agency not found.');
@@ -49,7 +56,14 @@ export async function inviteStaff(db: Database, mailer: Mailer | null, input: In
     await tx
       .update(staffInvitations)
       .set({ revokedAt: now })
-      .where(and(eq(staffInvitations.agencyId, input.agencyId), eq(staffInvitations.email, email), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt)));
+      .where(
+        and(
+          eq(staffInvitations.agencyId, input.agencyId),
+          eq(staffInvitations.email, email),
+          isNull(staffInvitations.acceptedAt),
+          isNull(staffInvitations.revokedAt),
+        ),
+      );
     const [created] = await tx
       .insert(staffInvitations)
       .values({
@@ -69,7 +83,13 @@ export async function inviteStaff(db: Database, mailer: Mailer | null, input: In
   await sendEmail(db, mailer, {
     key: `invite:${row.id}`,
     to: email,
-    ...invitationEmail({ url, agencyName: agency.name, inviterName: input.invitedBy.name, role: input.role, days: INVITE_DAYS }),
+    ...invitationEmail({
+      url,
+      agencyName: agency.name,
+      inviterName: input.invitedBy.name,
+      role: input.role,
+      days: INVITE_DAYS,
+    }),
   });
   return { id: row.id, token };
 }
@@ -87,10 +107,24 @@ export interface PendingInvitation {
 export async function findInvitation(db: Database, token: string, now = new Date()): Promise<PendingInvitation | null> {
   if (!token) return null;
   const [row] = await db
-    .select({ id: staffInvitations.id, email: staffInvitations.email, name: staffInvitations.name, role: staffInvitations.role, agencyName: agencies.name, expiresAt: staffInvitations.expiresAt })
+    .select({
+      id: staffInvitations.id,
+      email: staffInvitations.email,
+      name: staffInvitations.name,
+      role: staffInvitations.role,
+      agencyName: agencies.name,
+      expiresAt: staffInvitations.expiresAt,
+    })
     .from(staffInvitations)
     .innerJoin(agencies, eq(agencies.id, staffInvitations.agencyId))
-    .where(and(eq(staffInvitations.tokenHash, hashToken(token)), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt), gt(staffInvitations.expiresAt, now)));
+    .where(
+      and(
+        eq(staffInvitations.tokenHash, hashToken(token)),
+        isNull(staffInvitations.acceptedAt),
+        isNull(staffInvitations.revokedAt),
+        gt(staffInvitations.expiresAt, now),
+      ),
+    );
   return row ?? null;
 }
 
@@ -100,8 +134,10 @@ export async function acceptInvitation(
   input: { token: string; password: string; name?: string; now?: Date },
 ): Promise<{ userId: string; email: string }> {
   const now = input.now ?? new Date();
-  if (input.password.length < PASSWORD_MIN) throw new InvitationError(`Choose a password of at least ${PASSWORD_MIN} characters.`);
-  if (input.password.length > PASSWORD_MAX) throw new InvitationError(`Passwords can be at most ${PASSWORD_MAX} characters.`);
+  if (input.password.length < PASSWORD_MIN)
+    throw new InvitationError(`Choose a password of at least ${PASSWORD_MIN} characters.`);
+  if (input.password.length > PASSWORD_MAX)
+    throw new InvitationError(`Passwords can be at most ${PASSWORD_MAX} characters.`);
   const hash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [invite] = await tx
@@ -112,13 +148,24 @@ export async function acceptInvitation(
     if (!invite || invite.acceptedAt || invite.revokedAt || invite.expiresAt <= now) {
       throw new InvitationError('This invitation link is no longer valid. Ask your agency admin to send a new one.');
     }
-    const [existing] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${invite.email}`);
+    const [existing] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(sql`lower(${users.email}) = ${invite.email}`);
     if (existing) throw new InvitationError('An account with this email already exists. Sign in instead.');
     const [user] = await tx
       .insert(users)
-      .values({ agencyId: invite.agencyId, name: input.name?.trim() || invite.name, email: invite.email, role: invite.role, emailVerified: true })
+      .values({
+        agencyId: invite.agencyId,
+        name: input.name?.trim() || invite.name,
+        email: invite.email,
+        role: invite.role,
+        emailVerified: true,
+      })
       .returning({ id: users.id, email: users.email });
-    await tx.insert(authAccounts).values({ userId: user.id, accountId: user.id, providerId: 'credential', password: hash });
+    await tx
+      .insert(authAccounts)
+      .values({ userId: user.id, accountId: user.id, providerId: 'credential', password: hash });
     await tx.update(staffInvitations).set({ acceptedAt: now }).where(eq(staffInvitations.id, invite.id));
     return { userId: user.id, email: user.email };
   });
@@ -131,18 +178,44 @@ export async function listTeam(db: Database, agencyId: string, now = new Date())
     .where(and(eq(users.agencyId, agencyId), inArray(users.role, ['admin', 'staff'])))
     .orderBy(users.name);
   const invitations = await db
-    .select({ id: staffInvitations.id, email: staffInvitations.email, name: staffInvitations.name, role: staffInvitations.role, createdAt: staffInvitations.createdAt, expiresAt: staffInvitations.expiresAt })
+    .select({
+      id: staffInvitations.id,
+      email: staffInvitations.email,
+      name: staffInvitations.name,
+      role: staffInvitations.role,
+      createdAt: staffInvitations.createdAt,
+      expiresAt: staffInvitations.expiresAt,
+    })
     .from(staffInvitations)
-    .where(and(eq(staffInvitations.agencyId, agencyId), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt), gt(staffInvitations.expiresAt, now)))
+    .where(
+      and(
+        eq(staffInvitations.agencyId, agencyId),
+        isNull(staffInvitations.acceptedAt),
+        isNull(staffInvitations.revokedAt),
+        gt(staffInvitations.expiresAt, now),
+      ),
+    )
     .orderBy(desc(staffInvitations.createdAt));
   return { members, invitations };
 }
 
-export async function revokeInvitation(db: Database, agencyId: string, invitationId: string, now = new Date()): Promise<boolean> {
+export async function revokeInvitation(
+  db: Database,
+  agencyId: string,
+  invitationId: string,
+  now = new Date(),
+): Promise<boolean> {
   const rows = await db
     .update(staffInvitations)
     .set({ revokedAt: now })
-    .where(and(eq(staffInvitations.id, invitationId), eq(staffInvitations.agencyId, agencyId), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt)))
+    .where(
+      and(
+        eq(staffInvitations.id, invitationId),
+        eq(staffInvitations.agencyId, agencyId),
+        isNull(staffInvitations.acceptedAt),
+        isNull(staffInvitations.revokedAt),
+      ),
+    )
     .returning({ id: staffInvitations.id });
   return rows.length > 0;
 }

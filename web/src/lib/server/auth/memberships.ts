@@ -15,12 +15,25 @@ export interface ContractorMembership {
 const sameEmail = (email: string) => sql`lower(${contractors.email}) = lower(${email})`;
 
 /** Every active contractor record for this login: linked by user id, or held under the login's (verified) email. */
-export async function contractorMemberships(db: Database, user: { id: string; email: string }): Promise<ContractorMembership[]> {
+export async function contractorMemberships(
+  db: Database,
+  user: { id: string; email: string },
+): Promise<ContractorMembership[]> {
   return db
-    .select({ agencyId: agencies.id, agencyName: agencies.name, contractorId: contractors.id, portalEnabled: agencies.portalEnabled })
+    .select({
+      agencyId: agencies.id,
+      agencyName: agencies.name,
+      contractorId: contractors.id,
+      portalEnabled: agencies.portalEnabled,
+    })
     .from(contractors)
     .innerJoin(agencies, eq(agencies.id, contractors.agencyId))
-    .where(and(eq(contractors.active, true), or(eq(contractors.userId, user.id), and(isNull(contractors.userId), sameEmail(user.email)))))
+    .where(
+      and(
+        eq(contractors.active, true),
+        or(eq(contractors.userId, user.id), and(isNull(contractors.userId), sameEmail(user.email))),
+      ),
+    )
     .orderBy(agencies.name);
 }
 
@@ -47,7 +60,10 @@ export async function linkContractorRecords(db: Database, user: { id: string; em
  * The agency a contractor acts for in this session: the one they picked if it still admits them,
  * otherwise their only agency when there is exactly one; null means "go to the Accounts page".
  */
-export function effectiveMembership(memberships: ContractorMembership[], activeAgencyId: string | null | undefined): ContractorMembership | null {
+export function effectiveMembership(
+  memberships: ContractorMembership[],
+  activeAgencyId: string | null | undefined,
+): ContractorMembership | null {
   const usable = memberships.filter((m) => m.portalEnabled);
   if (activeAgencyId) {
     const picked = usable.find((m) => m.agencyId === activeAgencyId);
@@ -61,7 +77,10 @@ export function effectiveMembership(memberships: ContractorMembership[], activeA
  * picked (their portal now shows another agency's work, or asks them to choose), or, when no agency admits them
  * any more, every one that holds a record for them. Empty when nothing was switched off under them.
  */
-export function portalsSwitchedOff(memberships: ContractorMembership[], activeAgencyId: string | null | undefined): string[] {
+export function portalsSwitchedOff(
+  memberships: ContractorMembership[],
+  activeAgencyId: string | null | undefined,
+): string[] {
   const off = memberships.filter((m) => !m.portalEnabled);
   if (!memberships.some((m) => m.portalEnabled)) return off.map((m) => m.agencyName);
   return off.filter((m) => m.agencyId === activeAgencyId).map((m) => m.agencyName);
@@ -71,7 +90,8 @@ export function portalsSwitchedOff(memberships: ContractorMembership[], activeAg
 export function portalOffMessage(names: readonly string[]): string | null {
   if (names.length === 0) return null;
   const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-  const [has, its, portal, them] = names.length === 1 ? ['has', 'its', 'portal', names[0]] : ['have', 'their', 'portals', 'each agency'];
+  const [has, its, portal, them] =
+    names.length === 1 ? ['has', 'its', 'portal', names[0]] : ['have', 'their', 'portals', 'each agency'];
   return `${who} ${has} turned ${its} contractor ${portal} off, so ${its} jobs, invoices and statements no longer show here. For anything about work for them, contact ${them} directly.`;
 }
 

@@ -33,7 +33,13 @@ export function existingAccountEmail(origin: string, verified: boolean) {
   };
 }
 
-export function invitationEmail(input: { url: string; agencyName: string; inviterName: string; role: string; days: number }) {
+export function invitationEmail(input: {
+  url: string;
+  agencyName: string;
+  inviterName: string;
+  role: string;
+  days: number;
+}) {
   return {
     subject: `You're invited to ${input.agencyName} on Fettle`,
     body:

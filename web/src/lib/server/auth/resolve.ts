@@ -19,7 +19,14 @@ export interface ResolvedSession {
 
 interface AuthSessionPayload {
   session: { id: string; userId: string; expiresAt: string; activeAgencyId?: string | null };
-  user: { id: string; name: string; email: string; emailVerified: boolean; role?: string | null; agencyId?: string | null };
+  user: {
+    id: string;
+    name: string;
+    email: string;
+    emailVerified: boolean;
+    role?: string | null;
+    agencyId?: string | null;
+  };
 }
 
 const NONE: ResolvedSession = { user: null, sessionId: null, setCookies: [] };
@@ -48,7 +55,14 @@ export async function sessionUserOf(db: Database, { session, user }: AuthSession
     if (!user.agencyId) return null;
     const [agency] = await db.select({ id: agencies.id }).from(agencies).where(eq(agencies.id, user.agencyId));
     if (!agency) return null;
-    return { kind: 'staff', userId: user.id, name: user.name, email: user.email, agencyId: user.agencyId, role: user.role };
+    return {
+      kind: 'staff',
+      userId: user.id,
+      name: user.name,
+      email: user.email,
+      agencyId: user.agencyId,
+      role: user.role,
+    };
   }
   if (user.role !== 'contractor') return null;
   const memberships = await contractorMemberships(db, user);

@@ -50,7 +50,8 @@ export async function saveAttachment(
 ) {
   const { file } = input;
   if (file.size === 0) throw new UploadRejected(`${file.name} is empty`);
-  if (file.size > MAX_UPLOAD_BYTES) throw new UploadRejected(`${file.name} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+  if (file.size > MAX_UPLOAD_BYTES)
+    throw new UploadRejected(`${file.name} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
   const bytes = new Uint8Array(await file.arrayBuffer());
   const sniffed = await fileTypeFromBuffer(bytes);
   const natural = sniffed && ALLOWED.get(sniffed.mime as never);
@@ -81,28 +82,57 @@ export async function saveAttachment(
 export async function saveUploads(
   db: Database,
   store: FileStore,
-  input: { scope: { contractorId: string | null }; job: { id: string; agencyId: string; contractorId: string | null }; uploadedBy: string; files: File[]; kind?: AttachmentKind },
+  input: {
+    scope: { contractorId: string | null };
+    job: { id: string; agencyId: string; contractorId: string | null };
+    uploadedBy: string;
+    files: File[];
+    kind?: AttachmentKind;
+  },
 ) {
-  if (!mayUpload(input.scope, input.job)) throw new UploadRejected('Accept the job before adding photos or documents to it', 403);
-  if (input.files.length > MAX_FILES_PER_UPLOAD) throw new UploadRejected(`Attach at most ${MAX_FILES_PER_UPLOAD} files at a time`, 400);
+  if (!mayUpload(input.scope, input.job))
+    throw new UploadRejected('Accept the job before adding photos or documents to it', 403);
+  if (input.files.length > MAX_FILES_PER_UPLOAD)
+    throw new UploadRejected(`Attach at most ${MAX_FILES_PER_UPLOAD} files at a time`, 400);
   const saved: (typeof attachments.$inferSelect)[] = [];
   try {
     for (const file of input.files) {
-      saved.push(await saveAttachment(db, store, { agencyId: input.job.agencyId, jobId: input.job.id, uploadedBy: input.uploadedBy, file, kind: input.kind }));
+      saved.push(
+        await saveAttachment(db, store, {
+          agencyId: input.job.agencyId,
+          jobId: input.job.id,
+          uploadedBy: input.uploadedBy,
+          file,
+          kind: input.kind,
+        }),
+      );
     }
   } catch (e) {
-    await takeBackUploads(db, store, saved.map((a) => a.id), input.uploadedBy);
+    await takeBackUploads(
+      db,
+      store,
+      saved.map((a) => a.id),
+      input.uploadedBy,
+    );
     throw e;
   }
   return saved;
 }
 
 /** Takes a refused action's files back off the job: those `uploadedBy` uploaded that no event cites. */
-export async function takeBackUploads(db: Database, store: FileStore, ids: readonly string[], uploadedBy: string): Promise<void> {
+export async function takeBackUploads(
+  db: Database,
+  store: FileStore,
+  ids: readonly string[],
+  uploadedBy: string,
+): Promise<void> {
   // Ids come from a form: one that is not an id names no file (and must not reach the query as one).
   const wellFormed = ids.filter((id) => z.uuid().safeParse(id).success);
   if (wellFormed.length === 0) return;
-  const own = await db.select({ id: attachments.id }).from(attachments).where(and(inArray(attachments.id, wellFormed), eq(attachments.uploadedBy, uploadedBy)));
+  const own = await db
+    .select({ id: attachments.id })
+    .from(attachments)
+    .where(and(inArray(attachments.id, wellFormed), eq(attachments.uploadedBy, uploadedBy)));
   for (const { id } of own) await removeUncitedAttachment(db, store, id);
 }
 
@@ -112,12 +142,20 @@ export async function takeBackUploads(db: Database, store: FileStore, ids: reado
  * (citing a file is what shows it to contractors, contractor-view.ts, and an invoice must be the contractor's
  * own paper). Since contractors upload only to a job they hold (`mayUpload`), their uploads are from holding it.
  */
-export async function mayCite(db: Database, jobId: string, actor: { role: string; id: string }, ids: readonly string[]): Promise<boolean> {
+export async function mayCite(
+  db: Database,
+  jobId: string,
+  actor: { role: string; id: string },
+  ids: readonly string[],
+): Promise<boolean> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return true;
   if (!wanted.every((id) => z.uuid().safeParse(id).success)) return false;
   const own = actor.role === 'contractor' ? eq(attachments.uploadedBy, `contractor:${actor.id}`) : undefined;
-  const found = await db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.jobId, jobId), inArray(attachments.id, wanted), own));
+  const found = await db
+    .select({ id: attachments.id })
+    .from(attachments)
+    .where(and(eq(attachments.jobId, jobId), inArray(attachments.id, wanted), own));
   return found.length === wanted.length;
 }
 
@@ -126,7 +164,10 @@ export async function mayCite(db: Database, jobId: string, actor: { role: string
 export async function removeUncitedAttachment(db: Database, store: FileStore, id: string): Promise<boolean> {
   const cited = sql`exists (select 1 from ${jobEvents} where ${jobEvents.jobId} = ${attachments.jobId}
     and (${jobEvents.payload}->'attachmentIds' @> to_jsonb(${attachments.id}::text) or ${jobEvents.payload}->>'documentId' = ${attachments.id}::text))`;
-  const [gone] = await db.delete(attachments).where(and(eq(attachments.id, id), sql`not ${cited}`)).returning({ storageKey: attachments.storageKey });
+  const [gone] = await db
+    .delete(attachments)
+    .where(and(eq(attachments.id, id), sql`not ${cited}`))
+    .returning({ storageKey: attachments.storageKey });
   if (!gone) return false;
   await store.remove(gone.storageKey);
   return true;
@@ -144,6 +185,10 @@ export const publicAttachment = (a: typeof attachments.$inferSelect) => ({
 });
 
 export async function listAttachments(db: Database, jobId: string) {
-  const rows = await db.select().from(attachments).where(eq(attachments.jobId, jobId)).orderBy(asc(attachments.createdAt));
+  const rows = await db
+    .select()
+    .from(attachments)
+    .where(eq(attachments.jobId, jobId))
+    .orderBy(asc(attachments.createdAt));
   return rows.map(publicAttachment);
 }

@@ -7,7 +7,19 @@ import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { JobSheetData } from '#activities/pdf/job-sheet.ts';
 import type { Database } from '#db/client.ts';
-import { agencies, attachments, branches, contractors, jobEvents, jobs, jobTypes, priorities, properties, tenants, users } from '#db/schema/index.ts';
+import {
+  agencies,
+  attachments,
+  branches,
+  contractors,
+  jobEvents,
+  jobs,
+  jobTypes,
+  priorities,
+  properties,
+  tenants,
+  users,
+} from '#db/schema/index.ts';
 import { STATUS_LABELS, type JobStatus } from '#workflows/model.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../api/contractor-view.ts';
 import type { SessionUser } from '../auth/user.ts';
@@ -15,7 +27,12 @@ import type { SessionUser } from '../auth/user.ts';
 const notePayload = z.object({ text: z.string().optional(), note: z.string().optional() }).catch({});
 
 /** What the sheet shows this viewer of an (already access-checked) job. */
-export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, viewer: SessionUser, now = new Date()): Promise<JobSheetData | null> {
+export async function jobSheetData(
+  db: Database,
+  job: typeof jobs.$inferSelect,
+  viewer: SessionUser,
+  now = new Date(),
+): Promise<JobSheetData | null> {
   const one = <T>(rows: T[]) => rows[0] ?? null;
   const contractorId = viewer.kind === 'contractor' ? viewer.contractorId : null;
   if (viewer.kind === 'contractor' && !contractorId) return null;
@@ -27,7 +44,11 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
     job.propertyId ? db.select().from(properties).where(eq(properties.id, job.propertyId)).then(one) : null,
     job.tenantId ? db.select().from(tenants).where(eq(tenants.id, job.tenantId)).then(one) : null,
     job.jobTypeId ? db.select().from(jobTypes).where(eq(jobTypes.id, job.jobTypeId)).then(one) : null,
-    db.select().from(priorities).where(and(eq(priorities.agencyId, job.agencyId), eq(priorities.code, job.priorityCode))).then(one),
+    db
+      .select()
+      .from(priorities)
+      .where(and(eq(priorities.agencyId, job.agencyId), eq(priorities.code, job.priorityCode)))
+      .then(one),
     job.contractorId ? db.select().from(contractors).where(eq(contractors.id, job.contractorId)).then(one) : null,
     db
       .select({ photos: count() })
@@ -39,16 +60,31 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
       .from(jobEvents)
       .where(eq(jobEvents.jobId, job.id))
       .orderBy(asc(jobEvents.seq))
-      .then((rows) => rows.filter(contractorView(rows, siteView).seesEvent).filter((e) => e.type === 'ADD_NOTE' || e.type === 'COMPLETE')),
+      .then((rows) =>
+        rows
+          .filter(contractorView(rows, siteView).seesEvent)
+          .filter((e) => e.type === 'ADD_NOTE' || e.type === 'COMPLETE'),
+      ),
   ]);
   if (!agency) return null;
 
   // Names for note authors: staff users and contractor records of this agency.
-  const staffIds = events.filter((e) => e.actorRole !== 'contractor').map((e) => e.actorId).filter((id) => z.uuid().safeParse(id).success);
-  const contractorIds = events.filter((e) => e.actorRole === 'contractor').map((e) => e.actorId).filter((id) => z.uuid().safeParse(id).success);
+  const staffIds = events
+    .filter((e) => e.actorRole !== 'contractor')
+    .map((e) => e.actorId)
+    .filter((id) => z.uuid().safeParse(id).success);
+  const contractorIds = events
+    .filter((e) => e.actorRole === 'contractor')
+    .map((e) => e.actorId)
+    .filter((id) => z.uuid().safeParse(id).success);
   const [staffNames, contractorNames] = await Promise.all([
     staffIds.length ? db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, staffIds)) : [],
-    contractorIds.length ? db.select({ id: contractors.id, name: contractors.name }).from(contractors).where(inArray(contractors.id, contractorIds)) : [],
+    contractorIds.length
+      ? db
+          .select({ id: contractors.id, name: contractors.name })
+          .from(contractors)
+          .where(inArray(contractors.id, contractorIds))
+      : [],
   ]);
   const names = new Map([...staffNames, ...contractorNames].map((n) => [n.id, n.name]));
   const access = siteAccess({ contractorId }, job, agency);
@@ -64,8 +100,17 @@ export async function jobSheetData(db: Database, job: typeof jobs.$inferSelect, 
     descriptionHtml: job.descriptionHtml,
     address: property ? [property.line1, property.line2 ?? '', `${property.town} ${property.postcode}`] : [],
     accessNotes: access.accessNotes ? (property?.accessNotes ?? null) : null,
-    tenant: tenant && { name: tenant.name, phone: access.tenantContact ? tenant.phone : null, email: access.tenantContact ? tenant.email : null },
-    agency: { name: agency.name, phone: branch?.phone ?? agency.phone, email: branch?.email ?? agency.email, branch: branch?.name ?? null },
+    tenant: tenant && {
+      name: tenant.name,
+      phone: access.tenantContact ? tenant.phone : null,
+      email: access.tenantContact ? tenant.email : null,
+    },
+    agency: {
+      name: agency.name,
+      phone: branch?.phone ?? agency.phone,
+      email: branch?.email ?? agency.email,
+      branch: branch?.name ?? null,
+    },
     contractor: contractor && { name: contractor.name, company: contractor.company, phone: contractor.phone },
     notes: events
       .map((e) => {

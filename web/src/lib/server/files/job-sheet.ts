@@ -7,7 +7,10 @@ import { renderJobSheet } from '#activities/pdf/job-sheet.ts';
 import { jobSheetData } from './job-sheet-data.ts';
 import { jobForRequest } from './request.ts';
 
-export async function jobSheetResponse(event: Pick<RequestEvent, 'locals' | 'url'>, jobId: string | undefined): Promise<Response> {
+export async function jobSheetResponse(
+  event: Pick<RequestEvent, 'locals' | 'url'>,
+  jobId: string | undefined,
+): Promise<Response> {
   if (!z.uuid().safeParse(jobId).success) error(404, 'Job not found');
   const { runtime, job } = await jobForRequest(event, jobId!);
   const data = await jobSheetData(runtime.db, job, event.locals.user!);

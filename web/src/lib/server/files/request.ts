@@ -50,7 +50,9 @@ export async function attachmentForRequest(event: Pick<RequestEvent, 'locals'>, 
   const runtime = await useRuntime();
   const { db } = runtime;
   const scope = scopeForRequest(event);
-  const [file] = z.uuid().safeParse(id).success ? await db.select().from(attachments).where(eq(attachments.id, id)) : [];
+  const [file] = z.uuid().safeParse(id).success
+    ? await db.select().from(attachments).where(eq(attachments.id, id))
+    : [];
   const job = file ? await jobInScope(db, file.jobId, scope) : null;
   if (!file || !job) error(404, NO_SUCH_ATTACHMENT);
   if (scope.contractorId) {

@@ -4,10 +4,18 @@ import { error, type RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { api } from '../api/caller.ts';
 
-const STATUS: Partial<Record<TRPCError['code'], number>> = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_REQUEST: 400 };
+const STATUS: Partial<Record<TRPCError['code'], number>> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_REQUEST: 400,
+};
 
 /** Calls the API, turning its refusals into HTTP errors. */
-export async function fromApi<T>(event: Pick<RequestEvent, 'locals'>, fn: (caller: Awaited<ReturnType<typeof api>>) => Promise<T>): Promise<T> {
+export async function fromApi<T>(
+  event: Pick<RequestEvent, 'locals'>,
+  fn: (caller: Awaited<ReturnType<typeof api>>) => Promise<T>,
+): Promise<T> {
   try {
     return await fn(await api(event));
   } catch (e) {
@@ -17,7 +25,12 @@ export async function fromApi<T>(event: Pick<RequestEvent, 'locals'>, fn: (calle
 }
 
 /** `?download` asks the browser to save rather than show the file. */
-export function fileResponse(event: Pick<RequestEvent, 'url'>, body: Buffer | string, contentType: string, fileName: string): Response {
+export function fileResponse(
+  event: Pick<RequestEvent, 'url'>,
+  body: Buffer | string,
+  contentType: string,
+  fileName: string,
+): Response {
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
   const inline = contentType === 'application/pdf' && !event.url.searchParams.has('download');
   return new Response(bytes, {

@@ -9,10 +9,14 @@ const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
 export const invoiceReviewActions = {
   approve: async (event: RequestEvent) => {
     const f = await event.request.formData();
-    return attempt('approve', async () => (await api(event)).finance.approveInvoice({ invoiceId: str(f, 'invoiceId') }));
+    return attempt('approve', async () =>
+      (await api(event)).finance.approveInvoice({ invoiceId: str(f, 'invoiceId') }),
+    );
   },
   query: async (event: RequestEvent) => {
     const f = await event.request.formData();
-    return attempt('query', async () => (await api(event)).finance.queryInvoice({ invoiceId: str(f, 'invoiceId'), reason: str(f, 'reason') }));
+    return attempt('query', async () =>
+      (await api(event)).finance.queryInvoice({ invoiceId: str(f, 'invoiceId'), reason: str(f, 'reason') }),
+    );
   },
 };

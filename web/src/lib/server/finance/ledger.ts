@@ -19,11 +19,24 @@ import { buildStatement, type Statement, type StatementEntry } from '#activities
 
 export type PaymentRow = typeof payments.$inferSelect;
 
-const asPayment = (p: PaymentRow): Payment => ({ key: p.key, leg: p.leg, amountPence: p.amountPence, reference: p.reference, at: p.recordedAt.toISOString() });
+const asPayment = (p: PaymentRow): Payment => ({
+  key: p.key,
+  leg: p.leg,
+  amountPence: p.amountPence,
+  reference: p.reference,
+  at: p.recordedAt.toISOString(),
+});
 
 /** Each leg's expected amount (from the agency invoice) against what the ledger holds. */
-export function reconcile(invoice: Pick<typeof agencyInvoices.$inferSelect, 'grossPence' | 'contractorTotalPence' | 'commissionPence'>, rows: readonly PaymentRow[]): LegReconciliation[] {
-  const expected: Record<PaymentLeg, number> = { client: invoice.grossPence, contractor: invoice.contractorTotalPence, commission: invoice.commissionPence };
+export function reconcile(
+  invoice: Pick<typeof agencyInvoices.$inferSelect, 'grossPence' | 'contractorTotalPence' | 'commissionPence'>,
+  rows: readonly PaymentRow[],
+): LegReconciliation[] {
+  const expected: Record<PaymentLeg, number> = {
+    client: invoice.grossPence,
+    contractor: invoice.contractorTotalPence,
+    commission: invoice.commissionPence,
+  };
   const ledger = rows.map(asPayment);
   return PAYMENT_LEGS.map((leg) => reconcileLeg(leg, expected[leg], ledger));
 }
@@ -31,7 +44,11 @@ export function reconcile(invoice: Pick<typeof agencyInvoices.$inferSelect, 'gro
 export async function jobFinance(db: Database, job: typeof jobs.$inferSelect) {
   const one = <T>(rows: T[]) => rows[0] ?? null;
   const [agency, invoice, contractorInvoice, ledger, contractor] = await Promise.all([
-    db.select({ name: agencies.name, vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, job.agencyId)).then(one),
+    db
+      .select({ name: agencies.name, vatRateBp: agencies.vatRateBp })
+      .from(agencies)
+      .where(eq(agencies.id, job.agencyId))
+      .then(one),
     db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, job.id)).then(one),
     db
       .select({ invoice: contractorInvoices, documentName: attachments.fileName })
@@ -42,12 +59,20 @@ export async function jobFinance(db: Database, job: typeof jobs.$inferSelect) {
       .where(and(eq(contractorInvoices.jobId, job.id), eq(contractorInvoices.assignment, job.assignment)))
       .then(one),
     db.select().from(payments).where(eq(payments.jobId, job.id)).orderBy(asc(payments.seq)),
-    job.contractorId ? db.select({ id: contractors.id, name: contractors.name, company: contractors.company }).from(contractors).where(eq(contractors.id, job.contractorId)).then(one) : null,
+    job.contractorId
+      ? db
+          .select({ id: contractors.id, name: contractors.name, company: contractors.company })
+          .from(contractors)
+          .where(eq(contractors.id, job.contractorId))
+          .then(one)
+      : null,
   ]);
   return {
     vatRateBp: agency?.vatRateBp ?? 2000,
     invoice,
-    contractorInvoice: contractorInvoice ? { ...contractorInvoice.invoice, documentName: contractorInvoice.documentName } : null,
+    contractorInvoice: contractorInvoice
+      ? { ...contractorInvoice.invoice, documentName: contractorInvoice.documentName }
+      : null,
     contractor,
     payments: ledger,
     legs: invoice ? reconcile(invoice, ledger) : null,
@@ -63,7 +88,14 @@ function contractorPayments(db: Database, agencyId: string, contractorId: string
     .select({ payment: payments, jobReference: jobs.reference, jobTitle: jobs.title })
     .from(payments)
     .innerJoin(jobs, eq(jobs.id, payments.jobId))
-    .where(and(eq(payments.agencyId, agencyId), eq(payments.leg, 'contractor'), eq(payments.contractorId, contractorId), extra));
+    .where(
+      and(
+        eq(payments.agencyId, agencyId),
+        eq(payments.leg, 'contractor'),
+        eq(payments.contractorId, contractorId),
+        extra,
+      ),
+    );
 }
 
 function contractorInvoiceRows(db: Database, agencyId: string, contractorId: string, extra?: SQL) {
@@ -82,19 +114,33 @@ export async function contractorAccount(db: Database, agencyId: string, contract
   const [invoices, paid, runs] = await Promise.all([
     contractorInvoiceRows(db, agencyId, contractorId).orderBy(desc(contractorInvoices.submittedAt)),
     contractorPayments(db, agencyId, contractorId).orderBy(desc(payments.paidOn), desc(payments.recordedAt)),
-    db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, agencyId), eq(paymentRuns.contractorId, contractorId))),
+    db
+      .select()
+      .from(paymentRuns)
+      .where(and(eq(paymentRuns.agencyId, agencyId), eq(paymentRuns.contractorId, contractorId))),
   ]);
   const paidByJob = new Map<string, number>();
   for (const p of paid) paidByJob.set(p.payment.jobId, (paidByJob.get(p.payment.jobId) ?? 0) + p.payment.amountPence);
-  const approvedPence = invoices.filter((i) => i.invoice.status === 'approved').reduce((s, i) => s + i.invoice.totalPence, 0);
+  const approvedPence = invoices
+    .filter((i) => i.invoice.status === 'approved')
+    .reduce((s, i) => s + i.invoice.totalPence, 0);
   const paidPence = paid.reduce((s, p) => s + p.payment.amountPence, 0);
   const runById = new Map(runs.map((r) => [r.id, r]));
   // One remittance per payment run; a payment recorded on its own is its own remittance.
-  const remittances = new Map<string, { id: string; reference: string; paidOn: string; amountPence: number; jobs: string[] }>();
+  const remittances = new Map<
+    string,
+    { id: string; reference: string; paidOn: string; amountPence: number; jobs: string[] }
+  >();
   for (const p of paid) {
     const run = p.payment.paymentRunId ? runById.get(p.payment.paymentRunId) : undefined;
     const id = run?.id ?? p.payment.id;
-    const r = remittances.get(id) ?? { id, reference: run?.reference ?? p.payment.reference, paidOn: run?.paidOn ?? p.payment.paidOn, amountPence: 0, jobs: [] };
+    const r = remittances.get(id) ?? {
+      id,
+      reference: run?.reference ?? p.payment.reference,
+      paidOn: run?.paidOn ?? p.payment.paidOn,
+      amountPence: 0,
+      jobs: [],
+    };
     r.amountPence += p.payment.amountPence;
     r.jobs.push(p.jobReference);
     remittances.set(id, r);
@@ -131,7 +177,13 @@ export async function contractorAccount(db: Database, agencyId: string, contract
 }
 
 /** Approved invoices (by their date) and payments sent (by the date paid) over [from, to], with the balance before. */
-export async function contractorStatement(db: Database, agencyId: string, contractorId: string, from: string, to: string): Promise<Statement> {
+export async function contractorStatement(
+  db: Database,
+  agencyId: string,
+  contractorId: string,
+  from: string,
+  to: string,
+): Promise<Statement> {
   const approved = eq(contractorInvoices.status, 'approved');
   const [[before], invoices, paid] = await Promise.all([
     db.execute<{ invoiced: string; paid: string }>(sql`
@@ -142,7 +194,12 @@ export async function contractorStatement(db: Database, agencyId: string, contra
         (select coalesce(sum(${payments.amountPence}), 0) from ${payments}
           where ${payments.agencyId} = ${agencyId} and ${payments.contractorId} = ${contractorId}
             and ${payments.leg} = 'contractor' and ${payments.paidOn} < ${from}) as paid`),
-    contractorInvoiceRows(db, agencyId, contractorId, and(approved, gte(contractorInvoices.issuedOn, from), lte(contractorInvoices.issuedOn, to))),
+    contractorInvoiceRows(
+      db,
+      agencyId,
+      contractorId,
+      and(approved, gte(contractorInvoices.issuedOn, from), lte(contractorInvoices.issuedOn, to)),
+    ),
     contractorPayments(db, agencyId, contractorId, and(gte(payments.paidOn, from), lte(payments.paidOn, to))),
   ]);
   const entries: StatementEntry[] = [
@@ -170,13 +227,25 @@ export async function contractorStatement(db: Database, agencyId: string, contra
 
 /** A remittance advice: a payment run, or a single contractor-leg payment recorded on its own. */
 export async function remittance(db: Database, agencyId: string, id: string, contractorId: string | null) {
-  const [run] = await db.select().from(paymentRuns).where(and(eq(paymentRuns.id, id), eq(paymentRuns.agencyId, agencyId)));
+  const [run] = await db
+    .select()
+    .from(paymentRuns)
+    .where(and(eq(paymentRuns.id, id), eq(paymentRuns.agencyId, agencyId)));
   const lines = await db
-    .select({ payment: payments, jobReference: jobs.reference, jobTitle: jobs.title, invoiceNumber: contractorInvoices.number, postcode: properties.postcode })
+    .select({
+      payment: payments,
+      jobReference: jobs.reference,
+      jobTitle: jobs.title,
+      invoiceNumber: contractorInvoices.number,
+      postcode: properties.postcode,
+    })
     .from(payments)
     .innerJoin(jobs, eq(jobs.id, payments.jobId))
     // The paid contractor's invoice for the job (a job re-assigned after a recall has one per contractor).
-    .leftJoin(contractorInvoices, and(eq(contractorInvoices.jobId, payments.jobId), eq(contractorInvoices.contractorId, payments.contractorId)))
+    .leftJoin(
+      contractorInvoices,
+      and(eq(contractorInvoices.jobId, payments.jobId), eq(contractorInvoices.contractorId, payments.contractorId)),
+    )
     .leftJoin(properties, eq(properties.id, jobs.propertyId))
     .where(
       and(
@@ -211,7 +280,8 @@ export async function remittance(db: Database, agencyId: string, id: string, con
 
 /** Why an earlier assignment's invoice is not paid through the engine: the job's contractor leg, and what the
  * agency invoice expects for it, are the current contractor's. */
-export const SUPERSEDED = 'The job was recalled and re-assigned: its contractor payment is for the contractor who has it now';
+export const SUPERSEDED =
+  'The job was recalled and re-assigned: its contractor payment is for the contractor who has it now';
 
 /** Staff's finance desk: invoices to approve or chase, what can be paid per contractor, and recent runs. */
 export async function financeOverview(db: Database, agencyId: string) {
@@ -230,10 +300,19 @@ export async function financeOverview(db: Database, agencyId: string) {
       .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
       .innerJoin(contractors, eq(contractors.id, contractorInvoices.contractorId))
       .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
-      .where(and(eq(contractorInvoices.agencyId, agencyId), inArray(contractorInvoices.status, ['submitted', 'queried', 'approved'])))
+      .where(
+        and(
+          eq(contractorInvoices.agencyId, agencyId),
+          inArray(contractorInvoices.status, ['submitted', 'queried', 'approved']),
+        ),
+      )
       .orderBy(asc(contractorInvoices.submittedAt)),
     db
-      .select({ jobId: payments.jobId, contractorId: payments.contractorId, paid: sql<string>`sum(${payments.amountPence})` })
+      .select({
+        jobId: payments.jobId,
+        contractorId: payments.contractorId,
+        paid: sql<string>`sum(${payments.amountPence})`,
+      })
       .from(payments)
       .where(and(eq(payments.agencyId, agencyId), eq(payments.leg, 'contractor')))
       .groupBy(payments.jobId, payments.contractorId),
@@ -271,7 +350,11 @@ export async function financeOverview(db: Database, agencyId: string) {
   });
   const payable = new Map<string, { contractorId: string; contractorName: string; invoices: typeof rows }>();
   for (const r of rows.filter((r) => r.status === 'approved' && r.duePence > 0)) {
-    const group = payable.get(r.contractorId) ?? { contractorId: r.contractorId, contractorName: r.contractorName, invoices: [] };
+    const group = payable.get(r.contractorId) ?? {
+      contractorId: r.contractorId,
+      contractorName: r.contractorName,
+      invoices: [],
+    };
     group.invoices.push(r);
     payable.set(r.contractorId, group);
   }
@@ -281,4 +364,3 @@ export async function financeOverview(db: Database, agencyId: string) {
     runs: runs.map((r) => ({ ...r.run, contractorName: r.contractorName })),
   };
 }
-

@@ -16,7 +16,9 @@ const EARTH_KM = 6371;
 /** Straight-line (great-circle) distance in km between two points. */
 export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: number): number {
   const rad = Math.PI / 180;
-  const h = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lng2 - lng1) * rad) / 2) ** 2;
+  const h =
+    Math.sin(((lat2 - lat1) * rad) / 2) ** 2 +
+    Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lng2 - lng1) * rad) / 2) ** 2;
   return 2 * EARTH_KM * Math.asin(Math.sqrt(h));
 }
 
@@ -36,7 +38,12 @@ export function circleRing(lat: number, lng: number, radiusKm: number, points = 
 }
 
 export function estimatedArea(lat: number, lng: number, minutes: number): TravelArea {
-  return { ring: circleRing(lat, lng, (ESTIMATE_KMH * minutes) / 60), minutes, estimate: true, source: `estimate: straight line at ${ESTIMATE_KMH} km/h` };
+  return {
+    ring: circleRing(lat, lng, (ESTIMATE_KMH * minutes) / 60),
+    minutes,
+    estimate: true,
+    source: `estimate: straight line at ${ESTIMATE_KMH} km/h`,
+  };
 }
 
 type Geo = { type: string; coordinates?: number[][][]; geometry?: Geo; features?: Geo[] };
@@ -56,7 +63,13 @@ const remembered = new Map<string, { area: TravelArea; until: number }>();
 const REMEMBER_MS = 60 * 60 * 1000;
 const REMEMBER_MAX = 1000;
 
-export async function travelArea(lat: number, lng: number, minutes: number, serviceUrl?: string, now = Date.now()): Promise<TravelArea> {
+export async function travelArea(
+  lat: number,
+  lng: number,
+  minutes: number,
+  serviceUrl?: string,
+  now = Date.now(),
+): Promise<TravelArea> {
   if (!serviceUrl) return estimatedArea(lat, lng, minutes);
   const key = `${serviceUrl}|${lat}|${lng}|${minutes}`;
   const hit = remembered.get(key);

@@ -6,7 +6,10 @@
 import type { SessionUser } from '../auth/user.ts';
 import { isLoopbackAddress } from './origin.ts';
 
-export function devMailboxEnabled(env: { DEV_MAILBOX?: boolean; SMTP_URL?: string }, nodeEnv: string | undefined = process.env.NODE_ENV): boolean {
+export function devMailboxEnabled(
+  env: { DEV_MAILBOX?: boolean; SMTP_URL?: string },
+  nodeEnv: string | undefined = process.env.NODE_ENV,
+): boolean {
   if (nodeEnv === 'production' || env.SMTP_URL) return false;
   return env.DEV_MAILBOX ?? nodeEnv === 'development';
 }
@@ -14,7 +17,11 @@ export function devMailboxEnabled(env: { DEV_MAILBOX?: boolean; SMTP_URL?: strin
 /** Headers a reverse proxy adds: with one in between, a loopback peer says nothing about who is asking. */
 const PROXIED = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
 
-export function mayReadDevMailbox(input: { clientAddress: string | null; headers: Headers; user: SessionUser | null }): boolean {
+export function mayReadDevMailbox(input: {
+  clientAddress: string | null;
+  headers: Headers;
+  user: SessionUser | null;
+}): boolean {
   if (input.user?.kind === 'staff' && input.user.role === 'admin') return true;
   return isLoopbackAddress(input.clientAddress) && !PROXIED.some((h) => input.headers.has(h));
 }

@@ -9,7 +9,11 @@ const newErrorRef = (): string => randomBytes(6).toString('base64url').slice(0, 
 export const internalErrorMessage = (ref: string): string => `Something went wrong on our side (ref ${ref})`;
 
 /** Logs the error under a new reference and returns the sentence to show in its place. */
-export function reportInternalError(error: unknown, where: string, log: (...args: unknown[]) => void = console.error): { ref: string; message: string } {
+export function reportInternalError(
+  error: unknown,
+  where: string,
+  log: (...args: unknown[]) => void = console.error,
+): { ref: string; message: string } {
   const ref = newErrorRef();
   log(`[error ${ref}] ${where}:`, error);
   return { ref, message: internalErrorMessage(ref) };

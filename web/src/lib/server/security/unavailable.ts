@@ -2,7 +2,8 @@
 // it is told as 503 "temporarily unavailable, nothing was changed", with the session kept. No SvelteKit
 // imports: the auth resolver and the tRPC middleware use it too.
 
-export const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable: nothing was changed. Please try again in a minute.';
+export const UNAVAILABLE_MESSAGE =
+  'The service is temporarily unavailable: nothing was changed. Please try again in a minute.';
 
 /** A request could not be served because the database did not answer. */
 export class DatabaseUnavailable extends Error {
@@ -14,8 +15,16 @@ export class DatabaseUnavailable extends Error {
 
 /** Driver codes for a connection that could not be made or was lost (postgres.js and Node's net). */
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND',
-  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
 ]);
 
 /**

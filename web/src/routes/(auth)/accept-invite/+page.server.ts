@@ -8,7 +8,15 @@ export const load: PageServerLoad = async ({ url }) => {
   const token = url.searchParams.get('token') ?? '';
   const { db } = await getAuthService();
   const invitation = await findInvitation(db, token);
-  return { token, invitation: invitation && { email: invitation.email, name: invitation.name, role: invitation.role, agencyName: invitation.agencyName } };
+  return {
+    token,
+    invitation: invitation && {
+      email: invitation.email,
+      name: invitation.name,
+      role: invitation.role,
+      agencyName: invitation.agencyName,
+    },
+  };
 };
 
 export const actions: Actions = {

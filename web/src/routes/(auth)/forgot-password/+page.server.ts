@@ -6,16 +6,21 @@ import type { Actions, PageServerLoad } from './$types';
 
 // The mailbox link only where the mailbox would answer this visitor (dev-mailbox.ts), never to a 404.
 export const load: PageServerLoad = async ({ getClientAddress, request, locals }) => ({
-  devMailbox: (await getAuthService()).devMailbox && mayReadDevMailbox({ clientAddress: getClientAddress(), headers: request.headers, user: locals.user }),
+  devMailbox:
+    (await getAuthService()).devMailbox &&
+    mayReadDevMailbox({ clientAddress: getClientAddress(), headers: request.headers, user: locals.user }),
 });
 
 export const actions: Actions = {
   default: async (event) => {
     const data = await event.request.formData();
-    const email = String(data.get('email') ?? '').trim().toLowerCase();
+    const email = String(data.get('email') ?? '')
+      .trim()
+      .toLowerCase();
     if (!email) return fail(400, { email, error: 'Enter your email.' });
     const result = await authAction(event, '/request-password-reset', { email });
-    if (!result.ok && result.status === 429) return fail(429, { email, error: authMessage(result, 'Too many requests. Wait a minute and try again.') });
+    if (!result.ok && result.status === 429)
+      return fail(429, { email, error: authMessage(result, 'Too many requests. Wait a minute and try again.') });
     // The same answer for known and unknown addresses.
     return { email, sent: true };
   },

@@ -8,7 +8,14 @@ export const load: PageServerLoad = ({ locals, url }) => {
   return {
     next,
     email: url.searchParams.get('email') ?? '',
-    notice: ({ verified: 'Your email is verified. Sign in to continue.', reset: 'Your password has been changed. Sign in with the new one.', 'signed-out': 'You have been signed out.' } as Record<string, string>)[url.searchParams.get('notice') ?? ''] ?? null,
+    notice:
+      (
+        {
+          verified: 'Your email is verified. Sign in to continue.',
+          reset: 'Your password has been changed. Sign in with the new one.',
+          'signed-out': 'You have been signed out.',
+        } as Record<string, string>
+      )[url.searchParams.get('notice') ?? ''] ?? null,
   };
 };
 
@@ -20,12 +27,20 @@ export const actions: Actions = {
     const next = safeNext(String(data.get('next') ?? ''));
     if (!email || !password) return fail(400, { email, error: 'Enter your email and password.' });
 
-    const result = await authAction<{ user: { id: string; email: string; role?: string } }>(event, '/sign-in/email', { email, password, rememberMe: true });
+    const result = await authAction<{ user: { id: string; email: string; role?: string } }>(event, '/sign-in/email', {
+      email,
+      password,
+      rememberMe: true,
+    });
     if (result.code === 'EMAIL_NOT_VERIFIED') {
       // better-auth has just emailed a fresh code (sendOnSignIn).
       redirect(303, `/verify?email=${encodeURIComponent(email)}&notice=unverified`);
     }
-    if (!result.ok || !result.data) return fail(result.status === 429 ? 429 : 400, { email, error: authMessage(result, 'That email and password do not match an account.') });
+    if (!result.ok || !result.data)
+      return fail(result.status === 429 ? 429 : 400, {
+        email,
+        error: authMessage(result, 'That email and password do not match an account.'),
+      });
     redirect(303, await landingFor(result.data.user, next));
   },
 };

@@ -11,7 +11,9 @@ export const load: PageServerLoad = ({ locals }) => {
 export const actions: Actions = {
   default: async (event) => {
     const data = await event.request.formData();
-    const email = String(data.get('email') ?? '').trim().toLowerCase();
+    const email = String(data.get('email') ?? '')
+      .trim()
+      .toLowerCase();
     const password = String(data.get('password') ?? '');
     const confirm = String(data.get('confirm') ?? '');
     if (!email || !password) return fail(400, { email, error: 'Enter your email and choose a password.' });
@@ -21,7 +23,11 @@ export const actions: Actions = {
     const { db } = await getAuthService();
     const name = (await contractorNameFor(db, email)) ?? email;
     const result = await authAction(event, '/sign-up/email', { email, password, name });
-    if (!result.ok) return fail(result.status === 429 ? 429 : 400, { email, error: authMessage(result, 'We could not create the account. Try again.') });
+    if (!result.ok)
+      return fail(result.status === 429 ? 429 : 400, {
+        email,
+        error: authMessage(result, 'We could not create the account. Try again.'),
+      });
     redirect(303, `/verify?email=${encodeURIComponent(email)}&notice=sent`);
   },
 };

@@ -13,25 +13,44 @@ const NOTICES: Record<string, string> = {
 
 export const load: PageServerLoad = async ({ url }) => {
   const { devMailbox } = await getAuthService();
-  return { email: url.searchParams.get('email') ?? '', notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null, devMailbox };
+  return {
+    email: url.searchParams.get('email') ?? '',
+    notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null,
+    devMailbox,
+  };
 };
 
 export const actions: Actions = {
   verify: async (event) => {
     const data = await event.request.formData();
-    const email = String(data.get('email') ?? '').trim().toLowerCase();
+    const email = String(data.get('email') ?? '')
+      .trim()
+      .toLowerCase();
     const otp = String(data.get('code') ?? '').replace(/\s+/g, '');
-    if (!email || !otp) return fail(400, { action: 'verify', email, error: 'Enter your email and the code from the email.' });
+    if (!email || !otp)
+      return fail(400, { action: 'verify', email, error: 'Enter your email and the code from the email.' });
     const result = await authAction(event, '/email-otp/verify-email', { email, otp });
-    if (!result.ok) return fail(result.status === 429 ? 429 : 400, { action: 'verify', email, error: authMessage(result, 'That code is not right. Check the latest email and try again.') });
+    if (!result.ok)
+      return fail(result.status === 429 ? 429 : 400, {
+        action: 'verify',
+        email,
+        error: authMessage(result, 'That code is not right. Check the latest email and try again.'),
+      });
     redirect(303, `/sign-in?notice=verified&email=${encodeURIComponent(email)}`);
   },
   resend: async (event) => {
     const data = await event.request.formData();
-    const email = String(data.get('email') ?? '').trim().toLowerCase();
+    const email = String(data.get('email') ?? '')
+      .trim()
+      .toLowerCase();
     if (!email) return fail(400, { action: 'resend', email, error: 'Enter your email first.' });
     const result = await authAction(event, '/email-otp/send-verification-otp', { email, type: 'email-verification' });
-    if (!result.ok) return fail(result.status === 429 ? 429 : 400, { action: 'resend', email, error: authMessage(result, 'We could not send a code. Try again shortly.') });
+    if (!result.ok)
+      return fail(result.status === 429 ? 429 : 400, {
+        action: 'resend',
+        email,
+        error: authMessage(result, 'We could not send a code. Try again shortly.'),
+      });
     // Same answer whether or not an account is waiting: no account discovery here.
     return { action: 'resend', email, sent: true };
   },

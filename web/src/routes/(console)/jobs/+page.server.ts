@@ -22,7 +22,8 @@ export const load: PageServerLoad = async (event) => {
     q: p.get('q')?.trim().slice(0, 100) || undefined,
   };
   const caller = await api(event);
-  const listed = (cursor: string | undefined) => caller.jobs.list({ ...filters, cursor, limit: 25 }).then((page) => ({ page, paged: !!cursor }));
+  const listed = (cursor: string | undefined) =>
+    caller.jobs.list({ ...filters, cursor, limit: 25 }).then((page) => ({ page, paged: !!cursor }));
   // A cursor the API refuses (edited or cut short) shows the first page, and says it is the first.
   const [{ page, paged }, options, people] = await Promise.all([
     listed(p.get('cursor') || undefined).catch(() => listed(undefined)),
@@ -33,7 +34,15 @@ export const load: PageServerLoad = async (event) => {
     page,
     options,
     contractors: people.map((c) => ({ id: c.id, name: c.active ? c.name : `${c.name} (inactive)` })),
-    filters: { ...filters, status: status[0] ?? '', priority: priority[0] ?? '', branchId: filters.branchId ?? '', contractorId: filters.contractorId ?? '', sla: sla ?? '', q: filters.q ?? '' },
+    filters: {
+      ...filters,
+      status: status[0] ?? '',
+      priority: priority[0] ?? '',
+      branchId: filters.branchId ?? '',
+      contractorId: filters.contractorId ?? '',
+      sla: sla ?? '',
+      q: filters.q ?? '',
+    },
     paged,
   };
 };

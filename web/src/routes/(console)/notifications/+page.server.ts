@@ -6,8 +6,14 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
   const show = event.url.searchParams.get('show') === 'all' ? 'all' : 'action';
   const unreadOnly = event.url.searchParams.get('unread') === '1';
-  const before = z.coerce.number().int().positive().safeParse(event.url.searchParams.get('before') ?? undefined);
-  const list = await (await api(event)).notifications.list({ unreadOnly, show, limit: 30, before: before.success ? before.data : undefined });
+  const before = z.coerce
+    .number()
+    .int()
+    .positive()
+    .safeParse(event.url.searchParams.get('before') ?? undefined);
+  const list = await (
+    await api(event)
+  ).notifications.list({ unreadOnly, show, limit: 30, before: before.success ? before.data : undefined });
   return { list, unreadOnly, show };
 };
 

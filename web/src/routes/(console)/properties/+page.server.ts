@@ -11,6 +11,11 @@ export const load: PageServerLoad = async (event) => {
   const { branches } = await caller.directory.options();
   // Only a branch of this agency filters; anything else in the address bar is ignored.
   const branchId = branches.find((b) => b.id === event.url.searchParams.get('branch'))?.id ?? '';
-  const result = await caller.properties.list({ q: q || undefined, branchId: branchId || undefined, offset, limit: PAGE });
+  const result = await caller.properties.list({
+    q: q || undefined,
+    branchId: branchId || undefined,
+    offset,
+    limit: PAGE,
+  });
   return { q, branchId, branches, offset, limit: PAGE, ...result, isAdmin: isAdmin(event.locals.user) };
 };

@@ -31,14 +31,27 @@ export const actions: Actions = {
     );
     if (vatRateBp !== null || !('data' in result) || result.status !== 400) return result;
     // The API saw a number, not what was typed: the VAT message says what a percentage looks like.
-    return failure('agency', null, f, 'Please correct the highlighted fields.', { ...result.data.fieldErrors, vatRateBp: ['Enter VAT as a percentage, e.g. 20 or 17.5'] }, result.status);
+    return failure(
+      'agency',
+      null,
+      f,
+      'Please correct the highlighted fields.',
+      { ...result.data.fieldErrors, vatRateBp: ['Enter VAT as a percentage, e.g. 20 or 17.5'] },
+      result.status,
+    );
   },
 
   branch: async (event) => {
     const f = await event.request.formData();
     const id = optional(f, 'id');
     return run('branch', id ?? 'new', f, async () =>
-      (await api(event)).settings.saveBranch({ id, name: text(f, 'name'), phone: text(f, 'phone'), email: text(f, 'email'), address: text(f, 'address') }),
+      (await api(event)).settings.saveBranch({
+        id,
+        name: text(f, 'name'),
+        phone: text(f, 'phone'),
+        email: text(f, 'email'),
+        address: text(f, 'address'),
+      }),
     );
   },
 
@@ -64,7 +77,13 @@ export const actions: Actions = {
     const f = await event.request.formData();
     const id = optional(f, 'id');
     return run('jobType', id ?? 'new', f, async () =>
-      (await api(event)).settings.saveJobType({ id, code: text(f, 'code'), name: text(f, 'name'), trade: text(f, 'trade'), requiredCertifications: list(f, 'requiredCertifications') }),
+      (await api(event)).settings.saveJobType({
+        id,
+        code: text(f, 'code'),
+        name: text(f, 'name'),
+        trade: text(f, 'trade'),
+        requiredCertifications: list(f, 'requiredCertifications'),
+      }),
     );
   },
 

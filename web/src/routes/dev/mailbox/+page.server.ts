@@ -10,7 +10,8 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ url, setHeaders, getClientAddress, request, locals }) => {
   const { db, devMailbox } = await getAuthService();
   if (!devMailbox) error(404, 'Not found');
-  if (!mayReadDevMailbox({ clientAddress: getClientAddress(), headers: request.headers, user: locals.user })) error(404, 'Not found');
+  if (!mayReadDevMailbox({ clientAddress: getClientAddress(), headers: request.headers, user: locals.user }))
+    error(404, 'Not found');
   setHeaders({ 'cache-control': 'no-store', 'x-robots-tag': 'noindex' });
   const to = url.searchParams.get('to') ?? '';
   const messages = await listMailbox(db, { to, limit: 100 });

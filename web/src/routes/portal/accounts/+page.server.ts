@@ -20,7 +20,11 @@ export const actions: Actions = {
     const agencyId = String((await request.formData()).get('agencyId') ?? '');
     const { db } = await getAuthService();
     try {
-      await setActiveAgency(db, { sessionId: locals.sessionId, user: { id: user.userId, email: user.email }, agencyId });
+      await setActiveAgency(db, {
+        sessionId: locals.sessionId,
+        user: { id: user.userId, email: user.email },
+        agencyId,
+      });
     } catch (e) {
       return fail(403, { error: (e as Error).message });
     }

@@ -20,7 +20,10 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** Certifications the job type requires that the contractor does not hold unexpired. */
 export async function missingCertifications(db: Database, contractorId: string, jobTypeId: string): Promise<string[]> {
-  const [type] = await db.select({ required: jobTypes.requiredCertifications }).from(jobTypes).where(eq(jobTypes.id, jobTypeId));
+  const [type] = await db
+    .select({ required: jobTypes.requiredCertifications })
+    .from(jobTypes)
+    .where(eq(jobTypes.id, jobTypeId));
   if (!type?.required.length) return [];
   const held = await db
     .select({ name: certifications.name })
@@ -54,7 +57,11 @@ export function rank(candidates: Omit<Candidate, 'score' | 'reasons'>[]): Candid
         c.missingCertifications.length ? `no valid ${c.missingCertifications.join(', ')}` : 'certifications valid',
         `${c.openJobs} open job${c.openJobs === 1 ? '' : 's'}`,
       ];
-      const score = (c.missingCertifications.length ? 0 : 1000) + (c.covers ? 100 : 0) + (c.tradeMatch ? 50 : 0) - Math.min(c.openJobs, 49);
+      const score =
+        (c.missingCertifications.length ? 0 : 1000) +
+        (c.covers ? 100 : 0) +
+        (c.tradeMatch ? 50 : 0) -
+        Math.min(c.openJobs, 49);
       return { ...c, score, reasons };
     })
     .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
@@ -81,7 +88,10 @@ export const contractorInput = z
       .min(1, 'Pick at least one trade')
       .max(12, 'At most 12 trades')
       .transform((xs) => [...new Set(xs)]),
-    coverage: z.array(district).max(80, 'At most 80 districts').transform((xs) => [...new Set(xs)].sort()),
+    coverage: z
+      .array(district)
+      .max(80, 'At most 80 districts')
+      .transform((xs) => [...new Set(xs)].sort()),
     /** Where they work from: a postcode or district; its location comes from the offline district table unless lat/lng are given. */
     basePostcode: z
       .string()
@@ -93,25 +103,48 @@ export const contractorInput = z
         if (!d) ctx.addIssue({ code: 'custom', message: `“${v}” is not a postcode or district` });
         return d;
       }),
-    baseLat: z.number().min(49, 'Latitude must be in the UK (49–61)').max(61, 'Latitude must be in the UK (49–61)').optional(),
-    baseLng: z.number().min(-9, 'Longitude must be in the UK (-9 to 2.5)').max(2.5, 'Longitude must be in the UK (-9 to 2.5)').optional(),
+    baseLat: z
+      .number()
+      .min(49, 'Latitude must be in the UK (49–61)')
+      .max(61, 'Latitude must be in the UK (49–61)')
+      .optional(),
+    baseLng: z
+      .number()
+      .min(-9, 'Longitude must be in the UK (-9 to 2.5)')
+      .max(2.5, 'Longitude must be in the UK (-9 to 2.5)')
+      .optional(),
     active: z.boolean().default(true),
   })
   .superRefine((c, ctx) => {
-    if ((c.baseLat === undefined) !== (c.baseLng === undefined)) ctx.addIssue({ code: 'custom', path: ['baseLat'], message: 'Give both latitude and longitude, or neither' });
+    if ((c.baseLat === undefined) !== (c.baseLng === undefined))
+      ctx.addIssue({ code: 'custom', path: ['baseLat'], message: 'Give both latitude and longitude, or neither' });
   })
   .superRefine(
     (c, ctx) => {
       if (c.baseLat === undefined && c.basePostcode && !districtOf(c.basePostcode))
-        ctx.addIssue({ code: 'custom', path: ['basePostcode'], message: `No offline location for ${c.basePostcode}: enter latitude and longitude as well` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['basePostcode'],
+          message: `No offline location for ${c.basePostcode}: enter latitude and longitude as well`,
+        });
     },
     // Only for a postcode that was read: one refused (too long, not a postcode) is still the text typed, and
     // "no offline location" beside "too long" sends people looking for the wrong fix.
-    { when: ({ issues }) => !issues.some((i) => !i.path?.length || i.path[0] === 'basePostcode' || i.path[0] === 'baseLat' || i.path[0] === 'baseLng') },
+    {
+      when: ({ issues }) =>
+        !issues.some(
+          (i) => !i.path?.length || i.path[0] === 'basePostcode' || i.path[0] === 'baseLat' || i.path[0] === 'baseLng',
+        ),
+    },
   )
   .transform(({ basePostcode, baseLat, baseLng, ...rest }) => {
     const centre = basePostcode ? districtOf(basePostcode) : null;
-    return { ...rest, baseOutcode: basePostcode, baseLat: baseLat ?? centre?.lat ?? null, baseLng: baseLng ?? centre?.lng ?? null };
+    return {
+      ...rest,
+      baseOutcode: basePostcode,
+      baseLat: baseLat ?? centre?.lat ?? null,
+      baseLng: baseLng ?? centre?.lng ?? null,
+    };
   });
 
 export const certificationInput = z.object({
@@ -119,7 +152,9 @@ export const certificationInput = z.object({
   id: z.uuid().optional(),
   name: z.string().trim().min(2, 'Name the certification, e.g. Gas Safe').max(60),
   reference: optionalText(60),
-  expiresOn: z.iso.date('Enter the expiry date as a date').refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'Enter a real expiry date'),
+  expiresOn: z.iso
+    .date('Enter the expiry date as a date')
+    .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'Enter a real expiry date'),
 });
 
 export const contactInput = z
@@ -133,8 +168,12 @@ export const contactInput = z
   })
   .refine((c) => c.phone || c.email, { path: ['phone'], message: 'Give a phone number or an email' });
 
-const certStatus = (expiresOn: string, today: string) => ({ valid: expiresOn >= today, expiresSoon: expiresOn >= today && expiresOn <= addDays(today, 30) });
-const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const certStatus = (expiresOn: string, today: string) => ({
+  valid: expiresOn >= today,
+  expiresSoon: expiresOn >= today && expiresOn <= addDays(today, 30),
+});
+const addDays = (isoDate: string, days: number) =>
+  new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 function conflictOnDuplicate(e: unknown, message: string): never {
   // 23505: unique violation (agency + email).
@@ -145,7 +184,13 @@ function conflictOnDuplicate(e: unknown, message: string): never {
 
 /** The contractor row, if it belongs to this agency; otherwise NOT_FOUND (never "forbidden": ids of other agencies do not exist here). */
 async function contractorInScope(db: Database | Tx, agencyId: string, id: string) {
-  const row = found(await db.select().from(contractors).where(and(eq(contractors.id, id), eq(contractors.agencyId, agencyId))), 'Contractor');
+  const row = found(
+    await db
+      .select()
+      .from(contractors)
+      .where(and(eq(contractors.id, id), eq(contractors.agencyId, agencyId))),
+    'Contractor',
+  );
   return row;
 }
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -153,7 +198,13 @@ type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 export const contractorsRouter = router({
   /** Candidates for a postcode district and (optionally) a job type, best first. */
   candidates: staffProcedure
-    .input(z.object({ jobId: z.uuid().optional(), outcode: z.string().trim().toUpperCase().max(8).optional(), jobTypeId: z.uuid().optional() }))
+    .input(
+      z.object({
+        jobId: z.uuid().optional(),
+        outcode: z.string().trim().toUpperCase().max(8).optional(),
+        jobTypeId: z.uuid().optional(),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       let { outcode, jobTypeId } = input;
       if (input.jobId) {
@@ -166,8 +217,16 @@ export const contractorsRouter = router({
         outcode ??= job.outcode ?? undefined;
         jobTypeId ??= job.jobTypeId ?? undefined;
       }
-      const [type] = jobTypeId ? await ctx.db.select().from(jobTypes).where(and(eq(jobTypes.id, jobTypeId), eq(jobTypes.agencyId, ctx.agencyId))) : [];
-      const rows = await ctx.db.select().from(contractors).where(and(eq(contractors.agencyId, ctx.agencyId), eq(contractors.active, true)));
+      const [type] = jobTypeId
+        ? await ctx.db
+            .select()
+            .from(jobTypes)
+            .where(and(eq(jobTypes.id, jobTypeId), eq(jobTypes.agencyId, ctx.agencyId)))
+        : [];
+      const rows = await ctx.db
+        .select()
+        .from(contractors)
+        .where(and(eq(contractors.agencyId, ctx.agencyId), eq(contractors.active, true)));
       if (rows.length === 0) return { outcode: outcode ?? null, jobType: type?.name ?? null, candidates: [] };
       const ids = rows.map((r) => r.id);
       const [certs, workload] = await Promise.all([
@@ -175,14 +234,18 @@ export const contractorsRouter = router({
         ctx.db
           .select({ id: jobs.contractorId, open: count() })
           .from(jobs)
-          .where(and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`))
+          .where(
+            and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`),
+          )
           .groupBy(jobs.contractorId),
       ]);
       const now = today();
       const openBy = new Map(workload.map((w) => [w.id, w.open]));
       const candidates = rank(
         rows.map((c) => {
-          const held = certs.filter((x) => x.contractorId === c.id).map((x) => ({ name: x.name, expiresOn: x.expiresOn, valid: x.expiresOn >= now }));
+          const held = certs
+            .filter((x) => x.contractorId === c.id)
+            .map((x) => ({ name: x.name, expiresOn: x.expiresOn, valid: x.expiresOn >= now }));
           const valid = new Set(held.filter((h) => h.valid).map((h) => h.name));
           return {
             id: c.id,
@@ -202,7 +265,13 @@ export const contractorsRouter = router({
 
   /** The directory: active first, then by name; each with certificates (valid or not) and open work. */
   list: staffProcedure
-    .input(z.object({ q: z.string().trim().max(60).optional(), trade: z.string().trim().toLowerCase().max(40).optional(), includeInactive: z.boolean().default(false) }))
+    .input(
+      z.object({
+        q: z.string().trim().max(60).optional(),
+        trade: z.string().trim().toLowerCase().max(40).optional(),
+        includeInactive: z.boolean().default(false),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       const like = input.q ? `%${escapeLike(input.q)}%` : null;
       const rows = await ctx.db
@@ -214,7 +283,12 @@ export const contractorsRouter = router({
             input.includeInactive ? undefined : eq(contractors.active, true),
             input.trade ? sql`${input.trade} = any(${contractors.trades})` : undefined,
             like
-              ? or(ilike(contractors.name, like), ilike(contractors.company, like), ilike(contractors.email, like), sql`${input.q!.toUpperCase()} = any(${contractors.coverage})`)
+              ? or(
+                  ilike(contractors.name, like),
+                  ilike(contractors.company, like),
+                  ilike(contractors.email, like),
+                  sql`${input.q!.toUpperCase()} = any(${contractors.coverage})`,
+                )
               : undefined,
           ),
         )
@@ -222,11 +296,17 @@ export const contractorsRouter = router({
       if (rows.length === 0) return { items: [] };
       const ids = rows.map((r) => r.id);
       const [certs, workload] = await Promise.all([
-        ctx.db.select().from(certifications).where(inArray(certifications.contractorId, ids)).orderBy(asc(certifications.expiresOn)),
+        ctx.db
+          .select()
+          .from(certifications)
+          .where(inArray(certifications.contractorId, ids))
+          .orderBy(asc(certifications.expiresOn)),
         ctx.db
           .select({ id: jobs.contractorId, open: count() })
           .from(jobs)
-          .where(and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`))
+          .where(
+            and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`),
+          )
           .groupBy(jobs.contractorId),
       ]);
       const now = ctx.now().toISOString().slice(0, 10);
@@ -241,7 +321,9 @@ export const contractorsRouter = router({
           coverage: c.coverage,
           baseOutcode: c.baseOutcode,
           active: c.active,
-          certifications: certs.filter((x) => x.contractorId === c.id).map((x) => ({ id: x.id, name: x.name, expiresOn: x.expiresOn, ...certStatus(x.expiresOn, now) })),
+          certifications: certs
+            .filter((x) => x.contractorId === c.id)
+            .map((x) => ({ id: x.id, name: x.name, expiresOn: x.expiresOn, ...certStatus(x.expiresOn, now) })),
           openJobs: workload.find((w) => w.id === c.id)?.open ?? 0,
         })),
       };
@@ -251,12 +333,26 @@ export const contractorsRouter = router({
   get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
     const contractor = await contractorInScope(ctx.db, ctx.agencyId, input.id);
     const [certs, contacts, [work]] = await Promise.all([
-      ctx.db.select().from(certifications).where(eq(certifications.contractorId, contractor.id)).orderBy(asc(certifications.name), asc(certifications.expiresOn)),
-      ctx.db.select().from(contractorContacts).where(eq(contractorContacts.contractorId, contractor.id)).orderBy(asc(contractorContacts.name)),
+      ctx.db
+        .select()
+        .from(certifications)
+        .where(eq(certifications.contractorId, contractor.id))
+        .orderBy(asc(certifications.name), asc(certifications.expiresOn)),
+      ctx.db
+        .select()
+        .from(contractorContacts)
+        .where(eq(contractorContacts.contractorId, contractor.id))
+        .orderBy(asc(contractorContacts.name)),
       ctx.db
         .select({ open: count() })
         .from(jobs)
-        .where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.contractorId, contractor.id), sql`${jobs.status} in ${OPEN_WORK}`)),
+        .where(
+          and(
+            eq(jobs.agencyId, ctx.agencyId),
+            eq(jobs.contractorId, contractor.id),
+            sql`${jobs.status} in ${OPEN_WORK}`,
+          ),
+        ),
     ]);
     const now = ctx.now().toISOString().slice(0, 10);
     return {
@@ -273,7 +369,10 @@ export const contractorsRouter = router({
       .transaction(async (tx) => {
         const { id, ...values } = input;
         if (!id) {
-          const [row] = await tx.insert(contractors).values({ ...values, agencyId: ctx.agencyId }).returning();
+          const [row] = await tx
+            .insert(contractors)
+            .values({ ...values, agencyId: ctx.agencyId })
+            .returning();
           await audit(tx, ctx.user, 'contractor.create', { id: row.id, values });
           return row;
         }
@@ -291,25 +390,50 @@ export const contractorsRouter = router({
       const { id, contractorId, ...values } = input;
       await contractorInScope(tx, ctx.agencyId, contractorId);
       if (!id) {
-        const [row] = await tx.insert(certifications).values({ ...values, contractorId }).returning();
+        const [row] = await tx
+          .insert(certifications)
+          .values({ ...values, contractorId })
+          .returning();
         await audit(tx, ctx.user, 'contractor.certification.add', { contractorId, id: row.id, values });
         return row;
       }
-      const before = found(await tx.select().from(certifications).where(and(eq(certifications.id, id), eq(certifications.contractorId, contractorId))), 'Certification');
+      const before = found(
+        await tx
+          .select()
+          .from(certifications)
+          .where(and(eq(certifications.id, id), eq(certifications.contractorId, contractorId))),
+        'Certification',
+      );
       const [row] = await tx.update(certifications).set(values).where(eq(certifications.id, id)).returning();
-      await audit(tx, ctx.user, 'contractor.certification.update', { contractorId, id, changes: changes(before, values) });
+      await audit(tx, ctx.user, 'contractor.certification.update', {
+        contractorId,
+        id,
+        changes: changes(before, values),
+      });
       return row;
     }),
   ),
 
-  removeCertification: staffProcedure.input(z.object({ contractorId: z.uuid(), id: z.uuid() })).mutation(({ ctx, input }) =>
-    ctx.db.transaction(async (tx) => {
-      await contractorInScope(tx, ctx.agencyId, input.contractorId);
-      const gone = found(await tx.delete(certifications).where(and(eq(certifications.id, input.id), eq(certifications.contractorId, input.contractorId))).returning(), 'Certification');
-      await audit(tx, ctx.user, 'contractor.certification.remove', { contractorId: input.contractorId, id: input.id, was: gone });
-      return { removed: true };
-    }),
-  ),
+  removeCertification: staffProcedure
+    .input(z.object({ contractorId: z.uuid(), id: z.uuid() }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        await contractorInScope(tx, ctx.agencyId, input.contractorId);
+        const gone = found(
+          await tx
+            .delete(certifications)
+            .where(and(eq(certifications.id, input.id), eq(certifications.contractorId, input.contractorId)))
+            .returning(),
+          'Certification',
+        );
+        await audit(tx, ctx.user, 'contractor.certification.remove', {
+          contractorId: input.contractorId,
+          id: input.id,
+          was: gone,
+        });
+        return { removed: true };
+      }),
+    ),
 
   /** Add (no id) or update someone to call at the contractor's firm. */
   saveContact: staffProcedure.input(contactInput).mutation(({ ctx, input }) =>
@@ -317,11 +441,20 @@ export const contractorsRouter = router({
       const { id, contractorId, ...values } = input;
       await contractorInScope(tx, ctx.agencyId, contractorId);
       if (!id) {
-        const [row] = await tx.insert(contractorContacts).values({ ...values, contractorId }).returning();
+        const [row] = await tx
+          .insert(contractorContacts)
+          .values({ ...values, contractorId })
+          .returning();
         await audit(tx, ctx.user, 'contractor.contact.add', { contractorId, id: row.id, values });
         return row;
       }
-      const before = found(await tx.select().from(contractorContacts).where(and(eq(contractorContacts.id, id), eq(contractorContacts.contractorId, contractorId))), 'Contact');
+      const before = found(
+        await tx
+          .select()
+          .from(contractorContacts)
+          .where(and(eq(contractorContacts.id, id), eq(contractorContacts.contractorId, contractorId))),
+        'Contact',
+      );
       const [row] = await tx.update(contractorContacts).set(values).where(eq(contractorContacts.id, id)).returning();
       await audit(tx, ctx.user, 'contractor.contact.update', { contractorId, id, changes: changes(before, values) });
       return row;
@@ -331,8 +464,18 @@ export const contractorsRouter = router({
   removeContact: staffProcedure.input(z.object({ contractorId: z.uuid(), id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       await contractorInScope(tx, ctx.agencyId, input.contractorId);
-      const gone = found(await tx.delete(contractorContacts).where(and(eq(contractorContacts.id, input.id), eq(contractorContacts.contractorId, input.contractorId))).returning(), 'Contact');
-      await audit(tx, ctx.user, 'contractor.contact.remove', { contractorId: input.contractorId, id: input.id, was: gone });
+      const gone = found(
+        await tx
+          .delete(contractorContacts)
+          .where(and(eq(contractorContacts.id, input.id), eq(contractorContacts.contractorId, input.contractorId)))
+          .returning(),
+        'Contact',
+      );
+      await audit(tx, ctx.user, 'contractor.contact.remove', {
+        contractorId: input.contractorId,
+        id: input.id,
+        was: gone,
+      });
       return { removed: true };
     }),
   ),

@@ -18,10 +18,20 @@ const mapInput = z.object({
 
 export const coverageRouter = router({
   map: staffProcedure.input(mapInput).query(async ({ ctx, input }) => {
-    let searched: { outcode: string; postcode: string | null; lat: number | null; lng: number | null; located: 'property' | 'district' | 'unknown' } | null = null;
+    let searched: {
+      outcode: string;
+      postcode: string | null;
+      lat: number | null;
+      lng: number | null;
+      located: 'property' | 'district' | 'unknown';
+    } | null = null;
     if (input.postcode) {
       const outcode = outcodeOf(input.postcode);
-      if (!outcode) throw new TRPCError({ code: 'BAD_REQUEST', message: `“${input.postcode}” is not a UK postcode or district, e.g. BS1 5LJ or BS1` });
+      if (!outcode)
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `“${input.postcode}” is not a UK postcode or district, e.g. BS1 5LJ or BS1`,
+        });
       const postcode = normalisePostcode(input.postcode);
       // A property of ours at that postcode has an exact position; otherwise the district's centre.
       const [property] = postcode
@@ -32,7 +42,8 @@ export const coverageRouter = router({
             .limit(1)
         : [];
       const district = districtOf(outcode);
-      if (property?.lat != null && property.lng != null) searched = { outcode, postcode, lat: property.lat, lng: property.lng, located: 'property' };
+      if (property?.lat != null && property.lng != null)
+        searched = { outcode, postcode, lat: property.lat, lng: property.lng, located: 'property' };
       else if (district) searched = { outcode, postcode, lat: district.lat, lng: district.lng, located: 'district' };
       else searched = { outcode, postcode, lat: null, lng: null, located: 'unknown' };
     }
@@ -45,7 +56,12 @@ export const coverageRouter = router({
     const list = await Promise.all(
       rows.map(async (c) => {
         const baseDistrict = c.baseOutcode ? districtOf(c.baseOutcode) : null;
-        const base = c.baseLat != null && c.baseLng != null ? { lat: c.baseLat, lng: c.baseLng } : baseDistrict ? { lat: baseDistrict.lat, lng: baseDistrict.lng } : null;
+        const base =
+          c.baseLat != null && c.baseLng != null
+            ? { lat: c.baseLat, lng: c.baseLng }
+            : baseDistrict
+              ? { lat: baseDistrict.lat, lng: baseDistrict.lng }
+              : null;
         return {
           id: c.id,
           name: c.name,
@@ -56,7 +72,10 @@ export const coverageRouter = router({
           base,
           covers: searched ? c.coverage.includes(searched.outcode) : null,
           /** From the searched postcode to their base, straight line, to one decimal; null when either is not placed. */
-          distanceKm: base && searched?.lat != null && searched.lng != null ? Math.round(distanceKm(searched.lat, searched.lng, base.lat, base.lng) * 10) / 10 : null,
+          distanceKm:
+            base && searched?.lat != null && searched.lng != null
+              ? Math.round(distanceKm(searched.lat, searched.lng, base.lat, base.lng) * 10) / 10
+              : null,
           travel: base ? await travelArea(base.lat, base.lng, input.travelMinutes, ctx.isochroneUrl) : null,
         };
       }),

@@ -19,22 +19,31 @@ export const directoryRouter = router({
   }),
 
   /** Properties whose postcode or first line matches, e.g. "BS1", "bs15lj" or "park row". */
-  findProperties: staffProcedure.input(z.object({ q: z.string().trim().min(2).max(FIND_PROPERTIES_MAX) })).query(async ({ ctx, input }) => {
-    const like = `%${escapeLike(input.q.replace(/\s+/g, ' '))}%`;
-    // Postcodes compared without their spaces on both sides: "BS15LJ" and "BS1  5LJ" are "BS1 5LJ".
-    const compact = `%${escapeLike(input.q.replace(/\s+/g, ''))}%`;
-    const rows = await ctx.db
-      .select()
-      .from(properties)
-      .where(
-        and(eq(properties.agencyId, ctx.agencyId), or(ilike(sql`replace(${properties.postcode}, ' ', '')`, compact), ilike(properties.line1, like))),
-      )
-      .orderBy(asc(properties.postcode), asc(properties.line1))
-      .limit(20);
-    return rows;
-  }),
+  findProperties: staffProcedure
+    .input(z.object({ q: z.string().trim().min(2).max(FIND_PROPERTIES_MAX) }))
+    .query(async ({ ctx, input }) => {
+      const like = `%${escapeLike(input.q.replace(/\s+/g, ' '))}%`;
+      // Postcodes compared without their spaces on both sides: "BS15LJ" and "BS1  5LJ" are "BS1 5LJ".
+      const compact = `%${escapeLike(input.q.replace(/\s+/g, ''))}%`;
+      const rows = await ctx.db
+        .select()
+        .from(properties)
+        .where(
+          and(
+            eq(properties.agencyId, ctx.agencyId),
+            or(ilike(sql`replace(${properties.postcode}, ' ', '')`, compact), ilike(properties.line1, like)),
+          ),
+        )
+        .orderBy(asc(properties.postcode), asc(properties.line1))
+        .limit(20);
+      return rows;
+    }),
 
   tenantsAt: staffProcedure.input(z.object({ propertyId: z.uuid() })).query(({ ctx, input }) =>
-    ctx.db.select().from(tenants).where(and(eq(tenants.agencyId, ctx.agencyId), eq(tenants.propertyId, input.propertyId))).orderBy(asc(tenants.name)),
+    ctx.db
+      .select()
+      .from(tenants)
+      .where(and(eq(tenants.agencyId, ctx.agencyId), eq(tenants.propertyId, input.propertyId)))
+      .orderBy(asc(tenants.name)),
   ),
 });

@@ -6,14 +6,32 @@ import { TRPCError } from '@trpc/server';
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
-import { agencies, agencyInvoices, auditLog, contractorInvoices, contractors, jobs, paymentRuns, payments, properties } from '#db/schema/index.ts';
+import {
+  agencies,
+  agencyInvoices,
+  auditLog,
+  contractorInvoices,
+  contractors,
+  jobs,
+  paymentRuns,
+  payments,
+  properties,
+} from '#db/schema/index.ts';
 import { PAYMENT_LEGS, type Actor } from '#workflows/model.ts';
 import { formatPence } from '#workflows/money.ts';
 import { formatUkDay, ukDay } from '#lib/labels.ts';
 import { notify } from '#activities/notify.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
-import { SUPERSEDED, contractorAccount, contractorStatement, financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '#lib/server/finance/ledger.ts';
+import {
+  SUPERSEDED,
+  contractorAccount,
+  contractorStatement,
+  financeOverview,
+  jobFinance,
+  remittance,
+  suggestedInvoiceNumber,
+} from '#lib/server/finance/ledger.ts';
 import { findJobInScope } from '../scope.ts';
 import { contractorProcedure, isEngineError, router, staffProcedure } from '../trpc.ts';
 
@@ -23,8 +41,18 @@ const isoDate = z.iso.date();
 const key = z.string().trim().min(8).max(100);
 
 /** Writes one audit row for a finance change that is not an engine event (those are audited by the engine). */
-function audit(db: Database, row: { agencyId: string; jobId: string | null; actor: Actor; action: string; detail: Record<string, unknown> }) {
-  return db.insert(auditLog).values({ agencyId: row.agencyId, jobId: row.jobId, actorId: row.actor.id, actorRole: row.actor.role, action: row.action, detail: row.detail });
+function audit(
+  db: Database,
+  row: { agencyId: string; jobId: string | null; actor: Actor; action: string; detail: Record<string, unknown> },
+) {
+  return db.insert(auditLog).values({
+    agencyId: row.agencyId,
+    jobId: row.jobId,
+    actorId: row.actor.id,
+    actorRole: row.actor.role,
+    action: row.action,
+    detail: row.detail,
+  });
 }
 
 /**
@@ -48,20 +76,28 @@ async function oneAtATime<T>(db: Database, name: string, fn: () => Promise<T>): 
 
 /** Money that has left the bank has a date that has come: refuses dates after today (in the UK). */
 function notInFuture(isoDay: string, now: Date, what: string): void {
-  if (isoDay > ukDay(now)) throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated in the future` });
+  if (isoDay > ukDay(now))
+    throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated in the future` });
 }
 
 /** Nor is money paid, or work invoiced, before the job existed: refuses UK days before the day `job` was raised
  * (a mistyped year, 2062 for 2026 the other way round), naming the earliest day allowed. */
 function notBeforeJob(isoDay: string, job: { createdAt: Date; reference: string }, what: string): void {
   const earliest = ukDay(job.createdAt);
-  if (isoDay < earliest) throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated before ${formatUkDay(earliest)}, the day job ${job.reference} was raised` });
+  if (isoDay < earliest)
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `${what} cannot be dated before ${formatUkDay(earliest)}, the day job ${job.reference} was raised`,
+    });
 }
 
 /** The agency's contractor invoice, and whether it is from an earlier assignment of its job (superseded). */
 async function contractorInvoiceInAgency(db: Database, agencyId: string, id: string) {
   const [row] = await db
-    .select({ invoice: contractorInvoices, superseded: sql<boolean>`${contractorInvoices.assignment} <> ${jobs.assignment}` })
+    .select({
+      invoice: contractorInvoices,
+      superseded: sql<boolean>`${contractorInvoices.assignment} <> ${jobs.assignment}`,
+    })
     .from(contractorInvoices)
     .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
     .where(and(eq(contractorInvoices.id, id), eq(contractorInvoices.agencyId, agencyId)));
@@ -114,10 +150,28 @@ export const financeRouter = router({
       const [taken] = await ctx.db
         .select({ jobId: agencyInvoices.jobId })
         .from(agencyInvoices)
-        .where(and(eq(agencyInvoices.agencyId, ctx.agencyId), eq(agencyInvoices.number, input.number.trim()), ne(agencyInvoices.jobId, job.id)));
-      if (taken) throw new TRPCError({ code: 'CONFLICT', message: `Invoice number ${input.number.trim()} is already used on another job` });
-      const [agency] = await ctx.db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, ctx.agencyId));
-      const view = await ctx.engine.send(job.id, { type: 'RAISE_INVOICE', ...fields, vatRateBp: agency.vatRateBp, actor: actorOf(ctx.user) });
+        .where(
+          and(
+            eq(agencyInvoices.agencyId, ctx.agencyId),
+            eq(agencyInvoices.number, input.number.trim()),
+            ne(agencyInvoices.jobId, job.id),
+          ),
+        );
+      if (taken)
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `Invoice number ${input.number.trim()} is already used on another job`,
+        });
+      const [agency] = await ctx.db
+        .select({ vatRateBp: agencies.vatRateBp })
+        .from(agencies)
+        .where(eq(agencies.id, ctx.agencyId));
+      const view = await ctx.engine.send(job.id, {
+        type: 'RAISE_INVOICE',
+        ...fields,
+        vatRateBp: agency.vatRateBp,
+        actor: actorOf(ctx.user),
+      });
       return { status: view.status, invoice: view.context.invoice };
     }),
 
@@ -126,17 +180,33 @@ export const financeRouter = router({
     notInFuture(input.paidOn, ctx.now(), 'A payment');
     const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
     notBeforeJob(input.paidOn, job, 'A payment');
-    const recorded = async () => (await ctx.db.select().from(payments).where(and(eq(payments.jobId, job.id), eq(payments.key, input.key))))[0];
+    const recorded = async () =>
+      (
+        await ctx.db
+          .select()
+          .from(payments)
+          .where(and(eq(payments.jobId, job.id), eq(payments.key, input.key)))
+      )[0];
     const existing = await recorded();
     if (existing) return { status: job.status, payment: existing, duplicate: true };
     try {
       const { jobId: _jobId, refund, amountPence, ...fields } = input;
-      const view = await ctx.engine.send(job.id, { type: 'RECORD_PAYMENT', ...fields, amountPence: refund ? -amountPence : amountPence, actor: actorOf(ctx.user) });
+      const view = await ctx.engine.send(job.id, {
+        type: 'RECORD_PAYMENT',
+        ...fields,
+        amountPence: refund ? -amountPence : amountPence,
+        actor: actorOf(ctx.user),
+      });
       return { status: view.status, payment: (await recorded()) ?? null, duplicate: false };
     } catch (e) {
       // Two submits raced: the other one recorded it, which is what the caller wanted.
       const raced = isEngineError(e, 'EventRejected') ? await recorded() : undefined;
-      if (raced) return { status: (await findJobInScope(ctx.db, job.id, staffScope(ctx))).status, payment: raced, duplicate: true };
+      if (raced)
+        return {
+          status: (await findJobInScope(ctx.db, job.id, staffScope(ctx))).status,
+          payment: raced,
+          duplicate: true,
+        };
       throw e;
     }
   }),
@@ -152,17 +222,32 @@ export const financeRouter = router({
   approveInvoice: staffProcedure.input(z.object({ invoiceId: z.uuid() })).mutation(async ({ ctx, input }) => {
     const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
     if (inv.status === 'approved') return { status: inv.status };
-    if (inv.status === 'queried') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice was queried: approve the corrected invoice once the contractor submits it' });
+    if (inv.status === 'queried')
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: 'This invoice was queried: approve the corrected invoice once the contractor submits it',
+      });
     // An earlier holder's invoice (the job was recalled and re-assigned): the job's contractor payment is for
     // who has it now, so approving this one would promise money the job cannot pay.
-    if (inv.superseded) throw new TRPCError({ code: 'CONFLICT', message: "This invoice is from before the job was recalled and re-assigned, so it cannot be approved: the job's contractor payment is for the contractor who has it now" });
+    if (inv.superseded)
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message:
+          "This invoice is from before the job was recalled and re-assigned, so it cannot be approved: the job's contractor payment is for the contractor who has it now",
+      });
     const actor = actorOf(ctx.user);
     const approved = await ctx.db.transaction(async (tx) => {
       // Only the submission that was looked at: a concurrent query or resubmission wins over this approval.
       const [row] = await tx
         .update(contractorInvoices)
         .set({ status: 'approved', queryReason: null, decidedBy: actor.id, decidedAt: ctx.now() })
-        .where(and(eq(contractorInvoices.id, inv.id), eq(contractorInvoices.seq, inv.seq), eq(contractorInvoices.status, 'submitted')))
+        .where(
+          and(
+            eq(contractorInvoices.id, inv.id),
+            eq(contractorInvoices.seq, inv.seq),
+            eq(contractorInvoices.status, 'submitted'),
+          ),
+        )
         .returning({ id: contractorInvoices.id });
       if (!row) return false;
       await audit(tx as unknown as Database, {
@@ -175,14 +260,25 @@ export const financeRouter = router({
       return true;
     });
     if (!approved) {
-      const [now] = await ctx.db.select({ status: contractorInvoices.status }).from(contractorInvoices).where(eq(contractorInvoices.id, inv.id));
+      const [now] = await ctx.db
+        .select({ status: contractorInvoices.status })
+        .from(contractorInvoices)
+        .where(eq(contractorInvoices.id, inv.id));
       if (now?.status === 'approved') return { status: 'approved' as const };
-      throw new TRPCError({ code: 'CONFLICT', message: 'The invoice changed while you were approving it; reload and check it again' });
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: 'The invoice changed while you were approving it; reload and check it again',
+      });
     }
     await notify(ctx.db, {
       jobId: inv.jobId,
       key: `invoice-approved:${inv.id}:${inv.seq}`,
-      params: { template: 'invoiceApproved', contractors: [inv.contractorId], staff: false, data: { number: inv.number, totalPence: inv.totalPence } },
+      params: {
+        template: 'invoiceApproved',
+        contractors: [inv.contractorId],
+        staff: false,
+        data: { number: inv.number, totalPence: inv.totalPence },
+      },
     });
     return { status: 'approved' as const };
   }),
@@ -192,14 +288,25 @@ export const financeRouter = router({
    * sets it aside so the contractor can submit a corrected one, restarts the invoice chaser and emails
    * the contractor; the ledger marks the row queried in the same transaction.
    */
-  queryInvoice: staffProcedure.input(z.object({ invoiceId: z.uuid(), reason: text(1000) })).mutation(async ({ ctx, input }) => {
-    const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
-    if (inv.status === 'queried') throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is already queried; the contractor has been asked for a corrected one' });
-    // The machine queries the current assignment's invoice: an earlier contractor's is not its to send back.
-    if (inv.superseded) throw new TRPCError({ code: 'CONFLICT', message: 'This invoice is from before the job was recalled and re-assigned, so the job can no longer send it back: take it up with the contractor' });
-    await ctx.engine.send(inv.jobId, { type: 'QUERY_INVOICE', reason: input.reason, actor: actorOf(ctx.user) });
-    return { status: 'queried' as const };
-  }),
+  queryInvoice: staffProcedure
+    .input(z.object({ invoiceId: z.uuid(), reason: text(1000) }))
+    .mutation(async ({ ctx, input }) => {
+      const inv = await contractorInvoiceInAgency(ctx.db, ctx.agencyId, input.invoiceId);
+      if (inv.status === 'queried')
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: 'This invoice is already queried; the contractor has been asked for a corrected one',
+        });
+      // The machine queries the current assignment's invoice: an earlier contractor's is not its to send back.
+      if (inv.superseded)
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message:
+            'This invoice is from before the job was recalled and re-assigned, so the job can no longer send it back: take it up with the contractor',
+        });
+      await ctx.engine.send(inv.jobId, { type: 'QUERY_INVOICE', reason: input.reason, actor: actorOf(ctx.user) });
+      return { status: 'queried' as const };
+    }),
 
   /**
    * Pays a contractor's approved invoices in one run: one contractor-leg payment per job, each through
@@ -215,7 +322,10 @@ export const financeRouter = router({
       z.object({
         contractorId: z.uuid(),
         // The form's ticked invoices: said as a choice to make, not as "the invoice ids is too small".
-        invoiceIds: z.array(z.uuid()).min(1, 'Choose at least one invoice to pay').max(100, 'Pay at most 100 invoices in one run'),
+        invoiceIds: z
+          .array(z.uuid())
+          .min(1, 'Choose at least one invoice to pay')
+          .max(100, 'Pay at most 100 invoices in one run'),
         reference: text(60),
         paidOn: isoDate,
         key,
@@ -224,35 +334,70 @@ export const financeRouter = router({
     .mutation(async ({ ctx, input }) => {
       const actor = actorOf(ctx.user);
       notInFuture(input.paidOn, ctx.now(), 'A payment run');
-      const [payee] = await ctx.db.select().from(contractors).where(and(eq(contractors.id, input.contractorId), eq(contractors.agencyId, ctx.agencyId)));
+      const [payee] = await ctx.db
+        .select()
+        .from(contractors)
+        .where(and(eq(contractors.id, input.contractorId), eq(contractors.agencyId, ctx.agencyId)));
       if (!payee) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contractor not found' });
       const ids = [...new Set(input.invoiceIds)];
       return oneAtATime(ctx.db, `payment-run:${ctx.agencyId}:${payee.id}`, async () => {
         const chosen = await ctx.db
-          .select({ invoice: contractorInvoices, jobStatus: jobs.status, jobAssignment: jobs.assignment, job: { createdAt: jobs.createdAt, reference: jobs.reference }, raised: agencyInvoices })
+          .select({
+            invoice: contractorInvoices,
+            jobStatus: jobs.status,
+            jobAssignment: jobs.assignment,
+            job: { createdAt: jobs.createdAt, reference: jobs.reference },
+            raised: agencyInvoices,
+          })
           .from(contractorInvoices)
           .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
           .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
-          .where(and(eq(contractorInvoices.agencyId, ctx.agencyId), eq(contractorInvoices.contractorId, payee.id), inArray(contractorInvoices.id, ids)));
-        if (chosen.length !== ids.length) throw new TRPCError({ code: 'BAD_REQUEST', message: `Choose invoices of ${payee.name} only` });
+          .where(
+            and(
+              eq(contractorInvoices.agencyId, ctx.agencyId),
+              eq(contractorInvoices.contractorId, payee.id),
+              inArray(contractorInvoices.id, ids),
+            ),
+          );
+        if (chosen.length !== ids.length)
+          throw new TRPCError({ code: 'BAD_REQUEST', message: `Choose invoices of ${payee.name} only` });
         for (const c of chosen) notBeforeJob(input.paidOn, c.job, 'A payment run');
 
-        let [run] = await ctx.db.select().from(paymentRuns).where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key)));
-        if (run && run.contractorId !== payee.id) throw new TRPCError({ code: 'CONFLICT', message: 'That payment run was for another contractor' });
+        let [run] = await ctx.db
+          .select()
+          .from(paymentRuns)
+          .where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key)));
+        if (run && run.contractorId !== payee.id)
+          throw new TRPCError({ code: 'CONFLICT', message: 'That payment run was for another contractor' });
         const paymentKey = (runId: string) => `run:${runId}`;
         const jobIds = chosen.map((c) => c.invoice.jobId);
-        const ledger = await ctx.db.select().from(payments).where(and(inArray(payments.jobId, jobIds), eq(payments.leg, 'contractor')));
-        const inThisRun = (jobId: string) => !!run && ledger.some((l) => l.jobId === jobId && l.key === paymentKey(run!.id));
-        const paidFor = (jobId: string) => ledger.filter((p) => p.jobId === jobId).reduce((sum, p) => sum + p.amountPence, 0);
+        const ledger = await ctx.db
+          .select()
+          .from(payments)
+          .where(and(inArray(payments.jobId, jobIds), eq(payments.leg, 'contractor')));
+        const inThisRun = (jobId: string) =>
+          !!run && ledger.some((l) => l.jobId === jobId && l.key === paymentKey(run!.id));
+        const paidFor = (jobId: string) =>
+          ledger.filter((p) => p.jobId === jobId).reduce((sum, p) => sum + p.amountPence, 0);
         const plan = chosen
           .filter((c) => !inThisRun(c.invoice.jobId))
           .map((c) => {
             const { invoice, raised, jobStatus, jobAssignment } = c;
             const number = invoice.number;
-            if (invoice.status !== 'approved') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} is not approved` });
-            if (invoice.assignment !== jobAssignment) throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} cannot be paid in a run. ${SUPERSEDED}` });
-            if (!raised) throw new TRPCError({ code: 'BAD_REQUEST', message: `Raise the agency invoice for invoice ${number}'s job first` });
-            if (jobStatus !== 'closed') throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number}'s job is not closed` });
+            if (invoice.status !== 'approved')
+              throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} is not approved` });
+            if (invoice.assignment !== jobAssignment)
+              throw new TRPCError({
+                code: 'BAD_REQUEST',
+                message: `Invoice ${number} cannot be paid in a run. ${SUPERSEDED}`,
+              });
+            if (!raised)
+              throw new TRPCError({
+                code: 'BAD_REQUEST',
+                message: `Raise the agency invoice for invoice ${number}'s job first`,
+              });
+            if (jobStatus !== 'closed')
+              throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number}'s job is not closed` });
             // The leg settles at what the agency invoice expects; paying the contractor's own figure when the two
             // differ would leave the leg over- or under-paid for good.
             if (raised.contractorTotalPence !== invoice.totalPence) {
@@ -262,25 +407,54 @@ export const financeRouter = router({
               });
             }
             const amountPence = raised.contractorTotalPence - paidFor(invoice.jobId);
-            if (amountPence <= 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} is already paid` });
+            if (amountPence <= 0)
+              throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} is already paid` });
             return { jobId: invoice.jobId, amountPence };
           });
         if (!run) {
           const [reused] = await ctx.db
             .select({ id: paymentRuns.id })
             .from(paymentRuns)
-            .where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.reference, input.reference), ne(paymentRuns.key, input.key)));
-          if (reused) throw new TRPCError({ code: 'CONFLICT', message: `Reference ${input.reference} is already used by another payment run` });
+            .where(
+              and(
+                eq(paymentRuns.agencyId, ctx.agencyId),
+                eq(paymentRuns.reference, input.reference),
+                ne(paymentRuns.key, input.key),
+              ),
+            );
+          if (reused)
+            throw new TRPCError({
+              code: 'CONFLICT',
+              message: `Reference ${input.reference} is already used by another payment run`,
+            });
           const totalPence = plan.reduce((sum, p) => sum + p.amountPence, 0);
           const [inserted] = await ctx.db
             .insert(paymentRuns)
-            .values({ agencyId: ctx.agencyId, contractorId: payee.id, reference: input.reference, paidOn: input.paidOn, totalPence, key: input.key, createdBy: actor.id })
+            .values({
+              agencyId: ctx.agencyId,
+              contractorId: payee.id,
+              reference: input.reference,
+              paidOn: input.paidOn,
+              totalPence,
+              key: input.key,
+              createdBy: actor.id,
+            })
             .onConflictDoNothing()
             .returning();
           // Not inserted: the reference was taken by another contractor's run meanwhile (runs of this contractor wait their turn).
-          if (!inserted) throw new TRPCError({ code: 'CONFLICT', message: `Reference ${input.reference} is already used by another payment run` });
+          if (!inserted)
+            throw new TRPCError({
+              code: 'CONFLICT',
+              message: `Reference ${input.reference} is already used by another payment run`,
+            });
           run = inserted;
-          await audit(ctx.db, { agencyId: ctx.agencyId, jobId: null, actor, action: 'finance.payment_run', detail: { runId: run.id, reference: run.reference, contractorId: payee.id, totalPence, jobs: jobIds } });
+          await audit(ctx.db, {
+            agencyId: ctx.agencyId,
+            jobId: null,
+            actor,
+            action: 'finance.payment_run',
+            detail: { runId: run.id, reference: run.reference, contractorId: payee.id, totalPence, jobs: jobIds },
+          });
         }
         for (const p of plan) {
           await ctx.engine.send(p.jobId, {
@@ -299,7 +473,8 @@ export const financeRouter = router({
           .select({ total: sql<number>`coalesce(sum(${payments.amountPence}), 0)::int` })
           .from(payments)
           .where(eq(payments.paymentRunId, run.id));
-        if (paid.total !== run.totalPence) await ctx.db.update(paymentRuns).set({ totalPence: paid.total }).where(eq(paymentRuns.id, run.id));
+        if (paid.total !== run.totalPence)
+          await ctx.db.update(paymentRuns).set({ totalPence: paid.total }).where(eq(paymentRuns.id, run.id));
         return { runId: run.id, reference: run.reference };
       });
     }),
@@ -317,12 +492,16 @@ export const financeRouter = router({
     const [invoice] = await ctx.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, job.id));
     if (!invoice) throw new TRPCError({ code: 'NOT_FOUND', message: 'No invoice has been raised for this job' });
     const [agency] = await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId));
-    const [property] = job.propertyId ? await ctx.db.select().from(properties).where(eq(properties.id, job.propertyId)) : [];
+    const [property] = job.propertyId
+      ? await ctx.db.select().from(properties).where(eq(properties.id, job.propertyId))
+      : [];
     return {
       invoice,
       job: { reference: job.reference, title: job.title, completedAt: job.completedAt },
       agency: { name: agency.name, email: agency.email, phone: agency.phone },
-      property: property ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l) : [],
+      property: property
+        ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l)
+        : [],
     };
   }),
 
@@ -334,7 +513,10 @@ export const financeRouter = router({
     if (job.contractorId !== ctx.contractorId) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found' });
     const [[invoice], [agency]] = await Promise.all([
       // Their own assignment's invoice: not a previous holder's, from before a recall and re-assignment.
-      ctx.db.select().from(contractorInvoices).where(and(eq(contractorInvoices.jobId, job.id), eq(contractorInvoices.assignment, job.assignment))),
+      ctx.db
+        .select()
+        .from(contractorInvoices)
+        .where(and(eq(contractorInvoices.jobId, job.id), eq(contractorInvoices.assignment, job.assignment))),
       ctx.db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, ctx.agencyId)),
     ]);
     return {
@@ -361,10 +543,13 @@ export const financeRouter = router({
     .mutation(async ({ ctx, input }) => {
       const job = await findJobInScope(ctx.db, input.jobId, ctx);
       // Their own upload to this job, not a document of the agency's (one rule with notes' photos: mayCite).
-      if (!(await mayCite(ctx.db, job.id, actorOf(ctx.user), [input.documentId]))) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
-      if (input.issuedOn > ukDay(ctx.now())) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
+      if (!(await mayCite(ctx.db, job.id, actorOf(ctx.user), [input.documentId])))
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
+      if (input.issuedOn > ukDay(ctx.now()))
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
       notBeforeJob(input.issuedOn, job, 'An invoice');
-      if (input.netPence + input.vatPence === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
+      if (input.netPence + input.vatPence === 0)
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
       // A contractor's invoice numbers are their own sequence: one number, one invoice (a corrected invoice for
       // the same assignment of the job may keep its number, as it replaces the queried one).
       const [reused] = await ctx.db
@@ -378,9 +563,18 @@ export const financeRouter = router({
             or(ne(contractorInvoices.jobId, job.id), ne(contractorInvoices.assignment, job.assignment)),
           ),
         );
-      if (reused) throw new TRPCError({ code: 'CONFLICT', message: `You have already sent invoice ${input.number.trim()} for another job` });
+      if (reused)
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `You have already sent invoice ${input.number.trim()} for another job`,
+        });
       const { jobId: _jobId, ...fields } = input;
-      const view = await ctx.engine.send(job.id, { type: 'SUBMIT_INVOICE', ...fields, totalPence: input.netPence + input.vatPence, actor: actorOf(ctx.user) });
+      const view = await ctx.engine.send(job.id, {
+        type: 'SUBMIT_INVOICE',
+        ...fields,
+        totalPence: input.netPence + input.vatPence,
+        actor: actorOf(ctx.user),
+      });
       return { status: view.status, invoice: view.context.contractorInvoice };
     }),
 
@@ -388,11 +582,22 @@ export const financeRouter = router({
   account: contractorProcedure.query(({ ctx }) => contractorAccount(ctx.db, ctx.agencyId, ctx.contractorId)),
 
   statement: contractorProcedure
-    .input(z.object({ from: isoDate, to: isoDate }).refine((p) => p.from <= p.to, { message: 'The start date must not be after the end date', path: ['to'] }))
+    .input(
+      z
+        .object({ from: isoDate, to: isoDate })
+        .refine((p) => p.from <= p.to, { message: 'The start date must not be after the end date', path: ['to'] }),
+    )
     .query(async ({ ctx, input }) => {
-      const [me] = await ctx.db.select({ name: contractors.name, company: contractors.company }).from(contractors).where(eq(contractors.id, ctx.contractorId));
+      const [me] = await ctx.db
+        .select({ name: contractors.name, company: contractors.company })
+        .from(contractors)
+        .where(eq(contractors.id, ctx.contractorId));
       const [agency] = await ctx.db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, ctx.agencyId));
-      return { contractor: me, agency, statement: await contractorStatement(ctx.db, ctx.agencyId, ctx.contractorId, input.from, input.to) };
+      return {
+        contractor: me,
+        agency,
+        statement: await contractorStatement(ctx.db, ctx.agencyId, ctx.contractorId, input.from, input.to),
+      };
     }),
 
   myRemittance: contractorProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
@@ -401,4 +606,3 @@ export const financeRouter = router({
     return advice;
   }),
 });
-

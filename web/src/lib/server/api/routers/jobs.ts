@@ -4,16 +4,7 @@ import { and, asc, eq, exists, gt, inArray, or, sql, type SQL } from 'drizzle-or
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
-import {
-  auditLog,
-  branches,
-  contractors,
-  jobs,
-  jobTypes,
-  priorities,
-  properties,
-  tenants,
-} from '#db/schema/index.ts';
+import { auditLog, branches, contractors, jobs, jobTypes, priorities, properties, tenants } from '#db/schema/index.ts';
 import { queueEmail } from '#activities/mailer.ts';
 import { createJob, priorityPolicy } from '#worker/jobs/create-job.ts';
 import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '#workflows/model.ts';
@@ -36,25 +27,36 @@ const DESCRIPTION_HTML: sanitizeHtml.IOptions = {
 
 export const sanitizeDescription = (html: string) => sanitizeHtml(html, DESCRIPTION_HTML).trim();
 
-const createInput = z.object({
-  title: singleLineText('title', 3, 200, 'Give the job a short title'),
-  // The limit is on the editor's HTML, markup and all: said as the description a person typed, not a field id.
-  descriptionHtml: z.string().max(20_000, 'The description is too long: shorten it (up to about 20,000 characters including formatting)').default(''),
-  priorityCode: z.string().trim().min(1, 'Choose a priority').max(20),
-  jobTypeId: z.uuid().optional(),
-  propertyId: z.uuid(),
-  tenantId: z.uuid().optional(),
-  /** A tenant not yet on file, created at the property with the job (instead of tenantId). */
-  newTenant: z
-    .object({
-      name: z.string().trim().min(2, "Enter the tenant's name").max(120),
-      email: optionalEmail,
-      phone: optionalPhone,
-    })
-    .refine((t) => t.email || t.phone, { path: ['phone'], message: 'Give a phone number or an email so the contractor can arrange access' })
-    .optional(),
-  branchId: z.uuid().optional(),
-}).refine((i) => !(i.tenantId && i.newTenant), { path: ['newTenant'], message: 'Choose an existing tenant or add a new one, not both' });
+const createInput = z
+  .object({
+    title: singleLineText('title', 3, 200, 'Give the job a short title'),
+    // The limit is on the editor's HTML, markup and all: said as the description a person typed, not a field id.
+    descriptionHtml: z
+      .string()
+      .max(20_000, 'The description is too long: shorten it (up to about 20,000 characters including formatting)')
+      .default(''),
+    priorityCode: z.string().trim().min(1, 'Choose a priority').max(20),
+    jobTypeId: z.uuid().optional(),
+    propertyId: z.uuid(),
+    tenantId: z.uuid().optional(),
+    /** A tenant not yet on file, created at the property with the job (instead of tenantId). */
+    newTenant: z
+      .object({
+        name: z.string().trim().min(2, "Enter the tenant's name").max(120),
+        email: optionalEmail,
+        phone: optionalPhone,
+      })
+      .refine((t) => t.email || t.phone, {
+        path: ['phone'],
+        message: 'Give a phone number or an email so the contractor can arrange access',
+      })
+      .optional(),
+    branchId: z.uuid().optional(),
+  })
+  .refine((i) => !(i.tenantId && i.newTenant), {
+    path: ['newTenant'],
+    message: 'Choose an existing tenant or add a new one, not both',
+  });
 
 const listInput = z.object({
   status: z.array(z.enum(JOB_STATUSES)).max(JOB_STATUSES.length).optional(),
@@ -68,16 +70,31 @@ const listInput = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-const OPEN = sql.raw(OPEN_STATUSES.filter((s) => s !== 'completed' && s !== 'closed').map((s) => `'${s}'`).join(','));
+const OPEN = sql.raw(
+  OPEN_STATUSES.filter((s) => s !== 'completed' && s !== 'closed')
+    .map((s) => `'${s}'`)
+    .join(','),
+);
 
-async function toEngineCommand(db: Database, job: typeof jobs.$inferSelect, input: CommandInput, actor: JobCommand['actor']): Promise<JobCommand> {
+async function toEngineCommand(
+  db: Database,
+  job: typeof jobs.$inferSelect,
+  input: CommandInput,
+  actor: JobCommand['actor'],
+): Promise<JobCommand> {
   switch (input.type) {
     case 'OFFER': {
       const { acknowledgeMissingCertification, ...command } = input;
       const [contractor] = await db
         .select()
         .from(contractors)
-        .where(and(eq(contractors.id, input.contractorId), eq(contractors.agencyId, job.agencyId), eq(contractors.active, true)));
+        .where(
+          and(
+            eq(contractors.id, input.contractorId),
+            eq(contractors.agencyId, job.agencyId),
+            eq(contractors.active, true),
+          ),
+        );
       if (!contractor) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Unknown contractor' });
       const missing = job.jobTypeId ? await missingCertifications(db, contractor.id, job.jobTypeId) : [];
       if (missing.length > 0 && !acknowledgeMissingCertification) {
@@ -95,7 +112,8 @@ async function toEngineCommand(db: Database, job: typeof jobs.$inferSelect, inpu
     }
     case 'ADD_NOTE':
     case 'COMPLETE': {
-      if (!(await mayCite(db, job.id, actor, input.attachmentIds ?? []))) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Attachments must be uploaded to this job first' });
+      if (!(await mayCite(db, job.id, actor, input.attachmentIds ?? [])))
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Attachments must be uploaded to this job first' });
       return { ...input, actor };
     }
     default:
@@ -109,18 +127,60 @@ export const jobsRouter = router({
       if (rows.length === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown ${what}` });
       return rows[0];
     };
-    const property = scoped(await ctx.db.select().from(properties).where(and(eq(properties.id, input.propertyId), eq(properties.agencyId, ctx.agencyId))), 'property');
-    if (input.jobTypeId) scoped(await ctx.db.select().from(jobTypes).where(and(eq(jobTypes.id, input.jobTypeId), eq(jobTypes.agencyId, ctx.agencyId))), 'job type');
-    if (input.tenantId) scoped(await ctx.db.select().from(tenants).where(and(eq(tenants.id, input.tenantId), eq(tenants.agencyId, ctx.agencyId))), 'tenant');
-    if (input.branchId) scoped(await ctx.db.select().from(branches).where(and(eq(branches.id, input.branchId), eq(branches.agencyId, ctx.agencyId))), 'branch');
-    scoped(await ctx.db.select().from(priorities).where(and(eq(priorities.agencyId, ctx.agencyId), eq(priorities.code, input.priorityCode))), 'priority');
+    const property = scoped(
+      await ctx.db
+        .select()
+        .from(properties)
+        .where(and(eq(properties.id, input.propertyId), eq(properties.agencyId, ctx.agencyId))),
+      'property',
+    );
+    if (input.jobTypeId)
+      scoped(
+        await ctx.db
+          .select()
+          .from(jobTypes)
+          .where(and(eq(jobTypes.id, input.jobTypeId), eq(jobTypes.agencyId, ctx.agencyId))),
+        'job type',
+      );
+    if (input.tenantId)
+      scoped(
+        await ctx.db
+          .select()
+          .from(tenants)
+          .where(and(eq(tenants.id, input.tenantId), eq(tenants.agencyId, ctx.agencyId))),
+        'tenant',
+      );
+    if (input.branchId)
+      scoped(
+        await ctx.db
+          .select()
+          .from(branches)
+          .where(and(eq(branches.id, input.branchId), eq(branches.agencyId, ctx.agencyId))),
+        'branch',
+      );
+    scoped(
+      await ctx.db
+        .select()
+        .from(priorities)
+        .where(and(eq(priorities.agencyId, ctx.agencyId), eq(priorities.code, input.priorityCode))),
+      'priority',
+    );
     const { newTenant, ...fields } = input;
     let tenantId = input.tenantId;
     if (newTenant) {
       // Everything else is validated first, so a refused job leaves no stray tenant behind.
-      const [row] = await ctx.db.insert(tenants).values({ ...newTenant, agencyId: ctx.agencyId, propertyId: property.id }).returning({ id: tenants.id });
+      const [row] = await ctx.db
+        .insert(tenants)
+        .values({ ...newTenant, agencyId: ctx.agencyId, propertyId: property.id })
+        .returning({ id: tenants.id });
       tenantId = row.id;
-      await ctx.db.insert(auditLog).values({ agencyId: ctx.agencyId, actorId: ctx.user.userId, actorRole: 'staff', action: 'tenant.create', detail: { id: row.id, from: 'jobs.create' } });
+      await ctx.db.insert(auditLog).values({
+        agencyId: ctx.agencyId,
+        actorId: ctx.user.userId,
+        actorRole: 'staff',
+        action: 'tenant.create',
+        detail: { id: row.id, from: 'jobs.create' },
+      });
     }
     const created = await createJob(
       ctx.db,
@@ -137,7 +197,10 @@ export const jobsRouter = router({
     );
     if (tenantId) {
       // The tenant hears the reference to quote; keyed by job so a retry never sends twice.
-      const [tenant] = await ctx.db.select({ name: tenants.name, email: tenants.email }).from(tenants).where(eq(tenants.id, tenantId));
+      const [tenant] = await ctx.db
+        .select({ name: tenants.name, email: tenants.email })
+        .from(tenants)
+        .where(eq(tenants.id, tenantId));
       if (tenant?.email) {
         await queueEmail(ctx.db, {
           key: `${created.id}:created:tenant`,
@@ -158,9 +221,11 @@ export const jobsRouter = router({
     if (input.priority?.length) where.push(inArray(jobs.priorityCode, input.priority));
     if (input.branchId) where.push(eq(jobs.branchId, input.branchId));
     // The list names the contractor holding a job or else the one it is offered to: the filter finds both.
-    if (input.contractorId) where.push(or(eq(jobs.contractorId, input.contractorId), eq(jobs.offeredToId, input.contractorId)));
+    if (input.contractorId)
+      where.push(or(eq(jobs.contractorId, input.contractorId), eq(jobs.offeredToId, input.contractorId)));
     if (input.sla === 'breached') where.push(eq(jobs.slaBreached, true));
-    if (input.sla === 'atRisk') where.push(sql`${jobs.status} in (${OPEN}) and ${jobs.slaWarnedPercent} > 0 and not ${jobs.slaBreached}`);
+    if (input.sla === 'atRisk')
+      where.push(sql`${jobs.status} in (${OPEN}) and ${jobs.slaWarnedPercent} > 0 and not ${jobs.slaBreached}`);
     if (input.view === 'needsAction') {
       where.push(
         sql`(${jobs.status} = 'completed' or (${jobs.status} in ('new','recalled') and ${jobs.offeredToId} is null and ${jobs.contractorId} is null)
@@ -228,7 +293,9 @@ export const jobsRouter = router({
 
   /** The job page. Staff only: it holds what the agency keeps to itself (finance, declines, tenant record);
    * contractors read their jobs through portal.job, which picks what they may see from the same detail. */
-  get: staffProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => loadJobDetail({ ...ctx, contractorId: null }, input.id)),
+  get: staffProcedure
+    .input(z.object({ id: z.uuid() }))
+    .query(({ ctx, input }) => loadJobDetail({ ...ctx, contractorId: null }, input.id)),
 
   send: memberProcedure.input(z.object({ id: z.uuid(), command: commandSchema })).mutation(async ({ ctx, input }) => {
     const job = await findJob(ctx.db, input.id, ctx);
@@ -237,4 +304,3 @@ export const jobsRouter = router({
     return { status: view.status, version: view.version };
   }),
 });
-

@@ -8,7 +8,16 @@ import { router, staffProcedure } from '../trpc.ts';
 
 /** What staff must act on: answer an accepted or refused offer, review finished work or an invoice, chase an SLA or a missing invoice.
  * Everything else the engine tells staff (work started, a note, payments complete) is activity, listed on request. */
-export const ACTION_TEMPLATES = ['offerAccepted', 'offerDeclined', 'offerEscalation', 'workCompleted', 'invoiceSubmitted', 'invoiceOverdue', 'slaWarning', 'slaBreached'] as const;
+export const ACTION_TEMPLATES = [
+  'offerAccepted',
+  'offerDeclined',
+  'offerEscalation',
+  'workCompleted',
+  'invoiceSubmitted',
+  'invoiceOverdue',
+  'slaWarning',
+  'slaBreached',
+] as const;
 const needsAction = inArray(notifications.template, [...ACTION_TEMPLATES]);
 
 export const notificationsRouter = router({
@@ -70,7 +79,13 @@ export const notificationsRouter = router({
       const rows = await ctx.db
         .update(notifications)
         .set({ readAt: ctx.now() })
-        .where(and(eq(notifications.agencyId, ctx.agencyId), isNull(notifications.readAt), 'ids' in input ? inArray(notifications.id, input.ids) : undefined))
+        .where(
+          and(
+            eq(notifications.agencyId, ctx.agencyId),
+            isNull(notifications.readAt),
+            'ids' in input ? inArray(notifications.id, input.ids) : undefined,
+          ),
+        )
         .returning({ id: notifications.id });
       return { marked: rows.length };
     }),

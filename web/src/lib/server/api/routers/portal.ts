@@ -3,7 +3,17 @@
 // jobs.send, and job access through the same scope as the rest of the API.
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { agencies, attachments, branches, contractorInvoices, jobEvents, jobs, priorities, properties, users } from '#db/schema/index.ts';
+import {
+  agencies,
+  attachments,
+  branches,
+  contractorInvoices,
+  jobEvents,
+  jobs,
+  priorities,
+  properties,
+  users,
+} from '#db/schema/index.ts';
 import type { JobStatus } from '#workflows/model.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../contractor-view.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
@@ -33,7 +43,10 @@ const listInput = z.object({
 const hasInvoice = sql<boolean>`exists (select 1 from ${contractorInvoices} where ${contractorInvoices.jobId} = ${jobs.id}
   and ${contractorInvoices.assignment} = ${jobs.assignment} and ${contractorInvoices.status} <> 'queried')`;
 
-export function needsAction(row: { status: string; contractorId: string | null; offeredToId: string | null; invoiced: boolean }, me: string): NeedsAction {
+export function needsAction(
+  row: { status: string; contractorId: string | null; offeredToId: string | null; invoiced: boolean },
+  me: string,
+): NeedsAction {
   if (row.offeredToId === me) return 'respond';
   if (row.contractorId !== me) return null;
   if (row.status === 'assigned' || row.status === 'recalled') return 'start';
@@ -114,7 +127,12 @@ export const portalRouter = router({
   job: contractorProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
     const detail = await loadJobDetail(ctx, input.id);
     const [agency] = await ctx.db
-      .select({ name: agencies.name, phone: agencies.phone, email: agencies.email, shareTenantContact: agencies.shareTenantContact })
+      .select({
+        name: agencies.name,
+        phone: agencies.phone,
+        email: agencies.email,
+        shareTenantContact: agencies.shareTenantContact,
+      })
       .from(agencies)
       .where(eq(agencies.id, ctx.agencyId));
     const me = ctx.contractorId;
@@ -125,9 +143,14 @@ export const portalRouter = router({
     // Access notes and the tenant's contact reach the contractor the job is with, not one only offered it.
     const access = siteAccess({ contractorId: me }, job, agency);
     const view = contractorView(detail.timeline, me);
-    const timeline = detail.timeline
-      .filter(view.seesEvent)
-      .map((e) => ({ seq: e.seq, type: e.type, at: e.at, actorRole: e.actorRole, mine: e.actorId === me, payload: payloadSchema.parse(e.payload) }));
+    const timeline = detail.timeline.filter(view.seesEvent).map((e) => ({
+      seq: e.seq,
+      type: e.type,
+      at: e.at,
+      actorRole: e.actorRole,
+      mine: e.actorId === me,
+      payload: payloadSchema.parse(e.payload),
+    }));
     // The machine keeps the job's latest completion and recall; the contractor is told of those in their part of it.
     const latest = (type: string) => timeline.findLast((e) => e.type === type)?.payload;
     return {
@@ -162,19 +185,43 @@ export const portalRouter = router({
       agency: { name: agency.name, phone: agency.phone, email: agency.email },
       offeredToMe: job.offeredToId === me,
       assignedToMe: job.contractorId === me,
-      photos: detail.attachments.filter(view.seesFile).map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, kind: a.kind, createdAt: a.createdAt, url: `/api/attachments/${a.id}` })),
+      photos: detail.attachments.filter(view.seesFile).map((a) => ({
+        id: a.id,
+        fileName: a.fileName,
+        contentType: a.contentType,
+        kind: a.kind,
+        createdAt: a.createdAt,
+        url: `/api/attachments/${a.id}`,
+      })),
       timeline,
       allowed,
-      needsAction: needsAction({ status: state.status, contractorId: job.contractorId, offeredToId: job.offeredToId, invoiced: myInvoice !== null }, me),
+      needsAction: needsAction(
+        {
+          status: state.status,
+          contractorId: job.contractorId,
+          offeredToId: job.offeredToId,
+          invoiced: myInvoice !== null,
+        },
+        me,
+      ),
     };
   }),
 
   /** The agency's office contacts, so the contractor can confirm access. */
   contacts: contractorProcedure.query(async ({ ctx }) => {
-    const [agency] = await ctx.db.select({ name: agencies.name, phone: agencies.phone, email: agencies.email }).from(agencies).where(eq(agencies.id, ctx.agencyId));
+    const [agency] = await ctx.db
+      .select({ name: agencies.name, phone: agencies.phone, email: agencies.email })
+      .from(agencies)
+      .where(eq(agencies.id, ctx.agencyId));
     const [offices, people] = await Promise.all([
       ctx.db
-        .select({ id: branches.id, name: branches.name, phone: branches.phone, email: branches.email, address: branches.address })
+        .select({
+          id: branches.id,
+          name: branches.name,
+          phone: branches.phone,
+          email: branches.email,
+          address: branches.address,
+        })
         .from(branches)
         .where(eq(branches.agencyId, ctx.agencyId))
         .orderBy(asc(branches.name)),

@@ -9,37 +9,61 @@ import { escapeLike, optionalText } from '../text-input.ts';
 import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 
-
 export const propertyInput = z
   .object({
     id: z.uuid().optional(),
     line1: z.string().trim().min(3, 'Enter the first line of the address').max(120),
     line2: optionalText(120),
     town: z.string().trim().min(2, 'Enter the town').max(60),
-    postcode: z.string().trim().min(1, 'Enter the postcode').max(10).transform((v, ctx) => {
-      const pc = normalisePostcode(v);
-      if (!pc) {
-        ctx.addIssue({ code: 'custom', message: `“${v}” is not a UK postcode (e.g. BS1 5LJ)` });
-        return z.NEVER;
-      }
-      return pc;
-    }),
-    branchId: z.uuid().optional().or(z.literal('').transform(() => undefined)),
+    postcode: z
+      .string()
+      .trim()
+      .min(1, 'Enter the postcode')
+      .max(10)
+      .transform((v, ctx) => {
+        const pc = normalisePostcode(v);
+        if (!pc) {
+          ctx.addIssue({ code: 'custom', message: `“${v}” is not a UK postcode (e.g. BS1 5LJ)` });
+          return z.NEVER;
+        }
+        return pc;
+      }),
+    branchId: z
+      .uuid()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
     lat: z.number().min(49).max(61).optional(),
     lng: z.number().min(-9).max(2.5).optional(),
     accessNotes: optionalText(1000),
   })
-  .refine((p) => (p.lat === undefined) === (p.lng === undefined), { path: ['lat'], message: 'Give both latitude and longitude, or neither' });
+  .refine((p) => (p.lat === undefined) === (p.lng === undefined), {
+    path: ['lat'],
+    message: 'Give both latitude and longitude, or neither',
+  });
 
 export const propertiesRouter = router({
   list: staffProcedure
-    .input(z.object({ q: z.string().trim().max(60).optional(), branchId: z.uuid().optional(), offset: z.number().int().min(0).max(100_000).default(0), limit: z.number().int().min(1).max(100).default(50) }))
+    .input(
+      z.object({
+        q: z.string().trim().max(60).optional(),
+        branchId: z.uuid().optional(),
+        offset: z.number().int().min(0).max(100_000).default(0),
+        limit: z.number().int().min(1).max(100).default(50),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       const like = input.q ? `%${escapeLike(input.q)}%` : null;
       const where = and(
         eq(properties.agencyId, ctx.agencyId),
         input.branchId ? eq(properties.branchId, input.branchId) : undefined,
-        like ? or(ilike(properties.postcode, like), ilike(properties.line1, like), ilike(properties.town, like), ilike(sql`replace(${properties.postcode}, ' ', '')`, like.replace(/\s+/g, ''))) : undefined,
+        like
+          ? or(
+              ilike(properties.postcode, like),
+              ilike(properties.line1, like),
+              ilike(properties.town, like),
+              ilike(sql`replace(${properties.postcode}, ' ', '')`, like.replace(/\s+/g, '')),
+            )
+          : undefined,
       );
       const rows = await ctx.db
         .select({ property: properties, branchName: branches.name })
@@ -53,11 +77,20 @@ export const propertiesRouter = router({
       const ids = page.map((r) => r.property.id);
       const [tenantRows, open] = ids.length
         ? await Promise.all([
-            ctx.db.select({ id: tenants.id, name: tenants.name, propertyId: tenants.propertyId }).from(tenants).where(inArray(tenants.propertyId, ids)),
+            ctx.db
+              .select({ id: tenants.id, name: tenants.name, propertyId: tenants.propertyId })
+              .from(tenants)
+              .where(inArray(tenants.propertyId, ids)),
             ctx.db
               .select({ propertyId: jobs.propertyId, n: count() })
               .from(jobs)
-              .where(and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.propertyId, ids), sql`${jobs.status} in ('new','assigned','inProgress','completed','recalled')`))
+              .where(
+                and(
+                  eq(jobs.agencyId, ctx.agencyId),
+                  inArray(jobs.propertyId, ids),
+                  sql`${jobs.status} in ('new','assigned','inProgress','completed','recalled')`,
+                ),
+              )
               .groupBy(jobs.propertyId),
           ])
         : [[], []];
@@ -73,11 +106,23 @@ export const propertiesRouter = router({
     }),
 
   get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
-    const property = found(await ctx.db.select().from(properties).where(and(eq(properties.id, input.id), eq(properties.agencyId, ctx.agencyId))), 'Property');
+    const property = found(
+      await ctx.db
+        .select()
+        .from(properties)
+        .where(and(eq(properties.id, input.id), eq(properties.agencyId, ctx.agencyId))),
+      'Property',
+    );
     const [people, recent] = await Promise.all([
       ctx.db.select().from(tenants).where(eq(tenants.propertyId, property.id)).orderBy(asc(tenants.name)),
       ctx.db
-        .select({ id: jobs.id, reference: jobs.reference, title: jobs.title, status: jobs.status, createdAt: jobs.createdAt })
+        .select({
+          id: jobs.id,
+          reference: jobs.reference,
+          title: jobs.title,
+          status: jobs.status,
+          createdAt: jobs.createdAt,
+        })
         .from(jobs)
         .where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.propertyId, property.id)))
         .orderBy(desc(jobs.createdAt))
@@ -90,15 +135,36 @@ export const propertiesRouter = router({
     ctx.db.transaction(async (tx) => {
       const { id, ...rest } = input;
       if (rest.branchId) {
-        found(await tx.select({ id: branches.id }).from(branches).where(and(eq(branches.id, rest.branchId), eq(branches.agencyId, ctx.agencyId))), 'Branch');
+        found(
+          await tx
+            .select({ id: branches.id })
+            .from(branches)
+            .where(and(eq(branches.id, rest.branchId), eq(branches.agencyId, ctx.agencyId))),
+          'Branch',
+        );
       }
-      const values = { ...rest, branchId: rest.branchId ?? null, lat: rest.lat ?? null, lng: rest.lng ?? null, outcode: outcodeOf(rest.postcode)! };
+      const values = {
+        ...rest,
+        branchId: rest.branchId ?? null,
+        lat: rest.lat ?? null,
+        lng: rest.lng ?? null,
+        outcode: outcodeOf(rest.postcode)!,
+      };
       if (!id) {
-        const [row] = await tx.insert(properties).values({ ...values, agencyId: ctx.agencyId }).returning();
+        const [row] = await tx
+          .insert(properties)
+          .values({ ...values, agencyId: ctx.agencyId })
+          .returning();
         await audit(tx, ctx.user, 'property.create', { id: row.id, values });
         return row;
       }
-      const before = found(await tx.select().from(properties).where(and(eq(properties.id, id), eq(properties.agencyId, ctx.agencyId))), 'Property');
+      const before = found(
+        await tx
+          .select()
+          .from(properties)
+          .where(and(eq(properties.id, id), eq(properties.agencyId, ctx.agencyId))),
+        'Property',
+      );
       const [row] = await tx.update(properties).set(values).where(eq(properties.id, id)).returning();
       await audit(tx, ctx.user, 'property.update', { id, changes: changes(before, values) });
       return row;

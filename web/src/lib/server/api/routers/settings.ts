@@ -15,11 +15,16 @@ type Staff = Extract<SessionUser, { kind: 'staff' }>;
 
 /** One append-only audit row for a directory or settings change (no job). */
 export async function audit(db: Database | Tx, user: Staff, action: string, detail: Record<string, unknown>) {
-  await db.insert(auditLog).values({ agencyId: user.agencyId, actorId: user.userId, actorRole: user.role, action, detail });
+  await db
+    .insert(auditLog)
+    .values({ agencyId: user.agencyId, actorId: user.userId, actorRole: user.role, action, detail });
 }
 
 /** The fields that changed, as { field: [before, after] }, so the audit row says exactly what moved. */
-export function changes<T extends Record<string, unknown>>(before: T | null, after: Partial<T>): Record<string, [unknown, unknown]> {
+export function changes<T extends Record<string, unknown>>(
+  before: T | null,
+  after: Partial<T>,
+): Record<string, [unknown, unknown]> {
   const out: Record<string, [unknown, unknown]> = {};
   for (const [k, v] of Object.entries(after)) {
     const was = before ? before[k] : null;
@@ -31,7 +36,8 @@ export function changes<T extends Record<string, unknown>>(before: T | null, aft
 /** "1 job", "2 jobs": refusals count what is in the way. */
 const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-const hours = (max: number) => z.number().int('Whole hours only').min(1, 'At least 1 hour').max(max, `At most ${max} hours`);
+const hours = (max: number) =>
+  z.number().int('Whole hours only').min(1, 'At least 1 hour').max(max, `At most ${max} hours`);
 
 export const agencySettingsInput = z
   .object({
@@ -40,20 +46,29 @@ export const agencySettingsInput = z
     phone: optionalPhone,
     email: optionalEmail,
     /** Basis points: 2000 = 20 %. */
-    vatRateBp: z.number().int('VAT to two decimal places at most').min(0, 'VAT cannot be negative').max(10_000, 'VAT cannot exceed 100%'),
+    vatRateBp: z
+      .number()
+      .int('VAT to two decimal places at most')
+      .min(0, 'VAT cannot be negative')
+      .max(10_000, 'VAT cannot exceed 100%'),
     portalEnabled: z.boolean(),
     shareTenantContact: z.boolean(),
     offerReminderHours: hours(720),
     offerEscalationHours: hours(720),
     invoiceReminderHours: hours(2160),
     invoiceReminderRepeatHours: hours(2160),
-    invoiceReminderLimit: z.number().int('A whole number of reminders').min(1, 'At least 1 reminder').max(20, 'At most 20 reminders'),
+    invoiceReminderLimit: z
+      .number()
+      .int('A whole number of reminders')
+      .min(1, 'At least 1 reminder')
+      .max(20, 'At most 20 reminders'),
   })
   .refine((s) => s.offerEscalationHours > s.offerReminderHours, {
     path: ['offerEscalationHours'],
     message: 'Escalate after the reminder: the escalation must come later than the reminder',
     // Checked whenever both windows are valid, even with other fields wrong, so a form shows every mistake at once.
-    when: ({ issues }) => !issues.some((i) => i.path?.[0] === 'offerReminderHours' || i.path?.[0] === 'offerEscalationHours'),
+    when: ({ issues }) =>
+      !issues.some((i) => i.path?.[0] === 'offerReminderHours' || i.path?.[0] === 'offerEscalationHours'),
   });
 
 const branchInput = z.object({
@@ -86,7 +101,10 @@ const priorityInput = z.object({
   warnAtPercent: z
     .array(z.number().int().min(1, 'Warnings between 1% and 99%').max(99, 'Warnings between 1% and 99%'))
     .max(5, 'At most 5 warnings')
-    .refine((xs) => xs.every((x, i) => i === 0 || x > xs[i - 1]), 'List warning percentages in ascending order, each once'),
+    .refine(
+      (xs) => xs.every((x, i) => i === 0 || x > xs[i - 1]),
+      'List warning percentages in ascending order, each once',
+    ),
   sortOrder: z.number().int().min(0).max(1000).default(0),
 });
 
@@ -111,7 +129,11 @@ export const settingsRouter = router({
       ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId)),
       ctx.db.select().from(branches).where(eq(branches.agencyId, ctx.agencyId)).orderBy(asc(branches.name)),
       ctx.db.select().from(jobTypes).where(eq(jobTypes.agencyId, ctx.agencyId)).orderBy(asc(jobTypes.name)),
-      ctx.db.select().from(priorities).where(eq(priorities.agencyId, ctx.agencyId)).orderBy(asc(priorities.sortOrder), asc(priorities.code)),
+      ctx.db
+        .select()
+        .from(priorities)
+        .where(eq(priorities.agencyId, ctx.agencyId))
+        .orderBy(asc(priorities.sortOrder), asc(priorities.code)),
     ]);
     return { agency, branches: b, jobTypes: t, priorities: p };
   }),
@@ -131,11 +153,20 @@ export const settingsRouter = router({
     ctx.db.transaction(async (tx) => {
       const { id, ...values } = input;
       if (!id) {
-        const [row] = await tx.insert(branches).values({ ...values, agencyId: ctx.agencyId }).returning();
+        const [row] = await tx
+          .insert(branches)
+          .values({ ...values, agencyId: ctx.agencyId })
+          .returning();
         await audit(tx, ctx.user, 'settings.branch.create', { id: row.id, values });
         return row;
       }
-      const before = found(await tx.select().from(branches).where(and(eq(branches.id, id), eq(branches.agencyId, ctx.agencyId))), 'Branch');
+      const before = found(
+        await tx
+          .select()
+          .from(branches)
+          .where(and(eq(branches.id, id), eq(branches.agencyId, ctx.agencyId))),
+        'Branch',
+      );
       const [row] = await tx.update(branches).set(values).where(eq(branches.id, id)).returning();
       await audit(tx, ctx.user, 'settings.branch.update', { id, changes: changes(before, values) });
       return row;
@@ -144,13 +175,22 @@ export const settingsRouter = router({
 
   deleteBranch: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const before = found(await tx.select().from(branches).where(and(eq(branches.id, input.id), eq(branches.agencyId, ctx.agencyId))), 'Branch');
+      const before = found(
+        await tx
+          .select()
+          .from(branches)
+          .where(and(eq(branches.id, input.id), eq(branches.agencyId, ctx.agencyId))),
+        'Branch',
+      );
       const [[p], [j]] = await Promise.all([
         tx.select({ n: count() }).from(properties).where(eq(properties.branchId, input.id)),
         tx.select({ n: count() }).from(jobs).where(eq(jobs.branchId, input.id)),
       ]);
       if (p.n + j.n > 0) {
-        throw new TRPCError({ code: 'CONFLICT', message: `${before.name} has ${counted(p.n, 'property', 'properties')} and ${counted(j.n, 'job')}; move them to another branch before removing it.` });
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `${before.name} has ${counted(p.n, 'property', 'properties')} and ${counted(j.n, 'job')}; move them to another branch before removing it.`,
+        });
       }
       await tx.delete(branches).where(eq(branches.id, input.id));
       await audit(tx, ctx.user, 'settings.branch.delete', { id: input.id, was: before });
@@ -164,11 +204,20 @@ export const settingsRouter = router({
         const { id, ...values } = input;
         values.requiredCertifications = [...new Set(values.requiredCertifications)];
         if (!id) {
-          const [row] = await tx.insert(jobTypes).values({ ...values, agencyId: ctx.agencyId }).returning();
+          const [row] = await tx
+            .insert(jobTypes)
+            .values({ ...values, agencyId: ctx.agencyId })
+            .returning();
           await audit(tx, ctx.user, 'settings.jobType.create', { id: row.id, values });
           return row;
         }
-        const before = found(await tx.select().from(jobTypes).where(and(eq(jobTypes.id, id), eq(jobTypes.agencyId, ctx.agencyId))), 'Job type');
+        const before = found(
+          await tx
+            .select()
+            .from(jobTypes)
+            .where(and(eq(jobTypes.id, id), eq(jobTypes.agencyId, ctx.agencyId))),
+          'Job type',
+        );
         const [row] = await tx.update(jobTypes).set(values).where(eq(jobTypes.id, id)).returning();
         await audit(tx, ctx.user, 'settings.jobType.update', { id, changes: changes(before, values) });
         return row;
@@ -181,15 +230,31 @@ export const settingsRouter = router({
       .transaction(async (tx) => {
         const { id, ...values } = input;
         if (!id) {
-          const [row] = await tx.insert(priorities).values({ ...values, agencyId: ctx.agencyId }).returning();
+          const [row] = await tx
+            .insert(priorities)
+            .values({ ...values, agencyId: ctx.agencyId })
+            .returning();
           await audit(tx, ctx.user, 'settings.priority.create', { id: row.id, values });
           return row;
         }
-        const before = found(await tx.select().from(priorities).where(and(eq(priorities.id, id), eq(priorities.agencyId, ctx.agencyId))), 'Priority');
+        const before = found(
+          await tx
+            .select()
+            .from(priorities)
+            .where(and(eq(priorities.id, id), eq(priorities.agencyId, ctx.agencyId))),
+          'Priority',
+        );
         if (before.code !== values.code) {
           // Jobs keep the code they were raised with; renaming it would orphan them.
-          const [used] = await tx.select({ n: count() }).from(jobs).where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
-          if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${counted(used.n, 'job')} ${used.n === 1 ? 'uses' : 'use'} priority ${before.code}; its code cannot change (the name, target and warnings can).` });
+          const [used] = await tx
+            .select({ n: count() })
+            .from(jobs)
+            .where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
+          if (used.n > 0)
+            throw new TRPCError({
+              code: 'CONFLICT',
+              message: `${counted(used.n, 'job')} ${used.n === 1 ? 'uses' : 'use'} priority ${before.code}; its code cannot change (the name, target and warnings can).`,
+            });
         }
         const [row] = await tx.update(priorities).set(values).where(eq(priorities.id, id)).returning();
         await audit(tx, ctx.user, 'settings.priority.update', { id, changes: changes(before, values) });
@@ -201,9 +266,19 @@ export const settingsRouter = router({
   /** Removes a job type no job uses; one in use stays (jobs keep their type), and the answer says why. */
   deleteJobType: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const before = found(await tx.select().from(jobTypes).where(and(eq(jobTypes.id, input.id), eq(jobTypes.agencyId, ctx.agencyId))), 'Job type');
+      const before = found(
+        await tx
+          .select()
+          .from(jobTypes)
+          .where(and(eq(jobTypes.id, input.id), eq(jobTypes.agencyId, ctx.agencyId))),
+        'Job type',
+      );
       const [used] = await tx.select({ n: count() }).from(jobs).where(eq(jobs.jobTypeId, input.id));
-      if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${counted(used.n, 'job')} ${used.n === 1 ? 'is' : 'are'} ${before.name}; a job type in use cannot be removed (rename it instead).` });
+      if (used.n > 0)
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `${counted(used.n, 'job')} ${used.n === 1 ? 'is' : 'are'} ${before.name}; a job type in use cannot be removed (rename it instead).`,
+        });
       await tx.delete(jobTypes).where(eq(jobTypes.id, input.id));
       await audit(tx, ctx.user, 'settings.jobType.delete', { id: input.id, was: before });
       return { deleted: true };
@@ -213,9 +288,22 @@ export const settingsRouter = router({
   /** Removes a priority no job uses: jobs keep the code they were raised with, so one in use stays. */
   deletePriority: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const before = found(await tx.select().from(priorities).where(and(eq(priorities.id, input.id), eq(priorities.agencyId, ctx.agencyId))), 'Priority');
-      const [used] = await tx.select({ n: count() }).from(jobs).where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
-      if (used.n > 0) throw new TRPCError({ code: 'CONFLICT', message: `${counted(used.n, 'job')} ${used.n === 1 ? 'uses' : 'use'} priority ${before.code}; a priority in use cannot be removed.` });
+      const before = found(
+        await tx
+          .select()
+          .from(priorities)
+          .where(and(eq(priorities.id, input.id), eq(priorities.agencyId, ctx.agencyId))),
+        'Priority',
+      );
+      const [used] = await tx
+        .select({ n: count() })
+        .from(jobs)
+        .where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
+      if (used.n > 0)
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `${counted(used.n, 'job')} ${used.n === 1 ? 'uses' : 'use'} priority ${before.code}; a priority in use cannot be removed.`,
+        });
       await tx.delete(priorities).where(eq(priorities.id, input.id));
       await audit(tx, ctx.user, 'settings.priority.delete', { id: input.id, was: before });
       return { deleted: true };
@@ -231,7 +319,10 @@ export const settingsRouter = router({
         .from(users)
         .where(and(eq(users.id, userId), eq(users.agencyId, ctx.agencyId), inArray(users.role, ['admin', 'staff'])));
       if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Team member not found' });
-      await tx.update(users).set({ ...values, updatedAt: new Date() }).where(eq(users.id, userId));
+      await tx
+        .update(users)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(users.id, userId));
       await audit(tx, ctx.user, 'settings.member.update', { userId, changes: changes(before, values) });
       return { userId, ...values };
     }),

@@ -8,20 +8,31 @@ import { escapeLike, optionalEmail, optionalPhone } from '../text-input.ts';
 import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 
-
 export const tenantInput = z
   .object({
     id: z.uuid().optional(),
     name: z.string().trim().min(2, "Enter the tenant's name").max(120),
     email: optionalEmail,
     phone: optionalPhone,
-    propertyId: z.uuid().optional().or(z.literal('').transform(() => undefined)),
+    propertyId: z
+      .uuid()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
   })
-  .refine((t) => t.email || t.phone, { path: ['phone'], message: 'Give a phone number or an email so the contractor can arrange access' });
+  .refine((t) => t.email || t.phone, {
+    path: ['phone'],
+    message: 'Give a phone number or an email so the contractor can arrange access',
+  });
 
 export const tenantsRouter = router({
   list: staffProcedure
-    .input(z.object({ q: z.string().trim().max(60).optional(), offset: z.number().int().min(0).max(100_000).default(0), limit: z.number().int().min(1).max(100).default(50) }))
+    .input(
+      z.object({
+        q: z.string().trim().max(60).optional(),
+        offset: z.number().int().min(0).max(100_000).default(0),
+        limit: z.number().int().min(1).max(100).default(50),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       const like = input.q ? `%${escapeLike(input.q)}%` : null;
       const rows = await ctx.db
@@ -31,18 +42,32 @@ export const tenantsRouter = router({
         .where(
           and(
             eq(tenants.agencyId, ctx.agencyId),
-            like ? or(ilike(tenants.name, like), ilike(tenants.email, like), ilike(tenants.phone, like), ilike(properties.postcode, like), ilike(properties.line1, like)) : undefined,
+            like
+              ? or(
+                  ilike(tenants.name, like),
+                  ilike(tenants.email, like),
+                  ilike(tenants.phone, like),
+                  ilike(properties.postcode, like),
+                  ilike(properties.line1, like),
+                )
+              : undefined,
           ),
         )
         .orderBy(asc(tenants.name))
         .limit(input.limit + 1)
         .offset(input.offset);
-      return { items: rows.slice(0, input.limit).map((r) => ({ ...r.tenant, line1: r.line1, postcode: r.postcode })), hasMore: rows.length > input.limit };
+      return {
+        items: rows.slice(0, input.limit).map((r) => ({ ...r.tenant, line1: r.line1, postcode: r.postcode })),
+        hasMore: rows.length > input.limit,
+      };
     }),
 
   get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
     const [row] = await ctx.db
-      .select({ tenant: tenants, property: { id: properties.id, line1: properties.line1, town: properties.town, postcode: properties.postcode } })
+      .select({
+        tenant: tenants,
+        property: { id: properties.id, line1: properties.line1, town: properties.town, postcode: properties.postcode },
+      })
       .from(tenants)
       .leftJoin(properties, eq(properties.id, tenants.propertyId))
       .where(and(eq(tenants.id, input.id), eq(tenants.agencyId, ctx.agencyId)));
@@ -54,15 +79,30 @@ export const tenantsRouter = router({
     ctx.db.transaction(async (tx) => {
       const { id, ...rest } = input;
       if (rest.propertyId) {
-        found(await tx.select({ id: properties.id }).from(properties).where(and(eq(properties.id, rest.propertyId), eq(properties.agencyId, ctx.agencyId))), 'Property');
+        found(
+          await tx
+            .select({ id: properties.id })
+            .from(properties)
+            .where(and(eq(properties.id, rest.propertyId), eq(properties.agencyId, ctx.agencyId))),
+          'Property',
+        );
       }
       const values = { ...rest, propertyId: rest.propertyId ?? null };
       if (!id) {
-        const [row] = await tx.insert(tenants).values({ ...values, agencyId: ctx.agencyId }).returning();
+        const [row] = await tx
+          .insert(tenants)
+          .values({ ...values, agencyId: ctx.agencyId })
+          .returning();
         await audit(tx, ctx.user, 'tenant.create', { id: row.id, values });
         return row;
       }
-      const before = found(await tx.select().from(tenants).where(and(eq(tenants.id, id), eq(tenants.agencyId, ctx.agencyId))), 'Tenant');
+      const before = found(
+        await tx
+          .select()
+          .from(tenants)
+          .where(and(eq(tenants.id, id), eq(tenants.agencyId, ctx.agencyId))),
+        'Tenant',
+      );
       const [row] = await tx.update(tenants).set(values).where(eq(tenants.id, id)).returning();
       await audit(tx, ctx.user, 'tenant.update', { id, changes: changes(before, values) });
       return row;

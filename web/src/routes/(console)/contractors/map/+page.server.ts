@@ -15,14 +15,19 @@ export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
   const runtime = await useRuntime();
   let error: string | null = null;
-  const map = await caller.coverage.map({ postcode: postcode || undefined, travelMinutes }).catch(async (e: unknown) => {
-    if (!(e instanceof TRPCError) || e.code !== 'BAD_REQUEST') throw e;
-    error = e.message;
-    return caller.coverage.map({ travelMinutes });
-  });
+  const map = await caller.coverage
+    .map({ postcode: postcode || undefined, travelMinutes })
+    .catch(async (e: unknown) => {
+      if (!(e instanceof TRPCError) || e.code !== 'BAD_REQUEST') throw e;
+      error = e.message;
+      return caller.coverage.map({ travelMinutes });
+    });
   // The same ranking the assignment field uses, so the map and the job page agree on who fits.
   const outcode = postcode ? (outcodeOf(postcode) ?? undefined) : undefined;
-  const [ranked, options] = await Promise.all([caller.contractors.candidates({ outcode, jobTypeId }), caller.directory.options()]);
+  const [ranked, options] = await Promise.all([
+    caller.contractors.candidates({ outcode, jobTypeId }),
+    caller.directory.options(),
+  ]);
   return {
     map,
     ranked,

@@ -9,5 +9,8 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
-  default: createAction(async (event, f) => (await api(event)).contractors.save(contractorFrom(f)), (id) => `/contractors/${id}?created=1`),
+  default: createAction(
+    async (event, f) => (await api(event)).contractors.save(contractorFrom(f)),
+    (id) => `/contractors/${id}?created=1`,
+  ),
 };

@@ -17,14 +17,20 @@ export const load: PageServerLoad = async (event) => {
     detail.allowed.includes('OFFER') ? caller.contractors.candidates({ jobId: detail.job.id }) : Promise.resolve(null),
     caller.directory.options(),
   ]);
-  return { candidates, priorities: options.priorities, graph: machineGraph(), created: event.url.searchParams.has('created') };
+  return {
+    candidates,
+    priorities: options.priorities,
+    graph: machineGraph(),
+    created: event.url.searchParams.has('created'),
+  };
 };
 
 /** The commands' fields in the forms' words, for bad input ("Keep the note to 5000 characters", not "the text"). */
 const FIELDS: FieldNames = { text: 'note', priorityCode: 'priority', contractorId: 'contractor' };
 
 /** Each form posts one command; the engine decides, and its reason comes back to the form. */
-const send = (name: string, build: (f: FormData) => CommandInput): Actions[string] =>
+const send =
+  (name: string, build: (f: FormData) => CommandInput): Actions[string] =>
   async (event) => {
     const f = await event.request.formData();
     return attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f) }), FIELDS);
@@ -35,14 +41,24 @@ const str = (f: FormData, k: string) => String(f.get(k) ?? '');
 const seen = (f: FormData) => (f.get('seenStatus') ? (str(f, 'seenStatus') as JobStatus) : undefined);
 
 export const actions: Actions = {
-  offer: send('offer', (f) => ({ type: 'OFFER', contractorId: str(f, 'contractorId'), acknowledgeMissingCertification: f.get('acknowledge') === 'on' })),
+  offer: send('offer', (f) => ({
+    type: 'OFFER',
+    contractorId: str(f, 'contractorId'),
+    acknowledgeMissingCertification: f.get('acknowledge') === 'on',
+  })),
   /** A case note with optional photos or documents: files are stored first, then the note cites them.
    * Notes are internal unless staff tick "Share with the contractor" (the portal then shows it and its files). */
   note: async (event) => {
     const f = await event.request.formData();
     const files = f.getAll('files').filter((x): x is File => x instanceof File && x.size > 0);
     const text = str(f, 'text').trim();
-    if (!text && files.length === 0) return fail(400, { action: 'note', ok: false as const, error: 'Write a note or attach a file', code: 'BAD_REQUEST' });
+    if (!text && files.length === 0)
+      return fail(400, {
+        action: 'note',
+        ok: false as const,
+        error: 'Write a note or attach a file',
+        code: 'BAD_REQUEST',
+      });
     const { runtime, job, store, scope } = await jobForRequest(event, event.params.id);
     const uploader = actorOf(event.locals.user!);
     const uploadedBy = `${uploader.role}:${uploader.id}`;
@@ -50,11 +66,22 @@ export const actions: Actions = {
     try {
       attachmentIds = (await saveUploads(runtime.db, store, { scope, job, uploadedBy, files })).map((a) => a.id);
     } catch (e) {
-      if (e instanceof UploadRejected) return fail(e.status, { action: 'note', ok: false as const, error: e.message, code: 'BAD_REQUEST' });
+      if (e instanceof UploadRejected)
+        return fail(e.status, { action: 'note', ok: false as const, error: e.message, code: 'BAD_REQUEST' });
       throw e;
     }
-    const sent = await attempt('note', async () =>
-      (await api(event)).jobs.send({ id: event.params.id, command: { type: 'ADD_NOTE', text: text || `Attached ${files.map((x) => x.name).join(', ')}`, attachmentIds, shareWithContractor: f.get('shareWithContractor') === 'on' } }),
+    const sent = await attempt(
+      'note',
+      async () =>
+        (await api(event)).jobs.send({
+          id: event.params.id,
+          command: {
+            type: 'ADD_NOTE',
+            text: text || `Attached ${files.map((x) => x.name).join(', ')}`,
+            attachmentIds,
+            shareWithContractor: f.get('shareWithContractor') === 'on',
+          },
+        }),
       FIELDS,
     );
     // A note the engine refuses takes back the files it stored.

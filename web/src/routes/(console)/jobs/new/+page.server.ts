@@ -9,8 +9,13 @@ export const load: PageServerLoad = async (event) => {
   const q = event.url.searchParams.get('postcode')?.trim() ?? '';
   // A search the API would refuse is said so on the page (a pasted paragraph is not an error page).
   const tooLong = q.length > FIND_PROPERTIES_MAX;
-  const [options, found] = await Promise.all([caller.directory.options(), q.length >= 2 && !tooLong ? caller.directory.findProperties({ q }) : Promise.resolve(null)]);
-  const tenants = found ? (await Promise.all(found.map((p) => caller.directory.tenantsAt({ propertyId: p.id })))).flat() : [];
+  const [options, found] = await Promise.all([
+    caller.directory.options(),
+    q.length >= 2 && !tooLong ? caller.directory.findProperties({ q }) : Promise.resolve(null),
+  ]);
+  const tenants = found
+    ? (await Promise.all(found.map((p) => caller.directory.tenantsAt({ propertyId: p.id })))).flat()
+    : [];
   return { options, query: q, properties: found, tenants, tooLong, maxQuery: FIND_PROPERTIES_MAX };
 };
 
@@ -20,7 +25,9 @@ export const actions: Actions = {
     const optional = (k: string) => (f.get(k) ? String(f.get(k)) : undefined);
     let created;
     try {
-      created = await (await api(event)).jobs.create({
+      created = await (
+        await api(event)
+      ).jobs.create({
         title: String(f.get('title') ?? ''),
         descriptionHtml: String(f.get('descriptionHtml') ?? ''),
         priorityCode: String(f.get('priorityCode') ?? ''),
@@ -30,7 +37,11 @@ export const actions: Actions = {
         tenantId: f.get('tenantId') === 'new' ? undefined : optional('tenantId'),
         newTenant:
           f.get('tenantId') === 'new'
-            ? { name: String(f.get('tenantName') ?? ''), phone: String(f.get('tenantPhone') ?? ''), email: String(f.get('tenantEmail') ?? '') }
+            ? {
+                name: String(f.get('tenantName') ?? ''),
+                phone: String(f.get('tenantPhone') ?? ''),
+                email: String(f.get('tenantEmail') ?? ''),
+              }
             : undefined,
       });
     } catch (e) {

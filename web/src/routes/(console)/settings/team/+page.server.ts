@@ -23,7 +23,11 @@ export const load: PageServerLoad = async ({ locals }) => {
   ]);
   return {
     members: team.members.map((m) => ({ ...m, phone: phones.find((p) => p.id === m.id)?.phone ?? null })),
-    invitations: team.invitations.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })),
+    invitations: team.invitations.map((i) => ({
+      ...i,
+      createdAt: i.createdAt.toISOString(),
+      expiresAt: i.expiresAt.toISOString(),
+    })),
     me: admin.userId,
     isAdmin: true,
   };
@@ -33,7 +37,11 @@ export const actions: Actions = {
   invite: async ({ locals, request, url }) => {
     const admin = requireAdmin(locals.user);
     const data = await request.formData();
-    const values = { email: String(data.get('email') ?? ''), name: String(data.get('name') ?? ''), role: String(data.get('role') ?? 'staff') };
+    const values = {
+      email: String(data.get('email') ?? ''),
+      name: String(data.get('name') ?? ''),
+      role: String(data.get('role') ?? 'staff'),
+    };
     const { db, mailer, devMailbox, origin } = await getAuthService();
     try {
       await inviteStaff(db, mailer, {
@@ -56,13 +64,16 @@ export const actions: Actions = {
     requireAdmin(event.locals.user);
     const f = await event.request.formData();
     const userId = text(f, 'userId');
-    return run('member', userId, f, async () => (await api(event)).settings.saveMember({ userId, jobTitle: text(f, 'jobTitle'), phone: text(f, 'phone') }));
+    return run('member', userId, f, async () =>
+      (await api(event)).settings.saveMember({ userId, jobTitle: text(f, 'jobTitle'), phone: text(f, 'phone') }),
+    );
   },
   revoke: async ({ locals, request }) => {
     const admin = requireAdmin(locals.user);
     const id = String((await request.formData()).get('id') ?? '');
     const { db } = await getAuthService();
-    if (!/^[0-9a-f-]{36}$/i.test(id) || !(await revokeInvitation(db, admin.agencyId, id))) return fail(404, { action: 'revoke', error: 'Invitation not found.' });
+    if (!/^[0-9a-f-]{36}$/i.test(id) || !(await revokeInvitation(db, admin.agencyId, id)))
+      return fail(404, { action: 'revoke', error: 'Invitation not found.' });
     return { action: 'revoke', revoked: true };
   },
 };

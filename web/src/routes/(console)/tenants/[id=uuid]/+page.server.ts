@@ -9,7 +9,11 @@ export const load: PageServerLoad = async (event) => {
   const { items } = await caller.properties.list({ limit: 100 });
   const properties = items.map((p) => ({ id: p.id, label: `${p.line1}, ${p.town} ${p.postcode}` }));
   // Keep the tenant's own property in the picker even when it is beyond the first hundred.
-  if (tenant.property && !properties.some((p) => p.id === tenant.property!.id)) properties.unshift({ id: tenant.property.id, label: `${tenant.property.line1}, ${tenant.property.town} ${tenant.property.postcode}` });
+  if (tenant.property && !properties.some((p) => p.id === tenant.property!.id))
+    properties.unshift({
+      id: tenant.property.id,
+      label: `${tenant.property.line1}, ${tenant.property.town} ${tenant.property.postcode}`,
+    });
   return { tenant, properties, justCreated: event.url.searchParams.has('saved') };
 };
 

@@ -6,9 +6,16 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
   // The first hundred properties fill the picker; a bigger book adds tenants from the property's page.
   const { items, hasMore } = await (await api(event)).properties.list({ limit: 100 });
-  return { properties: items.map((p) => ({ id: p.id, label: `${p.line1}, ${p.town} ${p.postcode}` })), moreProperties: hasMore, propertyId: event.url.searchParams.get('property') ?? '' };
+  return {
+    properties: items.map((p) => ({ id: p.id, label: `${p.line1}, ${p.town} ${p.postcode}` })),
+    moreProperties: hasMore,
+    propertyId: event.url.searchParams.get('property') ?? '',
+  };
 };
 
 export const actions: Actions = {
-  default: createAction(async (event, f) => (await api(event)).tenants.save(tenantFrom(f)), (id) => `/tenants/${id}?saved=1`),
+  default: createAction(
+    async (event, f) => (await api(event)).tenants.save(tenantFrom(f)),
+    (id) => `/tenants/${id}?saved=1`,
+  ),
 };

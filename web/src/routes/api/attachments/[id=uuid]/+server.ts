@@ -25,6 +25,7 @@ export const DELETE: RequestHandler = async (event) => {
   const { runtime, file, store } = await attachmentForRequest(event, event.params.id);
   const me = actorOf(event.locals.user!);
   if (file.uploadedBy !== `${me.role}:${me.id}`) error(403, 'Only the person who uploaded a file can remove it');
-  if (!(await removeUncitedAttachment(runtime.db, store, file.id))) error(409, 'This file is already part of a note or an invoice, so it stays on the job');
+  if (!(await removeUncitedAttachment(runtime.db, store, file.id)))
+    error(409, 'This file is already part of a note or an invoice, so it stays on the job');
   return new Response(null, { status: 204 });
 };

@@ -39,22 +39,30 @@ const send =
     const f = await event.request.formData();
     const files = f.getAll('file').filter((x): x is File => x instanceof File && x.size > 0);
     const ids = f.getAll('attachmentIds').map(String).filter(Boolean);
-    const send = () => attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }), FIELDS);
+    const send = () =>
+      attempt(name, async () => (await api(event)).jobs.send({ id: event.params.id, command: build(f, ids) }), FIELDS);
     // A command without files (Start, a plain note) is only the command.
     if (files.length === 0 && ids.length === 0) return send();
     const who = actorOf(event.locals.user!);
     const uploadedBy = `${who.role}:${who.id}`;
     const { runtime, job, store, scope } = await jobForRequest(event, event.params.id);
     try {
-      ids.push(...(await saveUploads(runtime.db, store, { scope, job, uploadedBy, files, kind: 'photo' })).map((a) => a.id));
+      ids.push(
+        ...(await saveUploads(runtime.db, store, { scope, job, uploadedBy, files, kind: 'photo' })).map((a) => a.id),
+      );
     } catch (e) {
-      if (e instanceof UploadRejected) return fail(e.status, { action: name, ok: false as const, error: e.message, code: UPLOAD_CODES[e.status] });
+      if (e instanceof UploadRejected)
+        return fail(e.status, { action: name, ok: false as const, error: e.message, code: UPLOAD_CODES[e.status] });
       throw e;
     }
     const sent = await send();
     if ('ok' in sent || !definitelyRefused(sent)) return sent;
     await takeBackUploads(runtime.db, store, ids, uploadedBy);
-    return fail(sent.status, { ...sent.data, error: `${sent.data.error} The photos sent with it were not kept.`, filesRemoved: true as const });
+    return fail(sent.status, {
+      ...sent.data,
+      error: `${sent.data.error} The photos sent with it were not kept.`,
+      filesRemoved: true as const,
+    });
   };
 
 /** The machine refused the answer because the job is already this contractor's (they accepted it). */
@@ -67,7 +75,10 @@ export const actions: Actions = {
     try {
       await caller.jobs.send({ id: event.params.id, command: { type: 'ACCEPT' } });
     } catch (e) {
-      const accepted = await caller.portal.job({ id: event.params.id }).then((j) => j.assignedToMe, () => false);
+      const accepted = await caller.portal.job({ id: event.params.id }).then(
+        (j) => j.assignedToMe,
+        () => false,
+      );
       if (!alreadyAccepted(e, accepted)) return toFailure('accept', e, FIELDS);
     }
     return { action: 'accept', ok: true as const };
@@ -79,15 +90,35 @@ export const actions: Actions = {
     let reference: string;
     let accepted = false;
     try {
-      ({ job: { reference }, assignedToMe: accepted } = await caller.portal.job({ id: event.params.id }));
-      await caller.jobs.send({ id: event.params.id, command: { type: 'DECLINE', reason: str(f, 'reason') || undefined } });
+      ({
+        job: { reference },
+        assignedToMe: accepted,
+      } = await caller.portal.job({ id: event.params.id }));
+      await caller.jobs.send({
+        id: event.params.id,
+        command: { type: 'DECLINE', reason: str(f, 'reason') || undefined },
+      });
     } catch (e) {
-      if (alreadyAccepted(e, accepted)) return fail(409, { action: 'decline', ok: false as const, error: 'You accepted this job, so it is yours. If you cannot do it after all, call the agency.', code: 'CONFLICT' });
+      if (alreadyAccepted(e, accepted))
+        return fail(409, {
+          action: 'decline',
+          ok: false as const,
+          error: 'You accepted this job, so it is yours. If you cannot do it after all, call the agency.',
+          code: 'CONFLICT',
+        });
       return toFailure('decline', e, FIELDS);
     }
     redirect(303, `/portal/jobs?declined=${encodeURIComponent(reference)}`);
   },
   start: send('start', () => ({ type: 'START' })),
-  note: send('note', (f, ids) => ({ type: 'ADD_NOTE', text: str(f, 'text'), attachmentIds: ids.length ? ids : undefined })),
-  complete: send('complete', (f, ids) => ({ type: 'COMPLETE', note: str(f, 'note'), attachmentIds: ids.length ? ids : undefined })),
+  note: send('note', (f, ids) => ({
+    type: 'ADD_NOTE',
+    text: str(f, 'text'),
+    attachmentIds: ids.length ? ids : undefined,
+  })),
+  complete: send('complete', (f, ids) => ({
+    type: 'COMPLETE',
+    note: str(f, 'note'),
+    attachmentIds: ids.length ? ids : undefined,
+  })),
 };

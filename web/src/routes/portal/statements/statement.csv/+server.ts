@@ -7,5 +7,10 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async (event) => {
   const period = periodOf(event.url);
   const r = await fromApi(event, (api) => api.finance.statement(period).catch(periodRefused));
-  return fileResponse(event, statementCsv(r.statement), 'text/csv; charset=utf-8', `statement-${period.from}-to-${period.to}.csv`);
+  return fileResponse(
+    event,
+    statementCsv(r.statement),
+    'text/csv; charset=utf-8',
+    `statement-${period.from}-to-${period.to}.csv`,
+  );
 };

@@ -7,6 +7,11 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async (event) => {
   const period = periodOf(event.url);
   const r = await fromApi(event, (api) => api.finance.statement(period).catch(periodRefused));
-  const pdf = await renderStatement({ agency: r.agency, contractor: r.contractor, statement: r.statement, generatedAt: new Date() });
+  const pdf = await renderStatement({
+    agency: r.agency,
+    contractor: r.contractor,
+    statement: r.statement,
+    generatedAt: new Date(),
+  });
   return fileResponse(event, pdf, 'application/pdf', `statement-${period.from}-to-${period.to}.pdf`);
 };

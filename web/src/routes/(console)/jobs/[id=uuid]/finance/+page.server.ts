@@ -37,7 +37,15 @@ function amounts<K extends keyof typeof FIELDS>(action: string, f: FormData, req
     const raw = str(f, k);
     if (!raw && optional.includes(k)) continue;
     const pence = parsePounds(raw);
-    if (pence === null) return { error: fail(400, { action, ok: false as const, error: `Enter the ${FIELDS[k]} in pounds, e.g. 120.50`, code: 'BAD_REQUEST' }) };
+    if (pence === null)
+      return {
+        error: fail(400, {
+          action,
+          ok: false as const,
+          error: `Enter the ${FIELDS[k]} in pounds, e.g. 120.50`,
+          code: 'BAD_REQUEST',
+        }),
+      };
     out[k] = pence;
   }
   return { values: out as Record<K, number> };
@@ -48,22 +56,29 @@ export const actions: Actions = {
     const f = await event.request.formData();
     const m = amounts('raise', f, ['agentNetPence', 'contractorTotalPence'], ['commissionPence', 'budgetPence']);
     if (m.error) return m.error;
-    return attempt('raise', async () => (await api(event)).finance.raiseInvoice({ jobId: event.params.id, number: str(f, 'number'), ...m.values }), FIELDS);
+    return attempt(
+      'raise',
+      async () =>
+        (await api(event)).finance.raiseInvoice({ jobId: event.params.id, number: str(f, 'number'), ...m.values }),
+      FIELDS,
+    );
   },
   pay: async (event) => {
     const f = await event.request.formData();
     const m = amounts('pay', f, ['amountPence']);
     if (m.error) return m.error;
-    return attempt('pay', async () =>
-      (await api(event)).finance.recordPayment({
-        jobId: event.params.id,
-        key: str(f, 'key'),
-        leg: str(f, 'leg') as 'client',
-        amountPence: m.values.amountPence,
-        refund: str(f, 'kind') === 'refund',
-        reference: str(f, 'reference'),
-        paidOn: str(f, 'paidOn'),
-      }),
+    return attempt(
+      'pay',
+      async () =>
+        (await api(event)).finance.recordPayment({
+          jobId: event.params.id,
+          key: str(f, 'key'),
+          leg: str(f, 'leg') as 'client',
+          amountPence: m.values.amountPence,
+          refund: str(f, 'kind') === 'refund',
+          reference: str(f, 'reference'),
+          paidOn: str(f, 'paidOn'),
+        }),
       FIELDS,
     );
   },

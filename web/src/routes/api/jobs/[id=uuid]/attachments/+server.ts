@@ -16,7 +16,13 @@ export const POST: RequestHandler = async (event) => {
   if (kind && !kind.success) error(400, 'kind must be photo, document or invoice');
   const uploader = actorOf(event.locals.user!);
   try {
-    const saved = await saveUploads(runtime.db, store, { scope, job, uploadedBy: `${uploader.role}:${uploader.id}`, files, kind: kind?.data });
+    const saved = await saveUploads(runtime.db, store, {
+      scope,
+      job,
+      uploadedBy: `${uploader.role}:${uploader.id}`,
+      files,
+      kind: kind?.data,
+    });
     return json({ attachments: saved.map(publicAttachment) }, { status: 201 });
   } catch (e) {
     if (e instanceof UploadRejected) error(e.status, e.message);

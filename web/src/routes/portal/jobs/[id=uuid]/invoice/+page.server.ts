@@ -46,15 +46,35 @@ export const actions: Actions = {
     const uploadedBy = `${uploader.role}:${uploader.id}`;
     let documentId: string;
     try {
-      [{ id: documentId }] = await saveUploads(runtime.db, store, { scope, job, uploadedBy, files: [file], kind: 'invoice' });
+      [{ id: documentId }] = await saveUploads(runtime.db, store, {
+        scope,
+        job,
+        uploadedBy,
+        files: [file],
+        kind: 'invoice',
+      });
     } catch (e) {
       if (e instanceof UploadRejected) return bad(e.message);
       throw e;
     }
     try {
-      await (await api(event)).finance.submitInvoice({ jobId: job.id, number: values.number, issuedOn: values.issuedOn, netPence, vatPence, documentId });
+      await (
+        await api(event)
+      ).finance.submitInvoice({
+        jobId: job.id,
+        number: values.number,
+        issuedOn: values.issuedOn,
+        netPence,
+        vatPence,
+        documentId,
+      });
     } catch (e) {
-      const failure = toFailure('submit', e, { number: 'invoice number', issuedOn: 'invoice date', netPence: 'net amount', vatPence: 'VAT' });
+      const failure = toFailure('submit', e, {
+        number: 'invoice number',
+        issuedOn: 'invoice date',
+        netPence: 'net amount',
+        vatPence: 'VAT',
+      });
       if (definitelyRefused(failure)) await takeBackUploads(runtime.db, store, [documentId], uploadedBy);
       return fail(failure.status, { ok: false as const, error: failure.data.error, values });
     }

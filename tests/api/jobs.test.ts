@@ -331,7 +331,7 @@ describe('jobs.send', () => {
     const { id } = await newJob();
     await as(staffOf(a)).jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
     await expect(as(contractorOf(a, 1)).portal.job({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    // The console's job detail and list are staff only: they hold what the agency keeps to itself.
+    // The console's job detail and list are staff only (ADR 0040): they hold what the agency keeps to itself.
     await expect(as(contractorOf(a, 0)).jobs.get({ id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(as(contractorOf(a, 0)).jobs.list({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(as(contractorOf(a, 1)).jobs.send({ id, command: { type: 'ACCEPT' } })).rejects.toMatchObject({

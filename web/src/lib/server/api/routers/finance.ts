@@ -19,7 +19,7 @@ import {
 } from '#db/schema/index.ts';
 import { PAYMENT_LEGS, type Actor } from '#workflows/model.ts';
 import { formatPence } from '#workflows/money.ts';
-import { formatUkDay, ukDay } from '#lib/labels.ts';
+import { formatUkDay, ukDay } from '#workflows/time.ts';
 import { notify } from '#activities/notify.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';

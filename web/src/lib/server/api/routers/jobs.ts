@@ -8,6 +8,7 @@ import { auditLog, branches, contractors, jobs, jobTypes, priorities, properties
 import { queueEmail } from '#activities/mailer.ts';
 import { createJob, priorityPolicy } from '#worker/jobs/create-job.ts';
 import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '#workflows/model.ts';
+import { ukDay } from '#workflows/time.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
@@ -81,6 +82,7 @@ async function toEngineCommand(
   job: typeof jobs.$inferSelect,
   input: CommandInput,
   actor: JobCommand['actor'],
+  now: Date,
 ): Promise<JobCommand> {
   switch (input.type) {
     case 'OFFER': {
@@ -96,7 +98,7 @@ async function toEngineCommand(
           ),
         );
       if (!contractor) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Unknown contractor' });
-      const missing = job.jobTypeId ? await missingCertifications(db, contractor.id, job.jobTypeId) : [];
+      const missing = job.jobTypeId ? await missingCertifications(db, contractor.id, job.jobTypeId, ukDay(now)) : [];
       if (missing.length > 0 && !acknowledgeMissingCertification) {
         throw new TRPCError({
           code: 'PRECONDITION_FAILED',
@@ -300,7 +302,7 @@ export const jobsRouter = router({
   send: memberProcedure.input(z.object({ id: z.uuid(), command: commandSchema })).mutation(async ({ ctx, input }) => {
     const job = await findJob(ctx.db, input.id, ctx);
     const actor = actorOf(ctx.user);
-    const view = await ctx.engine.send(job.id, await toEngineCommand(ctx.db, job, input.command, actor));
+    const view = await ctx.engine.send(job.id, await toEngineCommand(ctx.db, job, input.command, actor, ctx.now()));
     return { status: view.status, version: view.version };
   }),
 });

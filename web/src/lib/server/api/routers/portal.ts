@@ -15,6 +15,7 @@ import {
   users,
 } from '#db/schema/index.ts';
 import type { JobStatus } from '#workflows/model.ts';
+import { addDays } from '#workflows/time.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../contractor-view.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';
@@ -77,7 +78,7 @@ export const portalRouter = router({
     const where: (SQL | undefined)[] = [eq(jobs.agencyId, ctx.agencyId), mine];
     if (input.view === 'recent') {
       // "Assigned in the last 30 days": the latest offer of the job to this contractor, from the event history.
-      const since = new Date(ctx.now().getTime() - RECENT_DAYS * 86_400_000);
+      const since = addDays(ctx.now(), -RECENT_DAYS);
       where.push(
         sql`exists (select 1 from ${jobEvents} where ${jobEvents.jobId} = ${jobs.id} and ${jobEvents.type} = 'OFFER'
                     and ${jobEvents.payload}->>'contractorId' = ${me} and ${jobEvents.at} >= ${since.toISOString()})`,

@@ -9,14 +9,13 @@ import type { Database } from '#db/client.ts';
 import { certifications, contractorContacts, contractors, jobs, jobTypes, properties } from '#db/schema/index.ts';
 import { outcodeOf } from '#lib/postcode.ts';
 import { districtOf } from '#lib/server/map/outcodes.ts';
+import { WORKLOAD_STATUSES } from '#workflows/model.ts';
 import { addCalendarDays, ukDay } from '#workflows/time.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { emailAddress } from '#lib/server/email-address.ts';
 import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
-
-const OPEN_WORK = ['new', 'assigned', 'inProgress', 'recalled'];
 
 /** Certifications the job type requires that the contractor does not hold unexpired on `today` (a UK day). */
 export async function missingCertifications(
@@ -238,7 +237,11 @@ export const contractorsRouter = router({
           .select({ id: jobs.contractorId, open: count() })
           .from(jobs)
           .where(
-            and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`),
+            and(
+              eq(jobs.agencyId, ctx.agencyId),
+              inArray(jobs.contractorId, ids),
+              inArray(jobs.status, [...WORKLOAD_STATUSES]),
+            ),
           )
           .groupBy(jobs.contractorId),
       ]);
@@ -308,7 +311,11 @@ export const contractorsRouter = router({
           .select({ id: jobs.contractorId, open: count() })
           .from(jobs)
           .where(
-            and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`),
+            and(
+              eq(jobs.agencyId, ctx.agencyId),
+              inArray(jobs.contractorId, ids),
+              inArray(jobs.status, [...WORKLOAD_STATUSES]),
+            ),
           )
           .groupBy(jobs.contractorId),
       ]);
@@ -353,7 +360,7 @@ export const contractorsRouter = router({
           and(
             eq(jobs.agencyId, ctx.agencyId),
             eq(jobs.contractorId, contractor.id),
-            sql`${jobs.status} in ${OPEN_WORK}`,
+            inArray(jobs.status, [...WORKLOAD_STATUSES]),
           ),
         ),
     ]);

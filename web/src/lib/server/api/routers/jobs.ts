@@ -7,7 +7,13 @@ import type { Database } from '#db/client.ts';
 import { auditLog, branches, contractors, jobs, jobTypes, priorities, properties, tenants } from '#db/schema/index.ts';
 import { queueEmail } from '#activities/mailer.ts';
 import { createJob, priorityPolicy } from '#worker/jobs/create-job.ts';
-import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '#workflows/model.ts';
+import {
+  JOB_STATUSES,
+  OFFERABLE_STATUSES,
+  OPEN_STATUSES,
+  SLA_RUNNING_STATUSES,
+  type JobCommand,
+} from '#workflows/model.ts';
 import { ukDay } from '#workflows/time.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
@@ -70,12 +76,6 @@ const listInput = z.object({
   limit: z.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional(),
 });
-
-const OPEN = sql.raw(
-  OPEN_STATUSES.filter((s) => s !== 'completed' && s !== 'closed')
-    .map((s) => `'${s}'`)
-    .join(','),
-);
 
 async function toEngineCommand(
   db: Database,
@@ -227,11 +227,16 @@ export const jobsRouter = router({
       where.push(or(eq(jobs.contractorId, input.contractorId), eq(jobs.offeredToId, input.contractorId)));
     if (input.sla === 'breached') where.push(eq(jobs.slaBreached, true));
     if (input.sla === 'atRisk')
-      where.push(sql`${jobs.status} in (${OPEN}) and ${jobs.slaWarnedPercent} > 0 and not ${jobs.slaBreached}`);
+      where.push(
+        and(
+          inArray(jobs.status, [...SLA_RUNNING_STATUSES]),
+          sql`${jobs.slaWarnedPercent} > 0 and not ${jobs.slaBreached}`,
+        ),
+      );
     if (input.view === 'needsAction') {
       where.push(
-        sql`(${jobs.status} = 'completed' or (${jobs.status} in ('new','recalled') and ${jobs.offeredToId} is null and ${jobs.contractorId} is null)
-             or (${jobs.status} in (${OPEN}) and ${jobs.slaBreached}))`,
+        sql`(${jobs.status} = 'completed' or (${inArray(jobs.status, [...OFFERABLE_STATUSES])} and ${jobs.offeredToId} is null and ${jobs.contractorId} is null)
+             or (${inArray(jobs.status, [...SLA_RUNNING_STATUSES])} and ${jobs.slaBreached}))`,
       );
     }
     if (input.view === 'recalls') where.push(or(eq(jobs.status, 'recalled'), gt(jobs.recallCount, 0)));

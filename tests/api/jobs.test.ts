@@ -24,7 +24,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -377,7 +377,7 @@ describe('jobs.send', () => {
       leg: 'client',
       amountPence: 12000,
       reference: 'BACS',
-      paidOn: ukDay(),
+      paidOn: ukDay(new Date()),
     } as const;
     const [first, second] = await Promise.all([staff.finance.recordPayment(pay), staff.finance.recordPayment(pay)]);
     expect([first.duplicate, second.duplicate].sort()).toEqual([false, true]);

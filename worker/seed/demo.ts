@@ -14,6 +14,7 @@ import {
   users,
 } from '#db/schema/index.ts';
 import type { Actor } from '#workflows/model.ts';
+import { addCalendarDays, addHours, ukDay } from '#workflows/time.ts';
 import type { JobEngine } from '../engines/port.ts';
 import { createJob } from '../jobs/create-job.ts';
 import { seedDemoLogins } from './logins.ts';
@@ -248,7 +249,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     ])
     .returning();
   const [pat, eve, gus] = cons;
-  const inYears = (n: number) => new Date(now.getTime() + n * 365 * 86_400_000).toISOString().slice(0, 10);
+  const inYears = (n: number) => addCalendarDays(ukDay(now), Math.round(n * 365));
   await db.insert(certifications).values([
     { contractorId: pat.id, name: 'Gas Safe', reference: 'GS-552211', expiresOn: inYears(-0.1) }, // expired: cannot take boiler jobs
     { contractorId: gus.id, name: 'Gas Safe', reference: 'GS-778812', expiresOn: inYears(1) },
@@ -277,7 +278,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
   const types = Object.fromEntries(
     (await db.select().from(jobTypes)).filter((t) => t.agencyId === harbour.id).map((t) => [t.code, t.id]),
   );
-  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+  const hoursAgo = (h: number) => addHours(now, -h);
   // Back-dated jobs let the dispatcher fire real SLA warnings and a breach right after the first start.
   const make = (i: number, title: string, type: string, priorityCode: string, description: string, createdAt = now) =>
     createJob(

@@ -8,6 +8,7 @@ import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { agencies, authAccounts, staffInvitations, users } from '#db/schema/index.ts';
 import { sendEmail, type Mailer } from '#activities/mailer.ts';
+import { addDays } from '#workflows/time.ts';
 import { isEmailAddress } from '../email-address.ts';
 import { invitationEmail } from './messages.ts';
 
@@ -74,7 +75,7 @@ export async function inviteStaff(
         tokenHash: hashToken(token),
         invitedBy: input.invitedBy.userId,
         createdAt: now,
-        expiresAt: new Date(now.getTime() + INVITE_DAYS * 86_400_000),
+        expiresAt: addDays(now, INVITE_DAYS),
       })
       .returning({ id: staffInvitations.id });
     return created;

@@ -9,17 +9,21 @@ import type { Database } from '#db/client.ts';
 import { certifications, contractorContacts, contractors, jobs, jobTypes, properties } from '#db/schema/index.ts';
 import { outcodeOf } from '#lib/postcode.ts';
 import { districtOf } from '#lib/server/map/outcodes.ts';
+import { WORKLOAD_STATUSES } from '#workflows/model.ts';
+import { addCalendarDays, ukDay } from '#workflows/time.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { emailAddress } from '#lib/server/email-address.ts';
 import { found } from '../found.ts';
 import { audit, changes } from './settings.ts';
 
-const OPEN_WORK = ['new', 'assigned', 'inProgress', 'recalled'];
-const today = () => new Date().toISOString().slice(0, 10);
-
-/** Certifications the job type requires that the contractor does not hold unexpired. */
-export async function missingCertifications(db: Database, contractorId: string, jobTypeId: string): Promise<string[]> {
+/** Certifications the job type requires that the contractor does not hold unexpired on `today` (a UK day). */
+export async function missingCertifications(
+  db: Database,
+  contractorId: string,
+  jobTypeId: string,
+  today: string,
+): Promise<string[]> {
   const [type] = await db
     .select({ required: jobTypes.requiredCertifications })
     .from(jobTypes)
@@ -28,7 +32,7 @@ export async function missingCertifications(db: Database, contractorId: string, 
   const held = await db
     .select({ name: certifications.name })
     .from(certifications)
-    .where(and(eq(certifications.contractorId, contractorId), gte(certifications.expiresOn, today())));
+    .where(and(eq(certifications.contractorId, contractorId), gte(certifications.expiresOn, today)));
   const valid = new Set(held.map((c) => c.name));
   return type.required.filter((name) => !valid.has(name));
 }
@@ -170,10 +174,8 @@ export const contactInput = z
 
 const certStatus = (expiresOn: string, today: string) => ({
   valid: expiresOn >= today,
-  expiresSoon: expiresOn >= today && expiresOn <= addDays(today, 30),
+  expiresSoon: expiresOn >= today && expiresOn <= addCalendarDays(today, 30),
 });
-const addDays = (isoDate: string, days: number) =>
-  new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 function conflictOnDuplicate(e: unknown, message: string): never {
   // 23505: unique violation (agency + email).
@@ -235,11 +237,15 @@ export const contractorsRouter = router({
           .select({ id: jobs.contractorId, open: count() })
           .from(jobs)
           .where(
-            and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`),
+            and(
+              eq(jobs.agencyId, ctx.agencyId),
+              inArray(jobs.contractorId, ids),
+              inArray(jobs.status, [...WORKLOAD_STATUSES]),
+            ),
           )
           .groupBy(jobs.contractorId),
       ]);
-      const now = today();
+      const now = ukDay(ctx.now());
       const openBy = new Map(workload.map((w) => [w.id, w.open]));
       const candidates = rank(
         rows.map((c) => {
@@ -305,11 +311,15 @@ export const contractorsRouter = router({
           .select({ id: jobs.contractorId, open: count() })
           .from(jobs)
           .where(
-            and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`),
+            and(
+              eq(jobs.agencyId, ctx.agencyId),
+              inArray(jobs.contractorId, ids),
+              inArray(jobs.status, [...WORKLOAD_STATUSES]),
+            ),
           )
           .groupBy(jobs.contractorId),
       ]);
-      const now = ctx.now().toISOString().slice(0, 10);
+      const now = ukDay(ctx.now());
       return {
         items: rows.map((c) => ({
           id: c.id,
@@ -350,11 +360,11 @@ export const contractorsRouter = router({
           and(
             eq(jobs.agencyId, ctx.agencyId),
             eq(jobs.contractorId, contractor.id),
-            sql`${jobs.status} in ${OPEN_WORK}`,
+            inArray(jobs.status, [...WORKLOAD_STATUSES]),
           ),
         ),
     ]);
-    const now = ctx.now().toISOString().slice(0, 10);
+    const now = ukDay(ctx.now());
     return {
       contractor: { ...contractor, portalLinked: contractor.userId !== null, userId: undefined },
       certifications: certs.map((c) => ({ ...c, ...certStatus(c.expiresOn, now) })),

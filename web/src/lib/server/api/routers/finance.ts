@@ -17,9 +17,9 @@ import {
   payments,
   properties,
 } from '#db/schema/index.ts';
-import { PAYMENT_LEGS, type Actor } from '#workflows/model.ts';
+import { hasStatus, INVOICEABLE_STATUSES, PAYMENT_LEGS, type Actor } from '#workflows/model.ts';
 import { formatPence } from '#workflows/money.ts';
-import { formatUkDay, ukDay } from '#lib/labels.ts';
+import { formatUkDay, ukDay } from '#workflows/time.ts';
 import { notify } from '#activities/notify.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
@@ -524,7 +524,7 @@ export const financeRouter = router({
       invoice: invoice ?? null,
       vatRateBp: agency.vatRateBp,
       // A queried invoice is set aside by the engine: the contractor sends a corrected one in its place.
-      canSubmit: (!invoice || invoice.status === 'queried') && (job.status === 'completed' || job.status === 'closed'),
+      canSubmit: (!invoice || invoice.status === 'queried') && hasStatus(INVOICEABLE_STATUSES, job.status),
     };
   }),
 

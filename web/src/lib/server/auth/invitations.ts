@@ -23,7 +23,8 @@ const normalise = (email: string) => email.trim().toLowerCase();
 
 export interface InviteInput {
   agencyId: string;
-  invitedBy: { userId: string; name: string };
+  /** Null when an operator opened the agency (scripts/agency-create.ts): its first admin has nobody to invite them. */
+  invitedBy: { userId: string; name: string } | null;
   email: string;
   name: string;
   role: 'admin' | 'staff';
@@ -73,7 +74,7 @@ export async function inviteStaff(
         name,
         role: input.role,
         tokenHash: hashToken(token),
-        invitedBy: input.invitedBy.userId,
+        invitedBy: input.invitedBy?.userId ?? null,
         createdAt: now,
         expiresAt: addDays(now, INVITE_DAYS),
       })
@@ -87,7 +88,7 @@ export async function inviteStaff(
     ...invitationEmail({
       url,
       agencyName: agency.name,
-      inviterName: input.invitedBy.name,
+      inviterName: input.invitedBy?.name ?? null,
       role: input.role,
       days: INVITE_DAYS,
     }),

@@ -51,6 +51,17 @@ const ukDate = new Intl.DateTimeFormat('en-CA', { timeZone: UK_TIME_ZONE });
  */
 export const ukDay = (at: Date | string): IsoDay => ukDate.format(toDate(at));
 
+/**
+ * The instant a UK day starts: midnight in London, which is 23:00 UTC the day before in summer time. (Clocks
+ * change at 01:00 UTC, so midnight is never skipped or repeated.) A day's end is the next day's start.
+ */
+export function ukDayStart(day: IsoDay): Date {
+  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
+  if (!isIsoDay(day) || Number.isNaN(midnightUtc)) throw new RangeError(`Not a YYYY-MM-DD day: ${day}`);
+  const hourBefore = new Date(midnightUtc - HOUR_MS);
+  return ukDay(hourBefore) === day ? hourBefore : new Date(midnightUtc);
+}
+
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: UK_TIME_ZONE });
 /** An instant in words, in UK time: "1 Dec 2026, 12:02"; "—" when there is none. */
 export const formatDateTime = (at: Date | string | null | undefined): string =>

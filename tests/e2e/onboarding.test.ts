@@ -74,7 +74,7 @@ describe('opening an agency', () => {
     await submit();
     expect(new URL(page.url()).pathname).toBe('/settings');
     // What the settings form holds: the agency's name and the UK defaults it opened with.
-    const values = await page.$$eval('main input', (inputs) => inputs.map((i) => (i).value));
+    const values = await page.$$eval('main input', (inputs) => inputs.map((i) => i.value));
     expect(values).toContain('Oak Lettings');
     expect(values).toEqual(expect.arrayContaining(['Emergency', 'Routine', 'Boiler / heating fault', 'Gas Safe']));
     await screenshot(page, 'onboarding', '02-settings');
@@ -93,6 +93,73 @@ describe('opening an agency', () => {
       expect(team).toContain('Noor Admin');
       expect(team).toContain('Nia Staff');
       expect(await noor.$('form input[name="email"]')).not.toBeNull();
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the audit log page', () => {
+  it('shows admins every change with the person’s name, filtered by job, and downloads it as CSV', async () => {
+    const context = await browser.createBrowserContext();
+    const alex = await context.newPage();
+    try {
+      await signIn(alex, app.url, 'admin@harbour.example');
+      await alex.goto(`${app.url}/settings`, { waitUntil: 'networkidle0' });
+      await Promise.all([
+        alex.waitForNavigation({ waitUntil: 'networkidle0' }),
+        alex.locator('a ::-p-text(Audit log)').click(),
+      ]);
+      expect(new URL(alex.url()).pathname).toBe('/settings/audit');
+      const rows = () =>
+        alex.$$eval('[data-testid="audit-table"] tbody tr', (trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+        );
+      const all = await rows();
+      expect(all.length).toBeGreaterThan(10);
+      // People, not roles: the demo's staff and contractors by name.
+      const who = new Set(all.map((r) => r[1]));
+      expect([...who].some((w) => w.startsWith('Sam Staff'))).toBe(true);
+
+      await alex.locator('#job').fill('1');
+      await Promise.all([
+        alex.waitForNavigation({ waitUntil: 'networkidle0' }),
+        alex.locator('form[role="search"] button').click(),
+      ]);
+      const one = await rows();
+      expect(one.length).toBeGreaterThan(0);
+      expect(one.every((r) => r[3] === 'JOB-000001')).toBe(true);
+      expect(one.at(-1)?.[2]).toBe('Job: created');
+      await screenshot(alex, 'onboarding', '03-audit-log');
+
+      // The CSV carries the same filter.
+      const href = await alex.$eval('a[download]', (a) => (a as HTMLAnchorElement).href);
+      const csv = await alex.evaluate(async (url) => {
+        const res = await fetch(url);
+        return { type: res.headers.get('content-type'), body: await res.text() };
+      }, href);
+      expect(csv.type).toBe('text/csv; charset=utf-8');
+      const lines = csv.body
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
+      expect(lines[0]).toBe('Time (UK),Time (UTC),Person,Role,Action,Job,Detail');
+      expect(lines.length - 1).toBe(one.length);
+      expect(lines.slice(1).every((l) => l.includes(',JOB-000001,'))).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('is refused to staff who are not admins', async () => {
+    const context = await browser.createBrowserContext();
+    const sam = await context.newPage();
+    try {
+      await signIn(sam, app.url, 'staff@harbour.example');
+      const page = await sam.goto(`${app.url}/settings/audit`, { waitUntil: 'networkidle0' });
+      expect(page?.status()).toBe(403);
+      const csv = await sam.goto(`${app.url}/settings/audit/export.csv`);
+      expect(csv?.status()).toBe(403);
     } finally {
       await context.close();
     }

@@ -10,16 +10,18 @@ import { recordTransition } from './record-transition.ts';
 
 export interface ActivityDeps {
   db: Database;
+  /** The app's address, for links in email (ORIGIN); unset, emails carry no links. */
+  appUrl?: string;
 }
 
 export const effectKey = (jobId: string, seq: number, idx: number) => `${jobId}:${seq}:${idx}`;
 
-export function createActivities({ db }: ActivityDeps): JobActivities {
+export function createActivities({ db, appUrl }: ActivityDeps): JobActivities {
   return {
     async runEffect({ jobId, seq, idx, effect }: EffectCall): Promise<void> {
       switch (effect.type) {
         case 'notify':
-          return notify(db, { jobId, key: effectKey(jobId, seq, idx), params: effect.params });
+          return notify(db, { jobId, key: effectKey(jobId, seq, idx), params: effect.params }, appUrl);
       }
     },
     /**

@@ -77,6 +77,30 @@ const SUBJECTS: Record<NotificationTemplate, (ref: string) => string> = {
   paymentComplete: (r) => `${r} payments complete`,
 };
 
+/**
+ * The email one audience gets about a job. Contractors work for several agencies, so theirs says which
+ * agency it is from, first ("Harbour Lettings: JOB-000011 offered to you: Leak under sink"), and signs off
+ * in its name; each audience's link opens the job where they work on it (the portal, or the console).
+ */
+export function emailFor(
+  audience: 'contractor' | 'staff',
+  message: { subject: string; body: string },
+  context: { agencyId: string; agencyName: string; jobId: string; appUrl?: string },
+): { subject: string; body: string } {
+  const path = audience === 'contractor' ? `/portal/jobs/${context.jobId}` : `/jobs/${context.jobId}`;
+  // The portal link names the agency, so it opens the job whichever agency the contractor last picked.
+  const link = context.appUrl
+    ? `${context.appUrl}${path}${audience === 'contractor' ? `?agency=${context.agencyId}` : ''}`
+    : null;
+  const open = link ? `\n\nOpen the job: ${link}` : '';
+  return audience === 'contractor'
+    ? {
+        subject: `${context.agencyName}: ${message.subject}`,
+        body: `${message.body}${open}\n\n${context.agencyName} (sent by Fettle)`,
+      }
+    : { subject: message.subject, body: `${message.body}${open}` };
+}
+
 /** The subject says what happened, then which job ("JOB-000014 offered to you: Leak under sink"). */
 export function renderMessage(
   template: NotificationTemplate,

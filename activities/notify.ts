@@ -2,10 +2,10 @@
 // Idempotent by the effect's key: a retry inserts nothing new.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
-import { contractors, emails, jobs, notifications, properties, users } from '#db/schema/index.ts';
+import { agencies, contractors, emails, jobs, notifications, properties, users } from '#db/schema/index.ts';
 import type { NotifyEffect } from '#workflows/model.ts';
 import { MAIL_CHANNEL } from './mailer.ts';
-import { renderMessage } from './messages.ts';
+import { emailFor, renderMessage } from './messages.ts';
 
 export interface NotifyInput {
   jobId: string;
@@ -14,29 +14,35 @@ export interface NotifyInput {
   params: NotifyEffect['params'];
 }
 
-export async function notify(db: Database, { jobId, key, params }: NotifyInput): Promise<void> {
+/** `appUrl`: the app's address for the link in each email; without it emails carry none. */
+export async function notify(db: Database, { jobId, key, params }: NotifyInput, appUrl?: string): Promise<void> {
   const [job] = await db
     .select({
       agencyId: jobs.agencyId,
+      agencyName: agencies.name,
       reference: jobs.reference,
       title: jobs.title,
       line1: properties.line1,
       postcode: properties.postcode,
     })
     .from(jobs)
+    .innerJoin(agencies, eq(agencies.id, jobs.agencyId))
     .leftJoin(properties, eq(properties.id, jobs.propertyId))
     .where(eq(jobs.id, jobId));
   if (!job) throw new Error(`notify: job ${jobId} not found`);
   const address = job.line1 ? `${job.line1}, ${job.postcode}` : 'the property';
   const message = renderMessage(params.template, { reference: job.reference, title: job.title, address }, params.data);
 
-  const recipients = new Set<string>();
+  const context = { agencyId: job.agencyId, agencyName: job.agencyName, jobId, appUrl };
+  // Who gets which email: an address gets one, as staff when it is both (a contractor record with a staff email).
+  const recipients = new Map<string, { subject: string; body: string }>();
   if (params.contractors.length > 0) {
     const rows = await db
       .select({ email: contractors.email })
       .from(contractors)
       .where(inArray(contractors.id, params.contractors));
-    rows.forEach((r) => recipients.add(r.email));
+    const toContractor = emailFor('contractor', message, context);
+    rows.forEach((r) => recipients.set(r.email, toContractor));
   }
   await db.transaction(async (tx) => {
     if (params.staff) {
@@ -44,7 +50,8 @@ export async function notify(db: Database, { jobId, key, params }: NotifyInput):
         .select({ email: users.email })
         .from(users)
         .where(and(eq(users.agencyId, job.agencyId), inArray(users.role, ['admin', 'staff'])));
-      staff.forEach((s) => recipients.add(s.email));
+      const toStaff = emailFor('staff', message, context);
+      staff.forEach((s) => recipients.set(s.email, toStaff));
       await tx
         .insert(notifications)
         .values({ key, agencyId: job.agencyId, jobId, template: params.template, message: message.body })
@@ -53,15 +60,7 @@ export async function notify(db: Database, { jobId, key, params }: NotifyInput):
     if (recipients.size > 0) {
       const stored = await tx
         .insert(emails)
-        .values(
-          [...recipients].map((to) => ({
-            key: `${key}:${to}`,
-            jobId,
-            to,
-            subject: message.subject,
-            body: message.body,
-          })),
-        )
+        .values([...recipients].map(([to, email]) => ({ key: `${key}:${to}`, jobId, to, ...email })))
         .onConflictDoNothing()
         .returning({ id: emails.id });
       // Wakes the mail deliverer in the app process at commit, whichever process (engine) ran this.

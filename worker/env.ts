@@ -72,6 +72,10 @@ const schema = z
 
 export type Env = z.infer<typeof schema>;
 
+/** The app's address for links in email: ORIGIN, or this machine's port when it is unset (local use). */
+export const appUrl = (env: Pick<Env, 'ORIGIN' | 'PORT'>): string =>
+  (env.ORIGIN ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   if (!parsed.success) {

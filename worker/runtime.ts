@@ -8,7 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '#db/embedded.ts';
 import { migrateDatabase } from '#db/migrate.ts';
 import { isSeeded, seedDemo } from './seed/demo.ts';
 import { createDispatcher, type Dispatcher } from './embedded/dispatcher.ts';
-import { readEnv, type Env } from './env.ts';
+import { appUrl, readEnv, type Env } from './env.ts';
 import { chooseEngine, createEngine } from './engines/select.ts';
 import { startUnstartedJobs } from './jobs/reconcile.ts';
 import { engineClock } from './engine-clock.ts';
@@ -55,7 +55,7 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
     const dispatcher: Dispatcher = createDispatcher({
       sql,
       engine: engine as never,
-      activities: createActivities({ db }),
+      activities: createActivities({ db, appUrl: appUrl(env) }),
       clock,
       log,
     });
@@ -70,6 +70,7 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
         address: choice.address,
         namespace: env.TEMPORAL_NAMESPACE,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
+        appUrl: appUrl(env),
         log,
       });
       stops.push(() => worker.shutdown());

@@ -33,6 +33,8 @@ export interface TemporalWorkerOptions {
    */
   maxCachedWorkflows?: number;
   log?: (message: string) => void;
+  /** The app's address, for links in the emails activities send (see activities/notify.ts). */
+  appUrl?: string;
 }
 
 export interface RunningTemporalWorker {
@@ -57,7 +59,7 @@ export async function runTemporalWorker(opts: TemporalWorkerOptions): Promise<Ru
       namespace,
       taskQueue,
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-      activities: createActivities({ db: opts.db }),
+      activities: createActivities({ db: opts.db, appUrl: opts.appUrl }),
       shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
       ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     });
@@ -143,7 +145,7 @@ export async function superviseTemporalWorker(
 
 /** The standalone worker process. */
 async function main() {
-  const { readEnv } = await import('./env.ts');
+  const { appUrl, readEnv } = await import('./env.ts');
   const { connect } = await import('#db/client.ts');
   const env = readEnv();
   if (!env.DATABASE_URL)
@@ -157,6 +159,7 @@ async function main() {
     address,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
+    appUrl: appUrl(env),
   });
   let signals = 0;
   const stop = (signal: string) => {

@@ -100,7 +100,8 @@ describe('mail delivery over SMTP', () => {
 
     await expect.poll(() => t.smtp.received.length, { timeout: 10_000, interval: 20 }).toBe(1);
     expect(t.smtp.received[0].to).toBe(t.fx.contractors[0].email);
-    expect(t.smtp.received[0].subject).toMatch(new RegExp(`^${input.reference} offered to you: `));
+    // Contractors work for several agencies: the subject says which one first.
+    expect(t.smtp.received[0].subject).toMatch(new RegExp(`^${t.fx.agency.name}: ${input.reference} offered to you: `));
     // Recorded as sent just after the server took it.
     const row = async () => (await t.db.select().from(emails).where(eq(emails.to, t.fx.contractors[0].email)))[0];
     await expect.poll(async () => (await row()).sentAt, { timeout: 10_000, interval: 20 }).not.toBeNull();

@@ -1,6 +1,6 @@
 // Notification wording: what staff and contractors read in the console and in email.
 import { describe, expect, it } from 'vitest';
-import { renderMessage } from '#activities/messages.ts';
+import { emailFor, renderMessage } from '#activities/messages.ts';
 
 const job = { reference: 'JOB-000012', title: 'Leak under sink', address: '9 Clifton Down, BS8 3HT' };
 
@@ -56,5 +56,35 @@ describe('notification messages', () => {
     const subjects = templates.map((t) => renderMessage(t, job, { dueAt: null, percent: 50 }).subject);
     expect(new Set(subjects).size).toBe(templates.length);
     subjects.forEach((s) => expect(s).toContain('JOB-000012'));
+  });
+});
+
+describe('job emails', () => {
+  const message = renderMessage('jobOffered', job, {});
+  const context = {
+    agencyId: '5b0c3e8e-0000-4000-8000-000000000001',
+    agencyName: 'Harbour Lettings',
+    jobId: '9d7e6f00-0000-4000-8000-000000000002',
+    appUrl: 'https://fettle.example',
+  };
+
+  it('name the agency to contractors, who may work for several, and link to the job in the portal', () => {
+    expect(emailFor('contractor', message, context)).toEqual({
+      subject: 'Harbour Lettings: JOB-000012 offered to you: Leak under sink',
+      body:
+        'You have been offered job JOB-000012: Leak under sink at 9 Clifton Down, BS8 3HT. Please accept or decline it in the portal.\n\n' +
+        `Open the job: https://fettle.example/portal/jobs/${context.jobId}?agency=${context.agencyId}\n\n` +
+        'Harbour Lettings (sent by Fettle)',
+    });
+  });
+
+  it('link staff to the job in the console', () => {
+    const staff = emailFor('staff', renderMessage('workCompleted', job, {}), context);
+    expect(staff.subject).toBe('JOB-000012 marked complete: Leak under sink');
+    expect(staff.body).toMatch(new RegExp(`\\n\\nOpen the job: https://fettle.example/jobs/${context.jobId}$`));
+  });
+
+  it('carry no link when the app does not know its address', () => {
+    expect(emailFor('contractor', message, { ...context, appUrl: undefined }).body).not.toContain('http');
   });
 });

@@ -2,7 +2,8 @@
 import { redirect } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
 import { agencies } from '#db/schema/index.ts';
-import { contractorMemberships, portalOffMessage } from '#lib/server/auth/memberships.ts';
+import { z } from 'zod';
+import { contractorMemberships, portalOffMessage, setActiveAgency } from '#lib/server/auth/memberships.ts';
 import { useRuntime } from '#worker/runtime-registry.ts';
 import type { LayoutServerLoad } from './$types';
 
@@ -11,8 +12,24 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
   if (!user) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
   if (user.kind !== 'contractor') redirect(303, '/jobs');
   const onAccounts = url.pathname.startsWith('/portal/accounts');
-  if (!user.agencyId && !onAccounts) redirect(303, '/portal/accounts');
   const { db } = await useRuntime();
+  // A link from an email names the job's agency (`?agency=`): it becomes this session's agency, so the link
+  // opens the job whichever agency the contractor picked last. An agency that is not theirs changes nothing.
+  const wanted = url.searchParams.get('agency');
+  if (wanted !== null) {
+    if (z.uuid().safeParse(wanted).success && wanted !== user.agencyId && locals.sessionId) {
+      await setActiveAgency(db, {
+        sessionId: locals.sessionId,
+        user: { id: user.userId, email: user.email },
+        agencyId: wanted,
+      }).catch(() => null);
+    }
+    const rest = new URLSearchParams([...url.searchParams].filter(([key]) => key !== 'agency')).toString();
+    redirect(303, `${url.pathname}${rest ? `?${rest}` : ''}`);
+  }
+  // No agency picked yet: the Accounts page first, then on to where the person was going.
+  if (!user.agencyId && !onAccounts)
+    redirect(303, `/portal/accounts?next=${encodeURIComponent(url.pathname + url.search)}`);
   const [memberships, agency] = await Promise.all([
     contractorMemberships(db, { id: user.userId, email: user.email }),
     user.agencyId

@@ -41,8 +41,10 @@ export async function landingFor(
   if (user.role === 'admin' || user.role === 'staff') return next && !next.startsWith('/portal') ? next : '/jobs';
   const { db } = await getAuthService();
   const usable = (await contractorMemberships(db, user)).filter((m) => m.portalEnabled);
-  if (usable.length !== 1) return '/portal/accounts';
-  return next && next.startsWith('/portal') ? next : '/portal';
+  const toPortal = next && next.startsWith('/portal/') && !next.startsWith('/portal/accounts') ? next : null;
+  // Several agencies: the portal sends them to choose first (or a link's `?agency=` chooses), then on to `next`.
+  if (usable.length !== 1) return toPortal ?? '/portal/accounts';
+  return toPortal ?? '/portal';
 }
 
 export const isStaff = (user: SessionUser | null): user is Extract<SessionUser, { kind: 'staff' }> =>

@@ -1,5 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { getAuthService } from '#lib/server/auth/instance.ts';
+import { safeNext } from '#lib/server/auth/actions.ts';
 import { contractorMemberships, setActiveAgency } from '#lib/server/auth/memberships.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -9,7 +10,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   if (user.kind !== 'contractor') redirect(303, '/jobs');
   const { db } = await getAuthService();
   const memberships = await contractorMemberships(db, { id: user.userId, email: user.email });
-  return { memberships, activeAgencyId: user.agencyId };
+  const next = safeNext(url.searchParams.get('next'));
+  return { memberships, activeAgencyId: user.agencyId, next: next?.startsWith('/portal/') ? next : null };
 };
 
 export const actions: Actions = {
@@ -17,7 +19,9 @@ export const actions: Actions = {
   choose: async ({ locals, request }) => {
     const user = locals.user;
     if (!user || user.kind !== 'contractor' || !locals.sessionId) redirect(303, '/sign-in');
-    const agencyId = String((await request.formData()).get('agencyId') ?? '');
+    const data = await request.formData();
+    const agencyId = String(data.get('agencyId') ?? '');
+    const next = safeNext(String(data.get('next') ?? ''));
     const { db } = await getAuthService();
     try {
       await setActiveAgency(db, {
@@ -28,6 +32,7 @@ export const actions: Actions = {
     } catch (e) {
       return fail(403, { error: (e as Error).message });
     }
-    redirect(303, '/portal');
+    // Where the person was going (a job's link), else the portal's front page.
+    redirect(303, next?.startsWith('/portal/') && !next.startsWith('/portal/accounts') ? next : '/portal');
   },
 };

@@ -21,7 +21,7 @@ export function createActivities({ db, appUrl }: ActivityDeps): JobActivities {
     async runEffect({ jobId, seq, idx, effect }: EffectCall): Promise<void> {
       switch (effect.type) {
         case 'notify':
-          return notify(db, { jobId, key: effectKey(jobId, seq, idx), params: effect.params }, appUrl);
+          return notify(db, { jobId, seq, key: effectKey(jobId, seq, idx), params: effect.params }, appUrl);
       }
     },
     /**

@@ -2,20 +2,24 @@
 // Idempotent by the effect's key: a retry inserts nothing new.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
-import { agencies, contractors, emails, jobs, notifications, properties, users } from '#db/schema/index.ts';
+import { agencies, contractors, emails, jobEvents, jobs, notifications, properties, users } from '#db/schema/index.ts';
 import type { NotifyEffect } from '#workflows/model.ts';
+import { isActionTemplate, settlingEvents } from '#workflows/notifications.ts';
+import { FINAL_STATUSES, type NotificationTemplate } from '#workflows/model.ts';
 import { MAIL_CHANNEL } from './mailer.ts';
 import { emailFor, renderMessage } from './messages.ts';
 
 export interface NotifyInput {
   jobId: string;
+  /** The transition that raised it (unset for a notification from outside the machine, e.g. an approval). */
+  seq?: number;
   /** `${jobId}:${seq}:${index}`: the effect's idempotency key. */
   key: string;
   params: NotifyEffect['params'];
 }
 
 /** `appUrl`: the app's address for the link in each email; without it emails carry none. */
-export async function notify(db: Database, { jobId, key, params }: NotifyInput, appUrl?: string): Promise<void> {
+export async function notify(db: Database, { jobId, seq, key, params }: NotifyInput, appUrl?: string): Promise<void> {
   const [job] = await db
     .select({
       agencyId: jobs.agencyId,
@@ -54,7 +58,14 @@ export async function notify(db: Database, { jobId, key, params }: NotifyInput, 
       staff.forEach((s) => recipients.set(s.email, toStaff));
       await tx
         .insert(notifications)
-        .values({ key, agencyId: job.agencyId, jobId, template: params.template, message: message.body })
+        .values({
+          key,
+          agencyId: job.agencyId,
+          jobId,
+          template: params.template,
+          message: message.body,
+          resolvedAt: seq === undefined ? null : settledSince(jobId, seq, params.template),
+        })
         .onConflictDoNothing();
     }
     if (recipients.size > 0) {
@@ -67,4 +78,28 @@ export async function notify(db: Database, { jobId, key, params }: NotifyInput, 
       if (stored.length > 0) await tx.execute(sql`select pg_notify(${MAIL_CHANNEL}, '')`);
     }
   });
+}
+
+/**
+ * Effects run after their transition, so a job may already have moved past what a notification is about (an
+ * escalation written after the contractor accepted): it is then written as resolved, at the settling event.
+ */
+function settledSince(jobId: string, seq: number, template: NotificationTemplate) {
+  if (!isActionTemplate(template)) return null;
+  const types = `{${settlingEvents(template).join(',')}}`;
+  const final = `{${FINAL_STATUSES.join(',')}}`;
+  return sql`(select min(${jobEvents.at}) from ${jobEvents} where ${jobEvents.jobId} = ${jobId}::uuid and ${jobEvents.seq} > ${seq}::int
+    and (${jobEvents.type} = any(${types}::text[]) or ${jobEvents.toStatus} = any(${final}::text[])))`;
+}
+
+/** Marks the job's unresolved `templates` notifications resolved at `at`: what they asked for is done. */
+export function settleNotifications(
+  db: Pick<Database, 'execute'>,
+  jobId: string,
+  templates: readonly string[],
+  at: string,
+) {
+  return db.execute(sql`
+    update ${notifications} set resolved_at = ${at}::timestamptz
+    where job_id = ${jobId}::uuid and resolved_at is null and template = any(${`{${templates.join(',')}}`}::text[])`);
 }

@@ -6,7 +6,9 @@ import type { Tx } from '#db/client.ts';
 import { auditLog, jobEvents, jobs, users } from '#db/schema/index.ts';
 import type { Transition } from '#workflows/activity-contract.ts';
 import type { JobEvent } from '#workflows/model.ts';
+import { settledBy } from '#workflows/notifications.ts';
 import { projectFinance } from './finance/project.ts';
+import { settleNotifications } from './notify.ts';
 
 export async function recordTransition(tx: Tx, t: Transition): Promise<void> {
   const { context, status } = t.state;
@@ -53,5 +55,9 @@ export async function recordTransition(tx: Tx, t: Transition): Promise<void> {
       closed_at = case when ${status}::text = 'closed' then ${at}::timestamptz else closed_at end
     -- Projections never go backwards, whatever order retries arrive in.
     where id = ${t.jobId}::uuid and engine_version < ${t.seq}::int and exists (select from recorded)`);
-  await Promise.all([main, ledger]);
+  // Staff notifications the event settles (an offer answered, an invoice queried, …) stop needing anyone. A
+  // third statement pipelined on the connection; idempotent (only unresolved ones change).
+  const settled = t.event ? settledBy(t.event.type, status) : [];
+  const resolved = settled.length ? settleNotifications(tx, t.jobId, settled, at) : null;
+  await Promise.all([main, ledger, resolved]);
 }

@@ -57,13 +57,19 @@ export const notifications = pgTable(
     message: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     readAt: timestamp({ withTimezone: true }),
+    /** When the job moved past what this asked staff to do (workflows/notifications.ts): no longer needs anyone. */
+    resolvedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     index().on(t.agencyId, t.createdAt),
-    // The console's bell counts unread notifications on every page load: only the unread ones are indexed,
-    // so the count stays small however long the agency's history grows.
+    // The console's bell counts what still needs someone on every page load: only those are indexed, so the
+    // count stays small however long the agency's history grows.
     index('notifications_unread_idx')
       .on(t.agencyId, t.template)
-      .where(sql`${t.readAt} is null`),
+      .where(sql`${t.readAt} is null and ${t.resolvedAt} is null`),
+    // Settling a job's notifications finds them by job.
+    index('notifications_open_by_job_idx')
+      .on(t.jobId)
+      .where(sql`${t.resolvedAt} is null`),
   ],
 );

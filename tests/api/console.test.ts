@@ -135,12 +135,12 @@ describe('notifications', () => {
       staff: template !== 'jobOffered',
       data: {},
     });
-    await notify(database.db, { jobId: jobA, key: `${jobA}:4:0`, params: staffNote('workStarted') }); // activity, not an action
-    await notify(database.db, { jobId: jobA, key: `${jobA}:5:0`, params: staffNote('workCompleted') });
-    await notify(database.db, { jobId: jobA, key: `${jobA}:6:0`, params: staffNote('slaBreached') });
-    await notify(database.db, { jobId: jobA, key: `${jobA}:6:0`, params: staffNote('slaBreached') }); // a retry: no duplicate
-    await notify(database.db, { jobId: jobA, key: `${jobA}:7:0`, params: staffNote('jobOffered') }); // contractors only: not for staff
-    await notify(database.db, { jobId: jobB, key: `${jobB}:5:0`, params: staffNote('workCompleted') });
+    await notify(database.db, { jobId: jobA, seq: 4, key: `${jobA}:4:0`, params: staffNote('workStarted') }); // activity, not an action
+    await notify(database.db, { jobId: jobA, seq: 5, key: `${jobA}:5:0`, params: staffNote('workCompleted') });
+    await notify(database.db, { jobId: jobA, seq: 6, key: `${jobA}:6:0`, params: staffNote('slaBreached') });
+    await notify(database.db, { jobId: jobA, seq: 6, key: `${jobA}:6:0`, params: staffNote('slaBreached') }); // a retry: no duplicate
+    await notify(database.db, { jobId: jobA, seq: 7, key: `${jobA}:7:0`, params: staffNote('jobOffered') }); // contractors only: not for staff
+    await notify(database.db, { jobId: jobB, seq: 5, key: `${jobB}:5:0`, params: staffNote('workCompleted') });
   });
 
   it("lists the agency's staff notifications newest first, with the job's reference", async () => {

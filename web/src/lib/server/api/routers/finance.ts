@@ -20,7 +20,7 @@ import {
 import { hasStatus, INVOICEABLE_STATUSES, PAYMENT_LEGS, type Actor } from '#workflows/model.ts';
 import { formatPence } from '#workflows/money.ts';
 import { formatUkDay, ukDay } from '#workflows/time.ts';
-import { notify } from '#activities/notify.ts';
+import { notify, settleNotifications } from '#activities/notify.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
 import {
@@ -257,6 +257,8 @@ export const financeRouter = router({
         action: 'finance.invoice_approved',
         detail: { invoiceId: inv.id, number: inv.number, totalPence: inv.totalPence },
       });
+      // Staff's "invoice submitted" needs nobody once the invoice is approved.
+      await settleNotifications(tx, inv.jobId, ['invoiceSubmitted'], ctx.now().toISOString());
       return true;
     });
     if (!approved) {

@@ -4,21 +4,12 @@
 import { and, count, desc, eq, inArray, isNull, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { jobs, notifications } from '#db/schema/index.ts';
+import { ACTION_TEMPLATES } from '#workflows/notifications.ts';
 import { router, staffProcedure } from '../trpc.ts';
 
-/** What staff must act on: answer an accepted or refused offer, review finished work or an invoice, chase an SLA or a missing invoice.
- * Everything else the engine tells staff (work started, a note, payments complete) is activity, listed on request. */
-export const ACTION_TEMPLATES = [
-  'offerAccepted',
-  'offerDeclined',
-  'offerEscalation',
-  'workCompleted',
-  'invoiceSubmitted',
-  'invoiceOverdue',
-  'slaWarning',
-  'slaBreached',
-] as const;
 const needsAction = inArray(notifications.template, [...ACTION_TEMPLATES]);
+/** An action item nobody has settled yet (workflows/notifications.ts says what settles each). */
+const open = and(needsAction, isNull(notifications.resolvedAt));
 
 export const notificationsRouter = router({
   list: staffProcedure
@@ -26,7 +17,7 @@ export const notificationsRouter = router({
       z
         .object({
           unreadOnly: z.boolean().default(false),
-          /** 'action' (the default): only what needs staff action; 'all': every staff notification. */
+          /** 'action' (the default): what still needs staff action; 'all': every staff notification. */
           show: z.enum(['action', 'all']).default('action'),
           limit: z.number().int().min(1).max(100).default(30),
           /** The id of the last notification already shown: newest first, keyset by id. */
@@ -37,7 +28,7 @@ export const notificationsRouter = router({
     .query(async ({ ctx, input }) => {
       const where: (SQL | undefined)[] = [eq(notifications.agencyId, ctx.agencyId)];
       if (input.unreadOnly) where.push(isNull(notifications.readAt));
-      if (input.show === 'action') where.push(needsAction);
+      if (input.show === 'action') where.push(open);
       if (input.before) where.push(lt(notifications.id, input.before));
       const rows = await ctx.db
         .select({
@@ -48,6 +39,7 @@ export const notificationsRouter = router({
           message: notifications.message,
           createdAt: notifications.createdAt,
           readAt: notifications.readAt,
+          resolvedAt: notifications.resolvedAt,
         })
         .from(notifications)
         .leftJoin(jobs, eq(jobs.id, notifications.jobId))
@@ -58,12 +50,12 @@ export const notificationsRouter = router({
       return { items, nextBefore: rows.length > input.limit ? items[items.length - 1].id : null };
     }),
 
-  /** Unread notifications that need staff action: the bell's number. */
+  /** Unread action items that still need someone: the bell's number. */
   unreadCount: staffProcedure.query(async ({ ctx }) => {
     const [row] = await ctx.db
       .select({ n: count() })
       .from(notifications)
-      .where(and(eq(notifications.agencyId, ctx.agencyId), isNull(notifications.readAt), needsAction));
+      .where(and(eq(notifications.agencyId, ctx.agencyId), isNull(notifications.readAt), open));
     return { count: row.n };
   }),
 

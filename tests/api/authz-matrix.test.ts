@@ -101,6 +101,8 @@ const MATRIX: Record<string, Row> = {
   'directory.tenantsAt': staffOnly((s) => ({ propertyId: s.a.property.id })),
   // Console: coverage map and the agency's notification inbox (B's staff see only B's; the leak checks prove it).
   'coverage.map': staffOnly(() => ({ postcode: 'SW1A 1AA' })),
+  'audit.list': adminOnly(() => ({})),
+  'audit.options': adminOnly(() => ({})),
   'notifications.list': staffOnly(() => ({})),
   'notifications.unreadCount': staffOnly(() => undefined),
   'notifications.markRead': staffOnly(() => ({ ids: [1] })),

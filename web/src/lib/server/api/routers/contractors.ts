@@ -13,7 +13,7 @@ import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { emailAddress } from '#lib/server/email-address.ts';
 import { found } from '../found.ts';
-import { audit, changes } from './settings.ts';
+import { auditedRows, conflictOnDuplicate, type Tx } from '../audited-save.ts';
 
 const OPEN_WORK = ['new', 'assigned', 'inProgress', 'recalled'];
 const today = () => new Date().toISOString().slice(0, 10);
@@ -175,13 +175,6 @@ const certStatus = (expiresOn: string, today: string) => ({
 const addDays = (isoDate: string, days: number) =>
   new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-function conflictOnDuplicate(e: unknown, message: string): never {
-  // 23505: unique violation (agency + email).
-  const pgCode = (e as { code?: string; cause?: { code?: string } })?.cause?.code ?? (e as { code?: string })?.code;
-  if (pgCode === '23505') throw new TRPCError({ code: 'CONFLICT', message });
-  throw e;
-}
-
 /** The contractor row, if it belongs to this agency; otherwise NOT_FOUND (never "forbidden": ids of other agencies do not exist here). */
 async function contractorInScope(db: Database | Tx, agencyId: string, id: string) {
   const row = found(
@@ -193,7 +186,21 @@ async function contractorInScope(db: Database | Tx, agencyId: string, id: string
   );
   return row;
 }
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+const contractorRows = auditedRows(contractors, 'Contractor', {
+  create: 'contractor.create',
+  update: 'contractor.update',
+});
+const certificationRows = auditedRows(certifications, 'Certification', {
+  create: 'contractor.certification.add',
+  update: 'contractor.certification.update',
+  remove: 'contractor.certification.remove',
+});
+const contactRows = auditedRows(contractorContacts, 'Contact', {
+  create: 'contractor.contact.add',
+  update: 'contractor.contact.update',
+  remove: 'contractor.contact.remove',
+});
 
 export const contractorsRouter = router({
   /** Candidates for a postcode district and (optionally) a job type, best first. */
@@ -367,19 +374,7 @@ export const contractorsRouter = router({
   save: staffProcedure.input(contractorInput).mutation(({ ctx, input }) =>
     ctx.db
       .transaction(async (tx) => {
-        const { id, ...values } = input;
-        if (!id) {
-          const [row] = await tx
-            .insert(contractors)
-            .values({ ...values, agencyId: ctx.agencyId })
-            .returning();
-          await audit(tx, ctx.user, 'contractor.create', { id: row.id, values });
-          return row;
-        }
-        const before = await contractorInScope(tx, ctx.agencyId, id);
-        const [row] = await tx.update(contractors).set(values).where(eq(contractors.id, id)).returning();
-        await audit(tx, ctx.user, 'contractor.update', { id, changes: changes(before, values) });
-        return row;
+        return contractorRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, input);
       })
       .catch((e) => conflictOnDuplicate(e, `Another contractor already uses ${input.email}`)),
   ),
@@ -387,30 +382,9 @@ export const contractorsRouter = router({
   /** Add (no id) or correct a certification; the expiry date decides whether it counts. */
   saveCertification: staffProcedure.input(certificationInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const { id, contractorId, ...values } = input;
+      const { contractorId, ...row } = input;
       await contractorInScope(tx, ctx.agencyId, contractorId);
-      if (!id) {
-        const [row] = await tx
-          .insert(certifications)
-          .values({ ...values, contractorId })
-          .returning();
-        await audit(tx, ctx.user, 'contractor.certification.add', { contractorId, id: row.id, values });
-        return row;
-      }
-      const before = found(
-        await tx
-          .select()
-          .from(certifications)
-          .where(and(eq(certifications.id, id), eq(certifications.contractorId, contractorId))),
-        'Certification',
-      );
-      const [row] = await tx.update(certifications).set(values).where(eq(certifications.id, id)).returning();
-      await audit(tx, ctx.user, 'contractor.certification.update', {
-        contractorId,
-        id,
-        changes: changes(before, values),
-      });
-      return row;
+      return certificationRows.save(tx, ctx.user, { contractorId }, row);
     }),
   ),
 
@@ -419,18 +393,7 @@ export const contractorsRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         await contractorInScope(tx, ctx.agencyId, input.contractorId);
-        const gone = found(
-          await tx
-            .delete(certifications)
-            .where(and(eq(certifications.id, input.id), eq(certifications.contractorId, input.contractorId)))
-            .returning(),
-          'Certification',
-        );
-        await audit(tx, ctx.user, 'contractor.certification.remove', {
-          contractorId: input.contractorId,
-          id: input.id,
-          was: gone,
-        });
+        await certificationRows.remove(tx, ctx.user, { contractorId: input.contractorId }, input.id);
         return { removed: true };
       }),
     ),
@@ -438,44 +401,16 @@ export const contractorsRouter = router({
   /** Add (no id) or update someone to call at the contractor's firm. */
   saveContact: staffProcedure.input(contactInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const { id, contractorId, ...values } = input;
+      const { contractorId, ...row } = input;
       await contractorInScope(tx, ctx.agencyId, contractorId);
-      if (!id) {
-        const [row] = await tx
-          .insert(contractorContacts)
-          .values({ ...values, contractorId })
-          .returning();
-        await audit(tx, ctx.user, 'contractor.contact.add', { contractorId, id: row.id, values });
-        return row;
-      }
-      const before = found(
-        await tx
-          .select()
-          .from(contractorContacts)
-          .where(and(eq(contractorContacts.id, id), eq(contractorContacts.contractorId, contractorId))),
-        'Contact',
-      );
-      const [row] = await tx.update(contractorContacts).set(values).where(eq(contractorContacts.id, id)).returning();
-      await audit(tx, ctx.user, 'contractor.contact.update', { contractorId, id, changes: changes(before, values) });
-      return row;
+      return contactRows.save(tx, ctx.user, { contractorId }, row);
     }),
   ),
 
   removeContact: staffProcedure.input(z.object({ contractorId: z.uuid(), id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       await contractorInScope(tx, ctx.agencyId, input.contractorId);
-      const gone = found(
-        await tx
-          .delete(contractorContacts)
-          .where(and(eq(contractorContacts.id, input.id), eq(contractorContacts.contractorId, input.contractorId)))
-          .returning(),
-        'Contact',
-      );
-      await audit(tx, ctx.user, 'contractor.contact.remove', {
-        contractorId: input.contractorId,
-        id: input.id,
-        was: gone,
-      });
+      await contactRows.remove(tx, ctx.user, { contractorId: input.contractorId }, input.id);
       return { removed: true };
     }),
   ),

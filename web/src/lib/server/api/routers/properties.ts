@@ -7,7 +7,7 @@ import { normalisePostcode, outcodeOf } from '#lib/postcode.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
 import { found } from '../found.ts';
-import { audit, changes } from './settings.ts';
+import { auditedRows } from '../audited-save.ts';
 
 export const propertyInput = z
   .object({
@@ -40,6 +40,8 @@ export const propertyInput = z
     path: ['lat'],
     message: 'Give both latitude and longitude, or neither',
   });
+
+const propertyRows = auditedRows(properties, 'Property', { create: 'property.create', update: 'property.update' });
 
 export const propertiesRouter = router({
   list: staffProcedure
@@ -150,24 +152,7 @@ export const propertiesRouter = router({
         lng: rest.lng ?? null,
         outcode: outcodeOf(rest.postcode)!,
       };
-      if (!id) {
-        const [row] = await tx
-          .insert(properties)
-          .values({ ...values, agencyId: ctx.agencyId })
-          .returning();
-        await audit(tx, ctx.user, 'property.create', { id: row.id, values });
-        return row;
-      }
-      const before = found(
-        await tx
-          .select()
-          .from(properties)
-          .where(and(eq(properties.id, id), eq(properties.agencyId, ctx.agencyId))),
-        'Property',
-      );
-      const [row] = await tx.update(properties).set(values).where(eq(properties.id, id)).returning();
-      await audit(tx, ctx.user, 'property.update', { id, changes: changes(before, values) });
-      return row;
+      return propertyRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, { id, ...values });
     }),
   ),
 });

@@ -6,7 +6,7 @@ import { properties, tenants } from '#db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone } from '../text-input.ts';
 import { found } from '../found.ts';
-import { audit, changes } from './settings.ts';
+import { auditedRows } from '../audited-save.ts';
 
 export const tenantInput = z
   .object({
@@ -23,6 +23,8 @@ export const tenantInput = z
     path: ['phone'],
     message: 'Give a phone number or an email so the contractor can arrange access',
   });
+
+const tenantRows = auditedRows(tenants, 'Tenant', { create: 'tenant.create', update: 'tenant.update' });
 
 export const tenantsRouter = router({
   list: staffProcedure
@@ -88,24 +90,7 @@ export const tenantsRouter = router({
         );
       }
       const values = { ...rest, propertyId: rest.propertyId ?? null };
-      if (!id) {
-        const [row] = await tx
-          .insert(tenants)
-          .values({ ...values, agencyId: ctx.agencyId })
-          .returning();
-        await audit(tx, ctx.user, 'tenant.create', { id: row.id, values });
-        return row;
-      }
-      const before = found(
-        await tx
-          .select()
-          .from(tenants)
-          .where(and(eq(tenants.id, id), eq(tenants.agencyId, ctx.agencyId))),
-        'Tenant',
-      );
-      const [row] = await tx.update(tenants).set(values).where(eq(tenants.id, id)).returning();
-      await audit(tx, ctx.user, 'tenant.update', { id, changes: changes(before, values) });
-      return row;
+      return tenantRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, { id, ...values });
     }),
   ),
 });

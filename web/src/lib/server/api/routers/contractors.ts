@@ -1,71 +1,20 @@
 // Contractors: the agency's directory of firms (profile, trades, certifications with expiry dates,
-// coverage districts, base location, contacts), and the candidates for a job: who covers the property,
-// with the right trade and valid certifications, and how busy they are; ranked so the console can
-// suggest the best match and say why. Staff manage contractors (day-to-day work, not configuration).
+// coverage districts, base location, contacts), and the candidates for a job, ranked by the assignment
+// module (#lib/server/assignment) so the console can suggest the best match and say why. Staff manage
+// contractors (day-to-day work, not configuration).
 import { TRPCError } from '@trpc/server';
-import { and, asc, count, eq, gte, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
 import { certifications, contractorContacts, contractors, jobs, jobTypes, properties } from '#db/schema/index.ts';
 import { outcodeOf } from '#lib/postcode.ts';
 import { districtOf } from '#lib/server/map/outcodes.ts';
+import { certStatus, openJobCounts, suggestCandidates } from '#lib/server/assignment/candidates.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { emailAddress } from '#lib/server/email-address.ts';
 import { found } from '../found.ts';
 import { auditedRows, conflictOnDuplicate, type Tx } from '../audited-save.ts';
-
-const OPEN_WORK = ['new', 'assigned', 'inProgress', 'recalled'];
-const today = () => new Date().toISOString().slice(0, 10);
-
-/** Certifications the job type requires that the contractor does not hold unexpired. */
-export async function missingCertifications(db: Database, contractorId: string, jobTypeId: string): Promise<string[]> {
-  const [type] = await db
-    .select({ required: jobTypes.requiredCertifications })
-    .from(jobTypes)
-    .where(eq(jobTypes.id, jobTypeId));
-  if (!type?.required.length) return [];
-  const held = await db
-    .select({ name: certifications.name })
-    .from(certifications)
-    .where(and(eq(certifications.contractorId, contractorId), gte(certifications.expiresOn, today())));
-  const valid = new Set(held.map((c) => c.name));
-  return type.required.filter((name) => !valid.has(name));
-}
-
-export interface Candidate {
-  id: string;
-  name: string;
-  company: string | null;
-  trades: string[];
-  covers: boolean;
-  tradeMatch: boolean;
-  certifications: { name: string; expiresOn: string; valid: boolean }[];
-  missingCertifications: string[];
-  openJobs: number;
-  score: number;
-  reasons: string[];
-}
-
-/** Ranks contractors: eligibility (valid certs) first, then coverage, trade and lightest workload. */
-export function rank(candidates: Omit<Candidate, 'score' | 'reasons'>[]): Candidate[] {
-  return candidates
-    .map((c) => {
-      const reasons = [
-        c.covers ? 'covers this postcode district' : 'outside their coverage',
-        c.tradeMatch ? 'does this trade' : 'different trade',
-        c.missingCertifications.length ? `no valid ${c.missingCertifications.join(', ')}` : 'certifications valid',
-        `${c.openJobs} open job${c.openJobs === 1 ? '' : 's'}`,
-      ];
-      const score =
-        (c.missingCertifications.length ? 0 : 1000) +
-        (c.covers ? 100 : 0) +
-        (c.tradeMatch ? 50 : 0) -
-        Math.min(c.openJobs, 49);
-      return { ...c, score, reasons };
-    })
-    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
-}
 
 const district = z.string().transform((v, ctx) => {
   const d = outcodeOf(v);
@@ -168,13 +117,6 @@ export const contactInput = z
   })
   .refine((c) => c.phone || c.email, { path: ['phone'], message: 'Give a phone number or an email' });
 
-const certStatus = (expiresOn: string, today: string) => ({
-  valid: expiresOn >= today,
-  expiresSoon: expiresOn >= today && expiresOn <= addDays(today, 30),
-});
-const addDays = (isoDate: string, days: number) =>
-  new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-
 /** The contractor row, if it belongs to this agency; otherwise NOT_FOUND (never "forbidden": ids of other agencies do not exist here). */
 async function contractorInScope(db: Database | Tx, agencyId: string, id: string) {
   const row = found(
@@ -230,43 +172,7 @@ export const contractorsRouter = router({
             .from(jobTypes)
             .where(and(eq(jobTypes.id, jobTypeId), eq(jobTypes.agencyId, ctx.agencyId)))
         : [];
-      const rows = await ctx.db
-        .select()
-        .from(contractors)
-        .where(and(eq(contractors.agencyId, ctx.agencyId), eq(contractors.active, true)));
-      if (rows.length === 0) return { outcode: outcode ?? null, jobType: type?.name ?? null, candidates: [] };
-      const ids = rows.map((r) => r.id);
-      const [certs, workload] = await Promise.all([
-        ctx.db.select().from(certifications).where(inArray(certifications.contractorId, ids)),
-        ctx.db
-          .select({ id: jobs.contractorId, open: count() })
-          .from(jobs)
-          .where(
-            and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`),
-          )
-          .groupBy(jobs.contractorId),
-      ]);
-      const now = today();
-      const openBy = new Map(workload.map((w) => [w.id, w.open]));
-      const candidates = rank(
-        rows.map((c) => {
-          const held = certs
-            .filter((x) => x.contractorId === c.id)
-            .map((x) => ({ name: x.name, expiresOn: x.expiresOn, valid: x.expiresOn >= now }));
-          const valid = new Set(held.filter((h) => h.valid).map((h) => h.name));
-          return {
-            id: c.id,
-            name: c.name,
-            company: c.company,
-            trades: c.trades,
-            covers: outcode ? c.coverage.includes(outcode) : true,
-            tradeMatch: type ? c.trades.includes(type.trade) : true,
-            certifications: held,
-            missingCertifications: (type?.requiredCertifications ?? []).filter((n) => !valid.has(n)),
-            openJobs: openBy.get(c.id) ?? 0,
-          };
-        }),
-      );
+      const candidates = await suggestCandidates(ctx.db, ctx.agencyId, outcode, type);
       return { outcode: outcode ?? null, jobType: type?.name ?? null, candidates };
     }),
 
@@ -302,19 +208,13 @@ export const contractorsRouter = router({
         .orderBy(sql`${contractors.active} desc`, asc(contractors.name));
       if (rows.length === 0) return { items: [] };
       const ids = rows.map((r) => r.id);
-      const [certs, workload] = await Promise.all([
+      const [certs, openBy] = await Promise.all([
         ctx.db
           .select()
           .from(certifications)
           .where(inArray(certifications.contractorId, ids))
           .orderBy(asc(certifications.expiresOn)),
-        ctx.db
-          .select({ id: jobs.contractorId, open: count() })
-          .from(jobs)
-          .where(
-            and(eq(jobs.agencyId, ctx.agencyId), inArray(jobs.contractorId, ids), sql`${jobs.status} in ${OPEN_WORK}`),
-          )
-          .groupBy(jobs.contractorId),
+        openJobCounts(ctx.db, ctx.agencyId, ids),
       ]);
       const now = ctx.now().toISOString().slice(0, 10);
       return {
@@ -331,7 +231,7 @@ export const contractorsRouter = router({
           certifications: certs
             .filter((x) => x.contractorId === c.id)
             .map((x) => ({ id: x.id, name: x.name, expiresOn: x.expiresOn, ...certStatus(x.expiresOn, now) })),
-          openJobs: workload.find((w) => w.id === c.id)?.open ?? 0,
+          openJobs: openBy.get(c.id) ?? 0,
         })),
       };
     }),
@@ -339,7 +239,7 @@ export const contractorsRouter = router({
   /** One contractor's profile: certifications (each valid or expired as of today), contacts, open work. */
   get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
     const contractor = await contractorInScope(ctx.db, ctx.agencyId, input.id);
-    const [certs, contacts, [work]] = await Promise.all([
+    const [certs, contacts, openBy] = await Promise.all([
       ctx.db
         .select()
         .from(certifications)
@@ -350,23 +250,14 @@ export const contractorsRouter = router({
         .from(contractorContacts)
         .where(eq(contractorContacts.contractorId, contractor.id))
         .orderBy(asc(contractorContacts.name)),
-      ctx.db
-        .select({ open: count() })
-        .from(jobs)
-        .where(
-          and(
-            eq(jobs.agencyId, ctx.agencyId),
-            eq(jobs.contractorId, contractor.id),
-            sql`${jobs.status} in ${OPEN_WORK}`,
-          ),
-        ),
+      openJobCounts(ctx.db, ctx.agencyId, [contractor.id]),
     ]);
     const now = ctx.now().toISOString().slice(0, 10);
     return {
       contractor: { ...contractor, portalLinked: contractor.userId !== null, userId: undefined },
       certifications: certs.map((c) => ({ ...c, ...certStatus(c.expiresOn, now) })),
       contacts,
-      openJobs: work?.open ?? 0,
+      openJobs: openBy.get(contractor.id) ?? 0,
     };
   }),
 

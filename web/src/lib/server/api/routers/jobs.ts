@@ -10,13 +10,13 @@ import { createJob, priorityPolicy } from '#worker/jobs/create-job.ts';
 import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '#workflows/model.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
+import { missingCertifications } from '#lib/server/assignment/candidates.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { optionalEmail, optionalPhone, singleLineText } from '../text-input.ts';
 import { memberProcedure, router, staffProcedure } from '../trpc.ts';
-import { missingCertifications } from './contractors.ts';
 
 const DESCRIPTION_HTML: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'h3', 'h4', 'a'],

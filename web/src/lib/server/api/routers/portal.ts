@@ -1,6 +1,7 @@
 // The contractor portal's reads: their jobs (30-day default, filters, what needs them), one job as a
-// contractor may see it, the agency's contacts and their account summary. Commands still go through
-// jobs.send, and job access through the same scope as the rest of the API.
+// contractor may see it, the agency's contacts, and their side of finance (portal-finance.ts: invoices,
+// account, statements). Job commands still go through jobs.send, and job access through the same scope
+// as the rest of the API.
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import {
@@ -19,6 +20,7 @@ import { contractorSeesFileSql, contractorView, siteAccess } from '../contractor
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { contractorProcedure, router } from '../trpc.ts';
+import { portalFinance } from './portal-finance.ts';
 
 export const PORTAL_VIEWS = ['recent', 'active', 'pending', 'history', 'all'] as const;
 export type PortalView = (typeof PORTAL_VIEWS)[number];
@@ -70,6 +72,8 @@ const payloadSchema = z
   .catch({});
 
 export const portalRouter = router({
+  ...portalFinance,
+
   /** The contractor's jobs at the agency they picked. */
   jobs: contractorProcedure.input(listInput).query(async ({ ctx, input }) => {
     const me = ctx.contractorId;

@@ -14,7 +14,7 @@ const isoDate = z.iso.date();
 
 export const load: PageServerLoad = async (event) => {
   try {
-    return { form: await (await api(event)).finance.myJobInvoice({ jobId: event.params.id }), today: ukDay() };
+    return { form: await (await api(event)).portal.myJobInvoice({ jobId: event.params.id }), today: ukDay() };
   } catch (e) {
     // Not yours, not there, and not a job id at all look the same, as on the job page.
     if (e instanceof TRPCError && (e.code === 'NOT_FOUND' || e.code === 'BAD_REQUEST')) error(404, 'Job not found');
@@ -60,7 +60,7 @@ export const actions: Actions = {
     try {
       await (
         await api(event)
-      ).finance.submitInvoice({
+      ).portal.submitInvoice({
         jobId: job.id,
         number: values.number,
         issuedOn: values.issuedOn,

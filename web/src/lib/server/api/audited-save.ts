@@ -7,9 +7,10 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '#db/client.ts';
 import { auditLog } from '#db/schema/index.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
-import { found } from './found.ts';
+import { found, type Tx } from './found.ts';
 
-export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+export type { Tx };
+
 type Staff = Extract<SessionUser, { kind: 'staff' }>;
 
 /** One append-only audit row for a directory or settings change (no job). */

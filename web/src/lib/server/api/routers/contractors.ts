@@ -13,7 +13,7 @@ import { certStatus, openJobCounts, suggestCandidates } from '#lib/server/assign
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { emailAddress } from '#lib/server/email-address.ts';
-import { found } from '../found.ts';
+import { found, inAgency } from '../found.ts';
 import { auditedRows, conflictOnDuplicate, type Tx } from '../audited-save.ts';
 
 const district = z.string().transform((v, ctx) => {
@@ -119,14 +119,7 @@ export const contactInput = z
 
 /** The contractor row, if it belongs to this agency; otherwise NOT_FOUND (never "forbidden": ids of other agencies do not exist here). */
 async function contractorInScope(db: Database | Tx, agencyId: string, id: string) {
-  const row = found(
-    await db
-      .select()
-      .from(contractors)
-      .where(and(eq(contractors.id, id), eq(contractors.agencyId, agencyId))),
-    'Contractor',
-  );
-  return row;
+  return found(await inAgency(db, contractors, agencyId, id), 'Contractor');
 }
 
 const contractorRows = auditedRows(contractors, 'Contractor', {
@@ -166,12 +159,7 @@ export const contractorsRouter = router({
         outcode ??= job.outcode ?? undefined;
         jobTypeId ??= job.jobTypeId ?? undefined;
       }
-      const [type] = jobTypeId
-        ? await ctx.db
-            .select()
-            .from(jobTypes)
-            .where(and(eq(jobTypes.id, jobTypeId), eq(jobTypes.agencyId, ctx.agencyId)))
-        : [];
+      const [type] = jobTypeId ? await inAgency(ctx.db, jobTypes, ctx.agencyId, jobTypeId) : [];
       const candidates = await suggestCandidates(ctx.db, ctx.agencyId, outcode, type);
       return { outcode: outcode ?? null, jobType: type?.name ?? null, candidates };
     }),

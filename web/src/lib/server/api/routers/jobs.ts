@@ -13,6 +13,7 @@ import { mayCite } from '#lib/server/files/attachments.ts';
 import { missingCertifications } from '#lib/server/assignment/candidates.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
 import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
+import { inAgency } from '../found.ts';
 import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { optionalEmail, optionalPhone, singleLineText } from '../text-input.ts';
@@ -127,37 +128,10 @@ export const jobsRouter = router({
       if (rows.length === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown ${what}` });
       return rows[0];
     };
-    const property = scoped(
-      await ctx.db
-        .select()
-        .from(properties)
-        .where(and(eq(properties.id, input.propertyId), eq(properties.agencyId, ctx.agencyId))),
-      'property',
-    );
-    if (input.jobTypeId)
-      scoped(
-        await ctx.db
-          .select()
-          .from(jobTypes)
-          .where(and(eq(jobTypes.id, input.jobTypeId), eq(jobTypes.agencyId, ctx.agencyId))),
-        'job type',
-      );
-    if (input.tenantId)
-      scoped(
-        await ctx.db
-          .select()
-          .from(tenants)
-          .where(and(eq(tenants.id, input.tenantId), eq(tenants.agencyId, ctx.agencyId))),
-        'tenant',
-      );
-    if (input.branchId)
-      scoped(
-        await ctx.db
-          .select()
-          .from(branches)
-          .where(and(eq(branches.id, input.branchId), eq(branches.agencyId, ctx.agencyId))),
-        'branch',
-      );
+    const property = scoped(await inAgency(ctx.db, properties, ctx.agencyId, input.propertyId), 'property');
+    if (input.jobTypeId) scoped(await inAgency(ctx.db, jobTypes, ctx.agencyId, input.jobTypeId), 'job type');
+    if (input.tenantId) scoped(await inAgency(ctx.db, tenants, ctx.agencyId, input.tenantId), 'tenant');
+    if (input.branchId) scoped(await inAgency(ctx.db, branches, ctx.agencyId, input.branchId), 'branch');
     scoped(
       await ctx.db
         .select()

@@ -6,7 +6,7 @@ import { branches, jobs, properties, tenants } from '#db/schema/index.ts';
 import { normalisePostcode, outcodeOf } from '#lib/postcode.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
-import { found } from '../found.ts';
+import { found, inAgency } from '../found.ts';
 import { auditedRows } from '../audited-save.ts';
 
 export const propertyInput = z
@@ -108,13 +108,7 @@ export const propertiesRouter = router({
     }),
 
   get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
-    const property = found(
-      await ctx.db
-        .select()
-        .from(properties)
-        .where(and(eq(properties.id, input.id), eq(properties.agencyId, ctx.agencyId))),
-      'Property',
-    );
+    const property = found(await inAgency(ctx.db, properties, ctx.agencyId, input.id), 'Property');
     const [people, recent] = await Promise.all([
       ctx.db.select().from(tenants).where(eq(tenants.propertyId, property.id)).orderBy(asc(tenants.name)),
       ctx.db
@@ -136,15 +130,7 @@ export const propertiesRouter = router({
   save: staffProcedure.input(propertyInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       const { id, ...rest } = input;
-      if (rest.branchId) {
-        found(
-          await tx
-            .select({ id: branches.id })
-            .from(branches)
-            .where(and(eq(branches.id, rest.branchId), eq(branches.agencyId, ctx.agencyId))),
-          'Branch',
-        );
-      }
+      if (rest.branchId) found(await inAgency(tx, branches, ctx.agencyId, rest.branchId), 'Branch');
       const values = {
         ...rest,
         branchId: rest.branchId ?? null,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { properties, tenants } from '#db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone } from '../text-input.ts';
-import { found } from '../found.ts';
+import { found, inAgency } from '../found.ts';
 import { auditedRows } from '../audited-save.ts';
 
 export const tenantInput = z
@@ -80,15 +80,7 @@ export const tenantsRouter = router({
   save: staffProcedure.input(tenantInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       const { id, ...rest } = input;
-      if (rest.propertyId) {
-        found(
-          await tx
-            .select({ id: properties.id })
-            .from(properties)
-            .where(and(eq(properties.id, rest.propertyId), eq(properties.agencyId, ctx.agencyId))),
-          'Property',
-        );
-      }
+      if (rest.propertyId) found(await inAgency(tx, properties, ctx.agencyId, rest.propertyId), 'Property');
       const values = { ...rest, propertyId: rest.propertyId ?? null };
       return tenantRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, { id, ...values });
     }),

@@ -12,7 +12,7 @@ import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
 import { missingCertifications } from '#lib/server/assignment/candidates.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
-import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
+import { afterCursor, cursorOf, listedJob, newestFirst } from '../keyset.ts';
 import { inAgency } from '../found.ts';
 import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
@@ -216,23 +216,10 @@ export const jobsRouter = router({
     if (input.cursor) where.push(afterCursor(input.cursor));
     const rows = await ctx.db
       .select({
-        id: jobs.id,
-        reference: jobs.reference,
-        title: jobs.title,
-        status: jobs.status,
-        priorityCode: jobs.priorityCode,
-        slaDueAt: jobs.slaDueAt,
-        slaBreached: jobs.slaBreached,
-        slaWarnedPercent: jobs.slaWarnedPercent,
+        ...listedJob,
         recallCount: jobs.recallCount,
         needsAttention: sql<boolean>`${jobs.projectionError} is not null`,
-        createdAt: jobs.createdAt,
-        updatedAt: jobs.updatedAt,
-        address: properties.line1,
-        postcode: properties.postcode,
         contractorName: contractors.name,
-        offeredToId: jobs.offeredToId,
-        contractorId: jobs.contractorId,
       })
       .from(jobs)
       .leftJoin(properties, eq(properties.id, jobs.propertyId))

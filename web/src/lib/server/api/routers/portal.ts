@@ -17,7 +17,7 @@ import {
 } from '#db/schema/index.ts';
 import type { JobStatus } from '#workflows/model.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../contractor-view.ts';
-import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
+import { afterCursor, cursorOf, listedJob, newestFirst } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { contractorProcedure, router } from '../trpc.ts';
 import { portalFinance } from './portal-finance.ts';
@@ -94,22 +94,9 @@ export const portalRouter = router({
     if (input.cursor) where.push(afterCursor(input.cursor));
     const rows = await ctx.db
       .select({
-        id: jobs.id,
-        reference: jobs.reference,
-        title: jobs.title,
-        status: jobs.status,
-        priorityCode: jobs.priorityCode,
+        ...listedJob,
         priorityName: priorities.name,
-        slaDueAt: jobs.slaDueAt,
-        slaBreached: jobs.slaBreached,
-        slaWarnedPercent: jobs.slaWarnedPercent,
-        createdAt: jobs.createdAt,
-        updatedAt: jobs.updatedAt,
-        address: properties.line1,
         town: properties.town,
-        postcode: properties.postcode,
-        contractorId: jobs.contractorId,
-        offeredToId: jobs.offeredToId,
         photoCount: sql<number>`(select count(*)::int from ${attachments} where ${attachments.jobId} = ${jobs.id} and ${attachments.kind} = 'photo' and ${contractorSeesFileSql(me)})`,
         invoiced: hasInvoice,
       })

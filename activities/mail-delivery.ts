@@ -5,6 +5,7 @@
 // is marked failed and its job's page says it was not delivered.
 import { sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
+import { HOUR_MS, MINUTE_MS } from '#workflows/time.ts';
 import type { Mailer } from './mailer.ts';
 
 export interface DeliveryPolicy {
@@ -19,8 +20,8 @@ export interface DeliveryPolicy {
 /** 1, 2, 4 … 32 minutes, then an hour: 8 attempts span about two hours, long enough to ride out a mail-server restart. */
 export const DELIVERY_POLICY: DeliveryPolicy = {
   maxAttempts: 8,
-  backoffMs: (attempts) => Math.min(3_600_000, 60_000 * 2 ** Math.max(0, attempts - 1)),
-  leaseMs: 5 * 60_000,
+  backoffMs: (attempts) => Math.min(HOUR_MS, MINUTE_MS * 2 ** Math.max(0, attempts - 1)),
+  leaseMs: 5 * MINUTE_MS,
 };
 
 export interface DeliveryOptions {

@@ -1,5 +1,6 @@
 // What each notification says. Plain text; the same words go to email and the console.
 import type { NotificationTemplate } from '#workflows/model.ts';
+import { formatDateTime } from '#workflows/time.ts';
 
 export interface MessageJob {
   reference: string;
@@ -10,9 +11,8 @@ export interface MessageJob {
 type Data = Record<string, string | number | null>;
 
 // Instants in words for people in the UK ("1 Dec 2026, 12:02"), in UK time: GMT or BST as it was then.
-const ukTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
 const when = (iso: Data[string]) =>
-  typeof iso === 'string' && !Number.isNaN(Date.parse(iso)) ? ukTime.format(new Date(iso)) : String(iso ?? '');
+  typeof iso === 'string' && !Number.isNaN(Date.parse(iso)) ? formatDateTime(iso) : String(iso ?? '');
 
 /** A reason people typed, ended with one full stop whether or not they typed their own. */
 const sentenceOf = (text: unknown) => {

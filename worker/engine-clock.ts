@@ -1,4 +1,5 @@
 // The embedded engine's notion of now, from the environment (ENGINE_CLOCK_OFFSET, dev only).
+import { HOUR_MS } from '#workflows/time.ts';
 import type { Env } from './env.ts';
 import { offsetClock, type Clock } from './engines/port.ts';
 
@@ -23,7 +24,7 @@ export function engineClock(
     );
     return offsetClock(0);
   }
-  const hours = offset / 3_600_000;
+  const hours = offset / HOUR_MS;
   log(
     `${CLOCK_BANNER}\nENGINE CLOCK OFFSET ${hours >= 0 ? '+' : ''}${hours} h (dev only): the embedded engine's "now" is ${clock().toISOString()}\n` +
       `deadlines fire and events are stamped at that time, not the real one\n${CLOCK_BANNER}`,

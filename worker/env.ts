@@ -1,7 +1,8 @@
 // Process configuration, validated once at the edge. Unset means the embedded defaults.
 import { z } from 'zod';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '#workflows/time.ts';
 
-const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 } as const;
+const UNIT_MS = { d: DAY_MS, h: HOUR_MS, m: MINUTE_MS, s: 1000 } as const;
 
 /**
  * "+3d", "-2h", "+1d12h", "90m": a signed span in days, hours, minutes and seconds, as milliseconds.

@@ -3,12 +3,7 @@
 
 import type { ChasePolicy, JobContext, PriorityPolicy, Sla, Timer, TimerKind } from './model.ts';
 import { INVOICE_CHASE_DEFAULTS } from './model.ts';
-
-const HOUR_MS = 3_600_000;
-
-export function addHours(iso: string, hours: number): string {
-  return new Date(Date.parse(iso) + hours * HOUR_MS).toISOString();
-}
+import { addHours } from './time.ts';
 
 /** A fresh SLA window from `startedAt`, with its warning and breach timers. */
 export function startSla(

@@ -5,7 +5,7 @@ import { initialTransition, transition } from 'xstate';
 import { nextTimer } from './deadlines.ts';
 import { jobMachine } from './job-machine.ts';
 import type { Effect, JobContext, JobEvent, JobInput, JobStatus, Timer } from './model.ts';
-import { TIMER_EVENT } from './model.ts';
+import { FINAL_STATUSES, TIMER_EVENT } from './model.ts';
 import { explain, staleRefusal } from './rules.ts';
 
 /** The persisted form of a job's machine: survives JSON, continue-as-new and restarts. */
@@ -76,7 +76,7 @@ export function timerEvent(timer: Timer, at: string): JobEvent {
 export const SYSTEM_ACTOR = { id: 'system', role: 'system' } as const;
 
 export function isFinal(status: JobStatus): boolean {
-  return status === 'paymentComplete' || status === 'cancelled';
+  return FINAL_STATUSES.includes(status);
 }
 
 /** A job as both engines answer it: its machine state, version and next deadline. */

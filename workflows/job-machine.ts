@@ -20,6 +20,7 @@ import type { JobContext, JobEvent, JobInput, NotifyEffect } from './model.ts';
 import { PAYMENT_LEGS } from './model.ts';
 import { reconcileLeg, vatOn } from './money.ts';
 import { refusal } from './rules.ts';
+import { addHours } from './time.ts';
 
 type Notify = NotifyEffect['params'];
 const note = (
@@ -96,7 +97,7 @@ export const jobMachine = setup({
       assertEvent(event, 'CHANGE_PRIORITY');
       // Same start, new target: the deadline moves; warnings already sent are not repeated, and a target
       // so short that the new deadline has passed already fires only the breach (see slaTimers).
-      const dueAt = new Date(Date.parse(context.sla.startedAt) + event.priority.targetHours * 3_600_000).toISOString();
+      const dueAt = addHours(context.sla.startedAt, event.priority.targetHours);
       const sla = { ...context.sla, dueAt };
       return {
         priority: event.priority,

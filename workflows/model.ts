@@ -24,10 +24,42 @@ export const STATUS_LABELS: Record<JobStatus, string> = {
   cancelled: 'Cancelled',
 };
 
-/** Statuses in which the job can still change (everything but the final ones). */
-export const OPEN_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter(
-  (s) => s !== 'paymentComplete' && s !== 'cancelled',
-);
+// Named sets of statuses, so a list, a count or a badge asks what it means ("is the SLA running?") rather
+// than repeating statuses that drift apart. tests/machine/status-sets.test.ts proves each against the machine.
+// `completed` (the contractor says the work is done) is open and unresolved, but it is no one's workload
+// and its SLA has stopped: the agency still has to review it (close or recall) and money is still to come.
+
+/** Final: the machine's final states. The job takes no more events and keeps no timers. */
+export const FINAL_STATUSES: readonly JobStatus[] = ['paymentComplete', 'cancelled'];
+
+/** Open: the job can still change (everything but the final states), Completed and Closed included. */
+export const OPEN_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
+
+/** Workload: site work still to do: offered, held, under way, or recalled to be put right. What counts as a
+ * contractor's open jobs, and the portal's Active list (the job held by them). Completed is not: the work is done. */
+export const WORKLOAD_STATUSES: readonly JobStatus[] = ['new', 'assigned', 'inProgress', 'recalled'];
+
+/** Past work: the rest, work done or given up (Completed, Closed, Payment Complete, Cancelled): the portal's History. */
+export const PAST_WORK_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter((s) => !WORKLOAD_STATUSES.includes(s));
+
+/** SLA running: the SLA clock runs while there is site work to do, from creation or a recall until COMPLETE.
+ * The machine keeps the SLA breach timer pending in exactly these (until it fires). At risk and breached
+ * filters, the countdown and the open-SLA index use it. */
+export const SLA_RUNNING_STATUSES: readonly JobStatus[] = WORKLOAD_STATUSES;
+
+/** Unresolved: the agency has not signed the job off: work to do, or done and awaiting review. Closed and after
+ * are resolved (only money may remain). A property's open jobs; the job page's "finished" is the rest. */
+export const UNRESOLVED_STATUSES: readonly JobStatus[] = [...WORKLOAD_STATUSES, 'completed'];
+
+/** Offerable: the statuses that take OFFER, so staff may (re-)offer the job to a contractor. */
+export const OFFERABLE_STATUSES: readonly JobStatus[] = ['new', 'assigned', 'recalled'];
+
+/** Invoiceable: the statuses that take the contractor's SUBMIT_INVOICE (the work is done, the job not paid off). */
+export const INVOICEABLE_STATUSES: readonly JobStatus[] = ['completed', 'closed'];
+
+/** Whether `status` (a job's, or a string from the read model or a page) is in `set`. */
+export const hasStatus = (set: readonly JobStatus[], status: string): boolean =>
+  (set as readonly string[]).includes(status);
 
 export const ROLES = ['admin', 'staff', 'contractor', 'system'] as const;
 export type Role = (typeof ROLES)[number];

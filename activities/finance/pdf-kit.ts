@@ -9,10 +9,6 @@ export const ACCENT = '#0f5c4d';
 export const RULE = '#dde3ea';
 const MARGIN = 48;
 
-const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
-/** An ISO date (or instant) as "23 Nov 2026". */
-export const formatDay = (d: string | Date) =>
-  day.format(typeof d === 'string' ? new Date(d.length === 10 ? `${d}T00:00:00Z` : d) : d);
 export const money = formatPence;
 
 export interface Column {

@@ -9,6 +9,7 @@ import type { Tx } from '#db/client.ts';
 import { agencyInvoices, contractorInvoices, payments } from '#db/schema/index.ts';
 import type { JobState } from '#workflows/job-host.ts';
 import type { JobEvent } from '#workflows/model.ts';
+import { isIsoDay, ukDay } from '#workflows/time.ts';
 
 export interface FinanceTransition {
   jobId: string;
@@ -18,9 +19,8 @@ export interface FinanceTransition {
   at: string;
 }
 
-/** The event's day in UTC, the default for dates the caller did not give. */
-const dayOf = (iso: string) => iso.slice(0, 10);
-const isoDay = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null);
+/** A day the caller gave, else null: the event's UK day is the default (`ukDay(at)`, a day a person reads). */
+const isoDay = (value: string | undefined) => (value && isIsoDay(value) ? value : null);
 
 /** Runs at most one statement, and none for events that do not touch money. */
 export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
@@ -36,7 +36,7 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
         jobId: t.jobId,
         contractorId: event.actor.id,
         number: inv.number,
-        issuedOn: isoDay(event.issuedOn) ?? dayOf(at),
+        issuedOn: isoDay(event.issuedOn) ?? ukDay(at),
         netPence: inv.netPence,
         vatPence: inv.vatPence,
         totalPence: inv.totalPence,
@@ -117,7 +117,7 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
           leg: paid.leg,
           amountPence: paid.amountPence,
           reference: paid.reference,
-          paidOn: isoDay(event.paidOn) ?? dayOf(at),
+          paidOn: isoDay(event.paidOn) ?? ukDay(at),
           key: paid.key,
           contractorId: paid.leg === 'contractor' ? context.contractorId : null,
           paymentRunId: event.runId ?? null,

@@ -1,5 +1,6 @@
 // The agency's invoice to the client (landlord) for a job: the printable document staff send.
-import { financeDocument, formatDay, money } from '../finance/pdf-kit.ts';
+import { formatDay } from '#workflows/time.ts';
+import { financeDocument, money } from '../finance/pdf-kit.ts';
 import { FONT } from './fonts.ts';
 
 export interface InvoiceData {

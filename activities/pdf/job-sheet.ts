@@ -1,5 +1,6 @@
 // The Job Sheet: one printable page (or a few) a contractor takes to site. Pure rendering over plain
 // data; the caller decides what the viewer may see (e.g. the tenant's contact details).
+import { formatDateTime } from '#workflows/time.ts';
 import { FONT, unicodeDocument } from './fonts.ts';
 
 export interface JobSheetData {
@@ -37,9 +38,6 @@ export function htmlToText(html: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
-
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
-const fmt = (d: Date | null) => (d ? when.format(d) : '—');
 
 export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
   const doc = unicodeDocument({
@@ -88,15 +86,15 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
     .fontSize(9)
     .fillColor('#5b6776')
     .text(
-      `${data.agency.name}${data.agency.branch ? ` · ${data.agency.branch}` : ''} · generated ${fmt(data.generatedAt)}`,
+      `${data.agency.name}${data.agency.branch ? ` · ${data.agency.branch}` : ''} · generated ${formatDateTime(data.generatedAt)}`,
     );
 
   heading('Job');
   field('Status', data.status);
   field('Priority', data.priority);
   if (data.jobType) field('Type', data.jobType);
-  field('Raised', fmt(data.createdAt));
-  field('SLA due', fmt(data.slaDueAt));
+  field('Raised', formatDateTime(data.createdAt));
+  field('SLA due', formatDateTime(data.slaDueAt));
   field('Photos on file', String(data.photoCount));
 
   heading('Property');
@@ -140,7 +138,7 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
       .font(FONT.bold)
       .fontSize(9)
       .fillColor('#5b6776')
-      .text(`${fmt(n.at)} · ${n.by}`);
+      .text(`${formatDateTime(n.at)} · ${n.by}`);
     doc.font(FONT.regular).fontSize(10.5).fillColor('#1b2430').text(n.text, { width }).moveDown(0.3);
   }
 

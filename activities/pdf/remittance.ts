@@ -1,5 +1,6 @@
 // Remittance advice: what the agency paid a contractor in one payment run, invoice by invoice.
-import { financeDocument, formatDay, money } from '../finance/pdf-kit.ts';
+import { formatDay } from '#workflows/time.ts';
+import { financeDocument, money } from '../finance/pdf-kit.ts';
 
 export interface RemittanceData {
   reference: string;

@@ -1,6 +1,7 @@
 // A contractor's statement of account over a period: approved invoices, payments and the running balance.
 import type { Statement } from '../finance/statement.ts';
-import { financeDocument, formatDay, money } from '../finance/pdf-kit.ts';
+import { formatDay } from '#workflows/time.ts';
+import { financeDocument, money } from '../finance/pdf-kit.ts';
 
 export interface StatementData {
   agency: { name: string };

@@ -1,5 +1,5 @@
 // Tenancy and configuration: agencies, their branches, staff, job types and priorities.
-import { boolean, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const agencies = pgTable('agencies', {
   id: uuid().primaryKey().defaultRandom(),
@@ -81,4 +81,26 @@ export const priorities = pgTable(
     sortOrder: integer().notNull().default(0),
   },
   (t) => [uniqueIndex().on(t.agencyId, t.code)],
+);
+
+/**
+ * A self-serve agency sign-up waiting for its emailed code (web/src/lib/server/onboarding/sign-up.ts). The
+ * agency and its first admin are created only once the code proves the address; the code is stored only as
+ * a hash, and a few wrong tries use it up.
+ */
+export const agencySignUps = pgTable(
+  'agency_sign_ups',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyName: text().notNull(),
+    adminName: text().notNull(),
+    email: text().notNull(),
+    codeHash: text().notNull(),
+    attempts: integer().notNull().default(0),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    completedAt: timestamp({ withTimezone: true }),
+    agencyId: uuid().references(() => agencies.id),
+  },
+  (t) => [index().on(t.email, t.createdAt)],
 );

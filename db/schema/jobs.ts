@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { SLA_RUNNING_STATUSES } from '#workflows/model.ts';
 import { agencies, branches, jobTypes, users } from './agency.ts';
 import { contractors, properties, tenants } from './directory.ts';
 
@@ -76,7 +77,7 @@ export const jobs = pgTable(
     index().on(t.agencyId, t.offeredToId),
     index('jobs_open_sla_idx')
       .on(t.agencyId, t.slaDueAt)
-      .where(sql`${t.status} in ('new','assigned','inProgress','recalled')`),
+      .where(sql`${t.status} in ${sql.raw(`(${SLA_RUNNING_STATUSES.map((s) => `'${s}'`).join(',')})`)}`),
   ],
 );
 

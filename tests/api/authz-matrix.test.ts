@@ -13,7 +13,7 @@ import type { SessionUser } from '#lib/server/auth/user.ts';
 import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 
 const ROLES = ['anonymous', 'staffA', 'staffB', 'contractorAssigned', 'contractorNotAssigned'] as const;
 type Role = (typeof ROLES)[number];
@@ -204,7 +204,7 @@ const MATRIX: Record<string, Row> = {
       leg: 'client',
       amountPence: 100,
       reference: 'M',
-      paidOn: ukDay(),
+      paidOn: ukDay(new Date()),
     }),
     cells: {
       ...staffOnly(() => undefined).cells,

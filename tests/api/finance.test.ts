@@ -33,7 +33,7 @@ import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
 import { seedDemo } from '#worker/seed/demo.ts';
 import { seedFinance } from '#worker/seed/finance.ts';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -394,7 +394,7 @@ describe('the ledger projection', () => {
       leg: 'client',
       amountPence: 700,
       reference: 'BACS',
-      paidOn: ukDay(),
+      paidOn: ukDay(new Date()),
     });
     const view = await createEmbeddedEngine({ db: database.db }).get(id);
     const history = await database.db.select().from(jobEvents).where(eq(jobEvents.jobId, id));
@@ -420,7 +420,7 @@ describe('the ledger projection', () => {
     }
     const ledger = await database.db.select().from(payments).where(eq(payments.jobId, id));
     expect(ledger).toHaveLength(1);
-    expect(ledger[0]).toMatchObject({ amountPence: 700, paidOn: ukDay() });
+    expect(ledger[0]).toMatchObject({ amountPence: 700, paidOn: ukDay(new Date()) });
     const [inv] = await database.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, id));
     expect(inv).toMatchObject({ number: 'INV-RETRY-2', agentNetPence: 2000 });
   });

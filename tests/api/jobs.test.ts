@@ -24,7 +24,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -331,7 +331,7 @@ describe('jobs.send', () => {
     const { id } = await newJob();
     await as(staffOf(a)).jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
     await expect(as(contractorOf(a, 1)).portal.job({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    // The console's job detail and list are staff only: they hold what the agency keeps to itself.
+    // The console's job detail and list are staff only (ADR 0040): they hold what the agency keeps to itself.
     await expect(as(contractorOf(a, 0)).jobs.get({ id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(as(contractorOf(a, 0)).jobs.list({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(as(contractorOf(a, 1)).jobs.send({ id, command: { type: 'ACCEPT' } })).rejects.toMatchObject({
@@ -377,7 +377,7 @@ describe('jobs.send', () => {
       leg: 'client',
       amountPence: 12000,
       reference: 'BACS',
-      paidOn: ukDay(),
+      paidOn: ukDay(new Date()),
     } as const;
     const [first, second] = await Promise.all([staff.finance.recordPayment(pay), staff.finance.recordPayment(pay)]);
     expect([first.duplicate, second.duplicate].sort()).toEqual([false, true]);

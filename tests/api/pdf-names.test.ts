@@ -9,7 +9,7 @@ import { renderJobSheet } from '#activities/pdf/job-sheet.ts';
 import { renderRemittance } from '#activities/pdf/remittance.ts';
 import { renderStatement } from '#activities/pdf/statement.ts';
 import { agencies, attachments, contractorInvoices, contractors, jobs, properties } from '#db/schema/index.ts';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 import { jobSheetData } from '#lib/server/files/job-sheet-data.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -71,7 +71,7 @@ describe('PDFs in any alphabet', () => {
     await stefan.portal.submitInvoice({
       jobId: id,
       number: 'ȘT-1',
-      issuedOn: ukDay(),
+      issuedOn: ukDay(new Date()),
       netPence: 10_000,
       vatPence: 0,
       documentId: doc.id,
@@ -89,7 +89,7 @@ describe('PDFs in any alphabet', () => {
       contractorId: fx.contractors[0].id,
       invoiceIds: [inv.id],
       reference: 'RUN-Ω1',
-      paidOn: ukDay(),
+      paidOn: ukDay(new Date()),
       key: 'names-run-0001',
     });
 
@@ -108,7 +108,7 @@ describe('PDFs in any alphabet', () => {
       await renderRemittance({ ...(await stefan.portal.myRemittance({ id: run.runId })), generatedAt: new Date() }),
     );
     for (const t of [AGENCY, CONTRACTOR, 'ȘT-1', 'RUN-Ω1']) expect(remittance).toContain(t);
-    const mine = await stefan.portal.statement({ from: ukDay(), to: ukDay() });
+    const mine = await stefan.portal.statement({ from: ukDay(new Date()), to: ukDay(new Date()) });
     const statement = await pdfText(
       await renderStatement({ ...mine, contractor: mine.contractor, generatedAt: new Date() }),
     );

@@ -9,7 +9,7 @@ import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractorInvoices, jobs } from '#db/schema/index.ts';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
 import { saveAttachment } from '#lib/server/files/attachments.ts';
 import { jobSheetData } from '#lib/server/files/job-sheet-data.ts';
@@ -53,7 +53,7 @@ const invoice = async (user: SessionUser, number: string, netPence: number, docu
   as(user).portal.submitInvoice({
     jobId,
     number,
-    issuedOn: ukDay(),
+    issuedOn: ukDay(new Date()),
     netPence,
     vatPence: netPence / 5,
     documentId: documentId ?? (await upload(user, `${number}.png`, 'invoice')),
@@ -242,7 +242,7 @@ describe('recalled and re-offered to another contractor', () => {
         contractorId,
         invoiceIds: [invoiceId],
         reference: `RUN-${key}`,
-        paidOn: ukDay(),
+        paidOn: ukDay(new Date()),
         key: `run-key-${key}`,
       });
     expect(await codeOf(run(fx.contractors[0].id, patsRow.id, 'pat'))).toBe('BAD_REQUEST');

@@ -9,7 +9,7 @@ import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachments } from '#db/schema/index.ts';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
 import { MAX_FILES_PER_UPLOAD } from '#lib/server/files/attachments.ts';
 import { pageActions, provideTestRuntime } from '../support/actions.ts';
@@ -153,7 +153,7 @@ describe("a contractor's invoice document", () => {
       caller.portal.submitInvoice({
         jobId,
         number: `PAT-${documentId.slice(0, 8)}`,
-        issuedOn: ukDay(),
+        issuedOn: ukDay(new Date()),
         netPence: 5_000,
         vatPence: 1_000,
         documentId,

@@ -1,6 +1,6 @@
 // Invoice and payment dates are UK days: "today" follows Europe/London, summer time included.
 import { describe, expect, test } from 'vitest';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 
 describe('ukDay', () => {
   test('is the UK date, which in summer time runs an hour ahead of UTC', () => {

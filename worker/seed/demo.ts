@@ -14,15 +14,18 @@ import {
   users,
 } from '#db/schema/index.ts';
 import type { Actor } from '#workflows/model.ts';
+import { addCalendarDays, addHours, ukDay } from '#workflows/time.ts';
 import type { JobEngine } from '../engines/port.ts';
 import { createJob } from '../jobs/create-job.ts';
 import { seedDemoLogins } from './logins.ts';
 import { seedFinance } from './finance.ts';
+import { UK_DEFAULT_JOB_TYPES, UK_DEFAULT_PRIORITIES } from '../agencies/open-agency.ts';
 
 export const DEMO_PASSWORD = 'demo-password-1';
 export const DEMO_LOGINS = [
   { email: 'admin@harbour.example', role: 'admin', note: 'Harbour Lettings admin' },
   { email: 'staff@harbour.example', role: 'staff', note: 'Harbour Lettings staff' },
+  { email: 'admin@northgate.example', role: 'admin', note: 'Northgate Homes admin' },
   { email: 'staff@northgate.example', role: 'staff', note: 'Northgate Homes staff' },
   { email: 'pat@plumbfast.example', role: 'contractor', note: 'contractor for both agencies' },
 ] as const;
@@ -76,7 +79,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     ])
     .returning();
 
-  const [admin, staff, nia] = await db
+  const [admin, staff, , nia] = await db
     .insert(users)
     .values([
       {
@@ -97,6 +100,14 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
       },
       {
         agencyId: northgate.id,
+        name: 'Noor Admin',
+        email: 'admin@northgate.example',
+        role: 'admin',
+        jobTitle: 'Head of Property Management',
+        phone: '0161 496 0103',
+      },
+      {
+        agencyId: northgate.id,
         name: 'Nia Staff',
         email: 'staff@northgate.example',
         role: 'staff',
@@ -107,31 +118,19 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     .returning();
 
   for (const agency of [harbour, northgate]) {
-    await db.insert(priorities).values([
-      { agencyId: agency.id, code: 'P1', name: 'Emergency', targetHours: 4, warnAtPercent: [50, 75], sortOrder: 1 },
-      { agencyId: agency.id, code: 'P2', name: 'Urgent', targetHours: 24, warnAtPercent: [75, 90], sortOrder: 2 },
-      { agencyId: agency.id, code: 'P3', name: 'Routine', targetHours: 120, warnAtPercent: [75, 90], sortOrder: 3 },
-      { agencyId: agency.id, code: 'P4', name: 'Planned', targetHours: 672, warnAtPercent: [75, 90], sortOrder: 4 },
-    ]);
-    await db.insert(jobTypes).values([
-      { agencyId: agency.id, code: 'LEAK', name: 'Plumbing leak', trade: 'plumbing' },
-      {
-        agencyId: agency.id,
-        code: 'BOILER',
-        name: 'Boiler / heating fault',
-        trade: 'heating',
-        requiredCertifications: ['Gas Safe'],
-      },
-      {
-        agencyId: agency.id,
-        code: 'ELEC',
-        name: 'Electrical fault',
-        trade: 'electrical',
-        requiredCertifications: ['NICEIC'],
-      },
-      { agencyId: agency.id, code: 'LOCK', name: 'Locks and security', trade: 'locksmith' },
-      { agencyId: agency.id, code: 'GENERAL', name: 'General repair', trade: 'general' },
-    ]);
+    // The same UK defaults every new agency opens with (worker/agencies/open-agency.ts).
+    await db
+      .insert(priorities)
+      .values(UK_DEFAULT_PRIORITIES.map((p) => ({ ...p, warnAtPercent: [...p.warnAtPercent], agencyId: agency.id })));
+    await db
+      .insert(jobTypes)
+      .values(
+        UK_DEFAULT_JOB_TYPES.map((t) => ({
+          ...t,
+          requiredCertifications: [...t.requiredCertifications],
+          agencyId: agency.id,
+        })),
+      );
   }
 
   const props = await db
@@ -248,7 +247,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     ])
     .returning();
   const [pat, eve, gus] = cons;
-  const inYears = (n: number) => new Date(now.getTime() + n * 365 * 86_400_000).toISOString().slice(0, 10);
+  const inYears = (n: number) => addCalendarDays(ukDay(now), Math.round(n * 365));
   await db.insert(certifications).values([
     { contractorId: pat.id, name: 'Gas Safe', reference: 'GS-552211', expiresOn: inYears(-0.1) }, // expired: cannot take boiler jobs
     { contractorId: gus.id, name: 'Gas Safe', reference: 'GS-778812', expiresOn: inYears(1) },
@@ -277,7 +276,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
   const types = Object.fromEntries(
     (await db.select().from(jobTypes)).filter((t) => t.agencyId === harbour.id).map((t) => [t.code, t.id]),
   );
-  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+  const hoursAgo = (h: number) => addHours(now, -h);
   // Back-dated jobs let the dispatcher fire real SLA warnings and a breach right after the first start.
   const make = (i: number, title: string, type: string, priorityCode: string, description: string, createdAt = now) =>
     createJob(

@@ -6,6 +6,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { agencies, contractorInvoices, jobs, paymentRuns, users } from '#db/schema/index.ts';
 import type { Actor } from '#workflows/model.ts';
+import { ukDay } from '#workflows/time.ts';
 import type { JobEngine } from '../engines/port.ts';
 
 export async function seedFinance(db: Database, engine: JobEngine, now = new Date()): Promise<void> {
@@ -22,7 +23,7 @@ export async function seedFinance(db: Database, engine: JobEngine, now = new Dat
     .where(and(eq(users.agencyId, harbour.id), eq(users.role, 'admin')));
   if (!job || !invoice || !admin || job.status !== 'closed') return;
   const actor: Actor = { id: admin.id, role: 'admin' };
-  const today = now.toISOString().slice(0, 10);
+  const today = ukDay(now);
 
   await db
     .update(contractorInvoices)

@@ -1,33 +1,8 @@
 // Display helpers shared by console and portal.
 export { STATUS_LABELS } from '#workflows/model.ts';
 export { formatPence } from '#workflows/money.ts';
-
-const dateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'Europe/London',
-});
-export const formatDateTime = (d: Date | string | null | undefined) => (d ? dateTime.format(new Date(d)) : '—');
-
-const ukDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
-/** The day it is in the UK as YYYY-MM-DD: what an agency or contractor calls today, summer time included
- * (the UTC date is still yesterday between midnight and 1am BST). Invoice and payment dates are UK days. */
-export const ukDay = (at: Date = new Date()) => ukDate.format(at);
-
-const longDay = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-/** A UK day (YYYY-MM-DD, as `ukDay` gives it) the way people write it: "2 March 2026". The day is already the
- * UK's, so it is formatted as it stands (at UTC), never shifted by a time zone. */
-export const formatUkDay = (isoDay: string) => longDay.format(new Date(`${isoDay}T00:00:00Z`));
-
-/** "3h 12m left" / "overdue by 2h 5m", for the SLA countdown. */
-export function formatRemaining(ms: number): string {
-  const abs = Math.abs(ms);
-  const d = Math.floor(abs / 86_400_000);
-  const h = Math.floor((abs % 86_400_000) / 3_600_000);
-  const m = Math.floor((abs % 3_600_000) / 60_000);
-  const text = d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : `${m}m`;
-  return ms >= 0 ? `${text} left` : `overdue by ${text}`;
-}
+// Dates and times in UK words, for pages: the one time module, re-exported so a page imports its labels from one place.
+export { formatDateTime, formatDay, formatRemaining } from '#workflows/time.ts';
 
 /**
  * A fired SLA warning on the timeline: "SLA warning: 75 % of the time used". The percentage is on the

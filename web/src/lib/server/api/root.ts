@@ -1,5 +1,6 @@
 // The API: one router per area. Console and portal both call it over /api/trpc,
 // and server loads call it directly through createCaller.
+import { auditRouter } from './routers/audit.ts';
 import { contractorsRouter } from './routers/contractors.ts';
 import { coverageRouter } from './routers/coverage.ts';
 import { directoryRouter } from './routers/directory.ts';
@@ -23,6 +24,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   portal: portalRouter,
   finance: financeRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

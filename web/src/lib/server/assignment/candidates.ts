@@ -1,15 +1,19 @@
 // Who can take a job: the candidates for a postcode district and job type (who covers it, with the right
 // trade and valid certifications, and how busy they are), ranked so the console can suggest the best match
 // and say why; and the certificate check an offer makes. The contractors and jobs routers both ask here.
-import { and, count, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { certifications, contractors, jobs, jobTypes } from '#db/schema/index.ts';
+import { WORKLOAD_STATUSES } from '#workflows/model.ts';
+import { addCalendarDays } from '#workflows/time.ts';
 
-const OPEN_WORK = ['new', 'assigned', 'inProgress', 'recalled'];
-const today = () => new Date().toISOString().slice(0, 10);
-
-/** Certifications the job type requires that the contractor does not hold unexpired. */
-export async function missingCertifications(db: Database, contractorId: string, jobTypeId: string): Promise<string[]> {
+/** Certifications the job type requires that the contractor does not hold unexpired on `today` (a UK day). */
+export async function missingCertifications(
+  db: Database,
+  contractorId: string,
+  jobTypeId: string,
+  today: string,
+): Promise<string[]> {
   const [type] = await db
     .select({ required: jobTypes.requiredCertifications })
     .from(jobTypes)
@@ -18,7 +22,7 @@ export async function missingCertifications(db: Database, contractorId: string, 
   const held = await db
     .select({ name: certifications.name })
     .from(certifications)
-    .where(and(eq(certifications.contractorId, contractorId), gte(certifications.expiresOn, today())));
+    .where(and(eq(certifications.contractorId, contractorId), gte(certifications.expiresOn, today)));
   const valid = new Set(held.map((c) => c.name));
   return type.required.filter((name) => !valid.has(name));
 }
@@ -26,10 +30,8 @@ export async function missingCertifications(db: Database, contractorId: string, 
 /** A certificate as of `today` (an ISO date): valid until its expiry day, "expiring soon" within 30 days of it. */
 export const certStatus = (expiresOn: string, today: string) => ({
   valid: expiresOn >= today,
-  expiresSoon: expiresOn >= today && expiresOn <= addDays(today, 30),
+  expiresSoon: expiresOn >= today && expiresOn <= addCalendarDays(today, 30),
 });
-const addDays = (isoDate: string, days: number) =>
-  new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** How many unfinished jobs of the agency each contractor holds (contractors with none are absent). */
 export async function openJobCounts(
@@ -41,7 +43,11 @@ export async function openJobCounts(
     .select({ id: jobs.contractorId, open: count() })
     .from(jobs)
     .where(
-      and(eq(jobs.agencyId, agencyId), inArray(jobs.contractorId, contractorIds), sql`${jobs.status} in ${OPEN_WORK}`),
+      and(
+        eq(jobs.agencyId, agencyId),
+        inArray(jobs.contractorId, contractorIds),
+        inArray(jobs.status, [...WORKLOAD_STATUSES]),
+      ),
     )
     .groupBy(jobs.contractorId);
   return new Map(workload.map((w) => [w.id, w.open]));
@@ -83,13 +89,15 @@ export function rank(candidates: Omit<Candidate, 'score' | 'reasons'>[]): Candid
 
 /**
  * The agency's active contractors as candidates, best first: for a postcode district (`outcode`) and a job
- * type (its trade and required certifications); without either, everyone matches on that count.
+ * type (its trade and required certifications), certificates judged on `today` (a UK day); without a district
+ * or a type, everyone matches on that count.
  */
 export async function suggestCandidates(
   db: Database,
   agencyId: string,
   outcode: string | undefined,
   type: Pick<typeof jobTypes.$inferSelect, 'trade' | 'requiredCertifications'> | undefined,
+  today: string,
 ): Promise<Candidate[]> {
   const rows = await db
     .select()
@@ -101,12 +109,11 @@ export async function suggestCandidates(
     db.select().from(certifications).where(inArray(certifications.contractorId, ids)),
     openJobCounts(db, agencyId, ids),
   ]);
-  const now = today();
   return rank(
     rows.map((c) => {
       const held = certs
         .filter((x) => x.contractorId === c.id)
-        .map((x) => ({ name: x.name, expiresOn: x.expiresOn, valid: x.expiresOn >= now }));
+        .map((x) => ({ name: x.name, expiresOn: x.expiresOn, valid: x.expiresOn >= today }));
       const valid = new Set(held.filter((h) => h.valid).map((h) => h.name));
       return {
         id: c.id,

@@ -8,6 +8,7 @@ import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { agencies, authAccounts, staffInvitations, users } from '#db/schema/index.ts';
 import { sendEmail, type Mailer } from '#activities/mailer.ts';
+import { addDays } from '#workflows/time.ts';
 import { isEmailAddress } from '../email-address.ts';
 import { invitationEmail } from './messages.ts';
 
@@ -22,7 +23,8 @@ const normalise = (email: string) => email.trim().toLowerCase();
 
 export interface InviteInput {
   agencyId: string;
-  invitedBy: { userId: string; name: string };
+  /** Null when an operator opened the agency (scripts/agency-create.ts): its first admin has nobody to invite them. */
+  invitedBy: { userId: string; name: string } | null;
   email: string;
   name: string;
   role: 'admin' | 'staff';
@@ -72,9 +74,9 @@ export async function inviteStaff(
         name,
         role: input.role,
         tokenHash: hashToken(token),
-        invitedBy: input.invitedBy.userId,
+        invitedBy: input.invitedBy?.userId ?? null,
         createdAt: now,
-        expiresAt: new Date(now.getTime() + INVITE_DAYS * 86_400_000),
+        expiresAt: addDays(now, INVITE_DAYS),
       })
       .returning({ id: staffInvitations.id });
     return created;
@@ -86,7 +88,7 @@ export async function inviteStaff(
     ...invitationEmail({
       url,
       agencyName: agency.name,
-      inviterName: input.invitedBy.name,
+      inviterName: input.invitedBy?.name ?? null,
       role: input.role,
       days: INVITE_DAYS,
     }),

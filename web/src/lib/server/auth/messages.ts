@@ -36,14 +36,17 @@ export function existingAccountEmail(origin: string, verified: boolean) {
 export function invitationEmail(input: {
   url: string;
   agencyName: string;
-  inviterName: string;
+  /** Null for an agency's first admin, whose agency was just opened for them. */
+  inviterName: string | null;
   role: string;
   days: number;
 }) {
   return {
     subject: `You're invited to ${input.agencyName} on Fettle`,
     body:
-      `${input.inviterName} has invited you to join ${input.agencyName} on Fettle as ${input.role === 'admin' ? 'an admin' : 'staff'}.\n\n` +
+      (input.inviterName
+        ? `${input.inviterName} has invited you to join ${input.agencyName} on Fettle as ${input.role === 'admin' ? 'an admin' : 'staff'}.\n\n`
+        : `${input.agencyName} is now open on Fettle, with you as its first admin.\n\n`) +
       `Accept the invitation and choose your password here: ${input.url}\n\n` +
       `The link expires in ${input.days} days and works once.`,
   };
@@ -73,5 +76,16 @@ export function noAccountResetEmail(origin: string) {
       `If you work with an agency as a contractor, create your account at ${origin}/sign-up with the email the agency has on file for you. ` +
       `Agency staff join by invitation from their agency's admin.\n` +
       `If you did not ask for this, you can ignore this email.`,
+  };
+}
+
+export function agencySignUpCodeEmail(input: { code: string; minutes: number; agencyName: string }) {
+  return {
+    subject: `Your Fettle verification code: ${input.code}`,
+    body:
+      `Your verification code is ${input.code}\n\n` +
+      `Enter it on the sign-up page to open ${input.agencyName} on Fettle; you will be its first admin. ` +
+      `It expires in ${input.minutes} minutes.\n\n` +
+      `If you did not ask for this, you can ignore this email: nothing is created without the code.`,
   };
 }

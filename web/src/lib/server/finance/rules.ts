@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import type { Database } from '#db/client.ts';
 import { auditLog } from '#db/schema/index.ts';
 import type { Actor } from '#workflows/model.ts';
-import { formatUkDay, ukDay } from '#lib/labels.ts';
+import { formatUkDay, ukDay } from '#workflows/time.ts';
 
 /** Writes one audit row for a finance change that is not an engine event (those are audited by the engine). */
 export function audit(

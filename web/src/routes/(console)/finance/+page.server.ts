@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 import { api } from '#lib/server/api/caller.ts';
 import { attempt } from '#lib/server/forms.ts';
 import { invoiceReviewActions } from '#lib/server/finance/invoice-review.ts';
@@ -9,7 +9,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => ({
   overview: await (await api(event)).finance.overview(),
   runKey: randomUUID(),
-  today: ukDay(),
+  today: ukDay(new Date()),
 });
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();

@@ -9,6 +9,7 @@ import type { Database } from '#db/client.ts';
 import { certifications, contractorContacts, contractors, jobs, jobTypes, properties } from '#db/schema/index.ts';
 import { outcodeOf } from '#lib/postcode.ts';
 import { districtOf } from '#lib/server/map/outcodes.ts';
+import { ukDay } from '#workflows/time.ts';
 import { certStatus, openJobCounts, suggestCandidates } from '#lib/server/assignment/candidates.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
@@ -160,7 +161,7 @@ export const contractorsRouter = router({
         jobTypeId ??= job.jobTypeId ?? undefined;
       }
       const [type] = jobTypeId ? await inAgency(ctx.db, jobTypes, ctx.agencyId, jobTypeId) : [];
-      const candidates = await suggestCandidates(ctx.db, ctx.agencyId, outcode, type);
+      const candidates = await suggestCandidates(ctx.db, ctx.agencyId, outcode, type, ukDay(ctx.now()));
       return { outcode: outcode ?? null, jobType: type?.name ?? null, candidates };
     }),
 
@@ -204,7 +205,7 @@ export const contractorsRouter = router({
           .orderBy(asc(certifications.expiresOn)),
         openJobCounts(ctx.db, ctx.agencyId, ids),
       ]);
-      const now = ctx.now().toISOString().slice(0, 10);
+      const now = ukDay(ctx.now());
       return {
         items: rows.map((c) => ({
           id: c.id,
@@ -240,7 +241,7 @@ export const contractorsRouter = router({
         .orderBy(asc(contractorContacts.name)),
       openJobCounts(ctx.db, ctx.agencyId, [contractor.id]),
     ]);
-    const now = ctx.now().toISOString().slice(0, 10);
+    const now = ukDay(ctx.now());
     return {
       contractor: { ...contractor, portalLinked: contractor.userId !== null, userId: undefined },
       certifications: certs.map((c) => ({ ...c, ...certStatus(c.expiresOn, now) })),

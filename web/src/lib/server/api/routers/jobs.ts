@@ -7,7 +7,14 @@ import type { Database } from '#db/client.ts';
 import { auditLog, branches, contractors, jobs, jobTypes, priorities, properties, tenants } from '#db/schema/index.ts';
 import { queueEmail } from '#activities/mailer.ts';
 import { createJob, priorityPolicy } from '#worker/jobs/create-job.ts';
-import { JOB_STATUSES, OPEN_STATUSES, type JobCommand } from '#workflows/model.ts';
+import {
+  JOB_STATUSES,
+  OFFERABLE_STATUSES,
+  OPEN_STATUSES,
+  SLA_RUNNING_STATUSES,
+  type JobCommand,
+} from '#workflows/model.ts';
+import { ukDay } from '#workflows/time.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
 import { missingCertifications } from '#lib/server/assignment/candidates.ts';
@@ -71,17 +78,12 @@ const listInput = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-const OPEN = sql.raw(
-  OPEN_STATUSES.filter((s) => s !== 'completed' && s !== 'closed')
-    .map((s) => `'${s}'`)
-    .join(','),
-);
-
 async function toEngineCommand(
   db: Database,
   job: typeof jobs.$inferSelect,
   input: CommandInput,
   actor: JobCommand['actor'],
+  now: Date,
 ): Promise<JobCommand> {
   switch (input.type) {
     case 'OFFER': {
@@ -97,7 +99,7 @@ async function toEngineCommand(
           ),
         );
       if (!contractor) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Unknown contractor' });
-      const missing = job.jobTypeId ? await missingCertifications(db, contractor.id, job.jobTypeId) : [];
+      const missing = job.jobTypeId ? await missingCertifications(db, contractor.id, job.jobTypeId, ukDay(now)) : [];
       if (missing.length > 0 && !acknowledgeMissingCertification) {
         throw new TRPCError({
           code: 'PRECONDITION_FAILED',
@@ -199,11 +201,16 @@ export const jobsRouter = router({
       where.push(or(eq(jobs.contractorId, input.contractorId), eq(jobs.offeredToId, input.contractorId)));
     if (input.sla === 'breached') where.push(eq(jobs.slaBreached, true));
     if (input.sla === 'atRisk')
-      where.push(sql`${jobs.status} in (${OPEN}) and ${jobs.slaWarnedPercent} > 0 and not ${jobs.slaBreached}`);
+      where.push(
+        and(
+          inArray(jobs.status, [...SLA_RUNNING_STATUSES]),
+          sql`${jobs.slaWarnedPercent} > 0 and not ${jobs.slaBreached}`,
+        ),
+      );
     if (input.view === 'needsAction') {
       where.push(
-        sql`(${jobs.status} = 'completed' or (${jobs.status} in ('new','recalled') and ${jobs.offeredToId} is null and ${jobs.contractorId} is null)
-             or (${jobs.status} in (${OPEN}) and ${jobs.slaBreached}))`,
+        sql`(${jobs.status} = 'completed' or (${inArray(jobs.status, [...OFFERABLE_STATUSES])} and ${jobs.offeredToId} is null and ${jobs.contractorId} is null)
+             or (${inArray(jobs.status, [...SLA_RUNNING_STATUSES])} and ${jobs.slaBreached}))`,
       );
     }
     if (input.view === 'recalls') where.push(or(eq(jobs.status, 'recalled'), gt(jobs.recallCount, 0)));
@@ -261,7 +268,7 @@ export const jobsRouter = router({
   send: memberProcedure.input(z.object({ id: z.uuid(), command: commandSchema })).mutation(async ({ ctx, input }) => {
     const job = await findJob(ctx.db, input.id, ctx);
     const actor = actorOf(ctx.user);
-    const view = await ctx.engine.send(job.id, await toEngineCommand(ctx.db, job, input.command, actor));
+    const view = await ctx.engine.send(job.id, await toEngineCommand(ctx.db, job, input.command, actor, ctx.now()));
     return { status: view.status, version: view.version };
   }),
 });

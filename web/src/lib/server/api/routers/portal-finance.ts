@@ -5,7 +5,8 @@ import { TRPCError } from '@trpc/server';
 import { and, eq, ne, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { agencies, contractorInvoices, contractors } from '#db/schema/index.ts';
-import { ukDay } from '#lib/labels.ts';
+import { hasStatus, INVOICEABLE_STATUSES } from '#workflows/model.ts';
+import { ukDay } from '#workflows/time.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
 import { contractorAccount, contractorStatement, remittance } from '#lib/server/finance/ledger.ts';
@@ -32,7 +33,7 @@ export const portalFinance = {
       invoice: invoice ?? null,
       vatRateBp: agency.vatRateBp,
       // A queried invoice is set aside by the engine: the contractor sends a corrected one in its place.
-      canSubmit: (!invoice || invoice.status === 'queried') && (job.status === 'completed' || job.status === 'closed'),
+      canSubmit: (!invoice || invoice.status === 'queried') && hasStatus(INVOICEABLE_STATUSES, job.status),
     };
   }),
 

@@ -15,7 +15,8 @@ import {
   properties,
   users,
 } from '#db/schema/index.ts';
-import type { JobStatus } from '#workflows/model.ts';
+import { hasStatus, INVOICEABLE_STATUSES, PAST_WORK_STATUSES, WORKLOAD_STATUSES } from '#workflows/model.ts';
+import { addDays } from '#workflows/time.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../contractor-view.ts';
 import { afterCursor, cursorOf, listedJob, newestFirst } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';
@@ -30,9 +31,6 @@ export const RECENT_DAYS = 30;
 
 /** What the contractor should do next on a job, from the read model (the job page asks the machine). */
 export type NeedsAction = 'respond' | 'start' | 'complete' | 'invoice' | null;
-
-export const ACTIVE_STATUSES: JobStatus[] = ['assigned', 'inProgress', 'recalled'];
-export const HISTORY_STATUSES: JobStatus[] = ['completed', 'closed', 'paymentComplete', 'cancelled'];
 
 const listInput = z.object({
   view: z.enum(PORTAL_VIEWS).default('recent'),
@@ -53,7 +51,7 @@ export function needsAction(
   if (row.contractorId !== me) return null;
   if (row.status === 'assigned' || row.status === 'recalled') return 'start';
   if (row.status === 'inProgress') return 'complete';
-  if ((row.status === 'completed' || row.status === 'closed') && !row.invoiced) return 'invoice';
+  if (hasStatus(INVOICEABLE_STATUSES, row.status) && !row.invoiced) return 'invoice';
   return null;
 }
 
@@ -81,15 +79,15 @@ export const portalRouter = router({
     const where: (SQL | undefined)[] = [eq(jobs.agencyId, ctx.agencyId), mine];
     if (input.view === 'recent') {
       // "Assigned in the last 30 days": the latest offer of the job to this contractor, from the event history.
-      const since = new Date(ctx.now().getTime() - RECENT_DAYS * 86_400_000);
+      const since = addDays(ctx.now(), -RECENT_DAYS);
       where.push(
         sql`exists (select 1 from ${jobEvents} where ${jobEvents.jobId} = ${jobs.id} and ${jobEvents.type} = 'OFFER'
                     and ${jobEvents.payload}->>'contractorId' = ${me} and ${jobEvents.at} >= ${since.toISOString()})`,
       );
     }
-    if (input.view === 'active') where.push(eq(jobs.contractorId, me), inArray(jobs.status, ACTIVE_STATUSES));
+    if (input.view === 'active') where.push(eq(jobs.contractorId, me), inArray(jobs.status, [...WORKLOAD_STATUSES]));
     if (input.view === 'pending') where.push(eq(jobs.offeredToId, me));
-    if (input.view === 'history') where.push(eq(jobs.contractorId, me), inArray(jobs.status, HISTORY_STATUSES));
+    if (input.view === 'history') where.push(eq(jobs.contractorId, me), inArray(jobs.status, [...PAST_WORK_STATUSES]));
     // Keyset condition and ordering as in jobs.list, matching the (agency, created, id) indexes: see keyset.ts.
     if (input.cursor) where.push(afterCursor(input.cursor));
     const rows = await ctx.db

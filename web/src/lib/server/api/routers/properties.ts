@@ -3,6 +3,7 @@
 import { and, asc, count, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { branches, jobs, properties, tenants } from '#db/schema/index.ts';
+import { UNRESOLVED_STATUSES } from '#workflows/model.ts';
 import { normalisePostcode, outcodeOf } from '#lib/postcode.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
@@ -90,7 +91,7 @@ export const propertiesRouter = router({
                 and(
                   eq(jobs.agencyId, ctx.agencyId),
                   inArray(jobs.propertyId, ids),
-                  sql`${jobs.status} in ('new','assigned','inProgress','completed','recalled')`,
+                  inArray(jobs.status, [...UNRESOLVED_STATUSES]),
                 ),
               )
               .groupBy(jobs.propertyId),

@@ -233,7 +233,7 @@ export const settingsRouter = router({
       if (!before) throw new TRPCError({ code: 'NOT_FOUND', message: 'Team member not found' });
       await tx
         .update(users)
-        .set({ ...values, updatedAt: new Date() })
+        .set({ ...values, updatedAt: ctx.now() })
         .where(eq(users.id, userId));
       await audit(tx, ctx.user, 'settings.member.update', { userId, changes: changes(before, values) });
       return { userId, ...values };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fail } from '@sveltejs/kit';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 import { api } from '#lib/server/api/caller.ts';
 import type { FieldNames } from '#lib/server/api/issues.ts';
 import { attempt } from '#lib/server/forms.ts';
@@ -13,7 +13,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => ({
   finance: await (await api(event)).finance.job({ jobId: event.params.id }),
   paymentKey: randomUUID(),
-  today: ukDay(),
+  today: ukDay(new Date()),
 });
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();

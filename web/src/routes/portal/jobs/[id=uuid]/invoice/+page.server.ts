@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { ukDay } from '#lib/labels.ts';
+import { ukDay } from '#workflows/time.ts';
 import { api } from '#lib/server/api/caller.ts';
 import { saveUploads, takeBackUploads, UploadRejected } from '#lib/server/files/attachments.ts';
 import { jobForRequest } from '#lib/server/files/request.ts';
@@ -14,7 +14,10 @@ const isoDate = z.iso.date();
 
 export const load: PageServerLoad = async (event) => {
   try {
-    return { form: await (await api(event)).portal.myJobInvoice({ jobId: event.params.id }), today: ukDay() };
+    return {
+      form: await (await api(event)).portal.myJobInvoice({ jobId: event.params.id }),
+      today: ukDay(new Date()),
+    };
   } catch (e) {
     // Not yours, not there, and not a job id at all look the same, as on the job page.
     if (e instanceof TRPCError && (e.code === 'NOT_FOUND' || e.code === 'BAD_REQUEST')) error(404, 'Job not found');
@@ -34,7 +37,7 @@ export const actions: Actions = {
     if (!values.number) return bad('Enter the invoice number');
     if (values.number.length > 50) return bad('Keep the invoice number to 50 characters');
     if (!isoDate.safeParse(values.issuedOn).success) return bad('Enter the invoice date');
-    if (values.issuedOn > ukDay()) return bad('The invoice date cannot be in the future');
+    if (values.issuedOn > ukDay(new Date())) return bad('The invoice date cannot be in the future');
     const netPence = parsePounds(values.net);
     const vatPence = parsePounds(values.vat || '0');
     if (netPence === null) return bad('Enter the net amount in pounds, e.g. 150.00');

@@ -260,8 +260,8 @@ const MATRIX: Record<string, Row> = {
       staffB: { allow: false, codes: ['NOT_FOUND'] },
     },
   },
-  'finance.myJobInvoice': contractorOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
-  'finance.submitInvoice': {
+  'portal.myJobInvoice': contractorOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
+  'portal.submitInvoice': {
     input: (s) => ({
       jobId: s.jobId,
       number: 'PP-M',
@@ -276,9 +276,9 @@ const MATRIX: Record<string, Row> = {
       contractorNotAssigned: { allow: false, codes: ['NOT_FOUND'] },
     },
   },
-  'finance.account': contractorOnly(() => undefined),
-  'finance.statement': contractorOnly(() => ({ from: '2026-01-01', to: '2026-12-31' })),
-  'finance.myRemittance': {
+  'portal.account': contractorOnly(() => undefined),
+  'portal.statement': contractorOnly(() => ({ from: '2026-01-01', to: '2026-12-31' })),
+  'portal.myRemittance': {
     input: () => ({ id: '00000000-0000-4000-8000-00000000f001' }),
     cells: {
       ...contractorOnly(() => undefined).cells,

@@ -103,7 +103,7 @@ describe('the whole close-out through the engine', () => {
     const { id, documentId } = await completedJob();
 
     // The contractor invoices: £150.00 + £30.00 VAT. Staff are told (a notify effect in the outbox).
-    const submitted = await pat().finance.submitInvoice({
+    const submitted = await pat().portal.submitInvoice({
       jobId: id,
       number: 'PP-1001',
       issuedOn: today(),
@@ -125,7 +125,7 @@ describe('the whole close-out through the engine', () => {
     // One invoice per job: the machine refuses a second.
     expect(
       await codeOf(
-        pat().finance.submitInvoice({
+        pat().portal.submitInvoice({
           jobId: id,
           number: 'PP-1002',
           issuedOn: today(),
@@ -141,7 +141,7 @@ describe('the whole close-out through the engine', () => {
     const mailTo = async (fragment: string) =>
       (await database.db.select().from(emails).where(eq(emails.to, patEmail))).filter((m) => m.body.includes(fragment));
     await staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Please itemise parts' });
-    expect((await pat().finance.account()).invoices[0]).toMatchObject({
+    expect((await pat().portal.account()).invoices[0]).toMatchObject({
       status: 'queried',
       queryReason: 'Please itemise parts',
     });
@@ -150,15 +150,15 @@ describe('the whole close-out through the engine', () => {
     expect(queriedMail).toHaveLength(1);
     expect(queriedMail[0].body).toContain('PP-1001');
     expect(queriedMail[0].subject).toContain('Invoice queried');
-    expect((await pat().finance.myJobInvoice({ jobId: id })).canSubmit).toBe(true);
+    expect((await pat().portal.myJobInvoice({ jobId: id })).canSubmit).toBe(true);
     expect((await pat().portal.job({ id })).needsAction).toBe('invoice');
     // A queried invoice is not approved (nor queried twice): the corrected one is.
     expect(await codeOf(staff().finance.approveInvoice({ invoiceId: inv.id }))).toBe('CONFLICT');
     expect(await codeOf(staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Again' }))).toBe('CONFLICT');
-    expect((await pat().finance.account()).balancePence).toBe(0);
+    expect((await pat().portal.account()).balancePence).toBe(0);
 
     // Pat resubmits a corrected invoice (£150.00 + £30.00, itemised): it replaces the queried one, one row per job.
-    await pat().finance.submitInvoice({
+    await pat().portal.submitInvoice({
       jobId: id,
       number: 'PP-1001A',
       issuedOn: today(),
@@ -176,7 +176,7 @@ describe('the whole close-out through the engine', () => {
       totalPence: 18000,
     });
     expect(rows[0].seq).toBeGreaterThan(inv.seq);
-    expect((await pat().finance.myJobInvoice({ jobId: id })).canSubmit).toBe(false);
+    expect((await pat().portal.myJobInvoice({ jobId: id })).canSubmit).toBe(false);
 
     // Staff approve it: audited, and Pat is emailed once even if approval is repeated.
     await staff().finance.approveInvoice({ invoiceId: inv.id });
@@ -196,7 +196,7 @@ describe('the whole close-out through the engine', () => {
       'QUERY_INVOICE',
       'SUBMIT_INVOICE',
     ]);
-    expect((await pat().finance.account()).balancePence).toBe(18000);
+    expect((await pat().portal.account()).balancePence).toBe(18000);
 
     // Payments before the invoice is raised are refused; the agency invoice needs the job closed.
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
@@ -313,14 +313,14 @@ describe('the whole close-out through the engine', () => {
     expect(paymentAudits).toHaveLength(4);
 
     // The contractor's side: balance back to nothing, the remittance, and the statement.
-    const account = await pat().finance.account();
+    const account = await pat().portal.account();
     expect(account).toMatchObject({ approvedPence: 18000, paidPence: 18000, balancePence: 0 });
     expect(account.remittances[0]).toMatchObject({ id: run.runId, reference: 'RUN-2026-11-A', amountPence: 18000 });
-    const advice = await pat().finance.myRemittance({ id: run.runId });
+    const advice = await pat().portal.myRemittance({ id: run.runId });
     expect(advice.lines).toEqual([expect.objectContaining({ invoiceNumber: 'PP-1001A', amountPence: 18000 })]);
-    expect(await codeOf(as(contractorOf(a, 1)).finance.myRemittance({ id: run.runId }))).toBe('NOT_FOUND');
+    expect(await codeOf(as(contractorOf(a, 1)).portal.myRemittance({ id: run.runId }))).toBe('NOT_FOUND');
 
-    const { statement } = await pat().finance.statement({ from: today(), to: today() });
+    const { statement } = await pat().portal.statement({ from: today(), to: today() });
     expect(statement.openingPence).toBe(0);
     expect(statement.lines.map((l) => [l.type, l.number, l.balancePence])).toEqual([
       ['invoice', 'PP-1001A', 18000],
@@ -356,7 +356,7 @@ describe('the whole close-out through the engine', () => {
     const remitText = await pdfText(await renderRemittance({ ...advice, generatedAt: new Date() }));
     for (const t of ['Remittance advice', 'RUN-2026-11-A', 'PP-1001', '£180.00', 'Pat Plumber'])
       expect(remitText).toContain(t);
-    const mine = await pat().finance.statement({ from: today(), to: today() });
+    const mine = await pat().portal.statement({ from: today(), to: today() });
     const statementText = await pdfText(
       await renderStatement({ ...mine, contractor: mine.contractor, generatedAt: new Date() }),
     );
@@ -365,7 +365,7 @@ describe('the whole close-out through the engine', () => {
 
     // The next day's statement opens with what was owed at its start.
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    expect((await pat().finance.statement({ from: tomorrow, to: tomorrow })).statement).toMatchObject({
+    expect((await pat().portal.statement({ from: tomorrow, to: tomorrow })).statement).toMatchObject({
       openingPence: 0,
       lines: [],
     });
@@ -469,9 +469,9 @@ describe('reconciliation shows what is wrong', () => {
     ]);
     expect(tab.job.status).toBe('closed');
     // A payment recorded on its own is its own remittance advice for the contractor.
-    const account = await pat().finance.account();
+    const account = await pat().portal.account();
     const single = account.remittances.find((r) => r.jobs.includes(tab.job.reference))!;
-    expect((await pat().finance.myRemittance({ id: single.id })).totalPence).toBe(5000);
+    expect((await pat().portal.myRemittance({ id: single.id })).totalPence).toBe(5000);
   });
 });
 
@@ -572,7 +572,7 @@ describe('refusals write nothing', () => {
     const two = await completedJob('Doc two');
     expect(
       await codeOf(
-        pat().finance.submitInvoice({
+        pat().portal.submitInvoice({
           jobId: one.id,
           number: 'X1',
           issuedOn: today(),
@@ -584,7 +584,7 @@ describe('refusals write nothing', () => {
     ).toBe('BAD_REQUEST');
     expect(
       await codeOf(
-        pat().finance.submitInvoice({
+        pat().portal.submitInvoice({
           jobId: one.id,
           number: 'X1',
           issuedOn: today(),
@@ -596,7 +596,7 @@ describe('refusals write nothing', () => {
     ).toBe('BAD_REQUEST');
     expect(
       await codeOf(
-        pat().finance.submitInvoice({
+        pat().portal.submitInvoice({
           jobId: one.id,
           number: 'X1',
           issuedOn: '2999-01-01',
@@ -614,7 +614,7 @@ describe('refusals write nothing', () => {
     const second = await completedJob('Numbered twice');
     expect(
       await codeOf(
-        pat().finance.submitInvoice({
+        pat().portal.submitInvoice({
           jobId: first.id,
           number: 'PP-NIL',
           issuedOn: today(),
@@ -624,7 +624,7 @@ describe('refusals write nothing', () => {
         }),
       ),
     ).toBe('BAD_REQUEST');
-    await pat().finance.submitInvoice({
+    await pat().portal.submitInvoice({
       jobId: first.id,
       number: 'PP-2001',
       issuedOn: today(),
@@ -633,7 +633,7 @@ describe('refusals write nothing', () => {
       documentId: first.documentId,
     });
     const reused = await pat()
-      .finance.submitInvoice({
+      .portal.submitInvoice({
         jobId: second.id,
         number: 'PP-2001',
         issuedOn: today(),
@@ -653,7 +653,7 @@ describe('refusals write nothing', () => {
 
   it('a queried invoice is not awaiting payment', async () => {
     const { id, documentId } = await completedJob('Queried, not upcoming');
-    await pat().finance.submitInvoice({
+    await pat().portal.submitInvoice({
       jobId: id,
       number: 'PP-QRY',
       issuedOn: today(),
@@ -662,14 +662,14 @@ describe('refusals write nothing', () => {
       documentId,
     });
     const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
-    expect((await pat().finance.account()).upcoming.map((i) => i.id)).toContain(inv.id);
+    expect((await pat().portal.account()).upcoming.map((i) => i.id)).toContain(inv.id);
     await staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Please itemise the parts' });
-    expect((await pat().finance.account()).upcoming.map((i) => i.id)).not.toContain(inv.id);
+    expect((await pat().portal.account()).upcoming.map((i) => i.id)).not.toContain(inv.id);
   });
 
   it("a payment run refuses unapproved invoices and another contractor's", async () => {
     const { id, documentId } = await completedJob('Unapproved');
-    await pat().finance.submitInvoice({
+    await pat().portal.submitInvoice({
       jobId: id,
       number: 'PP-U1',
       issuedOn: today(),
@@ -687,7 +687,7 @@ describe('refusals write nothing', () => {
     );
     expect(await codeOf(as(staffOf(b)).finance.approveInvoice({ invoiceId: inv.id }))).toBe('NOT_FOUND');
     expect(await codeOf(as(staffOf(b)).finance.job({ jobId: id }))).toBe('NOT_FOUND');
-    expect(await codeOf(as(contractorOf(a, 1)).finance.myJobInvoice({ jobId: id }))).toBe('NOT_FOUND');
+    expect(await codeOf(as(contractorOf(a, 1)).portal.myJobInvoice({ jobId: id }))).toBe('NOT_FOUND');
   });
 });
 
@@ -695,7 +695,7 @@ describe('payment runs never pay twice', () => {
   /** A closed job with Pat's approved invoice (£120) and the agency invoice raised expecting `contractorTotalPence` for Pat. */
   async function payable(title: string, contractorTotalPence = 12000) {
     const { id, documentId } = await completedJob(title);
-    await pat().finance.submitInvoice({
+    await pat().portal.submitInvoice({
       jobId: id,
       number: `PP-${title.replace(/\W/g, '')}`,
       issuedOn: today(),
@@ -753,7 +753,7 @@ describe('payment runs never pay twice', () => {
   it('a resubmitted run checks the invoices it has yet to pay, and its total is what it paid', async () => {
     const first = await payable('Resubmit first');
     const { id, documentId } = await completedJob('Resubmit unapproved');
-    await pat().finance.submitInvoice({
+    await pat().portal.submitInvoice({
       jobId: id,
       number: 'PP-UNAPPROVED',
       issuedOn: today(),
@@ -840,7 +840,7 @@ describe('dates before the job existed', () => {
 
     expect(
       await said(
-        pat().finance.submitInvoice({
+        pat().portal.submitInvoice({
           jobId: id,
           number: 'EARLY-1',
           issuedOn: '2026-06-30',
@@ -852,7 +852,7 @@ describe('dates before the job existed', () => {
     ).toBe(why('An invoice'));
     expect(
       await said(
-        pat().finance.submitInvoice({
+        pat().portal.submitInvoice({
           jobId: id,
           number: 'EARLY-1',
           issuedOn: '2026-07-01',

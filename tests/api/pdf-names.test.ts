@@ -68,7 +68,7 @@ describe('PDFs in any alphabet', () => {
         storageKey: `test/${id}`,
       })
       .returning();
-    await stefan.finance.submitInvoice({
+    await stefan.portal.submitInvoice({
       jobId: id,
       number: 'ȘT-1',
       issuedOn: ukDay(new Date()),
@@ -105,10 +105,10 @@ describe('PDFs in any alphabet', () => {
     );
     for (const t of [AGENCY, STREET, 'Cieknący kran w łazience', 'INV-Ż1']) expect(invoice).toContain(t);
     const remittance = await pdfText(
-      await renderRemittance({ ...(await stefan.finance.myRemittance({ id: run.runId })), generatedAt: new Date() }),
+      await renderRemittance({ ...(await stefan.portal.myRemittance({ id: run.runId })), generatedAt: new Date() }),
     );
     for (const t of [AGENCY, CONTRACTOR, 'ȘT-1', 'RUN-Ω1']) expect(remittance).toContain(t);
-    const mine = await stefan.finance.statement({ from: ukDay(new Date()), to: ukDay(new Date()) });
+    const mine = await stefan.portal.statement({ from: ukDay(new Date()), to: ukDay(new Date()) });
     const statement = await pdfText(
       await renderStatement({ ...mine, contractor: mine.contractor, generatedAt: new Date() }),
     );

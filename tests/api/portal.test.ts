@@ -66,7 +66,7 @@ const as = (user: SessionUser | null, daysAgo = 0) => {
   );
 };
 
-/** An event through jobs.send, or the contractor's invoice through finance.submitInvoice (with a document uploaded first). */
+/** An event through jobs.send, or the contractor's invoice through portal.submitInvoice (with a document uploaded first). */
 type Step =
   | Parameters<ReturnType<typeof as>['jobs']['send']>[0]['command']
   | { type: 'SUBMIT_INVOICE'; number: string; netPence: number; vatPence: number };
@@ -88,7 +88,7 @@ async function send(user: SessionUser, jobId: string, command: Step, daysAgo?: n
     .returning();
   const { type: _type, ...invoice } = command;
   const issuedOn = new Date(Date.now() - (daysAgo ?? 0) * DAY).toISOString().slice(0, 10);
-  return as(user, daysAgo).finance.submitInvoice({ jobId, ...invoice, issuedOn, documentId: doc.id });
+  return as(user, daysAgo).portal.submitInvoice({ jobId, ...invoice, issuedOn, documentId: doc.id });
 }
 async function job(
   title: string,
@@ -550,7 +550,7 @@ describe('form refusals', () => {
     );
   it("say what to fix in the form's words, never zod's, and keep the messages schemas chose", async () => {
     const bad = await refusal(
-      as(pat()).finance.submitInvoice({
+      as(pat()).portal.submitInvoice({
         jobId: ids.completed,
         number: ' ',
         issuedOn: '2026-02-30',

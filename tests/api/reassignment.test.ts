@@ -50,7 +50,7 @@ const upload = async (user: SessionUser, name: string, kind: 'photo' | 'invoice'
     })
   ).id;
 const invoice = async (user: SessionUser, number: string, netPence: number, documentId?: string) =>
-  as(user).finance.submitInvoice({
+  as(user).portal.submitInvoice({
     jobId,
     number,
     issuedOn: ukDay(new Date()),
@@ -163,7 +163,7 @@ describe('recalled and re-offered to another contractor', () => {
     expect((await as(eve()).portal.jobs({ view: 'all' })).items.find((j) => j.id === jobId)?.needsAction).toBe(
       'invoice',
     );
-    expect(await as(eve()).finance.myJobInvoice({ jobId })).toMatchObject({ invoice: null, canSubmit: true });
+    expect(await as(eve()).portal.myJobInvoice({ jobId })).toMatchObject({ invoice: null, canSubmit: true });
     const submitted = await invoice(eve(), 'EVE-INV-1', 20_000);
     expect(submitted.invoice).toMatchObject({ number: 'EVE-INV-1', totalPence: 24_000 });
 
@@ -187,7 +187,7 @@ describe('recalled and re-offered to another contractor', () => {
       'Eve: new valve',
       'Completed: Eve: fixed',
     ]);
-    expect(await as(eve()).finance.myJobInvoice({ jobId })).toMatchObject({
+    expect(await as(eve()).portal.myJobInvoice({ jobId })).toMatchObject({
       invoice: { number: 'EVE-INV-1' },
       canSubmit: false,
     });
@@ -198,10 +198,10 @@ describe('recalled and re-offered to another contractor', () => {
   it('takes the first contractor off the job: they see none of its later work, only their own invoice in their account', async () => {
     expect(await codeOf(as(pat()).portal.job({ id: jobId }))).toBe('NOT_FOUND');
     expect((await as(pat()).portal.jobs({ view: 'all' })).items.map((j) => j.id)).not.toContain(jobId);
-    expect(await codeOf(as(pat()).finance.myJobInvoice({ jobId }))).toBe('NOT_FOUND');
+    expect(await codeOf(as(pat()).portal.myJobInvoice({ jobId }))).toBe('NOT_FOUND');
     expect(await download(pat(), evesPhoto)).toBe(404);
     expect(await codeOf(invoice(pat(), 'PAT-INV-2', 5_000, pats.invoiceDoc))).toBe('NOT_FOUND');
-    const account = JSON.stringify(await as(pat()).finance.account());
+    const account = JSON.stringify(await as(pat()).portal.account());
     expect(account).toContain('PAT-INV-1');
     expect(account).not.toContain('EVE-INV-1');
   });

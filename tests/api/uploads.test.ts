@@ -150,7 +150,7 @@ describe("a contractor's invoice document", () => {
     expect(await uploadViaApi(staffOf(fx), jobId, [photo('landlord-quote.png')])).toBe(201);
     expect(await uploadViaApi(pat(), jobId, [photo('pat-invoice.png')])).toBe(201);
     const submit = (documentId: string) =>
-      caller.finance.submitInvoice({
+      caller.portal.submitInvoice({
         jobId,
         number: `PAT-${documentId.slice(0, 8)}`,
         issuedOn: ukDay(new Date()),

@@ -4,7 +4,7 @@
 import { TRPCError } from '@trpc/server';
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { jobs } from '#db/schema/index.ts';
+import { jobs, properties } from '#db/schema/index.ts';
 
 export const cursorOf = (row: { createdAt: Date; id: string }) =>
   Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
@@ -26,3 +26,21 @@ export function afterCursor(cursor: string): SQL {
 /** NULLS LAST as the (agency, created, id) indexes are built: plain DESC means NULLS FIRST, which no
  *  index matches, so PostgreSQL sorted every job of the agency for each page (97 ms at 20 000 jobs). */
 export const newestFirst: SQL[] = [sql`${jobs.createdAt} desc nulls last`, sql`${jobs.id} desc nulls last`];
+
+/** The columns both lists show for a job (each adds its own), the cursor's among them; the property is left-joined. */
+export const listedJob = {
+  id: jobs.id,
+  reference: jobs.reference,
+  title: jobs.title,
+  status: jobs.status,
+  priorityCode: jobs.priorityCode,
+  slaDueAt: jobs.slaDueAt,
+  slaBreached: jobs.slaBreached,
+  slaWarnedPercent: jobs.slaWarnedPercent,
+  createdAt: jobs.createdAt,
+  updatedAt: jobs.updatedAt,
+  address: properties.line1,
+  postcode: properties.postcode,
+  contractorId: jobs.contractorId,
+  offeredToId: jobs.offeredToId,
+};

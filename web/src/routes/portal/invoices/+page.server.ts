@@ -6,6 +6,6 @@ import type { PageServerLoad } from './$types';
 const sent = z.uuid().nullable().catch(null);
 
 export const load: PageServerLoad = async (event) => ({
-  account: await (await api(event)).finance.account(),
+  account: await (await api(event)).portal.account(),
   sentJobId: sent.parse(event.url.searchParams.get('sent')),
 });

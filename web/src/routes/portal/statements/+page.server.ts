@@ -7,7 +7,7 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
   const period = periodOf(event.url);
   try {
-    return { period, result: await (await api(event)).finance.statement(period), error: null };
+    return { period, result: await (await api(event)).portal.statement(period), error: null };
   } catch (e) {
     // A bad period is the form's problem, not an error page.
     if (e instanceof TRPCError && e.code === 'BAD_REQUEST') return { period, result: null, error: BAD_PERIOD };

@@ -1,75 +1,21 @@
 // Contractors: the agency's directory of firms (profile, trades, certifications with expiry dates,
-// coverage districts, base location, contacts), and the candidates for a job: who covers the property,
-// with the right trade and valid certifications, and how busy they are; ranked so the console can
-// suggest the best match and say why. Staff manage contractors (day-to-day work, not configuration).
+// coverage districts, base location, contacts), and the candidates for a job, ranked by the assignment
+// module (#lib/server/assignment) so the console can suggest the best match and say why. Staff manage
+// contractors (day-to-day work, not configuration).
 import { TRPCError } from '@trpc/server';
-import { and, asc, count, eq, gte, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
 import { certifications, contractorContacts, contractors, jobs, jobTypes, properties } from '#db/schema/index.ts';
 import { outcodeOf } from '#lib/postcode.ts';
 import { districtOf } from '#lib/server/map/outcodes.ts';
-import { WORKLOAD_STATUSES } from '#workflows/model.ts';
-import { addCalendarDays, ukDay } from '#workflows/time.ts';
+import { ukDay } from '#workflows/time.ts';
+import { certStatus, openJobCounts, suggestCandidates } from '#lib/server/assignment/candidates.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { emailAddress } from '#lib/server/email-address.ts';
-import { found } from '../found.ts';
-import { audit, changes } from './settings.ts';
-
-/** Certifications the job type requires that the contractor does not hold unexpired on `today` (a UK day). */
-export async function missingCertifications(
-  db: Database,
-  contractorId: string,
-  jobTypeId: string,
-  today: string,
-): Promise<string[]> {
-  const [type] = await db
-    .select({ required: jobTypes.requiredCertifications })
-    .from(jobTypes)
-    .where(eq(jobTypes.id, jobTypeId));
-  if (!type?.required.length) return [];
-  const held = await db
-    .select({ name: certifications.name })
-    .from(certifications)
-    .where(and(eq(certifications.contractorId, contractorId), gte(certifications.expiresOn, today)));
-  const valid = new Set(held.map((c) => c.name));
-  return type.required.filter((name) => !valid.has(name));
-}
-
-export interface Candidate {
-  id: string;
-  name: string;
-  company: string | null;
-  trades: string[];
-  covers: boolean;
-  tradeMatch: boolean;
-  certifications: { name: string; expiresOn: string; valid: boolean }[];
-  missingCertifications: string[];
-  openJobs: number;
-  score: number;
-  reasons: string[];
-}
-
-/** Ranks contractors: eligibility (valid certs) first, then coverage, trade and lightest workload. */
-export function rank(candidates: Omit<Candidate, 'score' | 'reasons'>[]): Candidate[] {
-  return candidates
-    .map((c) => {
-      const reasons = [
-        c.covers ? 'covers this postcode district' : 'outside their coverage',
-        c.tradeMatch ? 'does this trade' : 'different trade',
-        c.missingCertifications.length ? `no valid ${c.missingCertifications.join(', ')}` : 'certifications valid',
-        `${c.openJobs} open job${c.openJobs === 1 ? '' : 's'}`,
-      ];
-      const score =
-        (c.missingCertifications.length ? 0 : 1000) +
-        (c.covers ? 100 : 0) +
-        (c.tradeMatch ? 50 : 0) -
-        Math.min(c.openJobs, 49);
-      return { ...c, score, reasons };
-    })
-    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
-}
+import { found, inAgency } from '../found.ts';
+import { auditedRows, conflictOnDuplicate, type Tx } from '../audited-save.ts';
 
 const district = z.string().transform((v, ctx) => {
   const d = outcodeOf(v);
@@ -172,30 +118,25 @@ export const contactInput = z
   })
   .refine((c) => c.phone || c.email, { path: ['phone'], message: 'Give a phone number or an email' });
 
-const certStatus = (expiresOn: string, today: string) => ({
-  valid: expiresOn >= today,
-  expiresSoon: expiresOn >= today && expiresOn <= addCalendarDays(today, 30),
-});
-
-function conflictOnDuplicate(e: unknown, message: string): never {
-  // 23505: unique violation (agency + email).
-  const pgCode = (e as { code?: string; cause?: { code?: string } })?.cause?.code ?? (e as { code?: string })?.code;
-  if (pgCode === '23505') throw new TRPCError({ code: 'CONFLICT', message });
-  throw e;
-}
-
 /** The contractor row, if it belongs to this agency; otherwise NOT_FOUND (never "forbidden": ids of other agencies do not exist here). */
 async function contractorInScope(db: Database | Tx, agencyId: string, id: string) {
-  const row = found(
-    await db
-      .select()
-      .from(contractors)
-      .where(and(eq(contractors.id, id), eq(contractors.agencyId, agencyId))),
-    'Contractor',
-  );
-  return row;
+  return found(await inAgency(db, contractors, agencyId, id), 'Contractor');
 }
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+const contractorRows = auditedRows(contractors, 'Contractor', {
+  create: 'contractor.create',
+  update: 'contractor.update',
+});
+const certificationRows = auditedRows(certifications, 'Certification', {
+  create: 'contractor.certification.add',
+  update: 'contractor.certification.update',
+  remove: 'contractor.certification.remove',
+});
+const contactRows = auditedRows(contractorContacts, 'Contact', {
+  create: 'contractor.contact.add',
+  update: 'contractor.contact.update',
+  remove: 'contractor.contact.remove',
+});
 
 export const contractorsRouter = router({
   /** Candidates for a postcode district and (optionally) a job type, best first. */
@@ -219,53 +160,8 @@ export const contractorsRouter = router({
         outcode ??= job.outcode ?? undefined;
         jobTypeId ??= job.jobTypeId ?? undefined;
       }
-      const [type] = jobTypeId
-        ? await ctx.db
-            .select()
-            .from(jobTypes)
-            .where(and(eq(jobTypes.id, jobTypeId), eq(jobTypes.agencyId, ctx.agencyId)))
-        : [];
-      const rows = await ctx.db
-        .select()
-        .from(contractors)
-        .where(and(eq(contractors.agencyId, ctx.agencyId), eq(contractors.active, true)));
-      if (rows.length === 0) return { outcode: outcode ?? null, jobType: type?.name ?? null, candidates: [] };
-      const ids = rows.map((r) => r.id);
-      const [certs, workload] = await Promise.all([
-        ctx.db.select().from(certifications).where(inArray(certifications.contractorId, ids)),
-        ctx.db
-          .select({ id: jobs.contractorId, open: count() })
-          .from(jobs)
-          .where(
-            and(
-              eq(jobs.agencyId, ctx.agencyId),
-              inArray(jobs.contractorId, ids),
-              inArray(jobs.status, [...WORKLOAD_STATUSES]),
-            ),
-          )
-          .groupBy(jobs.contractorId),
-      ]);
-      const now = ukDay(ctx.now());
-      const openBy = new Map(workload.map((w) => [w.id, w.open]));
-      const candidates = rank(
-        rows.map((c) => {
-          const held = certs
-            .filter((x) => x.contractorId === c.id)
-            .map((x) => ({ name: x.name, expiresOn: x.expiresOn, valid: x.expiresOn >= now }));
-          const valid = new Set(held.filter((h) => h.valid).map((h) => h.name));
-          return {
-            id: c.id,
-            name: c.name,
-            company: c.company,
-            trades: c.trades,
-            covers: outcode ? c.coverage.includes(outcode) : true,
-            tradeMatch: type ? c.trades.includes(type.trade) : true,
-            certifications: held,
-            missingCertifications: (type?.requiredCertifications ?? []).filter((n) => !valid.has(n)),
-            openJobs: openBy.get(c.id) ?? 0,
-          };
-        }),
-      );
+      const [type] = jobTypeId ? await inAgency(ctx.db, jobTypes, ctx.agencyId, jobTypeId) : [];
+      const candidates = await suggestCandidates(ctx.db, ctx.agencyId, outcode, type, ukDay(ctx.now()));
       return { outcode: outcode ?? null, jobType: type?.name ?? null, candidates };
     }),
 
@@ -301,23 +197,13 @@ export const contractorsRouter = router({
         .orderBy(sql`${contractors.active} desc`, asc(contractors.name));
       if (rows.length === 0) return { items: [] };
       const ids = rows.map((r) => r.id);
-      const [certs, workload] = await Promise.all([
+      const [certs, openBy] = await Promise.all([
         ctx.db
           .select()
           .from(certifications)
           .where(inArray(certifications.contractorId, ids))
           .orderBy(asc(certifications.expiresOn)),
-        ctx.db
-          .select({ id: jobs.contractorId, open: count() })
-          .from(jobs)
-          .where(
-            and(
-              eq(jobs.agencyId, ctx.agencyId),
-              inArray(jobs.contractorId, ids),
-              inArray(jobs.status, [...WORKLOAD_STATUSES]),
-            ),
-          )
-          .groupBy(jobs.contractorId),
+        openJobCounts(ctx.db, ctx.agencyId, ids),
       ]);
       const now = ukDay(ctx.now());
       return {
@@ -334,7 +220,7 @@ export const contractorsRouter = router({
           certifications: certs
             .filter((x) => x.contractorId === c.id)
             .map((x) => ({ id: x.id, name: x.name, expiresOn: x.expiresOn, ...certStatus(x.expiresOn, now) })),
-          openJobs: workload.find((w) => w.id === c.id)?.open ?? 0,
+          openJobs: openBy.get(c.id) ?? 0,
         })),
       };
     }),
@@ -342,7 +228,7 @@ export const contractorsRouter = router({
   /** One contractor's profile: certifications (each valid or expired as of today), contacts, open work. */
   get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
     const contractor = await contractorInScope(ctx.db, ctx.agencyId, input.id);
-    const [certs, contacts, [work]] = await Promise.all([
+    const [certs, contacts, openBy] = await Promise.all([
       ctx.db
         .select()
         .from(certifications)
@@ -353,23 +239,14 @@ export const contractorsRouter = router({
         .from(contractorContacts)
         .where(eq(contractorContacts.contractorId, contractor.id))
         .orderBy(asc(contractorContacts.name)),
-      ctx.db
-        .select({ open: count() })
-        .from(jobs)
-        .where(
-          and(
-            eq(jobs.agencyId, ctx.agencyId),
-            eq(jobs.contractorId, contractor.id),
-            inArray(jobs.status, [...WORKLOAD_STATUSES]),
-          ),
-        ),
+      openJobCounts(ctx.db, ctx.agencyId, [contractor.id]),
     ]);
     const now = ukDay(ctx.now());
     return {
       contractor: { ...contractor, portalLinked: contractor.userId !== null, userId: undefined },
       certifications: certs.map((c) => ({ ...c, ...certStatus(c.expiresOn, now) })),
       contacts,
-      openJobs: work?.open ?? 0,
+      openJobs: openBy.get(contractor.id) ?? 0,
     };
   }),
 
@@ -377,19 +254,7 @@ export const contractorsRouter = router({
   save: staffProcedure.input(contractorInput).mutation(({ ctx, input }) =>
     ctx.db
       .transaction(async (tx) => {
-        const { id, ...values } = input;
-        if (!id) {
-          const [row] = await tx
-            .insert(contractors)
-            .values({ ...values, agencyId: ctx.agencyId })
-            .returning();
-          await audit(tx, ctx.user, 'contractor.create', { id: row.id, values });
-          return row;
-        }
-        const before = await contractorInScope(tx, ctx.agencyId, id);
-        const [row] = await tx.update(contractors).set(values).where(eq(contractors.id, id)).returning();
-        await audit(tx, ctx.user, 'contractor.update', { id, changes: changes(before, values) });
-        return row;
+        return contractorRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, input);
       })
       .catch((e) => conflictOnDuplicate(e, `Another contractor already uses ${input.email}`)),
   ),
@@ -397,30 +262,9 @@ export const contractorsRouter = router({
   /** Add (no id) or correct a certification; the expiry date decides whether it counts. */
   saveCertification: staffProcedure.input(certificationInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const { id, contractorId, ...values } = input;
+      const { contractorId, ...row } = input;
       await contractorInScope(tx, ctx.agencyId, contractorId);
-      if (!id) {
-        const [row] = await tx
-          .insert(certifications)
-          .values({ ...values, contractorId })
-          .returning();
-        await audit(tx, ctx.user, 'contractor.certification.add', { contractorId, id: row.id, values });
-        return row;
-      }
-      const before = found(
-        await tx
-          .select()
-          .from(certifications)
-          .where(and(eq(certifications.id, id), eq(certifications.contractorId, contractorId))),
-        'Certification',
-      );
-      const [row] = await tx.update(certifications).set(values).where(eq(certifications.id, id)).returning();
-      await audit(tx, ctx.user, 'contractor.certification.update', {
-        contractorId,
-        id,
-        changes: changes(before, values),
-      });
-      return row;
+      return certificationRows.save(tx, ctx.user, { contractorId }, row);
     }),
   ),
 
@@ -429,18 +273,7 @@ export const contractorsRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         await contractorInScope(tx, ctx.agencyId, input.contractorId);
-        const gone = found(
-          await tx
-            .delete(certifications)
-            .where(and(eq(certifications.id, input.id), eq(certifications.contractorId, input.contractorId)))
-            .returning(),
-          'Certification',
-        );
-        await audit(tx, ctx.user, 'contractor.certification.remove', {
-          contractorId: input.contractorId,
-          id: input.id,
-          was: gone,
-        });
+        await certificationRows.remove(tx, ctx.user, { contractorId: input.contractorId }, input.id);
         return { removed: true };
       }),
     ),
@@ -448,44 +281,16 @@ export const contractorsRouter = router({
   /** Add (no id) or update someone to call at the contractor's firm. */
   saveContact: staffProcedure.input(contactInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const { id, contractorId, ...values } = input;
+      const { contractorId, ...row } = input;
       await contractorInScope(tx, ctx.agencyId, contractorId);
-      if (!id) {
-        const [row] = await tx
-          .insert(contractorContacts)
-          .values({ ...values, contractorId })
-          .returning();
-        await audit(tx, ctx.user, 'contractor.contact.add', { contractorId, id: row.id, values });
-        return row;
-      }
-      const before = found(
-        await tx
-          .select()
-          .from(contractorContacts)
-          .where(and(eq(contractorContacts.id, id), eq(contractorContacts.contractorId, contractorId))),
-        'Contact',
-      );
-      const [row] = await tx.update(contractorContacts).set(values).where(eq(contractorContacts.id, id)).returning();
-      await audit(tx, ctx.user, 'contractor.contact.update', { contractorId, id, changes: changes(before, values) });
-      return row;
+      return contactRows.save(tx, ctx.user, { contractorId }, row);
     }),
   ),
 
   removeContact: staffProcedure.input(z.object({ contractorId: z.uuid(), id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       await contractorInScope(tx, ctx.agencyId, input.contractorId);
-      const gone = found(
-        await tx
-          .delete(contractorContacts)
-          .where(and(eq(contractorContacts.id, input.id), eq(contractorContacts.contractorId, input.contractorId)))
-          .returning(),
-        'Contact',
-      );
-      await audit(tx, ctx.user, 'contractor.contact.remove', {
-        contractorId: input.contractorId,
-        id: input.id,
-        was: gone,
-      });
+      await contactRows.remove(tx, ctx.user, { contractorId: input.contractorId }, input.id);
       return { removed: true };
     }),
   ),

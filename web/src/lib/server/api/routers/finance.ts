@@ -1,95 +1,22 @@
-// Financial close-out: contractor invoices (submitted and queried through the engine, approved here),
+// Financial close-out, the agency's side: contractor invoices (queried through the engine, approved here),
 // the agency's invoice, payments into the ledger (through the engine, idempotent by key), payment runs
-// with remittances, and the contractor's account and statements. Engine events are the only way
-// invoices and payments enter the ledger (activities/finance/project.ts writes it in the same transaction).
+// with remittances. Engine events are the only way invoices and payments enter the ledger
+// (activities/finance/project.ts writes it in the same transaction). The contractor's side (their invoice,
+// account and statements) is in the portal router (portal-finance.ts).
 import { TRPCError } from '@trpc/server';
-import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
-import {
-  agencies,
-  agencyInvoices,
-  auditLog,
-  contractorInvoices,
-  contractors,
-  jobs,
-  paymentRuns,
-  payments,
-  properties,
-} from '#db/schema/index.ts';
-import { hasStatus, INVOICEABLE_STATUSES, PAYMENT_LEGS, type Actor } from '#workflows/model.ts';
-import { formatPence } from '#workflows/money.ts';
-import { formatUkDay, ukDay } from '#workflows/time.ts';
+import { agencies, agencyInvoices, contractorInvoices, jobs, payments, properties } from '#db/schema/index.ts';
+import { PAYMENT_LEGS } from '#workflows/model.ts';
 import { notify, settleNotifications } from '#activities/notify.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
-import { mayCite } from '#lib/server/files/attachments.ts';
-import {
-  SUPERSEDED,
-  contractorAccount,
-  contractorStatement,
-  financeOverview,
-  jobFinance,
-  remittance,
-  suggestedInvoiceNumber,
-} from '#lib/server/finance/ledger.ts';
+import { financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '#lib/server/finance/ledger.ts';
+import { createPaymentRun } from '#lib/server/finance/payment-run.ts';
+import { audit, notBeforeJob, notInFuture } from '#lib/server/finance/rules.ts';
+import { isoDate, key, pence, text } from '../finance-input.ts';
 import { findJobInScope } from '../scope.ts';
-import { contractorProcedure, isEngineError, router, staffProcedure } from '../trpc.ts';
-
-const text = (max: number) => z.string().trim().min(1).max(max);
-const pence = z.number().int().min(0).max(1_000_000_000);
-const isoDate = z.iso.date();
-const key = z.string().trim().min(8).max(100);
-
-/** Writes one audit row for a finance change that is not an engine event (those are audited by the engine). */
-function audit(
-  db: Database,
-  row: { agencyId: string; jobId: string | null; actor: Actor; action: string; detail: Record<string, unknown> },
-) {
-  return db.insert(auditLog).values({
-    agencyId: row.agencyId,
-    jobId: row.jobId,
-    actorId: row.actor.id,
-    actorRole: row.actor.role,
-    action: row.action,
-    detail: row.detail,
-  });
-}
-
-/**
- * Runs `fn` while holding a PostgreSQL advisory lock named `name`, on a connection of its own: callers with
- * the same name take turns, in this process or any other on the database. The lock goes with the connection,
- * so a process that dies mid-way releases it.
- */
-async function oneAtATime<T>(db: Database, name: string, fn: () => Promise<T>): Promise<T> {
-  const conn = await db.$client.reserve();
-  try {
-    await conn`select pg_advisory_lock(hashtextextended(${name}, 0))`;
-    try {
-      return await fn();
-    } finally {
-      await conn`select pg_advisory_unlock(hashtextextended(${name}, 0))`;
-    }
-  } finally {
-    conn.release();
-  }
-}
-
-/** Money that has left the bank has a date that has come: refuses dates after today (in the UK). */
-function notInFuture(isoDay: string, now: Date, what: string): void {
-  if (isoDay > ukDay(now))
-    throw new TRPCError({ code: 'BAD_REQUEST', message: `${what} cannot be dated in the future` });
-}
-
-/** Nor is money paid, or work invoiced, before the job existed: refuses UK days before the day `job` was raised
- * (a mistyped year, 2062 for 2026 the other way round), naming the earliest day allowed. */
-function notBeforeJob(isoDay: string, job: { createdAt: Date; reference: string }, what: string): void {
-  const earliest = ukDay(job.createdAt);
-  if (isoDay < earliest)
-    throw new TRPCError({
-      code: 'BAD_REQUEST',
-      message: `${what} cannot be dated before ${formatUkDay(earliest)}, the day job ${job.reference} was raised`,
-    });
-}
+import { isEngineError, router, staffProcedure } from '../trpc.ts';
 
 /** The agency's contractor invoice, and whether it is from an earlier assignment of its job (superseded). */
 async function contractorInvoiceInAgency(db: Database, agencyId: string, id: string) {
@@ -310,15 +237,7 @@ export const financeRouter = router({
       return { status: 'queried' as const };
     }),
 
-  /**
-   * Pays a contractor's approved invoices in one run: one contractor-leg payment per job, each through
-   * the engine with the key `run:<run id>`, so resubmitting the same run (same `key`) completes it
-   * without paying anything twice. Runs for one contractor are serialised (see `oneAtATime`): each reads
-   * what is still owed only once the run before it has recorded its payments, so two staff (or two tabs)
-   * paying the same invoice at once pay it once. A run pays what the agency invoice expects the
-   * contractor to get, less what is already paid, and every invoice it has yet to pay is checked on every
-   * submission, a resubmitted one included.
-   */
+  /** Pays a contractor's approved invoices in one run (see createPaymentRun: idempotent by key, one run per contractor at a time). */
   createPaymentRun: staffProcedure
     .input(
       z.object({
@@ -333,153 +252,12 @@ export const financeRouter = router({
         key,
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      const actor = actorOf(ctx.user);
-      notInFuture(input.paidOn, ctx.now(), 'A payment run');
-      const [payee] = await ctx.db
-        .select()
-        .from(contractors)
-        .where(and(eq(contractors.id, input.contractorId), eq(contractors.agencyId, ctx.agencyId)));
-      if (!payee) throw new TRPCError({ code: 'NOT_FOUND', message: 'Contractor not found' });
-      const ids = [...new Set(input.invoiceIds)];
-      return oneAtATime(ctx.db, `payment-run:${ctx.agencyId}:${payee.id}`, async () => {
-        const chosen = await ctx.db
-          .select({
-            invoice: contractorInvoices,
-            jobStatus: jobs.status,
-            jobAssignment: jobs.assignment,
-            job: { createdAt: jobs.createdAt, reference: jobs.reference },
-            raised: agencyInvoices,
-          })
-          .from(contractorInvoices)
-          .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
-          .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
-          .where(
-            and(
-              eq(contractorInvoices.agencyId, ctx.agencyId),
-              eq(contractorInvoices.contractorId, payee.id),
-              inArray(contractorInvoices.id, ids),
-            ),
-          );
-        if (chosen.length !== ids.length)
-          throw new TRPCError({ code: 'BAD_REQUEST', message: `Choose invoices of ${payee.name} only` });
-        for (const c of chosen) notBeforeJob(input.paidOn, c.job, 'A payment run');
-
-        let [run] = await ctx.db
-          .select()
-          .from(paymentRuns)
-          .where(and(eq(paymentRuns.agencyId, ctx.agencyId), eq(paymentRuns.key, input.key)));
-        if (run && run.contractorId !== payee.id)
-          throw new TRPCError({ code: 'CONFLICT', message: 'That payment run was for another contractor' });
-        const paymentKey = (runId: string) => `run:${runId}`;
-        const jobIds = chosen.map((c) => c.invoice.jobId);
-        const ledger = await ctx.db
-          .select()
-          .from(payments)
-          .where(and(inArray(payments.jobId, jobIds), eq(payments.leg, 'contractor')));
-        const inThisRun = (jobId: string) =>
-          !!run && ledger.some((l) => l.jobId === jobId && l.key === paymentKey(run!.id));
-        const paidFor = (jobId: string) =>
-          ledger.filter((p) => p.jobId === jobId).reduce((sum, p) => sum + p.amountPence, 0);
-        const plan = chosen
-          .filter((c) => !inThisRun(c.invoice.jobId))
-          .map((c) => {
-            const { invoice, raised, jobStatus, jobAssignment } = c;
-            const number = invoice.number;
-            if (invoice.status !== 'approved')
-              throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} is not approved` });
-            if (invoice.assignment !== jobAssignment)
-              throw new TRPCError({
-                code: 'BAD_REQUEST',
-                message: `Invoice ${number} cannot be paid in a run. ${SUPERSEDED}`,
-              });
-            if (!raised)
-              throw new TRPCError({
-                code: 'BAD_REQUEST',
-                message: `Raise the agency invoice for invoice ${number}'s job first`,
-              });
-            if (jobStatus !== 'closed')
-              throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number}'s job is not closed` });
-            // The leg settles at what the agency invoice expects; paying the contractor's own figure when the two
-            // differ would leave the leg over- or under-paid for good.
-            if (raised.contractorTotalPence !== invoice.totalPence) {
-              throw new TRPCError({
-                code: 'BAD_REQUEST',
-                message: `Invoice ${number} is for ${formatPence(invoice.totalPence)} but the agency invoice expects ${formatPence(raised.contractorTotalPence)} for the contractor: re-raise the agency invoice or query the contractor's invoice`,
-              });
-            }
-            const amountPence = raised.contractorTotalPence - paidFor(invoice.jobId);
-            if (amountPence <= 0)
-              throw new TRPCError({ code: 'BAD_REQUEST', message: `Invoice ${number} is already paid` });
-            return { jobId: invoice.jobId, amountPence };
-          });
-        if (!run) {
-          const [reused] = await ctx.db
-            .select({ id: paymentRuns.id })
-            .from(paymentRuns)
-            .where(
-              and(
-                eq(paymentRuns.agencyId, ctx.agencyId),
-                eq(paymentRuns.reference, input.reference),
-                ne(paymentRuns.key, input.key),
-              ),
-            );
-          if (reused)
-            throw new TRPCError({
-              code: 'CONFLICT',
-              message: `Reference ${input.reference} is already used by another payment run`,
-            });
-          const totalPence = plan.reduce((sum, p) => sum + p.amountPence, 0);
-          const [inserted] = await ctx.db
-            .insert(paymentRuns)
-            .values({
-              agencyId: ctx.agencyId,
-              contractorId: payee.id,
-              reference: input.reference,
-              paidOn: input.paidOn,
-              totalPence,
-              key: input.key,
-              createdBy: actor.id,
-            })
-            .onConflictDoNothing()
-            .returning();
-          // Not inserted: the reference was taken by another contractor's run meanwhile (runs of this contractor wait their turn).
-          if (!inserted)
-            throw new TRPCError({
-              code: 'CONFLICT',
-              message: `Reference ${input.reference} is already used by another payment run`,
-            });
-          run = inserted;
-          await audit(ctx.db, {
-            agencyId: ctx.agencyId,
-            jobId: null,
-            actor,
-            action: 'finance.payment_run',
-            detail: { runId: run.id, reference: run.reference, contractorId: payee.id, totalPence, jobs: jobIds },
-          });
-        }
-        for (const p of plan) {
-          await ctx.engine.send(p.jobId, {
-            type: 'RECORD_PAYMENT',
-            key: paymentKey(run.id),
-            leg: 'contractor',
-            amountPence: p.amountPence,
-            reference: run.reference,
-            paidOn: run.paidOn,
-            runId: run.id,
-            actor,
-          });
-        }
-        // The run's total is what it paid, however many submissions that took.
-        const [paid] = await ctx.db
-          .select({ total: sql<number>`coalesce(sum(${payments.amountPence}), 0)::int` })
-          .from(payments)
-          .where(eq(payments.paymentRunId, run.id));
-        if (paid.total !== run.totalPence)
-          await ctx.db.update(paymentRuns).set({ totalPence: paid.total }).where(eq(paymentRuns.id, run.id));
-        return { runId: run.id, reference: run.reference };
-      });
-    }),
+    .mutation(({ ctx, input }) =>
+      createPaymentRun(
+        { db: ctx.db, engine: ctx.engine, agencyId: ctx.agencyId, actor: actorOf(ctx.user), now: ctx.now() },
+        input,
+      ),
+    ),
 
   /** A remittance advice (a payment run, or one payment recorded on its own), for staff. */
   remittance: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
@@ -505,106 +283,5 @@ export const financeRouter = router({
         ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l)
         : [],
     };
-  }),
-
-  // ---- The contractor's side ----
-
-  /** The invoice form for a job the contractor holds: the job, their invoice if any, the agency's VAT rate. */
-  myJobInvoice: contractorProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
-    const job = await findJobInScope(ctx.db, input.jobId, ctx);
-    if (job.contractorId !== ctx.contractorId) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found' });
-    const [[invoice], [agency]] = await Promise.all([
-      // Their own assignment's invoice: not a previous holder's, from before a recall and re-assignment.
-      ctx.db
-        .select()
-        .from(contractorInvoices)
-        .where(and(eq(contractorInvoices.jobId, job.id), eq(contractorInvoices.assignment, job.assignment))),
-      ctx.db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, ctx.agencyId)),
-    ]);
-    return {
-      job: { id: job.id, reference: job.reference, title: job.title, status: job.status },
-      invoice: invoice ?? null,
-      vatRateBp: agency.vatRateBp,
-      // A queried invoice is set aside by the engine: the contractor sends a corrected one in its place.
-      canSubmit: (!invoice || invoice.status === 'queried') && hasStatus(INVOICEABLE_STATUSES, job.status),
-    };
-  }),
-
-  /** Submits the contractor's invoice through the engine; the agency's staff are notified by it. */
-  submitInvoice: contractorProcedure
-    .input(
-      z.object({
-        jobId: z.uuid(),
-        number: text(50),
-        issuedOn: isoDate,
-        netPence: pence,
-        vatPence: pence,
-        documentId: z.uuid(),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      const job = await findJobInScope(ctx.db, input.jobId, ctx);
-      // Their own upload to this job, not a document of the agency's (one rule with notes' photos: mayCite).
-      if (!(await mayCite(ctx.db, job.id, actorOf(ctx.user), [input.documentId])))
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
-      if (input.issuedOn > ukDay(ctx.now()))
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
-      notBeforeJob(input.issuedOn, job, 'An invoice');
-      if (input.netPence + input.vatPence === 0)
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
-      // A contractor's invoice numbers are their own sequence: one number, one invoice (a corrected invoice for
-      // the same assignment of the job may keep its number, as it replaces the queried one).
-      const [reused] = await ctx.db
-        .select({ id: contractorInvoices.id })
-        .from(contractorInvoices)
-        .where(
-          and(
-            eq(contractorInvoices.agencyId, ctx.agencyId),
-            eq(contractorInvoices.contractorId, ctx.contractorId),
-            eq(contractorInvoices.number, input.number.trim()),
-            or(ne(contractorInvoices.jobId, job.id), ne(contractorInvoices.assignment, job.assignment)),
-          ),
-        );
-      if (reused)
-        throw new TRPCError({
-          code: 'CONFLICT',
-          message: `You have already sent invoice ${input.number.trim()} for another job`,
-        });
-      const { jobId: _jobId, ...fields } = input;
-      const view = await ctx.engine.send(job.id, {
-        type: 'SUBMIT_INVOICE',
-        ...fields,
-        totalPence: input.netPence + input.vatPence,
-        actor: actorOf(ctx.user),
-      });
-      return { status: view.status, invoice: view.context.contractorInvoice };
-    }),
-
-  /** Balance owed, invoices and their state, and remittances. */
-  account: contractorProcedure.query(({ ctx }) => contractorAccount(ctx.db, ctx.agencyId, ctx.contractorId)),
-
-  statement: contractorProcedure
-    .input(
-      z
-        .object({ from: isoDate, to: isoDate })
-        .refine((p) => p.from <= p.to, { message: 'The start date must not be after the end date', path: ['to'] }),
-    )
-    .query(async ({ ctx, input }) => {
-      const [me] = await ctx.db
-        .select({ name: contractors.name, company: contractors.company })
-        .from(contractors)
-        .where(eq(contractors.id, ctx.contractorId));
-      const [agency] = await ctx.db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, ctx.agencyId));
-      return {
-        contractor: me,
-        agency,
-        statement: await contractorStatement(ctx.db, ctx.agencyId, ctx.contractorId, input.from, input.to),
-      };
-    }),
-
-  myRemittance: contractorProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
-    const advice = await remittance(ctx.db, ctx.agencyId, input.id, ctx.contractorId);
-    if (!advice) throw new TRPCError({ code: 'NOT_FOUND', message: 'Remittance not found' });
-    return advice;
   }),
 });

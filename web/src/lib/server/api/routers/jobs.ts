@@ -17,13 +17,14 @@ import {
 import { ukDay } from '#workflows/time.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
+import { missingCertifications } from '#lib/server/assignment/candidates.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
-import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
+import { afterCursor, cursorOf, listedJob, newestFirst } from '../keyset.ts';
+import { inAgency } from '../found.ts';
 import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { optionalEmail, optionalPhone, singleLineText } from '../text-input.ts';
 import { memberProcedure, router, staffProcedure } from '../trpc.ts';
-import { missingCertifications } from './contractors.ts';
 
 const DESCRIPTION_HTML: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'h3', 'h4', 'a'],
@@ -129,37 +130,10 @@ export const jobsRouter = router({
       if (rows.length === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown ${what}` });
       return rows[0];
     };
-    const property = scoped(
-      await ctx.db
-        .select()
-        .from(properties)
-        .where(and(eq(properties.id, input.propertyId), eq(properties.agencyId, ctx.agencyId))),
-      'property',
-    );
-    if (input.jobTypeId)
-      scoped(
-        await ctx.db
-          .select()
-          .from(jobTypes)
-          .where(and(eq(jobTypes.id, input.jobTypeId), eq(jobTypes.agencyId, ctx.agencyId))),
-        'job type',
-      );
-    if (input.tenantId)
-      scoped(
-        await ctx.db
-          .select()
-          .from(tenants)
-          .where(and(eq(tenants.id, input.tenantId), eq(tenants.agencyId, ctx.agencyId))),
-        'tenant',
-      );
-    if (input.branchId)
-      scoped(
-        await ctx.db
-          .select()
-          .from(branches)
-          .where(and(eq(branches.id, input.branchId), eq(branches.agencyId, ctx.agencyId))),
-        'branch',
-      );
+    const property = scoped(await inAgency(ctx.db, properties, ctx.agencyId, input.propertyId), 'property');
+    if (input.jobTypeId) scoped(await inAgency(ctx.db, jobTypes, ctx.agencyId, input.jobTypeId), 'job type');
+    if (input.tenantId) scoped(await inAgency(ctx.db, tenants, ctx.agencyId, input.tenantId), 'tenant');
+    if (input.branchId) scoped(await inAgency(ctx.db, branches, ctx.agencyId, input.branchId), 'branch');
     scoped(
       await ctx.db
         .select()
@@ -249,23 +223,10 @@ export const jobsRouter = router({
     if (input.cursor) where.push(afterCursor(input.cursor));
     const rows = await ctx.db
       .select({
-        id: jobs.id,
-        reference: jobs.reference,
-        title: jobs.title,
-        status: jobs.status,
-        priorityCode: jobs.priorityCode,
-        slaDueAt: jobs.slaDueAt,
-        slaBreached: jobs.slaBreached,
-        slaWarnedPercent: jobs.slaWarnedPercent,
+        ...listedJob,
         recallCount: jobs.recallCount,
         needsAttention: sql<boolean>`${jobs.projectionError} is not null`,
-        createdAt: jobs.createdAt,
-        updatedAt: jobs.updatedAt,
-        address: properties.line1,
-        postcode: properties.postcode,
         contractorName: contractors.name,
-        offeredToId: jobs.offeredToId,
-        contractorId: jobs.contractorId,
       })
       .from(jobs)
       .leftJoin(properties, eq(properties.id, jobs.propertyId))

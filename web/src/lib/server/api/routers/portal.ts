@@ -1,6 +1,7 @@
 // The contractor portal's reads: their jobs (30-day default, filters, what needs them), one job as a
-// contractor may see it, the agency's contacts and their account summary. Commands still go through
-// jobs.send, and job access through the same scope as the rest of the API.
+// contractor may see it, the agency's contacts, and their side of finance (portal-finance.ts: invoices,
+// account, statements). Job commands still go through jobs.send, and job access through the same scope
+// as the rest of the API.
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import {
@@ -17,9 +18,10 @@ import {
 import { hasStatus, INVOICEABLE_STATUSES, PAST_WORK_STATUSES, WORKLOAD_STATUSES } from '#workflows/model.ts';
 import { addDays } from '#workflows/time.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../contractor-view.ts';
-import { afterCursor, cursorOf, newestFirst } from '../keyset.ts';
+import { afterCursor, cursorOf, listedJob, newestFirst } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { contractorProcedure, router } from '../trpc.ts';
+import { portalFinance } from './portal-finance.ts';
 
 export const PORTAL_VIEWS = ['recent', 'active', 'pending', 'history', 'all'] as const;
 export type PortalView = (typeof PORTAL_VIEWS)[number];
@@ -68,6 +70,8 @@ const payloadSchema = z
   .catch({});
 
 export const portalRouter = router({
+  ...portalFinance,
+
   /** The contractor's jobs at the agency they picked. */
   jobs: contractorProcedure.input(listInput).query(async ({ ctx, input }) => {
     const me = ctx.contractorId;
@@ -88,22 +92,9 @@ export const portalRouter = router({
     if (input.cursor) where.push(afterCursor(input.cursor));
     const rows = await ctx.db
       .select({
-        id: jobs.id,
-        reference: jobs.reference,
-        title: jobs.title,
-        status: jobs.status,
-        priorityCode: jobs.priorityCode,
+        ...listedJob,
         priorityName: priorities.name,
-        slaDueAt: jobs.slaDueAt,
-        slaBreached: jobs.slaBreached,
-        slaWarnedPercent: jobs.slaWarnedPercent,
-        createdAt: jobs.createdAt,
-        updatedAt: jobs.updatedAt,
-        address: properties.line1,
         town: properties.town,
-        postcode: properties.postcode,
-        contractorId: jobs.contractorId,
-        offeredToId: jobs.offeredToId,
         photoCount: sql<number>`(select count(*)::int from ${attachments} where ${attachments.jobId} = ${jobs.id} and ${attachments.kind} = 'photo' and ${contractorSeesFileSql(me)})`,
         invoiced: hasInvoice,
       })

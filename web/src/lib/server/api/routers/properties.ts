@@ -7,8 +7,8 @@ import { UNRESOLVED_STATUSES } from '#workflows/model.ts';
 import { normalisePostcode, outcodeOf } from '#lib/postcode.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
-import { found } from '../found.ts';
-import { audit, changes } from './settings.ts';
+import { found, inAgency } from '../found.ts';
+import { auditedRows } from '../audited-save.ts';
 
 export const propertyInput = z
   .object({
@@ -41,6 +41,8 @@ export const propertyInput = z
     path: ['lat'],
     message: 'Give both latitude and longitude, or neither',
   });
+
+const propertyRows = auditedRows(properties, 'Property', { create: 'property.create', update: 'property.update' });
 
 export const propertiesRouter = router({
   list: staffProcedure
@@ -107,13 +109,7 @@ export const propertiesRouter = router({
     }),
 
   get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
-    const property = found(
-      await ctx.db
-        .select()
-        .from(properties)
-        .where(and(eq(properties.id, input.id), eq(properties.agencyId, ctx.agencyId))),
-      'Property',
-    );
+    const property = found(await inAgency(ctx.db, properties, ctx.agencyId, input.id), 'Property');
     const [people, recent] = await Promise.all([
       ctx.db.select().from(tenants).where(eq(tenants.propertyId, property.id)).orderBy(asc(tenants.name)),
       ctx.db
@@ -135,15 +131,7 @@ export const propertiesRouter = router({
   save: staffProcedure.input(propertyInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       const { id, ...rest } = input;
-      if (rest.branchId) {
-        found(
-          await tx
-            .select({ id: branches.id })
-            .from(branches)
-            .where(and(eq(branches.id, rest.branchId), eq(branches.agencyId, ctx.agencyId))),
-          'Branch',
-        );
-      }
+      if (rest.branchId) found(await inAgency(tx, branches, ctx.agencyId, rest.branchId), 'Branch');
       const values = {
         ...rest,
         branchId: rest.branchId ?? null,
@@ -151,24 +139,7 @@ export const propertiesRouter = router({
         lng: rest.lng ?? null,
         outcode: outcodeOf(rest.postcode)!,
       };
-      if (!id) {
-        const [row] = await tx
-          .insert(properties)
-          .values({ ...values, agencyId: ctx.agencyId })
-          .returning();
-        await audit(tx, ctx.user, 'property.create', { id: row.id, values });
-        return row;
-      }
-      const before = found(
-        await tx
-          .select()
-          .from(properties)
-          .where(and(eq(properties.id, id), eq(properties.agencyId, ctx.agencyId))),
-        'Property',
-      );
-      const [row] = await tx.update(properties).set(values).where(eq(properties.id, id)).returning();
-      await audit(tx, ctx.user, 'property.update', { id, changes: changes(before, values) });
-      return row;
+      return propertyRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, { id, ...values });
     }),
   ),
 });

@@ -3,38 +3,38 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '#db/client.ts';
-import { agencies, auditLog, branches, jobs, jobTypes, priorities, properties, users } from '#db/schema/index.ts';
-import type { SessionUser } from '#lib/server/auth/user.ts';
+import { agencies, branches, jobs, jobTypes, priorities, properties, users } from '#db/schema/index.ts';
 import { adminProcedure, router, staffProcedure } from '../trpc.ts';
 import { optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
-import { found } from '../found.ts';
-
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
-type Staff = Extract<SessionUser, { kind: 'staff' }>;
-
-/** One append-only audit row for a directory or settings change (no job). */
-export async function audit(db: Database | Tx, user: Staff, action: string, detail: Record<string, unknown>) {
-  await db
-    .insert(auditLog)
-    .values({ agencyId: user.agencyId, actorId: user.userId, actorRole: user.role, action, detail });
-}
-
-/** The fields that changed, as { field: [before, after] }, so the audit row says exactly what moved. */
-export function changes<T extends Record<string, unknown>>(
-  before: T | null,
-  after: Partial<T>,
-): Record<string, [unknown, unknown]> {
-  const out: Record<string, [unknown, unknown]> = {};
-  for (const [k, v] of Object.entries(after)) {
-    const was = before ? before[k] : null;
-    if (JSON.stringify(was) !== JSON.stringify(v)) out[k] = [was ?? null, v ?? null];
-  }
-  return out;
-}
+import { audit, auditedRows, changes, conflictOnDuplicate, type Tx } from '../audited-save.ts';
 
 /** "1 job", "2 jobs": refusals count what is in the way. */
 const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+const branchRows = auditedRows(branches, 'Branch', {
+  create: 'settings.branch.create',
+  update: 'settings.branch.update',
+  remove: 'settings.branch.delete',
+});
+const jobTypeRows = auditedRows(jobTypes, 'Job type', {
+  create: 'settings.jobType.create',
+  update: 'settings.jobType.update',
+  remove: 'settings.jobType.delete',
+});
+const priorityRows = auditedRows(priorities, 'Priority', {
+  create: 'settings.priority.create',
+  update: 'settings.priority.update',
+  remove: 'settings.priority.delete',
+});
+
+/** How many of the agency's jobs were raised with a priority code (they keep it, so it cannot go or change). */
+async function jobsWithPriority(tx: Tx, agencyId: string, code: string): Promise<number> {
+  const [used] = await tx
+    .select({ n: count() })
+    .from(jobs)
+    .where(and(eq(jobs.agencyId, agencyId), eq(jobs.priorityCode, code)));
+  return used.n;
+}
 
 const hours = (max: number) =>
   z.number().int('Whole hours only').min(1, 'At least 1 hour').max(max, `At most ${max} hours`);
@@ -115,13 +115,6 @@ const memberInput = z.object({
   phone: optionalPhone,
 });
 
-function conflictOnDuplicate(e: unknown, message: string): never {
-  // 23505: unique violation (agency + code).
-  const pgCode = (e as { code?: string; cause?: { code?: string } })?.cause?.code ?? (e as { code?: string })?.code;
-  if (pgCode === '23505') throw new TRPCError({ code: 'CONFLICT', message });
-  throw e;
-}
-
 export const settingsRouter = router({
   /** Everything the Settings page shows. Staff may read it (forms need branches etc.); only admins change it. */
   get: staffProcedure.query(async ({ ctx }) => {
@@ -151,49 +144,24 @@ export const settingsRouter = router({
 
   saveBranch: adminProcedure.input(branchInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const { id, ...values } = input;
-      if (!id) {
-        const [row] = await tx
-          .insert(branches)
-          .values({ ...values, agencyId: ctx.agencyId })
-          .returning();
-        await audit(tx, ctx.user, 'settings.branch.create', { id: row.id, values });
-        return row;
-      }
-      const before = found(
-        await tx
-          .select()
-          .from(branches)
-          .where(and(eq(branches.id, id), eq(branches.agencyId, ctx.agencyId))),
-        'Branch',
-      );
-      const [row] = await tx.update(branches).set(values).where(eq(branches.id, id)).returning();
-      await audit(tx, ctx.user, 'settings.branch.update', { id, changes: changes(before, values) });
-      return row;
+      return branchRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, input);
     }),
   ),
 
   deleteBranch: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const before = found(
-        await tx
-          .select()
-          .from(branches)
-          .where(and(eq(branches.id, input.id), eq(branches.agencyId, ctx.agencyId))),
-        'Branch',
-      );
-      const [[p], [j]] = await Promise.all([
-        tx.select({ n: count() }).from(properties).where(eq(properties.branchId, input.id)),
-        tx.select({ n: count() }).from(jobs).where(eq(jobs.branchId, input.id)),
-      ]);
-      if (p.n + j.n > 0) {
-        throw new TRPCError({
-          code: 'CONFLICT',
-          message: `${before.name} has ${counted(p.n, 'property', 'properties')} and ${counted(j.n, 'job')}; move them to another branch before removing it.`,
-        });
-      }
-      await tx.delete(branches).where(eq(branches.id, input.id));
-      await audit(tx, ctx.user, 'settings.branch.delete', { id: input.id, was: before });
+      await branchRows.remove(tx, ctx.user, { agencyId: ctx.agencyId }, input.id, async (before) => {
+        const [[p], [j]] = await Promise.all([
+          tx.select({ n: count() }).from(properties).where(eq(properties.branchId, input.id)),
+          tx.select({ n: count() }).from(jobs).where(eq(jobs.branchId, input.id)),
+        ]);
+        if (p.n + j.n > 0) {
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: `${before.name} has ${counted(p.n, 'property', 'properties')} and ${counted(j.n, 'job')}; move them to another branch before removing it.`,
+          });
+        }
+      });
       return { deleted: true };
     }),
   ),
@@ -201,26 +169,8 @@ export const settingsRouter = router({
   saveJobType: adminProcedure.input(jobTypeInput).mutation(({ ctx, input }) =>
     ctx.db
       .transaction(async (tx) => {
-        const { id, ...values } = input;
-        values.requiredCertifications = [...new Set(values.requiredCertifications)];
-        if (!id) {
-          const [row] = await tx
-            .insert(jobTypes)
-            .values({ ...values, agencyId: ctx.agencyId })
-            .returning();
-          await audit(tx, ctx.user, 'settings.jobType.create', { id: row.id, values });
-          return row;
-        }
-        const before = found(
-          await tx
-            .select()
-            .from(jobTypes)
-            .where(and(eq(jobTypes.id, id), eq(jobTypes.agencyId, ctx.agencyId))),
-          'Job type',
-        );
-        const [row] = await tx.update(jobTypes).set(values).where(eq(jobTypes.id, id)).returning();
-        await audit(tx, ctx.user, 'settings.jobType.update', { id, changes: changes(before, values) });
-        return row;
+        const requiredCertifications = [...new Set(input.requiredCertifications)];
+        return jobTypeRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, { ...input, requiredCertifications });
       })
       .catch((e) => conflictOnDuplicate(e, `A job type with code ${input.code} already exists`)),
   ),
@@ -228,37 +178,16 @@ export const settingsRouter = router({
   savePriority: adminProcedure.input(priorityInput).mutation(({ ctx, input }) =>
     ctx.db
       .transaction(async (tx) => {
-        const { id, ...values } = input;
-        if (!id) {
-          const [row] = await tx
-            .insert(priorities)
-            .values({ ...values, agencyId: ctx.agencyId })
-            .returning();
-          await audit(tx, ctx.user, 'settings.priority.create', { id: row.id, values });
-          return row;
-        }
-        const before = found(
-          await tx
-            .select()
-            .from(priorities)
-            .where(and(eq(priorities.id, id), eq(priorities.agencyId, ctx.agencyId))),
-          'Priority',
-        );
-        if (before.code !== values.code) {
+        return priorityRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, input, async (before) => {
+          if (before.code === input.code) return;
           // Jobs keep the code they were raised with; renaming it would orphan them.
-          const [used] = await tx
-            .select({ n: count() })
-            .from(jobs)
-            .where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
-          if (used.n > 0)
+          const used = await jobsWithPriority(tx, ctx.agencyId, before.code);
+          if (used > 0)
             throw new TRPCError({
               code: 'CONFLICT',
-              message: `${counted(used.n, 'job')} ${used.n === 1 ? 'uses' : 'use'} priority ${before.code}; its code cannot change (the name, target and warnings can).`,
+              message: `${counted(used, 'job')} ${used === 1 ? 'uses' : 'use'} priority ${before.code}; its code cannot change (the name, target and warnings can).`,
             });
-        }
-        const [row] = await tx.update(priorities).set(values).where(eq(priorities.id, id)).returning();
-        await audit(tx, ctx.user, 'settings.priority.update', { id, changes: changes(before, values) });
-        return row;
+        });
       })
       .catch((e) => conflictOnDuplicate(e, `A priority with code ${input.code} already exists`)),
   ),
@@ -266,21 +195,14 @@ export const settingsRouter = router({
   /** Removes a job type no job uses; one in use stays (jobs keep their type), and the answer says why. */
   deleteJobType: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const before = found(
-        await tx
-          .select()
-          .from(jobTypes)
-          .where(and(eq(jobTypes.id, input.id), eq(jobTypes.agencyId, ctx.agencyId))),
-        'Job type',
-      );
-      const [used] = await tx.select({ n: count() }).from(jobs).where(eq(jobs.jobTypeId, input.id));
-      if (used.n > 0)
-        throw new TRPCError({
-          code: 'CONFLICT',
-          message: `${counted(used.n, 'job')} ${used.n === 1 ? 'is' : 'are'} ${before.name}; a job type in use cannot be removed (rename it instead).`,
-        });
-      await tx.delete(jobTypes).where(eq(jobTypes.id, input.id));
-      await audit(tx, ctx.user, 'settings.jobType.delete', { id: input.id, was: before });
+      await jobTypeRows.remove(tx, ctx.user, { agencyId: ctx.agencyId }, input.id, async (before) => {
+        const [used] = await tx.select({ n: count() }).from(jobs).where(eq(jobs.jobTypeId, input.id));
+        if (used.n > 0)
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: `${counted(used.n, 'job')} ${used.n === 1 ? 'is' : 'are'} ${before.name}; a job type in use cannot be removed (rename it instead).`,
+          });
+      });
       return { deleted: true };
     }),
   ),
@@ -288,24 +210,14 @@ export const settingsRouter = router({
   /** Removes a priority no job uses: jobs keep the code they were raised with, so one in use stays. */
   deletePriority: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const before = found(
-        await tx
-          .select()
-          .from(priorities)
-          .where(and(eq(priorities.id, input.id), eq(priorities.agencyId, ctx.agencyId))),
-        'Priority',
-      );
-      const [used] = await tx
-        .select({ n: count() })
-        .from(jobs)
-        .where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.priorityCode, before.code)));
-      if (used.n > 0)
-        throw new TRPCError({
-          code: 'CONFLICT',
-          message: `${counted(used.n, 'job')} ${used.n === 1 ? 'uses' : 'use'} priority ${before.code}; a priority in use cannot be removed.`,
-        });
-      await tx.delete(priorities).where(eq(priorities.id, input.id));
-      await audit(tx, ctx.user, 'settings.priority.delete', { id: input.id, was: before });
+      await priorityRows.remove(tx, ctx.user, { agencyId: ctx.agencyId }, input.id, async (before) => {
+        const used = await jobsWithPriority(tx, ctx.agencyId, before.code);
+        if (used > 0)
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: `${counted(used, 'job')} ${used === 1 ? 'uses' : 'use'} priority ${before.code}; a priority in use cannot be removed.`,
+          });
+      });
       return { deleted: true };
     }),
   ),

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { properties, tenants } from '#db/schema/index.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalEmail, optionalPhone } from '../text-input.ts';
-import { found } from '../found.ts';
-import { audit, changes } from './settings.ts';
+import { found, inAgency } from '../found.ts';
+import { auditedRows } from '../audited-save.ts';
 
 export const tenantInput = z
   .object({
@@ -23,6 +23,8 @@ export const tenantInput = z
     path: ['phone'],
     message: 'Give a phone number or an email so the contractor can arrange access',
   });
+
+const tenantRows = auditedRows(tenants, 'Tenant', { create: 'tenant.create', update: 'tenant.update' });
 
 export const tenantsRouter = router({
   list: staffProcedure
@@ -78,34 +80,9 @@ export const tenantsRouter = router({
   save: staffProcedure.input(tenantInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       const { id, ...rest } = input;
-      if (rest.propertyId) {
-        found(
-          await tx
-            .select({ id: properties.id })
-            .from(properties)
-            .where(and(eq(properties.id, rest.propertyId), eq(properties.agencyId, ctx.agencyId))),
-          'Property',
-        );
-      }
+      if (rest.propertyId) found(await inAgency(tx, properties, ctx.agencyId, rest.propertyId), 'Property');
       const values = { ...rest, propertyId: rest.propertyId ?? null };
-      if (!id) {
-        const [row] = await tx
-          .insert(tenants)
-          .values({ ...values, agencyId: ctx.agencyId })
-          .returning();
-        await audit(tx, ctx.user, 'tenant.create', { id: row.id, values });
-        return row;
-      }
-      const before = found(
-        await tx
-          .select()
-          .from(tenants)
-          .where(and(eq(tenants.id, id), eq(tenants.agencyId, ctx.agencyId))),
-        'Tenant',
-      );
-      const [row] = await tx.update(tenants).set(values).where(eq(tenants.id, id)).returning();
-      await audit(tx, ctx.user, 'tenant.update', { id, changes: changes(before, values) });
-      return row;
+      return tenantRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, { id, ...values });
     }),
   ),
 });

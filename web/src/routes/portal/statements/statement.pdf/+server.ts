@@ -6,7 +6,7 @@ import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {
   const period = periodOf(event.url);
-  const r = await fromApi(event, (api) => api.finance.statement(period).catch(periodRefused));
+  const r = await fromApi(event, (api) => api.portal.statement(period).catch(periodRefused));
   const pdf = await renderStatement({
     agency: r.agency,
     contractor: r.contractor,

@@ -15,7 +15,7 @@ const isoDate = z.iso.date();
 export const load: PageServerLoad = async (event) => {
   try {
     return {
-      form: await (await api(event)).finance.myJobInvoice({ jobId: event.params.id }),
+      form: await (await api(event)).portal.myJobInvoice({ jobId: event.params.id }),
       today: ukDay(new Date()),
     };
   } catch (e) {
@@ -63,7 +63,7 @@ export const actions: Actions = {
     try {
       await (
         await api(event)
-      ).finance.submitInvoice({
+      ).portal.submitInvoice({
         jobId: job.id,
         number: values.number,
         issuedOn: values.issuedOn,

@@ -4,7 +4,7 @@ import { fileResponse, fromApi } from '#lib/server/finance/download.ts';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {
-  const advice = await fromApi(event, (api) => api.finance.myRemittance({ id: event.params.id }));
+  const advice = await fromApi(event, (api) => api.portal.myRemittance({ id: event.params.id }));
   const pdf = await renderRemittance({ ...advice, generatedAt: new Date() });
   return fileResponse(event, pdf, 'application/pdf', `remittance-${advice.reference}.pdf`);
 };

@@ -7,7 +7,6 @@ import { createActivities } from '#activities/index.ts';
 import { notify } from '#activities/notify.ts';
 import { createDispatcher } from '#worker/embedded/dispatcher.ts';
 import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
-import type { JobCommand } from '#workflows/model.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
@@ -29,7 +28,8 @@ afterAll(() => t?.close());
 
 const staff = () => callerFor(t.db, staffOf(a));
 /** Sends the event as `who`, then runs its effects (the notifications) as the app's dispatcher would. */
-async function step(who: 'staff' | 0 | 1, command: JobCommand) {
+type Command = Parameters<ReturnType<typeof staff>['jobs']['send']>[0]['command'];
+async function step(who: 'staff' | 0 | 1, command: Command) {
   const caller = who === 'staff' ? staff() : callerFor(t.db, contractorOf(a, who));
   await caller.jobs.send({ id: jobId, command });
   const engine = createEmbeddedEngine({ db: t.db });

@@ -1,5 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import { getAuthService } from '#lib/server/auth/instance.ts';
+import { refuse, text } from '#lib/server/forms.ts';
 import { contractorMemberships, setActiveAgency } from '#lib/server/auth/memberships.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -17,7 +18,7 @@ export const actions: Actions = {
   choose: async ({ locals, request }) => {
     const user = locals.user;
     if (!user || user.kind !== 'contractor' || !locals.sessionId) redirect(303, '/sign-in');
-    const agencyId = String((await request.formData()).get('agencyId') ?? '');
+    const agencyId = text(await request.formData(), 'agencyId');
     const { db } = await getAuthService();
     try {
       await setActiveAgency(db, {
@@ -26,7 +27,7 @@ export const actions: Actions = {
         agencyId,
       });
     } catch (e) {
-      return fail(403, { error: (e as Error).message });
+      return refuse('choose', (e as Error).message, { code: 'FORBIDDEN' });
     }
     redirect(303, '/portal');
   },

@@ -243,7 +243,7 @@ describe('settings', () => {
     const e = await failure(
       as(adminA).settings.updateAgency({ ...agencySettings, phone: 'Call the office please', email: long }),
     );
-    expect(toFailure('agency', e).data.fieldErrors).toEqual({
+    expect(toFailure('agency', e, { besideFields: true }).data.fieldErrors).toEqual({
       phone: ['Enter a phone number of digits, spaces and +'],
       email: ['Keep the email to 254 characters'],
     });
@@ -822,7 +822,8 @@ describe('what people type into the forms', () => {
   });
 
   it('says beside each field what is wrong in words, as the API does: too long is not "Fill this in"', async () => {
-    const beside = async (call: Promise<unknown>) => toFailure('save', await failure(call)).data.fieldErrors;
+    const beside = async (call: Promise<unknown>) =>
+      toFailure('save', await failure(call), { besideFields: true }).data.fieldErrors;
     const contractor = { name: 'Long Names', email: 'long@x.example', trades: ['general'], coverage: [] };
     expect(
       await beside(

@@ -66,13 +66,15 @@ describe('a refusal on a form', () => {
       'Give the job a short title. Keep the note to 5 characters. The agent price ex VAT must be a whole number. ' +
         'Enter the first line of the address',
     );
-    expect(failure.data.fieldErrors).toEqual({
+    expect(failure.data.error).not.toMatch(/Too small|Too big|expected|invalid_/);
+    // A form that shows only the top line is not sent the API's field names at all.
+    expect(failure.data.fieldErrors).toEqual({});
+    expect(toFailure('save', invalid(BAD), { besideFields: true }).data.fieldErrors).toEqual({
       title: ['Give the job a short title'],
-      text: ['Keep the note to 5 characters'],
-      agentNetPence: ['The agent price ex VAT must be a whole number'],
+      text: ['Keep the text to 5 characters'],
+      agentNetPence: ['The agent net must be a whole number'],
       line1: ['Enter the first line of the address'],
     });
-    expect(failure.data.error).not.toMatch(/Too small|Too big|expected|invalid_/);
   });
 
   it('on a form that shows problems beside the fields, says only to correct them at the top, with what was typed', () => {

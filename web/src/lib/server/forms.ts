@@ -23,7 +23,8 @@ export interface Failure<V = Record<string, string>> {
   code: TRPCError['code'];
   /** The row the form was about when a page has one such form per row (its id, or 'new'); else null. */
   key: string | null;
-  /** Each field's problems, by the API's field names. */
+  /** Each field's problems by the field's name, on a form that draws them beside its fields (`besideFields`,
+   * whose fields are named as the API's); else none, and the sentences are all in `error`. */
   fieldErrors: FieldErrors;
   /** What was typed, so the form is drawn again as it was (without JavaScript too). */
   values: V;
@@ -75,7 +76,7 @@ export function toFailure<V = Record<string, string>>(
     error: said,
     code: e.code,
     key,
-    fieldErrors: problems.fieldErrors,
+    fieldErrors: besideFields ? problems.fieldErrors : {},
     values: values ?? ((form ? typed(form) : {}) as V),
   });
 }

@@ -2,12 +2,13 @@
 // error page) in one shape, `Failure`; a load's or a download's is SvelteKit's HTTP error. Either way the status
 // is the one tRPC itself gives the code over HTTP (`getHTTPStatusCodeFromError`): 409 for a refusal, 404 for a
 // record out of scope, 503 for an engine that is not answering. Bad input is said in sentences naming each field
-// (api/issues.ts), at the top of the form and beside each field. Faults (INTERNAL_SERVER_ERROR, anything not a
-// TRPCError) are rethrown to the error page, which shows a reference and never their words.
+// (api/issues.ts): at the top of the form, or beside each field where the page draws them there. Faults
+// (INTERNAL_SERVER_ERROR, anything not a TRPCError) are rethrown to the error page, which shows a reference and
+// never their words.
 import { error, fail, redirect, type ActionFailure, type RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { z, ZodError } from 'zod';
+import { type z, ZodError } from 'zod';
 import { parsePounds } from '#lib/components/finance/pounds.ts';
 import { describeIssues, fieldErrorsOf, type FieldErrors, type FieldNames } from './api/issues.ts';
 

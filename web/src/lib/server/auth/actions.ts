@@ -1,5 +1,5 @@
 // Shared plumbing for the sign-in, sign-up, verification and reset pages' form actions.
-import { fail, type RequestEvent } from '@sveltejs/kit';
+import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { refuse, trimmed } from '../forms.ts';
 import type { SessionUser } from './user.ts';
 import { callAuth, type AuthCallContext, type AuthResult } from './dispatch.ts';
@@ -26,6 +26,14 @@ export async function authAction<T = unknown>(
   const result = await callAuth<T>(auth, path, authCallContext(event), { method: 'POST', body: body ?? {} });
   applySetCookies(event, result.setCookies);
   return result;
+}
+
+/** Signs in someone who has just chosen their password (an accepted invitation, a new agency) and sends them
+ * to `to`; should signing in fail, to the sign-in page with their email filled in. */
+export async function signInAndGo(event: RequestEvent, email: string, password: string, to: string): Promise<never> {
+  const result = await authAction(event, '/sign-in/email', { email, password, rememberMe: true });
+  if (!result.ok) redirect(303, `/sign-in?email=${encodeURIComponent(email)}`);
+  redirect(303, to);
 }
 
 /** A same-site path to return to after signing in; anything else is ignored. */

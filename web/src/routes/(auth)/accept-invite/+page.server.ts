@@ -1,5 +1,4 @@
-import { redirect } from '@sveltejs/kit';
-import { authAction, authRefused, PASSWORDS_DIFFER } from '#lib/server/auth/actions.ts';
+import { authRefused, PASSWORDS_DIFFER, signInAndGo } from '#lib/server/auth/actions.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
 import { text } from '#lib/server/forms.ts';
 import { acceptInvitation, findInvitation, InvitationError } from '#lib/server/auth/invitations.ts';
@@ -35,8 +34,6 @@ export const actions: Actions = {
       if (e instanceof InvitationError) return authRefused('default', e.message, {});
       throw e;
     }
-    const result = await authAction(event, '/sign-in/email', { email, password, rememberMe: true });
-    if (!result.ok) redirect(303, `/sign-in?email=${encodeURIComponent(email)}`);
-    redirect(303, '/jobs');
+    return signInAndGo(event, email, password, '/jobs');
   },
 };

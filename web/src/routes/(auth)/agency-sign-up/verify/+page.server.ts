@@ -1,6 +1,5 @@
-import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
-import { authAction, authRefused, PASSWORDS_DIFFER } from '#lib/server/auth/actions.ts';
+import { authRefused, PASSWORDS_DIFFER, signInAndGo } from '#lib/server/auth/actions.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
 import { text } from '#lib/server/forms.ts';
 import { queryId } from '#lib/server/query.ts';
@@ -30,8 +29,6 @@ export const actions: Actions = {
       if (e instanceof SignUpError) return authRefused('default', e.message, {});
       throw e;
     }
-    const result = await authAction(event, '/sign-in/email', { email, password, rememberMe: true });
-    if (!result.ok) redirect(303, `/sign-in?email=${encodeURIComponent(email)}`);
-    redirect(303, '/settings');
+    return signInAndGo(event, email, password, '/settings');
   },
 };

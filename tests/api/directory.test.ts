@@ -24,8 +24,8 @@ import { createContext } from '#lib/server/api/context.ts';
 import { createCaller } from '#lib/server/api/root.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
 import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
-import { apiFailure } from '#lib/components/directory/form.ts';
-import { contractorFrom, percentToBp } from '#lib/components/directory/inputs.ts';
+import { toFailure } from '#lib/server/forms.ts';
+import { contractorFrom, percentToBp } from '#lib/server/directory-inputs.ts';
 import { parseDistricts } from '#lib/postcode.ts';
 import { districtOf } from '#lib/server/map/outcodes.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -243,7 +243,7 @@ describe('settings', () => {
     const e = await failure(
       as(adminA).settings.updateAgency({ ...agencySettings, phone: 'Call the office please', email: long }),
     );
-    expect(apiFailure('agency', null, new FormData(), e).data.fieldErrors).toEqual({
+    expect(toFailure('agency', e, { besideFields: true }).data.fieldErrors).toEqual({
       phone: ['Enter a phone number of digits, spaces and +'],
       email: ['Keep the email to 254 characters'],
     });
@@ -823,7 +823,7 @@ describe('what people type into the forms', () => {
 
   it('says beside each field what is wrong in words, as the API does: too long is not "Fill this in"', async () => {
     const beside = async (call: Promise<unknown>) =>
-      apiFailure('save', null, new FormData(), await failure(call)).data.fieldErrors;
+      toFailure('save', await failure(call), { besideFields: true }).data.fieldErrors;
     const contractor = { name: 'Long Names', email: 'long@x.example', trades: ['general'], coverage: [] };
     expect(
       await beside(

@@ -560,7 +560,7 @@ describe('form refusals', () => {
       }),
     );
     const names = { number: 'invoice number', issuedOn: 'invoice date', netPence: 'net amount', vatPence: 'VAT' };
-    expect(toFailure('submit', bad, names).data.error).toBe(
+    expect(toFailure('submit', bad, { names }).data.error).toBe(
       'Enter the invoice number. Enter a valid invoice date. The net amount is too large. The VAT is too small. Enter a valid document id',
     );
     const title = await refusal(

@@ -6,6 +6,23 @@ import { z, type ZodError } from 'zod';
 /** Names for the API's fields in a form's words, e.g. `{ number: 'invoice number' }`. */
 export type FieldNames = Record<string, string>;
 
+/** Each field's problems as sentences, by the field's key, as forms show them beside the field. */
+export type FieldErrors = Record<string, string[] | undefined>;
+
+/** Words for the API's fields whose own names would not read well to anyone ("line1", "lat"): every answer,
+ * over HTTP and on forms alike, uses them unless a form names the field its own way. */
+const NAMES: FieldNames = {
+  line1: 'first line of the address',
+  line2: 'second line of the address',
+  lat: 'latitude',
+  lng: 'longitude',
+  baseLat: 'base latitude',
+  baseLng: 'base longitude',
+  vatRateBp: 'VAT rate',
+  targetHours: 'SLA target',
+  sortOrder: 'order',
+};
+
 type Issue = ZodError['issues'][number];
 const english = z.locales.en().localeError;
 
@@ -28,7 +45,7 @@ export const fieldOf = (key: string) =>
 function sentence(issue: Issue, names: FieldNames): string {
   if (!zodsOwn(issue)) return issue.message;
   const key = issue.path.findLast((k): k is string => typeof k === 'string') ?? '';
-  const field = names[key] ?? fieldOf(key);
+  const field = names[key] ?? NAMES[key] ?? fieldOf(key);
   if (!field) return 'Check what you entered';
   const text = 'origin' in issue && issue.origin === 'string';
   switch (issue.code) {
@@ -56,4 +73,15 @@ function sentence(issue: Issue, names: FieldNames): string {
 /** All of a failure's problems as sentences, each once: "Enter the reason. The agent net is too large". */
 export function describeIssues(issues: readonly Issue[], names: FieldNames = {}): string {
   return [...new Set(issues.map((i) => sentence(i, names)))].join('. ');
+}
+
+/** The same sentences by field: each field's problems once, under its key; problems of the whole input under
+ * `formErrors`. */
+export function fieldErrorsOf(error: ZodError, names: FieldNames = {}) {
+  const flat = z.flattenError(error, (issue) => sentence(issue, names));
+  const once = (messages: string[] = []) => [...new Set(messages)];
+  const fieldErrors: FieldErrors = Object.fromEntries(
+    Object.entries(flat.fieldErrors as Record<string, string[] | undefined>).map(([k, v]) => [k, once(v)]),
+  );
+  return { formErrors: once(flat.formErrors), fieldErrors };
 }

@@ -1,11 +1,11 @@
 // tRPC setup: one context, procedures layered by who may call them. Authorization lives here and in
 // the routers' query scoping, never only in the UI (layout groups do not protect +server.ts).
 import { initTRPC, TRPCError } from '@trpc/server';
-import { z, ZodError } from 'zod';
+import { ZodError } from 'zod';
 import type { Context } from './context.ts';
 import { reportInternalError } from '../security/internal-error.ts';
 import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from '../security/unavailable.ts';
-import { describeIssues, fieldOf } from './issues.ts';
+import { describeIssues, fieldErrorsOf, fieldOf } from './issues.ts';
 import { controlCharacterMessage, controlCharacterPath } from './text-input.ts';
 
 const t = initTRPC.context<Context>().create({
@@ -23,7 +23,8 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       message: invalid ? describeIssues(invalid.issues) : shape.message,
-      data: { ...shape.data, fieldErrors: invalid ? z.flattenError(invalid).fieldErrors : null },
+      // Beside each field, the same sentences the message joins (forms show them there: forms.ts).
+      data: { ...shape.data, fieldErrors: invalid ? fieldErrorsOf(invalid).fieldErrors : null },
     };
   },
 });

@@ -1,5 +1,6 @@
 // Shared plumbing for the sign-in, sign-up, verification and reset pages' form actions.
-import type { RequestEvent } from '@sveltejs/kit';
+import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { refuse, trimmed } from '../forms.ts';
 import type { SessionUser } from './user.ts';
 import { callAuth, type AuthCallContext, type AuthResult } from './dispatch.ts';
 import { applySetCookies } from './cookies.ts';
@@ -25,6 +26,14 @@ export async function authAction<T = unknown>(
   const result = await callAuth<T>(auth, path, authCallContext(event), { method: 'POST', body: body ?? {} });
   applySetCookies(event, result.setCookies);
   return result;
+}
+
+/** Signs in someone who has just chosen their password (an accepted invitation, a new agency) and sends them
+ * to `to`; should signing in fail, to the sign-in page with their email filled in. */
+export async function signInAndGo(event: RequestEvent, email: string, password: string, to: string): Promise<never> {
+  const result = await authAction(event, '/sign-in/email', { email, password, rememberMe: true });
+  if (!result.ok) redirect(303, `/sign-in?email=${encodeURIComponent(email)}`);
+  redirect(303, to);
 }
 
 /** A same-site path to return to after signing in; anything else is ignored. */
@@ -77,3 +86,37 @@ export function authMessage(result: AuthResult, fallback: string): string {
       return fallback;
   }
 }
+
+export const PASSWORDS_DIFFER = 'The two passwords do not match.';
+
+/** The email typed into a sign-up, reset or verification form, as accounts store it. */
+export const emailOf = (f: FormData) => trimmed(f, 'email').toLowerCase();
+
+/**
+ * A refusal on a sign-in, sign-up, verification or reset form, in the shape every form fails with (forms.ts):
+ * too many requests stays a 429, anything else is the form's to correct (400). `values` (never a password) go
+ * back as typed, and also at the top level, where these pages read the email today (`form.email`).
+ */
+export function authRefused<V extends Record<string, string>>(
+  action: string,
+  message: string,
+  values: V,
+  code: 'BAD_REQUEST' | 'TOO_MANY_REQUESTS' = 'BAD_REQUEST',
+) {
+  const { status, data } = refuse(action, message, { code, values });
+  return fail(status, { ...values, ...data });
+}
+
+/** An auth endpoint's refusal on its form: its own words where people can act on them (`authMessage`). */
+export const authFailed = <V extends Record<string, string>>(
+  action: string,
+  result: AuthResult,
+  fallback: string,
+  values: V,
+) =>
+  authRefused(
+    action,
+    authMessage(result, fallback),
+    values,
+    result.status === 429 ? 'TOO_MANY_REQUESTS' : 'BAD_REQUEST',
+  );

@@ -1,10 +1,12 @@
 // Job attachments: site photos, documents and invoice documents. The type is sniffed from the bytes,
 // not trusted from the browser, and the size is capped, before anything is stored.
+import { TRPCError } from '@trpc/server';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
 import { attachments, jobEvents } from '#db/schema/index.ts';
+import { actorOf, type SessionUser } from '../auth/user.ts';
 import type { FileStore } from './storage.ts';
 
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
@@ -20,14 +22,22 @@ const ALLOWED = new Map([
 export const attachmentKind = z.enum(['photo', 'document', 'invoice']);
 export type AttachmentKind = z.infer<typeof attachmentKind>;
 
-export class UploadRejected extends Error {
-  override readonly name = 'UploadRejected';
-  /** The HTTP status that says why: 415 for a file that is not a photo or PDF, 400 for too many or too big,
-   * 403 for a job the uploader may not add files to. */
-  readonly status: 400 | 403 | 415;
-  constructor(message: string, status: 400 | 403 | 415 = 415) {
-    super(message);
-    this.status = status;
+/** Who uploaded a file, as its row records it ("contractor:<id>", "staff:<id>"): who may take it back. */
+export function uploaderOf(user: SessionUser) {
+  const actor = actorOf(user);
+  return `${actor.role}:${actor.id}`;
+}
+
+/** An upload refused, as the API refuses: its code says why (UNSUPPORTED_MEDIA_TYPE, 415, for a file that is not
+ * a photo or PDF; BAD_REQUEST, 400, for too many or too big; FORBIDDEN, 403, for a job the uploader may not add
+ * files to), so forms and the upload endpoint answer it as they answer the API (forms.ts). */
+export class UploadRejected extends TRPCError {
+  constructor(
+    message: string,
+    code: 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_REQUEST' | 'FORBIDDEN' = 'UNSUPPORTED_MEDIA_TYPE',
+  ) {
+    super({ code, message });
+    this.name = 'UploadRejected';
   }
 }
 
@@ -91,9 +101,9 @@ export async function saveUploads(
   },
 ) {
   if (!mayUpload(input.scope, input.job))
-    throw new UploadRejected('Accept the job before adding photos or documents to it', 403);
+    throw new UploadRejected('Accept the job before adding photos or documents to it', 'FORBIDDEN');
   if (input.files.length > MAX_FILES_PER_UPLOAD)
-    throw new UploadRejected(`Attach at most ${MAX_FILES_PER_UPLOAD} files at a time`, 400);
+    throw new UploadRejected(`Attach at most ${MAX_FILES_PER_UPLOAD} files at a time`, 'BAD_REQUEST');
   const saved: (typeof attachments.$inferSelect)[] = [];
   try {
     for (const file of input.files) {

@@ -2,17 +2,12 @@
 // or offered it), with the same 401/404 answers as the API.
 import type { RequestEvent } from '@sveltejs/kit';
 import { error } from '@sveltejs/kit';
-import { z } from 'zod';
 import { renderJobSheet } from '#activities/pdf/job-sheet.ts';
 import { jobSheetData } from './job-sheet-data.ts';
 import { jobForRequest } from './request.ts';
 
-export async function jobSheetResponse(
-  event: Pick<RequestEvent, 'locals' | 'url'>,
-  jobId: string | undefined,
-): Promise<Response> {
-  if (!z.uuid().safeParse(jobId).success) error(404, 'Job not found');
-  const { runtime, job } = await jobForRequest(event, jobId!);
+export async function jobSheetResponse(event: Pick<RequestEvent, 'locals' | 'url'>, jobId: string): Promise<Response> {
+  const { runtime, job } = await jobForRequest(event, jobId);
   const data = await jobSheetData(runtime.db, job, event.locals.user!);
   if (!data) error(404, 'Job not found');
   const pdf = await renderJobSheet(data);

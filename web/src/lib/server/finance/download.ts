@@ -1,27 +1,15 @@
 // Finance downloads (PDFs, CSV): data comes from the finance API with the request's user, so the
 // download answers exactly as the API would (401/403/404), then the document is rendered.
-import { error, type RequestEvent } from '@sveltejs/kit';
-import { TRPCError } from '@trpc/server';
+import type { RequestEvent } from '@sveltejs/kit';
 import { api } from '../api/caller.ts';
+import { toHttpError } from '../forms.ts';
 
-const STATUS: Partial<Record<TRPCError['code'], number>> = {
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_REQUEST: 400,
-};
-
-/** Calls the API, turning its refusals into HTTP errors. */
+/** Calls the API, turning its refusals into HTTP errors (forms.ts). */
 export async function fromApi<T>(
   event: Pick<RequestEvent, 'locals'>,
   fn: (caller: Awaited<ReturnType<typeof api>>) => Promise<T>,
 ): Promise<T> {
-  try {
-    return await fn(await api(event));
-  } catch (e) {
-    if (e instanceof TRPCError && STATUS[e.code]) error(STATUS[e.code]!, e.message);
-    throw e;
-  }
+  return fn(await api(event)).catch(toHttpError);
 }
 
 /** `?download` asks the browser to save rather than show the file. */

@@ -1,6 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
-import { authAction } from '#lib/server/auth/actions.ts';
+import { authRefused, PASSWORDS_DIFFER, signInAndGo } from '#lib/server/auth/actions.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
+import { text } from '#lib/server/forms.ts';
 import { acceptInvitation, findInvitation, InvitationError } from '#lib/server/auth/invitations.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -22,20 +22,18 @@ export const load: PageServerLoad = async ({ url }) => {
 export const actions: Actions = {
   default: async (event) => {
     const data = await event.request.formData();
-    const token = String(data.get('token') ?? '');
-    const name = String(data.get('name') ?? '');
-    const password = String(data.get('password') ?? '');
-    if (password !== String(data.get('confirm') ?? '')) return fail(400, { error: 'The two passwords do not match.' });
+    const token = text(data, 'token');
+    const name = text(data, 'name');
+    const password = text(data, 'password');
+    if (password !== text(data, 'confirm')) return authRefused('default', PASSWORDS_DIFFER, {});
     const { db } = await getAuthService();
     let email: string;
     try {
       ({ email } = await acceptInvitation(db, { token, password, name }));
     } catch (e) {
-      if (e instanceof InvitationError) return fail(400, { error: e.message });
+      if (e instanceof InvitationError) return authRefused('default', e.message, {});
       throw e;
     }
-    const result = await authAction(event, '/sign-in/email', { email, password, rememberMe: true });
-    if (!result.ok) redirect(303, `/sign-in?email=${encodeURIComponent(email)}`);
-    redirect(303, '/jobs');
+    return signInAndGo(event, email, password, '/jobs');
   },
 };

@@ -1,5 +1,4 @@
-import { fail } from '@sveltejs/kit';
-import { authAction, authMessage } from '#lib/server/auth/actions.ts';
+import { authAction, authFailed, authRefused, emailOf } from '#lib/server/auth/actions.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
 import { mayReadDevMailbox } from '#lib/server/security/dev-mailbox.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -13,14 +12,11 @@ export const load: PageServerLoad = async ({ getClientAddress, request, locals }
 
 export const actions: Actions = {
   default: async (event) => {
-    const data = await event.request.formData();
-    const email = String(data.get('email') ?? '')
-      .trim()
-      .toLowerCase();
-    if (!email) return fail(400, { email, error: 'Enter your email.' });
+    const email = emailOf(await event.request.formData());
+    if (!email) return authRefused('default', 'Enter your email.', { email });
     const result = await authAction(event, '/request-password-reset', { email });
     if (!result.ok && result.status === 429)
-      return fail(429, { email, error: authMessage(result, 'Too many requests. Wait a minute and try again.') });
+      return authFailed('default', result, 'Too many requests. Wait a minute and try again.', { email });
     // The same answer for known and unknown addresses.
     return { email, sent: true };
   },

@@ -1,5 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
-import { authAction, authMessage, landingFor, safeNext } from '#lib/server/auth/actions.ts';
+import { redirect } from '@sveltejs/kit';
+import { authAction, authFailed, authRefused, landingFor, safeNext } from '#lib/server/auth/actions.ts';
+import { text, trimmed } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -22,10 +23,10 @@ export const load: PageServerLoad = ({ locals, url }) => {
 export const actions: Actions = {
   default: async (event) => {
     const data = await event.request.formData();
-    const email = String(data.get('email') ?? '').trim();
-    const password = String(data.get('password') ?? '');
-    const next = safeNext(String(data.get('next') ?? ''));
-    if (!email || !password) return fail(400, { email, error: 'Enter your email and password.' });
+    const email = trimmed(data, 'email');
+    const password = text(data, 'password');
+    const next = safeNext(text(data, 'next'));
+    if (!email || !password) return authRefused('default', 'Enter your email and password.', { email });
 
     const result = await authAction<{ user: { id: string; email: string; role?: string } }>(event, '/sign-in/email', {
       email,
@@ -37,10 +38,7 @@ export const actions: Actions = {
       redirect(303, `/verify?email=${encodeURIComponent(email)}&notice=unverified`);
     }
     if (!result.ok || !result.data)
-      return fail(result.status === 429 ? 429 : 400, {
-        email,
-        error: authMessage(result, 'That email and password do not match an account.'),
-      });
+      return authFailed('default', result, 'That email and password do not match an account.', { email });
     redirect(303, await landingFor(result.data.user, next));
   },
 };

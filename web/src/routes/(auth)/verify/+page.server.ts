@@ -1,5 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
-import { authAction, authMessage } from '#lib/server/auth/actions.ts';
+import { redirect } from '@sveltejs/kit';
+import { authAction, authFailed, authRefused, emailOf } from '#lib/server/auth/actions.ts';
+import { text } from '#lib/server/forms.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -23,34 +24,19 @@ export const load: PageServerLoad = async ({ url }) => {
 export const actions: Actions = {
   verify: async (event) => {
     const data = await event.request.formData();
-    const email = String(data.get('email') ?? '')
-      .trim()
-      .toLowerCase();
-    const otp = String(data.get('code') ?? '').replace(/\s+/g, '');
-    if (!email || !otp)
-      return fail(400, { action: 'verify', email, error: 'Enter your email and the code from the email.' });
+    const email = emailOf(data);
+    const otp = text(data, 'code').replace(/\s+/g, '');
+    if (!email || !otp) return authRefused('verify', 'Enter your email and the code from the email.', { email });
     const result = await authAction(event, '/email-otp/verify-email', { email, otp });
     if (!result.ok)
-      return fail(result.status === 429 ? 429 : 400, {
-        action: 'verify',
-        email,
-        error: authMessage(result, 'That code is not right. Check the latest email and try again.'),
-      });
+      return authFailed('verify', result, 'That code is not right. Check the latest email and try again.', { email });
     redirect(303, `/sign-in?notice=verified&email=${encodeURIComponent(email)}`);
   },
   resend: async (event) => {
-    const data = await event.request.formData();
-    const email = String(data.get('email') ?? '')
-      .trim()
-      .toLowerCase();
-    if (!email) return fail(400, { action: 'resend', email, error: 'Enter your email first.' });
+    const email = emailOf(await event.request.formData());
+    if (!email) return authRefused('resend', 'Enter your email first.', { email });
     const result = await authAction(event, '/email-otp/send-verification-otp', { email, type: 'email-verification' });
-    if (!result.ok)
-      return fail(result.status === 429 ? 429 : 400, {
-        action: 'resend',
-        email,
-        error: authMessage(result, 'We could not send a code. Try again shortly.'),
-      });
+    if (!result.ok) return authFailed('resend', result, 'We could not send a code. Try again shortly.', { email });
     // Same answer whether or not an account is waiting: no account discovery here.
     return { action: 'resend', email, sent: true };
   },

@@ -1,9 +1,7 @@
-import { z } from 'zod';
 import { api } from '#lib/server/api/caller.ts';
+import { queryId } from '#lib/server/query.ts';
 import { JOB_STATUSES, type JobStatus } from '#workflows/model.ts';
 import type { PageServerLoad } from './$types';
-
-const uuid = (v: string | null) => (v && z.uuid().safeParse(v).success ? v : undefined);
 
 // Every filter lives in the URL, so a filtered list can be bookmarked, shared and reloaded as it was.
 export const load: PageServerLoad = async (event) => {
@@ -16,8 +14,8 @@ export const load: PageServerLoad = async (event) => {
     view,
     status: status.length ? status : undefined,
     priority: priority.length ? priority.slice(0, 10) : undefined,
-    branchId: uuid(p.get('branch')),
-    contractorId: uuid(p.get('contractor')),
+    branchId: queryId(event.url, 'branch'),
+    contractorId: queryId(event.url, 'contractor'),
     sla,
     q: p.get('q')?.trim().slice(0, 100) || undefined,
   };

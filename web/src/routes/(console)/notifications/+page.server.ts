@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { api } from '#lib/server/api/caller.ts';
-import { attempt } from '#lib/server/forms.ts';
+import { attempt, formAction } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -18,9 +18,8 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
-  read: async (event) => {
-    const ids = (await event.request.formData()).getAll('id').map(Number);
-    return attempt('read', async () => (await api(event)).notifications.markRead({ ids }));
-  },
+  read: formAction('read', async (f, event) =>
+    (await api(event)).notifications.markRead({ ids: f.getAll('id').map(Number) }),
+  ),
   readAll: (event) => attempt('readAll', async () => (await api(event)).notifications.markRead({ all: true })),
 };

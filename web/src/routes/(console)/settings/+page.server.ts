@@ -1,6 +1,17 @@
 import { api } from '#lib/server/api/caller.ts';
-import { checked, failure, isAdmin, list, num, optional, run, text } from '#lib/components/directory/form.ts';
-import { percentToBp } from '#lib/components/directory/inputs.ts';
+import { percentToBp } from '#lib/server/directory-inputs.ts';
+import {
+  checked,
+  editedRow,
+  formAction,
+  isAdmin,
+  list,
+  num,
+  optional,
+  perField,
+  removedRow,
+  text,
+} from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -9,17 +20,16 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
-  agency: async (event) => {
-    const f = await event.request.formData();
-    const vatRateBp = percentToBp(text(f, 'vatPercent'));
-    const result = await run('agency', null, f, async () =>
+  agency: formAction(
+    'agency',
+    async (f, event) =>
       (await api(event)).settings.updateAgency({
         name: text(f, 'name'),
         phone: text(f, 'phone'),
         email: text(f, 'email'),
         // Unreadable VAT still goes to the API, as NaN, which it refuses before writing anything: so the
         // other fields are checked in the same round and every mistake is shown at once.
-        vatRateBp: vatRateBp ?? NaN,
+        vatRateBp: percentToBp(text(f, 'vatPercent')) ?? NaN,
         portalEnabled: checked(f, 'portalEnabled'),
         shareTenantContact: checked(f, 'shareTenantContact'),
         offerReminderHours: num(f, 'offerReminderHours') as number,
@@ -28,77 +38,71 @@ export const actions: Actions = {
         invoiceReminderRepeatHours: num(f, 'invoiceReminderRepeatHours') as number,
         invoiceReminderLimit: num(f, 'invoiceReminderLimit') as number,
       }),
-    );
-    if (vatRateBp !== null || !('data' in result) || result.status !== 400) return result;
-    // The API saw a number, not what was typed: the VAT message says what a percentage looks like.
-    return failure(
-      'agency',
-      null,
-      f,
-      'Please correct the highlighted fields.',
-      { ...result.data.fieldErrors, vatRateBp: ['Enter VAT as a percentage, e.g. 20 or 17.5'] },
-      result.status,
-    );
-  },
+    (f) => ({
+      ...perField()(f),
+      // The API saw a number, not what was typed: the VAT message says what a percentage looks like.
+      messages:
+        percentToBp(text(f, 'vatPercent')) === null
+          ? { vatRateBp: 'Enter VAT as a percentage, e.g. 20 or 17.5' }
+          : undefined,
+    }),
+  ),
 
-  branch: async (event) => {
-    const f = await event.request.formData();
-    const id = optional(f, 'id');
-    return run('branch', id ?? 'new', f, async () =>
+  branch: formAction(
+    'branch',
+    async (f, event) =>
       (await api(event)).settings.saveBranch({
-        id,
+        id: optional(f, 'id'),
         name: text(f, 'name'),
         phone: text(f, 'phone'),
         email: text(f, 'email'),
         address: text(f, 'address'),
       }),
-    );
-  },
+    perField(editedRow),
+  ),
 
-  deleteBranch: async (event) => {
-    const f = await event.request.formData();
-    const id = text(f, 'id');
-    return run('deleteBranch', id, f, async () => (await api(event)).settings.deleteBranch({ id }));
-  },
+  deleteBranch: formAction(
+    'deleteBranch',
+    async (f, event) => (await api(event)).settings.deleteBranch({ id: removedRow(f) }),
+    perField(removedRow),
+  ),
 
-  deleteJobType: async (event) => {
-    const f = await event.request.formData();
-    const id = text(f, 'id');
-    return run('deleteJobType', id, f, async () => (await api(event)).settings.deleteJobType({ id }));
-  },
+  deleteJobType: formAction(
+    'deleteJobType',
+    async (f, event) => (await api(event)).settings.deleteJobType({ id: removedRow(f) }),
+    perField(removedRow),
+  ),
 
-  deletePriority: async (event) => {
-    const f = await event.request.formData();
-    const id = text(f, 'id');
-    return run('deletePriority', id, f, async () => (await api(event)).settings.deletePriority({ id }));
-  },
+  deletePriority: formAction(
+    'deletePriority',
+    async (f, event) => (await api(event)).settings.deletePriority({ id: removedRow(f) }),
+    perField(removedRow),
+  ),
 
-  jobType: async (event) => {
-    const f = await event.request.formData();
-    const id = optional(f, 'id');
-    return run('jobType', id ?? 'new', f, async () =>
+  jobType: formAction(
+    'jobType',
+    async (f, event) =>
       (await api(event)).settings.saveJobType({
-        id,
+        id: optional(f, 'id'),
         code: text(f, 'code'),
         name: text(f, 'name'),
         trade: text(f, 'trade'),
         requiredCertifications: list(f, 'requiredCertifications'),
       }),
-    );
-  },
+    perField(editedRow),
+  ),
 
-  priority: async (event) => {
-    const f = await event.request.formData();
-    const id = optional(f, 'id');
-    return run('priority', id ?? 'new', f, async () =>
+  priority: formAction(
+    'priority',
+    async (f, event) =>
       (await api(event)).settings.savePriority({
-        id,
+        id: optional(f, 'id'),
         code: text(f, 'code'),
         name: text(f, 'name'),
         targetHours: num(f, 'targetHours') as number,
         warnAtPercent: list(f, 'warnAtPercent').map(Number),
         sortOrder: num(f, 'sortOrder') ?? 0,
       }),
-    );
-  },
+    perField(editedRow),
+  ),
 };

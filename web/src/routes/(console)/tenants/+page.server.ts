@@ -1,5 +1,5 @@
 import { api } from '#lib/server/api/caller.ts';
-import { isAdmin } from '#lib/components/directory/form.ts';
+import { isAdmin } from '#lib/server/forms.ts';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 50;

@@ -1,6 +1,7 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import { getAuthService } from '#lib/server/auth/instance.ts';
 import { safeNext } from '#lib/server/auth/actions.ts';
+import { refuse, text } from '#lib/server/forms.ts';
 import { contractorMemberships, setActiveAgency } from '#lib/server/auth/memberships.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -20,8 +21,8 @@ export const actions: Actions = {
     const user = locals.user;
     if (!user || user.kind !== 'contractor' || !locals.sessionId) redirect(303, '/sign-in');
     const data = await request.formData();
-    const agencyId = String(data.get('agencyId') ?? '');
-    const next = safeNext(String(data.get('next') ?? ''));
+    const agencyId = text(data, 'agencyId');
+    const next = safeNext(text(data, 'next'));
     const { db } = await getAuthService();
     try {
       await setActiveAgency(db, {
@@ -30,7 +31,7 @@ export const actions: Actions = {
         agencyId,
       });
     } catch (e) {
-      return fail(403, { error: (e as Error).message });
+      return refuse('choose', (e as Error).message, { code: 'FORBIDDEN' });
     }
     // Where the person was going (a job's link), else the portal's front page.
     redirect(303, next?.startsWith('/portal/') && !next.startsWith('/portal/accounts') ? next : '/portal');

@@ -15,6 +15,16 @@ import { isoDate, pence, text } from '../finance-input.ts';
 import { findJobInScope } from '../scope.ts';
 import { contractorProcedure } from '../trpc.ts';
 
+/** The contractor's invoice as the API takes it; the portal's invoice form checks its fields with it too. */
+export const submitInvoiceInput = z.object({
+  jobId: z.uuid(),
+  number: text(50),
+  issuedOn: isoDate,
+  netPence: pence,
+  vatPence: pence,
+  documentId: z.uuid(),
+});
+
 export const portalFinance = {
   /** The invoice form for a job the contractor holds: the job, their invoice if any, the agency's VAT rate. */
   myJobInvoice: contractorProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
@@ -38,54 +48,43 @@ export const portalFinance = {
   }),
 
   /** Submits the contractor's invoice through the engine; the agency's staff are notified by it. */
-  submitInvoice: contractorProcedure
-    .input(
-      z.object({
-        jobId: z.uuid(),
-        number: text(50),
-        issuedOn: isoDate,
-        netPence: pence,
-        vatPence: pence,
-        documentId: z.uuid(),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      const job = await findJobInScope(ctx.db, input.jobId, ctx);
-      // Their own upload to this job, not a document of the agency's (one rule with notes' photos: mayCite).
-      if (!(await mayCite(ctx.db, job.id, actorOf(ctx.user), [input.documentId])))
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
-      if (input.issuedOn > ukDay(ctx.now()))
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
-      notBeforeJob(input.issuedOn, job, 'An invoice');
-      if (input.netPence + input.vatPence === 0)
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
-      // A contractor's invoice numbers are their own sequence: one number, one invoice (a corrected invoice for
-      // the same assignment of the job may keep its number, as it replaces the queried one).
-      const [reused] = await ctx.db
-        .select({ id: contractorInvoices.id })
-        .from(contractorInvoices)
-        .where(
-          and(
-            eq(contractorInvoices.agencyId, ctx.agencyId),
-            eq(contractorInvoices.contractorId, ctx.contractorId),
-            eq(contractorInvoices.number, input.number.trim()),
-            or(ne(contractorInvoices.jobId, job.id), ne(contractorInvoices.assignment, job.assignment)),
-          ),
-        );
-      if (reused)
-        throw new TRPCError({
-          code: 'CONFLICT',
-          message: `You have already sent invoice ${input.number.trim()} for another job`,
-        });
-      const { jobId: _jobId, ...fields } = input;
-      const view = await ctx.engine.send(job.id, {
-        type: 'SUBMIT_INVOICE',
-        ...fields,
-        totalPence: input.netPence + input.vatPence,
-        actor: actorOf(ctx.user),
+  submitInvoice: contractorProcedure.input(submitInvoiceInput).mutation(async ({ ctx, input }) => {
+    const job = await findJobInScope(ctx.db, input.jobId, ctx);
+    // Their own upload to this job, not a document of the agency's (one rule with notes' photos: mayCite).
+    if (!(await mayCite(ctx.db, job.id, actorOf(ctx.user), [input.documentId])))
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'Upload the invoice document to this job first' });
+    if (input.issuedOn > ukDay(ctx.now()))
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'The invoice date cannot be in the future' });
+    notBeforeJob(input.issuedOn, job, 'An invoice');
+    if (input.netPence + input.vatPence === 0)
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'An invoice must be for more than £0.00' });
+    // A contractor's invoice numbers are their own sequence: one number, one invoice (a corrected invoice for
+    // the same assignment of the job may keep its number, as it replaces the queried one).
+    const [reused] = await ctx.db
+      .select({ id: contractorInvoices.id })
+      .from(contractorInvoices)
+      .where(
+        and(
+          eq(contractorInvoices.agencyId, ctx.agencyId),
+          eq(contractorInvoices.contractorId, ctx.contractorId),
+          eq(contractorInvoices.number, input.number.trim()),
+          or(ne(contractorInvoices.jobId, job.id), ne(contractorInvoices.assignment, job.assignment)),
+        ),
+      );
+    if (reused)
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: `You have already sent invoice ${input.number.trim()} for another job`,
       });
-      return { status: view.status, invoice: view.context.contractorInvoice };
-    }),
+    const { jobId: _jobId, ...fields } = input;
+    const view = await ctx.engine.send(job.id, {
+      type: 'SUBMIT_INVOICE',
+      ...fields,
+      totalPence: input.netPence + input.vatPence,
+      actor: actorOf(ctx.user),
+    });
+    return { status: view.status, invoice: view.context.contractorInvoice };
+  }),
 
   /** Balance owed, invoices and their state, and remittances. */
   account: contractorProcedure.query(({ ctx }) => contractorAccount(ctx.db, ctx.agencyId, ctx.contractorId)),

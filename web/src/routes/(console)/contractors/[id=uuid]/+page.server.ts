@@ -1,12 +1,12 @@
 import { api } from '#lib/server/api/caller.ts';
-import { optional, orNotFound, run, text } from '#lib/components/directory/form.ts';
-import { contractorFrom } from '#lib/components/directory/inputs.ts';
+import { contractorFrom } from '#lib/server/directory-inputs.ts';
+import { editedRow, formAction, optional, orNotFound, perField, removedRow, text } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
   const [profile, options] = await Promise.all([
-    orNotFound('Contractor', event.params.id, (id) => caller.contractors.get({ id })),
+    orNotFound('Contractor', caller.contractors.get({ id: event.params.id })),
     caller.directory.options(),
   ]);
   const requiredCerts = [...new Set(options.jobTypes.flatMap((t) => t.requiredCertifications))].sort();
@@ -19,51 +19,46 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
-  save: async (event) => {
-    const f = await event.request.formData();
-    return run('save', null, f, async () =>
-      (await api(event)).contractors.save({ id: event.params.id, ...contractorFrom(f) }),
-    );
-  },
-  cert: async (event) => {
-    const f = await event.request.formData();
-    const id = optional(f, 'id');
-    return run('cert', id ?? 'new', f, async () =>
+  save: formAction(
+    'save',
+    async (f, event) => (await api(event)).contractors.save({ id: event.params.id, ...contractorFrom(f) }),
+    perField(),
+  ),
+  cert: formAction(
+    'cert',
+    async (f, event) =>
       (await api(event)).contractors.saveCertification({
         contractorId: event.params.id,
-        id,
+        id: optional(f, 'id'),
         name: text(f, 'name'),
         reference: text(f, 'reference'),
         expiresOn: text(f, 'expiresOn'),
       }),
-    );
-  },
-  removeCert: async (event) => {
-    const f = await event.request.formData();
-    const id = text(f, 'id');
-    return run('removeCert', id, f, async () =>
-      (await api(event)).contractors.removeCertification({ contractorId: event.params.id, id }),
-    );
-  },
-  contact: async (event) => {
-    const f = await event.request.formData();
-    const id = optional(f, 'id');
-    return run('contact', id ?? 'new', f, async () =>
+    perField(editedRow),
+  ),
+  removeCert: formAction(
+    'removeCert',
+    async (f, event) =>
+      (await api(event)).contractors.removeCertification({ contractorId: event.params.id, id: text(f, 'id') }),
+    perField(removedRow),
+  ),
+  contact: formAction(
+    'contact',
+    async (f, event) =>
       (await api(event)).contractors.saveContact({
         contractorId: event.params.id,
-        id,
+        id: optional(f, 'id'),
         name: text(f, 'name'),
         role: text(f, 'role'),
         phone: text(f, 'phone'),
         email: text(f, 'email'),
       }),
-    );
-  },
-  removeContact: async (event) => {
-    const f = await event.request.formData();
-    const id = text(f, 'id');
-    return run('removeContact', id, f, async () =>
-      (await api(event)).contractors.removeContact({ contractorId: event.params.id, id }),
-    );
-  },
+    perField(editedRow),
+  ),
+  removeContact: formAction(
+    'removeContact',
+    async (f, event) =>
+      (await api(event)).contractors.removeContact({ contractorId: event.params.id, id: text(f, 'id') }),
+    perField(removedRow),
+  ),
 };

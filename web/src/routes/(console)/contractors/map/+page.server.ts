@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { api } from '#lib/server/api/caller.ts';
+import { queryId } from '#lib/server/query.ts';
 import { outcodeOf } from '#lib/postcode.ts';
 import { useRuntime } from '#worker/runtime-registry.ts';
 import type { PageServerLoad } from './$types';
@@ -10,7 +11,7 @@ const minutes = z.coerce.number().int().min(5).max(60).catch(20);
 export const load: PageServerLoad = async (event) => {
   const p = event.url.searchParams;
   const postcode = p.get('postcode')?.trim().slice(0, 10) ?? '';
-  const jobTypeId = z.uuid().safeParse(p.get('jobTypeId')).data;
+  const jobTypeId = queryId(event.url, 'jobTypeId');
   const travelMinutes = minutes.parse(p.get('minutes') ?? 20);
   const caller = await api(event);
   const runtime = await useRuntime();

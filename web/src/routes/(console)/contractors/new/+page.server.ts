@@ -1,6 +1,6 @@
 import { api } from '#lib/server/api/caller.ts';
-import { createAction } from '#lib/components/directory/form.ts';
-import { contractorFrom } from '#lib/components/directory/inputs.ts';
+import { contractorFrom } from '#lib/server/directory-inputs.ts';
+import { createAction } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -10,7 +10,8 @@ export const load: PageServerLoad = async (event) => {
 
 export const actions: Actions = {
   default: createAction(
-    async (event, f) => (await api(event)).contractors.save(contractorFrom(f)),
+    async (f, event) => (await api(event)).contractors.save(contractorFrom(f)),
     (id) => `/contractors/${id}?created=1`,
+    { besideFields: true },
   ),
 };

@@ -1,7 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
 import { FIND_PROPERTIES_MAX } from '#lib/server/api/routers/directory.ts';
-import { toFailure } from '#lib/server/forms.ts';
+import { createAction, optional, text } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -20,37 +19,22 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
-  create: async (event) => {
-    const f = await event.request.formData();
-    const optional = (k: string) => (f.get(k) ? String(f.get(k)) : undefined);
-    let created;
-    try {
-      created = await (
-        await api(event)
-      ).jobs.create({
-        title: String(f.get('title') ?? ''),
-        descriptionHtml: String(f.get('descriptionHtml') ?? ''),
-        priorityCode: String(f.get('priorityCode') ?? ''),
-        jobTypeId: optional('jobTypeId'),
-        propertyId: String(f.get('propertyId') ?? ''),
+  // What was chosen and typed goes back with a refusal, so the form is drawn as it was (without JavaScript too).
+  create: createAction(
+    async (f, event) =>
+      (await api(event)).jobs.create({
+        title: text(f, 'title'),
+        descriptionHtml: text(f, 'descriptionHtml'),
+        priorityCode: text(f, 'priorityCode'),
+        jobTypeId: optional(f, 'jobTypeId'),
+        propertyId: text(f, 'propertyId'),
         // "new" in the tenant picker means: create this tenant at the property along with the job.
-        tenantId: f.get('tenantId') === 'new' ? undefined : optional('tenantId'),
+        tenantId: f.get('tenantId') === 'new' ? undefined : optional(f, 'tenantId'),
         newTenant:
           f.get('tenantId') === 'new'
-            ? {
-                name: String(f.get('tenantName') ?? ''),
-                phone: String(f.get('tenantPhone') ?? ''),
-                email: String(f.get('tenantEmail') ?? ''),
-              }
+            ? { name: text(f, 'tenantName'), phone: text(f, 'tenantPhone'), email: text(f, 'tenantEmail') }
             : undefined,
-      });
-    } catch (e) {
-      const refused = toFailure('create', e);
-      // What was chosen and typed goes back with the refusal, so the form is drawn as it was (without JavaScript too).
-      const values: Record<string, string> = {};
-      for (const [k, v] of f) if (typeof v === 'string') values[k] = v;
-      return fail(refused.status, { ...refused.data, values });
-    }
-    redirect(303, `/jobs/${created.id}?created=1`);
-  },
+      }),
+    (id) => `/jobs/${id}?created=1`,
+  ),
 };

@@ -1,6 +1,6 @@
 import { api } from '#lib/server/api/caller.ts';
-import { createAction } from '#lib/components/directory/form.ts';
-import { propertyFrom } from '#lib/components/directory/inputs.ts';
+import { propertyFrom } from '#lib/server/directory-inputs.ts';
+import { createAction } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => ({
@@ -9,7 +9,8 @@ export const load: PageServerLoad = async (event) => ({
 
 export const actions: Actions = {
   default: createAction(
-    async (event, f) => (await api(event)).properties.save(propertyFrom(f)),
+    async (f, event) => (await api(event)).properties.save(propertyFrom(f)),
     (id) => `/properties/${id}?saved=1`,
+    { besideFields: true },
   ),
 };

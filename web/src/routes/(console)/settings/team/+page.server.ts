@@ -1,8 +1,9 @@
-import { error, fail } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
+import { z } from 'zod';
 import { users } from '#db/schema/index.ts';
 import { api } from '#lib/server/api/caller.ts';
-import { run, text } from '#lib/components/directory/form.ts';
+import { formAction, perField, refuse, text } from '#lib/server/forms.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
 import { InvitationError, inviteStaff, listTeam, revokeInvitation } from '#lib/server/auth/invitations.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
@@ -37,11 +38,7 @@ export const actions: Actions = {
   invite: async ({ locals, request, url }) => {
     const admin = requireAdmin(locals.user);
     const data = await request.formData();
-    const values = {
-      email: String(data.get('email') ?? ''),
-      name: String(data.get('name') ?? ''),
-      role: String(data.get('role') ?? 'staff'),
-    };
+    const values = { email: text(data, 'email'), name: text(data, 'name'), role: text(data, 'role') || 'staff' };
     const { db, mailer, devMailbox, origin } = await getAuthService();
     try {
       await inviteStaff(db, mailer, {
@@ -54,26 +51,27 @@ export const actions: Actions = {
         origin: origin ?? url.origin,
       });
     } catch (e) {
-      if (e instanceof InvitationError) return fail(400, { action: 'invite', values, error: e.message });
+      if (e instanceof InvitationError) return refuse('invite', e.message, { values });
       throw e;
     }
     return { action: 'invite', invited: values.email.trim().toLowerCase(), devMailbox };
   },
   /** Job title and direct line: what contractors see on their Contacts page. */
-  member: async (event) => {
-    requireAdmin(event.locals.user);
-    const f = await event.request.formData();
-    const userId = text(f, 'userId');
-    return run('member', userId, f, async () =>
-      (await api(event)).settings.saveMember({ userId, jobTitle: text(f, 'jobTitle'), phone: text(f, 'phone') }),
-    );
-  },
+  member: formAction(
+    'member',
+    async (f, event) => {
+      requireAdmin(event.locals.user);
+      const member = { userId: text(f, 'userId'), jobTitle: text(f, 'jobTitle'), phone: text(f, 'phone') };
+      return (await api(event)).settings.saveMember(member);
+    },
+    perField((f) => text(f, 'userId')),
+  ),
   revoke: async ({ locals, request }) => {
     const admin = requireAdmin(locals.user);
-    const id = String((await request.formData()).get('id') ?? '');
+    const id = z.uuid().safeParse(text(await request.formData(), 'id'));
     const { db } = await getAuthService();
-    if (!/^[0-9a-f-]{36}$/i.test(id) || !(await revokeInvitation(db, admin.agencyId, id)))
-      return fail(404, { action: 'revoke', error: 'Invitation not found.' });
+    if (!id.success || !(await revokeInvitation(db, admin.agencyId, id.data)))
+      return refuse('revoke', 'Invitation not found.', { code: 'NOT_FOUND' });
     return { action: 'revoke', revoked: true };
   },
 };

@@ -1,11 +1,11 @@
 import { api } from '#lib/server/api/caller.ts';
-import { orNotFound, run } from '#lib/components/directory/form.ts';
-import { tenantFrom } from '#lib/components/directory/inputs.ts';
+import { tenantFrom } from '#lib/server/directory-inputs.ts';
+import { formAction, orNotFound, perField } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
-  const tenant = await orNotFound('Tenant', event.params.id, (id) => caller.tenants.get({ id }));
+  const tenant = await orNotFound('Tenant', caller.tenants.get({ id: event.params.id }));
   const { items } = await caller.properties.list({ limit: 100 });
   const properties = items.map((p) => ({ id: p.id, label: `${p.line1}, ${p.town} ${p.postcode}` }));
   // Keep the tenant's own property in the picker even when it is beyond the first hundred.
@@ -18,8 +18,9 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
-  default: async (event) => {
-    const f = await event.request.formData();
-    return run('save', null, f, async () => (await api(event)).tenants.save({ id: event.params.id, ...tenantFrom(f) }));
-  },
+  default: formAction(
+    'save',
+    async (f, event) => (await api(event)).tenants.save({ id: event.params.id, ...tenantFrom(f) }),
+    perField(),
+  ),
 };

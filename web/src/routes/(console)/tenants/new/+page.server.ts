@@ -1,6 +1,7 @@
 import { api } from '#lib/server/api/caller.ts';
-import { createAction } from '#lib/components/directory/form.ts';
-import { tenantFrom } from '#lib/components/directory/inputs.ts';
+import { tenantFrom } from '#lib/server/directory-inputs.ts';
+import { createAction } from '#lib/server/forms.ts';
+import { queryId } from '#lib/server/query.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -9,13 +10,14 @@ export const load: PageServerLoad = async (event) => {
   return {
     properties: items.map((p) => ({ id: p.id, label: `${p.line1}, ${p.town} ${p.postcode}` })),
     moreProperties: hasMore,
-    propertyId: event.url.searchParams.get('property') ?? '',
+    propertyId: queryId(event.url, 'property') ?? '',
   };
 };
 
 export const actions: Actions = {
   default: createAction(
-    async (event, f) => (await api(event)).tenants.save(tenantFrom(f)),
+    async (f, event) => (await api(event)).tenants.save(tenantFrom(f)),
     (id) => `/tenants/${id}?saved=1`,
+    { besideFields: true },
   ),
 };

@@ -1,8 +1,7 @@
 // Serve an attachment to someone who may see it (request.ts: its job in scope, and what a contractor may
 // see); its uploader may take it back while nothing cites it yet.
 import { error } from '@sveltejs/kit';
-import { actorOf } from '#lib/server/auth/user.ts';
-import { removeUncitedAttachment } from '#lib/server/files/attachments.ts';
+import { removeUncitedAttachment, uploaderOf } from '#lib/server/files/attachments.ts';
 import { attachmentForRequest } from '#lib/server/files/request.ts';
 import type { RequestHandler } from './$types';
 
@@ -23,8 +22,8 @@ export const GET: RequestHandler = async (event) => {
 /** The portal's Remove on a photo uploaded for a note not yet sent: the upload and its stored file go. */
 export const DELETE: RequestHandler = async (event) => {
   const { runtime, file, store } = await attachmentForRequest(event, event.params.id);
-  const me = actorOf(event.locals.user!);
-  if (file.uploadedBy !== `${me.role}:${me.id}`) error(403, 'Only the person who uploaded a file can remove it');
+  if (file.uploadedBy !== uploaderOf(event.locals.user!))
+    error(403, 'Only the person who uploaded a file can remove it');
   if (!(await removeUncitedAttachment(runtime.db, store, file.id)))
     error(409, 'This file is already part of a note or an invoice, so it stays on the job');
   return new Response(null, { status: 204 });

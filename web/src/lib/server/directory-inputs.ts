@@ -1,6 +1,6 @@
 // Form fields → API input for the directory's forms (shared by "add" pages and each record's page).
 import { outcodeOf, parseDistricts } from '#lib/postcode.ts';
-import { checked, list, num, optional, text } from './form.ts';
+import { checked, list, num, optional, text } from './forms.ts';
 
 export const propertyFrom = (f: FormData) => ({
   line1: text(f, 'line1'),

@@ -5,7 +5,7 @@ import type { JobEventType } from '#workflows/model.ts';
 import { formatPence, slaWarningTitle } from './labels.ts';
 
 /** Every type a job's history can hold. */
-export type TimelineEventType = JobEventType | 'CREATED';
+type TimelineEventType = JobEventType | 'CREATED';
 
 /** The console's names (staff see every event). */
 export const STAFF_EVENT_TITLE = {

@@ -1,4 +1,4 @@
-// Which form on a page is posting, so its button disables (and says "Saving…") until the action answers. Every
+// Which form on a page is posting, so its button disables (and can say "Saving…") until the action answers. Every
 // enhanced form goes through here: one page may post several forms (a row per record), each known by a name.
 import type { ActionResult, SubmitFunction } from '$app/forms';
 

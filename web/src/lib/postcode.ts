@@ -16,8 +16,6 @@ export function outcodeOf(input: string): string | null {
   return DISTRICT.test(text) ? text : null;
 }
 
-export const isOutcode = (s: string) => DISTRICT.test(s);
-
 /**
  * A list of districts as people type them ("bs1, BS2  bs6 6la") → unique districts in order, plus the
  * entries that are not postcodes, so a form can say exactly which one is wrong.

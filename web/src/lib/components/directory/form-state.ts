@@ -25,3 +25,25 @@ export function succeeded(form: unknown, action: string, key: string | null = nu
   const f = form as { ok: boolean; action: string; key: string | null };
   return f.ok && f.action === action && f.key === key;
 }
+
+/**
+ * What a page's forms read from its `form` prop (the last action's answer), for one row or record: whether it
+ * was refused and why, what the person typed, whether it saved or was removed. `form` is a getter, so a
+ * component given the prop reads the current answer.
+ */
+export function formAnswers(form: () => unknown) {
+  const failed = (action: string, key: string | null) => failureOf(form(), action, key);
+  return {
+    failed,
+    errs: (action: string, key: string | null): FieldErrors => failed(action, key)?.fieldErrors ?? {},
+    /** After a refused submit without JavaScript, show what the person typed rather than the stored value. */
+    val: (action: string, key: string | null, name: string, stored: string | number | null | undefined) =>
+      failed(action, key)?.values[name] ?? stored ?? '',
+    saved: (action: string, key: string | null) => succeeded(form(), action, key),
+    /** The record is gone from the page once removed, so the confirmation sits above its list. */
+    removed: (action: string) => {
+      const f = form();
+      return !!f && typeof f === 'object' && 'ok' in f && f.ok === true && 'action' in f && f.action === action;
+    },
+  };
+}

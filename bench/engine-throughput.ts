@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import { connect } from '#db/client.ts';
 import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import type { JobCommand } from '#workflows/model.ts';
-import { BenchChild, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildMessage } from './lib/proc.ts';
+import { BenchChild, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildHandlers } from './lib/proc.ts';
 import { closedLoop, summarize, type LoadResult } from './lib/stats.ts';
 
 export interface EngineBenchOptions {
@@ -132,7 +132,7 @@ interface Side {
   total: number;
 }
 
-export async function childHandlers(): Promise<Record<string, (m: ChildMessage) => Promise<ChildMessage | void>>> {
+export function childHandlers(): ChildHandlers {
   let conn: ReturnType<typeof connect> | null = null;
   let monitor: postgres.Sql | null = null;
   let o: EngineBenchOptions;
@@ -225,7 +225,7 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
       side.firstError ??= result.firstError;
       return { type: 'phase-done' };
     },
-    async results() {
+    results() {
       const out: Record<string, SideResult> = {};
       for (const [kind, s] of Object.entries(sides)) {
         out[kind] = {

@@ -24,6 +24,7 @@ import {
   sampleRss,
   TICK_MS,
   treeTicks,
+  type ChildHandlers,
   type ChildMessage,
 } from './lib/proc.ts';
 import { sleep, summarize, type LatencySummary } from './lib/stats.ts';
@@ -468,7 +469,7 @@ interface RunResult {
 const POLL_MS = 2;
 const VISIBLE_TIMEOUT_MS = 30_000;
 
-export async function childHandlers(): Promise<Record<string, (m: ChildMessage) => Promise<ChildMessage | void>>> {
+export function childHandlers(): ChildHandlers {
   let conn: ReturnType<typeof connect> | null = null;
   let probe: postgres.Sql | null = null;
   let engine: JobEngine | null = null;

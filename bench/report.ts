@@ -25,13 +25,28 @@ export interface Figure {
   note?: string;
 }
 
+/** The machine the run was on, and what else kept it busy. */
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  loadAverageAtStart: number[];
+  loadAverageAtEnd?: number[];
+  /** Share of all CPUs busy in the 2 s before the run (other work on the machine skews every figure). */
+  cpuBusyBeforeStart: number;
+  postgres: string;
+  postgresSettings: Record<string, string>;
+}
+
 export interface RunReport {
   schema: 1;
   startedAt: string;
   finishedAt: string;
   seconds: number;
   git: string | null;
-  machine: Record<string, unknown>;
+  machine: MachineInfo;
   figures: Figure[];
   results: Record<string, unknown>;
 }
@@ -113,13 +128,13 @@ export function writeResults(report: RunReport, latest = LATEST): { latest: stri
 
 /** The figures as a Markdown block for docs/performance.md. */
 export function markdownFigures(report: RunReport): string {
-  const m = report.machine as Record<string, unknown>;
+  const m = report.machine;
   const pct = (x: unknown) => (typeof x === 'number' ? `${Math.round(x * 100)} %` : '?');
   const lines = [
     `Run ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC, commit ${report.git ?? '?'}, ${Math.round(report.seconds)} s` +
       `${(report.results as { quick?: boolean }).quick ? ' (**--quick**: not figures to quote)' : ''}.`,
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres}; ` +
-      `load average at start ${(m.loadAverageAtStart as number[] | undefined)?.join(' / ') ?? '?'}, CPU busy before start ${pct(m.cpuBusyBeforeStart)}.`,
+      `load average at start ${m.loadAverageAtStart.join(' / ')}, CPU busy before start ${pct(m.cpuBusyBeforeStart)}.`,
     '',
     '| figure | value | target | |',
     '|---|---:|---|---|',

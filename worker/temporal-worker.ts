@@ -136,7 +136,7 @@ export async function superviseTemporalWorker(
     },
     async shutdown() {
       stopping = true;
-      (wake as (() => void) | null)?.();
+      wake?.();
       await current.shutdown().catch(() => {});
       await loop;
     },

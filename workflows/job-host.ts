@@ -19,7 +19,7 @@ export type StepResult =
 
 type Snapshot = ReturnType<typeof jobMachine.resolveState>;
 
-const toState = (snapshot: Snapshot): JobState => ({ status: snapshot.value as JobStatus, context: snapshot.context });
+const toState = (snapshot: Snapshot): JobState => ({ status: snapshot.value, context: snapshot.context });
 
 /** The machine's effect requests; a notification with nobody to tell is no effect at all. */
 function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {

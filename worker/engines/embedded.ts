@@ -247,7 +247,7 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
     },
 
     async send(jobId, command: JobCommand) {
-      const result = await apply(jobId, (_state, at) => ({ ...command, at }) as JobEvent);
+      const result = await apply(jobId, (_state, at) => ({ ...command, at }));
       return result!;
     },
 

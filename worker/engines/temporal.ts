@@ -17,6 +17,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import type { status as GrpcStatus } from '@grpc/grpc-js';
 import { SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { eq } from 'drizzle-orm';
@@ -25,7 +26,7 @@ import { engineJobs, jobs, properties } from '#db/schema/index.ts';
 import type { LoopCarry, LoopProgress } from '#workflows/temporal/job-loop.ts';
 import type { jobWorkflow } from '#workflows/temporal/job-workflow.ts';
 import { startJob, validateEvent, viewOf, type JobState, type JobView } from '#workflows/job-host.ts';
-import type { JobCommand, JobEvent, JobInput } from '#workflows/model.ts';
+import type { JobCommand, JobInput } from '#workflows/model.ts';
 import { STATUS_LABELS } from '#workflows/model.ts';
 import { JOB_SEARCH_ATTRIBUTES, searchAttributePairs } from '#workflows/temporal/search-attributes.ts';
 import {
@@ -188,7 +189,8 @@ export async function ensureSearchAttributes(
   }
 }
 
-const GRPC_UNAVAILABLE = 14;
+// grpc-js comes with the Temporal client, not as a dependency of ours: its enum is used as a type only.
+const GRPC_UNAVAILABLE: GrpcStatus = 14; // status.UNAVAILABLE
 
 /** The server did not answer in time, or cannot be reached: the engine is unavailable, not the job. */
 function unanswered(e: unknown): boolean {
@@ -362,7 +364,7 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
         // A finished job's workflow has closed: the machine refuses everything, with its own words.
         const view = await closedView(id, jobId);
         if (!view) throw e;
-        const reason = validateEvent(view, { ...command, at: new Date().toISOString() } as JobEvent);
+        const reason = validateEvent(view, { ...command, at: new Date().toISOString() });
         throw new EventRejected(reason ?? `The job is ${STATUS_LABELS[view.status]} and takes no more events`);
       }
     },

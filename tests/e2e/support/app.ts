@@ -59,7 +59,7 @@ export async function screenshot(page: Page, area: string, name: string): Promis
   const dir = join(ROOT, 'test-artifacts', area);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+  await page.screenshot({ path, fullPage: true });
   return path;
 }
 

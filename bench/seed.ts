@@ -10,7 +10,7 @@ import type { Sql } from 'postgres';
 import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '#workflows/job-host.ts';
 import type { ChasePolicy, JobCommand, JobEvent, JobInput, JobStatus, PriorityPolicy } from '#workflows/model.ts';
 
-export const PRIORITIES: PriorityPolicy[] = [
+const PRIORITIES: PriorityPolicy[] = [
   { code: 'P1', name: 'Emergency', targetHours: 4, warnAtPercent: [75, 90] },
   { code: 'P2', name: 'Urgent', targetHours: 24, warnAtPercent: [75, 90] },
   { code: 'P3', name: 'Routine', targetHours: 72, warnAtPercent: [75, 90] },
@@ -127,7 +127,7 @@ interface History {
 type Scripted = { afterHours: number; command: JobCommand };
 
 /** Runs the machine like the embedded engine and its dispatcher would: due timers fire before each later event. */
-export function simulate(input: JobInput, script: Scripted[], untilMs: number): History {
+function simulate(input: JobInput, script: Scripted[], untilMs: number): History {
   let { state } = startJob(input);
   const steps: Step[] = [
     {
@@ -421,7 +421,7 @@ async function copyInto(sql: Sql, table: string, columns: string[], text: string
   await pipeline(Readable.from(chunks()), writable);
 }
 
-export interface JobsOptions {
+interface JobsOptions {
   count: number;
   /** First job number (references are JOB-000123). */
   startNumber: number;
@@ -432,7 +432,7 @@ export interface JobsOptions {
   now?: number;
 }
 
-export interface SeededJob {
+interface SeededJob {
   id: string;
   reference: string;
   status: JobStatus;

@@ -11,7 +11,7 @@ import { BenchChild, readRss, sampleRss, type ChildHandlers } from './lib/proc.t
 import { sleep, type LatencySummary } from './lib/stats.ts';
 import { seedAgency, seedJobs, URGENT } from './seed.ts';
 
-export interface TimerBenchOptions {
+interface TimerBenchOptions {
   url: string;
   jobs: number;
   /** Deadlines are spread evenly over this window. */

@@ -4,7 +4,7 @@
 import type { Sql } from 'postgres';
 import type { Claims } from './claims.ts';
 
-export interface BackgroundLoopOptions {
+interface BackgroundLoopOptions {
   sql: Sql;
   /** NOTIFY channel that wakes the loop early. */
   channel: string;
@@ -22,7 +22,7 @@ export interface BackgroundLoopOptions {
   claims?: { claims: Claims; table: 'outbox' | 'emails' };
 }
 
-export interface BackgroundLoop {
+interface BackgroundLoop {
   readonly running: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;

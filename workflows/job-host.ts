@@ -73,7 +73,7 @@ export function timerEvent(timer: Timer, at: string): JobEvent {
   return { type: TIMER_EVENT[timer.kind], key: timer.key, ...percent, at, actor: SYSTEM_ACTOR } as JobEvent;
 }
 
-export const SYSTEM_ACTOR = { id: 'system', role: 'system' } as const;
+const SYSTEM_ACTOR = { id: 'system', role: 'system' } as const;
 
 export function isFinal(status: JobStatus): boolean {
   return FINAL_STATUSES.includes(status);

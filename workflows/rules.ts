@@ -37,7 +37,7 @@ function onlyOfferedContractor(context: JobContext, event: JobEvent): string | n
   return event.actor.id === context.offeredTo ? null : 'This job has not been offered to you';
 }
 
-export const RULES: { [T in JobEventType]: Rule<T> } = {
+const RULES: { [T in JobEventType]: Rule<T> } = {
   OFFER: {
     verb: 'offer the job to a contractor',
     roles: STAFF,

@@ -28,7 +28,7 @@ const fontFiles = () =>
  */
 // eslint-disable-next-line no-misleading-character-class -- the joiner, selectors and keycap are removed one by one, on purpose
 const EMOJI = /[\p{Emoji_Presentation}\p{Emoji_Modifier}\u200D\uFE0E\uFE0F\u20E3\u{E0020}-\u{E007F}]/gu;
-export const printable = (text: string) => text.replace(EMOJI, '');
+const printable = (text: string) => text.replace(EMOJI, '');
 
 /** A PDF document set in DejaVu Sans, whose every `text` call prints `printable` text. */
 export function unicodeDocument(options: PDFKit.PDFDocumentOptions): PDFKit.PDFDocument {

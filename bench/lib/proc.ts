@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.ts';
 
-export interface Rss {
+interface Rss {
   rssMiB: number;
   hwmMiB: number;
 }

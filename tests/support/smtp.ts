@@ -2,7 +2,7 @@
 // recipient, subject), can refuse with a 4xx for a while, and can hold messages until told to let go.
 import { SMTPServer } from 'smtp-server';
 
-export interface Received {
+interface Received {
   messageId: string;
   to: string;
   subject: string;

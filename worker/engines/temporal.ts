@@ -45,7 +45,7 @@ import { EngineUnavailable, EventRejected, JobNotFound, type JobEngine } from '.
 export const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_TASK_QUEUE = 'fettle-jobs';
 
-export interface TemporalEngineOptions {
+interface TemporalEngineOptions {
   db: Database;
   /** host:port of the Temporal frontend, e.g. localhost:7233. */
   address: string;
@@ -81,7 +81,7 @@ export interface TemporalEngine extends JobEngine {
  * TEMPORAL_API_KEY (implies TLS), or mTLS with TEMPORAL_TLS_CLIENT_CERT_PATH + TEMPORAL_TLS_CLIENT_KEY_PATH;
  * TEMPORAL_TLS=true for TLS with neither.
  */
-export interface RemoteConnectionOptions {
+interface RemoteConnectionOptions {
   tls?: boolean | { clientCertPair: { crt: Buffer; key: Buffer } };
   apiKey?: string;
 }
@@ -117,7 +117,7 @@ const typeName = (encoded: unknown) =>
   Object.values(SearchAttributeType).find((t) => encodeSearchAttributeIndexedValueType(t) === encoded) ??
   String(encoded);
 
-export interface EnsureSearchAttributesOptions {
+interface EnsureSearchAttributesOptions {
   /** How long to wait for attributes registered here to become usable (the namespace cache refreshes). */
   usableWithinMs?: number;
 }
@@ -202,14 +202,14 @@ function unanswered(e: unknown): boolean {
   return isGrpcDeadlineError(e);
 }
 
-export const DEFAULT_CALL_TIMEOUT_MS = 15_000;
+const DEFAULT_CALL_TIMEOUT_MS = 15_000;
 
 /**
  * The update id of a command: its idempotency key where it has one (a payment's), so a retried request
  * finds the first one's outcome on the server instead of applying the event twice; otherwise one id
  * per call, reused by every retry of that call.
  */
-export function updateIdFor(command: JobCommand): string {
+function updateIdFor(command: JobCommand): string {
   return 'key' in command && typeof command.key === 'string' && command.key
     ? `${command.type}:${command.key}`
     : `${command.type}:${randomUUID()}`;

@@ -38,7 +38,7 @@ export interface LoopCarry {
   refusedTimers: string[];
 }
 
-export type LoopStart = { input: JobInput } | { carry: LoopCarry };
+type LoopStart = { input: JobInput } | { carry: LoopCarry };
 
 export type LoopExit = { kind: 'completed'; view: JobView } | { kind: 'continueAsNew'; carry: LoopCarry };
 

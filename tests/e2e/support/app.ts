@@ -7,7 +7,7 @@ import { spawnApp } from '../../../scripts/spawn-app.ts';
 import { createTestDatabase } from '../../support/db.ts';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
-export const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 export const DEMO_PASSWORD = 'demo-password-1';
 
 export interface RunningApp {

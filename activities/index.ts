@@ -8,13 +8,13 @@ import type { EffectCall, JobActivities, ProjectionFailure, Transition } from '#
 import { notify } from './notify.ts';
 import { recordTransition } from './record-transition.ts';
 
-export interface ActivityDeps {
+interface ActivityDeps {
   db: Database;
   /** The app's address, for links in email (ORIGIN); unset, emails carry no links. */
   appUrl?: string;
 }
 
-export const effectKey = (jobId: string, seq: number, idx: number) => `${jobId}:${seq}:${idx}`;
+const effectKey = (jobId: string, seq: number, idx: number) => `${jobId}:${seq}:${idx}`;
 
 export function createActivities({ db, appUrl }: ActivityDeps): JobActivities {
   return {
@@ -71,7 +71,7 @@ export function createActivities({ db, appUrl }: ActivityDeps): JobActivities {
 const DETERMINISTIC_SQLSTATE_CLASSES = new Set(['22', '23', '42']);
 
 /** PostgreSQL's error anywhere in the cause chain (drizzle wraps the driver's), by its SQLSTATE. */
-export function databaseError(error: unknown): { code: string; message: string; detail?: string } | null {
+function databaseError(error: unknown): { code: string; message: string; detail?: string } | null {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const { code, detail } = e as Error & { code?: unknown; detail?: unknown };
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))

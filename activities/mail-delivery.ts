@@ -18,13 +18,13 @@ export interface DeliveryPolicy {
 }
 
 /** 1, 2, 4 … 32 minutes, then an hour: 8 attempts span about two hours, long enough to ride out a mail-server restart. */
-export const DELIVERY_POLICY: DeliveryPolicy = {
+const DELIVERY_POLICY: DeliveryPolicy = {
   maxAttempts: 8,
   backoffMs: (attempts) => Math.min(HOUR_MS, MINUTE_MS * 2 ** Math.max(0, attempts - 1)),
   leaseMs: 5 * MINUTE_MS,
 };
 
-export interface DeliveryOptions {
+interface DeliveryOptions {
   policy?: Partial<DeliveryPolicy>;
   /** The deliverer's clock (tests move it by hand); the database's rows are compared with it. */
   now?: () => Date;
@@ -33,7 +33,7 @@ export interface DeliveryOptions {
   claimant?: string;
 }
 
-export type Outcome = 'sent' | 'retry' | 'failed';
+type Outcome = 'sent' | 'retry' | 'failed';
 
 /**
  * One Message-ID per row, the same on every attempt: a message sent again after a crash (it went out,

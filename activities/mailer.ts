@@ -14,7 +14,7 @@ export { deliverPendingEmails, messageIdFor } from './mail-delivery.ts';
 /** Rows stored here wake the deliverer at once (LISTEN in worker/mail-deliverer.ts), whichever process wrote them. */
 export const MAIL_CHANNEL = 'fettle_mail';
 
-export interface OutgoingEmail {
+interface OutgoingEmail {
   /** Idempotency key: the same key is stored (and sent) once. */
   key: string;
   to: string;
@@ -35,7 +35,7 @@ export interface Mailer {
 }
 
 /** The host part of MAIL_FROM ("Fettle <no-reply@fettle.local>" → "fettle.local"): our Message-IDs' domain. */
-export function mailDomain(from: string): string {
+function mailDomain(from: string): string {
   return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'fettle.local';
 }
 

@@ -2,7 +2,7 @@
 import type { NotificationTemplate } from '#workflows/model.ts';
 import { formatDateTime } from '#workflows/time.ts';
 
-export interface MessageJob {
+interface MessageJob {
   reference: string;
   title: string;
   address: string;

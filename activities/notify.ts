@@ -9,7 +9,7 @@ import { FINAL_STATUSES, type NotificationTemplate } from '#workflows/model.ts';
 import { MAIL_CHANNEL } from './mailer.ts';
 import { emailFor, renderMessage } from './messages.ts';
 
-export interface NotifyInput {
+interface NotifyInput {
   jobId: string;
   /** The transition that raised it (unset for a notification from outside the machine, e.g. an approval). */
   seq?: number;

@@ -19,7 +19,7 @@ const ROOT = new URL('../', import.meta.url).pathname;
 const PASSWORD = 'bench-password-1';
 const SECRET = 'bench-secret-bench-secret-bench-secret-01';
 
-export interface ApiEndpointResult {
+interface ApiEndpointResult {
   /** What the requests were. */
   what: string;
   connections: number;
@@ -47,7 +47,7 @@ export type ApiBenchResult =
       memory: { idleMiB: number; peakMiB: number; afterMiB: number };
     };
 
-export interface ApiBenchOptions {
+interface ApiBenchOptions {
   /** The bench database (already seeded). */
   url: string;
   postmasterPid: number;

@@ -9,10 +9,10 @@ import postgres from 'postgres';
 import { connect } from '#db/client.ts';
 import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import type { JobCommand } from '#workflows/model.ts';
-import { BenchChild, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildMessage } from './lib/proc.ts';
+import { BenchChild, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildHandlers } from './lib/proc.ts';
 import { closedLoop, summarize, type LoadResult } from './lib/stats.ts';
 
-export interface EngineBenchOptions {
+interface EngineBenchOptions {
   url: string;
   /** PID of the PostgreSQL postmaster, whose processes' CPU time is counted. */
   postmasterPid: number;
@@ -29,7 +29,7 @@ export interface EngineBenchOptions {
 }
 
 /** A closed-loop load result (`closedLoop`) plus what each operation cost the machine. */
-export interface SideResult extends LoadResult {
+interface SideResult extends LoadResult {
   /** CPU time per operation: the bench child (Node) and all PostgreSQL processes. */
   cpuMsPerOp: { node: number; postgres: number; total: number };
   walBytesPerOp: number;
@@ -54,7 +54,7 @@ export interface EngineBenchResult {
  * A job's events: offered, accepted, started, then a loop of notes, completion, recall and restart.
  * The loop keeps the job open forever with a bounded state, so a fixed set of jobs serves any duration.
  */
-export function commandFor(s: number, contractorId: string, staffId: string): JobCommand {
+function commandFor(s: number, contractorId: string, staffId: string): JobCommand {
   const staff = { id: staffId, role: 'staff' as const };
   const contractor = { id: contractorId, role: 'contractor' as const };
   const intro: JobCommand[] = [
@@ -72,7 +72,7 @@ export function commandFor(s: number, contractorId: string, staffId: string): Jo
   ];
   return loop[(s - intro.length) % loop.length];
 }
-export const EVENT_MIX =
+const EVENT_MIX =
   'OFFER, ACCEPT, START once per job, then repeating ADD_NOTE ×2, COMPLETE, RECALL, START (each with a notify effect)';
 
 export async function runEngineBench(options: EngineBenchOptions): Promise<EngineBenchResult> {
@@ -132,7 +132,7 @@ interface Side {
   total: number;
 }
 
-export async function childHandlers(): Promise<Record<string, (m: ChildMessage) => Promise<ChildMessage | void>>> {
+export function childHandlers(): ChildHandlers {
   let conn: ReturnType<typeof connect> | null = null;
   let monitor: postgres.Sql | null = null;
   let o: EngineBenchOptions;
@@ -225,7 +225,7 @@ export async function childHandlers(): Promise<Record<string, (m: ChildMessage) 
       side.firstError ??= result.firstError;
       return { type: 'phase-done' };
     },
-    async results() {
+    results() {
       const out: Record<string, SideResult> = {};
       for (const [kind, s] of Object.entries(sides)) {
         out[kind] = {

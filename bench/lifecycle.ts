@@ -24,6 +24,7 @@ import {
   sampleRss,
   TICK_MS,
   treeTicks,
+  type ChildHandlers,
   type ChildMessage,
 } from './lib/proc.ts';
 import { sleep, summarize, type LatencySummary } from './lib/stats.ts';
@@ -31,9 +32,9 @@ import { findTemporalCli, startDevServer, type DevServer } from './lib/temporal-
 import type { Figure } from './report.ts';
 import { CHASE, seedAgency, URGENT, type SeededAgency } from './seed.ts';
 
-export type EngineKind = 'embedded' | 'temporal';
+type EngineKind = 'embedded' | 'temporal';
 
-export interface LifecycleOptions {
+interface LifecycleOptions {
   url: string;
   /** PID of the PostgreSQL postmaster, whose processes' CPU time is counted. */
   postmasterPid: number;
@@ -44,7 +45,7 @@ export interface LifecycleOptions {
   log: (message: string) => void;
 }
 
-export interface EngineLifecycle {
+interface EngineLifecycle {
   engine: EngineKind;
   jobs: number;
   /** Events acknowledged (the starts not included). */
@@ -76,10 +77,9 @@ export interface EngineLifecycle {
   machineBusy: number;
 }
 
-export type LifecycleHalf =
-  EngineLifecycle | { engine: EngineKind; skipped: string } | { engine: EngineKind; error: string };
+type LifecycleHalf = EngineLifecycle | { engine: EngineKind; skipped: string } | { engine: EngineKind; error: string };
 
-export interface LifecycleBenchResult {
+interface LifecycleBenchResult {
   jobs: number;
   clients: number;
   eventsPerJob: number;
@@ -92,10 +92,10 @@ export interface LifecycleBenchResult {
   ratios: { eventsPerSecond: number; p95: number } | null;
 }
 
-export const measured = (h: LifecycleHalf): h is EngineLifecycle => 'events' in h;
+const measured = (h: LifecycleHalf): h is EngineLifecycle => 'events' in h;
 
 /** A job's whole life after its start, as tests/engine/contract.ts drives it (version 12 at the end). */
-export function lifecycleCommand(step: number, contractorId: string, staffId: string, key: string): JobCommand {
+function lifecycleCommand(step: number, contractorId: string, staffId: string, key: string): JobCommand {
   const staff = { id: staffId, role: 'staff' as const };
   const contractor = { id: contractorId, role: 'contractor' as const };
   const steps: JobCommand[] = [
@@ -149,8 +149,8 @@ export function lifecycleCommand(step: number, contractorId: string, staffId: st
   ];
   return steps[step];
 }
-export const EVENTS_PER_JOB = 11;
-export const SEQUENCE =
+const EVENTS_PER_JOB = 11;
+const SEQUENCE =
   'OFFER, ACCEPT, START, ADD_NOTE, COMPLETE, SUBMIT_INVOICE, CLOSE, RAISE_INVOICE, RECORD_PAYMENT ×3 (client, contractor, commission)';
 
 /**
@@ -468,7 +468,7 @@ interface RunResult {
 const POLL_MS = 2;
 const VISIBLE_TIMEOUT_MS = 30_000;
 
-export async function childHandlers(): Promise<Record<string, (m: ChildMessage) => Promise<ChildMessage | void>>> {
+export function childHandlers(): ChildHandlers {
   let conn: ReturnType<typeof connect> | null = null;
   let probe: postgres.Sql | null = null;
   let engine: JobEngine | null = null;

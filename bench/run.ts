@@ -28,9 +28,10 @@ import {
   verdict,
   writeResults,
   type Figure,
+  type MachineInfo,
   type RunReport,
 } from './report.ts';
-import { seedAgency, seedJobs, withoutSecondaryIndexes, type SeededAgency } from './seed.ts';
+import { seedAgency, seedJobs, withoutSecondaryIndexes } from './seed.ts';
 import { runTimerBench, type TimerBenchResult } from './timers.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -57,17 +58,16 @@ const started = performance.now();
 const startedAt = new Date().toISOString();
 
 const busyBefore = await machineBusy(2000);
-const machine = {
+const machine: MachineInfo = {
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model ?? 'unknown',
   memoryGiB: round(totalmem() / 2 ** 30, 1),
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
   loadAverageAtStart: loadavg().map((x) => round(x, 2)),
-  /** Share of all CPUs busy in the 2 s before the run (other work on the machine skews every figure). */
   cpuBusyBeforeStart: round(busyBefore, 2),
-  postgres: '' as string,
-  postgresSettings: {} as Record<string, string>,
+  postgres: '',
+  postgresSettings: {},
 };
 if (busyBefore > 0.2)
   log(
@@ -112,7 +112,7 @@ try {
       onnotice: () => {},
       connection: { TimeZone: 'UTC', session_replication_role: 'replica' },
     });
-    let t = performance.now();
+    const t = performance.now();
     const main = await seedAgency(seedSql, 'Bench Lettings', { staff: 6, contractors: 60, properties: 4000 });
     const other = await seedAgency(seedSql, 'Other Lettings', { staff: 3, contractors: 20, properties: 500 });
     const now = Date.now();
@@ -341,7 +341,7 @@ try {
       const r: ApiBenchResult = await runApiBench({
         url: pg.url,
         postmasterPid: pg.postmasterPid,
-        agency: dataset!.main as SeededAgency,
+        agency: dataset!.main,
         durationMs: DURATION_MS,
         warmupMs: 2000,
         connections: 50,

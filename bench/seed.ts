@@ -10,7 +10,7 @@ import type { Sql } from 'postgres';
 import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '#workflows/job-host.ts';
 import type { ChasePolicy, JobCommand, JobEvent, JobInput, JobStatus, PriorityPolicy } from '#workflows/model.ts';
 
-export const PRIORITIES: PriorityPolicy[] = [
+const PRIORITIES: PriorityPolicy[] = [
   { code: 'P1', name: 'Emergency', targetHours: 4, warnAtPercent: [75, 90] },
   { code: 'P2', name: 'Urgent', targetHours: 24, warnAtPercent: [75, 90] },
   { code: 'P3', name: 'Routine', targetHours: 72, warnAtPercent: [75, 90] },
@@ -127,7 +127,7 @@ interface History {
 type Scripted = { afterHours: number; command: JobCommand };
 
 /** Runs the machine like the embedded engine and its dispatcher would: due timers fire before each later event. */
-export function simulate(input: JobInput, script: Scripted[], untilMs: number): History {
+function simulate(input: JobInput, script: Scripted[], untilMs: number): History {
   let { state } = startJob(input);
   const steps: Step[] = [
     {
@@ -166,7 +166,7 @@ export function simulate(input: JobInput, script: Scripted[], untilMs: number): 
     const ms = created + afterHours * 3_600_000;
     if (ms > untilMs) break;
     fireUntil(ms);
-    apply({ ...command, at: new Date(ms).toISOString() } as JobEvent);
+    apply({ ...command, at: new Date(ms).toISOString() });
   }
   fireUntil(untilMs);
   return { state, steps };
@@ -251,11 +251,13 @@ const TEMPLATE_BASE = Date.parse('2000-01-03T00:00:00.000Z');
 // Rows, in PostgreSQL's COPY text format
 
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const cell = (v: unknown): string =>
+/** A column value: objects are jsonb columns. */
+type CopyValue = string | number | boolean | object | null | undefined;
+const cell = (v: CopyValue): string =>
   v === null || v === undefined
     ? '\\N'
     : (typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]);
-const line = (values: unknown[]) => values.map(cell).join('\t') + '\n';
+const line = (values: CopyValue[]) => values.map(cell).join('\t') + '\n';
 
 /** Per-job values that are not part of the machine's history. */
 interface Labels {
@@ -340,7 +342,7 @@ function linesOf({ state, steps }: History, l: Labels): Lines {
 
 // Templates: one simulated history per (ending, priority), its rows rendered once with placeholder
 // labels; each job then costs one pass that swaps labels and shifts every timestamp.
-const TOKENS: Labels = {
+const TOKENS = {
   id: '@I@',
   agencyId: '@A@',
   number: '@N@',
@@ -352,7 +354,7 @@ const TOKENS: Labels = {
   staffId: '@S@',
   contractorId: '@C@',
   search: '@X@',
-};
+} satisfies Record<keyof Labels, string>;
 const TOKEN_KEYS: Record<string, keyof Labels> = Object.fromEntries(
   Object.entries(TOKENS).map(([k, v]) => [v[1], k as keyof Labels]),
 );
@@ -419,7 +421,7 @@ async function copyInto(sql: Sql, table: string, columns: string[], text: string
   await pipeline(Readable.from(chunks()), writable);
 }
 
-export interface JobsOptions {
+interface JobsOptions {
   count: number;
   /** First job number (references are JOB-000123). */
   startNumber: number;
@@ -430,7 +432,7 @@ export interface JobsOptions {
   now?: number;
 }
 
-export interface SeededJob {
+interface SeededJob {
   id: string;
   reference: string;
   status: JobStatus;

@@ -7,11 +7,11 @@ import { createActivities } from '#activities/index.ts';
 import { connect } from '#db/client.ts';
 import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createDispatcher, type Dispatcher } from '#worker/embedded/dispatcher.ts';
-import { BenchChild, readRss, sampleRss, type ChildMessage } from './lib/proc.ts';
+import { BenchChild, readRss, sampleRss, type ChildHandlers } from './lib/proc.ts';
 import { sleep, type LatencySummary } from './lib/stats.ts';
 import { seedAgency, seedJobs, URGENT } from './seed.ts';
 
-export interface TimerBenchOptions {
+interface TimerBenchOptions {
   url: string;
   jobs: number;
   /** Deadlines are spread evenly over this window. */
@@ -137,7 +137,7 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
 // ------------------------------------------------------------------------------------------------
 // In the child process: the dispatcher as the worker runs it (same pool size as worker/runtime.ts).
 
-export async function childHandlers(): Promise<Record<string, (m: ChildMessage) => Promise<ChildMessage | void>>> {
+export function childHandlers(): ChildHandlers {
   let conn: ReturnType<typeof connect> | null = null;
   let dispatcher: Dispatcher | null = null;
   return {

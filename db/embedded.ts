@@ -39,7 +39,7 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-export interface EmbeddedOptions {
+interface EmbeddedOptions {
   /** Cluster directory; created and initialised on first use. */
   dataDir: string;
   database?: string;

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'no
 import { execFileSync } from 'node:child_process';
 import { basename, join, resolve } from 'node:path';
 
-export interface PostmasterLock {
+interface PostmasterLock {
   pid: number;
   dataDir: string;
   port: number;
@@ -88,7 +88,7 @@ function parentOf(pid: number): number {
  * DATA_DIR, still alive), or null. An orphan's parent is init or a subreaper; one started with pg_ctl
  * has pg_ctl's (gone) shell's place taken the same way. Those may be stopped; a live app's may not.
  */
-export function nodeOwnerOf(pid: number): { pid: number; command: string } | null {
+function nodeOwnerOf(pid: number): { pid: number; command: string } | null {
   const parent = parentOf(pid);
   if (parent <= 1 || !isAlive(parent)) return null;
   const argv = commandOf(parent);
@@ -96,7 +96,7 @@ export function nodeOwnerOf(pid: number): { pid: number; command: string } | nul
 }
 
 /** Whether `pid` is a postgres server serving `dataDir` (its `-D` argument, or its working directory, which postgres sets to it). */
-export function isPostgresFor(pid: number, dataDir: string): boolean {
+function isPostgresFor(pid: number, dataDir: string): boolean {
   const argv = commandOf(pid);
   if (!argv[0] || !/postgres/.test(basename(argv[0]))) return false;
   const d = argv.indexOf('-D');

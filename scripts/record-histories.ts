@@ -184,10 +184,14 @@ async function main() {
         priority: { code: 'P3', name: 'Routine', targetHours: 72, warnAtPercent: [75, 90] },
         actor: staff,
       });
-      await engine.send(id, { type: 'CLOSE', actor: staff }).then(
-        () => Promise.reject(new Error('CLOSE in New should have been refused')),
-        (e) => (e instanceof EventRejected ? undefined : Promise.reject(e)),
+      const closed = await engine.send(id, { type: 'CLOSE', actor: staff }).then(
+        () => 'taken',
+        (e: unknown) => {
+          if (e instanceof EventRejected) return 'refused';
+          throw e;
+        },
       );
+      if (closed !== 'refused') throw new Error('CLOSE in New should have been refused');
       const race = await Promise.allSettled([
         engine.send(id, { type: 'ACCEPT', actor: eve }),
         engine.send(id, { type: 'DECLINE', reason: 'busy', actor: eve }),

@@ -13,12 +13,12 @@ export interface SpawnedApp {
   url: string;
   pid: number;
   dataDir: string;
-  /** What the app printed, for diagnosing a failure. */
-  output(): string;
+  /** What the app printed, for diagnosing a failure. A plain function, like `stop`: callers pass it on. */
+  output: () => string;
   /** Settles with the exit code (or the signal's name) once the process has exited. */
   exited: Promise<number | string>;
   /** SIGTERM, SIGKILL after 5 s, then removes the data directory. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** `env` comes after the defaults (DATA_DIR, PORT, HOST), so a caller may override them. */
@@ -99,7 +99,8 @@ export async function signInOverHttp(base: string, email: string, password: stri
       },
       (r) => {
         let text = '';
-        r.on('data', (d: Buffer) => (text += d));
+        r.setEncoding('utf8');
+        r.on('data', (d: string) => (text += d));
         r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, text }));
       },
     );

@@ -4,7 +4,7 @@
 import type { Sql } from 'postgres';
 import type { Claims } from './claims.ts';
 
-export interface BackgroundLoopOptions {
+interface BackgroundLoopOptions {
   sql: Sql;
   /** NOTIFY channel that wakes the loop early. */
   channel: string;
@@ -17,12 +17,12 @@ export interface BackgroundLoopOptions {
    * One pass: does the work due now (checking `running()` between items, so stopping waits only for
    * those in flight) and says how long until more is due (0: at once).
    */
-  pass(running: () => boolean): Promise<number>;
+  pass: (running: () => boolean) => Promise<number>;
   /** Rows this loop claims: those an earlier boot of this instance left are freed at start (it crashed). */
   claims?: { claims: Claims; table: 'outbox' | 'emails' };
 }
 
-export interface BackgroundLoop {
+interface BackgroundLoop {
   readonly running: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;

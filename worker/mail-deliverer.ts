@@ -11,7 +11,7 @@ import type { Database } from '#db/client.ts';
 import { backgroundLoop } from './background-loop.ts';
 import { claimsFor } from './claims.ts';
 
-export interface MailDelivererOptions {
+interface MailDelivererOptions {
   db: Database;
   /** For LISTEN, and for finding when the next retry is due. */
   sql: Sql;
@@ -80,5 +80,3 @@ export function createMailDeliverer(options: MailDelivererOptions) {
     stop: () => loop.stop(),
   };
 }
-
-export type MailDeliverer = ReturnType<typeof createMailDeliverer>;

@@ -3,7 +3,7 @@
 // The bundle imports only this file: booting (embedded Postgres, Temporal worker) stays out of it.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Runtime } from './runtime.ts';
+import type { bootRuntime, Runtime } from './runtime.ts';
 
 const KEY = Symbol.for('fettle.runtime');
 type Holder = { [KEY]?: Promise<Runtime> };
@@ -20,6 +20,6 @@ export function useRuntime(): Promise<Runtime> {
 
 async function bootFromSource(): Promise<Runtime> {
   const entry = pathToFileURL(join(process.cwd(), 'worker/runtime.ts')).href;
-  const { bootRuntime } = (await import(/* @vite-ignore */ entry)) as typeof import('./runtime.ts');
-  return bootRuntime();
+  const runtime = (await import(/* @vite-ignore */ entry)) as { bootRuntime: typeof bootRuntime };
+  return runtime.bootRuntime();
 }

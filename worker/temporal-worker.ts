@@ -15,7 +15,7 @@ import {
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-export interface TemporalWorkerOptions {
+interface TemporalWorkerOptions {
   db: Database;
   address: string;
   namespace?: string;
@@ -136,7 +136,7 @@ export async function superviseTemporalWorker(
     },
     async shutdown() {
       stopping = true;
-      (wake as (() => void) | null)?.();
+      wake?.();
       await current.shutdown().catch(() => {});
       await loop;
     },

@@ -31,9 +31,10 @@ export interface ProjectionFailure {
   at: string;
 }
 
+/** Plain functions, not methods: Temporal's worker and the embedded dispatcher call them on their own. */
 export interface JobActivities {
-  runEffect(call: EffectCall): Promise<void>;
+  runEffect: (call: EffectCall) => Promise<void>;
   /** Flags the job as needing attention; the earliest failure is kept. */
-  flagProjectionFailure(failure: ProjectionFailure): Promise<void>;
-  recordTransition(transition: Transition): Promise<void>;
+  flagProjectionFailure: (failure: ProjectionFailure) => Promise<void>;
+  recordTransition: (transition: Transition) => Promise<void>;
 }

@@ -13,7 +13,7 @@ import { jobMachine } from './job-machine.ts';
 import type { Actor, JobEvent, JobEventType, JobStatus } from './model.ts';
 
 /** Representative payloads: asking the machine which of these it would take tells the UI what to offer. */
-export const PROBES = [
+const PROBES = [
   { type: 'OFFER', contractorId: '00000000-0000-4000-8000-000000000000' },
   { type: 'ACCEPT' },
   { type: 'DECLINE' },

@@ -19,7 +19,7 @@ export type StepResult =
 
 type Snapshot = ReturnType<typeof jobMachine.resolveState>;
 
-const toState = (snapshot: Snapshot): JobState => ({ status: snapshot.value as JobStatus, context: snapshot.context });
+const toState = (snapshot: Snapshot): JobState => ({ status: snapshot.value, context: snapshot.context });
 
 /** The machine's effect requests; a notification with nobody to tell is no effect at all. */
 function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {
@@ -73,7 +73,7 @@ export function timerEvent(timer: Timer, at: string): JobEvent {
   return { type: TIMER_EVENT[timer.kind], key: timer.key, ...percent, at, actor: SYSTEM_ACTOR } as JobEvent;
 }
 
-export const SYSTEM_ACTOR = { id: 'system', role: 'system' } as const;
+const SYSTEM_ACTOR = { id: 'system', role: 'system' } as const;
 
 export function isFinal(status: JobStatus): boolean {
   return FINAL_STATUSES.includes(status);

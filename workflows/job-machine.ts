@@ -520,5 +520,3 @@ function invoiceQueriedActions() {
     'queryInvoice',
   ] as const;
 }
-
-export type JobMachine = typeof jobMachine;

@@ -61,8 +61,7 @@ export const INVOICEABLE_STATUSES: readonly JobStatus[] = ['completed', 'closed'
 export const hasStatus = (set: readonly JobStatus[], status: string): boolean =>
   (set as readonly string[]).includes(status);
 
-export const ROLES = ['admin', 'staff', 'contractor', 'system'] as const;
-export type Role = (typeof ROLES)[number];
+export type Role = 'admin' | 'staff' | 'contractor' | 'system';
 
 /** Who sent an event. For a contractor, `id` is the agency's contractor record id. */
 export interface Actor {
@@ -94,8 +93,7 @@ export interface ChasePolicy {
 /** The invoice chase for jobs whose policy predates the setting (and the agencies' column defaults): weekly, three times. */
 export const INVOICE_CHASE_DEFAULTS = { invoiceReminderRepeatHours: 168, invoiceReminderLimit: 3 } as const;
 
-export const TIMER_KINDS = ['slaWarning', 'slaBreach', 'offerReminder', 'offerEscalation', 'invoiceReminder'] as const;
-export type TimerKind = (typeof TIMER_KINDS)[number];
+export type TimerKind = 'slaWarning' | 'slaBreach' | 'offerReminder' | 'offerEscalation' | 'invoiceReminder';
 
 /** A durable deadline, kept as data in the machine's context (never an XState `after`). */
 export interface Timer {
@@ -123,7 +121,7 @@ export interface Sla {
 export const PAYMENT_LEGS = ['client', 'contractor', 'commission'] as const;
 export type PaymentLeg = (typeof PAYMENT_LEGS)[number];
 
-export interface ContractorInvoice {
+interface ContractorInvoice {
   number: string;
   netPence: number;
   vatPence: number;
@@ -132,7 +130,7 @@ export interface ContractorInvoice {
 }
 
 /** The agency's invoice to the client and what each payment leg expects. */
-export interface AgencyInvoice {
+interface AgencyInvoice {
   number: string;
   agentNetPence: number;
   vatRateBp: number;
@@ -297,29 +295,27 @@ export const TIMER_EVENT: Record<TimerKind, JobEventType> = {
   invoiceReminder: 'INVOICE_REMINDER',
 };
 
-export const NOTIFICATION_TEMPLATES = [
-  'jobOffered',
-  'offerWithdrawn',
-  'offerAccepted',
-  'offerDeclined',
-  'workStarted',
-  'workCompleted',
-  'jobRecalled',
-  'jobClosed',
-  'jobCancelled',
-  'noteAdded',
-  'slaWarning',
-  'slaBreached',
-  'offerReminder',
-  'offerEscalation',
-  'invoiceReminder',
-  'invoiceOverdue',
-  'invoiceSubmitted',
-  'invoiceQueried',
-  'invoiceApproved',
-  'paymentComplete',
-] as const;
-export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
+export type NotificationTemplate =
+  | 'jobOffered'
+  | 'offerWithdrawn'
+  | 'offerAccepted'
+  | 'offerDeclined'
+  | 'workStarted'
+  | 'workCompleted'
+  | 'jobRecalled'
+  | 'jobClosed'
+  | 'jobCancelled'
+  | 'noteAdded'
+  | 'slaWarning'
+  | 'slaBreached'
+  | 'offerReminder'
+  | 'offerEscalation'
+  | 'invoiceReminder'
+  | 'invoiceOverdue'
+  | 'invoiceSubmitted'
+  | 'invoiceQueried'
+  | 'invoiceApproved'
+  | 'paymentComplete';
 
 /** An effect the machine asks its host to carry out. Pure data; hosts turn it into I/O. */
 export interface NotifyEffect {

@@ -10,7 +10,7 @@ export function vatOn(netPence: number, rateBp: number): number {
   return Math.floor((netPence * rateBp + 5000) / 10000);
 }
 
-export function assertPence(value: number): void {
+function assertPence(value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`Not a whole number of pence: ${value}`);
 }
 

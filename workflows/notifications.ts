@@ -15,7 +15,7 @@ export const ACTION_TEMPLATES = [
   'slaWarning',
   'slaBreached',
 ] as const satisfies readonly NotificationTemplate[];
-export type ActionTemplate = (typeof ACTION_TEMPLATES)[number];
+type ActionTemplate = (typeof ACTION_TEMPLATES)[number];
 
 const SLA: ActionTemplate[] = ['slaWarning', 'slaBreached'];
 const OFFER: ActionTemplate[] = ['offerAccepted', 'offerDeclined', 'offerEscalation'];

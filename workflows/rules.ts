@@ -37,7 +37,7 @@ function onlyOfferedContractor(context: JobContext, event: JobEvent): string | n
   return event.actor.id === context.offeredTo ? null : 'This job has not been offered to you';
 }
 
-export const RULES: { [T in JobEventType]: Rule<T> } = {
+const RULES: { [T in JobEventType]: Rule<T> } = {
   OFFER: {
     verb: 'offer the job to a contractor',
     roles: STAFF,
@@ -201,7 +201,7 @@ export function refusal(context: JobContext, event: JobEvent): string | null {
   if (!rule.roles.includes(event.actor.role) && !rule.roles.includes(roleOf(event.actor.role))) {
     return `Only ${rule.roles.map((r) => ROLE_NAMES[r]).join(' or ')} can ${rule.verb}`;
   }
-  return rule.check ? rule.check(context, event as never) : null;
+  return rule.check ? rule.check(context, event) : null;
 }
 
 /** Why an event decided on a status the job has since left (`seenStatus`) is refused, or null when it has not:

@@ -3,15 +3,15 @@
 import { formatPence } from '#workflows/money.ts';
 import { FONT, unicodeDocument } from '../pdf/fonts.ts';
 
-export const INK = '#1b2430';
-export const MUTED = '#5b6776';
-export const ACCENT = '#0f5c4d';
-export const RULE = '#dde3ea';
+const INK = '#1b2430';
+const MUTED = '#5b6776';
+const ACCENT = '#0f5c4d';
+const RULE = '#dde3ea';
 const MARGIN = 48;
 
 export const money = formatPence;
 
-export interface Column {
+interface Column {
   header: string;
   width: number;
   align?: 'left' | 'right';

@@ -11,7 +11,7 @@ import type { JobState } from '#workflows/job-host.ts';
 import type { JobEvent } from '#workflows/model.ts';
 import { isIsoDay, ukDay } from '#workflows/time.ts';
 
-export interface FinanceTransition {
+interface FinanceTransition {
   jobId: string;
   seq: number;
   event: JobEvent | null;

@@ -13,7 +13,7 @@ export interface StatementEntry {
   paidPence: number;
 }
 
-export interface StatementLine extends StatementEntry {
+interface StatementLine extends StatementEntry {
   /** What the agency owes the contractor after this line. */
   balancePence: number;
 }
@@ -29,7 +29,7 @@ export interface Statement {
 }
 
 /** Same day: invoices before payments, then by number, so the order never depends on the database's. */
-export function compareEntries(a: StatementEntry, b: StatementEntry): number {
+function compareEntries(a: StatementEntry, b: StatementEntry): number {
   if (a.date !== b.date) return a.date < b.date ? -1 : 1;
   if (a.type !== b.type) return a.type === 'invoice' ? -1 : 1;
   return a.number < b.number
@@ -88,16 +88,7 @@ export function safeText(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-export const STATEMENT_CSV_COLUMNS = [
-  'Date',
-  'Type',
-  'Number',
-  'Job',
-  'Description',
-  'Invoiced',
-  'Paid',
-  'Balance',
-] as const;
+const STATEMENT_CSV_COLUMNS = ['Date', 'Type', 'Number', 'Job', 'Description', 'Invoiced', 'Paid', 'Balance'] as const;
 
 /**
  * The statement as CSV (RFC 4180: CRLF line ends, header row). The opening and closing balances are

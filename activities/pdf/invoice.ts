@@ -3,7 +3,7 @@ import { formatDay } from '#workflows/time.ts';
 import { financeDocument, money } from '../finance/pdf-kit.ts';
 import { FONT } from './fonts.ts';
 
-export interface InvoiceData {
+interface InvoiceData {
   number: string;
   raisedAt: Date;
   agency: { name: string; email: string | null; phone: string | null };
@@ -18,7 +18,7 @@ export interface InvoiceData {
 }
 
 /** "20%" or "17.5%" from basis points. */
-export const ratePercent = (bp: number) => `${bp / 100}%`;
+const ratePercent = (bp: number) => `${bp / 100}%`;
 
 export function renderInvoice(data: InvoiceData): Promise<Buffer> {
   const { doc, done, heading, field, table, totals, title } = financeDocument({

@@ -25,7 +25,7 @@ export interface JobSheetData {
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
 
 /** The job description is sanitised HTML; on paper it becomes paragraphs and bullet lines. */
-export function htmlToText(html: string): string {
+function htmlToText(html: string): string {
   return html
     .replace(/<li[^>]*>/gi, '• ')
     .replace(/<br\s*\/?>/gi, '\n')

@@ -2,7 +2,7 @@
 import { formatDay } from '#workflows/time.ts';
 import { financeDocument, money } from '../finance/pdf-kit.ts';
 
-export interface RemittanceData {
+interface RemittanceData {
   reference: string;
   paidOn: string;
   agency: { name: string; email: string | null; phone: string | null };

@@ -3,7 +3,7 @@ import type { Statement } from '../finance/statement.ts';
 import { formatDay } from '#workflows/time.ts';
 import { financeDocument, money } from '../finance/pdf-kit.ts';
 
-export interface StatementData {
+interface StatementData {
   agency: { name: string };
   contractor: { name: string; company: string | null };
   statement: Statement;

@@ -3,7 +3,7 @@
 // next), like autocannon's default, or paced at a given total rate. node:http rather than fetch: it costs the generator less CPU per
 // request, which matters when the generator, the app and PostgreSQL share two cores.
 import { Agent, request } from 'node:http';
-import type { ChildMessage } from './proc.ts';
+import type { ChildHandlers } from './proc.ts';
 import { closedLoop, type LatencySummary } from './stats.ts';
 
 export interface LoadScenario {
@@ -57,7 +57,7 @@ function get(agent: Agent, base: URL, path: string, cookie: string): Promise<num
   });
 }
 
-export function loadHandlers(): Record<string, (m: ChildMessage) => Promise<ChildMessage | void>> {
+export function loadHandlers(): ChildHandlers {
   return {
     async run(m) {
       const base = new URL(m.base as string);
@@ -80,7 +80,7 @@ export function loadHandlers(): Record<string, (m: ChildMessage) => Promise<Chil
           warmupMs: m.warmupMs as number,
           durationMs: m.durationMs as number,
           ratePerSecond: scenario.ratePerSecond,
-          onRecordStart: async () => {
+          onRecordStart: () => {
             cpuBefore = process.cpuUsage();
             bytes = 0;
             counted = 0;

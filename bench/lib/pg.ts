@@ -8,7 +8,7 @@ import { connect } from '#db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '#db/embedded.ts';
 import { migrateDatabase } from '#db/migrate.ts';
 
-export interface BenchServer {
+interface BenchServer {
   server: EmbeddedServer;
   /** URL of the main bench database (migrated). */
   url: string;

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.ts';
 
-export interface Rss {
+interface Rss {
   rssMiB: number;
   hwmMiB: number;
 }
@@ -44,6 +44,9 @@ export function sampleRss(pid: number, everyMs = 100) {
 
 export type ChildMessage = { type: string; [k: string]: unknown };
 
+/** What a bench child does with each message type; the reply (if any) goes back to the parent. */
+export type ChildHandlers = Record<string, (m: ChildMessage) => ChildMessage | void | Promise<ChildMessage | void>>;
+
 /** A bench child (bench/child.ts <task>) talking over IPC: send commands, await typed replies. */
 export class BenchChild {
   readonly proc: ChildProcess;
@@ -80,7 +83,8 @@ export class BenchChild {
       () => this.close(),
       () => this.proc.kill('SIGKILL'),
     );
-    this.exited.then(() => {
+    // `exited` only ever resolves: nothing to catch.
+    void this.exited.then(() => {
       unregister();
       for (const w of this.waiting) w.resolve({ type: 'error', message: 'child exited' });
     });

@@ -48,8 +48,8 @@ export async function closedLoop(
     durationMs: number;
     keepLatencies?: number[];
     ratePerSecond?: number;
-    onRecordStart?: () => Promise<void>;
-    onRecordEnd?: () => Promise<void>;
+    onRecordStart?: () => void | Promise<void>;
+    onRecordEnd?: () => void | Promise<void>;
   },
 ): Promise<LoadResult> {
   const latencies = options.keepLatencies ?? [];

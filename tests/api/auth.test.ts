@@ -720,7 +720,14 @@ describe('demo logins and the mailer', () => {
 
   it('delivers unsent emails once when SMTP is configured; without SMTP they stay in the mailbox', async () => {
     const sent: string[] = [];
-    const mailer: Mailer = { domain: 'test.example', send: async (m) => void sent.push(m.to), close() {} };
+    const mailer: Mailer = {
+      domain: 'test.example',
+      send: (m) => {
+        sent.push(m.to);
+        return Promise.resolve();
+      },
+      close() {},
+    };
     expect(await deliverPendingEmails(t.db, null)).toBe(0);
     const unsent = (
       await t.db

@@ -38,7 +38,8 @@ const DENY: Cell = { allow: false };
 const ANON_DENY: Cell = { allow: false, codes: ['UNAUTHORIZED'] };
 
 interface Row {
-  input: (s: Scenario) => unknown | Promise<unknown>;
+  /** The procedure's input, or a promise of it. */
+  input: (s: Scenario) => unknown;
   cells: Record<Role, Cell>;
 }
 

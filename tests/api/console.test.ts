@@ -1,6 +1,6 @@
 // The console's own procedures over a real database: the coverage map's data and the staff notification
 // inbox (written by the engine's notify activity), each scoped to the caller's agency, with bad input refused.
-import { TRPCError } from '@trpc/server';
+import { type TRPCError } from '@trpc/server';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notify } from '#activities/notify.ts';
@@ -104,6 +104,7 @@ describe('coverage.map', () => {
 
   it('refuses what is not a postcode, out-of-range travel times and non-staff', async () => {
     const bad = await refusal(as(staffOf(a)).coverage.map({ postcode: 'HELLO' }));
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers as any
     expect(bad).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('not a UK postcode') });
     expect(await refusal(as(staffOf(a)).coverage.map({ travelMinutes: 500 }))).toMatchObject({ code: 'BAD_REQUEST' });
     expect(await refusal(as(staffOf(a)).coverage.map({ postcode: 'x'.repeat(11) }))).toMatchObject({

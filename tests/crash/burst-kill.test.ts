@@ -26,7 +26,7 @@ const databaseUrlOf = (app: SpawnedApp) => {
   return url;
 };
 
-async function until(check: () => Promise<boolean>, what: string, ms = 60_000) {
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000) {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -78,7 +78,7 @@ describe('kill -9 in a burst, then the same command again', () => {
         }
       }
     });
-    await until(async () => offered.length >= 30, 'thirty offers', 60_000);
+    await until(() => offered.length >= 30, 'thirty offers', 60_000);
     process.kill(first.pid, 'SIGKILL');
     dead = true;
     expect(await first.exited).toBe('SIGKILL');

@@ -127,17 +127,13 @@ describe('the jobs workflow in the console', () => {
     expect(res?.status()).toBe(200);
     expect(await text('main')).toContain('That search is too long');
     await page.goto(`${app.url}/jobs/new?postcode=bs83ht`, { waitUntil: 'networkidle0' });
-    await page.waitForFunction(
-      () => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked,
-    );
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[name="propertyId"]')?.checked);
     expect(await text('fieldset')).toContain('9 Clifton Down');
   });
 
   it('keeps the property, the new tenant and everything typed when the job is refused', async () => {
     await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
-    await page.waitForFunction(
-      () => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked,
-    );
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[name="propertyId"]')?.checked);
     // Nothing is chosen for the person: no priority (so no SLA) and no job type until they pick one.
     expect(
       await page.$eval('#priorityCode', (s) => [
@@ -155,9 +151,9 @@ describe('the jobs workflow in the console', () => {
     expect(await text('form[action$="/create"] [role="alert"]')).toMatch(/phone number or an email/);
     expect(new URL(page.url()).searchParams.get('postcode')).toBe('BS8 3HT');
     const kept = await page.evaluate(() => {
-      const v = (s: string) => (document.querySelector(s) as HTMLInputElement | HTMLSelectElement | null)?.value;
+      const v = (s: string) => document.querySelector<HTMLInputElement | HTMLSelectElement>(s)?.value;
       return {
-        property: (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked,
+        property: document.querySelector<HTMLInputElement>('input[name="propertyId"]')?.checked,
         tenant: v('#tenantId'),
         tenantName: v('#tenantName'),
         priority: v('#priorityCode'),
@@ -178,9 +174,7 @@ describe('the jobs workflow in the console', () => {
 
   it('creates a job for a property found by postcode, with a tenant added inline', async () => {
     await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
-    await page.waitForFunction(
-      () => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked,
-    );
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[name="propertyId"]')?.checked);
     await page.select('#tenantId', 'new');
     await page.locator('#tenantName').fill('Nia Newcomer');
     await page.locator('#tenantPhone').fill('07700 900555');
@@ -352,16 +346,16 @@ describe('the jobs workflow in the console', () => {
     const states = await page.$$eval('[data-testid="machine-diagram"] [data-state]', (gs) =>
       Object.fromEntries(
         gs.map((g) => [
-          g.getAttribute('data-state'),
+          g.getAttribute('data-state') ?? '',
           { visited: g.getAttribute('data-visited'), current: g.getAttribute('aria-current') },
         ]),
       ),
     );
     expect(states.closed).toEqual({ visited: 'true', current: 'step' });
     for (const s of ['new', 'assigned', 'inProgress', 'completed', 'recalled'])
-      expect(states[s].visited, s).toBe('true');
-    expect(states.cancelled.visited).toBe('false');
-    expect(states.paymentComplete.visited).toBe('false');
+      expect(states[s]?.visited, s).toBe('true');
+    expect(states.cancelled?.visited).toBe('false');
+    expect(states.paymentComplete?.visited).toBe('false');
     const taken = await page.$$eval('[data-testid="machine-diagram"] path.taken', (ps) =>
       ps.map((p) => p.getAttribute('data-edge')),
     );

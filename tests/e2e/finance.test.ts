@@ -29,7 +29,7 @@ const text = (p: Page, selector = 'main') => p.$eval(selector, (e) => (e as HTML
 async function waitForText(p: Page, needle: string, selector = 'main') {
   try {
     await p.waitForFunction(
-      (s, n) => (document.querySelector(s) as HTMLElement | null)?.innerText.includes(n),
+      (s, n) => document.querySelector<HTMLElement>(s)?.innerText.includes(n),
       { timeout: 15_000 },
       selector,
       needle,
@@ -179,8 +179,8 @@ describe('financial close-out', () => {
     await staff.locator('#reference').fill('Landlord BACS 5531');
     // Two submits of the same form (same idempotency key) before the page reloads.
     await staff.$eval('form[action="?/pay"]', (f) => {
-      (f as HTMLFormElement).requestSubmit();
-      (f as HTMLFormElement).requestSubmit();
+      f.requestSubmit();
+      f.requestSubmit();
     });
     await waitForText(staff, 'Settled', '[data-testid="leg-client"]');
     await staff.waitForNetworkIdle();

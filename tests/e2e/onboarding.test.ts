@@ -133,7 +133,7 @@ describe('the audit log page', () => {
       await screenshot(alex, 'onboarding', '03-audit-log');
 
       // The CSV carries the same filter.
-      const href = await alex.$eval('a[download]', (a) => (a as HTMLAnchorElement).href);
+      const href = await alex.$eval('a[download]', (a) => a.href);
       const csv = await alex.evaluate(async (url) => {
         const res = await fetch(url);
         return { type: res.headers.get('content-type'), body: await res.text() };

@@ -55,7 +55,7 @@ const text = (selector = 'main') => page.$eval(selector, (e) => (e as HTMLElemen
 async function waitForText(needle: string, selector = 'main') {
   try {
     await page.waitForFunction(
-      (s, n) => (document.querySelector(s) as HTMLElement | null)?.innerText.includes(n),
+      (s, n) => document.querySelector<HTMLElement>(s)?.innerText.includes(n),
       { timeout: 15_000 },
       selector,
       needle,
@@ -275,7 +275,7 @@ describe('contractor portal on a phone', () => {
     }
     expect(attempts).toHaveLength(2);
     expect(await text('form[action="?/note"] .uploader')).toContain('Uploaded');
-    expect(await page.$eval('form[action="?/note"] progress', (p) => (p as HTMLProgressElement).value)).toBe(1);
+    expect(await page.$eval('form[action="?/note"] progress', (p) => p.value)).toBe(1);
 
     // A photo chosen by mistake: Remove takes it off the job, stored file and all, not just off the page.
     const wrong = join(work, 'wrong.png');
@@ -620,7 +620,7 @@ describe('contractor portal on a phone', () => {
         pat.locator('form[action="?/decline"] button').click(),
       ]);
       expect(new URL(pat.url()).pathname).toBe('/portal/jobs');
-      const list = await pat.$eval('main', (m) => (m as HTMLElement).innerText);
+      const list = await pat.$eval('main', (m) => m.innerText);
       expect(list).toContain(`You declined ${offer.reference}`);
       expect(list).not.toContain('Shower drain slow');
       const [after] = await app.db.select({ offeredToId: jobs.offeredToId }).from(jobs).where(eq(jobs.id, offer.id));

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'puppeteer';
+import { TargetType, type Browser, type BrowserContext, type Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '#db/embedded.ts';
 import { jobs } from '#db/schema/index.ts';
@@ -118,7 +118,7 @@ if (server.ok)
     async function waitForText(p: Page, needle: string, selector = 'main', timeout = 15_000) {
       try {
         await p.waitForFunction(
-          (s, n) => (document.querySelector(s) as HTMLElement | null)?.innerText.includes(n),
+          (s, n) => document.querySelector<HTMLElement>(s)?.innerText.includes(n),
           { timeout },
           selector,
           needle,
@@ -137,9 +137,7 @@ if (server.ok)
       expect(app.output()).toContain('engine: Temporal at');
       await signIn(staff, app.url, 'staff@harbour.example');
       await staff.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
-      await staff.waitForFunction(
-        () => (document.querySelector('input[name="propertyId"]') as HTMLInputElement | null)?.checked,
-      );
+      await staff.waitForFunction(() => document.querySelector<HTMLInputElement>('input[name="propertyId"]')?.checked);
       await staff.select('#priorityCode', 'P2');
       const leak = await staff.$$eval('#jobTypeId option', (os) =>
         os.find((o) => o.textContent?.includes('Plumbing leak'))?.getAttribute('value'),
@@ -223,7 +221,7 @@ if (server.ok)
       );
       // The link opens a new tab (target=_blank), as an operator would.
       const [target] = await Promise.all([
-        browser.waitForTarget((t) => t.type() === 'page' && t.url().startsWith(uiUrl), { timeout: 15_000 }),
+        browser.waitForTarget((t) => t.type() === TargetType.PAGE && t.url().startsWith(uiUrl), { timeout: 15_000 }),
         staff.click('a ::-p-text(Workflow in Temporal UI)'),
       ]);
       const ui = (await target.page())!;

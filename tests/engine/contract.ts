@@ -188,11 +188,12 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
         const results = await Promise.allSettled(round % 2 ? [close(), recall()] : [recall(), close()]);
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const [refused] = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-        expect(refused.reason).toBeInstanceOf(EventRejected);
+        const reason: unknown = refused.reason;
+        expect(reason).toBeInstanceOf(EventRejected);
         const status = (await h.engine.get(id)).status;
         expect(['closed', 'recalled']).toContain(status);
         // The machine's words: what it cannot do, in the status the job is in now.
-        expect(refused.reason.message).toBe(
+        expect((reason as EventRejected).message).toBe(
           status === 'closed'
             ? 'Cannot recall the job while the job is Closed (it was Completed when you looked)'
             : 'Cannot close the job while the job is Recalled (it was Completed when you looked)',

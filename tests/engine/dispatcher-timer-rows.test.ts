@@ -24,12 +24,12 @@ afterAll(() => database?.close());
 function counting(sql: Sql) {
   const counter = { queries: 0 };
   const proxy = new Proxy(sql, {
-    apply(target, self, args) {
+    apply(target, self, args: unknown[]): unknown {
       counter.queries++;
       return Reflect.apply(target, self, args);
     },
-    get(target, key) {
-      const value = Reflect.get(target, key);
+    get(target, key): unknown {
+      const value: unknown = Reflect.get(target, key);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
@@ -107,7 +107,7 @@ describe('timer rows that disagree with their job', () => {
       .set({ dueAt: new Date(Date.now() - 60_000) })
       .where(eq(engineTimers.jobId, job.jobId));
     // An engine that can neither fire nor correct it: whatever the cause, the loop must not spin.
-    const engine = { ...real, fireDueTimer: async () => false, reconcileTimer: async () => null };
+    const engine = { ...real, fireDueTimer: () => Promise.resolve(false), reconcileTimer: () => Promise.resolve(null) };
     const logged: string[] = [];
     const { sql, counter } = counting(database.sql);
     const idleMs = 250;

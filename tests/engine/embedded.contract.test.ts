@@ -26,8 +26,9 @@ engineContract('embedded (Postgres)', async (): Promise<EngineHarness> => {
       await current.dispatcher.drain();
     },
     settle: async () => void (await current.dispatcher.drain()),
-    async restart() {
+    restart() {
       current = build();
+      return Promise.resolve();
     },
     close: database.close,
   };

@@ -315,7 +315,7 @@ describe('completion and invoices', () => {
       reason: 'Wrong VAT',
       actor: STAFF,
       at: now,
-    } as JobEvent).state;
+    }).state;
     const restarted = fireNext(queried);
     expect(restarted.timer.reminder).toBeUndefined();
     expect(notifications(restarted.effects).map((n) => n.template)).toEqual(['invoiceReminder']);

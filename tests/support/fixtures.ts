@@ -5,7 +5,7 @@ import type { JobInput, PriorityPolicy } from '#workflows/model.ts';
 
 export const URGENT: PriorityPolicy = { code: 'P2', name: 'Urgent', targetHours: 24, warnAtPercent: [75, 90] };
 export const ROUTINE: PriorityPolicy = { code: 'P3', name: 'Routine', targetHours: 72, warnAtPercent: [75, 90] };
-export const CHASE = { offerReminderHours: 4, offerEscalationHours: 24, invoiceReminderHours: 168 };
+const CHASE = { offerReminderHours: 4, offerEscalationHours: 24, invoiceReminderHours: 168 };
 
 export async function createAgency(db: Database, name = 'Acme Lettings') {
   const [agency] = await db
@@ -82,4 +82,3 @@ export function manualClock(start = new Date('2026-03-02T09:00:00.000Z')) {
     advance: (ms: number) => void (now += ms),
   });
 }
-export type ManualClock = ReturnType<typeof manualClock>;

@@ -8,7 +8,7 @@ import { connect } from '#db/client.ts';
 import { startEmbeddedPostgres } from '#db/embedded.ts';
 import { migrateDatabase } from '#db/migrate.ts';
 
-export const TEMPLATE_DB = 'fettle_template';
+const TEMPLATE_DB = 'fettle_template';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,7 +2,7 @@
 // recipient, subject), can refuse with a 4xx for a while, and can hold messages until told to let go.
 import { SMTPServer } from 'smtp-server';
 
-export interface Received {
+interface Received {
   messageId: string;
   to: string;
   subject: string;
@@ -35,7 +35,7 @@ export async function startSmtpServer(options: SmtpOptions = {}) {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', async () => {
+      stream.on('end', () => {
         attempts++;
         if (failuresLeft > 0) {
           failuresLeft--;
@@ -48,9 +48,13 @@ export async function startSmtpServer(options: SmtpOptions = {}) {
           to: session.envelope.rcptTo.map((r) => r.address).join(','),
           subject: header(raw, 'Subject'),
         };
-        if (options.hold?.(message)) await released;
-        received.push(message);
-        callback();
+        const accept = () => {
+          received.push(message);
+          callback();
+        };
+        // A held message is answered once released (`released` only resolves).
+        if (options.hold?.(message)) void released.then(accept);
+        else accept();
       });
     },
   });

@@ -8,7 +8,7 @@ describe('workflow bundle', () => {
   it('builds workflows/index.ts with bundleWorkflowCode', async () => {
     const bundle = await bundleWorkflowCode({
       workflowsPath: WORKFLOWS_PATH,
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never,
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
     });
     expect(bundle.code.length).toBeGreaterThan(10_000);
     expect(bundle.code).toContain('jobWorkflow');

@@ -6,18 +6,20 @@ import { describe, it } from 'vitest';
 import { JOB_SEARCH_ATTRIBUTES } from '#workflows/temporal/search-attributes.ts';
 import { reachable } from '#worker/engines/reachable.ts';
 
-export type Found<T> = { ok: true; value: T; via: string } | { ok: false; reason: string };
+type Found<T> = { ok: true; value: T; via: string } | { ok: false; reason: string };
 
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 240);
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${ms / 1000} s`)), ms);
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    );
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not start within ${ms / 1000} s`)), ms);
   });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -93,12 +95,12 @@ export async function liveEnvironment(timeoutMs = 90_000): Promise<Found<TestWor
 }
 
 /** Prints why a suite is skipped, where it cannot be missed. */
-export function announceSkip(suite: string, reason: string) {
+function announceSkip(suite: string, reason: string) {
   console.warn(`\n[temporal] SKIPPED ${suite}: ${reason}\n`);
 }
 
 /** CI sets TEMPORAL_REQUIRED=1: there a Temporal suite without its server is a failure, not a skip. */
-export const temporalRequired = () => process.env.TEMPORAL_REQUIRED === '1';
+const temporalRequired = () => process.env.TEMPORAL_REQUIRED === '1';
 
 /**
  * Declares `suite` as unable to run for `reason`: skipped with the reason printed, or, when Temporal

@@ -21,7 +21,7 @@ import { temporalHarness, type TemporalHarness } from './harness.ts';
 const found = await liveEnvironment();
 if (!found.ok) withoutServer('Temporal engine on a live server', found.reason);
 
-const until = async (check: () => Promise<boolean>, what: string, ms = 30_000) => {
+const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 30_000) => {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -61,6 +61,7 @@ if (found.ok)
       await h.engine.send(input.jobId, { type: 'ACCEPT', actor: pat });
       const description = await handle.describe();
       expect(description.memo).toMatchObject({
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers as any
         title: expect.stringContaining('Leaking tap'),
         address: '1 Test Street, London, SW1A 1AA',
       });
@@ -304,6 +305,7 @@ if (found.ok)
       await until(async () => (await row()).projectionError !== null, 'the job to be flagged');
       expect((await row()).projectionError).toMatchObject({
         seq: raised.version,
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers as any
         error: expect.stringMatching(/SQLSTATE 23505/),
       });
       // The job carried on: the next event is taken and recorded.
@@ -359,7 +361,7 @@ if (found.ok)
           const input = await newJob();
           await h.engine.start(input);
           supervised.current.worker.shutdown();
-          await until(async () => supervised.restarts === 1, 'the worker to be started again');
+          await until(() => supervised.restarts === 1, 'the worker to be started again');
           expect(logs.some((m) => m.includes('starting it again'))).toBe(true);
           expect(
             (await h.engine.send(input.jobId, { type: 'ADD_NOTE', text: 'still here', actor: staff })).context

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { withoutServer } from './environment.ts';
 import { workflowBundle } from './harness.ts';
 
-export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories', import.meta.url));
+const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories', import.meta.url));
 const files = readdirSync(HISTORIES_DIR)
   .filter((f) => f.endsWith('.json'))
   .sort();

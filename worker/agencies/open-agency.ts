@@ -40,7 +40,7 @@ export function slugOf(name: string): string {
 }
 
 /** Who opened the agency, as the audit log records it. */
-export interface Opener {
+interface Opener {
   id: string;
   role: 'admin' | 'system';
   name: string;

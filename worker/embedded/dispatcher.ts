@@ -14,7 +14,7 @@ import { WAKE_CHANNEL, type EmbeddedEngine } from '../engines/embedded.ts';
 import { backgroundLoop } from '../background-loop.ts';
 import { claimsFor } from '../claims.ts';
 
-export interface DispatcherOptions {
+interface DispatcherOptions {
   sql: Sql;
   engine: EmbeddedEngine;
   activities: Pick<JobActivities, 'runEffect'>;
@@ -47,7 +47,7 @@ interface OutboxRow {
 const iso = (d: Date, plusMs = 0) => new Date(d.getTime() + plusMs).toISOString();
 
 /** Exponential backoff capped at 10 minutes: 1 s, 2 s, 4 s, … */
-export const retryDelayMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** Math.max(0, attempts - 1));
+const retryDelayMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** Math.max(0, attempts - 1));
 
 export function createDispatcher(options: DispatcherOptions) {
   const {

@@ -33,7 +33,7 @@ export interface EmbeddedEngine extends JobEngine {
   reconcileTimer(jobId: string): Promise<TimerFix | null>;
 }
 
-export interface TimerFix {
+interface TimerFix {
   /** The row as it was. */
   was: { key: string; dueAt: string } | null;
   /** The row now; null: dropped (the job has no pending deadline, or no state at all). */
@@ -247,7 +247,7 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
     },
 
     async send(jobId, command: JobCommand) {
-      const result = await apply(jobId, (_state, at) => ({ ...command, at }) as JobEvent);
+      const result = await apply(jobId, (_state, at) => ({ ...command, at }));
       return result!;
     },
 

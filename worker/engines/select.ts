@@ -4,7 +4,7 @@ import type { Env } from '../env.ts';
 import { createEmbeddedEngine, type EmbeddedEngine } from './embedded.ts';
 import type { Clock, JobEngine } from './port.ts';
 
-export type EngineChoice = { kind: 'embedded' } | { kind: 'temporal'; address: string };
+type EngineChoice = { kind: 'embedded' } | { kind: 'temporal'; address: string };
 
 export function chooseEngine(env: Pick<Env, 'JOB_ENGINE' | 'TEMPORAL_ADDRESS'>): EngineChoice {
   if (env.JOB_ENGINE === 'embedded') return { kind: 'embedded' };

@@ -17,6 +17,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import type { status as GrpcStatus } from '@grpc/grpc-js';
 import { SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { eq } from 'drizzle-orm';
@@ -25,7 +26,7 @@ import { engineJobs, jobs, properties } from '#db/schema/index.ts';
 import type { LoopCarry, LoopProgress } from '#workflows/temporal/job-loop.ts';
 import type { jobWorkflow } from '#workflows/temporal/job-workflow.ts';
 import { startJob, validateEvent, viewOf, type JobState, type JobView } from '#workflows/job-host.ts';
-import type { JobCommand, JobEvent, JobInput } from '#workflows/model.ts';
+import type { JobCommand, JobInput } from '#workflows/model.ts';
 import { STATUS_LABELS } from '#workflows/model.ts';
 import { JOB_SEARCH_ATTRIBUTES, searchAttributePairs } from '#workflows/temporal/search-attributes.ts';
 import {
@@ -44,7 +45,7 @@ import { EngineUnavailable, EventRejected, JobNotFound, type JobEngine } from '.
 export const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_TASK_QUEUE = 'fettle-jobs';
 
-export interface TemporalEngineOptions {
+interface TemporalEngineOptions {
   db: Database;
   /** host:port of the Temporal frontend, e.g. localhost:7233. */
   address: string;
@@ -80,7 +81,7 @@ export interface TemporalEngine extends JobEngine {
  * TEMPORAL_API_KEY (implies TLS), or mTLS with TEMPORAL_TLS_CLIENT_CERT_PATH + TEMPORAL_TLS_CLIENT_KEY_PATH;
  * TEMPORAL_TLS=true for TLS with neither.
  */
-export interface RemoteConnectionOptions {
+interface RemoteConnectionOptions {
   tls?: boolean | { clientCertPair: { crt: Buffer; key: Buffer } };
   apiKey?: string;
 }
@@ -116,7 +117,7 @@ const typeName = (encoded: unknown) =>
   Object.values(SearchAttributeType).find((t) => encodeSearchAttributeIndexedValueType(t) === encoded) ??
   String(encoded);
 
-export interface EnsureSearchAttributesOptions {
+interface EnsureSearchAttributesOptions {
   /** How long to wait for attributes registered here to become usable (the namespace cache refreshes). */
   usableWithinMs?: number;
 }
@@ -188,7 +189,8 @@ export async function ensureSearchAttributes(
   }
 }
 
-const GRPC_UNAVAILABLE = 14;
+// grpc-js comes with the Temporal client, not as a dependency of ours: its enum is used as a type only.
+const GRPC_UNAVAILABLE: GrpcStatus = 14; // status.UNAVAILABLE
 
 /** The server did not answer in time, or cannot be reached: the engine is unavailable, not the job. */
 function unanswered(e: unknown): boolean {
@@ -200,14 +202,14 @@ function unanswered(e: unknown): boolean {
   return isGrpcDeadlineError(e);
 }
 
-export const DEFAULT_CALL_TIMEOUT_MS = 15_000;
+const DEFAULT_CALL_TIMEOUT_MS = 15_000;
 
 /**
  * The update id of a command: its idempotency key where it has one (a payment's), so a retried request
  * finds the first one's outcome on the server instead of applying the event twice; otherwise one id
  * per call, reused by every retry of that call.
  */
-export function updateIdFor(command: JobCommand): string {
+function updateIdFor(command: JobCommand): string {
   return 'key' in command && typeof command.key === 'string' && command.key
     ? `${command.type}:${command.key}`
     : `${command.type}:${randomUUID()}`;
@@ -362,7 +364,7 @@ export async function createTemporalEngine(opts: TemporalEngineOptions): Promise
         // A finished job's workflow has closed: the machine refuses everything, with its own words.
         const view = await closedView(id, jobId);
         if (!view) throw e;
-        const reason = validateEvent(view, { ...command, at: new Date().toISOString() } as JobEvent);
+        const reason = validateEvent(view, { ...command, at: new Date().toISOString() });
         throw new EventRejected(reason ?? `The job is ${STATUS_LABELS[view.status]} and takes no more events`);
       }
     },

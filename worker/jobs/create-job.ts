@@ -9,7 +9,7 @@ import type { ChasePolicy, JobInput, PriorityPolicy } from '#workflows/model.ts'
 import type { JobView } from '#workflows/job-host.ts';
 import type { JobEngine } from '../engines/port.ts';
 
-export interface NewJob {
+interface NewJob {
   agencyId: string;
   branchId?: string | null;
   title: string;
@@ -21,7 +21,7 @@ export interface NewJob {
   createdBy?: string | null;
 }
 
-export const formatReference = (n: number) => `JOB-${String(n).padStart(6, '0')}`;
+const formatReference = (n: number) => `JOB-${String(n).padStart(6, '0')}`;
 
 export async function priorityPolicy(db: Database, agencyId: string, code: string): Promise<PriorityPolicy | null> {
   const [p] = await db

@@ -12,7 +12,7 @@ import type { Database } from '#db/client.ts';
 import { jobEvents, jobs } from '#db/schema/index.ts';
 import type { TemporalEngine } from '../engines/temporal.ts';
 
-export interface Reprojection {
+interface Reprojection {
   /** Transitions found in the workflow's history. */
   found: number;
   /** Steps that were missing from the job's history and are now recorded. */

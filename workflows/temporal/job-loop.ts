@@ -38,7 +38,7 @@ export interface LoopCarry {
   refusedTimers: string[];
 }
 
-export type LoopStart = { input: JobInput } | { carry: LoopCarry };
+type LoopStart = { input: JobInput } | { carry: LoopCarry };
 
 export type LoopExit = { kind: 'completed'; view: JobView } | { kind: 'continueAsNew'; carry: LoopCarry };
 
@@ -172,7 +172,7 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
   async function handle(item: Item) {
     if (item.kind === 'sync') return item.resolve(view());
     const at = rt.now().toISOString();
-    const event = { ...item.command, at } as JobEvent;
+    const event = { ...item.command, at };
     let result: ReturnType<typeof stepJob>;
     try {
       result = stepJob(state, event);
@@ -194,7 +194,7 @@ export function createJobLoop(start: LoopStart, rt: LoopRuntime): JobLoop {
     progress: () => ({ version, recorded, queued: queue.length, effectsPending, status: state.status }),
     validate(command) {
       try {
-        return validateEvent(state, { ...command, at: rt.now().toISOString() } as JobEvent);
+        return validateEvent(state, { ...command, at: rt.now().toISOString() });
       } catch (e) {
         return `Malformed ${String((command as { type?: unknown }).type)} event: ${message(e)}`;
       }

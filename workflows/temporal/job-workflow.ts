@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activity-contract.ts';
 import type { JobView } from '../job-host.ts';
+import type { JobCommand } from '../model.ts';
 import { createJobLoop } from './job-loop.ts';
 import { searchAttributePairs, searchAttributeUpdates } from './search-attributes.ts';
 import {
@@ -106,7 +107,8 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<JobView> {
       return loop.submit(command, id ? () => appliedHere.push(id) : undefined);
     },
     {
-      validator(command) {
+      // Typed here: setHandler infers the handler's arguments from the definition, not the validator's.
+      validator(command: JobCommand) {
         if (alreadyApplied()) return;
         const reason = loop.validate(command);
         if (reason) throw refusal(reason);

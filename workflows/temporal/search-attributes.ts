@@ -10,10 +10,10 @@ import type { JobView } from '../job-host.ts';
 
 export const JobStatusKey = defineSearchAttributeKey('JobStatus', SearchAttributeType.KEYWORD);
 export const JobReferenceKey = defineSearchAttributeKey('JobReference', SearchAttributeType.KEYWORD);
-export const AgencyIdKey = defineSearchAttributeKey('AgencyId', SearchAttributeType.KEYWORD);
+const AgencyIdKey = defineSearchAttributeKey('AgencyId', SearchAttributeType.KEYWORD);
 export const ContractorIdKey = defineSearchAttributeKey('ContractorId', SearchAttributeType.KEYWORD);
 export const PriorityKey = defineSearchAttributeKey('Priority', SearchAttributeType.KEYWORD);
-export const SlaDueAtKey = defineSearchAttributeKey('SlaDueAt', SearchAttributeType.DATETIME);
+const SlaDueAtKey = defineSearchAttributeKey('SlaDueAt', SearchAttributeType.DATETIME);
 export const SlaBreachedKey = defineSearchAttributeKey('SlaBreached', SearchAttributeType.BOOL);
 
 /** Every key, for registering them with the server. */

@@ -24,7 +24,7 @@ export function startChild(script: string, env: Record<string, string>, timeoutM
       () => reject(new Error(`${script} did not get ready in ${timeoutMs / 1000} s:\n${log}`)),
       timeoutMs,
     );
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       log += d;
       const m = /^READY (.*)$/m.exec(log);
       if (m) {
@@ -32,7 +32,7 @@ export function startChild(script: string, env: Record<string, string>, timeoutM
         resolve(m[1]);
       }
     });
-    child.stderr!.on('data', (d) => (log += d));
+    child.stderr.on('data', (d) => (log += d));
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${script} exited with ${code} before it was ready:\n${log}`));

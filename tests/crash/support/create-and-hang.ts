@@ -18,7 +18,13 @@ const hang = (): Promise<never> => {
 const real = runtime.engine;
 const engine: JobEngine =
   process.env.MODE === 'after-row'
-    ? { kind: real.kind, start: hang, send: real.send, get: real.get, close: real.close }
+    ? {
+        kind: real.kind,
+        start: hang,
+        send: (jobId, command) => real.send(jobId, command),
+        get: (jobId) => real.get(jobId),
+        close: () => real.close(),
+      }
     : {
         ...real,
         async startInTransaction(tx, input) {

@@ -7,7 +7,7 @@ import { spawnApp } from '../../../scripts/spawn-app.ts';
 import { createTestDatabase } from '../../support/db.ts';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
-export const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 export const DEMO_PASSWORD = 'demo-password-1';
 
 export interface RunningApp {
@@ -59,7 +59,7 @@ export async function screenshot(page: Page, area: string, name: string): Promis
   const dir = join(ROOT, 'test-artifacts', area);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+  await page.screenshot({ path, fullPage: true });
   return path;
 }
 

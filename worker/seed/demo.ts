@@ -122,15 +122,13 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     await db
       .insert(priorities)
       .values(UK_DEFAULT_PRIORITIES.map((p) => ({ ...p, warnAtPercent: [...p.warnAtPercent], agencyId: agency.id })));
-    await db
-      .insert(jobTypes)
-      .values(
-        UK_DEFAULT_JOB_TYPES.map((t) => ({
-          ...t,
-          requiredCertifications: [...t.requiredCertifications],
-          agencyId: agency.id,
-        })),
-      );
+    await db.insert(jobTypes).values(
+      UK_DEFAULT_JOB_TYPES.map((t) => ({
+        ...t,
+        requiredCertifications: [...t.requiredCertifications],
+        agencyId: agency.id,
+      })),
+    );
   }
 
   const props = await db

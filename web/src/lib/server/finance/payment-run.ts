@@ -102,8 +102,7 @@ export async function createPaymentRun(
       .select()
       .from(payments)
       .where(and(inArray(payments.jobId, jobIds), eq(payments.leg, 'contractor')));
-    const inThisRun = (jobId: string) =>
-      !!run && ledger.some((l) => l.jobId === jobId && l.key === paymentKey(run.id));
+    const inThisRun = (jobId: string) => !!run && ledger.some((l) => l.jobId === jobId && l.key === paymentKey(run.id));
     const paidFor = (jobId: string) =>
       ledger.filter((p) => p.jobId === jobId).reduce((sum, p) => sum + p.amountPence, 0);
     const plan = chosen

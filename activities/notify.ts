@@ -1,6 +1,6 @@
 // Tells people what happened: an email to each recipient and, for staff, a console notification.
 // Idempotent by the effect's key: a retry inserts nothing new.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { agencies, contractors, emails, jobEvents, jobs, notifications, properties, users } from '#db/schema/index.ts';
 import type { NotifyEffect } from '#workflows/model.ts';
@@ -86,10 +86,12 @@ export async function notify(db: Database, { jobId, seq, key, params }: NotifyIn
  */
 function settledSince(jobId: string, seq: number, template: NotificationTemplate) {
   if (!isActionTemplate(template)) return null;
-  const types = `{${settlingEvents(template).join(',')}}`;
-  const final = `{${FINAL_STATUSES.join(',')}}`;
+  const settles = or(
+    inArray(jobEvents.type, settlingEvents(template)),
+    inArray(jobEvents.toStatus, [...FINAL_STATUSES]),
+  );
   return sql`(select min(${jobEvents.at}) from ${jobEvents} where ${jobEvents.jobId} = ${jobId}::uuid and ${jobEvents.seq} > ${seq}::int
-    and (${jobEvents.type} = any(${types}::text[]) or ${jobEvents.toStatus} = any(${final}::text[])))`;
+    and ${settles})`;
 }
 
 /** Marks the job's unresolved `templates` notifications resolved at `at`: what they asked for is done. */
@@ -101,5 +103,5 @@ export function settleNotifications(
 ) {
   return db.execute(sql`
     update ${notifications} set resolved_at = ${at}::timestamptz
-    where job_id = ${jobId}::uuid and resolved_at is null and template = any(${`{${templates.join(',')}}`}::text[])`);
+    where job_id = ${jobId}::uuid and resolved_at is null and ${inArray(notifications.template, [...templates])}`);
 }

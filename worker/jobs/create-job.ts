@@ -21,7 +21,7 @@ interface NewJob {
   createdBy?: string | null;
 }
 
-const formatReference = (n: number) => `JOB-${String(n).padStart(6, '0')}`;
+export const formatReference = (n: number) => `JOB-${String(n).padStart(6, '0')}`;
 
 export async function priorityPolicy(db: Database, agencyId: string, code: string): Promise<PriorityPolicy | null> {
   const [p] = await db

@@ -5,6 +5,7 @@ import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
 import { auditLog, contractors, jobs, users } from '#db/schema/index.ts';
+import { formatReference } from '#worker/jobs/create-job.ts';
 import { addCalendarDays, isIsoDay, UK_TIME_ZONE, ukDay, ukDayStart } from '#workflows/time.ts';
 
 const ukDayField = z
@@ -46,7 +47,7 @@ export interface AuditEntry {
 /** "JOB-11", "job-000011", "11" → "JOB-000011"; anything else as typed. */
 export function jobReference(text: string): string {
   const n = /^(?:job-?)?0*(\d{1,9})$/i.exec(text.trim())?.[1];
-  return n ? `JOB-${n.padStart(6, '0')}` : text.trim().toUpperCase();
+  return n ? formatReference(Number(n)) : text.trim().toUpperCase();
 }
 
 const SYSTEM_NAMES: Record<string, string> = { system: 'Fettle (automatic)', operator: 'Operator' };

@@ -1,15 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 const withDb = ['tests/support/global-db.ts'];
+// Fixed fast-check seed in CI (tests/support/fast-check.ts); FC_SEED replays one.
+const setupFiles = ['tests/support/fast-check.ts'];
 
 export default defineConfig({
   test: {
     reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       // The pure machine: no I/O at all.
-      { test: { name: 'machine', include: ['tests/machine/**/*.test.ts'] } },
+      { test: { name: 'machine', include: ['tests/machine/**/*.test.ts'], setupFiles } },
       // Other pure code: configuration, formatting.
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], setupFiles } },
       // Engine contract, activities and API against a real PostgreSQL.
       {
         test: {

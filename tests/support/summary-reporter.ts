@@ -2,6 +2,7 @@
 // without knowing vitest's own summary format. A file that fails to load and an unhandled error each count as
 // one failure: vitest fails the run on them, and a summary that showed 0 failed would be a lie.
 import type { Reporter, SerializedError, TestModule } from 'vitest/node';
+import { fastCheckSeed } from './fast-check.ts';
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
@@ -15,6 +16,12 @@ export default class SummaryReporter implements Reporter {
         else count.skipped++;
       }
     }
-    console.log(`\ntests: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped`);
+    const seed = fastCheckSeed();
+    console.log(
+      seed === undefined
+        ? '\nproperty tests: fresh random seeds (CI=true or FC_SEED=<n> fixes one)'
+        : `\nproperty tests: fast-check seed ${seed} (FC_SEED=${seed} replays it)`,
+    );
+    console.log(`tests: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped`);
   }
 }

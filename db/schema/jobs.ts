@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { SLA_RUNNING_STATUSES } from '#workflows/model.ts';
+import { SLA_RUNNING_STATUSES, type JobStatus } from '#workflows/model.ts';
 import { agencies, branches, jobTypes, users } from './agency.ts';
 import { contractors, properties, tenants } from './directory.ts';
 
@@ -43,7 +43,7 @@ export const jobs = pgTable(
     tenantId: uuid().references(() => tenants.id),
     createdBy: uuid().references(() => users.id),
     // Projected from the engine after every accepted event:
-    status: text().notNull().default('new'),
+    status: text().$type<JobStatus>().notNull().default('new'),
     contractorId: uuid().references(() => contractors.id),
     offeredToId: uuid().references(() => contractors.id),
     /** The machine's assignment counter: which contractor invoice (contractor_invoices.assignment) is the job's current one. */

@@ -38,7 +38,7 @@ export function createActivities({ db, appUrl }: ActivityDeps): JobActivities {
     },
     /**
      * The Temporal workflow's projection of one transition: history, audit and read model, plus the
-     * snapshot (engine_jobs, as the embedded engine keeps it), so the job is read from Postgres, not by
+     * snapshot (engine.jobs, as the embedded engine keeps it), so the job is read from Postgres, not by
      * query. Never backwards, whatever order retries arrive in.
      */
     async recordTransition(t: Transition): Promise<void> {

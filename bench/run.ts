@@ -149,8 +149,8 @@ try {
       { jobs: number; events: number; audit: number; timers: number; overdue: number; bytes: number }[]
     >`
       select (select count(*)::int from jobs) as jobs, (select count(*)::int from job_events) as events,
-             (select count(*)::int from audit_log) as audit, (select count(*)::int from engine_timers) as timers,
-             (select count(*)::int from engine_timers where due_at <= now()) as overdue, pg_database_size(current_database())::float8 as bytes`;
+             (select count(*)::int from audit_log) as audit, (select count(*)::int from engine.timers) as timers,
+             (select count(*)::int from engine.timers where due_at <= now()) as overdue, pg_database_size(current_database())::float8 as bytes`;
     const statuses = await seedSql<
       { status: string; n: number }[]
     >`select status, count(*)::int as n from jobs group by 1 order by 2 desc`;
@@ -334,8 +334,8 @@ try {
       // The engine bench left its notification effects pending; the app's dispatcher would run them
       // during the API measurements and skew them. They are not the API's work: mark them done.
       const cleanup = postgres(pg.url, { max: 1, onnotice: () => {} });
-      await cleanup`update outbox set done_at = now() where done_at is null`;
-      await cleanup`vacuum analyze outbox`;
+      await cleanup`update engine.outbox set done_at = now() where done_at is null`;
+      await cleanup`vacuum analyze engine.outbox`;
       await cleanup.end();
       log('API: tRPC jobs.list and jobs.get against the built app, 50 connections from a second process');
       const r: ApiBenchResult = await runApiBench({

@@ -554,8 +554,8 @@ export async function seedJobs(sql: Sql, agency: SeededAgency, options: JobsOpti
         rows.jobs,
       );
       await Promise.all([
-        copyInto(sql, 'engine_jobs', ['job_id', 'state', 'version', 'updated_at'], rows.engine),
-        copyInto(sql, 'engine_timers', ['job_id', 'key', 'due_at'], rows.timers),
+        copyInto(sql, 'engine.jobs', ['job_id', 'state', 'version', 'updated_at'], rows.engine),
+        copyInto(sql, 'engine.timers', ['job_id', 'key', 'due_at'], rows.timers),
         copyInto(
           sql,
           'job_events',

@@ -64,7 +64,7 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
     const insertSeconds = (performance.now() - insertStart) / 1000;
     const [{ pending }] = await sql<
       { pending: number }[]
-    >`select count(*)::int as pending from engine_timers where due_at > now()`;
+    >`select count(*)::int as pending from engine.timers where due_at > now()`;
     if (Date.now() > t0 - 1000) throw new Error(`timers bench: seeding took too long (${insertSeconds.toFixed(1)} s)`);
     await child.request({ type: 'gc' }, 'gc-done');
     const pendingRss = readRss(child.pid).rssMiB;
@@ -77,7 +77,7 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
       await sleep(250);
       [{ fired, effects }] = await sql<{ fired: number; effects: number }[]>`
         select (select count(*)::int from job_events where type = 'SLA_WARNING') as fired,
-               (select count(*)::int from outbox where done_at is not null and effect->'params'->>'template' = 'slaWarning') as effects`;
+               (select count(*)::int from engine.outbox where done_at is not null and effect->'params'->>'template' = 'slaWarning') as effects`;
       if (fired >= options.jobs && effects >= options.jobs) break;
     }
     const peak = sampler.stop();
@@ -107,7 +107,7 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
              max(ms)::float8 as max, avg(ms)::float8 as mean,
              count(*) filter (where ms <= 1000)::int as within,
              max(at)::text as last_fire,
-             (select max(done_at)::text from outbox) as last_done
+             (select max(done_at)::text from engine.outbox) as last_done
       from l`;
     const lastFire = Date.parse(stats.last_fire);
     return {

@@ -1,5 +1,5 @@
 // Resumes a job whose Temporal workflow was terminated (or timed out, or failed), from the snapshot the
-// job's last recorded transition projected into Postgres (engine_jobs): a new run of the same workflow
+// job's last recorded transition projected into Postgres (engine.jobs): a new run of the same workflow
 // id carrying that state and version, with its deadlines re-armed. See docs/operations.md.
 //
 //   DATABASE_URL=postgres://… TEMPORAL_ADDRESS=localhost:7233 node scripts/resume-job.ts <job id>

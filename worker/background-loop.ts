@@ -19,7 +19,7 @@ interface BackgroundLoopOptions {
    */
   pass: (running: () => boolean) => Promise<number>;
   /** Rows this loop claims: those an earlier boot of this instance left are freed at start (it crashed). */
-  claims?: { claims: Claims; table: 'outbox' | 'emails' };
+  claims?: { claims: Claims; table: 'engine.outbox' | 'emails' };
 }
 
 interface BackgroundLoop {

@@ -10,11 +10,11 @@ export interface Claims {
   /** This boot's name on its claims: `<instance>/<boot id>`. */
   claimant: string;
   /** Frees claims an earlier boot of this instance left on `table`'s rows still `pending`; returns how many. */
-  releaseStale(sql: Sql, table: 'outbox' | 'emails'): Promise<number>;
+  releaseStale(sql: Sql, table: 'engine.outbox' | 'emails'): Promise<number>;
 }
 
 /** Rows still to be done, per table: only those may be freed. */
-const PENDING = { outbox: 'done_at is null', emails: 'sent_at is null and failed_at is null' } as const;
+const PENDING = { 'engine.outbox': 'done_at is null', emails: 'sent_at is null and failed_at is null' } as const;
 
 export function claimsFor(instance: string = hostname()): Claims {
   const claimant = `${instance}/${randomUUID()}`;

@@ -106,7 +106,7 @@ export const jobMachine = setup({
       };
     }),
     // The next pending deadline falls due now: the engine's ordinary timer path fires it straight after
-    // (embedded: this step rewrites the engine_timers row; Temporal: the loop re-reads its next deadline).
+    // (embedded: this step rewrites the engine.timers row; Temporal: the loop re-reads its next deadline).
     advanceDeadline: assign(({ context, event }) => {
       assertEvent(event, 'ADVANCE_DEADLINE');
       const [next, ...rest] = context.timers;

@@ -1,9 +1,12 @@
-// The embedded engine's durable state: machine snapshots, the next deadline per job, and the effect outbox.
+// The embedded engine's durable state, in its own Postgres schema `engine`: machine snapshots
+// (engine.jobs), the next deadline per job (engine.timers) and the effect outbox (engine.outbox).
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { jobs } from './jobs.ts';
 
-export const engineJobs = pgTable('engine_jobs', {
+export const engine = pgSchema('engine');
+
+export const engineJobs = engine.table('jobs', {
   jobId: uuid()
     .primaryKey()
     .references(() => jobs.id),
@@ -14,8 +17,8 @@ export const engineJobs = pgTable('engine_jobs', {
 });
 
 /** One row per job with a pending deadline: the earliest one (the machine keeps the rest). */
-export const engineTimers = pgTable(
-  'engine_timers',
+export const engineTimers = engine.table(
+  'timers',
   {
     jobId: uuid()
       .primaryKey()
@@ -26,7 +29,7 @@ export const engineTimers = pgTable(
   (t) => [index().on(t.dueAt)],
 );
 
-export const outbox = pgTable(
+export const outbox = engine.table(
   'outbox',
   {
     id: bigserial({ mode: 'number' }).primaryKey(),

@@ -49,14 +49,15 @@ const failure = (promise: Promise<unknown>) =>
 /** A digest of every row of every table: equal digests mean nothing was written. */
 async function fingerprint(): Promise<Record<string, string>> {
   const tables = await db.sql<
-    { name: string }[]
-  >`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`;
+    { schema: string; name: string }[]
+  >`select table_schema as schema, table_name as name from information_schema.tables
+     where table_schema in ('public', 'engine') and table_type = 'BASE TABLE' order by 1, 2`;
   const digest: Record<string, string> = {};
-  for (const { name } of tables) {
+  for (const { schema, name } of tables) {
     const [row] = await db.db.execute<{ md5: string }>(
-      sql`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as md5 from ${sql.identifier(name)} t`,
+      sql`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as md5 from ${sql.identifier(schema)}.${sql.identifier(name)} t`,
     );
-    digest[name] = row.md5;
+    digest[`${schema}.${name}`] = row.md5;
   }
   return digest;
 }

@@ -94,7 +94,7 @@ describe('kill -9 in a burst, then the same command again', () => {
       await until(
         async () => {
           const [{ pending }] = await sql<{ pending: number }[]>`
-          select ((select count(*) from outbox where done_at is null) + (select count(*) from emails where sent_at is null and failed_at is null))::int as pending`;
+          select ((select count(*) from engine.outbox where done_at is null) + (select count(*) from emails where sent_at is null and failed_at is null))::int as pending`;
           return pending === 0;
         },
         'effects and emails to settle',
@@ -102,7 +102,7 @@ describe('kill -9 in a burst, then the same command again', () => {
       );
 
       const jobs = await sql<{ id: string; started: boolean; offered: string | null }[]>`
-        select j.id, exists (select from engine_jobs e where e.job_id = j.id) as started, j.offered_to_id as offered
+        select j.id, exists (select from engine.jobs e where e.job_id = j.id) as started, j.offered_to_id as offered
         from jobs j where j.title like 'Burst %'`;
       const byId = new Map(jobs.map((j) => [j.id, j]));
       // Nothing acknowledged is lost; nothing is half-created.

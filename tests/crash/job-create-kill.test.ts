@@ -36,7 +36,7 @@ async function killMidCreate(mode: 'after-row' | 'in-transaction') {
   const db = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const rows = await db<{ status: string; engine_version: number; sla_due_at: Date | null; started: boolean }[]>`
-      select status, engine_version, sla_due_at, exists (select from engine_jobs e where e.job_id = j.id) as started
+      select status, engine_version, sla_due_at, exists (select from engine.jobs e where e.job_id = j.id) as started
       from jobs j where title = ${title}`;
     return { rows, output: restarted.output() };
   } finally {

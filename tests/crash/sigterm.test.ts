@@ -78,7 +78,7 @@ describe('SIGTERM under load', () => {
     const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
     try {
       const rows = await sql<{ id: string; started: boolean }[]>`
-        select j.id, exists (select from engine_jobs e where e.job_id = j.id) as started from jobs j where j.title like 'Burst job %'`;
+        select j.id, exists (select from engine.jobs e where e.job_id = j.id) as started from jobs j where j.title like 'Burst job %'`;
       expect(rows.filter((r) => !r.started)).toEqual([]);
       expect(new Set(rows.map((r) => r.id))).toEqual(new Set(created));
     } finally {

@@ -47,7 +47,7 @@ describe('embedded engine: one event, one transaction', () => {
     { name: 'the audit row (written by recordTransition)', table: 'audit_log', check: "action <> 'job.offer'" },
     {
       name: 'the outbox row (written with the snapshot)',
-      table: 'outbox',
+      table: 'engine.outbox',
       check: "effect->'params'->>'template' is distinct from 'jobOffered'",
     },
   ];

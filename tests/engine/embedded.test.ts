@@ -81,7 +81,7 @@ describe('embedded engine durability', () => {
   it('leaves a claim held by a dead dispatcher alone until its lease expires', async () => {
     const { engine, input, clock } = await offeredJob();
     // A dispatcher claimed the row (lease 30 s) and was killed before running it.
-    await database.sql`update outbox set locked_until = ${new Date(clock().getTime() + 30_000).toISOString()}, attempts = 1
+    await database.sql`update engine.outbox set locked_until = ${new Date(clock().getTime() + 30_000).toISOString()}, attempts = 1
                        where job_id = ${input.jobId}`;
     const next = createDispatcher({
       sql: database.sql,
@@ -102,9 +102,9 @@ describe('embedded engine durability', () => {
     const other = await offeredJob(clock);
     // This instance's previous boot claimed the offer's effects (lease 30 s) and died; so did another instance's.
     const lease = new Date(clock().getTime() + 30_000).toISOString();
-    await database.sql`update outbox set locked_until = ${lease}, locked_by = 'box-1/previous-boot', attempts = 1
+    await database.sql`update engine.outbox set locked_until = ${lease}, locked_by = 'box-1/previous-boot', attempts = 1
                        where job_id = ${input.jobId} and done_at is null`;
-    await database.sql`update outbox set locked_until = ${lease}, locked_by = 'box-2/its-boot', attempts = 1
+    await database.sql`update engine.outbox set locked_until = ${lease}, locked_by = 'box-2/its-boot', attempts = 1
                        where job_id = ${other.input.jobId} and done_at is null`;
     const next = createDispatcher({
       sql: database.sql,

@@ -73,7 +73,7 @@ export function createDispatcher(options: DispatcherOptions) {
   async function fireDueTimers(): Promise<number> {
     const now = clock();
     const due = await sql<{ job_id: string }[]>`
-      select job_id from engine_timers where due_at <= ${iso(now)} order by due_at limit ${batchSize}`;
+      select job_id from engine.timers where due_at <= ${iso(now)} order by due_at limit ${batchSize}`;
     let fired = 0;
     let next = 0;
     const fire = async (jobId: string) => {
@@ -101,7 +101,7 @@ export function createDispatcher(options: DispatcherOptions) {
         if (!(e instanceof EventRejected)) throw e;
         // The machine refused its own deadline: a bug, not a reason to spin. Look again later.
         log(`timer for job ${jobId} refused: ${e.message}`);
-        await sql`update engine_timers set due_at = ${iso(now, 60_000)} where job_id = ${jobId}`;
+        await sql`update engine.timers set due_at = ${iso(now, 60_000)} where job_id = ${jobId}`;
       }
     };
     const lanes = Array.from({ length: Math.min(timerConcurrency, due.length) }, async () => {
@@ -116,9 +116,9 @@ export function createDispatcher(options: DispatcherOptions) {
   async function runOutbox(): Promise<number> {
     const now = clock();
     const rows = await sql<OutboxRow[]>`
-      update outbox set locked_until = ${iso(now, leaseMs)}, locked_by = ${claimant}, attempts = attempts + 1
+      update engine.outbox set locked_until = ${iso(now, leaseMs)}, locked_by = ${claimant}, attempts = attempts + 1
       where id in (
-        select id from outbox
+        select id from engine.outbox
         where done_at is null and available_at <= ${iso(now)} and (locked_until is null or locked_until <= ${iso(now)})
         order by id limit ${batchSize} for update skip locked)
       returning id, job_id, seq, idx, effect, attempts`;
@@ -126,13 +126,13 @@ export function createDispatcher(options: DispatcherOptions) {
       rows.map(async (row) => {
         try {
           await activities.runEffect({ jobId: row.job_id, seq: row.seq, idx: row.idx, effect: row.effect });
-          await sql`update outbox set done_at = ${iso(clock())}, locked_until = null, locked_by = null, last_error = null where id = ${row.id}`;
+          await sql`update engine.outbox set done_at = ${iso(clock())}, locked_until = null, locked_by = null, last_error = null where id = ${row.id}`;
         } catch (e) {
           const retryAt = iso(clock(), retryDelayMs(row.attempts));
           log(
             `effect ${row.job_id}:${row.seq}:${row.idx} failed (attempt ${row.attempts}), retrying at ${retryAt}: ${String(e)}`,
           );
-          await sql`update outbox set available_at = ${retryAt}, locked_until = null, locked_by = null, last_error = ${String(e)} where id = ${row.id}`;
+          await sql`update engine.outbox set available_at = ${retryAt}, locked_until = null, locked_by = null, last_error = ${String(e)} where id = ${row.id}`;
         }
       }),
     );
@@ -154,8 +154,8 @@ export function createDispatcher(options: DispatcherOptions) {
 
   async function msUntilNextWork(): Promise<number> {
     const [next] = await sql<{ at: string | null }[]>`
-      select least((select min(due_at) from engine_timers),
-                   (select min(coalesce(greatest(available_at, locked_until), available_at)) from outbox where done_at is null)) as at`;
+      select least((select min(due_at) from engine.timers),
+                   (select min(coalesce(greatest(available_at, locked_until), available_at)) from engine.outbox where done_at is null)) as at`;
     if (!next?.at) return idleMs;
     return Math.max(0, Math.min(idleMs, Date.parse(next.at) - clock().getTime()));
   }
@@ -182,7 +182,7 @@ export function createDispatcher(options: DispatcherOptions) {
     name: 'dispatcher',
     log,
     pass,
-    claims: { claims, table: 'outbox' },
+    claims: { claims, table: 'engine.outbox' },
   });
 
   return { drain, fireDueTimers, runOutbox, start: () => loop.start(), stop: () => loop.stop() };

@@ -162,7 +162,7 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
         conn`begin`,
         conn<
           { state: JobState; version: number }[]
-        >`select state, version from engine_jobs where job_id = ${jobId} for update`,
+        >`select state, version from engine.jobs where job_id = ${jobId} for update`,
       ]);
       if (rows.length === 0) throw new JobNotFound(jobId);
       const { state, version } = rows[0];
@@ -177,20 +177,20 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
         // Snapshot, outbox and deadline in one statement (one parse, one plan, one message).
         conn`
           with snapshot as (
-            update engine_jobs set state = ${JSON.stringify(result.state)}::jsonb, version = ${seq}::int, updated_at = ${at}::timestamptz
+            update engine.jobs set state = ${JSON.stringify(result.state)}::jsonb, version = ${seq}::int, updated_at = ${at}::timestamptz
             where job_id = ${jobId}::uuid returning job_id),
           effects as (
-            insert into outbox (job_id, seq, idx, effect, available_at)
+            insert into engine.outbox (job_id, seq, idx, effect, available_at)
             select ${jobId}::uuid, ${seq}::int, (e.n - 1)::int, e.effect, ${at}::timestamptz
             from jsonb_array_elements(${JSON.stringify(result.effects)}::jsonb) with ordinality as e(effect, n)
             returning 1),
           deadline as (
-            insert into engine_timers (job_id, key, due_at)
+            insert into engine.timers (job_id, key, due_at)
             select ${jobId}::uuid, ${timer?.key ?? null}::text, ${timer?.at ?? null}::timestamptz where ${timer?.key ?? null}::text is not null
             on conflict (job_id) do update set key = excluded.key, due_at = excluded.due_at
             returning 1),
           no_deadline as (
-            delete from engine_timers where job_id = ${jobId}::uuid and ${timer?.key ?? null}::text is null
+            delete from engine.timers where job_id = ${jobId}::uuid and ${timer?.key ?? null}::text is null
             returning 1)
           select (select count(*) from snapshot)::int as updated`,
         recordTransition(drizzleOver(conn, sealed), { jobId, seq, event, from: result.from, state: result.state, at }),

@@ -1,7 +1,7 @@
 // The Temporal engine: the job machine hosted in one workflow per job (workflows/temporal/job-workflow.ts).
 // start = start the workflow (its business id; starting twice finds the existing one), send = the
 // `event` Update (a validator refusal becomes EventRejected with the machine's reason), get = the
-// snapshot the workflow projects into Postgres with every transition (engine_jobs), so a job stays
+// snapshot the workflow projects into Postgres with every transition (engine.jobs), so a job stays
 // readable with no worker running and after the namespace's retention. Every call to the server runs
 // under a deadline: an engine that does not answer is EngineUnavailable (the API's 503), never a hang.
 import { randomUUID } from 'node:crypto';

@@ -683,6 +683,44 @@ describe('contractors', () => {
     );
   });
 
+  it('candidates speak of certifications only when the job type requires them, naming each', async () => {
+    // Gus holds Gas Safe (to 30 Jun 2027) and NICEIC (to 22 Nov 2027); the fixture's plumber holds none.
+    const locks = await as(adminA).settings.saveJobType({ code: 'LOCKS', name: 'Locks', trade: 'locksmith' });
+    const leak = await as(adminA).settings.saveJobType({ code: 'LEAK', name: 'Plumbing leak', trade: 'plumbing' });
+    for (const type of [locks, leak]) {
+      const { candidates } = await as(staffA).contractors.candidates({ outcode: 'BS3', jobTypeId: type.id });
+      for (const c of candidates) {
+        expect(c.requiredCertifications, `${c.name}, ${type.name}`).toEqual([]);
+        expect(c.missingCertifications).toEqual([]);
+        expect(c.reasons.join(', '), `${c.name}, ${type.name}`).not.toMatch(/certif|Gas Safe|NICEIC/i);
+      }
+      expect(candidates.find((c) => c.id === gusId)?.certifications.length).toBe(2);
+    }
+    // No job type at all: nothing said about certifications either.
+    const untyped = await as(staffA).contractors.candidates({ outcode: 'BS3' });
+    for (const c of untyped.candidates) expect(c.reasons.join(', ')).not.toMatch(/certif|Gas Safe|NICEIC/i);
+
+    const gas = await as(adminA).settings.saveJobType({
+      code: 'GASFIRE',
+      name: 'Gas fire service',
+      trade: 'heating',
+      requiredCertifications: ['Gas Safe', 'OFTEC'],
+    });
+    const { jobType, candidates } = await as(staffA).contractors.candidates({ outcode: 'BS3', jobTypeId: gas.id });
+    expect(jobType).toBe('Gas fire service');
+    const gus = candidates.find((c) => c.id === gusId)!;
+    expect(gus.requiredCertifications).toEqual([
+      { name: 'Gas Safe', validUntil: '2027-06-30' },
+      { name: 'OFTEC', validUntil: null },
+    ]);
+    expect(gus.missingCertifications).toEqual(['OFTEC']);
+    expect(gus.reasons).toEqual(expect.arrayContaining(['Gas Safe valid until 30 Jun 2027', 'no valid OFTEC']));
+    expect(gus.reasons.join(', ')).not.toMatch(/NICEIC|certifications valid/); // held, but not required here
+    const plumber = candidates.find((c) => c.id === a.contractors[0].id)!;
+    expect(plumber.reasons).toEqual(expect.arrayContaining(['no valid Gas Safe', 'no valid OFTEC']));
+    expect(plumber.missingCertifications).toEqual(['Gas Safe', 'OFTEC']);
+  });
+
   it('contacts: added, updated, removed; need a phone or an email', async () => {
     const c = await as(staffA).contractors.saveContact({
       contractorId: gusId,

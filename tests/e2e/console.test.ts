@@ -253,9 +253,9 @@ describe('the jobs workflow in the console', () => {
 
   it('assigns the suggested contractor, saying why', async () => {
     const suggestion = await text('[data-testid="suggestion"]');
-    expect(suggestion).toMatch(
-      /Suggested: .+ — covers this postcode district, does this trade, certifications valid, \d+ open jobs?/,
-    );
+    expect(suggestion).toMatch(/Suggested: .+ — covers this postcode district, does this trade, \d+ open jobs?\./);
+    // A plumbing leak needs no certificate, so the suggestion says nothing about certificates.
+    expect(suggestion).not.toMatch(/certif/i);
     const name = /Suggested: (.+?)(?: \(|\s—)/.exec(suggestion)![1];
     await screenshot(page, 'console', 'job-assign');
     await page.click('form[action="?/offer"] button');
@@ -458,7 +458,53 @@ describe('the jobs workflow in the console', () => {
     await page.waitForSelector('[data-testid="contractor-detail"]');
     const detail = await text('[data-testid="contractor-detail"]');
     expect(detail).toContain('Gas Safe: expired');
-    expect(detail).toMatch(/Cannot be assigned a Boiler \/ heating fault job without confirming/);
+    expect(detail).toMatch(/Cannot be assigned a Boiler \/ heating fault job without confirming: no valid Gas Safe\./);
+    expect(detail).toMatch(/Ranking: .*no valid Gas Safe/);
+
+    const gus = await page.$$eval('[data-testid="pick-contractor"]', (bs) =>
+      bs.findIndex((b) => b.textContent?.includes('Gus Gas')),
+    );
+    await (await page.$$('[data-testid="pick-contractor"]'))[gus].click();
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="contractor-detail"] h3')?.textContent?.includes('Gus Gas'),
+    );
+    const held = await text('[data-testid="contractor-detail"]');
+    expect(held).toMatch(/For a Boiler \/ heating fault job: Gas Safe valid until \d{1,2} \w{3} \d{4}\./);
+    expect(held).toMatch(/Ranking: .*Gas Safe valid until \d{1,2} \w{3} \d{4}/);
+    expect(held).not.toContain('Certified for');
+  });
+
+  it('says nothing about certifications for a job type that needs none: a locksmith is not "certified for" it', async () => {
+    const types = await page.$$eval('#jobTypeId option', (os) =>
+      os.map((o) => [o.textContent, o.getAttribute('value')]),
+    );
+    for (const [type, who] of [
+      ['Locks and security', 'Lou Locks'],
+      ['Plumbing leak', 'Pat Plumber'], // holds an expired Gas Safe: a leak does not need it
+      ['Plumbing leak', 'Gus Gas'], // holds a valid Gas Safe: not a reason for a leak either
+    ]) {
+      const id = types.find(([t]) => t === type)![1]!;
+      await page.goto(`${app.url}/contractors/map?postcode=BS1&jobTypeId=${id}`, { waitUntil: 'networkidle0' });
+      const at = await page.$$eval(
+        '[data-testid="pick-contractor"]',
+        (bs, name) => bs.findIndex((b) => b.textContent?.includes(name)),
+        who,
+      );
+      expect(at, who).toBeGreaterThanOrEqual(0);
+      await (await page.$$('[data-testid="pick-contractor"]'))[at].click();
+      await page.waitForFunction(
+        (name) => document.querySelector('[data-testid="contractor-detail"] h3')?.textContent?.includes(name),
+        {},
+        who,
+      );
+      const detail = await text('[data-testid="contractor-detail"]');
+      expect(detail, `${who}, ${type}`).not.toContain('Certified for');
+      expect(detail, `${who}, ${type}`).not.toMatch(/Cannot be assigned|For a .+ job:/);
+      expect(await page.$('[data-testid="required-certifications"]'), `${who}, ${type}`).toBeNull();
+      expect(/Ranking: (.*)\./.exec(detail)?.[1], `${who}, ${type}`).not.toMatch(/certif|Gas Safe|NICEIC/i);
+    }
+    // How to get a street map is for whoever runs the app (docs/operations.md), not for staff.
+    expect(await text('main')).not.toContain('MAP_TILE_URL');
   });
 
   it("shows a cancelled job's SLA as cancelled, neither met nor breached", async () => {

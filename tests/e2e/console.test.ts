@@ -50,7 +50,7 @@ afterAll(async () => {
 /** The contractor's side, through the same API the portal uses, as that contractor. */
 async function asContractor(type: 'ACCEPT' | 'START' | 'COMPLETE', note = 'Fixed') {
   const [job] = await app.db.select().from(jobs).where(eq(jobs.id, jobId));
-  const contractorId = job.contractorId ?? job.offeredToId;
+  const contractorId = job!.contractorId ?? job!.offeredToId;
   const [c] = await app.db.select().from(contractors).where(eq(contractors.id, contractorId!));
   const caller = createCaller(
     createContext({
@@ -58,11 +58,11 @@ async function asContractor(type: 'ACCEPT' | 'START' | 'COMPLETE', note = 'Fixed
       engine: createEmbeddedEngine({ db: app.db }),
       user: {
         kind: 'contractor',
-        userId: c.userId ?? c.id,
-        name: c.name,
-        email: c.email,
-        agencyId: c.agencyId,
-        contractorId: c.id,
+        userId: c!.userId ?? c!.id,
+        name: c!.name,
+        email: c!.email,
+        agencyId: c!.agencyId,
+        contractorId: c!.id,
       },
       temporalUiUrl: null,
     }),
@@ -285,7 +285,7 @@ describe('the jobs workflow in the console', () => {
         name,
       );
     };
-    await offerTo(rows[1]);
+    await offerTo(rows[1]!);
     // After the offer, the ticked row and the button agree (the row used to jump back to the first while the
     // button still named the last one, so the next click offered the job to someone else).
     const ticked = await page.$eval(
@@ -294,7 +294,7 @@ describe('the jobs workflow in the console', () => {
     );
     expect(await text('form[action="?/offer"] button')).toBe(`Offer job to ${ticked}`);
     expect(await page.$('form[action="?/offer"] input[name="acknowledge"]:checked')).toBeNull();
-    await offerTo(rows[0]);
+    await offerTo(rows[0]!);
     const timeline = await text('[data-testid="timeline"]');
     expect(timeline).toContain(`Offered to ${rows[1]}`);
     expect(timeline).toContain(`Offered to ${rows[0]}`);
@@ -397,9 +397,9 @@ describe('the jobs workflow in the console', () => {
     for (const [edge, other] of [
       ['new>assigned', 'assigned>new'],
       ['assigned>new', 'new>assigned'],
-    ]) {
-      expect(Math.abs(label(edge).y - drawn.mids[edge]), edge).toBeLessThan(
-        Math.abs(label(edge).y - drawn.mids[other]),
+    ] as const) {
+      expect(Math.abs(label(edge).y - drawn.mids[edge]!), edge).toBeLessThan(
+        Math.abs(label(edge).y - drawn.mids[other]!),
       );
     }
     for (const s of drawn.states) expect(s.room, `${s.state} fits its box`).toBeGreaterThan(4);
@@ -425,7 +425,7 @@ describe('the jobs workflow in the console', () => {
     );
 
     const first = (await page.$$('[data-testid="pick-contractor"]'))[0];
-    await first.click();
+    await first!.click();
     await page.waitForSelector('[data-testid="contractor-detail"]');
     await page.waitForSelector('[data-testid="coverage-map"][data-selected] path.travel-area');
     const detail = await text('[data-testid="contractor-detail"]');
@@ -454,7 +454,7 @@ describe('the jobs workflow in the console', () => {
     const pat = await page.$$eval('[data-testid="pick-contractor"]', (bs) =>
       bs.findIndex((b) => b.textContent?.includes('Pat Plumber')),
     );
-    await (await page.$$('[data-testid="pick-contractor"]'))[pat].click();
+    await (await page.$$('[data-testid="pick-contractor"]'))[pat]!.click();
     await page.waitForSelector('[data-testid="contractor-detail"]');
     const detail = await text('[data-testid="contractor-detail"]');
     expect(detail).toContain('Gas Safe: expired');
@@ -515,20 +515,20 @@ describe('the jobs workflow in the console', () => {
         engine: createEmbeddedEngine({ db: app.db }),
         user: {
           kind: 'staff',
-          userId: staff.id,
-          name: staff.name,
-          email: staff.email,
-          agencyId: staff.agencyId!,
+          userId: staff!.id,
+          name: staff!.name,
+          email: staff!.email,
+          agencyId: staff!.agencyId!,
           role: 'staff',
         },
         temporalUiUrl: null,
       }),
     );
-    const [property] = await app.db.select().from(properties).where(eq(properties.agencyId, staff.agencyId!));
+    const [property] = await app.db.select().from(properties).where(eq(properties.agencyId, staff!.agencyId!));
     const { id } = await caller.jobs.create({
       title: 'Logged twice by mistake',
       priorityCode: 'P2',
-      propertyId: property.id,
+      propertyId: property!.id,
     });
     await caller.jobs.send({ id, command: { type: 'CANCEL', reason: 'Duplicate' } });
     await page.goto(`${app.url}/jobs/${id}`, { waitUntil: 'networkidle0' });
@@ -540,8 +540,8 @@ describe('the jobs workflow in the console', () => {
       trs.map((t) => [t.textContent ?? '', t.querySelector('td[data-label="SLA"] span')?.className]),
     );
     expect(row).toEqual([[expect.stringContaining('Logged twice by mistake'), expect.stringContaining('muted')]]);
-    expect(row[0][0]).toContain('Cancelled');
-    expect(row[0][0]).not.toContain('Met');
+    expect(row[0]![0]).toContain('Cancelled');
+    expect(row[0]![0]).not.toContain('Met');
   });
 
   it('answers a link with a malformed id with a not-found page, not a server error', async () => {

@@ -464,7 +464,7 @@ describe('the jobs workflow in the console', () => {
     const gus = await page.$$eval('[data-testid="pick-contractor"]', (bs) =>
       bs.findIndex((b) => b.textContent?.includes('Gus Gas')),
     );
-    await (await page.$$('[data-testid="pick-contractor"]'))[gus].click();
+    await (await page.$$('[data-testid="pick-contractor"]'))[gus]!.click();
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="contractor-detail"] h3')?.textContent?.includes('Gus Gas'),
     );
@@ -482,7 +482,7 @@ describe('the jobs workflow in the console', () => {
       ['Locks and security', 'Lou Locks'],
       ['Plumbing leak', 'Pat Plumber'], // holds an expired Gas Safe: a leak does not need it
       ['Plumbing leak', 'Gus Gas'], // holds a valid Gas Safe: not a reason for a leak either
-    ]) {
+    ] as const) {
       const id = types.find(([t]) => t === type)![1]!;
       await page.goto(`${app.url}/contractors/map?postcode=BS1&jobTypeId=${id}`, { waitUntil: 'networkidle0' });
       const at = await page.$$eval(
@@ -491,7 +491,7 @@ describe('the jobs workflow in the console', () => {
         who,
       );
       expect(at, who).toBeGreaterThanOrEqual(0);
-      await (await page.$$('[data-testid="pick-contractor"]'))[at].click();
+      await (await page.$$('[data-testid="pick-contractor"]'))[at]!.click();
       await page.waitForFunction(
         (name) => document.querySelector('[data-testid="contractor-detail"] h3')?.textContent?.includes(name),
         {},

@@ -177,8 +177,9 @@ export const jobMachine = setup({
     }),
     recordPayment: assign(({ context, event }) => {
       assertEvent(event, 'RECORD_PAYMENT');
-      const { key, leg, amountPence, reference, at } = event;
-      return { payments: [...context.payments, { key, leg, amountPence, reference: reference.trim(), at }] };
+      const { key, leg, amountPence, reference, paidOn, at } = event;
+      const payment = { key, leg, amountPence, reference: reference.trim(), at };
+      return { payments: [...context.payments, paidOn === undefined ? payment : { ...payment, paidOn }] };
     }),
   },
   guards: {

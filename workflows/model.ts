@@ -147,6 +147,8 @@ export interface Payment {
   /** Money into the leg; negative for a refund (money paid back, e.g. to correct an over-payment). */
   amountPence: number;
   reference: string;
+  /** The day the money moved (YYYY-MM-DD) when staff said, which with leg, amount and reference identifies a receipt. */
+  paidOn?: string;
   at: string;
 }
 
@@ -233,6 +235,11 @@ export type JobEvent = Base &
         commissionPence?: number;
         /** Ledger metadata the machine ignores: the landlord's approved budget. */
         budgetPence?: number;
+        /**
+         * Staff have seen the warning (nothing to charge the client, or a price below the contractor's cost)
+         * and raise the invoice anyway; without it such an invoice is refused with the warning.
+         */
+        confirmed?: boolean;
       }
     | {
         type: 'RECORD_PAYMENT';
@@ -240,9 +247,15 @@ export type JobEvent = Base &
         leg: PaymentLeg;
         amountPence: number;
         reference: string;
-        /** Ledger metadata the machine ignores: the date the money moved (ISO date) and its payment run. */
+        /** The day the money moved (ISO date); with leg, amount and reference it identifies the receipt. */
         paidOn?: string;
+        /** Ledger metadata the machine ignores: the payment run it was part of. */
         runId?: string;
+        /**
+         * Staff confirm this is a second, separate payment although one with the same leg, amount, reference
+         * and day is already recorded (without it that is refused as the same receipt entered twice).
+         */
+        separate?: boolean;
       }
     /**
      * An agency admin brings the next pending deadline forward to now (operators, demos, tests), so the

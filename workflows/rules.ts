@@ -1,9 +1,10 @@
 // Who may send which event, and why an event is refused, in words a person can read.
 // The machine's guards call `refusal`; hosts call `explain` when the machine does not take an event.
 
-import type { EventOf, JobContext, JobEvent, JobEventType, Role } from './model.ts';
+import type { EventOf, JobContext, JobEvent, JobEventType, Payment, Role } from './model.ts';
 import { PAYMENT_LEGS, STATUS_LABELS, TIMER_EVENT, type JobStatus, type PaymentLeg } from './model.ts';
 import { formatPence } from './money.ts';
+import { formatUkDay, isIsoDay } from './time.ts';
 
 type Check<T extends JobEventType> = (context: JobContext, event: EventOf<T>) => string | null;
 
@@ -22,6 +23,53 @@ const SYSTEM = ['system'] as const;
 const blank = (text: string | undefined | null) => !text || text.trim().length === 0;
 const isPence = (n: number) => Number.isSafeInteger(n) && n >= 0;
 /** What a payment leg holds so far, refunds taken off. */
+/**
+ * The words a refusal of an apparently repeated receipt ends with: the console offers the confirmation
+ * (RECORD_PAYMENT with `separate: true`) when a refusal ends so.
+ */
+export const CONFIRM_SEPARATE_PAYMENT = 'If it is a second, separate payment, confirm it as one.';
+
+const sameReference = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * A payment already recorded that this one repeats: the same leg, amount and reference (ignoring case and
+ * spaces around it) and, when both say, the same day. Two people or two tabs entering one bank line is the
+ * usual cause; a genuinely separate payment is recorded with `separate`.
+ */
+const sameReceipt = (c: JobContext, e: EventOf<'RECORD_PAYMENT'>) =>
+  c.payments.find(
+    (p) =>
+      p.leg === e.leg &&
+      p.amountPence === e.amountPence &&
+      sameReference(p.reference, e.reference) &&
+      (p.paidOn === undefined || e.paidOn === undefined || p.paidOn === e.paidOn),
+  );
+
+/** The refusal of a receipt `p` repeats, or null when it repeats none. */
+const repeatedReceipt = (p: Payment | undefined) =>
+  p
+    ? `A ${p.amountPence < 0 ? 'refund' : 'payment'} of ${formatPence(Math.abs(p.amountPence))} on the ${p.leg} ` +
+      `leg with reference ${p.reference}${p.paidOn && isIsoDay(p.paidOn) ? ` on ${formatUkDay(p.paidOn)}` : ''} ` +
+      `is already recorded. ${CONFIRM_SEPARATE_PAYMENT}`
+    : null;
+
+/** The words an invoice warning ends with: the console offers the confirmation (`confirmed: true`). */
+export const CONFIRM_INVOICE = 'Confirm to raise it anyway.';
+
+/** What is wrong with an invoice's price that staff should see before the client does, or null. */
+function invoiceWarning(c: JobContext, e: EventOf<'RAISE_INVOICE'>): string | null {
+  if (e.confirmed) return null;
+  if (e.agentNetPence === 0) return `This invoice charges the client nothing (£0.00). ${CONFIRM_INVOICE}`;
+  // The contractor's cost as the commission is worked out: their invoice's net, or the total typed.
+  const cost = c.contractorInvoice?.netPence ?? e.contractorTotalPence;
+  if (e.agentNetPence < cost)
+    return (
+      `The agent price (${formatPence(e.agentNetPence)} ex VAT) is below the contractor's cost ` +
+      `(${formatPence(cost)}): the agency would lose ${formatPence(cost - e.agentNetPence)}. ${CONFIRM_INVOICE}`
+    );
+  return null;
+}
+
 const paidInto = (context: JobContext, leg: PaymentLeg) =>
   context.payments.reduce((sum, p) => (p.leg === leg ? sum + p.amountPence : sum), 0);
 
@@ -146,7 +194,7 @@ const RULES: { [T in JobEventType]: Rule<T> } = {
           ? 'An invoice number is required'
           : ![e.agentNetPence, e.contractorTotalPence, e.vatRateBp, e.commissionPence ?? 0].every(isPence)
             ? 'Amounts must be whole pence, not negative'
-            : null,
+            : invoiceWarning(c, e),
   },
   RECORD_PAYMENT: {
     verb: 'record a payment',
@@ -164,7 +212,9 @@ const RULES: { [T in JobEventType]: Rule<T> } = {
                 ? 'A payment needs an idempotency key'
                 : c.payments.some((p) => p.key === e.key)
                   ? 'That payment is already recorded'
-                  : null,
+                  : e.separate
+                    ? null
+                    : repeatedReceipt(sameReceipt(c, e)),
   },
   ADVANCE_DEADLINE: {
     verb: 'bring a deadline forward',

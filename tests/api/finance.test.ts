@@ -1,6 +1,7 @@
 // The financial close-out over a real database and the embedded engine: the contractor's invoice, the
 // agency's invoice, payments into the ledger (idempotent), payment runs and remittances, reconciliation
 // to Payment Complete, the contractor's balance and statement — and who may do what.
+import { CONFIRM_INVOICE, CONFIRM_SEPARATE_PAYMENT } from '#workflows/rules.ts';
 import { one } from '#db/rows.ts';
 import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
@@ -513,6 +514,73 @@ describe('an over-payment can be put right', () => {
     expect(tab.job.status).toBe('paymentComplete');
     const ledger = await database.db.select().from(payments).where(eq(payments.jobId, id));
     expect(ledger.map((p) => p.amountPence).sort((x, y) => x - y)).toEqual([-1000, 25000]);
+    const audited = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.jobId, id), eq(auditLog.action, 'job.record_payment')));
+    expect(audited).toHaveLength(2);
+  });
+});
+
+describe('an invoice that loses money or charges nothing', () => {
+  it('is refused with the warning (nothing stored) until staff confirm it', async () => {
+    const { id } = await completedJob('Below cost');
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    const invoice = { jobId: id, number: 'INV-LOSS', agentNetPence: 15000, contractorTotalPence: 18000 };
+    const warned = await staff()
+      .finance.raiseInvoice(invoice)
+      .catch((e: TRPCError) => e);
+    expect(warned).toMatchObject({
+      code: 'CONFLICT',
+      message: `The agent price (£150.00 ex VAT) is below the contractor's cost (£180.00): the agency would lose £30.00. ${CONFIRM_INVOICE}`,
+    });
+    const free = await staff()
+      .finance.raiseInvoice({ ...invoice, agentNetPence: 0 })
+      .catch((e: TRPCError) => e);
+    expect(free).toMatchObject({ message: `This invoice charges the client nothing (£0.00). ${CONFIRM_INVOICE}` });
+    expect(await database.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, id))).toEqual([]);
+
+    await staff().finance.raiseInvoice({ ...invoice, confirmed: true });
+    expect((await staff().finance.job({ jobId: id })).invoice).toMatchObject({
+      agentNetPence: 15000,
+      contractorTotalPence: 18000,
+    });
+  });
+});
+
+describe('the same receipt recorded twice', () => {
+  it('is refused from a second tab (nothing stored, the leg not settled), and recorded once confirmed as separate', async () => {
+    const { id } = await completedJob('Same receipt twice');
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    await staff().finance.raiseInvoice({
+      jobId: id,
+      number: 'INV-TWICE',
+      agentNetPence: 20000,
+      contractorTotalPence: 0,
+      commissionPence: 0,
+    });
+    // Half the client's money arrives; two people (two tabs, two keys) enter the same bank line.
+    const line = { jobId: id, leg: 'client', amountPence: 12000, reference: 'BACS 7781', paidOn: today() } as const;
+    await staff().finance.recordPayment({ ...line, key: 'first-tab' });
+    const again = await staff()
+      .finance.recordPayment({ ...line, key: 'second-tab', reference: 'bacs 7781' })
+      .catch((e: TRPCError) => e);
+    expect(again).toMatchObject({ code: 'CONFLICT' });
+    expect((again as TRPCError).message).toMatch(
+      new RegExp(
+        `^A payment of £120\\.00 on the client leg with reference BACS 7781 on .+ is already recorded\\. ${CONFIRM_SEPARATE_PAYMENT.replace(/[.]/g, '\\.')}$`,
+      ),
+    );
+    let tab = await staff().finance.job({ jobId: id });
+    expect(tab.payments).toHaveLength(1);
+    expect(tab.legs?.[0]).toMatchObject({ leg: 'client', state: 'partPaid', outstandingPence: 12000 });
+
+    // It really was a second payment of the same amount: confirmed, it is recorded and the job settles.
+    const confirmed = await staff().finance.recordPayment({ ...line, key: 'second-tab', separate: true });
+    expect(confirmed.duplicate).toBe(false);
+    tab = await staff().finance.job({ jobId: id });
+    expect(tab.payments.map((p) => p.amountPence)).toEqual([12000, 12000]);
+    expect(tab.job.status).toBe('paymentComplete');
     const audited = await database.db
       .select()
       .from(auditLog)

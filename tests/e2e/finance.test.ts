@@ -142,7 +142,11 @@ describe('financial close-out', () => {
 
   it('staff raise the agency invoice with VAT at the agency rate and generate its PDF', async () => {
     await staff.goto(`${app.url}/jobs/${jobId}/finance`, { waitUntil: 'networkidle0' });
+    // A price below Pat's cost is flagged while it is typed, before anything is raised.
+    await staff.locator('#agentNet').fill('100');
+    await waitForText(staff, 'the agency would lose £20.00', '[data-testid="invoice-warning"]');
     await staff.locator('#agentNet').fill('180');
+    await staff.waitForSelector('[data-testid="invoice-warning"]', { hidden: true });
     await waitForText(staff, 'VAT at 20%: £36.00 · total to client £216.00', '[data-testid="vat-preview"]');
     expect(await staff.$eval('#contractorTotal', (i) => (i as HTMLInputElement).value)).toBe('144.00');
     await staff.locator('#budget').fill('250');
@@ -196,8 +200,20 @@ describe('financial close-out', () => {
     await staff.locator('#reference').fill('Commission part 1');
     await submitForm(staff, '?/pay');
     await waitForText(staff, 'Part paid', '[data-testid="leg-commission"]');
+    // The same bank line entered again (a second person, a second look) is caught, not stored...
     await staff.select('#leg', 'commission');
-    await staff.locator('#amount').fill('40');
+    await staff.locator('#amount').fill('20');
+    await staff.locator('#reference').fill('commission part 1');
+    await submitForm(staff, '?/pay');
+    await waitForText(staff, 'is already recorded', '[role="alert"]');
+    expect(await text(staff, '[data-testid="leg-commission"] td:nth-of-type(2)')).toBe('£20.00');
+    // ...until staff confirm it really is a second payment of the same amount.
+    await staff.locator('[data-testid="separate-payment"] input').click();
+    await submitForm(staff, '?/pay');
+    await waitForText(staff, 'Payment recorded.', '[role="status"]');
+    expect(await text(staff, '[data-testid="leg-commission"] td:nth-of-type(2)')).toBe('£40.00');
+    await staff.select('#leg', 'commission');
+    await staff.locator('#amount').fill('20');
     await staff.locator('#reference').fill('Commission part 2');
     await submitForm(staff, '?/pay');
     await waitForText(staff, 'Settled', '[data-testid="leg-commission"]');

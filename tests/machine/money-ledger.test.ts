@@ -16,7 +16,7 @@ import type { JobEvent } from '#workflows/model.ts';
 import { ev, hoursIn, reach, step } from './support.ts';
 
 describe('ledger metadata on events', () => {
-  test('paidOn, runId, issuedOn, documentId and budgetPence change nothing the machine keeps or does', () => {
+  test('runId, issuedOn, documentId and budgetPence change nothing the machine keeps or does; paidOn is kept', () => {
     const meta = fc.record({
       day: fc.integer({ min: 0, max: 3000 }).map((d) => new Date(Date.UTC(2020, 0, 1 + d)).toISOString().slice(0, 10)),
       id: fc.uuid(),
@@ -35,7 +35,14 @@ describe('ledger metadata on events', () => {
 
         const invoiced = reach('closedInvoiced').state;
         const pay = ev.payment(hoursIn(7), 'contractor', 18000);
-        expect(step(invoiced, { ...pay, paidOn: day, runId: id } as JobEvent)).toEqual(step(invoiced, pay));
+        expect(step(invoiced, { ...pay, runId: id } as JobEvent)).toEqual(step(invoiced, pay));
+        // The day the money moved identifies the receipt (with leg, amount and reference): kept on the payment.
+        const dated = step(invoiced, { ...pay, paidOn: day } as JobEvent).state;
+        const plain = step(invoiced, pay).state;
+        expect(dated.context.payments).toEqual(
+          plain.context.payments.map((p, i, all) => (i === all.length - 1 ? { ...p, paidOn: day } : p)),
+        );
+        expect(dated.status).toBe(plain.status);
       }),
       { numRuns: 50 },
     );

@@ -124,7 +124,8 @@ type Terms = typeof invoiceTerms extends fc.Arbitrary<infer T> ? T : never;
 
 function invoiced(terms: Terms): { state: JobState; expected: Record<PaymentLeg, number> } {
   const { state, now } = reach('closed');
-  const raise: JobEvent = { type: 'RAISE_INVOICE', number: 'INV-9', ...terms, actor: STAFF, at: now };
+  // Confirmed: generated prices may be below the contractor's cost, which staff must confirm.
+  const raise: JobEvent = { type: 'RAISE_INVOICE', number: 'INV-9', ...terms, confirmed: true, actor: STAFF, at: now };
   const next = step(state, raise).state;
   // Independent of the machine: client pays net + VAT, the contractor their total, the agency its commission.
   const expected = {

@@ -1,7 +1,8 @@
 // Guard behaviour in detail: who may do what to whose job, and what each refusal says.
 import { describe, expect, test } from 'vitest';
 import { pendingTimer, timerEvent } from '#workflows/job-host.ts';
-import type { JobEvent } from '#workflows/model.ts';
+import type { EventOf, JobEvent } from '#workflows/model.ts';
+import { CONFIRM_INVOICE, CONFIRM_SEPARATE_PAYMENT } from '#workflows/rules.ts';
 import {
   ADMIN,
   EVE,
@@ -229,12 +230,78 @@ describe('recall', () => {
   });
 });
 
+describe('invoice warnings come before the invoice', () => {
+  const raise = (at: string, extra: Partial<EventOf<'RAISE_INVOICE'>>): JobEvent => ({
+    ...(ev.raiseInvoice(at) as EventOf<'RAISE_INVOICE'>),
+    ...extra,
+  });
+
+  test('a £0 invoice, or an agent price below the contractor’s cost, is refused until confirmed', () => {
+    const { state, now } = reach('closed');
+    expect(refused(state, raise(now, { agentNetPence: 0 }))).toBe(
+      `This invoice charges the client nothing (£0.00). ${CONFIRM_INVOICE}`,
+    );
+    expect(refused(state, raise(now, { agentNetPence: 15000, contractorTotalPence: 18000 }))).toBe(
+      `The agent price (£150.00 ex VAT) is below the contractor's cost (£180.00): the agency would lose £30.00. ${CONFIRM_INVOICE}`,
+    );
+    expect(step(state, raise(now, { agentNetPence: 0, confirmed: true })).state.context.invoice?.agentNetPence).toBe(0);
+    expect(
+      step(state, raise(now, { agentNetPence: 15000, confirmed: true })).state.context.invoice?.agentNetPence,
+    ).toBe(15000);
+    // At or above cost needs no confirmation.
+    expect(step(state, raise(now, { agentNetPence: 18000 })).state.context.invoice).not.toBeNull();
+  });
+
+  test("the cost is the contractor's invoice net when there is one", () => {
+    const closed = drive(reach('completed').state, [ev.submitInvoice(hoursIn(4.5)), ev.close(hoursIn(5))]);
+    const now = hoursIn(6);
+    const net = closed.context.contractorInvoice!.netPence;
+    expect(refused(closed, raise(now, { agentNetPence: net - 1, contractorTotalPence: 0 }))).toMatch(
+      /below the contractor's cost/,
+    );
+    expect(
+      step(closed, raise(now, { agentNetPence: net, contractorTotalPence: 0 })).state.context.invoice,
+    ).not.toBeNull();
+  });
+});
+
 describe('payments', () => {
   test('a duplicate payment key is refused', () => {
     const { state, now } = reach('closedInvoiced');
     const paid = step(state, ev.payment(now, 'client', 1000, 'bacs-42')).state;
     expect(refused(paid, ev.payment(now, 'client', 1000, 'bacs-42'))).toBe('That payment is already recorded');
     expect(refused(paid, ev.payment(now, 'contractor', 500, 'bacs-42'))).toBe('That payment is already recorded');
+  });
+
+  test('the same receipt entered twice is refused until confirmed as a separate payment', () => {
+    const { state, now } = reach('closedInvoiced');
+    const receipt = (key: string, extra: Partial<EventOf<'RECORD_PAYMENT'>> = {}): JobEvent => ({
+      ...(ev.payment(now, 'client', 12000, key) as EventOf<'RECORD_PAYMENT'>),
+      reference: 'BACS 7781',
+      paidOn: '2026-03-02',
+      ...extra,
+    });
+    const paid = step(state, receipt('tab-1')).state;
+    expect(paid.context.payments.at(-1)).toMatchObject({ reference: 'BACS 7781', paidOn: '2026-03-02' });
+    // Another tab or person, another key: the same leg, amount, reference (any case, spaces) and day.
+    for (const again of [receipt('tab-2'), receipt('tab-2', { reference: '  bacs 7781 ' })])
+      expect(refused(paid, again)).toBe(
+        `A payment of £120.00 on the client leg with reference BACS 7781 on 2 March 2026 is already recorded. ${CONFIRM_SEPARATE_PAYMENT}`,
+      );
+    // Confirmed as separate, it is recorded; so is anything that differs in leg, amount, reference or day.
+    expect(step(paid, receipt('tab-2', { separate: true })).state.context.payments).toHaveLength(2);
+    for (const other of [
+      receipt('b', { leg: 'commission' }),
+      receipt('c', { amountPence: 12001 }),
+      receipt('d', { reference: 'BACS 7782' }),
+      receipt('e', { paidOn: '2026-03-03' }),
+    ])
+      expect(step(paid, other).state.context.payments).toHaveLength(2);
+    // A receipt recorded without its day matches on the rest.
+    const undated = step(state, receipt('old', { paidOn: undefined })).state;
+    expect(refused(undated, receipt('new'))).toMatch(
+      /^A payment of £120\.00 on the client leg with reference BACS 7781 is/,
+    );
   });
 
   test('payments need an invoice, a positive amount and a key', () => {

@@ -44,6 +44,8 @@ const recordPaymentInput = z.object({
   refund: z.boolean().default(false),
   reference: text(100),
   paidOn: isoDate,
+  /** Staff confirm a second, separate payment identical to one recorded (leg, amount, reference, day). */
+  separate: z.boolean().default(false),
 });
 
 export const financeRouter = router({
@@ -70,6 +72,8 @@ export const financeRouter = router({
         contractorTotalPence: pence,
         commissionPence: pence.optional(),
         budgetPence: pence.optional(),
+        /** Raise it although it charges nothing or less than the contractor's cost (the engine warns otherwise). */
+        confirmed: z.boolean().default(false),
       }),
     )
     .mutation(async ({ ctx, input }) => {

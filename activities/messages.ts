@@ -11,7 +11,7 @@ interface MessageJob {
 type Data = Record<string, string | number | null>;
 
 // Instants in words for people in the UK ("1 Dec 2026, 12:02"), in UK time: GMT or BST as it was then.
-const when = (iso: Data[string]) =>
+const when = (iso: Data[string] | undefined) =>
   typeof iso === 'string' && !Number.isNaN(Date.parse(iso)) ? formatDateTime(iso) : String(iso ?? '');
 
 /** A reason people typed, ended with one full stop whether or not they typed their own. */

@@ -71,7 +71,7 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
   const { db, sql, close } = connect(o.url, { max: 2 });
   let scenarios: LoadScenario[];
   try {
-    await seedDemoLogins(db, [{ email: staff.email, role: 'staff' }], PASSWORD);
+    await seedDemoLogins(db, [{ email: staff!.email, role: 'staff' }], PASSWORD);
     scenarios = await buildScenarios(sql, o.agency, o.pacedRatePerSecond);
   } finally {
     await close();
@@ -82,9 +82,9 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
   try {
     await sleep(2000);
     const idle = readRss(app.pid).rssMiB;
-    const cookie = await signInOverHttp(app.base, staff.email, PASSWORD);
+    const cookie = await signInOverHttp(app.base, staff!.email, PASSWORD);
     // One request of each kind first: a wrong cookie or a broken route should fail loudly, not as 100 % errors.
-    for (const s of scenarios) await probe(app.base, s.paths[0], cookie);
+    for (const s of scenarios) await probe(app.base, s.paths[0]!, cookie);
     await load.next('ready');
 
     const sampler = sampleRss(app.pid);

@@ -62,7 +62,7 @@ function commandFor(s: number, contractorId: string, staffId: string): JobComman
     { type: 'ACCEPT', actor: contractor },
     { type: 'START', actor: contractor },
   ];
-  if (s < intro.length) return intro[s];
+  if (s < intro.length) return intro[s]!;
   const loop: JobCommand[] = [
     { type: 'ADD_NOTE', text: 'Parts on order, back Thursday.', actor: contractor },
     { type: 'ADD_NOTE', text: 'Tenant confirmed access for Thursday.', actor: staff },
@@ -70,7 +70,7 @@ function commandFor(s: number, contractorId: string, staffId: string): JobComman
     { type: 'RECALL', reason: 'Still dripping after a day.', actor: staff },
     { type: 'START', actor: contractor },
   ];
-  return loop[(s - intro.length) % loop.length];
+  return loop[(s - intro.length) % loop.length]!;
 }
 const EVENT_MIX =
   'OFFER, ACCEPT, START once per job, then repeating ADD_NOTE ×2, COMPLETE, RECALL, START (each with a notify effect)';
@@ -145,10 +145,10 @@ export function childHandlers(): ChildHandlers {
   const ops: Record<string, (client: number) => Promise<unknown>> = {
     raw: (c) => conn!.sql.begin((tx) => tx`update bench_counter set n = n + 1 where id = ${c} returning n`),
     engine: (c) => {
-      const k = c * o.jobsPerClient + (cursor[c]++ % o.jobsPerClient);
+      const k = c * o.jobsPerClient + (cursor[c]!++ % o.jobsPerClient);
       return engine.send(
-        o.jobIds[k],
-        commandFor(nextStep[k]++, o.contractorIds[k % o.contractorIds.length], o.staffId),
+        o.jobIds[k]!,
+        commandFor(nextStep[k]!++, o.contractorIds[k % o.contractorIds.length]!, o.staffId),
       );
     },
   };
@@ -157,8 +157,8 @@ export function childHandlers(): ChildHandlers {
     const [w] = await monitor!<{ lsn: string; fsyncs: number }[]>`
       select pg_current_wal_lsn()::text as lsn,
              coalesce((select sum(fsyncs) from pg_stat_io where object = 'wal'), 0)::float8 as fsyncs`;
-    const [hi, lo] = w.lsn.split('/').map((x) => parseInt(x, 16));
-    return { bytes: hi * 2 ** 32 + lo, fsyncs: w.fsyncs };
+    const [hi, lo] = w!.lsn.split('/').map((x) => parseInt(x, 16));
+    return { bytes: hi! * 2 ** 32 + lo!, fsyncs: w!.fsyncs };
   };
 
   return {
@@ -195,7 +195,7 @@ export function childHandlers(): ChildHandlers {
         wal: { bytes: number; fsyncs: number };
         machine: ReturnType<typeof machineTicks>;
       } | null = null;
-      const result = await closedLoop(o.clients, (c) => ops[kind](c), {
+      const result = await closedLoop(o.clients, (c) => ops[kind]!(c), {
         warmupMs: m.warmupMs as number,
         durationMs: m.durationMs as number,
         keepLatencies: side.latencies,

@@ -10,6 +10,7 @@
 // acknowledgement until the read model (jobs.engine_version) shows it, sampled, and the CPU of the app
 // process, PostgreSQL and the Temporal server, with their memory, over the event phase. Then
 // embedded ÷ Temporal for events/s and p95.
+import { one } from '#db/rows.ts';
 import postgres from 'postgres';
 import { connect } from '#db/client.ts';
 import type { Dispatcher } from '#worker/embedded/dispatcher.ts';
@@ -147,7 +148,9 @@ function lifecycleCommand(step: number, contractorId: string, staffId: string, k
       actor: staff,
     },
   ];
-  return steps[step];
+  const command = steps[step];
+  if (!command) throw new Error(`the lifecycle has ${steps.length} steps, not ${step + 1}`);
+  return command;
 }
 const EVENTS_PER_JOB = 11;
 const SEQUENCE =
@@ -391,7 +394,7 @@ async function measure(
         clients: o.clients,
         sampleEvery: o.sampleEvery,
         contractorIds: agency.contractors.map((c) => c.id),
-        staffId: agency.staff[agency.staff.length - 1].id,
+        staffId: agency.staff[agency.staff.length - 1]!.id,
       },
       'run-done',
     );
@@ -405,9 +408,11 @@ async function measure(
     const serverPeak = serverRss?.stop() ?? null;
     const serverHwm = server ? readRss(server.pid).hwmMiB : null;
 
-    const [{ completed }] = await sql<{ completed: number }[]>`
+    const { completed } = one(
+      await sql<{ completed: number }[]>`
       select count(*)::int as completed from jobs
-      where id = any(${inputs.map((j) => j.jobId)}::uuid[]) and status = 'paymentComplete' and engine_version = ${EVENTS_PER_JOB + 1}`;
+      where id = any(${inputs.map((j) => j.jobId)}::uuid[]) and status = 'paymentComplete' and engine_version = ${EVENTS_PER_JOB + 1}`,
+    );
     const seconds = (ticks: number) => (ticks * TICK_MS) / 1000;
     const perEvent = (ticks: number) => (r.events ? (ticks * TICK_MS) / r.events : NaN);
     return {
@@ -566,7 +571,12 @@ export function childHandlers(): ChildHandlers {
           for (let step = 0; step < EVENTS_PER_JOB; step++) {
             for (const { input, k } of mine) {
               if (failed.has(k)) continue;
-              const command = lifecycleCommand(step, contractorIds[k % contractorIds.length], staffId, input.reference);
+              const command = lifecycleCommand(
+                step,
+                contractorIds[k % contractorIds.length]!,
+                staffId,
+                input.reference,
+              );
               const sent = performance.now();
               try {
                 const view = await engine!.send(input.jobId, command);

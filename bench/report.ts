@@ -98,9 +98,9 @@ export function printTable(report: RunReport, previous: RunReport | null): void 
     previous ? `last run (${previous.startedAt.slice(0, 16)})` : 'last run',
     'change',
   ];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => Math.min(r[i].length, 70))));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => Math.min(r[i]!.length, 70))));
   const show = (r: string[]) =>
-    r.map((c, i) => (i === 1 || i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+    r.map((c, i) => (i === 1 || i >= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   console.log('\n' + show(head));
   console.log(widths.map((w) => '─'.repeat(w)).join('  '));
   for (const r of rows) console.log(show(r));

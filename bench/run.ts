@@ -158,19 +158,19 @@ try {
     const seedSeconds = (performance.now() - t) / 1000;
     results.dataset = {
       ...counts,
-      databaseMiB: round(counts.bytes / 2 ** 20, 0),
+      databaseMiB: round(counts!.bytes / 2 ** 20, 0),
       statuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
       seedSeconds: round(seedSeconds, 1),
       agencies: { main: mainCount, other: otherCount },
     };
     log(
-      `seeded ${counts.jobs} jobs, ${counts.events} events, ${counts.audit} audit rows (${(counts.bytes / 2 ** 20).toFixed(0)} MiB) in ${seedSeconds.toFixed(1)} s`,
+      `seeded ${counts!.jobs} jobs, ${counts!.events} events, ${counts!.audit} audit rows (${(counts!.bytes / 2 ** 20).toFixed(0)} MiB) in ${seedSeconds.toFixed(1)} s`,
     );
-    if (counts.overdue > 0)
+    if (counts!.overdue > 0)
       throw new Error(
-        `dataset has ${counts.overdue} overdue timers; the app's dispatcher would fire them during the API bench`,
+        `dataset has ${counts!.overdue} overdue timers; the app's dispatcher would fire them during the API bench`,
       );
-    figures.push({ key: 'dataset.jobs', label: 'Dataset: jobs in the database', value: counts.jobs, unit: '' });
+    figures.push({ key: 'dataset.jobs', label: 'Dataset: jobs in the database', value: counts!.jobs, unit: '' });
     return { main, engineJobs };
   }
 
@@ -187,7 +187,7 @@ try {
         label: `${name}: failed`,
         value: null,
         unit: '',
-        skipped: (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 100),
+        skipped: (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 100),
       });
     }
   };
@@ -206,7 +206,7 @@ try {
         jobsPerClient: 50,
         jobIds: engineJobs.map((j) => j.id),
         contractorIds: contractors,
-        staffId: main.staff[1].id,
+        staffId: main.staff[1]!.id,
         postmasterPid: pg.postmasterPid,
         rounds: ROUNDS,
         warmupMs: 2000,

@@ -10,7 +10,7 @@ import type { Sql } from 'postgres';
 import { pendingTimer, startJob, stepJob, timerEvent, type JobState } from '#workflows/job-host.ts';
 import type { ChasePolicy, JobCommand, JobEvent, JobInput, JobStatus, PriorityPolicy } from '#workflows/model.ts';
 
-const PRIORITIES: PriorityPolicy[] = [
+const PRIORITIES: [PriorityPolicy, PriorityPolicy, PriorityPolicy, PriorityPolicy] = [
   { code: 'P1', name: 'Emergency', targetHours: 4, warnAtPercent: [75, 90] },
   { code: 'P2', name: 'Urgent', targetHours: 24, warnAtPercent: [75, 90] },
   { code: 'P3', name: 'Routine', targetHours: 72, warnAtPercent: [75, 90] },
@@ -65,33 +65,33 @@ export async function seedAgency(
   >`insert into agencies (name, slug) values (${name}, ${slug}) returning id`;
   const staff = await sql<{ id: string; email: string; role: 'admin' | 'staff' }[]>`
     insert into users (agency_id, name, email, role)
-    select ${agency.id}, 'Staff ' || g, ${slug} || '-staff' || g || '@example.test', case when g = 1 then 'admin' else 'staff' end
+    select ${agency!.id}, 'Staff ' || g, ${slug} || '-staff' || g || '@example.test', case when g = 1 then 'admin' else 'staff' end
     from generate_series(1, ${sizes.staff}) g returning id, email, role`;
   const contractors = await sql<{ id: string; email: string }[]>`
     insert into contractors (agency_id, name, company, email, trades, coverage, base_outcode)
-    select ${agency.id}, 'Contractor ' || g, 'Trade Co ' || g, ${slug} || '-contractor' || g || '@example.test',
+    select ${agency!.id}, 'Contractor ' || g, 'Trade Co ' || g, ${slug} || '-contractor' || g || '@example.test',
            array[(${TRADES}::text[])[1 + g % ${TRADES.length}]], ${OUTCODES}::text[], (${OUTCODES}::text[])[1 + g % ${OUTCODES.length}]
     from generate_series(1, ${sizes.contractors}) g returning id, email`;
   const properties = await sql<{ id: string; postcode: string; line1: string }[]>`
     insert into properties (agency_id, line1, town, postcode, outcode)
-    select ${agency.id}, g || ' Bench Street', 'London', o || ' ' || (1 + g % 9) || 'AA', o
+    select ${agency!.id}, g || ' Bench Street', 'London', o || ' ' || (1 + g % 9) || 'AA', o
     from generate_series(1, ${sizes.properties}) g, lateral (select (${OUTCODES}::text[])[1 + g % ${OUTCODES.length}] as o) x
     returning id, postcode, line1`;
   const tenants = await sql<{ id: string; property_id: string }[]>`
     insert into tenants (agency_id, property_id, name, email)
-    select ${agency.id}, p.id, 'Tenant ' || row_number() over (), 'tenant-' || p.id || '@example.test'
-    from properties p where p.agency_id = ${agency.id} returning id, property_id`;
+    select ${agency!.id}, p.id, 'Tenant ' || row_number() over (), 'tenant-' || p.id || '@example.test'
+    from properties p where p.agency_id = ${agency!.id} returning id, property_id`;
   const tenantOf = new Map(tenants.map((t) => [t.property_id, t.id]));
   const jobTypes = await sql<{ id: string }[]>`
     insert into job_types (agency_id, code, name, trade)
-    select ${agency.id}, upper(t), initcap(t), t from unnest(${TRADES}::text[]) t returning id`;
+    select ${agency!.id}, upper(t), initcap(t), t from unnest(${TRADES}::text[]) t returning id`;
   await sql`
     insert into priorities (agency_id, code, name, target_hours, warn_at_percent, sort_order)
-    select ${agency.id}, code, name, hours, array[75, 90], ord::int
+    select ${agency!.id}, code, name, hours, array[75, 90], ord::int
     from unnest(${PRIORITIES.map((p) => p.code)}::text[], ${PRIORITIES.map((p) => p.name)}::text[], ${PRIORITIES.map((p) => p.targetHours)}::int[])
       with ordinality as x(code, name, hours, ord)`;
   return {
-    id: agency.id,
+    id: agency!.id,
     slug,
     staff,
     contractors,
@@ -256,7 +256,7 @@ type CopyValue = string | number | boolean | object | null | undefined;
 const cell = (v: CopyValue): string =>
   v === null || v === undefined
     ? '\\N'
-    : (typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]);
+    : (typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
 const line = (values: CopyValue[]) => values.map(cell).join('\t') + '\n';
 
 /** Per-job values that are not part of the machine's history. */
@@ -312,14 +312,14 @@ function linesOf({ state, steps }: History, l: Labels): Lines {
       ctx.sla.warnedPercent,
       ctx.recallCount,
       ctx.noteCount,
-      last.seq,
+      last!.seq,
       ctx.createdAt,
-      last.at,
+      last!.at,
       done ? lastAt('completed') : null,
       lastAt('closed'),
       l.search,
     ]),
-    engine: line([l.id, state, last.seq, last.at]),
+    engine: line([l.id, state, last!.seq, last!.at]),
     timers: timer ? line([l.id, timer.key, timer.at]) : '',
     events: steps
       .map((s) => line([l.id, s.seq, s.type, s.actorId, s.actorRole, s.payload, s.from, s.to, s.at]))
@@ -356,7 +356,7 @@ const TOKENS = {
   search: '@X@',
 } satisfies Record<keyof Labels, string>;
 const TOKEN_KEYS: Record<string, keyof Labels> = Object.fromEntries(
-  Object.entries(TOKENS).map(([k, v]) => [v[1], k as keyof Labels]),
+  Object.entries(TOKENS).map(([k, v]) => [v.charAt(1), k as keyof Labels]),
 );
 const TOKEN_OR_ISO = /@[IANRTYPESCX]@|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
 
@@ -389,7 +389,7 @@ function fromTemplate(t: Lines, shiftMs: number, labels: Labels): Lines {
   const isoCache = new Map<string, string>();
   const swap = (s: string) =>
     s.replace(TOKEN_OR_ISO, (m) => {
-      if (m[0] === '@') return String(labels[TOKEN_KEYS[m[1]]]);
+      if (m[0] === '@') return String(labels[TOKEN_KEYS[m[1] ?? '']!]);
       let shifted = isoCache.get(m);
       if (!shifted) isoCache.set(m, (shifted = new Date(Date.parse(m) + shiftMs).toISOString()));
       return shifted;
@@ -446,7 +446,8 @@ interface SeededJob {
 export async function seedJobs(sql: Sql, agency: SeededAgency, options: JobsOptions): Promise<SeededJob[]> {
   const now = options.now ?? Date.now();
   const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length];
-  const priorityOf = options.priority ?? ((i: number) => PRIORITIES[[0, 1, 1, 1, 2, 2, 2, 2, 2, 3][i % 10]]);
+  // One emergency, three urgent, five routine and one planned job in every ten.
+  const priorityOf = options.priority ?? ((i: number) => PRIORITIES[[0, 1, 1, 1, 2, 2, 2, 2, 2, 3][i % 10] ?? 2]!);
   const out: SeededJob[] = [];
   const CHUNK = 5_000;
   let copying: Promise<unknown> = Promise.resolve();
@@ -467,19 +468,19 @@ export async function seedJobs(sql: Sql, agency: SeededAgency, options: JobsOpti
         number,
         reference: `JOB-${String(number).padStart(6, '0')}`,
         title: `${pick(TITLES, i)} (${pick(['flat', 'house', 'maisonette'], i >> 2)})`,
-        jobTypeId: pick(agency.jobTypes, i),
-        propertyId: property.id,
-        tenantId: property.tenantId,
-        staffId: pick(agency.staff, i * 7).id,
-        contractorId: pick(agency.contractors, i * 13).id,
+        jobTypeId: pick(agency.jobTypes, i)!,
+        propertyId: property!.id,
+        tenantId: property!.tenantId,
+        staffId: pick(agency.staff, i * 7)!.id,
+        contractorId: pick(agency.contractors, i * 13)!.id,
         search: '',
       };
       labels.search = [
         labels.reference,
         labels.title,
-        property.postcode,
-        property.postcode.replace(' ', ''),
-        property.line1,
+        property!.postcode,
+        property!.postcode.replace(' ', ''),
+        property!.line1,
       ]
         .join(' ')
         .toLowerCase();
@@ -497,7 +498,7 @@ export async function seedJobs(sql: Sql, agency: SeededAgency, options: JobsOpti
         lines = linesOf(simulate(input, [], createdAt), labels);
       } else if (now - createdAt > SETTLED_MS) {
         lines = fromTemplate(
-          template(pick(ENDINGS, i * 7 + (i >> 3)), input.priority),
+          template(pick(ENDINGS, i * 7 + (i >> 3))!, input.priority),
           createdAt - TEMPLATE_BASE,
           labels,
         );

@@ -2,6 +2,7 @@
 // real dispatcher (system clock) running in its own process. Lateness is the engine's stamp on the
 // SLA_WARNING event minus the deadline; memory is the dispatcher process's RSS with no timers, with
 // every timer pending, while firing, and after.
+import { one } from '#db/rows.ts';
 import postgres from 'postgres';
 import { createActivities } from '#activities/index.ts';
 import { connect } from '#db/client.ts';
@@ -36,7 +37,7 @@ export interface TimerBenchResult {
   memory: { idleMiB: number; pendingMiB: number; peakMiB: number; afterMiB: number; perPendingJobBytes: number };
 }
 
-const WARN_OFFSET_MS = (URGENT.targetHours * 3_600_000 * URGENT.warnAtPercent[0]) / 100;
+const WARN_OFFSET_MS = (URGENT.targetHours * 3_600_000 * URGENT.warnAtPercent[0]!) / 100;
 
 export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBenchResult> {
   const sql = postgres(options.url, { max: 5, onnotice: () => {}, connection: { TimeZone: 'UTC' } });
@@ -62,9 +63,9 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
       createdAt: (i) => new Date(dueOf(i) - WARN_OFFSET_MS),
     });
     const insertSeconds = (performance.now() - insertStart) / 1000;
-    const [{ pending }] = await sql<
-      { pending: number }[]
-    >`select count(*)::int as pending from engine.timers where due_at > now()`;
+    const { pending } = one(
+      await sql<{ pending: number }[]>`select count(*)::int as pending from engine.timers where due_at > now()`,
+    );
     if (Date.now() > t0 - 1000) throw new Error(`timers bench: seeding took too long (${insertSeconds.toFixed(1)} s)`);
     await child.request({ type: 'gc' }, 'gc-done');
     const pendingRss = readRss(child.pid).rssMiB;
@@ -75,9 +76,11 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
     let effects = 0;
     while (Date.now() < deadline) {
       await sleep(250);
-      [{ fired, effects }] = await sql<{ fired: number; effects: number }[]>`
+      ({ fired, effects } = one(
+        await sql<{ fired: number; effects: number }[]>`
         select (select count(*)::int from job_events where type = 'SLA_WARNING') as fired,
-               (select count(*)::int from engine.outbox where done_at is not null and effect->'params'->>'template' = 'slaWarning') as effects`;
+               (select count(*)::int from engine.outbox where done_at is not null and effect->'params'->>'template' = 'slaWarning') as effects`,
+      ));
       if (fired >= options.jobs && effects >= options.jobs) break;
     }
     const peak = sampler.stop();
@@ -109,16 +112,23 @@ export async function runTimerBench(options: TimerBenchOptions): Promise<TimerBe
              max(at)::text as last_fire,
              (select max(done_at)::text from engine.outbox) as last_done
       from l`;
-    const lastFire = Date.parse(stats.last_fire);
+    const lastFire = Date.parse(stats!.last_fire);
     return {
       jobs: options.jobs,
       spreadMs: options.spreadMs,
       fired,
       effectsRun: effects,
-      latenessMs: { count: stats.n, p50: stats.p50, p95: stats.p95, p99: stats.p99, max: stats.max, mean: stats.mean },
-      firedWithin1s: stats.within,
-      firingRate: stats.n / Math.max(0.001, (lastFire - t0) / 1000),
-      drainSeconds: (Date.parse(stats.last_done) - t0) / 1000,
+      latenessMs: {
+        count: stats!.n,
+        p50: stats!.p50,
+        p95: stats!.p95,
+        p99: stats!.p99,
+        max: stats!.max,
+        mean: stats!.mean,
+      },
+      firedWithin1s: stats!.within,
+      firingRate: stats!.n / Math.max(0.001, (lastFire - t0) / 1000),
+      drainSeconds: (Date.parse(stats!.last_done) - t0) / 1000,
       insertSeconds,
       memory: {
         idleMiB: idle,

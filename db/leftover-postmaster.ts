@@ -100,7 +100,8 @@ function isPostgresFor(pid: number, dataDir: string): boolean {
   const argv = commandOf(pid);
   if (!argv[0] || !/postgres/.test(basename(argv[0]))) return false;
   const d = argv.indexOf('-D');
-  if (d >= 0 && argv[d + 1] && samePath(argv[d + 1], dataDir)) return true;
+  const dir = d >= 0 ? argv[d + 1] : undefined;
+  if (dir && samePath(dir, dataDir)) return true;
   try {
     return samePath(readlinkSync(`/proc/${pid}/cwd`), dataDir);
   } catch {

@@ -109,7 +109,7 @@ export async function signInOverHttp(base: string, email: string, password: stri
   });
   if (res.status !== 303) throw new Error(`sign-in failed: HTTP ${res.status} ${res.text.slice(0, 300)}`);
   const cookie = (res.headers['set-cookie'] ?? [])
-    .map((line) => line.split(';')[0])
+    .map((line) => line.split(';', 1)[0] ?? '')
     // A cookie set to nothing is a deletion (base64 values may themselves end in '=').
     .filter((pair) => pair.indexOf('=') < pair.length - 1)
     .join('; ');

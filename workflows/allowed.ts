@@ -72,7 +72,7 @@ function planFor(status: JobStatus): Plan | null {
     if (all.length === 0) decisions.set(type, { kind: 'never' });
     else if (all.every((t) => t.guard === GUARD)) {
       // One guard for all: if it passes, the first candidate (the state's own before the root's) is selected.
-      const first = all[0];
+      const [first] = all as [Candidate, ...Candidate[]]; // not empty: checked above
       decisions.set(type, { kind: 'guard', takes: first.target !== undefined || first.actions.length > 0 });
     } else decisions.set(type, { kind: 'machine' });
   }

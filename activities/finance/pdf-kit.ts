@@ -60,7 +60,7 @@ export function financeDocument(info: { title: string; author: string; createdAt
   /** A table whose columns are fractions of the page width; long cells wrap, rows grow to fit. */
   const table = (columns: Column[], rows: string[][], options: { boldLast?: boolean } = {}) => {
     const total = columns.reduce((s, c) => s + c.width, 0);
-    const widths = columns.map((c) => (c.width / total) * width);
+    const cols = columns.map((c) => ({ width: (c.width / total) * width, align: c.align ?? 'left' }));
     const line = (cells: string[], bold: boolean, color = INK) => {
       if (doc.y > doc.page.height - MARGIN - 40) doc.addPage();
       const y = doc.y;
@@ -70,10 +70,10 @@ export function financeDocument(info: { title: string; author: string; createdAt
         .font(bold ? FONT.bold : FONT.regular)
         .fontSize(9.5)
         .fillColor(color);
-      cells.forEach((cell, i) => {
-        doc.text(cell, x + 2, y, { width: widths[i] - 4, align: columns[i].align ?? 'left' });
+      cols.forEach((col, i) => {
+        doc.text(cells[i] ?? '', x + 2, y, { width: col.width - 4, align: col.align });
         bottom = Math.max(bottom, doc.y);
-        x += widths[i];
+        x += col.width;
       });
       doc.y = bottom + 3;
       doc

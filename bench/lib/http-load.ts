@@ -72,7 +72,7 @@ export function loadHandlers(): ChildHandlers {
       const r = await closedLoop(
         connections,
         async () => {
-          const n = await get(agent, base, scenario.paths[next++ % scenario.paths.length], cookie);
+          const n = await get(agent, base, scenario.paths[next++ % scenario.paths.length]!, cookie);
           bytes += n;
           counted++;
         },

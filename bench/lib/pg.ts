@@ -1,5 +1,6 @@
 // A fresh embedded PostgreSQL for one bench run, with the server's default durability
 // (fsync and synchronous_commit on): the raw limit and the engine run under the same settings.
+import { one } from '#db/rows.ts';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ export async function startBenchPostgres(): Promise<BenchServer> {
   const admin = postgres(server.url, { max: 1, onnotice: () => {} });
   // Which statements the API spends PostgreSQL's time on (bench/api.ts reads it per scenario).
   await admin`create extension if not exists pg_stat_statements`;
-  const [{ version }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
+  const { version } = one(await admin<{ version: string }[]>`select current_setting('server_version') as version`);
   const rows = await admin<{ name: string; setting: string; unit: string | null }[]>`
     select name, setting, unit from pg_settings
     where name in ('fsync','synchronous_commit','full_page_writes','wal_sync_method','shared_buffers','max_connections','work_mem','commit_delay')`;

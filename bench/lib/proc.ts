@@ -74,7 +74,7 @@ export class BenchChild {
         return;
       }
       const i = this.waiting.findIndex((w) => w.type === m.type);
-      if (i >= 0) this.waiting.splice(i, 1)[0].resolve(m);
+      if (i >= 0) this.waiting.splice(i, 1)[0]!.resolve(m);
       else this.inbox.push(m);
     });
     this.exited = new Promise((r) => this.proc.once('exit', (code) => r(code)));
@@ -104,7 +104,7 @@ export class BenchChild {
       i >= 0
         ? this.inbox.splice(i, 1)[0]
         : await new Promise<ChildMessage>((resolve) => this.waiting.push({ type, resolve }));
-    if (m.type === 'error') throw new Error(`bench child: ${String(m.message)}`);
+    if (m!.type === 'error') throw new Error(`bench child: ${String(m!.message)}`);
     return m as T;
   }
 
@@ -126,8 +126,8 @@ export class BenchChild {
 /** Share of all CPUs busy (not idle or iowait) over `ms`, from /proc/stat. */
 export async function machineBusy(ms: number): Promise<number> {
   const read = () => {
-    const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const idle = v[3] + v[4];
+    const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const idle = v[3]! + v[4]!;
     const total = v.reduce((a, b) => a + b, 0);
     return { idle, total };
   };
@@ -169,6 +169,6 @@ export function treeTicks(rootPid: number): number {
 
 /** Busy and total ticks of the whole machine. */
 export function machineTicks() {
-  const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  return { busy: v.reduce((a, b) => a + b, 0) - v[3] - v[4], total: v.reduce((a, b) => a + b, 0) };
+  const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return { busy: v.reduce((a, b) => a + b, 0) - v[3]! - v[4]!, total: v.reduce((a, b) => a + b, 0) };
 }

@@ -16,8 +16,8 @@ export function summarize(samples: ArrayLike<number>): LatencySummary {
   if (n === 0) return { count: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN };
   const at = (p: number) => sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))];
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += sorted[i];
-  return { count: n, p50: at(50), p95: at(95), p99: at(99), max: sorted[n - 1], mean: sum / n };
+  for (let i = 0; i < n; i++) sum += sorted[i]!;
+  return { count: n, p50: at(50)!, p95: at(95)!, p99: at(99)!, max: sorted[n - 1]!, mean: sum / n };
 }
 
 export const round = (x: number, digits = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x);

@@ -114,5 +114,5 @@ export async function startDevServer(
     await stop();
     throw e;
   }
-  return { pid: server.pid!, address, version: version.split('\n')[0], stop };
+  return { pid: server.pid!, address, version: version.split('\n')[0]!, stop };
 }

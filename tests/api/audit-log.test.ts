@@ -20,7 +20,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   a = await createAgency(t.db, 'Agency A');
   b = await createAgency(t.db, 'Agency B');
-  await t.db.update(contractors).set({ company: 'PlumbFast' }).where(eq(contractors.id, a.contractors[0]!.id));
+  await t.db.update(contractors).set({ company: 'PlumbFast' }).where(eq(contractors.id, a.contractors[0].id));
   const [row] = await t.db
     .insert(users)
     .values({ agencyId: a.agency.id, name: 'Alex Admin', email: 'alex@a.example', role: 'admin' })
@@ -39,7 +39,7 @@ beforeAll(async () => {
     priorityCode: 'P2',
     propertyId: a.property.id,
   }));
-  await staff.jobs.send({ id: jobId, command: { type: 'OFFER', contractorId: a.contractors[0]!.id } });
+  await staff.jobs.send({ id: jobId, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
   await callerFor(t.db, contractorOf(a, 0)).jobs.send({ id: jobId, command: { type: 'ACCEPT' } });
   // Another job, and the other agency's: neither belongs in a filtered view of the first.
   await staff.jobs.create({ title: 'Broken window', priorityCode: 'P2', propertyId: a.property.id });
@@ -63,7 +63,7 @@ describe('the audit log', () => {
     const api = callerFor(t.db, admin);
     const byJob = await api.audit.list({ job: reference.toLowerCase() });
     expect(byJob.entries.map((e) => e.action)).toEqual(['job.accept', 'job.offer', 'job.created']);
-    const byPerson = await api.audit.list({ person: a.contractors[0]!.id });
+    const byPerson = await api.audit.list({ person: a.contractors[0].id });
     expect(byPerson.entries.map((e) => e.action)).toEqual(['job.accept']);
     // An area matches its actions; an exact action only itself.
     expect((await api.audit.list({ action: 'job' })).entries).toHaveLength(4);

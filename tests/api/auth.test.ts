@@ -94,8 +94,8 @@ describe('contractor Create Account', () => {
     const [row] = await t.db.select().from(users).where(eq(users.email, email));
     expect(row).toMatchObject({ emailVerified: true, role: 'contractor', agencyId: null });
     // Verification links the agency's contractor record to the login.
-    const [linked] = await t.db.select().from(contractors).where(eq(contractors.id, record.id));
-    expect(linked.userId).toBe(row.id);
+    const [linked] = await t.db.select().from(contractors).where(eq(contractors.id, record!.id));
+    expect(linked!.userId).toBe(row!.id);
 
     const wrongPassword = await ident.call('/sign-in/email', { email, password: 'not-the-password' });
     expect(wrongPassword.code).toBe('INVALID_EMAIL_OR_PASSWORD');
@@ -109,11 +109,11 @@ describe('contractor Create Account', () => {
     const who = await whoIs(cookieFrom(signedIn.setCookies));
     expect(who.user).toEqual({
       kind: 'contractor',
-      userId: row.id,
+      userId: row!.id,
       name: 'Nadia New',
       email,
       agencyId: a.agency.id,
-      contractorId: record.id,
+      contractorId: record!.id,
     });
   });
 
@@ -122,7 +122,7 @@ describe('contractor Create Account', () => {
       .insert(agencies)
       .values({ name: 'Closed Lettings', slug: `closed-${Date.now()}`, portalEnabled: false })
       .returning();
-    await addContractor(closed.id, 'closed.portal@example.test');
+    await addContractor(closed!.id, 'closed.portal@example.test');
     await addContractor(a.agency.id, 'held.alike@example.test');
     const answers = [];
     for (const email of ['stranger@example.test', 'held.alike@example.test', 'closed.portal@example.test']) {
@@ -196,7 +196,7 @@ describe('verification codes', () => {
     return codeIn((await latestEmail(t.db, email))!.body)!;
   }
   const isVerified = async (email: string) =>
-    (await t.db.select().from(users).where(eq(users.email, email)))[0].emailVerified;
+    (await t.db.select().from(users).where(eq(users.email, email)))[0]!.emailVerified;
 
   it('rejects a wrong code, then accepts the right one', async () => {
     const email = 'wrong.code@example.test';
@@ -259,7 +259,7 @@ describe('verification codes', () => {
       .from(authVerifications)
       .where(sql`${authVerifications.identifier} like ${'%' + email}`);
     expect(rows.length).toBe(1);
-    expect(rows[0].value).not.toContain(code);
+    expect(rows[0]!.value).not.toContain(code);
   });
 
   it('email-OTP sign-in (which would create accounts) is switched off', async () => {
@@ -283,9 +283,9 @@ describe('several agencies: the Accounts choice', () => {
     );
 
     await setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: b.agency.id });
-    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: b.agency.id, contractorId: atB.id });
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: b.agency.id, contractorId: atB!.id });
     await setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: a.agency.id });
-    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: a.agency.id, contractorId: atA.id });
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: a.agency.id, contractorId: atA!.id });
 
     // Not an agency of theirs: refused, and the session keeps its choice.
     const other = await createAgency(t.db, 'Agency C');
@@ -305,7 +305,7 @@ describe('several agencies: the Accounts choice', () => {
     await t.db.update(agencies).set({ portalEnabled: false }).where(eq(agencies.id, a.agency.id));
     expect((await whoIs(cookie)).user).toMatchObject({
       agencyId: b.agency.id,
-      contractorId: atB.id,
+      contractorId: atB!.id,
       portalOff: [a.agency.name],
     });
     expect(portalOffMessage([a.agency.name])).toBe(
@@ -327,7 +327,7 @@ describe('several agencies: the Accounts choice', () => {
     await t.db.update(agencies).set({ portalEnabled: true }).where(eq(agencies.id, a.agency.id));
 
     // A deactivated contractor record no longer admits them.
-    await t.db.update(contractors).set({ active: false }).where(eq(contractors.id, atB.id));
+    await t.db.update(contractors).set({ active: false }).where(eq(contractors.id, atB!.id));
     await setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: a.agency.id });
     await expect(
       setActiveAgency(t.db, { sessionId: before.sessionId!, user, agencyId: b.agency.id }),
@@ -338,10 +338,10 @@ describe('several agencies: the Accounts choice', () => {
     const email = 'claimed@example.test';
     const rec = await addContractor(a.agency.id, email);
     const cookie = await signUpAndIn(email);
-    expect((await whoIs(cookie)).user).toMatchObject({ contractorId: rec.id });
+    expect((await whoIs(cookie)).user).toMatchObject({ contractorId: rec!.id });
     // The agency re-points the record's email elsewhere; the link (not the email) decides.
-    await t.db.update(contractors).set({ email: 'someone.else@example.test' }).where(eq(contractors.id, rec.id));
-    expect((await whoIs(cookie)).user).toMatchObject({ contractorId: rec.id });
+    await t.db.update(contractors).set({ email: 'someone.else@example.test' }).where(eq(contractors.id, rec!.id));
+    expect((await whoIs(cookie)).user).toMatchObject({ contractorId: rec!.id });
   });
 });
 
@@ -407,8 +407,8 @@ describe('password reset by email', () => {
           .select({ n: sql<number>`count(*)::int` })
           .from(authVerifications)
           .where(sql`${authVerifications.identifier} like 'reset-password:%'`)
-      )[0].n,
-      emails: (await t.db.select({ n: sql<number>`count(*)::int` }).from(emails))[0].n,
+      )[0]!.n,
+      emails: (await t.db.select({ n: sql<number>`count(*)::int` }).from(emails))[0]!.n,
     });
     const work = [];
     const answers = [];
@@ -455,7 +455,7 @@ describe('staff invitations', () => {
       .select()
       .from(staffInvitations)
       .where(eq(staffInvitations.email, 'new.hire@example.test'));
-    expect(stored.tokenHash).not.toBe(token);
+    expect(stored!.tokenHash).not.toBe(token);
 
     await expect(acceptInvitation(t.db, { token, password: 'short' })).rejects.toThrow(InvitationError);
     const { email } = await acceptInvitation(t.db, { token, password: PASSWORD, name: 'Nia H.' });

@@ -324,10 +324,10 @@ beforeAll(async () => {
   const contractor = (i: number): SessionUser => ({
     kind: 'contractor',
     userId: `00000000-0000-4000-8000-00000000000${i}`,
-    name: a.contractors[i].name,
-    email: a.contractors[i].email,
+    name: a.contractors[i]!.name,
+    email: a.contractors[i]!.email,
     agencyId: a.agency.id,
-    contractorId: a.contractors[i].id,
+    contractorId: a.contractors[i]!.id,
   });
   const users: Record<Role, SessionUser | null> = {
     anonymous: null,
@@ -341,7 +341,7 @@ beforeAll(async () => {
     title: 'Leak under sink',
     priorityCode: 'P2',
     propertyId: a.property.id,
-    tenantId: tenant.id,
+    tenantId: tenant!.id,
   })) as { id: string };
   await call(users.staffA, 'jobs.send', {
     id: created.id,
@@ -352,8 +352,8 @@ beforeAll(async () => {
   s = {
     ...s0,
     jobId: created.id,
-    tenantId: tenant.id,
-    secretsOfA: [a.agency.id, a.property.id, created.id, tenant.id, ...a.contractors.map((c) => c.id)],
+    tenantId: tenant!.id,
+    secretsOfA: [a.agency.id, a.property.id, created.id, tenant!.id, ...a.contractors.map((c) => c.id)],
   };
 });
 afterAll(() => db?.close());
@@ -379,8 +379,8 @@ describe('authorization matrix', () => {
   describe.each(rows)('%s', (path) => {
     it.each(ROLES)('%s', async (role) => {
       const row = MATRIX[path];
-      const cell = row.cells[role];
-      const input = await row.input(s);
+      const cell = row!.cells[role];
+      const input = await row!.input(s);
       const outcome = await call(s.users[role], path, input).then(
         (result) => ({ ok: true as const, result }),
         (error: unknown) => ({ ok: false as const, error }),
@@ -408,7 +408,7 @@ describe('authorization matrix', () => {
     expect(actors.has(s.b.staff.id)).toBe(false);
     expect(actors.has(s.a.contractors[1].id)).toBe(false);
     const [job] = await db.db.select().from(jobs).where(eq(jobs.id, s.jobId));
-    expect(job.agencyId).toBe(s.a.agency.id);
+    expect(job!.agencyId).toBe(s.a.agency.id);
   });
 
   it('a contractor who has not picked an agency can call nothing', async () => {

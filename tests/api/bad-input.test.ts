@@ -57,7 +57,7 @@ async function fingerprint(): Promise<Record<string, string>> {
     const [row] = await db.db.execute<{ md5: string }>(
       sql`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as md5 from ${sql.identifier(schema)}.${sql.identifier(name)} t`,
     );
-    digest[`${schema}.${name}`] = row.md5;
+    digest[`${schema}.${name}`] = row!.md5;
   }
   return digest;
 }

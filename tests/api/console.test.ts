@@ -150,7 +150,7 @@ describe('notifications', () => {
     expect(list.items.every((n) => n.jobId === jobA && n.reference?.startsWith('JOB-') && n.readAt === null)).toBe(
       true,
     );
-    expect(list.items[0].message.length).toBeGreaterThan(5);
+    expect(list.items[0]!.message.length).toBeGreaterThan(5);
     expect(JSON.stringify(list)).not.toContain(jobB);
     // Activity (work started) is listed on request, and not counted by the bell.
     expect((await as(staffOf(a)).notifications.list({ show: 'all' })).items.map((n) => n.template)).toEqual([
@@ -165,7 +165,7 @@ describe('notifications', () => {
   it('pages by id', async () => {
     const first = await as(staffOf(a)).notifications.list({ limit: 1 });
     expect(first.items).toHaveLength(1);
-    expect(first.nextBefore).toBe(first.items[0].id);
+    expect(first.nextBefore).toBe(first.items[0]!.id);
     const second = await as(staffOf(a)).notifications.list({ limit: 1, before: first.nextBefore! });
     expect(second.items.map((n) => n.template)).toEqual(['workCompleted']);
     expect(second.nextBefore).toBeNull();
@@ -174,12 +174,12 @@ describe('notifications', () => {
   it("marks read only the caller's agency's notifications", async () => {
     const [ofB] = await database.db.select().from(notifications).where(eq(notifications.jobId, jobB));
     // A's staff cannot touch B's notification, even by id.
-    expect(await as(staffOf(a)).notifications.markRead({ ids: [ofB.id] })).toEqual({ marked: 0 });
+    expect(await as(staffOf(a)).notifications.markRead({ ids: [ofB!.id] })).toEqual({ marked: 0 });
     expect((await as(staffOf(b)).notifications.unreadCount()).count).toBe(1);
 
     const [newest] = (await as(staffOf(a)).notifications.list({})).items;
-    expect(await as(staffOf(a)).notifications.markRead({ ids: [newest.id] })).toEqual({ marked: 1 });
-    expect(await as(staffOf(a)).notifications.markRead({ ids: [newest.id] })).toEqual({ marked: 0 });
+    expect(await as(staffOf(a)).notifications.markRead({ ids: [newest!.id] })).toEqual({ marked: 1 });
+    expect(await as(staffOf(a)).notifications.markRead({ ids: [newest!.id] })).toEqual({ marked: 0 });
     expect((await as(staffOf(a)).notifications.list({ unreadOnly: true })).items.map((n) => n.template)).toEqual([
       'workCompleted',
     ]);
@@ -190,7 +190,7 @@ describe('notifications', () => {
 
   it('refuses bad input and non-staff, changing nothing', async () => {
     const unread = async () =>
-      (await database.db.select({ n: count() }).from(notifications).where(eq(notifications.agencyId, b.agency.id)))[0]
+      (await database.db.select({ n: count() }).from(notifications).where(eq(notifications.agencyId, b.agency.id)))[0]!
         .n;
     const before = await unread();
     const staff = as(staffOf(b));

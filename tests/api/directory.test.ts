@@ -68,7 +68,7 @@ async function counts() {
     jobs,
   };
   const out: Record<string, number> = {};
-  for (const [name, t] of Object.entries(tables)) out[name] = (await database.db.select({ n: count() }).from(t))[0].n;
+  for (const [name, t] of Object.entries(tables)) out[name] = (await database.db.select({ n: count() }).from(t))[0]!.n;
   // Row counts miss updates: fold in the rows that updates would change.
   out.agencyRow = JSON.stringify(await database.db.select().from(agencies).where(eq(agencies.id, a.agency.id))).length;
   return out;
@@ -125,17 +125,17 @@ beforeAll(async () => {
     .returning();
   adminA = {
     kind: 'staff',
-    userId: adminRowA.id,
+    userId: adminRowA!.id,
     name: 'Ada',
-    email: adminRowA.email,
+    email: adminRowA!.email,
     agencyId: a.agency.id,
     role: 'admin',
   };
   adminB = {
     kind: 'staff',
-    userId: adminRowB.id,
+    userId: adminRowB!.id,
     name: 'Bo',
-    email: adminRowB.email,
+    email: adminRowB!.email,
     agencyId: b.agency.id,
     role: 'admin',
   };
@@ -170,10 +170,10 @@ describe('settings', () => {
       offerEscalationHours: 30,
     });
     const [row] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'settings.agency.update'));
-    expect(row.detail).toMatchObject({ changes: { vatRateBp: [2000, 1750] } });
+    expect(row!.detail).toMatchObject({ changes: { vatRateBp: [2000, 1750] } });
     // B's agency is untouched.
     const [bRow] = await database.db.select().from(agencies).where(eq(agencies.id, b.agency.id));
-    expect(bRow.vatRateBp).toBe(2000);
+    expect(bRow!.vatRateBp).toBe(2000);
   });
 
   it('admins set the invoice chase: how often the reminder repeats and how many before staff are alerted', async () => {
@@ -189,7 +189,7 @@ describe('settings', () => {
     });
     const [row] = await database.db.select().from(agencies).where(eq(agencies.id, a.agency.id));
     expect(
-      jobInputFor({ id: 'j', reference: 'JOB-1', agencyId: a.agency.id, createdAt: new Date() }, row, ROUTINE).chase,
+      jobInputFor({ id: 'j', reference: 'JOB-1', agencyId: a.agency.id, createdAt: new Date() }, row!, ROUTINE).chase,
     ).toMatchObject({
       invoiceReminderRepeatHours: 48,
       invoiceReminderLimit: 5,
@@ -264,7 +264,7 @@ describe('settings', () => {
   });
 
   it('staff may read settings but not change them', async () => {
-    expect((await as(staffA).settings.get()).agency.id).toBe(a.agency.id);
+    expect((await as(staffA).settings.get()).agency!.id).toBe(a.agency.id);
     const before = await counts();
     expect((await failure(as(staffA).settings.updateAgency(agencySettings))).code).toBe('FORBIDDEN');
     expect((await failure(as(staffA).settings.saveBranch({ name: 'Sneaky' }))).code).toBe('FORBIDDEN');
@@ -348,7 +348,7 @@ describe('settings', () => {
     const [oldJob] = await database.db.select().from(jobs).where(eq(jobs.id, before.id));
 
     const saved = await as(adminA).settings.savePriority({
-      id: p2.id,
+      id: p2!.id,
       code: 'P2',
       name: 'Urgent',
       targetHours: 48,
@@ -357,15 +357,15 @@ describe('settings', () => {
     expect(saved).toMatchObject({ targetHours: 48, warnAtPercent: [50, 80] });
 
     const [oldAfter] = await database.db.select().from(jobs).where(eq(jobs.id, before.id));
-    expect(oldAfter.slaDueAt).toEqual(oldJob.slaDueAt);
+    expect(oldAfter!.slaDueAt).toEqual(oldJob!.slaDueAt);
     const after = await as(staffA).jobs.create({
       title: 'Raised after the change',
       priorityCode: 'P2',
       propertyId: a.property.id,
     });
     const [newJob] = await database.db.select().from(jobs).where(eq(jobs.id, after.id));
-    expect(newJob.slaDueAt!.getTime() - newJob.createdAt.getTime()).toBe(48 * 3_600_000);
-    expect(oldJob.slaDueAt!.getTime() - oldJob.createdAt.getTime()).toBe(24 * 3_600_000);
+    expect(newJob!.slaDueAt!.getTime() - newJob!.createdAt.getTime()).toBe(48 * 3_600_000);
+    expect(oldJob!.slaDueAt!.getTime() - oldJob!.createdAt.getTime()).toBe(24 * 3_600_000);
   });
 
   it('a priority in use keeps its code; bad targets and warnings are refused', async () => {
@@ -378,7 +378,7 @@ describe('settings', () => {
       (
         await failure(
           as(adminA).settings.savePriority({
-            id: p2.id,
+            id: p2!.id,
             code: 'URGENT',
             name: 'Urgent',
             targetHours: 24,
@@ -391,7 +391,7 @@ describe('settings', () => {
       (
         await failure(
           as(adminB).settings.savePriority({
-            id: p2.id,
+            id: p2!.id,
             code: 'P2',
             name: 'Urgent',
             targetHours: 24,
@@ -403,7 +403,7 @@ describe('settings', () => {
     await refusesWithFieldErrors(
       () =>
         as(adminA).settings.savePriority({
-          id: p2.id,
+          id: p2!.id,
           code: 'P2',
           name: 'Urgent',
           targetHours: 0,
@@ -439,7 +439,7 @@ describe('settings', () => {
     const inUse = await failure(as(adminA).settings.deleteJobType({ id: used.id }));
     expect(inUse.code).toBe('CONFLICT');
     expect(inUse.message).toMatch(/^1 job is Used type;/); // counted in words: not "1 jobs are"
-    const p3InUse = await failure(as(adminA).settings.deletePriority({ id: p3.id }));
+    const p3InUse = await failure(as(adminA).settings.deletePriority({ id: p3!.id }));
     expect(p3InUse.code).toBe('CONFLICT');
     expect(p3InUse.message).toMatch(/^(1 job uses|([02-9]|\d\d+) jobs use) priority P3;/);
 
@@ -533,7 +533,7 @@ describe('properties and tenants', () => {
             line1: '1 B Street',
             town: 'London',
             postcode: 'SW1A 1AA',
-            branchId: branchA.id,
+            branchId: branchA!.id,
           }),
         )
       ).code,
@@ -683,6 +683,44 @@ describe('contractors', () => {
     );
   });
 
+  it('candidates speak of certifications only when the job type requires them, naming each', async () => {
+    // Gus holds Gas Safe (to 30 Jun 2027) and NICEIC (to 22 Nov 2027); the fixture's plumber holds none.
+    const locks = await as(adminA).settings.saveJobType({ code: 'LOCKS', name: 'Locks', trade: 'locksmith' });
+    const leak = await as(adminA).settings.saveJobType({ code: 'LEAK', name: 'Plumbing leak', trade: 'plumbing' });
+    for (const type of [locks, leak]) {
+      const { candidates } = await as(staffA).contractors.candidates({ outcode: 'BS3', jobTypeId: type.id });
+      for (const c of candidates) {
+        expect(c.requiredCertifications, `${c.name}, ${type.name}`).toEqual([]);
+        expect(c.missingCertifications).toEqual([]);
+        expect(c.reasons.join(', '), `${c.name}, ${type.name}`).not.toMatch(/certif|Gas Safe|NICEIC/i);
+      }
+      expect(candidates.find((c) => c.id === gusId)?.certifications.length).toBe(2);
+    }
+    // No job type at all: nothing said about certifications either.
+    const untyped = await as(staffA).contractors.candidates({ outcode: 'BS3' });
+    for (const c of untyped.candidates) expect(c.reasons.join(', ')).not.toMatch(/certif|Gas Safe|NICEIC/i);
+
+    const gas = await as(adminA).settings.saveJobType({
+      code: 'GASFIRE',
+      name: 'Gas fire service',
+      trade: 'heating',
+      requiredCertifications: ['Gas Safe', 'OFTEC'],
+    });
+    const { jobType, candidates } = await as(staffA).contractors.candidates({ outcode: 'BS3', jobTypeId: gas.id });
+    expect(jobType).toBe('Gas fire service');
+    const gus = candidates.find((c) => c.id === gusId)!;
+    expect(gus.requiredCertifications).toEqual([
+      { name: 'Gas Safe', validUntil: '2027-06-30' },
+      { name: 'OFTEC', validUntil: null },
+    ]);
+    expect(gus.missingCertifications).toEqual(['OFTEC']);
+    expect(gus.reasons).toEqual(expect.arrayContaining(['Gas Safe valid until 30 Jun 2027', 'no valid OFTEC']));
+    expect(gus.reasons.join(', ')).not.toMatch(/NICEIC|certifications valid/); // held, but not required here
+    const plumber = candidates.find((c) => c.id === a.contractors[0].id)!;
+    expect(plumber.reasons).toEqual(expect.arrayContaining(['no valid Gas Safe', 'no valid OFTEC']));
+    expect(plumber.missingCertifications).toEqual(['Gas Safe', 'OFTEC']);
+  });
+
   it('contacts: added, updated, removed; need a phone or an email', async () => {
     const c = await as(staffA).contractors.saveContact({
       contractorId: gusId,
@@ -731,12 +769,12 @@ describe('contractors', () => {
       () => b$.get({ id: gusId }),
       () => b$.save({ ...profile, id: gusId }),
       () => b$.saveCertification({ contractorId: gusId, name: 'Gas Safe', expiresOn: '2030-01-01' }),
-      () => b$.saveCertification({ contractorId: gusId, id: cert.id, name: 'Gas Safe', expiresOn: '2030-01-01' }),
-      () => b$.removeCertification({ contractorId: gusId, id: cert.id }),
+      () => b$.saveCertification({ contractorId: gusId, id: cert!.id, name: 'Gas Safe', expiresOn: '2030-01-01' }),
+      () => b$.removeCertification({ contractorId: gusId, id: cert!.id }),
       () => b$.saveContact({ contractorId: gusId, name: 'Mole', phone: '0123456' }),
       () => b$.removeContact({ contractorId: gusId, id: contact.id }),
       // A's certification through B's own contractor: still not found.
-      () => b$.removeCertification({ contractorId: b.contractors[0].id, id: cert.id }),
+      () => b$.removeCertification({ contractorId: b.contractors[0].id, id: cert!.id }),
     ]) {
       expect((await failure(call())).code).toBe('NOT_FOUND');
     }

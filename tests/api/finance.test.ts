@@ -1,6 +1,7 @@
 // The financial close-out over a real database and the embedded engine: the contractor's invoice, the
 // agency's invoice, payments into the ledger (idempotent), payment runs and remittances, reconciliation
 // to Payment Complete, the contractor's balance and statement — and who may do what.
+import { one } from '#db/rows.ts';
 import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -88,7 +89,7 @@ async function completedJob(title = 'Leaking tap') {
       storageKey: `test/${id}`,
     })
     .returning();
-  return { id, documentId: doc.id };
+  return { id, documentId: doc!.id };
 }
 
 beforeAll(async () => {
@@ -140,7 +141,7 @@ describe('the whole close-out through the engine', () => {
     const patEmail = a.contractors[0].email;
     const mailTo = async (fragment: string) =>
       (await database.db.select().from(emails).where(eq(emails.to, patEmail))).filter((m) => m.body.includes(fragment));
-    await staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Please itemise parts' });
+    await staff().finance.queryInvoice({ invoiceId: inv!.id, reason: 'Please itemise parts' });
     expect((await pat().portal.account()).invoices[0]).toMatchObject({
       status: 'queried',
       queryReason: 'Please itemise parts',
@@ -148,13 +149,13 @@ describe('the whole close-out through the engine', () => {
     await runEffects();
     const queriedMail = await mailTo('Please itemise parts');
     expect(queriedMail).toHaveLength(1);
-    expect(queriedMail[0].body).toContain('PP-1001');
-    expect(queriedMail[0].subject).toContain('Invoice queried');
+    expect(queriedMail[0]!.body).toContain('PP-1001');
+    expect(queriedMail[0]!.subject).toContain('Invoice queried');
     expect((await pat().portal.myJobInvoice({ jobId: id })).canSubmit).toBe(true);
     expect((await pat().portal.job({ id })).needsAction).toBe('invoice');
     // A queried invoice is not approved (nor queried twice): the corrected one is.
-    expect(await codeOf(staff().finance.approveInvoice({ invoiceId: inv.id }))).toBe('CONFLICT');
-    expect(await codeOf(staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Again' }))).toBe('CONFLICT');
+    expect(await codeOf(staff().finance.approveInvoice({ invoiceId: inv!.id }))).toBe('CONFLICT');
+    expect(await codeOf(staff().finance.queryInvoice({ invoiceId: inv!.id, reason: 'Again' }))).toBe('CONFLICT');
     expect((await pat().portal.account()).balancePence).toBe(0);
 
     // Pat resubmits a corrected invoice (£150.00 + £30.00, itemised): it replaces the queried one, one row per job.
@@ -169,20 +170,20 @@ describe('the whole close-out through the engine', () => {
     const rows = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      id: inv.id,
+      id: inv!.id,
       number: 'PP-1001A',
       status: 'submitted',
       queryReason: null,
       totalPence: 18000,
     });
-    expect(rows[0].seq).toBeGreaterThan(inv.seq);
+    expect(rows[0]!.seq).toBeGreaterThan(inv!.seq);
     expect((await pat().portal.myJobInvoice({ jobId: id })).canSubmit).toBe(false);
 
     // Staff approve it: audited, and Pat is emailed once even if approval is repeated.
-    await staff().finance.approveInvoice({ invoiceId: inv.id });
-    await staff().finance.approveInvoice({ invoiceId: inv.id });
+    await staff().finance.approveInvoice({ invoiceId: inv!.id });
+    await staff().finance.approveInvoice({ invoiceId: inv!.id });
     expect(await mailTo('PP-1001A for job')).toHaveLength(1);
-    expect((await mailTo('has been approved'))[0].subject).toContain('Invoice approved');
+    expect((await mailTo('has been approved'))[0]!.subject).toContain('Invoice approved');
     const audits = await database.db.select().from(auditLog).where(eq(auditLog.jobId, id));
     expect(audits.map((r) => r.action)).toEqual(
       expect.arrayContaining(['job.query_invoice', 'finance.invoice_approved']),
@@ -260,10 +261,10 @@ describe('the whole close-out through the engine', () => {
     // The contractor is paid in a payment run (resubmitted: still one payment), commission last.
     const overview = await staff().finance.overview();
     const group = overview.payable.find((g) => g.contractorId === a.contractors[0].id)!;
-    expect(group.invoices.map((i) => i.id)).toContain(inv.id);
+    expect(group.invoices.map((i) => i.id)).toContain(inv!.id);
     const runInput = {
       contractorId: a.contractors[0].id,
-      invoiceIds: [inv.id],
+      invoiceIds: [inv!.id],
       reference: 'RUN-2026-11-A',
       paidOn: today(),
       key: 'run-key-0001',
@@ -298,7 +299,7 @@ describe('the whole close-out through the engine', () => {
     });
     expect(done.status).toBe('paymentComplete');
     const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
-    expect(row.status).toBe('paymentComplete');
+    expect(row!.status).toBe('paymentComplete');
 
     // Ledger = engine: every accepted RECORD_PAYMENT has exactly one ledger row, and each is audited.
     const events = await database.db
@@ -358,7 +359,7 @@ describe('the whole close-out through the engine', () => {
       expect(remitText).toContain(t);
     const mine = await pat().portal.statement({ from: today(), to: today() });
     const statementText = await pdfText(
-      await renderStatement({ ...mine, contractor: mine.contractor, generatedAt: new Date() }),
+      await renderStatement({ ...mine, contractor: mine.contractor!, generatedAt: new Date() }),
     );
     for (const t of ['Statement of account', 'PP-1001', 'RUN-2026-11-A', '£180.00', 'Owed to you at close', '£0.00'])
       expect(statementText).toContain(t);
@@ -403,18 +404,18 @@ describe('the ledger projection', () => {
       const e = history.filter((h) => h.type === type)[0];
       const event = {
         type,
-        actor: { id: e.actorId, role: e.actorRole },
-        at: e.at.toISOString(),
-        ...(e.payload as object),
+        actor: { id: e!.actorId, role: e!.actorRole },
+        at: e!.at.toISOString(),
+        ...(e!.payload as object),
       } as never;
       await database.db.transaction((tx) =>
         recordTransition(tx, {
           jobId: id,
-          seq: e.seq,
+          seq: e!.seq,
           event,
-          from: e.fromStatus as never,
+          from: e!.fromStatus as never,
           state: view,
-          at: e.at.toISOString(),
+          at: e!.at.toISOString(),
         }),
       );
     }
@@ -526,7 +527,7 @@ describe('refusals write nothing', () => {
     const page = await pageActions('(console)/jobs/[id=uuid]/finance');
     const { id } = await completedJob('Form words');
     const said = async (action: string, fields: Record<string, string>) =>
-      ((await post(page[action], { id }, staffOf(a), fields)) as { data: { error: string } }).data.error;
+      ((await post(page[action]!, { id }, staffOf(a), fields)) as { data: { error: string } }).data.error;
     expect(await said('raise', { number: ' ', agentNetPence: '150.00', contractorTotalPence: '120.00' })).toBe(
       'Enter the invoice number',
     );
@@ -662,9 +663,9 @@ describe('refusals write nothing', () => {
       documentId,
     });
     const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
-    expect((await pat().portal.account()).upcoming.map((i) => i.id)).toContain(inv.id);
-    await staff().finance.queryInvoice({ invoiceId: inv.id, reason: 'Please itemise the parts' });
-    expect((await pat().portal.account()).upcoming.map((i) => i.id)).not.toContain(inv.id);
+    expect((await pat().portal.account()).upcoming.map((i) => i.id)).toContain(inv!.id);
+    await staff().finance.queryInvoice({ invoiceId: inv!.id, reason: 'Please itemise the parts' });
+    expect((await pat().portal.account()).upcoming.map((i) => i.id)).not.toContain(inv!.id);
   });
 
   it("a payment run refuses unapproved invoices and another contractor's", async () => {
@@ -678,14 +679,14 @@ describe('refusals write nothing', () => {
       documentId,
     });
     const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
-    const run = { invoiceIds: [inv.id], reference: 'RUN-BAD', paidOn: today(), key: 'run-key-bad-1' };
+    const run = { invoiceIds: [inv!.id], reference: 'RUN-BAD', paidOn: today(), key: 'run-key-bad-1' };
     expect(await codeOf(staff().finance.createPaymentRun({ ...run, contractorId: a.contractors[0].id }))).toBe(
       'BAD_REQUEST',
     );
     expect(await codeOf(staff().finance.createPaymentRun({ ...run, contractorId: a.contractors[1].id }))).toBe(
       'BAD_REQUEST',
     );
-    expect(await codeOf(as(staffOf(b)).finance.approveInvoice({ invoiceId: inv.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(as(staffOf(b)).finance.approveInvoice({ invoiceId: inv!.id }))).toBe('NOT_FOUND');
     expect(await codeOf(as(staffOf(b)).finance.job({ jobId: id }))).toBe('NOT_FOUND');
     expect(await codeOf(as(contractorOf(a, 1)).portal.myJobInvoice({ jobId: id }))).toBe('NOT_FOUND');
   });
@@ -704,7 +705,7 @@ describe('payment runs never pay twice', () => {
       documentId,
     });
     const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
-    await staff().finance.approveInvoice({ invoiceId: inv.id });
+    await staff().finance.approveInvoice({ invoiceId: inv!.id });
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
     await staff().finance.raiseInvoice({
       jobId: id,
@@ -712,7 +713,7 @@ describe('payment runs never pay twice', () => {
       agentNetPence: 15000,
       contractorTotalPence,
     });
-    return { id, invoiceId: inv.id };
+    return { id, invoiceId: inv!.id };
   }
   const paidToPat = async (jobId: string) =>
     (
@@ -763,12 +764,12 @@ describe('payment runs never pay twice', () => {
     });
     const [unapproved] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
     const done = await staff().finance.createPaymentRun(run([first.invoiceId], 'resubmit'));
-    expect(await codeOf(staff().finance.createPaymentRun(run([first.invoiceId, unapproved.id], 'resubmit')))).toBe(
+    expect(await codeOf(staff().finance.createPaymentRun(run([first.invoiceId, unapproved!.id], 'resubmit')))).toBe(
       'BAD_REQUEST',
     );
     expect(await paidToPat(id)).toBe(0);
     const [stored] = await database.db.select().from(paymentRuns).where(eq(paymentRuns.id, done.runId));
-    expect(stored.totalPence).toBe(12000);
+    expect(stored!.totalPence).toBe(12000);
     // The same run again is a success that pays nothing more.
     expect((await staff().finance.createPaymentRun(run([first.invoiceId], 'resubmit'))).runId).toBe(done.runId);
     expect(await paidToPat(first.id)).toBe(12000);
@@ -810,8 +811,8 @@ describe('demo data', () => {
       // seedDemo calls it; calling it again changes nothing (it only acts on a closed, unpaid job).
       await seedFinance(seeded.db, engine);
       const [job] = await seeded.db.select().from(jobs).where(eq(jobs.title, 'Replace washing machine hose'));
-      expect(job.status).toBe('paymentComplete');
-      const ledger = await seeded.db.select().from(payments).where(eq(payments.jobId, job.id));
+      expect(job!.status).toBe('paymentComplete');
+      const ledger = await seeded.db.select().from(payments).where(eq(payments.jobId, job!.id));
       expect(ledger.map((p) => p.leg).sort()).toEqual(['client', 'commission', 'contractor']);
       expect(ledger.find((p) => p.leg === 'contractor')?.paymentRunId).toBeTruthy();
     } finally {
@@ -835,7 +836,9 @@ describe('dates before the job existed', () => {
       .update(jobs)
       .set({ createdAt: new Date('2026-06-30T23:30:00Z') })
       .where(eq(jobs.id, id));
-    const [{ reference }] = await database.db.select({ reference: jobs.reference }).from(jobs).where(eq(jobs.id, id));
+    const { reference } = one(
+      await database.db.select({ reference: jobs.reference }).from(jobs).where(eq(jobs.id, id)),
+    );
     const why = (what: string) =>
       `BAD_REQUEST: ${what} cannot be dated before 1 July 2026, the day job ${reference} was raised`;
 
@@ -868,7 +871,7 @@ describe('dates before the job existed', () => {
       await said(
         staff().finance.createPaymentRun({
           contractorId: a.contractors[0].id,
-          invoiceIds: [inv.id],
+          invoiceIds: [inv!.id],
           reference: 'RUN-EARLY',
           paidOn: '2026-01-01',
           key: 'run-early-0001',

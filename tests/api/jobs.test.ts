@@ -1,5 +1,6 @@
 // The jobs API over a real database and the embedded engine: create, list, get, send,
 // and bad input on every procedure (a clear error, nothing written).
+import { one } from '#db/rows.ts';
 import { TRPCError } from '@trpc/server';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +36,7 @@ const as = (user: SessionUser | null) => callerFor(database.db, user);
 
 async function tableCounts() {
   const n = async (t: typeof jobs | typeof jobEvents | typeof auditLog | typeof outbox | typeof engineJobs) =>
-    (await database.db.select({ n: count() }).from(t))[0].n;
+    (await database.db.select({ n: count() }).from(t))[0]!.n;
   return {
     jobs: await n(jobs),
     events: await n(jobEvents),
@@ -58,16 +59,18 @@ beforeAll(async () => {
   database = await createTestDatabase();
   a = await createAgency(database.db, 'Agency A');
   b = await createAgency(database.db, 'Agency B');
-  [{ id: boilerTypeId }] = await database.db
-    .insert(jobTypes)
-    .values({
-      agencyId: a.agency.id,
-      code: 'BOILER',
-      name: 'Boiler',
-      trade: 'heating',
-      requiredCertifications: ['Gas Safe'],
-    })
-    .returning();
+  ({ id: boilerTypeId } = one(
+    await database.db
+      .insert(jobTypes)
+      .values({
+        agencyId: a.agency.id,
+        code: 'BOILER',
+        name: 'Boiler',
+        trade: 'heating',
+        requiredCertifications: ['Gas Safe'],
+      })
+      .returning(),
+  ));
 });
 afterAll(() => database?.close());
 
@@ -246,9 +249,9 @@ describe('jobs.send', () => {
       await as(staffOf(a)).jobs.send({ id, command: { type: 'OFFER', contractorId: a.contractors[0].id } });
       for (const type of ['ACCEPT', 'START'] as const) await pat.jobs.send({ id, command: { type } });
       await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Fixed' } });
-      const close = () => post(jobPage.close, { id }, staffOf(a), { seenStatus: 'completed' });
+      const close = () => post(jobPage.close!, { id }, staffOf(a), { seenStatus: 'completed' });
       const recall = () =>
-        post(jobPage.recall, { id }, staffOf(a), { reason: 'Leak is back', seenStatus: 'completed' });
+        post(jobPage.recall!, { id }, staffOf(a), { reason: 'Leak is back', seenStatus: 'completed' });
       const answers = (await Promise.all(round % 2 ? [close(), recall()] : [recall(), close()])) as {
         status?: number;
         data?: { error: string };
@@ -256,7 +259,7 @@ describe('jobs.send', () => {
       }[];
       expect(answers.filter((r) => r.ok === true)).toHaveLength(1);
       const [refused] = answers.filter((r) => r.status === 409);
-      expect(refused.data?.error).toMatch(
+      expect(refused!.data?.error).toMatch(
         /^Cannot (close|recall) the job while the job is (Recalled|Closed) \(it was Completed when you looked\)$/,
       );
       const timeline = (await as(staffOf(a)).jobs.get({ id })).timeline;
@@ -268,7 +271,7 @@ describe('jobs.send', () => {
     provideTestRuntime(database.db);
     const jobPage = await pageActions('(console)/jobs/[id=uuid]');
     const { id } = await newJob();
-    const refused = await post(jobPage.note, { id }, staffOf(a), { text: 'x'.repeat(5001) });
+    const refused = await post(jobPage.note!, { id }, staffOf(a), { text: 'x'.repeat(5001) });
     expect(refused).toMatchObject({ status: 400, data: { action: 'note', error: 'Keep the note to 5000 characters' } });
     expect((await as(staffOf(a)).jobs.get({ id })).timeline.filter((e) => e.type === 'ADD_NOTE')).toEqual([]);
   });
@@ -295,12 +298,12 @@ describe('jobs.send', () => {
       .jobs.send({ id, command: { type: 'ADVANCE_DEADLINE', key: warn75.key } })
       .catch((e: TRPCError) => e);
     expect(refused).toMatchObject({ code: 'CONFLICT', message: 'Only agency admins can bring a deadline forward' });
-    const stale = await post(jobPage.advance, { id }, admin, { key: before.state.context.timers[1].key });
+    const stale = await post(jobPage.advance!, { id }, admin, { key: before.state.context.timers[1]!.key });
     expect(stale).toMatchObject({
       data: { action: 'advance', error: 'That deadline has already fired or is no longer the next one' },
     });
 
-    expect(await post(jobPage.advance, { id }, admin, { key: warn75.key })).toMatchObject({
+    expect(await post(jobPage.advance!, { id }, admin, { key: warn75.key })).toMatchObject({
       action: 'advance',
       ok: true,
     });
@@ -454,7 +457,7 @@ describe('jobs.list', () => {
     expect((await staff.jobs.list({ view: 'needsAction' })).items.map((j) => j.id)).toEqual([one.id]);
     expect((await staff.jobs.list({ status: ['cancelled'] })).items).toHaveLength(0);
     const row = (await database.db.select().from(jobs).where(eq(jobs.id, one.id)))[0];
-    expect(row.agencyId).toBe(fx.agency.id);
+    expect(row!.agencyId).toBe(fx.agency.id);
   });
 });
 
@@ -477,8 +480,8 @@ describe('jobs.create with a tenant created inline', () => {
     });
     const mail = await database.db.select().from(emails).where(eq(emails.to, 'nia@mail.example'));
     expect(mail).toHaveLength(1);
-    expect(mail[0].subject).toContain(created.reference);
-    expect(mail[0].body).toContain(created.reference);
+    expect(mail[0]!.subject).toContain(created.reference);
+    expect(mail[0]!.body).toContain(created.reference);
   });
 
   it('refuses an existing tenant and a new one together, and a refused job leaves no tenant behind', async () => {
@@ -487,13 +490,13 @@ describe('jobs.create with a tenant created inline', () => {
       .insert(tenants)
       .values({ agencyId: fx.agency.id, propertyId: fx.property.id, name: 'Old Tenant', phone: '0123 456789' })
       .returning();
-    const before = (await database.db.select({ n: count() }).from(tenants))[0].n;
+    const before = (await database.db.select({ n: count() }).from(tenants))[0]!.n;
     await expect(
       as(staffOf(fx)).jobs.create({
         title: 'Leak',
         priorityCode: 'P2',
         propertyId: fx.property.id,
-        tenantId: existing.id,
+        tenantId: existing!.id,
         newTenant: { name: 'Nia New', phone: '07700 900999' },
       }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
@@ -505,7 +508,7 @@ describe('jobs.create with a tenant created inline', () => {
         newTenant: { name: 'Nia New', phone: '07700 900999' },
       }),
     ).rejects.toThrow(/Unknown priority/);
-    expect((await database.db.select({ n: count() }).from(tenants))[0].n).toBe(before);
+    expect((await database.db.select({ n: count() }).from(tenants))[0]!.n).toBe(before);
   });
 });
 
@@ -517,7 +520,7 @@ describe('jobs.list search and filters', () => {
       .insert(properties)
       .values({ agencyId: fx.agency.id, line1: '9 Clifton Down', town: 'Bristol', postcode: 'BS8 3HT', outcode: 'BS8' })
       .returning();
-    const here = await staff.jobs.create({ title: 'Gutter 100% blocked', priorityCode: 'P3', propertyId: other.id });
+    const here = await staff.jobs.create({ title: 'Gutter 100% blocked', priorityCode: 'P3', propertyId: other!.id });
     const there = await staff.jobs.create({ title: 'Tap washer', priorityCode: 'P3', propertyId: fx.property.id });
     const ids = async (q: string) => (await staff.jobs.list({ q })).items.map((j) => j.id);
     expect(await ids('bs8 3ht')).toEqual([here.id]);
@@ -529,7 +532,7 @@ describe('jobs.list search and filters', () => {
     expect(await ids('%')).toEqual([here.id]);
     expect(await ids('_')).toEqual([]);
     // The search column follows the property when its address changes.
-    await database.db.update(properties).set({ line1: '10 Whiteladies Road' }).where(eq(properties.id, other.id));
+    await database.db.update(properties).set({ line1: '10 Whiteladies Road' }).where(eq(properties.id, other!.id));
     expect(await ids('whiteladies')).toEqual([here.id]);
   });
 
@@ -547,15 +550,15 @@ describe('jobs.list search and filters', () => {
       title: 'North job',
       priorityCode: 'P2',
       propertyId: fx.property.id,
-      branchId: north.id,
+      branchId: north!.id,
     });
     const inSouth = await staff.jobs.create({
       title: 'South job',
       priorityCode: 'P2',
       propertyId: fx.property.id,
-      branchId: south.id,
+      branchId: south!.id,
     });
-    expect((await staff.jobs.list({ branchId: north.id })).items.map((j) => j.id)).toEqual([inNorth.id]);
+    expect((await staff.jobs.list({ branchId: north!.id })).items.map((j) => j.id)).toEqual([inNorth.id]);
 
     const pat = as(contractorOf(fx, 0));
     await staff.jobs.send({ id: inSouth.id, command: { type: 'OFFER', contractorId: fx.contractors[0].id } });
@@ -614,11 +617,11 @@ describe('jobs.list search and filters', () => {
     const [ext] = await database.db.execute<{ n: number }>(
       sql`select count(*)::int as n from pg_extension where extname = 'pg_trgm'`,
     );
-    if (!ext.n) return; // Without pg_trgm the search scans; nothing to check.
+    if (!ext!.n) return; // Without pg_trgm the search scans; nothing to check.
     const [idx] = await database.db.execute<{ n: number }>(
       sql`select count(*)::int as n from pg_indexes where indexname = 'jobs_search_trgm_idx'`,
     );
-    expect(idx.n).toBe(1);
+    expect(idx!.n).toBe(1);
     // A test table is tiny, so the planner prefers a scan; forbidding scans shows the index can serve the query.
     const plan = await database.db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
@@ -639,14 +642,14 @@ describe('the database handle', () => {
           { n: number }[]
         >`select count(*)::int as n from pg_prepared_statements where statement like ${`%${marker}%`} and statement not like '%pg_prepared_statements%'`;
       await one.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.title, 'outside'));
-      expect((await prepared('"title" = $1'))[0].n).toBe(1);
+      expect((await prepared('"title" = $1'))[0]!.n).toBe(1);
       const inside = await one.db.transaction(async (tx) => {
         await tx.select({ ref: jobs.reference }).from(jobs).where(eq(jobs.reference, 'inside'));
         return (
           await tx.execute<{ n: number }>(
             sql`select count(*)::int as n from pg_prepared_statements where statement like '%"reference" = $1%' and statement not like '%pg_prepared_statements%'`,
           )
-        )[0].n;
+        )[0]!.n;
       });
       expect(inside).toBe(1);
     } finally {

@@ -43,12 +43,12 @@ async function needs() {
 
 describe('needs action', () => {
   it('clears each item when the job moves past it', async () => {
-    await step('staff', { type: 'OFFER', contractorId: a.contractors[0]!.id });
+    await step('staff', { type: 'OFFER', contractorId: a.contractors[0].id });
     await step(0, { type: 'DECLINE', reason: 'Too far' });
     expect(await needs()).toEqual({ open: ['offerDeclined'], bell: 1 });
 
     // Offering it again is the action a refusal asked for.
-    await step('staff', { type: 'OFFER', contractorId: a.contractors[1]!.id });
+    await step('staff', { type: 'OFFER', contractorId: a.contractors[1].id });
     await step(1, { type: 'ACCEPT' });
     expect(await needs()).toEqual({ open: ['offerAccepted'], bell: 1 });
 

@@ -41,7 +41,7 @@ const request = (agencyName: string, adminEmail: string, adminName = 'Olu Adeyem
 async function signUp(agencyName: string, email: string, now = NOW) {
   const { id } = await startAgencySignUp(t.db, null, { ...request(agencyName, email), origin: ORIGIN, now });
   const mail = await latestEmail(t.db, email);
-  return { id, mail, code: codeIn(mail.body) };
+  return { id, mail, code: codeIn(mail!.body) };
 }
 
 const refusal = (p: Promise<unknown>) =>
@@ -60,31 +60,31 @@ async function agencyNamed(name: string) {
 describe('self-serve agency sign-up', () => {
   it('opens the agency with UK defaults once the emailed code is entered; its admin signs in and changes settings', async () => {
     const { id, mail, code } = await signUp('Oak Lettings', 'olu@oak.example');
-    expect(mail.subject).toBe(`Your Fettle verification code: ${code}`);
-    expect(mail.body).toContain('open Oak Lettings on Fettle');
+    expect(mail!.subject).toBe(`Your Fettle verification code: ${code}`);
+    expect(mail!.body).toContain('open Oak Lettings on Fettle');
     expect(await findAgencySignUp(t.db, id, NOW)).toEqual({ email: 'olu@oak.example', agencyName: 'Oak Lettings' });
     // Nothing exists before the code.
     expect(await agencyNamed('Oak Lettings')).toEqual([]);
 
     const done = await completeAgencySignUp(t.db, { id, code: code!, password: PASSWORD, now: minutes(5) });
     const [agency] = await agencyNamed('Oak Lettings');
-    expect(done).toEqual({ email: 'olu@oak.example', agencyId: agency.id });
-    expect(agency.slug).toBe('oak-lettings');
-    const ps = await t.db.select().from(priorities).where(eq(priorities.agencyId, agency.id));
+    expect(done).toEqual({ email: 'olu@oak.example', agencyId: agency!.id });
+    expect(agency!.slug).toBe('oak-lettings');
+    const ps = await t.db.select().from(priorities).where(eq(priorities.agencyId, agency!.id));
     expect(ps.map((p) => [p.code, p.targetHours]).sort()).toEqual(
       UK_DEFAULT_PRIORITIES.map((p) => [p.code, p.targetHours]).sort(),
     );
-    const types = await t.db.select().from(jobTypes).where(eq(jobTypes.agencyId, agency.id));
+    const types = await t.db.select().from(jobTypes).where(eq(jobTypes.agencyId, agency!.id));
     expect(types.find((jt) => jt.code === 'BOILER')?.requiredCertifications).toEqual(['Gas Safe']);
     expect(types).toHaveLength(UK_DEFAULT_JOB_TYPES.length);
 
     const [admin] = await t.db.select().from(users).where(eq(users.email, 'olu@oak.example'));
-    expect(admin).toMatchObject({ name: 'Olu Adeyemi', role: 'admin', agencyId: agency.id, emailVerified: true });
+    expect(admin).toMatchObject({ name: 'Olu Adeyemi', role: 'admin', agencyId: agency!.id, emailVerified: true });
     const [opened] = await t.db
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.agencyId, agency.id), eq(auditLog.action, 'agency.opened')));
-    expect(opened).toMatchObject({ actorId: admin.id, actorRole: 'admin' });
+      .where(and(eq(auditLog.agencyId, agency!.id), eq(auditLog.action, 'agency.opened')));
+    expect(opened).toMatchObject({ actorId: admin!.id, actorRole: 'admin' });
 
     // The admin signs in with the password chosen, and is an admin of the new agency.
     const signedIn = await ident.call('/sign-in/email', { email: 'olu@oak.example', password: PASSWORD });
@@ -94,9 +94,9 @@ describe('self-serve agency sign-up', () => {
       t.db,
       new Headers({ cookie: cookieFrom(signedIn.setCookies), origin: ORIGIN }),
     );
-    expect(who.user).toMatchObject({ kind: 'staff', role: 'admin', agencyId: agency.id });
+    expect(who.user).toMatchObject({ kind: 'staff', role: 'admin', agencyId: agency!.id });
     const api = callerFor(t.db, who.user);
-    await api.settings.updateAgency({ ...pickSettings(agency), vatRateBp: 2000, phone: '020 7946 0000' });
+    await api.settings.updateAgency({ ...pickSettings(agency!), vatRateBp: 2000, phone: '020 7946 0000' });
     expect((await api.settings.get()).agency?.phone).toBe('020 7946 0000');
 
     // The code works once.
@@ -135,7 +135,7 @@ describe('self-serve agency sign-up', () => {
   it('answers an address that already has an account alike, but emails its owner instead of a code', async () => {
     const existing = await createAgency(t.db, 'Existing Agency');
     const { id, mail, code } = await signUp('Copycat Lettings', existing.staff.email);
-    expect(mail.subject).toBe('You already have a Fettle account');
+    expect(mail!.subject).toBe('You already have a Fettle account');
     expect(code).toBeNull();
     for (const guess of ['000000', '123456'])
       await refusal(completeAgencySignUp(t.db, { id, code: guess, password: PASSWORD, now: NOW }));
@@ -183,9 +183,9 @@ describe('an operator opens an agency (hosted installs)', () => {
     });
     expect(agency.slug).toBe('elm-property');
     const mail = await latestEmail(t.db, 'ella@elm.example');
-    expect(mail.subject).toBe("You're invited to Elm Property on Fettle");
-    expect(mail.body).toContain('Elm Property is now open on Fettle, with you as its first admin.');
-    expect(linkIn(mail.body)).toBe(inviteUrl);
+    expect(mail!.subject).toBe("You're invited to Elm Property on Fettle");
+    expect(mail!.body).toContain('Elm Property is now open on Fettle, with you as its first admin.');
+    expect(linkIn(mail!.body)).toBe(inviteUrl);
     const token = new URL(inviteUrl).searchParams.get('token')!;
     await acceptInvitation(t.db, { token, password: PASSWORD, now: minutes(1) });
     const [admin] = await t.db.select().from(users).where(eq(users.email, 'ella@elm.example'));

@@ -51,7 +51,7 @@ describe('PDFs in any alphabet', () => {
     await stefan.jobs.send({ id, command: { type: 'COMPLETE', note: 'Wymieniono uszczelkę — gata, Ștefan 🛠️' } });
 
     const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
-    const sheet = await pdfText(await renderJobSheet((await jobSheetData(database.db, row, staffOf(fx)))!));
+    const sheet = await pdfText(await renderJobSheet((await jobSheetData(database.db, row!, staffOf(fx)))!));
     for (const t of [AGENCY, CONTRACTOR, STREET, 'Cieknący kran w łazience', 'Wymieniono uszczelkę — gata, Ștefan'])
       expect(sheet).toContain(t);
 
@@ -74,10 +74,10 @@ describe('PDFs in any alphabet', () => {
       issuedOn: ukDay(new Date()),
       netPence: 10_000,
       vatPence: 0,
-      documentId: doc.id,
+      documentId: doc!.id,
     });
     const [inv] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
-    await staff.finance.approveInvoice({ invoiceId: inv.id });
+    await staff.finance.approveInvoice({ invoiceId: inv!.id });
     await staff.jobs.send({ id, command: { type: 'CLOSE' } });
     await staff.finance.raiseInvoice({
       jobId: id,
@@ -87,7 +87,7 @@ describe('PDFs in any alphabet', () => {
     });
     const run = await staff.finance.createPaymentRun({
       contractorId: fx.contractors[0].id,
-      invoiceIds: [inv.id],
+      invoiceIds: [inv!.id],
       reference: 'RUN-Ω1',
       paidOn: ukDay(new Date()),
       key: 'names-run-0001',
@@ -110,7 +110,7 @@ describe('PDFs in any alphabet', () => {
     for (const t of [AGENCY, CONTRACTOR, 'ȘT-1', 'RUN-Ω1']) expect(remittance).toContain(t);
     const mine = await stefan.portal.statement({ from: ukDay(new Date()), to: ukDay(new Date()) });
     const statement = await pdfText(
-      await renderStatement({ ...mine, contractor: mine.contractor, generatedAt: new Date() }),
+      await renderStatement({ ...mine, contractor: mine.contractor!, generatedAt: new Date() }),
     );
     for (const t of [CONTRACTOR, 'ȘT-1', 'RUN-Ω1']) expect(statement).toContain(t);
 

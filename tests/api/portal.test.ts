@@ -2,6 +2,7 @@
 // jobs list, the "needs you" flags, scoping to the picked agency and to the contractor's own jobs, the
 // job as a contractor sees it (tenant contact as the agency allows), contacts, bad input, the Job
 // Sheet's content, and the demo data the portal is shown with.
+import { one } from '#db/rows.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,7 +89,7 @@ async function send(user: SessionUser, jobId: string, command: Step, daysAgo?: n
     .returning();
   const { type: _type, ...invoice } = command;
   const issuedOn = new Date(Date.now() - (daysAgo ?? 0) * DAY).toISOString().slice(0, 10);
-  return as(user, daysAgo).portal.submitInvoice({ jobId, ...invoice, issuedOn, documentId: doc.id });
+  return as(user, daysAgo).portal.submitInvoice({ jobId, ...invoice, issuedOn, documentId: doc!.id });
 }
 async function job(
   title: string,
@@ -107,33 +108,41 @@ async function job(
   return created.id;
 }
 
-const ids: Record<string, string> = {};
+/** The jobs beforeAll sets up, by what they show. */
+const ids = {} as Record<
+  'offered' | 'assigned' | 'inProgress' | 'completed' | 'invoiced' | 'declined' | 'eves' | 'atB' | 'old',
+  string
+>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   dir = mkdtempSync(join(tmpdir(), 'fettle-portal-'));
   a = await createAgency(database.db, 'Agency A');
   b = await createAgency(database.db, 'Agency B');
-  [patAtB] = await database.db
-    .insert(contractors)
-    .values({
-      agencyId: b.agency.id,
-      name: 'Pat Plumber',
-      email: a.contractors[0].email,
-      trades: ['plumbing'],
-      coverage: ['SW1A'],
-    })
-    .returning();
-  [{ id: tenantId }] = await database.db
-    .insert(tenants)
-    .values({
-      agencyId: a.agency.id,
-      propertyId: a.property.id,
-      name: 'Tess Tenant',
-      phone: '07700 900555',
-      email: 'tess@example.test',
-    })
-    .returning();
+  patAtB = one(
+    await database.db
+      .insert(contractors)
+      .values({
+        agencyId: b.agency.id,
+        name: 'Pat Plumber',
+        email: a.contractors[0].email,
+        trades: ['plumbing'],
+        coverage: ['SW1A'],
+      })
+      .returning(),
+  );
+  ({ id: tenantId } = one(
+    await database.db
+      .insert(tenants)
+      .values({
+        agencyId: a.agency.id,
+        propertyId: a.property.id,
+        name: 'Tess Tenant',
+        phone: '07700 900555',
+        email: 'tess@example.test',
+      })
+      .returning(),
+  ));
   await database.db
     .update(agencies)
     .set({ phone: '020 7946 0000', email: 'office@a.example' })
@@ -338,7 +347,7 @@ describe('portal.job', () => {
   it('lists photos and leaves out other contractors’ offers and refusals', async () => {
     const detail = await as(pat()).portal.job({ id: ids.inProgress });
     expect(detail.photos.map((p) => p.fileName).sort()).toEqual(['after.png', 'leak.png']);
-    expect(detail.photos[0].url).toMatch(/^\/api\/attachments\//);
+    expect(detail.photos[0]!.url).toMatch(/^\/api\/attachments\//);
     const evesView = await as(eve()).portal.job({ id: ids.declined });
     expect(evesView.timeline.filter((e) => e.type === 'OFFER')).toHaveLength(1);
     expect(evesView.timeline.some((e) => e.type === 'DECLINE')).toBe(false);
@@ -379,7 +388,7 @@ describe('portal.contacts', () => {
       { id: a.staff.id, name: 'Sam Staff', jobTitle: 'Property Manager', phone: '020 7946 0002', email: a.staff.email },
     ]);
     const atB = await as(contractor(b.agency.id, patAtB.id)).portal.contacts();
-    expect(atB.agency.name).toBe('Agency B');
+    expect(atB.agency!.name).toBe('Agency B');
     expect(JSON.stringify(atB)).not.toContain(a.staff.email);
   });
 });
@@ -395,15 +404,15 @@ const pdfText = async (bytes: Uint8Array) => {
 /** The Job Sheet's text as this viewer would download it. */
 const sheetText = async (id: string, viewer: SessionUser) => {
   const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
-  return pdfText(await renderJobSheet((await jobSheetData(database.db, row, viewer))!));
+  return pdfText(await renderJobSheet((await jobSheetData(database.db, row!, viewer))!));
 };
 
 describe('Job Sheet', () => {
   it("carries the job's details, and the tenant's contact only as the agency allows and only to the assigned contractor", async () => {
     const [offered] = await database.db.select().from(jobs).where(eq(jobs.id, ids.offered));
-    const offer = await pdfText(await renderJobSheet((await jobSheetData(database.db, offered, pat()))!));
+    const offer = await pdfText(await renderJobSheet((await jobSheetData(database.db, offered!, pat()))!));
     for (const s of [
-      offered.reference,
+      offered!.reference,
       'Offered to Pat',
       '1 Test Street',
       'SW1A 1AA',
@@ -415,16 +424,16 @@ describe('Job Sheet', () => {
     expect(offer).not.toContain('07700 900555');
 
     const [row] = await database.db.select().from(jobs).where(eq(jobs.id, ids.assigned));
-    const shared = await pdfText(await renderJobSheet((await jobSheetData(database.db, row, pat()))!));
-    for (const s of [row.reference, 'Accepted by Pat', 'Tess Tenant', '07700 900555']) expect(shared).toContain(s);
+    const shared = await pdfText(await renderJobSheet((await jobSheetData(database.db, row!, pat()))!));
+    for (const s of [row!.reference, 'Accepted by Pat', 'Tess Tenant', '07700 900555']) expect(shared).toContain(s);
 
     await database.db.update(agencies).set({ shareTenantContact: false }).where(eq(agencies.id, a.agency.id));
     try {
-      const hidden = await pdfText(await renderJobSheet((await jobSheetData(database.db, row, pat()))!));
+      const hidden = await pdfText(await renderJobSheet((await jobSheetData(database.db, row!, pat()))!));
       expect(hidden).toContain('Tess Tenant');
       expect(hidden).not.toContain('07700 900555');
       // Staff always see it.
-      expect(await pdfText(await renderJobSheet((await jobSheetData(database.db, row, staffOf(a)))!))).toContain(
+      expect(await pdfText(await renderJobSheet((await jobSheetData(database.db, row!, staffOf(a)))!))).toContain(
         '07700 900555',
       );
     } finally {
@@ -527,12 +536,12 @@ describe('staff case notes', () => {
     });
 
     const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
-    const patsSheet = (await jobSheetData(database.db, row, pat()))!;
+    const patsSheet = (await jobSheetData(database.db, row!, pat()))!;
     expect(patsSheet.notes.map((n) => n.text)).toEqual(['Key safe code is 4321', 'Parts ordered']);
     expect(patsSheet.photoCount).toBe(2);
     // The sheet is a site document (it has the contractor's signature block): printed by staff for the
     // contractor it carries what the contractor may see, never the internal note. Which notes were shared is in the history.
-    const staffSheet = (await jobSheetData(database.db, row, staffOf(a)))!;
+    const staffSheet = (await jobSheetData(database.db, row!, staffOf(a)))!;
     expect(staffSheet.notes.map((n) => n.text)).toEqual(['Key safe code is 4321', 'Parts ordered']);
     expect(staffSheet.photoCount).toBe(2);
     const history = (await as(staffOf(a)).jobs.get({ id })).timeline

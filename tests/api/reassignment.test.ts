@@ -76,7 +76,7 @@ const download = async (user: SessionUser, id: string) => {
 };
 const sheet = async (user: SessionUser) => {
   const [row] = await database.db.select().from(jobs).where(eq(jobs.id, jobId));
-  return (await jobSheetData(database.db, row, user))!;
+  return (await jobSheetData(database.db, row!, user))!;
 };
 
 /** Everything of Pat's work that must not reach Eve. */

@@ -79,7 +79,7 @@ const post = async (
   fields: Record<string, string | string[]>,
   files: File[] = [],
 ) =>
-  (await portal())[action]({
+  (await portal())[action]!({
     params: { id: jobId },
     locals: { user },
     request: request(
@@ -96,7 +96,7 @@ describe('uploads and the command they come with', () => {
     const [first] = await database.db.select().from(attachments).where(eq(attachments.jobId, jobId));
 
     // Not started, so the machine refuses the completion.
-    const refused = await post('complete', jobId, pat(), { note: 'All done', attachmentIds: [first.id] }, [
+    const refused = await post('complete', jobId, pat(), { note: 'All done', attachmentIds: [first!.id] }, [
       photo('with-the-form.png'),
     ]);
     expect(refused.status).toBe(409);
@@ -140,7 +140,7 @@ describe("a contractor's invoice document", () => {
         .select({ id: attachments.id })
         .from(attachments)
         .where(and(eq(attachments.jobId, jobId), eq(attachments.fileName, fileName)))
-    )[0].id;
+    )[0]!.id;
 
   it("may be only the contractor's own upload to the job, never an agency-internal document", async () => {
     const jobId = await offeredJob();

@@ -3,6 +3,7 @@
 // again with the same command and data directory. It must start; nothing it acknowledged is lost; no job
 // is half-created; every effect ran once (one "offered" email per offer); and the SMTP server received
 // every email, each under its own stable Message-ID, a repeat only for a message in flight at the kill.
+import { one } from '#db/rows.ts';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,10 +46,12 @@ describe('kill -9 in a burst, then the same command again', () => {
     const base = first.url;
     const cookie = await signInOverHttp(base, 'staff@harbour.example', 'demo-password-1');
     const lookup = postgres(databaseUrlOf(first), { max: 1, onnotice: () => {} });
-    const [{ propertyId, patId }] = await lookup<{ propertyId: string; patId: string }[]>`
+    const { propertyId, patId } = one(
+      await lookup<{ propertyId: string; patId: string }[]>`
       select p.id as "propertyId", c.id as "patId"
       from users u join properties p on p.agency_id = u.agency_id join contractors c on c.agency_id = u.agency_id
-      where u.email = 'staff@harbour.example' and c.email = 'pat@plumbfast.example' limit 1`;
+      where u.email = 'staff@harbour.example' and c.email = 'pat@plumbfast.example' limit 1`,
+    );
     await lookup.end();
 
     const call = async (path: string, input: unknown) => {
@@ -93,8 +96,10 @@ describe('kill -9 in a burst, then the same command again', () => {
       // Let the dispatcher and the mail deliverer finish what was pending at the kill.
       await until(
         async () => {
-          const [{ pending }] = await sql<{ pending: number }[]>`
-          select ((select count(*) from engine.outbox where done_at is null) + (select count(*) from emails where sent_at is null and failed_at is null))::int as pending`;
+          const { pending } = one(
+            await sql<{ pending: number }[]>`
+          select ((select count(*) from engine.outbox where done_at is null) + (select count(*) from emails where sent_at is null and failed_at is null))::int as pending`,
+          );
           return pending === 0;
         },
         'effects and emails to settle',

@@ -55,7 +55,7 @@ describe('a job creation killed halfway', () => {
     const { rows, output } = await killMidCreate('after-row');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'new', engine_version: 1, started: true });
-    expect(rows[0].sla_due_at).not.toBeNull();
+    expect(rows[0]!.sla_due_at).not.toBeNull();
     expect(output).toMatch(/job JOB-\d+ had no workflow \(the app stopped while creating it\); started it/);
   });
 });

@@ -54,11 +54,11 @@ describe('the running app', () => {
         body: JSON.stringify({ id, command: { type: 'CLOSE' } }),
       });
       return { status: res.status, body: await res.text() };
-    }, job.id);
+    }, job!.id);
     expect(answer.status).toBe(409);
     expect(answer.body).toContain('Cannot close the job while the job is In Progress');
-    const [after] = await app.sql<{ status: string }[]>`select status from jobs where id = ${job.id}`;
-    expect(after.status).toBe('inProgress');
+    const [after] = await app.sql<{ status: string }[]>`select status from jobs where id = ${job!.id}`;
+    expect(after!.status).toBe('inProgress');
   });
 
   it('signs out from the header, and everywhere from the sign-out page', async () => {

@@ -50,7 +50,7 @@ afterAll(async () => {
 /** The contractor's side, through the same API the portal uses, as that contractor. */
 async function asContractor(type: 'ACCEPT' | 'START' | 'COMPLETE', note = 'Fixed') {
   const [job] = await app.db.select().from(jobs).where(eq(jobs.id, jobId));
-  const contractorId = job.contractorId ?? job.offeredToId;
+  const contractorId = job!.contractorId ?? job!.offeredToId;
   const [c] = await app.db.select().from(contractors).where(eq(contractors.id, contractorId!));
   const caller = createCaller(
     createContext({
@@ -58,11 +58,11 @@ async function asContractor(type: 'ACCEPT' | 'START' | 'COMPLETE', note = 'Fixed
       engine: createEmbeddedEngine({ db: app.db }),
       user: {
         kind: 'contractor',
-        userId: c.userId ?? c.id,
-        name: c.name,
-        email: c.email,
-        agencyId: c.agencyId,
-        contractorId: c.id,
+        userId: c!.userId ?? c!.id,
+        name: c!.name,
+        email: c!.email,
+        agencyId: c!.agencyId,
+        contractorId: c!.id,
       },
       temporalUiUrl: null,
     }),
@@ -253,9 +253,9 @@ describe('the jobs workflow in the console', () => {
 
   it('assigns the suggested contractor, saying why', async () => {
     const suggestion = await text('[data-testid="suggestion"]');
-    expect(suggestion).toMatch(
-      /Suggested: .+ — covers this postcode district, does this trade, certifications valid, \d+ open jobs?/,
-    );
+    expect(suggestion).toMatch(/Suggested: .+ — covers this postcode district, does this trade, \d+ open jobs?\./);
+    // A plumbing leak needs no certificate, so the suggestion says nothing about certificates.
+    expect(suggestion).not.toMatch(/certif/i);
     const name = /Suggested: (.+?)(?: \(|\s—)/.exec(suggestion)![1];
     await screenshot(page, 'console', 'job-assign');
     await page.click('form[action="?/offer"] button');
@@ -285,7 +285,7 @@ describe('the jobs workflow in the console', () => {
         name,
       );
     };
-    await offerTo(rows[1]);
+    await offerTo(rows[1]!);
     // After the offer, the ticked row and the button agree (the row used to jump back to the first while the
     // button still named the last one, so the next click offered the job to someone else).
     const ticked = await page.$eval(
@@ -294,7 +294,7 @@ describe('the jobs workflow in the console', () => {
     );
     expect(await text('form[action="?/offer"] button')).toBe(`Offer job to ${ticked}`);
     expect(await page.$('form[action="?/offer"] input[name="acknowledge"]:checked')).toBeNull();
-    await offerTo(rows[0]);
+    await offerTo(rows[0]!);
     const timeline = await text('[data-testid="timeline"]');
     expect(timeline).toContain(`Offered to ${rows[1]}`);
     expect(timeline).toContain(`Offered to ${rows[0]}`);
@@ -397,9 +397,9 @@ describe('the jobs workflow in the console', () => {
     for (const [edge, other] of [
       ['new>assigned', 'assigned>new'],
       ['assigned>new', 'new>assigned'],
-    ]) {
-      expect(Math.abs(label(edge).y - drawn.mids[edge]), edge).toBeLessThan(
-        Math.abs(label(edge).y - drawn.mids[other]),
+    ] as const) {
+      expect(Math.abs(label(edge).y - drawn.mids[edge]!), edge).toBeLessThan(
+        Math.abs(label(edge).y - drawn.mids[other]!),
       );
     }
     for (const s of drawn.states) expect(s.room, `${s.state} fits its box`).toBeGreaterThan(4);
@@ -425,7 +425,7 @@ describe('the jobs workflow in the console', () => {
     );
 
     const first = (await page.$$('[data-testid="pick-contractor"]'))[0];
-    await first.click();
+    await first!.click();
     await page.waitForSelector('[data-testid="contractor-detail"]');
     await page.waitForSelector('[data-testid="coverage-map"][data-selected] path.travel-area');
     const detail = await text('[data-testid="contractor-detail"]');
@@ -454,11 +454,57 @@ describe('the jobs workflow in the console', () => {
     const pat = await page.$$eval('[data-testid="pick-contractor"]', (bs) =>
       bs.findIndex((b) => b.textContent?.includes('Pat Plumber')),
     );
-    await (await page.$$('[data-testid="pick-contractor"]'))[pat].click();
+    await (await page.$$('[data-testid="pick-contractor"]'))[pat]!.click();
     await page.waitForSelector('[data-testid="contractor-detail"]');
     const detail = await text('[data-testid="contractor-detail"]');
     expect(detail).toContain('Gas Safe: expired');
-    expect(detail).toMatch(/Cannot be assigned a Boiler \/ heating fault job without confirming/);
+    expect(detail).toMatch(/Cannot be assigned a Boiler \/ heating fault job without confirming: no valid Gas Safe\./);
+    expect(detail).toMatch(/Ranking: .*no valid Gas Safe/);
+
+    const gus = await page.$$eval('[data-testid="pick-contractor"]', (bs) =>
+      bs.findIndex((b) => b.textContent?.includes('Gus Gas')),
+    );
+    await (await page.$$('[data-testid="pick-contractor"]'))[gus]!.click();
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="contractor-detail"] h3')?.textContent?.includes('Gus Gas'),
+    );
+    const held = await text('[data-testid="contractor-detail"]');
+    expect(held).toMatch(/For a Boiler \/ heating fault job: Gas Safe valid until \d{1,2} \w{3} \d{4}\./);
+    expect(held).toMatch(/Ranking: .*Gas Safe valid until \d{1,2} \w{3} \d{4}/);
+    expect(held).not.toContain('Certified for');
+  });
+
+  it('says nothing about certifications for a job type that needs none: a locksmith is not "certified for" it', async () => {
+    const types = await page.$$eval('#jobTypeId option', (os) =>
+      os.map((o) => [o.textContent, o.getAttribute('value')]),
+    );
+    for (const [type, who] of [
+      ['Locks and security', 'Lou Locks'],
+      ['Plumbing leak', 'Pat Plumber'], // holds an expired Gas Safe: a leak does not need it
+      ['Plumbing leak', 'Gus Gas'], // holds a valid Gas Safe: not a reason for a leak either
+    ] as const) {
+      const id = types.find(([t]) => t === type)![1]!;
+      await page.goto(`${app.url}/contractors/map?postcode=BS1&jobTypeId=${id}`, { waitUntil: 'networkidle0' });
+      const at = await page.$$eval(
+        '[data-testid="pick-contractor"]',
+        (bs, name) => bs.findIndex((b) => b.textContent?.includes(name)),
+        who,
+      );
+      expect(at, who).toBeGreaterThanOrEqual(0);
+      await (await page.$$('[data-testid="pick-contractor"]'))[at]!.click();
+      await page.waitForFunction(
+        (name) => document.querySelector('[data-testid="contractor-detail"] h3')?.textContent?.includes(name),
+        {},
+        who,
+      );
+      const detail = await text('[data-testid="contractor-detail"]');
+      expect(detail, `${who}, ${type}`).not.toContain('Certified for');
+      expect(detail, `${who}, ${type}`).not.toMatch(/Cannot be assigned|For a .+ job:/);
+      expect(await page.$('[data-testid="required-certifications"]'), `${who}, ${type}`).toBeNull();
+      expect(/Ranking: (.*)\./.exec(detail)?.[1], `${who}, ${type}`).not.toMatch(/certif|Gas Safe|NICEIC/i);
+    }
+    // How to get a street map is for whoever runs the app (docs/operations.md), not for staff.
+    expect(await text('main')).not.toContain('MAP_TILE_URL');
   });
 
   it("shows a cancelled job's SLA as cancelled, neither met nor breached", async () => {
@@ -469,20 +515,20 @@ describe('the jobs workflow in the console', () => {
         engine: createEmbeddedEngine({ db: app.db }),
         user: {
           kind: 'staff',
-          userId: staff.id,
-          name: staff.name,
-          email: staff.email,
-          agencyId: staff.agencyId!,
+          userId: staff!.id,
+          name: staff!.name,
+          email: staff!.email,
+          agencyId: staff!.agencyId!,
           role: 'staff',
         },
         temporalUiUrl: null,
       }),
     );
-    const [property] = await app.db.select().from(properties).where(eq(properties.agencyId, staff.agencyId!));
+    const [property] = await app.db.select().from(properties).where(eq(properties.agencyId, staff!.agencyId!));
     const { id } = await caller.jobs.create({
       title: 'Logged twice by mistake',
       priorityCode: 'P2',
-      propertyId: property.id,
+      propertyId: property!.id,
     });
     await caller.jobs.send({ id, command: { type: 'CANCEL', reason: 'Duplicate' } });
     await page.goto(`${app.url}/jobs/${id}`, { waitUntil: 'networkidle0' });
@@ -494,8 +540,8 @@ describe('the jobs workflow in the console', () => {
       trs.map((t) => [t.textContent ?? '', t.querySelector('td[data-label="SLA"] span')?.className]),
     );
     expect(row).toEqual([[expect.stringContaining('Logged twice by mistake'), expect.stringContaining('muted')]]);
-    expect(row[0][0]).toContain('Cancelled');
-    expect(row[0][0]).not.toContain('Met');
+    expect(row[0]![0]).toContain('Cancelled');
+    expect(row[0]![0]).not.toContain('Met');
   });
 
   it('answers a link with a malformed id with a not-found page, not a server error', async () => {

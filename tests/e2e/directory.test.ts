@@ -1,6 +1,7 @@
 // Settings and directory in headless Chromium against the built app: the demo admin changes a priority's
 // SLA target, adds a contractor with a coverage district, records a certification on their page, and
 // finds them in the contractors list; at phone width the list still reads. Screenshots in test-artifacts/.
+import { one } from '#db/rows.ts';
 import { and, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,9 @@ const mainText = () => page.$eval('main', (m) => m.textContent ?? '');
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  [{ id: harbourId }] = await app.db.select({ id: agencies.id }).from(agencies).where(eq(agencies.slug, 'harbour'));
+  ({ id: harbourId } = one(
+    await app.db.select({ id: agencies.id }).from(agencies).where(eq(agencies.slug, 'harbour')),
+  ));
   page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   await signIn(page, app.url, 'admin@harbour.example');
@@ -36,15 +39,15 @@ describe('settings and directory', () => {
       .select()
       .from(priorities)
       .where(and(eq(priorities.agencyId, harbourId), eq(priorities.code, 'P2')));
-    expect(p2.targetHours).toBe(24);
-    const target = `#p-target-${p2.id}`;
+    expect(p2!.targetHours).toBe(24);
+    const target = `#p-target-${p2!.id}`;
     await page.$eval(target, (el) => ((el as HTMLInputElement).value = ''));
     await page.type(target, '36');
     await page.locator('button::-p-text(Save P2)').click();
     await page.waitForSelector('::-p-text(Urgent saved.)');
 
-    const [after] = await app.db.select().from(priorities).where(eq(priorities.id, p2.id));
-    expect(after.targetHours).toBe(36);
+    const [after] = await app.db.select().from(priorities).where(eq(priorities.id, p2!.id));
+    expect(after!.targetHours).toBe(36);
     await page.reload({ waitUntil: 'networkidle0' });
     expect(await page.$eval(target, (el) => (el as HTMLInputElement).value)).toBe('36');
     await screenshot(page, 'directory', 'settings-priority-saved');
@@ -55,14 +58,14 @@ describe('settings and directory', () => {
       .select()
       .from(priorities)
       .where(and(eq(priorities.agencyId, harbourId), eq(priorities.code, 'P1')));
-    const target = `#p-target-${p1.id}`;
+    const target = `#p-target-${p1!.id}`;
     await page.$eval(target, (el) => ((el as HTMLInputElement).value = ''));
     await page.type(target, '0');
     await page.keyboard.press('Enter'); // submits from the keyboard, like any form
-    await page.waitForSelector(`#p-target-${p1.id}-error`);
-    expect(await page.$eval(`#p-target-${p1.id}-error`, (e) => e.textContent)).toContain('At least 1 hour');
-    const [unchanged] = await app.db.select().from(priorities).where(eq(priorities.id, p1.id));
-    expect(unchanged.targetHours).toBe(p1.targetHours);
+    await page.waitForSelector(`#p-target-${p1!.id}-error`);
+    expect(await page.$eval(`#p-target-${p1!.id}-error`, (e) => e.textContent)).toContain('At least 1 hour');
+    const [unchanged] = await app.db.select().from(priorities).where(eq(priorities.id, p1!.id));
+    expect(unchanged!.targetHours).toBe(p1!.targetHours);
   });
 
   it('shows every mistake in the agency settings at once, VAT included, and saves nothing', async () => {
@@ -122,8 +125,8 @@ describe('settings and directory', () => {
       .from(contractors)
       .where(and(eq(contractors.agencyId, harbourId), eq(contractors.email, EMAIL)));
     expect(row).toMatchObject({ name: NAME, trades: ['roofing'], coverage: ['BS10', 'BS9'], baseOutcode: 'BS9' });
-    expect(row.baseLat).not.toBeNull();
-    const certs = await app.db.select().from(certifications).where(eq(certifications.contractorId, row.id));
+    expect(row!.baseLat).not.toBeNull();
+    const certs = await app.db.select().from(certifications).where(eq(certifications.contractorId, row!.id));
     expect(certs.map((c) => [c.name, c.reference, c.expiresOn])).toEqual([
       ['Working at Height', 'WAH-2210', '2027-12-31'],
     ]);
@@ -142,13 +145,13 @@ describe('settings and directory', () => {
       .select()
       .from(contractors)
       .where(and(eq(contractors.agencyId, harbourId), eq(contractors.email, EMAIL)));
-    await page.goto(`${app.url}/contractors/${rory.id}`, { waitUntil: 'networkidle0' });
-    expect(await page.$eval('#baseLat', (el) => (el as HTMLInputElement).value)).toBe(String(rory.baseLat)); // BS9's centre, shown
+    await page.goto(`${app.url}/contractors/${rory!.id}`, { waitUntil: 'networkidle0' });
+    expect(await page.$eval('#baseLat', (el) => (el as HTMLInputElement).value)).toBe(String(rory!.baseLat)); // BS9's centre, shown
     await page.$eval('#basePostcode', (el) => ((el as HTMLInputElement).value = ''));
     await page.type('#basePostcode', 'BS1 5LJ');
     await page.locator('button::-p-text(Save profile)').click();
     await page.waitForSelector('::-p-text(Profile saved.)');
-    const [moved] = await app.db.select().from(contractors).where(eq(contractors.id, rory.id));
+    const [moved] = await app.db.select().from(contractors).where(eq(contractors.id, rory!.id));
     expect(moved).toMatchObject({ baseOutcode: 'BS1', baseLat: 51.4537, baseLng: -2.5935 }); // BS1's centre
     expect(await page.$eval('#baseLat', (el) => (el as HTMLInputElement).value)).toBe('51.4537');
   });

@@ -2,6 +2,7 @@
 // finished job from the portal (with the document), staff approve it, raise the agency invoice and
 // generate its PDF, record payments (a double submit records once) and pay Pat in a payment run until
 // the job is Payment Complete; Pat sees the balance change and the remittance, and downloads a statement.
+import { one } from '#db/rows.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ async function submitForm(p: Page, action: string) {
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  [{ id: jobId }] = await app.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.title, JOB_TITLE));
+  ({ id: jobId } = one(await app.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.title, JOB_TITLE))));
   staffCtx = await browser.createBrowserContext();
   patCtx = await browser.createBrowserContext();
   staff = await staffCtx.newPage();
@@ -211,8 +212,8 @@ describe('financial close-out', () => {
     );
     expect(run).toBeGreaterThanOrEqual(0);
     const form = (await staff.$$('[data-testid="payment-run"]'))[run];
-    await (await form.$('input[name="reference"]'))!.type('RUN-E2E-001');
-    await (await form.$('button'))!.click();
+    await (await form!.$('input[name="reference"]'))!.type('RUN-E2E-001');
+    await (await form!.$('button'))!.click();
     await waitForText(staff, 'Payment run recorded');
     await waitForText(staff, 'RUN-E2E-001');
 

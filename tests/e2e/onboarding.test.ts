@@ -119,7 +119,7 @@ describe('the audit log page', () => {
       expect(all.length).toBeGreaterThan(10);
       // People, not roles: the demo's staff and contractors by name.
       const who = new Set(all.map((r) => r[1]));
-      expect([...who].some((w) => w.startsWith('Sam Staff'))).toBe(true);
+      expect([...who].some((w) => w!.startsWith('Sam Staff'))).toBe(true);
 
       await alex.locator('#job').fill('1');
       await Promise.all([

@@ -31,7 +31,7 @@ beforeAll(async () => {
   // Eve (seeded at Harbour with an offer waiting) also works for Northgate, so she must pick an agency.
   const [northgate] = await app.db.select().from(agencies).where(eq(agencies.slug, 'northgate'));
   await app.db.insert(contractors).values({
-    agencyId: northgate.id,
+    agencyId: northgate!.id,
     name: 'Eve Electric',
     company: 'Bright Sparks',
     email: EMAIL,
@@ -39,8 +39,8 @@ beforeAll(async () => {
     coverage: ['M4'],
   });
   const [job] = await app.db.select().from(jobs).where(eq(jobs.title, JOB_TITLE));
-  jobId = job.id;
-  reference = job.reference;
+  jobId = job!.id;
+  reference = job!.reference;
   page = await browser.newPage();
   await page.setViewport(PHONE);
 });
@@ -289,13 +289,13 @@ describe('contractor portal on a phone', () => {
       .select()
       .from(attachments)
       .where(and(eq(attachments.jobId, jobId), eq(attachments.fileName, 'wrong.png')));
-    const stored = join(app.dataDir, 'files', mistake.storageKey);
+    const stored = join(app.dataDir, 'files', mistake!.storageKey);
     expect(existsSync(stored)).toBe(true);
     await page.locator('button[aria-label="Remove wrong.png"]').click();
     await page.waitForFunction(() => !document.querySelector('button[aria-label="Remove wrong.png"]'), {
       timeout: 15_000,
     });
-    expect(await app.db.select().from(attachments).where(eq(attachments.id, mistake.id))).toHaveLength(0);
+    expect(await app.db.select().from(attachments).where(eq(attachments.id, mistake!.id))).toHaveLength(0);
     expect(existsSync(stored)).toBe(false);
 
     // A file that is not a photo is refused for good: it says so, with no full progress bar and no Retry that could never work.
@@ -542,7 +542,7 @@ describe('contractor portal on a phone', () => {
       for (const { width, parts } of lines) {
         const title = parts[0];
         const details = parts.find((p) => /^\d{4}-\d{2}-\d{2} · /.test(p.text))!;
-        expect(details.left).toBe(title.left);
+        expect(details.left).toBe(title!.left);
         expect(details.width).toBeGreaterThan(width / 2);
       }
       await screenshot(pat, 'portal', '09-statement-phone');
@@ -602,7 +602,7 @@ describe('contractor portal on a phone', () => {
       ).toContain('completed');
       const notes =
         await app.sql`select count(*)::int as n from job_events where job_id = ${jobId} and payload->>'text' = 'not my job'`;
-      expect(notes[0].n).toBe(0);
+      expect(notes[0]!.n).toBe(0);
     } finally {
       await close();
     }
@@ -612,7 +612,7 @@ describe('contractor portal on a phone', () => {
     const { pat, close } = await patAtHarbour();
     try {
       const [offer] = await app.db.select().from(jobs).where(eq(jobs.title, 'Shower drain slow'));
-      await pat.goto(`${app.url}/portal/jobs/${offer.id}`, { waitUntil: 'networkidle0' });
+      await pat.goto(`${app.url}/portal/jobs/${offer!.id}`, { waitUntil: 'networkidle0' });
       await pat.locator('details.decline summary').click();
       await pat.locator('#decline-reason').fill('Fully booked this week');
       await Promise.all([
@@ -621,10 +621,10 @@ describe('contractor portal on a phone', () => {
       ]);
       expect(new URL(pat.url()).pathname).toBe('/portal/jobs');
       const list = await pat.$eval('main', (m) => m.innerText);
-      expect(list).toContain(`You declined ${offer.reference}`);
+      expect(list).toContain(`You declined ${offer!.reference}`);
       expect(list).not.toContain('Shower drain slow');
-      const [after] = await app.db.select({ offeredToId: jobs.offeredToId }).from(jobs).where(eq(jobs.id, offer.id));
-      expect(after.offeredToId).toBeNull();
+      const [after] = await app.db.select({ offeredToId: jobs.offeredToId }).from(jobs).where(eq(jobs.id, offer!.id));
+      expect(after!.offeredToId).toBeNull();
 
       // The demo contractor's other Harbour jobs, each flagged with what it needs.
       await pat.goto(`${app.url}/portal/jobs?view=all`, { waitUntil: 'networkidle0' });

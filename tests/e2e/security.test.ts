@@ -183,7 +183,7 @@ describe('links in emails come only from hosts the app answers to', () => {
     const poisoned = await app.sql<
       { n: number }[]
     >`select count(*)::int as n from emails where body ilike '%evil.example%'`;
-    expect(poisoned[0].n).toBe(0);
+    expect(poisoned[0]!.n).toBe(0);
   });
 
   it('still sends the reset link for the host the browser used on this machine', async () => {
@@ -252,7 +252,7 @@ describe('control characters and faults', () => {
       title: 'Leaking tap',
       descriptionHtml: '<p>Drips all night</p>',
       priorityCode: 'P3',
-      propertyId: property.id,
+      propertyId: property!.id,
     };
     const cases = [
       { input: { ...job, title: 'Leaking\u0000 tap' }, says: 'The title contains a control character' },
@@ -289,7 +289,7 @@ describe('control characters and faults', () => {
       expect(message).toMatch(/^Something went wrong on our side \(ref [A-Z0-9]{8}\)$/);
       expect(api.body).not.toMatch(/select|from "?jobs|Failed query|params|stack/i);
       const ref = /ref ([A-Z0-9]{8})/.exec(message)![1];
-      expect(logAfter(app.output(), ref)).toMatch(/jobs/);
+      expect(logAfter(app.output(), ref!)).toMatch(/jobs/);
 
       // The same for a page: SvelteKit's error page shows the sentence and reference only.
       const page = await staff.page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });
@@ -316,8 +316,8 @@ describe("files: someone else's and no such answer alike", () => {
     const [file] = await app.db
       .insert(attachments)
       .values({
-        agencyId: job.agencyId,
-        jobId: job.id,
+        agencyId: job!.agencyId,
+        jobId: job!.id,
         uploadedBy: 'staff:x',
         kind: 'photo',
         fileName: 'boiler.png',
@@ -326,7 +326,7 @@ describe("files: someone else's and no such answer alike", () => {
         storageKey: 'nowhere',
       })
       .returning({ id: attachments.id });
-    return file.id;
+    return file!.id;
   }
 
   it("answers another agency's attachment and an unknown id with the same 404 and words", async () => {

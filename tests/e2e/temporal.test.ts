@@ -64,7 +64,7 @@ async function devServerWithUi(): Promise<
   } catch (e) {
     // A server that comes up after the deadline is still ours to stop.
     void starting.then((env) => env.teardown()).catch(() => {});
-    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 240);
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 240);
     return { ok: false, reason: `no Temporal dev server (${why}); set TEMPORAL_CLI_PATH to a \`temporal\` CLI binary` };
   } finally {
     clearTimeout(timer);
@@ -151,8 +151,8 @@ if (server.ok)
       expect(staff.url()).toMatch(/\/jobs\/[0-9a-f-]{36}\?created=1$/);
       jobId = new URL(staff.url()).pathname.split('/').pop()!;
       const [job] = await app.db.select().from(jobs).where(eq(jobs.id, jobId));
-      reference = job.reference;
-      workflowId = workflowIdFor(job);
+      reference = job!.reference;
+      workflowId = workflowIdFor(job!);
       expect(await text(staff, '[data-testid="job-status"]')).toBe('New');
       const description = await temporal.client.workflow.getHandle(workflowId).describe();
       expect(description.status.name).toBe('RUNNING');
@@ -337,9 +337,9 @@ if (server.ok)
         ['client', '216.00', 'Landlord BACS 7781'],
         ['commission', '60.00', 'Commission 7781'],
       ]) {
-        await staff.select('#leg', leg);
-        await staff.locator('#amount').fill(amount);
-        await staff.locator('#reference').fill(ref);
+        await staff.select('#leg', leg!);
+        await staff.locator('#amount').fill(amount!);
+        await staff.locator('#reference').fill(ref!);
         await staff.locator('form[action="?/pay"] button').click();
         await waitForText(staff, 'Settled', `[data-testid="leg-${leg}"]`);
       }
@@ -353,8 +353,8 @@ if (server.ok)
       );
       expect(run).toBeGreaterThanOrEqual(0);
       const form = (await staff.$$('[data-testid="payment-run"]'))[run];
-      await (await form.$('input[name="reference"]'))!.type('RUN-TEMPORAL-001');
-      await (await form.$('button'))!.click();
+      await (await form!.$('input[name="reference"]'))!.type('RUN-TEMPORAL-001');
+      await (await form!.$('button'))!.click();
       await waitForText(staff, 'Payment run recorded');
 
       await staff.goto(`${app.url}/jobs/${jobId}/finance`, { waitUntil: 'networkidle0' });

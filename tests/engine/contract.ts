@@ -64,7 +64,7 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       expect(view.nextTimer?.kind).toBe('slaWarning');
       const again = await h.engine.start(input);
       expect(again.version).toBe(1);
-      expect((await readModel(input.jobId)).slaDueAt?.toISOString()).toBe(view.context.sla.dueAt);
+      expect((await readModel(input.jobId))!.slaDueAt?.toISOString()).toBe(view.context.sla.dueAt);
     });
 
     it('takes a job from New to Payment Complete, recording every step', async () => {
@@ -126,9 +126,9 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
       expect(events.at(-1)?.toStatus).toBe('paymentComplete');
       const row = await readModel(id);
-      expect(row.status).toBe('paymentComplete');
-      expect(row.contractorId).toBe(pat.id);
-      expect(row.engineVersion).toBe(12);
+      expect(row!.status).toBe('paymentComplete');
+      expect(row!.contractorId).toBe(pat.id);
+      expect(row!.engineVersion).toBe(12);
       expect(await audits(id, 'job.record_payment')).toHaveLength(3);
       expect((await h.engine.get(id)).status).toBe('paymentComplete');
     });
@@ -188,7 +188,7 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
         const results = await Promise.allSettled(round % 2 ? [close(), recall()] : [recall(), close()]);
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const [refused] = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-        const reason: unknown = refused.reason;
+        const reason: unknown = refused!.reason;
         expect(reason).toBeInstanceOf(EventRejected);
         const status = (await h.engine.get(id)).status;
         expect(['closed', 'recalled']).toContain(status);
@@ -219,7 +219,7 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       const view = await h.engine.get(input.jobId);
       expect(view.context.sla.breached).toBe(true);
       expect(await audits(input.jobId, 'job.sla_breached')).toHaveLength(1);
-      expect((await readModel(input.jobId)).slaBreached).toBe(true);
+      expect((await readModel(input.jobId))!.slaBreached).toBe(true);
       // The timeline names each warning's percentage: the recorded events carry it.
       const warnings = (await history(input.jobId)).filter((e) => e.type === 'SLA_WARNING');
       expect(warnings.map((e) => (e.payload as { percent?: number }).percent)).toEqual([75, 90]);
@@ -284,7 +284,7 @@ export function engineContract(name: string, makeHarness: () => Promise<EngineHa
       await h.engine.start(input);
       const changed = await h.engine.send(input.jobId, { type: 'CHANGE_PRIORITY', priority: ROUTINE, actor: staff });
       expect(changed.context.sla.dueAt).toBe(new Date(Date.parse(input.createdAt) + 72 * HOUR).toISOString());
-      expect((await readModel(input.jobId)).priorityCode).toBe('P3');
+      expect((await readModel(input.jobId))!.priorityCode).toBe('P3');
       await h.engine.send(input.jobId, { type: 'OFFER', contractorId: eve.id, actor: staff });
       await h.engine.send(input.jobId, { type: 'ACCEPT', actor: eve });
       await h.engine.send(input.jobId, { type: 'START', actor: eve });

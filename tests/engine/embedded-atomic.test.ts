@@ -1,6 +1,7 @@
 // The embedded engine pipelines an event's writes with its COMMIT. These prove the event is still all or
 // nothing: when any one write fails, none of the others (snapshot, history, audit, read model, outbox,
 // deadline) is kept, the caller gets the write's error, and the job takes the same event afterwards.
+import { one } from '#db/rows.ts';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, engineJobs, engineTimers, jobEvents, jobs, outbox } from '#db/schema/index.ts';
@@ -27,10 +28,10 @@ async function snapshotOf(jobId: string) {
   const [job] = await db.select().from(jobs).where(eq(jobs.id, jobId));
   const [timer] = await db.select().from(engineTimers).where(eq(engineTimers.jobId, jobId));
   return {
-    version: engine.version,
-    state: engine.state,
-    status: job.status,
-    readModelVersion: job.engineVersion,
+    version: engine!.version,
+    state: engine!.state,
+    status: job!.status,
+    readModelVersion: job!.engineVersion,
     timer: timer ? { key: timer.key, dueAt: timer.dueAt } : null,
     events: (await db.select().from(jobEvents).where(eq(jobEvents.jobId, jobId))).length,
     audit: (await db.select().from(auditLog).where(eq(auditLog.jobId, jobId))).length,
@@ -110,8 +111,10 @@ describe('embedded engine: one event, one transaction', () => {
     } finally {
       await database.sql.unsafe(`alter table audit_log drop constraint bench_fault`);
     }
-    const [{ open }] = await database.sql<{ open: number }[]>`
-      select count(*)::int as open from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`;
+    const { open } = one(
+      await database.sql<{ open: number }[]>`
+      select count(*)::int as open from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`,
+    );
     expect(open).toBe(0);
     const views = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>

@@ -58,7 +58,7 @@ describe('embedded engine durability', () => {
       .select()
       .from(outbox)
       .where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
-    expect(pending.doneAt).toBeNull();
+    expect(pending!.doneAt).toBeNull();
 
     // After restart, once the retry is due, the effect runs again: idempotent, still one email.
     clock.advance(2_000);
@@ -74,8 +74,8 @@ describe('embedded engine durability', () => {
       .select()
       .from(outbox)
       .where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
-    expect(done.doneAt).not.toBeNull();
-    expect(done.attempts).toBe(2);
+    expect(done!.doneAt).not.toBeNull();
+    expect(done!.attempts).toBe(2);
   });
 
   it('leaves a claim held by a dead dispatcher alone until its lease expires', async () => {
@@ -125,7 +125,7 @@ describe('embedded engine durability', () => {
         .from(outbox)
         .where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)));
       expect(row).toMatchObject({ lockedBy: null, attempts: 2 });
-      expect(row.doneAt).not.toBeNull();
+      expect(row!.doneAt).not.toBeNull();
     } finally {
       await next.stop();
     }
@@ -157,15 +157,15 @@ describe('embedded engine durability', () => {
           .from(outbox)
           .where(and(eq(outbox.jobId, input.jobId), eq(outbox.seq, 2)))
       )[0];
-    expect((await row()).lastError).toMatch(/SMTP unavailable/);
-    expect((await row()).availableAt.getTime()).toBe(clock().getTime() + 1000);
+    expect((await row())!.lastError).toMatch(/SMTP unavailable/);
+    expect((await row())!.availableAt.getTime()).toBe(clock().getTime() + 1000);
     clock.advance(1000);
     await dispatcher.drain();
-    expect((await row()).availableAt.getTime()).toBe(clock().getTime() + 2000); // doubled
+    expect((await row())!.availableAt.getTime()).toBe(clock().getTime() + 2000); // doubled
     clock.advance(2000);
     await dispatcher.drain();
-    expect((await row()).doneAt).not.toBeNull();
-    expect((await row()).attempts).toBe(3);
+    expect((await row())!.doneAt).not.toBeNull();
+    expect((await row())!.attempts).toBe(3);
     expect(await offerEmails(input.reference)).toHaveLength(1);
   });
 

@@ -44,13 +44,13 @@ describe('job creation and crashes', () => {
     await expect(createJob(database.db, dying, newJob('Crashed while creating'))).rejects.toThrow('process killed');
     expect(await database.db.select().from(jobs).where(eq(jobs.title, 'Crashed while creating'))).toEqual([]);
     const [after] = await database.db.select().from(agencies).where(eq(agencies.id, fx.agency.id));
-    expect(after.nextJobNumber).toBe(before.nextJobNumber);
+    expect(after!.nextJobNumber).toBe(before!.nextJobNumber);
 
     // And when nothing fails, the job is whole the moment createJob returns.
     const created = await createJob(database.db, engine, newJob('Created whole'));
     const [row] = await database.db.select().from(jobs).where(eq(jobs.id, created.id));
-    expect(row.engineVersion).toBe(1);
-    expect(row.slaDueAt).not.toBeNull();
+    expect(row!.engineVersion).toBe(1);
+    expect(row!.slaDueAt).not.toBeNull();
     expect((await engine.get(created.id)).status).toBe('new');
   });
 
@@ -69,8 +69,8 @@ describe('job creation and crashes', () => {
     expect(view.context.priority.code).toBe('P2');
     const [row] = await database.db.select().from(jobs).where(eq(jobs.id, orphan.jobId));
     // Urgent: 24 hours from when the job was created.
-    expect(row.slaDueAt?.toISOString()).toBe(new Date(clock().getTime() + 24 * 3_600_000).toISOString());
-    expect(row.engineVersion).toBe(1);
+    expect(row!.slaDueAt?.toISOString()).toBe(new Date(clock().getTime() + 24 * 3_600_000).toISOString());
+    expect(row!.engineVersion).toBe(1);
     const [timer] = await database.db.select().from(engineTimers).where(eq(engineTimers.jobId, orphan.jobId));
     expect(timer).toBeDefined();
     expect(logged).toEqual([`job ${orphan.reference} had no workflow (the app stopped while creating it); started it`]);

@@ -99,12 +99,14 @@ describe('mail delivery over SMTP', () => {
     await createDispatcher({ sql: t.database.sql, engine, activities: createActivities({ db: t.db }) }).drain();
 
     await expect.poll(() => t.smtp.received.length, { timeout: 10_000, interval: 20 }).toBe(1);
-    expect(t.smtp.received[0].to).toBe(t.fx.contractors[0].email);
+    expect(t.smtp.received[0]!.to).toBe(t.fx.contractors[0].email);
     // Contractors work for several agencies: the subject says which one first.
-    expect(t.smtp.received[0].subject).toMatch(new RegExp(`^${t.fx.agency.name}: ${input.reference} offered to you: `));
+    expect(t.smtp.received[0]!.subject).toMatch(
+      new RegExp(`^${t.fx.agency.name}: ${input.reference} offered to you: `),
+    );
     // Recorded as sent just after the server took it.
     const row = async () => (await t.db.select().from(emails).where(eq(emails.to, t.fx.contractors[0].email)))[0];
-    await expect.poll(async () => (await row()).sentAt, { timeout: 10_000, interval: 20 }).not.toBeNull();
+    await expect.poll(async () => (await row())!.sentAt, { timeout: 10_000, interval: 20 }).not.toBeNull();
     expect(await row()).toMatchObject({ jobId: input.jobId, lane: 'notification', attempts: 1, lastError: null });
     expect(await t.db.select().from(emails).where(eq(emails.lane, 'auth'))).toHaveLength(0);
   });
@@ -158,7 +160,7 @@ describe('mail delivery over SMTP', () => {
       .toBe(1);
     // Delivered while every one of the 200 notifications was still waiting.
     expect(t.smtp.received.map((m) => m.to)).toEqual([email]);
-    expect(t.smtp.received[0].subject).toMatch(/verification code/);
+    expect(t.smtp.received[0]!.subject).toMatch(/verification code/);
 
     t.smtp.release();
     await expect.poll(() => t.smtp.received.length, { timeout: 30_000, interval: 50 }).toBe(201);
@@ -183,7 +185,7 @@ describe('mail delivery over SMTP', () => {
       log: quiet,
     }).drain();
     expect(more.smtp.received).toHaveLength(21);
-    expect(more.smtp.received[0].to).toBe('waiting@example.test');
+    expect(more.smtp.received[0]!.to).toBe('waiting@example.test');
   });
 
   it('retries a server that answers 4xx with growing waits, then delivers once', async () => {
@@ -195,16 +197,16 @@ describe('mail delivery over SMTP', () => {
 
     expect(await deliverer.drain()).toBe(1);
     expect(await row()).toMatchObject({ attempts: 1, sentAt: null, failedAt: null });
-    expect((await row()).lastError).toMatch(/451/);
-    expect((await row()).nextAttemptAt!.getTime()).toBe(now().getTime() + 60_000);
+    expect((await row())!.lastError).toMatch(/451/);
+    expect((await row())!.nextAttemptAt!.getTime()).toBe(now().getTime() + 60_000);
     expect(await deliverer.drain()).toBe(0); // not before its wait is over
     now.advance(60_000);
     expect(await deliverer.drain()).toBe(1);
-    expect((await row()).nextAttemptAt!.getTime()).toBe(now().getTime() + 120_000); // doubled
+    expect((await row())!.nextAttemptAt!.getTime()).toBe(now().getTime() + 120_000); // doubled
     now.advance(120_000);
     expect(await deliverer.drain()).toBe(1);
     expect(await row()).toMatchObject({ attempts: 3, lastError: null, failedAt: null });
-    expect((await row()).sentAt).not.toBeNull();
+    expect((await row())!.sentAt).not.toBeNull();
     expect(t.smtp.attempts()).toBe(3);
     expect(t.smtp.received).toHaveLength(1);
     now.advance(3_600_000);
@@ -233,15 +235,15 @@ describe('mail delivery over SMTP', () => {
     expect(t.smtp.received).toHaveLength(0);
     const [row] = await t.db.select().from(emails).where(eq(emails.jobId, input.jobId));
     expect(row).toMatchObject({ attempts: 4, sentAt: null, lockedUntil: null });
-    expect(row.failedAt).not.toBeNull();
-    expect(row.lastError).toMatch(/451/);
+    expect(row!.failedAt).not.toBeNull();
+    expect(row!.lastError).toMatch(/451/);
 
     // Staff see it on the job (the Overview tab's timeline lists these as "Email not delivered to …").
     const detail = await callerFor(t.db, staffOf(t.fx)).jobs.get({ id: input.jobId });
     expect(detail.undelivered).toEqual([
-      expect.objectContaining({ to: t.fx.contractors[0].email, attempts: 4, subject: row.subject }),
+      expect.objectContaining({ to: t.fx.contractors[0].email, attempts: 4, subject: row!.subject }),
     ]);
-    expect(detail.undelivered[0].lastError).toMatch(/451/);
+    expect(detail.undelivered[0]!.lastError).toMatch(/451/);
   });
 
   it('gives each message a stable Message-ID and sends it once across a stop and restart mid-queue', async () => {

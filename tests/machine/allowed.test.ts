@@ -53,7 +53,7 @@ describe('allowedActions', () => {
         (walk) => {
           let state: JobState = start();
           walk.forEach(([move, who], i) => {
-            const result = stepJob(state, moves[move](i, who));
+            const result = stepJob(state, moves[move]!(i, who));
             if (result.ok) state = result.state;
             const now = at(i + 1);
             for (const actor of ACTORS)

@@ -126,7 +126,7 @@ describe('an admin bringing the next deadline forward (ADVANCE_DEADLINE)', () =>
     const state = start();
     const [warn75, ...rest] = state.context.timers;
     const now = hoursIn(1);
-    const { state: next, effects } = step(state, advance(now, warn75.key));
+    const { state: next, effects } = step(state, advance(now, warn75!.key));
     expect(effects).toEqual([]); // the deadline's own event tells people, when it fires
     expect(next.status).toBe('new');
     expect(next.context.timers).toEqual([{ ...warn75, at: now }, ...rest]);
@@ -200,7 +200,7 @@ describe('changing the priority', () => {
     expect(state.context.sla.dueAt).toBe(hoursIn(4));
     const due = state.context.timers.filter((t) => t.at <= hoursIn(3.5));
     expect(due.map((t) => t.percent)).toEqual([50, 75]);
-    expect(step(state, timerEvent(due[0], hoursIn(3.5))).state.context.sla.warnedPercent).toBe(50);
+    expect(step(state, timerEvent(due[0]!, hoursIn(3.5))).state.context.sla.warnedPercent).toBe(50);
   });
 
   test('to a target already past, fires only the breach: the missed warnings are dropped, not sent', () => {
@@ -241,7 +241,7 @@ describe('completion and invoices', () => {
       { key: `invoice:${now}:remind`, kind: 'invoiceReminder', at: plusMs(now, CHASE.invoiceReminderHours * HOUR) },
     ]);
     const oldWarning = state.context.timers[0];
-    expect(refused(completed, timerEvent(oldWarning, hoursIn(30)))).toBe('That deadline is no longer pending');
+    expect(refused(completed, timerEvent(oldWarning!, hoursIn(30)))).toBe('That deadline is no longer pending');
   });
 
   /** A completed job under `chase`, and every invoice deadline fired on time: [hours after completion, who was told]. */
@@ -252,7 +252,7 @@ describe('completion and invoices', () => {
     while (pendingTimer(state)) {
       const next = fireNext(state);
       for (const n of notifications(next.effects))
-        fired.push([hoursAfter(completedAt, [next.timer])[0], n.template, n.contractors, n.staff]);
+        fired.push([hoursAfter(completedAt, [next.timer])[0]!, n.template, n.contractors, n.staff]);
       state = next.state;
     }
     return { fired, state };
@@ -377,12 +377,12 @@ describe('offer chasers', () => {
     expect(hoursAfter(offerAt, ofKind(state, 'offerEscalation'))).toEqual([CHASE.offerEscalationHours]);
 
     const [reminder] = ofKind(state, 'offerReminder');
-    const reminded = step(state, timerEvent(reminder, reminder.at));
+    const reminded = step(state, timerEvent(reminder!, reminder!.at));
     expect(notifications(reminded.effects)).toEqual([
       { template: 'offerReminder', contractors: ['pat'], staff: false, data: {} },
     ]);
     const [escalation] = ofKind(reminded.state, 'offerEscalation');
-    const escalated = step(reminded.state, timerEvent(escalation, escalation.at));
+    const escalated = step(reminded.state, timerEvent(escalation!, escalation!.at));
     expect(notifications(escalated.effects)).toEqual([
       { template: 'offerEscalation', contractors: [], staff: true, data: { contractorId: 'pat' } },
     ]);
@@ -404,7 +404,7 @@ describe('offer chasers', () => {
     const next = step(state, event).state;
     expect(kinds(next)).toEqual(['slaWarning', 'slaWarning', 'slaBreach']);
     const [reminder] = ofKind(state, 'offerReminder');
-    expect(refused(next, timerEvent(reminder, reminder.at))).toBe('That deadline is no longer pending');
+    expect(refused(next, timerEvent(reminder!, reminder!.at))).toBe('That deadline is no longer pending');
   });
 
   test('move to the new contractor when the job is re-offered', () => {

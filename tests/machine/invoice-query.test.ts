@@ -41,7 +41,7 @@ describe('QUERY_INVOICE', () => {
     ]);
     const chasers = result.state.context.timers.filter((t) => t.kind === 'invoiceReminder');
     expect(chasers).toHaveLength(1);
-    expect(Date.parse(chasers[0].at)).toBeGreaterThan(Date.parse(at));
+    expect(Date.parse(chasers[0]!.at)).toBeGreaterThan(Date.parse(at));
   });
 
   test('a corrected invoice is then accepted and stops the chaser', () => {

@@ -88,7 +88,7 @@ const TABLE: Record<JobEventType, readonly Who[]> = {
 };
 
 const expectAccepted = (scenario: Scenario, type: JobEventType, role: RoleKey) =>
-  WHO[TABLE[type][SCENARIOS.indexOf(scenario)]].includes(role);
+  WHO[TABLE[type][SCENARIOS.indexOf(scenario)]!].includes(role);
 
 const laterOf = (a: string, b: string) => (a > b ? a : b);
 

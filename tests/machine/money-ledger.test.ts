@@ -71,7 +71,7 @@ describe('statements', () => {
           expect(s.lines.at(-1)?.balancePence ?? opening).toBe(s.closingPence);
           // Each line moves the balance by exactly its own amount.
           s.lines.forEach((l, i) =>
-            expect(l.balancePence - (i === 0 ? opening : s.lines[i - 1].balancePence)).toBe(
+            expect(l.balancePence - (i === 0 ? opening : s.lines[i - 1]!.balancePence)).toBe(
               l.invoicedPence - l.paidPence,
             ),
           );
@@ -131,14 +131,14 @@ describe('statement CSV', () => {
         expect(rows[0]).toEqual(['Date', 'Type', 'Number', 'Job', 'Description', 'Invoiced', 'Paid', 'Balance']);
         rows.forEach((r) => expect(r).toHaveLength(8));
         s.lines.forEach((l, i) => {
-          expect(rows[i + 2].slice(0, 5)).toEqual([
+          expect(rows[i + 2]!.slice(0, 5)).toEqual([
             l.date,
             l.type === 'invoice' ? 'Invoice' : 'Payment',
             safeText(l.number),
             safeText(l.jobReference),
             safeText(l.description),
           ]);
-          expect(rows[i + 2][7]).toBe(poundsOf(l.balancePence));
+          expect(rows[i + 2]![7]).toBe(poundsOf(l.balancePence));
         });
         expect(rows.at(-1)![7]).toBe(poundsOf(s.closingPence));
       }),
@@ -158,9 +158,9 @@ describe('statement CSV', () => {
       },
     ]);
     const [, opening, line] = parseCsv(statementCsv(s));
-    expect(line.slice(2, 5)).toEqual(['\'=HYPERLINK("http://x")', "'+JOB", "'@sum"]);
-    expect(opening[7]).toBe('-5.00');
-    expect(line[7]).toBe('-4.00');
+    expect(line!.slice(2, 5)).toEqual(['\'=HYPERLINK("http://x")', "'+JOB", "'@sum"]);
+    expect(opening![7]).toBe('-5.00');
+    expect(line![7]).toBe('-4.00');
   });
 
   test('quotes only what needs quoting', () => {

@@ -142,7 +142,7 @@ const split = (total: number) =>
     ? fc.constant(total === 0 ? [] : [total])
     : fc.uniqueArray(fc.integer({ min: 1, max: total - 1 }), { maxLength: 4 }).map((cuts) => {
         const points = [0, ...cuts.sort((a, b) => a - b), total];
-        return points.slice(1).map((p, i) => p - points[i]);
+        return points.slice(1).map((p, i) => p - points[i]!);
       });
 
 /** Every leg's parts, interleaved in a random order, as payment events. */
@@ -169,8 +169,9 @@ const paymentPlan = (expected: Record<PaymentLeg, number>, bump?: { leg: Payment
         const order = [...shuffled];
         const at = order.findIndex((p) => p.overshoots);
         if (at < 0) return order;
-        const last = order.findLastIndex((p) => p.leg === order[at].leg);
-        [order[at], order[last]] = [order[last], order[at]];
+        const overshoot = order[at]!;
+        const last = order.findLastIndex((p) => p.leg === overshoot.leg);
+        [order[at], order[last]] = [order[last]!, overshoot];
         return order;
       });
     })

@@ -286,7 +286,7 @@ describe('bringing a deadline forward', () => {
     expect(refused(state, advance(now, STAFF))).toBe('Only agency admins can bring a deadline forward');
     expect(refused(state, advance(now, PAT))).toBe('Only agency admins can bring a deadline forward');
     expect(refused(state, advance(now, SYSTEM))).toBe('Only agency admins can bring a deadline forward');
-    expect(step(state, advance(now)).state.context.timers[0].at).toBe(now);
+    expect(step(state, advance(now)).state.context.timers[0]!.at).toBe(now);
   });
 
   test('needs a pending deadline', () => {
@@ -298,10 +298,10 @@ describe('bringing a deadline forward', () => {
   test('naming a deadline that is no longer the next one is refused, so a stale page cannot fire another', () => {
     const { state, now } = reach('assigned');
     const [warn75, warn90] = state.context.timers;
-    expect(refused(state, advance(now, ADMIN, warn90.key))).toBe(
+    expect(refused(state, advance(now, ADMIN, warn90!.key))).toBe(
       'That deadline has already fired or is no longer the next one',
     );
-    expect(step(state, advance(now, ADMIN, warn75.key)).ok).toBe(true);
+    expect(step(state, advance(now, ADMIN, warn75!.key)).ok).toBe(true);
   });
 
   test('final states refuse it like everything else', () => {

@@ -189,7 +189,7 @@ export const historyOf = (scenario: Scenario): JobEvent[] => HISTORY[scenario]()
 export function reach(scenario: Scenario): { state: JobState; now: string } {
   const history = historyOf(scenario);
   const state = drive(start(), history);
-  return { state, now: plusMs(history[history.length - 1].at, HOUR) };
+  return { state, now: plusMs(history[history.length - 1]!.at, HOUR) };
 }
 
 export const notifications = (effects: readonly Effect[]) => effects.map((e) => e.params);

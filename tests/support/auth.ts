@@ -26,7 +26,7 @@ export function testAuth(db: Database, options: { rateLimit?: boolean } = {}) {
 /** The Cookie header a browser would send back after these Set-Cookie lines. */
 export const cookieFrom = (setCookies: string[]) =>
   setCookies
-    .map((line) => line.split(';')[0])
+    .map((line) => line.split(';', 1)[0] ?? '')
     .filter((pair) => !pair.endsWith('='))
     .join('; ');
 

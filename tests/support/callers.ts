@@ -19,7 +19,7 @@ export const staffOf = (fx: Fixture): SessionUser => ({
 });
 
 /** The fixture's i-th contractor signed in at its agency (a made-up user id: no auth row is needed). */
-export const contractorOf = (fx: Fixture, i: number): SessionUser => ({
+export const contractorOf = (fx: Fixture, i: 0 | 1): SessionUser => ({
   kind: 'contractor',
   userId: '00000000-0000-4000-8000-00000000000' + i,
   name: fx.contractors[i].name,

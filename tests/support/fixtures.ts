@@ -1,5 +1,6 @@
 // Minimal real rows for engine and API tests: an agency with staff, contractors, a property and jobs.
 import type { Database } from '#db/client.ts';
+import { exactly, one } from '#db/rows.ts';
 import { agencies, contractors, jobs, priorities, properties, users } from '#db/schema/index.ts';
 import type { JobInput, PriorityPolicy } from '#workflows/model.ts';
 
@@ -8,14 +9,18 @@ export const ROUTINE: PriorityPolicy = { code: 'P3', name: 'Routine', targetHour
 const CHASE = { offerReminderHours: 4, offerEscalationHours: 24, invoiceReminderHours: 168 };
 
 export async function createAgency(db: Database, name = 'Acme Lettings') {
-  const [agency] = await db
-    .insert(agencies)
-    .values({ name, slug: `${name.toLowerCase().replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2, 8)}` })
-    .returning();
-  const [staff] = await db
-    .insert(users)
-    .values({ agencyId: agency.id, name: 'Sam Staff', email: `sam+${agency.slug}@example.test`, role: 'staff' })
-    .returning();
+  const agency = one(
+    await db
+      .insert(agencies)
+      .values({ name, slug: `${name.toLowerCase().replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2, 8)}` })
+      .returning(),
+  );
+  const staff = one(
+    await db
+      .insert(users)
+      .values({ agencyId: agency.id, name: 'Sam Staff', email: `sam+${agency.slug}@example.test`, role: 'staff' })
+      .returning(),
+  );
   const contractorRows = await db
     .insert(contractors)
     .values([
@@ -39,11 +44,13 @@ export async function createAgency(db: Database, name = 'Acme Lettings') {
     { agencyId: agency.id, ...URGENT, sortOrder: 1 },
     { agencyId: agency.id, ...ROUTINE, sortOrder: 2 },
   ]);
-  const [property] = await db
-    .insert(properties)
-    .values({ agencyId: agency.id, line1: '1 Test Street', town: 'London', postcode: 'SW1A 1AA', outcode: 'SW1A' })
-    .returning();
-  return { agency, staff, contractors: contractorRows, property };
+  const property = one(
+    await db
+      .insert(properties)
+      .values({ agencyId: agency.id, line1: '1 Test Street', town: 'London', postcode: 'SW1A 1AA', outcode: 'SW1A' })
+      .returning(),
+  );
+  return { agency, staff, contractors: exactly(contractorRows, 2), property };
 }
 
 let counter = 0;
@@ -58,18 +65,20 @@ export async function createJobRow(
   const createdAt = options.createdAt ?? new Date();
   const priority = options.priority ?? URGENT;
   const reference = `JOB-${String(number).padStart(6, '0')}-${Math.random().toString(36).slice(2, 6)}`;
-  const [job] = await db
-    .insert(jobs)
-    .values({
-      agencyId,
-      number,
-      reference,
-      title: `Leaking tap ${number}`,
-      priorityCode: priority.code,
-      propertyId: options.propertyId,
-      createdAt,
-    })
-    .returning();
+  const job = one(
+    await db
+      .insert(jobs)
+      .values({
+        agencyId,
+        number,
+        reference,
+        title: `Leaking tap ${number}`,
+        priorityCode: priority.code,
+        propertyId: options.propertyId,
+        createdAt,
+      })
+      .returning(),
+  );
   return { jobId: job.id, reference, agencyId, createdAt: createdAt.toISOString(), priority, chase: CHASE };
 }
 

@@ -8,7 +8,7 @@ import { reachable } from '#worker/engines/reachable.ts';
 
 type Found<T> = { ok: true; value: T; via: string } | { ok: false; reason: string };
 
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 240);
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 240);
 
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -155,7 +155,7 @@ describe('job loop: events', () => {
     expect(fake.transitions).toEqual([
       expect.objectContaining({ jobId: 'job-1', seq: 1, event: null, from: null, at: new Date(T0).toISOString() }),
     ]);
-    expect(fake.transitions[0].state.status).toBe('new');
+    expect(fake.transitions[0]!.state.status).toBe('new');
     expect(view.nextTimer).toMatchObject({ kind: 'slaWarning', at: new Date(T0 + 18 * HOUR).toISOString() });
     expect(fake.published.at(-1)?.version).toBe(1);
   });
@@ -245,7 +245,7 @@ describe('job loop: deadlines', () => {
 
     fake.set(T0 + 18 * HOUR);
     await until(() => fake.transitions.length === 2, 'the 75 % warning');
-    expect(fake.transitions[1].event).toMatchObject({
+    expect(fake.transitions[1]!.event).toMatchObject({
       type: 'SLA_WARNING',
       at: new Date(T0 + 18 * HOUR).toISOString(),
       actor: { role: 'system' },
@@ -257,7 +257,7 @@ describe('job loop: deadlines', () => {
     fake.set(T0 + 30 * HOUR);
     await until(() => fake.transitions.length === 4, 'the warning and the breach');
     expect(types(fake)).toEqual(['CREATED', 'SLA_WARNING', 'SLA_WARNING', 'SLA_BREACHED']);
-    expect(fake.transitions[3].at).toBe(new Date(T0 + 30 * HOUR).toISOString());
+    expect(fake.transitions[3]!.at).toBe(new Date(T0 + 30 * HOUR).toISOString());
     expect(loop.view().context.sla).toMatchObject({ breached: true, warnedPercent: 90 });
     await until(() => fake.effects.some((e) => e.effect.params.template === 'slaBreached'), 'the breach notification');
   });

@@ -172,7 +172,7 @@ if (found.ok)
       await h.restart();
       await until(async () => (await h.engine.get(input.jobId)).context.sla.breached, 'the breach', 40_000);
       await until(
-        async () => (await h.db.select().from(jobs).where(eq(jobs.id, input.jobId)))[0].slaBreached,
+        async () => (await h.db.select().from(jobs).where(eq(jobs.id, input.jobId)))[0]!.slaBreached,
         'the read model',
       );
       expect((await h.engine.get(input.jobId)).context.sla.warnedPercent).toBe(90);

@@ -88,7 +88,9 @@ describe('control characters in text', () => {
   it('keeps single-line fields to one line', () => {
     const title = singleLineText('title', 3, 200);
     expect(title.parse('  Leaking tap ')).toBe('Leaking tap');
-    expect(title.safeParse('Leaking\ntap').error?.issues[0].message).toMatch(/^The title contains a control character/);
+    expect(title.safeParse('Leaking\ntap').error?.issues[0]!.message).toMatch(
+      /^The title contains a control character/,
+    );
   });
 });
 
@@ -103,7 +105,7 @@ describe('faults and the CSP', () => {
     expect(ref).toMatch(/^[A-Z0-9]{8}$/);
     expect(message).toBe(internalErrorMessage(ref));
     expect(message).not.toContain('select');
-    expect(String(logged[0][0])).toContain(ref);
+    expect(String(logged[0]![0])).toContain(ref);
   });
 
   it('adds a configured tile host to img-src, and nothing for a bad template', () => {

@@ -105,7 +105,7 @@ export function createDispatcher(options: DispatcherOptions) {
       }
     };
     const lanes = Array.from({ length: Math.min(timerConcurrency, due.length) }, async () => {
-      while (next < due.length) await fire(due[next++].job_id);
+      for (let row = due[next++]; row; row = due[next++]) await fire(row.job_id);
     });
     const failed = (await Promise.allSettled(lanes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;

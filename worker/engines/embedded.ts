@@ -164,8 +164,9 @@ export function createEmbeddedEngine({ db, clock = systemClock }: { db: Database
           { state: JobState; version: number }[]
         >`select state, version from engine.jobs where job_id = ${jobId} for update`,
       ]);
-      if (rows.length === 0) throw new JobNotFound(jobId);
-      const { state, version } = rows[0];
+      const [row] = rows;
+      if (!row) throw new JobNotFound(jobId);
+      const { state, version } = row;
       const at = clock().toISOString();
       const event = toEvent(state, at);
       if (!event) return null;

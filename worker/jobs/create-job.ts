@@ -4,6 +4,7 @@
 // startUnstartedJobs (reconcile.ts) starts at the next boot.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
+import { one } from '#db/rows.ts';
 import { agencies, jobs, priorities } from '#db/schema/index.ts';
 import type { ChasePolicy, JobInput, PriorityPolicy } from '#workflows/model.ts';
 import type { JobView } from '#workflows/job-host.ts';
@@ -76,17 +77,21 @@ export async function createJob(
   const priority = await priorityPolicy(db, job.agencyId, job.priorityCode);
   if (!priority) throw new Error(`Unknown priority ${job.priorityCode}`);
   const { input, started } = await db.transaction(async (tx) => {
-    const [agency] = await tx
-      .update(agencies)
-      .set({ nextJobNumber: sql`${agencies.nextJobNumber} + 1` })
-      .where(eq(agencies.id, job.agencyId))
-      .returning();
+    const agency = one(
+      await tx
+        .update(agencies)
+        .set({ nextJobNumber: sql`${agencies.nextJobNumber} + 1` })
+        .where(eq(agencies.id, job.agencyId))
+        .returning(),
+    );
     const number = agency.nextJobNumber - 1;
     const reference = formatReference(number);
-    const [row] = await tx
-      .insert(jobs)
-      .values({ ...job, number, reference, createdAt: now, updatedAt: now })
-      .returning({ id: jobs.id });
+    const row = one(
+      await tx
+        .insert(jobs)
+        .values({ ...job, number, reference, createdAt: now, updatedAt: now })
+        .returning({ id: jobs.id }),
+    );
     const input = jobInputFor({ id: row.id, reference, agencyId: job.agencyId, createdAt: now }, agency, priority);
     // Started in the same transaction (its projection updates the row just written): both or neither.
     const started = engine.startInTransaction ? await engine.startInTransaction(tx, input) : null;

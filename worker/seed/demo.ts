@@ -1,6 +1,7 @@
 // Demo data for a first run: two agencies, staff, job types, priorities, properties, tenants,
 // contractors (one working for both agencies) and jobs driven through the engine into several states.
 import type { Database } from '#db/client.ts';
+import { exactly, one } from '#db/rows.ts';
 import {
   agencies,
   branches,
@@ -30,92 +31,101 @@ export const DEMO_LOGINS = [
   { email: 'pat@plumbfast.example', role: 'contractor', note: 'contractor for both agencies' },
 ] as const;
 
-const outcode = (postcode: string) => postcode.split(' ')[0].toUpperCase();
+const outcode = (postcode: string) => (postcode.split(' ')[0] ?? '').toUpperCase();
 
 export async function isSeeded(db: Database): Promise<boolean> {
   return (await db.select({ id: agencies.id }).from(agencies).limit(1)).length > 0;
 }
 
 export async function seedDemo(db: Database, engine: JobEngine, now = new Date()): Promise<void> {
-  const [harbour, northgate] = await db
-    .insert(agencies)
-    .values([
-      {
-        name: 'Harbour Lettings',
-        slug: 'harbour',
-        phone: '0117 496 0000',
-        email: 'office@harbour.example',
-        offerReminderHours: 4,
-        offerEscalationHours: 24,
-      },
-      { name: 'Northgate Homes', slug: 'northgate', phone: '0161 496 0100', email: 'office@northgate.example' },
-    ])
-    .returning();
+  const [harbour, northgate] = exactly(
+    await db
+      .insert(agencies)
+      .values([
+        {
+          name: 'Harbour Lettings',
+          slug: 'harbour',
+          phone: '0117 496 0000',
+          email: 'office@harbour.example',
+          offerReminderHours: 4,
+          offerEscalationHours: 24,
+        },
+        { name: 'Northgate Homes', slug: 'northgate', phone: '0161 496 0100', email: 'office@northgate.example' },
+      ])
+      .returning(),
+    2,
+  );
 
-  const [harbourBranch] = await db
-    .insert(branches)
-    .values([
-      {
-        agencyId: harbour.id,
-        name: 'Bristol Central',
-        phone: '0117 496 0001',
-        email: 'bristol@harbour.example',
-        address: '12 Queen Square, Bristol BS1 4NT',
-      },
-      {
-        agencyId: northgate.id,
-        name: 'Manchester',
-        phone: '0161 496 0101',
-        email: 'mcr@northgate.example',
-        address: '5 King Street, Manchester M2 4LQ',
-      },
-      {
-        agencyId: harbour.id,
-        name: 'Clifton',
-        phone: '0117 496 0010',
-        email: 'clifton@harbour.example',
-        address: '3 Princess Victoria Street, Bristol BS8 4BX',
-      },
-    ])
-    .returning();
+  const [harbourBranch] = exactly(
+    await db
+      .insert(branches)
+      .values([
+        {
+          agencyId: harbour.id,
+          name: 'Bristol Central',
+          phone: '0117 496 0001',
+          email: 'bristol@harbour.example',
+          address: '12 Queen Square, Bristol BS1 4NT',
+        },
+        {
+          agencyId: northgate.id,
+          name: 'Manchester',
+          phone: '0161 496 0101',
+          email: 'mcr@northgate.example',
+          address: '5 King Street, Manchester M2 4LQ',
+        },
+        {
+          agencyId: harbour.id,
+          name: 'Clifton',
+          phone: '0117 496 0010',
+          email: 'clifton@harbour.example',
+          address: '3 Princess Victoria Street, Bristol BS8 4BX',
+        },
+      ])
+      .returning(),
+    3,
+  );
 
-  const [admin, staff, , nia] = await db
-    .insert(users)
-    .values([
-      {
-        agencyId: harbour.id,
-        name: 'Alex Admin',
-        email: 'admin@harbour.example',
-        role: 'admin',
-        jobTitle: 'Lettings Manager',
-        phone: '0117 496 0002',
-      },
-      {
-        agencyId: harbour.id,
-        name: 'Sam Staff',
-        email: 'staff@harbour.example',
-        role: 'staff',
-        jobTitle: 'Property Manager',
-        phone: '0117 496 0003',
-      },
-      {
-        agencyId: northgate.id,
-        name: 'Noor Admin',
-        email: 'admin@northgate.example',
-        role: 'admin',
-        jobTitle: 'Head of Property Management',
-        phone: '0161 496 0103',
-      },
-      {
-        agencyId: northgate.id,
-        name: 'Nia Staff',
-        email: 'staff@northgate.example',
-        role: 'staff',
-        jobTitle: 'Maintenance Coordinator',
-        phone: '0161 496 0102',
-      },
-    ])
-    .returning();
+  const [admin, staff, , nia] = exactly(
+    await db
+      .insert(users)
+      .values([
+        {
+          agencyId: harbour.id,
+          name: 'Alex Admin',
+          email: 'admin@harbour.example',
+          role: 'admin',
+          jobTitle: 'Lettings Manager',
+          phone: '0117 496 0002',
+        },
+        {
+          agencyId: harbour.id,
+          name: 'Sam Staff',
+          email: 'staff@harbour.example',
+          role: 'staff',
+          jobTitle: 'Property Manager',
+          phone: '0117 496 0003',
+        },
+        {
+          agencyId: northgate.id,
+          name: 'Noor Admin',
+          email: 'admin@northgate.example',
+          role: 'admin',
+          jobTitle: 'Head of Property Management',
+          phone: '0161 496 0103',
+        },
+        {
+          agencyId: northgate.id,
+          name: 'Nia Staff',
+          email: 'staff@northgate.example',
+          role: 'staff',
+          jobTitle: 'Maintenance Coordinator',
+          phone: '0161 496 0102',
+        },
+      ])
+      .returning(),
+    4,
+  );
 
   for (const agency of [harbour, northgate]) {
     // The same UK defaults every new agency opens with (worker/agencies/open-agency.ts).
@@ -154,18 +164,20 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
       })),
     )
     .returning();
-  const [mcrProp] = await db
-    .insert(properties)
-    .values({
-      agencyId: northgate.id,
-      line1: '14 Ancoats Street',
-      town: 'Manchester',
-      postcode: 'M4 6DE',
-      outcode: 'M4',
-      lat: 53.4839,
-      lng: -2.2282,
-    })
-    .returning();
+  const mcrProp = one(
+    await db
+      .insert(properties)
+      .values({
+        agencyId: northgate.id,
+        line1: '14 Ancoats Street',
+        town: 'Manchester',
+        postcode: 'M4 6DE',
+        outcode: 'M4',
+        lat: 53.4839,
+        lng: -2.2282,
+      })
+      .returning(),
+  );
 
   const tenantRows = await db
     .insert(tenants)
@@ -173,7 +185,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
       props.map((p, i) => ({
         agencyId: harbour.id,
         propertyId: p.id,
-        name: ['Jo Tenant', 'Ravi Shah', 'Mia Jones', 'Tom Price', 'Lena Novak', 'Owen Reid'][i],
+        name: ['Jo Tenant', 'Ravi Shah', 'Mia Jones', 'Tom Price', 'Lena Novak', 'Owen Reid'][i] ?? `Tenant ${i + 1}`,
         email: `tenant${i + 1}@mail.example`,
         phone: `07700 900${100 + i}`,
       })),
@@ -181,70 +193,73 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     .returning();
 
   const bristol = ['BS1', 'BS2', 'BS3', 'BS5', 'BS6', 'BS7', 'BS8'];
-  const cons = await db
-    .insert(contractors)
-    .values([
-      {
-        agencyId: harbour.id,
-        name: 'Pat Plumber',
-        company: 'PlumbFast Ltd',
-        email: 'pat@plumbfast.example',
-        phone: '07700 900200',
-        trades: ['plumbing', 'heating'],
-        coverage: bristol,
-        baseOutcode: 'BS5',
-        baseLat: 51.4605,
-        baseLng: -2.5637,
-      },
-      {
-        agencyId: harbour.id,
-        name: 'Eve Electric',
-        company: 'Bright Sparks',
-        email: 'eve@brightsparks.example',
-        phone: '07700 900201',
-        trades: ['electrical'],
-        coverage: ['BS1', 'BS6', 'BS7', 'BS8'],
-        baseOutcode: 'BS7',
-        baseLat: 51.4787,
-        baseLng: -2.5841,
-      },
-      {
-        agencyId: harbour.id,
-        name: 'Gus Gas',
-        company: 'Warm Homes Heating',
-        email: 'gus@warmhomes.example',
-        phone: '07700 900202',
-        trades: ['heating', 'plumbing'],
-        coverage: ['BS1', 'BS3', 'BS8'],
-        baseOutcode: 'BS3',
-        baseLat: 51.4398,
-        baseLng: -2.6081,
-      },
-      {
-        agencyId: harbour.id,
-        name: 'Lou Locks',
-        company: 'Secure Locks',
-        email: 'lou@securelocks.example',
-        phone: '07700 900203',
-        trades: ['locksmith', 'general'],
-        coverage: bristol,
-        baseOutcode: 'BS2',
-        baseLat: 51.4603,
-        baseLng: -2.5857,
-      },
-      {
-        agencyId: northgate.id,
-        name: 'Pat Plumber',
-        company: 'PlumbFast Ltd',
-        email: 'pat@plumbfast.example',
-        phone: '07700 900200',
-        trades: ['plumbing'],
-        coverage: ['M1', 'M4'],
-        baseOutcode: 'M4',
-      },
-    ])
-    .returning();
-  const [pat, eve, gus] = cons;
+  const cons = exactly(
+    await db
+      .insert(contractors)
+      .values([
+        {
+          agencyId: harbour.id,
+          name: 'Pat Plumber',
+          company: 'PlumbFast Ltd',
+          email: 'pat@plumbfast.example',
+          phone: '07700 900200',
+          trades: ['plumbing', 'heating'],
+          coverage: bristol,
+          baseOutcode: 'BS5',
+          baseLat: 51.4605,
+          baseLng: -2.5637,
+        },
+        {
+          agencyId: harbour.id,
+          name: 'Eve Electric',
+          company: 'Bright Sparks',
+          email: 'eve@brightsparks.example',
+          phone: '07700 900201',
+          trades: ['electrical'],
+          coverage: ['BS1', 'BS6', 'BS7', 'BS8'],
+          baseOutcode: 'BS7',
+          baseLat: 51.4787,
+          baseLng: -2.5841,
+        },
+        {
+          agencyId: harbour.id,
+          name: 'Gus Gas',
+          company: 'Warm Homes Heating',
+          email: 'gus@warmhomes.example',
+          phone: '07700 900202',
+          trades: ['heating', 'plumbing'],
+          coverage: ['BS1', 'BS3', 'BS8'],
+          baseOutcode: 'BS3',
+          baseLat: 51.4398,
+          baseLng: -2.6081,
+        },
+        {
+          agencyId: harbour.id,
+          name: 'Lou Locks',
+          company: 'Secure Locks',
+          email: 'lou@securelocks.example',
+          phone: '07700 900203',
+          trades: ['locksmith', 'general'],
+          coverage: bristol,
+          baseOutcode: 'BS2',
+          baseLat: 51.4603,
+          baseLng: -2.5857,
+        },
+        {
+          agencyId: northgate.id,
+          name: 'Pat Plumber',
+          company: 'PlumbFast Ltd',
+          email: 'pat@plumbfast.example',
+          phone: '07700 900200',
+          trades: ['plumbing'],
+          coverage: ['M1', 'M4'],
+          baseOutcode: 'M4',
+        },
+      ])
+      .returning(),
+    5,
+  );
+  const [pat, eve, gus, lou, patNorthgate] = cons;
   const inYears = (n: number) => addCalendarDays(ukDay(now), Math.round(n * 365));
   await db.insert(certifications).values([
     { contractorId: pat.id, name: 'Gas Safe', reference: 'GS-552211', expiresOn: inYears(-0.1) }, // expired: cannot take boiler jobs
@@ -287,8 +302,9 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
         descriptionHtml: `<p>${description}</p>`,
         jobTypeId: types[type],
         priorityCode,
-        propertyId: props[i % props.length].id,
-        tenantId: tenantRows[i % tenantRows.length].id,
+        // Both lists are non-empty: the demo's jobs cycle through them.
+        propertyId: props[i % props.length]!.id,
+        tenantId: tenantRows[i % tenantRows.length]!.id,
         createdBy: admin.id,
       },
       createdAt,
@@ -334,19 +350,19 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
 
   const lock = await make(4, 'Front door lock sticking', 'LOCK', 'P3', 'Key turns only with force.');
   for (const e of [
-    { type: 'OFFER', contractorId: cons[3].id, actor: staffActor },
-    { type: 'ACCEPT', actor: as(cons[3]) },
-    { type: 'START', actor: as(cons[3]) },
-    { type: 'COMPLETE', note: 'Lock barrel replaced; two keys left with tenant.', actor: as(cons[3]) },
+    { type: 'OFFER', contractorId: lou.id, actor: staffActor },
+    { type: 'ACCEPT', actor: as(lou) },
+    { type: 'START', actor: as(lou) },
+    { type: 'COMPLETE', note: 'Lock barrel replaced; two keys left with tenant.', actor: as(lou) },
   ] as const)
     await engine.send(lock.id, e);
 
   const gutter = await make(5, 'Overflowing gutter', 'GENERAL', 'P4', 'Gutter above the back door overflows in rain.');
   for (const e of [
-    { type: 'OFFER', contractorId: cons[3].id, actor: staffActor },
-    { type: 'ACCEPT', actor: as(cons[3]) },
-    { type: 'START', actor: as(cons[3]) },
-    { type: 'COMPLETE', note: 'Cleared leaves from gutter.', actor: as(cons[3]) },
+    { type: 'OFFER', contractorId: lou.id, actor: staffActor },
+    { type: 'ACCEPT', actor: as(lou) },
+    { type: 'START', actor: as(lou) },
+    { type: 'COMPLETE', note: 'Cleared leaves from gutter.', actor: as(lou) },
     { type: 'RECALL', reason: 'Tenant reports the downpipe still blocked.', actor: staffActor },
   ] as const)
     await engine.send(gutter.id, e);
@@ -409,7 +425,7 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     priorityCode: 'P3',
     propertyId: mcrProp.id,
   });
-  await engine.send(mcr.id, { type: 'OFFER', contractorId: cons[4].id, actor: { id: 'seed', role: 'staff' } });
+  await engine.send(mcr.id, { type: 'OFFER', contractorId: patNorthgate.id, actor: { id: 'seed', role: 'staff' } });
   const niaActor: Actor = { id: nia.id, role: 'staff' };
   const northgateJob = (title: string, description: string) =>
     createJob(db, engine, {
@@ -425,18 +441,25 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
     'Brown stain spreading on the kitchen ceiling.',
   );
   for (const e of [
-    { type: 'OFFER', contractorId: cons[4].id, actor: niaActor },
-    { type: 'ACCEPT', actor: as(cons[4]) },
-    { type: 'START', actor: as(cons[4]) },
+    { type: 'OFFER', contractorId: patNorthgate.id, actor: niaActor },
+    { type: 'ACCEPT', actor: as(patNorthgate) },
+    { type: 'START', actor: as(patNorthgate) },
   ] as const)
     await engine.send(mcrLeak.id, e);
   const mcrTap = await northgateJob('Bath tap loose', 'Hot tap turns in the deck.');
   for (const e of [
-    { type: 'OFFER', contractorId: cons[4].id, actor: niaActor },
-    { type: 'ACCEPT', actor: as(cons[4]) },
-    { type: 'START', actor: as(cons[4]) },
-    { type: 'COMPLETE', note: 'Tap backnut tightened and resealed.', actor: as(cons[4]) },
-    { type: 'SUBMIT_INVOICE', number: 'PF-2210', netPence: 4500, vatPence: 900, totalPence: 5400, actor: as(cons[4]) },
+    { type: 'OFFER', contractorId: patNorthgate.id, actor: niaActor },
+    { type: 'ACCEPT', actor: as(patNorthgate) },
+    { type: 'START', actor: as(patNorthgate) },
+    { type: 'COMPLETE', note: 'Tap backnut tightened and resealed.', actor: as(patNorthgate) },
+    {
+      type: 'SUBMIT_INVOICE',
+      number: 'PF-2210',
+      netPence: 4500,
+      vatPence: 900,
+      totalPence: 5400,
+      actor: as(patNorthgate),
+    },
   ] as const)
     await engine.send(mcrTap.id, e);
 

@@ -4,6 +4,7 @@
 // (balance, remittance, statement) all have something to show. Everything goes through the engine.
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
+import { one } from '#db/rows.ts';
 import { agencies, contractorInvoices, jobs, paymentRuns, users } from '#db/schema/index.ts';
 import type { Actor } from '#workflows/model.ts';
 import { ukDay } from '#workflows/time.ts';
@@ -49,18 +50,20 @@ export async function seedFinance(db: Database, engine: JobEngine, now = new Dat
     paidOn: today,
     actor,
   });
-  const [run] = await db
-    .insert(paymentRuns)
-    .values({
-      agencyId: harbour.id,
-      contractorId: invoice.contractorId,
-      reference: `RUN-${today}-PF`,
-      paidOn: today,
-      totalPence: expected.contractor,
-      key: 'seed-run-1',
-      createdBy: admin.id,
-    })
-    .returning();
+  const run = one(
+    await db
+      .insert(paymentRuns)
+      .values({
+        agencyId: harbour.id,
+        contractorId: invoice.contractorId,
+        reference: `RUN-${today}-PF`,
+        paidOn: today,
+        totalPence: expected.contractor,
+        key: 'seed-run-1',
+        createdBy: admin.id,
+      })
+      .returning(),
+  );
   await engine.send(job.id, {
     type: 'RECORD_PAYMENT',
     key: `run:${run.id}`,

@@ -29,7 +29,7 @@ export function startChild(script: string, env: Record<string, string>, timeoutM
       const m = /^READY (.*)$/m.exec(log);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(m[1]!);
       }
     });
     child.stderr.on('data', (d) => (log += d));

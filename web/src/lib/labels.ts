@@ -1,8 +1,17 @@
 // Display helpers shared by console and portal.
+import { formatDay } from '#workflows/time.ts';
+
 export { STATUS_LABELS } from '#workflows/model.ts';
 export { formatPence } from '#workflows/money.ts';
 // Dates and times in UK words, for pages: the one time module, re-exported so a page imports its labels from one place.
 export { formatDateTime, formatDay, formatRemaining } from '#workflows/time.ts';
+
+/**
+ * A certification a job type requires, as a contractor holds it: "Gas Safe valid until 3 Mar 2027" (the last
+ * day of their latest valid one) or "no valid Gas Safe".
+ */
+export const requiredCertificationLabel = (cert: { name: string; validUntil: string | null }): string =>
+  cert.validUntil ? `${cert.name} valid until ${formatDay(cert.validUntil)}` : `no valid ${cert.name}`;
 
 /**
  * A fired SLA warning on the timeline: "SLA warning: 75 % of the time used". The percentage is on the

@@ -12,7 +12,7 @@ export function normalisePostcode(input: string): string | null {
 export function outcodeOf(input: string): string | null {
   const text = input.trim().toUpperCase().replace(/\s+/g, ' ');
   const full = FULL.exec(text);
-  if (full) return full[1];
+  if (full?.[1]) return full[1];
   return DISTRICT.test(text) ? text : null;
 }
 
@@ -25,11 +25,13 @@ export function parseDistricts(input: string): { districts: string[]; invalid: s
   const invalid: string[] = [];
   const tokens = input.split(/[\s,;]+/).filter(Boolean);
   for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    const next = tokens[i + 1];
     // "BS6 6LA" arrives as two tokens: take them together when they make one full postcode.
-    const pair = i + 1 < tokens.length ? normalisePostcode(`${tokens[i]} ${tokens[i + 1]}`) : null;
-    const d = outcodeOf(pair ?? tokens[i]);
+    const pair = next === undefined ? null : normalisePostcode(`${token} ${next}`);
+    const d = outcodeOf(pair ?? token);
     if (pair) i++;
-    if (!d) invalid.push(tokens[i]);
+    if (!d) invalid.push(pair ?? token);
     else if (!districts.includes(d)) districts.push(d);
   }
   return { districts, invalid };

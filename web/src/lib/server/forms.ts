@@ -153,15 +153,19 @@ export const removedRow = (form: FormData) => text(form, 'id');
 export function createAction<E extends RequestEvent>(
   save: (form: FormData, event: E) => Promise<{ id: string }>,
   to: (id: string) => string,
-  options: Omit<FormOptions, 'form' | 'values'> = {},
+  options: Omit<FormOptions, 'form' | 'values'> & {
+    /** What of the typed values goes back, when some must be cleaned first (HTML a page draws as HTML). */
+    echo?: (values: Record<string, string>) => Record<string, string>;
+  } = {},
 ) {
+  const { echo = (values) => values, ...rest } = options;
   return async (event: E) => {
     const form = await event.request.formData();
     let id: string;
     try {
       ({ id } = await save(form, event));
     } catch (e) {
-      return toFailure('create', e, { ...options, form });
+      return toFailure('create', e, { ...rest, values: echo(typed(form)) });
     }
     redirect(303, to(id));
   };

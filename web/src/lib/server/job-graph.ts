@@ -19,7 +19,7 @@ const targetsOf = (t: unknown): string[] => {
   if (!t) return [];
   if (Array.isArray(t)) return t.flatMap(targetsOf);
   if (typeof t === 'string') return [t];
-  if (typeof t === 'object' && 'target' in t) return targetsOf((t as { target: unknown }).target);
+  if (typeof t === 'object' && 'target' in t) return targetsOf(t.target);
   return [];
 };
 

@@ -5,6 +5,7 @@ import { TRPCError } from '@trpc/server';
 import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '#db/client.ts';
+import { one } from '#db/rows.ts';
 import { auditLog } from '#db/schema/index.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
 import { found, type Tx } from './found.ts';
@@ -62,8 +63,16 @@ export function auditedRows<T extends Keyed>(
   what: string,
   actions: { create: string; update: string; remove?: string },
 ) {
+  const columns = getTableColumns(table);
   const owned = (owner: Owner<T>, id: string) =>
-    and(eq(table.id, id), ...Object.entries(owner).map(([column, value]) => eq(getTableColumns(table)[column], value)));
+    and(
+      eq(table.id, id),
+      ...Object.entries(owner).map(([name, value]) => {
+        const column = columns[name];
+        if (!column) throw new Error(`${what}: the owner column ${name} is not a column of its table`);
+        return eq(column, value);
+      }),
+    );
   const ownerDetail = ({ agencyId: _agencyId, ...rest }: Record<string, unknown>) => rest;
   const before = async (tx: Tx, owner: Owner<T>, id: string) =>
     found(
@@ -90,16 +99,19 @@ export function auditedRows<T extends Keyed>(
       const values = rest as Partial<T['$inferInsert']>;
       const detail = ownerDetail(owner);
       if (!id) {
-        const [created] = (await tx
-          .insert(table)
-          .values({ ...values, ...owner } as T['$inferInsert'])
-          .returning()) as Row<T>[];
+        const created = one(
+          (await tx
+            .insert(table)
+            .values({ ...values, ...owner } as T['$inferInsert'])
+            .returning()) as Row<T>[],
+          what,
+        );
         await audit(tx, user, actions.create, { ...detail, id: created.id, values });
         return created;
       }
       const was = await before(tx, owner, id);
       await check?.(was);
-      const [updated] = (await tx.update(table).set(values).where(eq(table.id, id)).returning()) as Row<T>[];
+      const updated = found((await tx.update(table).set(values).where(eq(table.id, id)).returning()) as Row<T>[], what);
       await audit(tx, user, actions.update, { ...detail, id, changes: changes(was, values) });
       return updated;
     },

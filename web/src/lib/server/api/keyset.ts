@@ -9,6 +9,13 @@ import { jobs, properties } from '#db/schema/index.ts';
 export const cursorOf = (row: { createdAt: Date; id: string }) =>
   Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
 
+/** A page of a list read with `limit + 1` rows: the first `limit`, and the last one's cursor when more follow. */
+export function pageOf<T extends { createdAt: Date; id: string }>(rows: T[], limit: number) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
+}
+
 const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
 export function parseCursor(cursor: string): [Date, string] {
   const parsed = cursorSchema.safeParse(Buffer.from(cursor, 'base64url').toString().split('|'));

@@ -33,8 +33,10 @@ export const optionalEmail = z
 /** Control characters no text field stores: C0 controls and DEL, except tab, line feed and carriage return,
  * which multi-line text (descriptions, notes, addresses) uses. PostgreSQL refuses NUL outright (it used to
  * surface as a 500), and the rest are invisible in every page and email that shows the text. */
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 /** Single-line fields take no line breaks or tabs either. */
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F]/;
 
 export const controlCharacterMessage = (field: string) =>

@@ -47,8 +47,9 @@ function duplicateOf(error: unknown): string | null {
     if (pg.code !== '23505') continue;
     const match = /^Key \((.+)\)=\((.+)\) already exists/.exec(pg.detail ?? '');
     if (!match) return 'That would duplicate an existing record';
-    const columns = match[1].split(', ');
-    const values = match[2].split(', ');
+    const [, keys = '', given = ''] = match;
+    const columns = keys.split(', ');
+    const values = given.split(', ');
     const shown = columns.flatMap((c, i) =>
       c === 'id' || c.endsWith('_id') ? [] : [`${c.replaceAll('_', ' ')} ${values[i] ?? ''}`.trim()],
     );
@@ -127,5 +128,5 @@ export const memberProcedure = authedProcedure.use(({ ctx, next }) => {
   if (user.kind === 'staff')
     return next({ ctx: { ...ctx, user, agencyId: user.agencyId, contractorId: null as string | null } });
   if (!user.agencyId || !user.contractorId) throw new TRPCError({ code: 'FORBIDDEN', message: 'Pick an agency first' });
-  return next({ ctx: { ...ctx, user, agencyId: user.agencyId, contractorId: user.contractorId as string | null } });
+  return next({ ctx: { ...ctx, user, agencyId: user.agencyId, contractorId: user.contractorId } });
 });

@@ -6,6 +6,7 @@ import type { Database } from '#db/client.ts';
 import { certifications, contractors, jobs, jobTypes } from '#db/schema/index.ts';
 import { WORKLOAD_STATUSES } from '#workflows/model.ts';
 import { addCalendarDays } from '#workflows/time.ts';
+import { requiredCertificationLabel } from '#lib/labels.ts';
 
 /** Certifications the job type requires that the contractor does not hold unexpired on `today` (a UK day). */
 export async function missingCertifications(
@@ -61,6 +62,11 @@ export interface Candidate {
   covers: boolean;
   tradeMatch: boolean;
   certifications: { name: string; expiresOn: string; valid: boolean }[];
+  /**
+   * What the job type requires, each with the last day the contractor's latest valid certificate of that name
+   * runs to (null: none valid). Empty when no job type was given or it requires none.
+   */
+  requiredCertifications: { name: string; validUntil: string | null }[];
   missingCertifications: string[];
   openJobs: number;
   score: number;
@@ -74,7 +80,8 @@ export function rank(candidates: Omit<Candidate, 'score' | 'reasons'>[]): Candid
       const reasons = [
         c.covers ? 'covers this postcode district' : 'outside their coverage',
         c.tradeMatch ? 'does this trade' : 'different trade',
-        c.missingCertifications.length ? `no valid ${c.missingCertifications.join(', ')}` : 'certifications valid',
+        // Only what the job type requires is described: a job that needs no certificate says nothing of them.
+        ...c.requiredCertifications.map(requiredCertificationLabel),
         `${c.openJobs} open job${c.openJobs === 1 ? '' : 's'}`,
       ];
       const score =
@@ -114,7 +121,15 @@ export async function suggestCandidates(
       const held = certs
         .filter((x) => x.contractorId === c.id)
         .map((x) => ({ name: x.name, expiresOn: x.expiresOn, valid: x.expiresOn >= today }));
-      const valid = new Set(held.filter((h) => h.valid).map((h) => h.name));
+      const required = (type?.requiredCertifications ?? []).map((name) => ({
+        name,
+        validUntil:
+          held
+            .filter((h) => h.valid && h.name === name)
+            .map((h) => h.expiresOn)
+            .sort()
+            .at(-1) ?? null,
+      }));
       return {
         id: c.id,
         name: c.name,
@@ -123,7 +138,8 @@ export async function suggestCandidates(
         covers: outcode ? c.coverage.includes(outcode) : true,
         tradeMatch: type ? c.trades.includes(type.trade) : true,
         certifications: held,
-        missingCertifications: (type?.requiredCertifications ?? []).filter((n) => !valid.has(n)),
+        requiredCertifications: required,
+        missingCertifications: required.filter((r) => !r.validUntil).map((r) => r.name),
         openJobs: openBy.get(c.id) ?? 0,
       };
     }),

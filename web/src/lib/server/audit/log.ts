@@ -152,7 +152,7 @@ export async function auditFilterOptions(db: Database, agencyId: string) {
     people: [
       ...staff.map((s) => ({ id: s.id, label: s.name })),
       ...trade.map((c) => ({ id: c.id, label: c.company ? `${c.name} (${c.company})` : c.name })),
-      { id: 'system', label: SYSTEM_NAMES.system! },
+      { id: 'system', label: SYSTEM_NAMES.system },
     ],
     actions: actions.map((a) => a.action),
   };

@@ -8,6 +8,7 @@ import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { emailOTP } from 'better-auth/plugins/email-otp';
 import { sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
+import { one } from '#db/rows.ts';
 import {
   authAccounts,
   authRateLimits,
@@ -75,6 +76,12 @@ export interface AuthDeps {
 /** Where links in emails point: the configured origin whenever there is one. Otherwise the origin the request
  * was addressed to, which hooks.server.ts has checked against the hosts this app answers to
  * (security/origin.ts), so a forged Host header never reaches an email. */
+/** A text field of a request body better-auth has parsed (anything else, or a missing field, is ''). */
+function field(body: unknown, key: string): string {
+  const value: unknown = body && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' ? value : '';
+}
+
 const originOf = (request: Request | undefined, configured?: string) =>
   configured ?? (request ? new URL(request.url).origin : '');
 
@@ -93,17 +100,19 @@ export function createAuth(deps: AuthDeps) {
     const now = Date.now();
     const windowStart = now - SIGN_IN_PER_EMAIL.windowSeconds * 1000;
     const expired = sql`${signInAttemptsByEmail.windowStart} < ${windowStart}`;
-    const [row] = await db
-      .insert(signInAttemptsByEmail)
-      .values({ email: key, count: 1, windowStart: now })
-      .onConflictDoUpdate({
-        target: signInAttemptsByEmail.email,
-        set: {
-          count: sql`case when ${expired} then 1 else ${signInAttemptsByEmail.count} + 1 end`,
-          windowStart: sql`case when ${expired} then ${now} else ${signInAttemptsByEmail.windowStart} end`,
-        },
-      })
-      .returning({ count: signInAttemptsByEmail.count });
+    const row = one(
+      await db
+        .insert(signInAttemptsByEmail)
+        .values({ email: key, count: 1, windowStart: now })
+        .onConflictDoUpdate({
+          target: signInAttemptsByEmail.email,
+          set: {
+            count: sql`case when ${expired} then 1 else ${signInAttemptsByEmail.count} + 1 end`,
+            windowStart: sql`case when ${expired} then ${now} else ${signInAttemptsByEmail.windowStart} end`,
+          },
+        })
+        .returning({ count: signInAttemptsByEmail.count }),
+    );
     // A window opened: a good moment to forget the windows that have closed, so the table stays small.
     if (row.count === 1) await db.delete(signInAttemptsByEmail).where(expired);
     if (row.count > SIGN_IN_PER_EMAIL.max) {
@@ -181,8 +190,8 @@ export function createAuth(deps: AuthDeps) {
       resetPasswordTokenExpiresIn: RESET_SECONDS,
       revokeSessionsOnPasswordReset: true,
       // Never called: requestPasswordReset (above) answers /request-password-reset; better-auth requires it be set.
-      async sendResetPassword() {
-        throw new Error('password reset requests go through requestPasswordReset');
+      sendResetPassword() {
+        return Promise.reject(new Error('password reset requests go through requestPasswordReset'));
       },
       async onExistingUserSignUp({ user }, request) {
         await send(
@@ -249,20 +258,18 @@ export function createAuth(deps: AuthDeps) {
       before: createAuthMiddleware(async (ctx) => {
         // Every email typed on the auth pages meets the same rule as everywhere else (254 characters at most).
         const body: unknown = ctx.body;
-        if (body && typeof body === 'object' && 'email' in body && !isEmailAddress(String(body.email ?? ''))) {
+        if (body && typeof body === 'object' && 'email' in body && !isEmailAddress(field(body, 'email'))) {
           throw new APIError('BAD_REQUEST', { code: 'INVALID_EMAIL', message: 'Invalid email' });
         }
         if (ctx.path === '/sign-up/email') {
-          const body = (ctx.body ?? {}) as Record<string, unknown>;
-          const email = String(body.email ?? '')
-            .trim()
-            .toLowerCase();
+          const body: unknown = ctx.body;
+          const email = field(body, 'email').trim().toLowerCase();
           const eligibility = await signUpEligibility(db, email);
           // Only an address an agency holds, with its portal on, may create an account. Every other address gets
           // the answer an accepted one gets (so sign-up cannot tell who is an agency's contractor); the email to
           // that address says why no code came, and the verify page says what to check.
           if (eligibility !== 'ok') {
-            const password = String(body.password ?? '');
+            const password = field(body, 'password');
             const refused = signUpInputError(password);
             if (refused) throw new APIError('BAD_REQUEST', refused);
             await ctx.context.password.hash(password); // the work an accepted sign-up does
@@ -276,7 +283,7 @@ export function createAuth(deps: AuthDeps) {
               token: null,
               user: {
                 id: randomUUID(),
-                name: String(body.name ?? ''),
+                name: field(body, 'name'),
                 email,
                 emailVerified: false,
                 image: null,
@@ -290,10 +297,10 @@ export function createAuth(deps: AuthDeps) {
         }
         if (ctx.path === '/request-password-reset') {
           return ctx.json(
-            await requestPasswordReset(ctx.context.internalAdapter, ctx.request, String(ctx.body?.email ?? '')),
+            await requestPasswordReset(ctx.context.internalAdapter, ctx.request, field(ctx.body, 'email')),
           );
         }
-        if (ctx.path === '/sign-in/email' && rateLimit) await throttleEmail(String(ctx.body?.email ?? ''));
+        if (ctx.path === '/sign-in/email' && rateLimit) await throttleEmail(field(ctx.body, 'email'));
       }),
     },
     plugins: [

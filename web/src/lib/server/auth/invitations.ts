@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hashPassword } from 'better-auth/crypto';
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
+import { one } from '#db/rows.ts';
 import { agencies, authAccounts, staffInvitations, users } from '#db/schema/index.ts';
 import { sendEmail, type Mailer } from '#activities/mailer.ts';
 import { addDays } from '#workflows/time.ts';
@@ -66,19 +67,21 @@ export async function inviteStaff(
           isNull(staffInvitations.revokedAt),
         ),
       );
-    const [created] = await tx
-      .insert(staffInvitations)
-      .values({
-        agencyId: input.agencyId,
-        email,
-        name,
-        role: input.role,
-        tokenHash: hashToken(token),
-        invitedBy: input.invitedBy?.userId ?? null,
-        createdAt: now,
-        expiresAt: addDays(now, INVITE_DAYS),
-      })
-      .returning({ id: staffInvitations.id });
+    const created = one(
+      await tx
+        .insert(staffInvitations)
+        .values({
+          agencyId: input.agencyId,
+          email,
+          name,
+          role: input.role,
+          tokenHash: hashToken(token),
+          invitedBy: input.invitedBy?.userId ?? null,
+          createdAt: now,
+          expiresAt: addDays(now, INVITE_DAYS),
+        })
+        .returning({ id: staffInvitations.id }),
+    );
     return created;
   });
   const url = `${input.origin}/accept-invite?token=${token}`;
@@ -155,16 +158,18 @@ export async function acceptInvitation(
       .from(users)
       .where(sql`lower(${users.email}) = ${invite.email}`);
     if (existing) throw new InvitationError('An account with this email already exists. Sign in instead.');
-    const [user] = await tx
-      .insert(users)
-      .values({
-        agencyId: invite.agencyId,
-        name: input.name?.trim() || invite.name,
-        email: invite.email,
-        role: invite.role,
-        emailVerified: true,
-      })
-      .returning({ id: users.id, email: users.email });
+    const user = one(
+      await tx
+        .insert(users)
+        .values({
+          agencyId: invite.agencyId,
+          name: input.name?.trim() || invite.name,
+          email: invite.email,
+          role: invite.role,
+          emailVerified: true,
+        })
+        .returning({ id: users.id, email: users.email }),
+    );
     await tx
       .insert(authAccounts)
       .values({ userId: user.id, accountId: user.id, providerId: 'credential', password: hash });

@@ -69,7 +69,7 @@ export function effectiveMembership(
     const picked = usable.find((m) => m.agencyId === activeAgencyId);
     if (picked) return picked;
   }
-  return usable.length === 1 ? usable[0] : null;
+  return usable.length === 1 ? (usable[0] ?? null) : null;
 }
 
 /**

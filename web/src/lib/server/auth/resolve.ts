@@ -40,7 +40,7 @@ export async function resolveSession(auth: Auth, db: Database, headers: Headers)
   if (!headers.get('cookie')) return NONE;
   // A driver error thrown here reaches hooks.server.ts as it is (isDatabaseUnavailable reads its causes);
   // better-auth swallows its own into a 5xx answer, which is said here.
-  const response = (await auth.api.getSession({ headers, asResponse: true })) as Response;
+  const response = await auth.api.getSession({ headers, asResponse: true });
   if (response.status >= 500) throw new DatabaseUnavailable(new Error(`session lookup answered ${response.status}`));
   const setCookies = response.headers.getSetCookie();
   const payload = response.ok ? ((await response.json()) as AuthSessionPayload | null) : null;

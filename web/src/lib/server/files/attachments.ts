@@ -5,6 +5,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
+import { one } from '#db/rows.ts';
 import { attachments, jobEvents } from '#db/schema/index.ts';
 import { actorOf, type SessionUser } from '../auth/user.ts';
 import type { FileStore } from './storage.ts';
@@ -67,19 +68,21 @@ export async function saveAttachment(
   const natural = sniffed && ALLOWED.get(sniffed.mime as never);
   if (!sniffed || !natural) throw new UploadRejected(`${file.name} is not a photo (JPEG, PNG, WebP, HEIC) or a PDF`);
   const key = await store.put(`${input.agencyId}/${input.jobId}`, bytes);
-  const [row] = await db
-    .insert(attachments)
-    .values({
-      agencyId: input.agencyId,
-      jobId: input.jobId,
-      uploadedBy: input.uploadedBy,
-      kind: input.kind ?? natural,
-      fileName: safeName(file.name),
-      contentType: sniffed.mime,
-      sizeBytes: bytes.byteLength,
-      storageKey: key,
-    })
-    .returning();
+  const row = one(
+    await db
+      .insert(attachments)
+      .values({
+        agencyId: input.agencyId,
+        jobId: input.jobId,
+        uploadedBy: input.uploadedBy,
+        kind: input.kind ?? natural,
+        fileName: safeName(file.name),
+        contentType: sniffed.mime,
+        sizeBytes: bytes.byteLength,
+        storageKey: key,
+      })
+      .returning(),
+  );
   return row;
 }
 

@@ -13,14 +13,14 @@ import {
   branches,
   contractors,
   jobEvents,
-  jobs,
+  type jobs,
   jobTypes,
   priorities,
   properties,
   tenants,
   users,
 } from '#db/schema/index.ts';
-import { STATUS_LABELS, type JobStatus } from '#workflows/model.ts';
+import { STATUS_LABELS } from '#workflows/model.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../api/contractor-view.ts';
 import type { SessionUser } from '../auth/user.ts';
 
@@ -38,34 +38,35 @@ export async function jobSheetData(
   if (viewer.kind === 'contractor' && !contractorId) return null;
   // Whose view the sheet's notes and photos follow: the viewing contractor, or for staff the job's contractor.
   const siteView = contractorId ?? job.contractorId ?? job.offeredToId ?? '';
-  const [agency, branch, property, tenant, jobType, priority, contractor, [{ photos }], events] = await Promise.all([
-    db.select().from(agencies).where(eq(agencies.id, job.agencyId)).then(one),
-    job.branchId ? db.select().from(branches).where(eq(branches.id, job.branchId)).then(one) : null,
-    job.propertyId ? db.select().from(properties).where(eq(properties.id, job.propertyId)).then(one) : null,
-    job.tenantId ? db.select().from(tenants).where(eq(tenants.id, job.tenantId)).then(one) : null,
-    job.jobTypeId ? db.select().from(jobTypes).where(eq(jobTypes.id, job.jobTypeId)).then(one) : null,
-    db
-      .select()
-      .from(priorities)
-      .where(and(eq(priorities.agencyId, job.agencyId), eq(priorities.code, job.priorityCode)))
-      .then(one),
-    job.contractorId ? db.select().from(contractors).where(eq(contractors.id, job.contractorId)).then(one) : null,
-    db
-      .select({ photos: count() })
-      .from(attachments)
-      .where(and(eq(attachments.jobId, job.id), eq(attachments.kind, 'photo'), contractorSeesFileSql(siteView))),
-    // The whole history: what the contractor sees of it starts at the latest offer to them (contractor-view.ts).
-    db
-      .select()
-      .from(jobEvents)
-      .where(eq(jobEvents.jobId, job.id))
-      .orderBy(asc(jobEvents.seq))
-      .then((rows) =>
-        rows
-          .filter(contractorView(rows, siteView).seesEvent)
-          .filter((e) => e.type === 'ADD_NOTE' || e.type === 'COMPLETE'),
-      ),
-  ]);
+  const [agency, branch, property, tenant, jobType, priority, contractor, [{ photos } = { photos: 0 }], events] =
+    await Promise.all([
+      db.select().from(agencies).where(eq(agencies.id, job.agencyId)).then(one),
+      job.branchId ? db.select().from(branches).where(eq(branches.id, job.branchId)).then(one) : null,
+      job.propertyId ? db.select().from(properties).where(eq(properties.id, job.propertyId)).then(one) : null,
+      job.tenantId ? db.select().from(tenants).where(eq(tenants.id, job.tenantId)).then(one) : null,
+      job.jobTypeId ? db.select().from(jobTypes).where(eq(jobTypes.id, job.jobTypeId)).then(one) : null,
+      db
+        .select()
+        .from(priorities)
+        .where(and(eq(priorities.agencyId, job.agencyId), eq(priorities.code, job.priorityCode)))
+        .then(one),
+      job.contractorId ? db.select().from(contractors).where(eq(contractors.id, job.contractorId)).then(one) : null,
+      db
+        .select({ photos: count() })
+        .from(attachments)
+        .where(and(eq(attachments.jobId, job.id), eq(attachments.kind, 'photo'), contractorSeesFileSql(siteView))),
+      // The whole history: what the contractor sees of it starts at the latest offer to them (contractor-view.ts).
+      db
+        .select()
+        .from(jobEvents)
+        .where(eq(jobEvents.jobId, job.id))
+        .orderBy(asc(jobEvents.seq))
+        .then((rows) =>
+          rows
+            .filter(contractorView(rows, siteView).seesEvent)
+            .filter((e) => e.type === 'ADD_NOTE' || e.type === 'COMPLETE'),
+        ),
+    ]);
   if (!agency) return null;
 
   // Names for note authors: staff users and contractor records of this agency.
@@ -92,7 +93,7 @@ export async function jobSheetData(
   return {
     reference: job.reference,
     title: job.title,
-    status: STATUS_LABELS[job.status as JobStatus] ?? job.status,
+    status: STATUS_LABELS[job.status] ?? job.status,
     priority: priority ? `${priority.name} (${priority.code})` : job.priorityCode,
     jobType: jobType?.name ?? null,
     createdAt: job.createdAt,

@@ -2,6 +2,7 @@
 // remittances. Every function takes the agency (and contractor) it is scoped to; callers authorise.
 import { and, asc, desc, eq, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
+import { one } from '#db/rows.ts';
 import {
   agencies,
   agencyInvoices,
@@ -185,7 +186,7 @@ export async function contractorStatement(
   to: string,
 ): Promise<Statement> {
   const approved = eq(contractorInvoices.status, 'approved');
-  const [[before], invoices, paid] = await Promise.all([
+  const [balance, invoices, paid] = await Promise.all([
     db.execute<{ invoiced: string; paid: string }>(sql`
       select
         (select coalesce(sum(${contractorInvoices.totalPence}), 0) from ${contractorInvoices}
@@ -222,6 +223,7 @@ export async function contractorStatement(
       paidPence: p.payment.amountPence,
     })),
   ];
+  const before = one(balance);
   return buildStatement(from, to, Number(before.invoiced) - Number(before.paid), entries);
 }
 
@@ -255,16 +257,18 @@ export async function remittance(db: Database, agencyId: string, id: string, con
       ),
     )
     .orderBy(asc(jobs.reference));
-  if (lines.length === 0 && !run) return null;
-  const payeeId = run?.contractorId ?? lines[0]?.payment.contractorId ?? null;
+  // A run, or else the one payment recorded on its own: what the advice is headed with.
+  const head = run ?? lines[0]?.payment;
+  if (!head) return null;
+  const payeeId = head.contractorId;
   // A contractor sees only their own remittances; "not yours" answers as "not there".
   if (contractorId && payeeId !== contractorId) return null;
   const [payee] = payeeId ? await db.select().from(contractors).where(eq(contractors.id, payeeId)) : [];
-  const [agency] = await db.select().from(agencies).where(eq(agencies.id, agencyId));
+  const agency = one(await db.select().from(agencies).where(eq(agencies.id, agencyId)), 'agency');
   return {
     id,
-    reference: run?.reference ?? lines[0].payment.reference,
-    paidOn: run?.paidOn ?? lines[0].payment.paidOn,
+    reference: head.reference,
+    paidOn: head.paidOn,
     agency: { name: agency.name, email: agency.email, phone: agency.phone },
     payee: payee ? { name: payee.name, company: payee.company, email: payee.email } : null,
     lines: lines.map((l) => ({

@@ -3,6 +3,7 @@
 import { TRPCError } from '@trpc/server';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
+import { one } from '#db/rows.ts';
 import { agencyInvoices, contractorInvoices, contractors, jobs, paymentRuns, payments } from '#db/schema/index.ts';
 import type { JobEngine } from '#worker/engines/port.ts';
 import type { Actor } from '#workflows/model.ts';
@@ -102,7 +103,9 @@ export async function createPaymentRun(
       .select()
       .from(payments)
       .where(and(inArray(payments.jobId, jobIds), eq(payments.leg, 'contractor')));
-    const inThisRun = (jobId: string) => !!run && ledger.some((l) => l.jobId === jobId && l.key === paymentKey(run.id));
+    // A retried run (same key) skips the jobs it already paid.
+    const runKey = run ? paymentKey(run.id) : null;
+    const inThisRun = (jobId: string) => runKey !== null && ledger.some((l) => l.jobId === jobId && l.key === runKey);
     const paidFor = (jobId: string) =>
       ledger.filter((p) => p.jobId === jobId).reduce((sum, p) => sum + p.amountPence, 0);
     const plan = chosen
@@ -195,10 +198,12 @@ export async function createPaymentRun(
       });
     }
     // The run's total is what it paid, however many submissions that took.
-    const [paid] = await db
-      .select({ total: sql<number>`coalesce(sum(${payments.amountPence}), 0)::int` })
-      .from(payments)
-      .where(eq(payments.paymentRunId, run.id));
+    const paid = one(
+      await db
+        .select({ total: sql<number>`coalesce(sum(${payments.amountPence}), 0)::int` })
+        .from(payments)
+        .where(eq(payments.paymentRunId, run.id)),
+    );
     if (paid.total !== run.totalPence)
       await db.update(paymentRuns).set({ totalPence: paid.total }).where(eq(paymentRuns.id, run.id));
     return { runId: run.id, reference: run.reference };

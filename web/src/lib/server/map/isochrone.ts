@@ -49,7 +49,10 @@ export function estimatedArea(lat: number, lng: number, minutes: number): Travel
 type Geo = { type: string; coordinates?: number[][][]; geometry?: Geo; features?: Geo[] };
 function firstRing(g: Geo | undefined): [number, number][] | null {
   if (!g) return null;
-  if (g.type === 'Polygon' && g.coordinates?.[0]) return g.coordinates[0].map(([x, y]) => [y, x]);
+  if (g.type === 'Polygon' && g.coordinates?.[0])
+    return g.coordinates[0].flatMap(([x, y]) =>
+      x === undefined || y === undefined ? [] : [[y, x] as [number, number]],
+    );
   if (g.type === 'Feature') return firstRing(g.geometry);
   if (g.type === 'FeatureCollection') return firstRing(g.features?.[0]);
   return null;

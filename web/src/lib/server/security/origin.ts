@@ -12,7 +12,7 @@ const HOST = /^(?<name>[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
 /** The hostname of a Host header value ("Example.com:3000" → "example.com"); null when it is not one. */
 function hostnameOf(host: string): string | null {
-  return HOST.exec(host)?.groups?.name.toLowerCase() ?? null;
+  return HOST.exec(host)?.groups?.name?.toLowerCase() ?? null;
 }
 
 /** Whether a request with this Host header may be served. `origin` is ORIGIN when configured. */

@@ -15,6 +15,7 @@ import { financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from 
 import { createPaymentRun } from '#lib/server/finance/payment-run.ts';
 import { audit, notBeforeJob, notInFuture } from '#lib/server/finance/rules.ts';
 import { isoDate, key, pence, text } from '../finance-input.ts';
+import { found } from '../found.ts';
 import { findJobInScope } from '../scope.ts';
 import { isEngineError, router, staffProcedure } from '../trpc.ts';
 
@@ -89,10 +90,10 @@ export const financeRouter = router({
           code: 'CONFLICT',
           message: `Invoice number ${input.number.trim()} is already used on another job`,
         });
-      const [agency] = await ctx.db
-        .select({ vatRateBp: agencies.vatRateBp })
-        .from(agencies)
-        .where(eq(agencies.id, ctx.agencyId));
+      const agency = found(
+        await ctx.db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, ctx.agencyId)),
+        'Agency',
+      );
       const view = await ctx.engine.send(job.id, {
         type: 'RAISE_INVOICE',
         ...fields,
@@ -271,7 +272,7 @@ export const financeRouter = router({
     const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
     const [invoice] = await ctx.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, job.id));
     if (!invoice) throw new TRPCError({ code: 'NOT_FOUND', message: 'No invoice has been raised for this job' });
-    const [agency] = await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId));
+    const agency = found(await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId)), 'Agency');
     const [property] = job.propertyId
       ? await ctx.db.select().from(properties).where(eq(properties.id, job.propertyId))
       : [];

@@ -4,6 +4,7 @@ import { and, asc, eq, exists, gt, inArray, or, sql, type SQL } from 'drizzle-or
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
+import { one } from '#db/rows.ts';
 import { auditLog, branches, contractors, jobs, jobTypes, priorities, properties, tenants } from '#db/schema/index.ts';
 import { queueEmail } from '#activities/mailer.ts';
 import { createJob, priorityPolicy } from '#worker/jobs/create-job.ts';
@@ -19,7 +20,7 @@ import { actorOf } from '#lib/server/auth/user.ts';
 import { mayCite } from '#lib/server/files/attachments.ts';
 import { missingCertifications } from '#lib/server/assignment/candidates.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
-import { afterCursor, cursorOf, listedJob, newestFirst } from '../keyset.ts';
+import { afterCursor, listedJob, newestFirst, pageOf } from '../keyset.ts';
 import { inAgency } from '../found.ts';
 import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
@@ -127,8 +128,9 @@ async function toEngineCommand(
 export const jobsRouter = router({
   create: staffProcedure.input(createInput).mutation(async ({ ctx, input }) => {
     const scoped = <T extends { agencyId: string }>(rows: T[], what: string) => {
-      if (rows.length === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown ${what}` });
-      return rows[0];
+      const [row] = rows;
+      if (!row) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown ${what}` });
+      return row;
     };
     const property = scoped(await inAgency(ctx.db, properties, ctx.agencyId, input.propertyId), 'property');
     if (input.jobTypeId) scoped(await inAgency(ctx.db, jobTypes, ctx.agencyId, input.jobTypeId), 'job type');
@@ -145,10 +147,13 @@ export const jobsRouter = router({
     let tenantId = input.tenantId;
     if (newTenant) {
       // Everything else is validated first, so a refused job leaves no stray tenant behind.
-      const [row] = await ctx.db
-        .insert(tenants)
-        .values({ ...newTenant, agencyId: ctx.agencyId, propertyId: property.id })
-        .returning({ id: tenants.id });
+      const row = one(
+        await ctx.db
+          .insert(tenants)
+          .values({ ...newTenant, agencyId: ctx.agencyId, propertyId: property.id })
+          .returning({ id: tenants.id }),
+        'tenant',
+      );
       tenantId = row.id;
       await ctx.db.insert(auditLog).values({
         agencyId: ctx.agencyId,
@@ -235,8 +240,8 @@ export const jobsRouter = router({
       .where(and(...where))
       .orderBy(...newestFirst)
       .limit(input.limit + 1);
-    const items = rows.slice(0, input.limit);
-    return { items, nextCursor: rows.length > input.limit ? cursorOf(items[items.length - 1]) : null };
+    const { page: items, nextCursor } = pageOf(rows, input.limit);
+    return { items, nextCursor };
   }),
 
   /** Whom the list can be filtered by: active contractors, and deactivated ones still holding or offered

@@ -47,12 +47,12 @@ export const notificationsRouter = router({
         .orderBy(desc(notifications.id))
         .limit(input.limit + 1);
       const items = rows.slice(0, input.limit);
-      return { items, nextBefore: rows.length > input.limit ? items[items.length - 1].id : null };
+      return { items, nextBefore: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
     }),
 
   /** Unread action items that still need someone: the bell's number. */
   unreadCount: staffProcedure.query(async ({ ctx }) => {
-    const [row] = await ctx.db
+    const [row = { n: 0 }] = await ctx.db
       .select({ n: count() })
       .from(notifications)
       .where(and(eq(notifications.agencyId, ctx.agencyId), isNull(notifications.readAt), open));

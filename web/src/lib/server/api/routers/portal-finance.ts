@@ -12,6 +12,7 @@ import { mayCite } from '#lib/server/files/attachments.ts';
 import { contractorAccount, contractorStatement, remittance } from '#lib/server/finance/ledger.ts';
 import { notBeforeJob } from '#lib/server/finance/rules.ts';
 import { isoDate, pence, text } from '../finance-input.ts';
+import { found } from '../found.ts';
 import { findJobInScope } from '../scope.ts';
 import { contractorProcedure } from '../trpc.ts';
 
@@ -30,7 +31,7 @@ export const portalFinance = {
   myJobInvoice: contractorProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
     const job = await findJobInScope(ctx.db, input.jobId, ctx);
     if (job.contractorId !== ctx.contractorId) throw new TRPCError({ code: 'NOT_FOUND', message: 'Job not found' });
-    const [[invoice], [agency]] = await Promise.all([
+    const [[invoice], agencyRows] = await Promise.all([
       // Their own assignment's invoice: not a previous holder's, from before a recall and re-assignment.
       ctx.db
         .select()
@@ -38,6 +39,7 @@ export const portalFinance = {
         .where(and(eq(contractorInvoices.jobId, job.id), eq(contractorInvoices.assignment, job.assignment))),
       ctx.db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, ctx.agencyId)),
     ]);
+    const agency = found(agencyRows, 'Agency');
     return {
       job: { id: job.id, reference: job.reference, title: job.title, status: job.status },
       invoice: invoice ?? null,
@@ -100,7 +102,10 @@ export const portalFinance = {
         .select({ name: contractors.name, company: contractors.company })
         .from(contractors)
         .where(eq(contractors.id, ctx.contractorId));
-      const [agency] = await ctx.db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, ctx.agencyId));
+      const agency = found(
+        await ctx.db.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, ctx.agencyId)),
+        'Agency',
+      );
       return {
         contractor: me,
         agency,

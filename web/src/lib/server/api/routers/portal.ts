@@ -17,8 +17,9 @@ import {
 } from '#db/schema/index.ts';
 import { hasStatus, INVOICEABLE_STATUSES, PAST_WORK_STATUSES, WORKLOAD_STATUSES } from '#workflows/model.ts';
 import { addDays } from '#workflows/time.ts';
+import { found } from '../found.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../contractor-view.ts';
-import { afterCursor, cursorOf, listedJob, newestFirst } from '../keyset.ts';
+import { afterCursor, listedJob, newestFirst, pageOf } from '../keyset.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { contractorProcedure, router } from '../trpc.ts';
 import { portalFinance } from './portal-finance.ts';
@@ -104,26 +105,30 @@ export const portalRouter = router({
       .where(and(...where))
       .orderBy(...newestFirst)
       .limit(input.limit + 1);
-    const items = rows.slice(0, input.limit).map(({ contractorId, offeredToId, invoiced, ...row }) => ({
+    const { page, nextCursor } = pageOf(rows, input.limit);
+    const items = page.map(({ contractorId, offeredToId, invoiced, ...row }) => ({
       ...row,
       offered: offeredToId === me,
       needsAction: needsAction({ status: row.status, contractorId, offeredToId, invoiced }, me),
     }));
-    return { view: input.view, items, nextCursor: rows.length > input.limit ? cursorOf(rows[input.limit - 1]) : null };
+    return { view: input.view, items, nextCursor };
   }),
 
   /** One job as the contractor sees it: the job page's detail in the contractor's scope, minus what the agency keeps to itself. */
   job: contractorProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
     const detail = await loadJobDetail(ctx, input.id);
-    const [agency] = await ctx.db
-      .select({
-        name: agencies.name,
-        phone: agencies.phone,
-        email: agencies.email,
-        shareTenantContact: agencies.shareTenantContact,
-      })
-      .from(agencies)
-      .where(eq(agencies.id, ctx.agencyId));
+    const agency = found(
+      await ctx.db
+        .select({
+          name: agencies.name,
+          phone: agencies.phone,
+          email: agencies.email,
+          shareTenantContact: agencies.shareTenantContact,
+        })
+        .from(agencies)
+        .where(eq(agencies.id, ctx.agencyId)),
+      'Agency',
+    );
     const me = ctx.contractorId;
     const { job, state, property, tenant, jobType, allowed } = detail;
     // The machine's invoice is the current assignment's: the contractor's own only while the job is theirs (not

@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { agencies, branches, jobs, jobTypes, priorities, properties, users } from '#db/schema/index.ts';
+import { found } from '../found.ts';
 import { adminProcedure, router, staffProcedure } from '../trpc.ts';
 import { optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
 import { audit, auditedRows, changes, conflictOnDuplicate, type Tx } from '../audited-save.ts';
@@ -29,7 +30,7 @@ const priorityRows = auditedRows(priorities, 'Priority', {
 
 /** How many of the agency's jobs were raised with a priority code (they keep it, so it cannot go or change). */
 async function jobsWithPriority(tx: Tx, agencyId: string, code: string): Promise<number> {
-  const [used] = await tx
+  const [used = { n: 0 }] = await tx
     .select({ n: count() })
     .from(jobs)
     .where(and(eq(jobs.agencyId, agencyId), eq(jobs.priorityCode, code)));
@@ -102,7 +103,7 @@ const priorityInput = z.object({
     .array(z.number().int().min(1, 'Warnings between 1% and 99%').max(99, 'Warnings between 1% and 99%'))
     .max(5, 'At most 5 warnings')
     .refine(
-      (xs) => xs.every((x, i) => i === 0 || x > xs[i - 1]),
+      (xs) => xs.every((x, i) => i === 0 || x > (xs[i - 1] ?? 0)),
       'List warning percentages in ascending order, each once',
     ),
   sortOrder: z.number().int().min(0).max(1000).default(0),
@@ -133,7 +134,10 @@ export const settingsRouter = router({
 
   updateAgency: adminProcedure.input(agencySettingsInput).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
-      const [before] = await tx.select().from(agencies).where(eq(agencies.id, ctx.agencyId)).for('update');
+      const before = found(
+        await tx.select().from(agencies).where(eq(agencies.id, ctx.agencyId)).for('update'),
+        'Agency',
+      );
       const diff = changes(before, input);
       if (Object.keys(diff).length === 0) return { changed: [] as string[] };
       await tx.update(agencies).set(input).where(eq(agencies.id, ctx.agencyId));
@@ -151,7 +155,7 @@ export const settingsRouter = router({
   deleteBranch: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       await branchRows.remove(tx, ctx.user, { agencyId: ctx.agencyId }, input.id, async (before) => {
-        const [[p], [j]] = await Promise.all([
+        const [[p = { n: 0 }], [j = { n: 0 }]] = await Promise.all([
           tx.select({ n: count() }).from(properties).where(eq(properties.branchId, input.id)),
           tx.select({ n: count() }).from(jobs).where(eq(jobs.branchId, input.id)),
         ]);
@@ -196,7 +200,7 @@ export const settingsRouter = router({
   deleteJobType: adminProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) =>
     ctx.db.transaction(async (tx) => {
       await jobTypeRows.remove(tx, ctx.user, { agencyId: ctx.agencyId }, input.id, async (before) => {
-        const [used] = await tx.select({ n: count() }).from(jobs).where(eq(jobs.jobTypeId, input.id));
+        const [used = { n: 0 }] = await tx.select({ n: count() }).from(jobs).where(eq(jobs.jobTypeId, input.id));
         if (used.n > 0)
           throw new TRPCError({
             code: 'CONFLICT',

@@ -1,5 +1,6 @@
 import { api } from '#lib/server/api/caller.ts';
 import { FIND_PROPERTIES_MAX } from '#lib/server/api/routers/directory.ts';
+import { sanitizeDescription } from '#lib/server/api/routers/jobs.ts';
 import { createAction, optional, text } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -36,5 +37,7 @@ export const actions: Actions = {
             : undefined,
       }),
     (id) => `/jobs/${id}?created=1`,
+    // The description goes back into the editor as HTML: only what a saved description may contain.
+    { echo: (values) => ({ ...values, descriptionHtml: sanitizeDescription(values.descriptionHtml ?? '') }) },
   ),
 };

@@ -28,6 +28,10 @@ interface BackgroundLoop {
   stop(): Promise<void>;
 }
 
+/** postgres.js's codes for a query whose connection is gone: closed under it, ended, or destroyed. */
+const GONE = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+const connectionGone = (e: unknown) => e instanceof Error && GONE.has(String((e as Error & { code?: unknown }).code));
+
 export function backgroundLoop({
   sql,
   channel,
@@ -74,6 +78,9 @@ export function backgroundLoop({
         const released = await claims.claims.releaseStale(sql, claims.table);
         if (released > 0) log(`${name}: released ${released} claim(s) left by an earlier run of this instance`);
       }
+      // Should the LISTEN connection drop, postgres.js listens again on a new one by itself, with a listener
+      // of its own making: this `unlisten` then does nothing, and the LISTEN lasts until the pool ends
+      // (sql.end closes it). Harmless: `wake` is null once stopped.
       const sub = await sql.listen(channel, () => wake?.());
       unlisten = () => sub.unlisten();
       loop = run();
@@ -82,8 +89,16 @@ export function backgroundLoop({
       running = false;
       wake?.();
       await loop;
-      await unlisten?.();
+      const unlistening = unlisten;
       unlisten = null;
+      try {
+        await unlistening?.();
+      } catch (e) {
+        // The LISTEN connection closed under the UNLISTEN (PostgreSQL ended the session, the network dropped
+        // it, or the pool is ending): the session's LISTENs ended with it, which is what UNLISTEN was for.
+        // Anything else (PostgreSQL refusing the UNLISTEN) is a fault and surfaces.
+        if (!connectionGone(e)) throw e;
+      }
     },
   };
 }

@@ -118,11 +118,14 @@ export async function bootRuntime(env: Env = readEnv(), log: (m: string) => void
     databaseUrl,
     mailer,
     seeded,
+    // Every step runs even when one before it fails, so a failure to stop the dispatcher (say) still closes
+    // the pool and stops the embedded PostgreSQL rather than leaving it running; then the failure surfaces.
     async close() {
-      for (const stop of stops.reverse()) await stop();
-      await engine.close();
-      await close();
-      await pg?.stop();
+      const failures: unknown[] = [];
+      const steps = [...stops.toReversed(), () => engine.close(), close, async () => pg?.stop()];
+      for (const step of steps) await step().catch((e: unknown) => void failures.push(e));
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} parts failed to stop`);
     },
   };
 }

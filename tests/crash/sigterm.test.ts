@@ -4,13 +4,16 @@
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedServer } from '#db/embedded.ts';
+import { isAlive, readPostmasterLock } from '#db/leftover-postmaster.ts';
 import { signInOverHttp, spawnApp, type SpawnedApp } from '../../scripts/spawn-app.ts';
 
 let app: SpawnedApp | null = null;
 let pg: EmbeddedServer | null = null;
+const faulty: SpawnedApp[] = [];
 afterAll(async () => {
   await pg?.stop();
   await app?.stop();
+  for (const f of faulty) await f.stop();
 });
 
 type Outcome =
@@ -84,5 +87,44 @@ describe('SIGTERM under load', () => {
     } finally {
       await sql.end();
     }
+  });
+});
+
+/** The app, with a fault on its UNLISTEN as it stops (support/drop-listen-connection.ts), stopped with SIGTERM. */
+async function stopWithUnlistenFault(fault: 'close' | 'refuse') {
+  const app = await spawnApp({
+    dataDirPrefix: 'fettle-sigterm-listen-',
+    env: { SEED_DEMO: 'false', JOB_ENGINE: 'embedded', DATABASE_URL: '', UNLISTEN_FAULT: fault },
+    nodeArgs: ['--import', './tests/crash/support/drop-listen-connection.ts'],
+  });
+  faulty.push(app);
+  const postmaster = readPostmasterLock(`${app.dataDir}/pg`);
+  expect(postmaster).not.toBeNull();
+  process.kill(app.pid, 'SIGTERM');
+  const code = await app.exited;
+  return { code, output: app.output(), postgresRunning: isAlive(postmaster!.pid) };
+}
+
+describe('SIGTERM when the UNLISTEN fails as the app stops', () => {
+  // The dispatcher's UNLISTEN goes out on a connection PostgreSQL (or the network) is closing: postgres.js
+  // rejects it with CONNECTION_CLOSED. The LISTEN ended with the connection, which is what the stop wanted:
+  // the app used to exit 1 on it, and leave its PostgreSQL running.
+  it('exits 0 when the LISTEN connection closes under its UNLISTEN', async () => {
+    const { code, output, postgresRunning } = await stopWithUnlistenFault('close');
+    // The fault was injected: without it this proves nothing.
+    expect(output).toContain('closing the LISTEN connection under its UNLISTEN');
+    expect(code, output).toBe(0);
+    expect(output).toContain('stopped');
+    expect(output).not.toMatch(/CONNECTION_CLOSED|error while stopping|Unhandled/);
+    expect(postgresRunning).toBe(false);
+  });
+
+  // Any other failure is still one: it is reported and the exit is 1, but the rest of the stop still runs.
+  it('exits 1 when PostgreSQL refuses the UNLISTEN, having stopped PostgreSQL all the same', async () => {
+    const { code, output, postgresRunning } = await stopWithUnlistenFault('refuse');
+    expect(output).toContain('sending the UNLISTEN misspelt');
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/error while stopping: .*syntax error/);
+    expect(postgresRunning).toBe(false);
   });
 });

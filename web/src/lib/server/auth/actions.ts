@@ -74,12 +74,7 @@ export function authMessage(result: AuthResult, fallback: string): string {
       return 'Passwords can be at most 128 characters.';
     case 'INVALID_EMAIL':
       return 'Enter a valid email address.';
-    case 'INVALID_OTP':
-      return 'That code is not right. Check the latest email and try again.';
-    case 'OTP_EXPIRED':
-      return 'That code has expired. Ask for a new one below.';
-    case 'TOO_MANY_ATTEMPTS':
-      return 'Too many wrong codes. Ask for a new code below.';
+    // A refused verification code (INVALID_OTP, OTP_EXPIRED, TOO_MANY_ATTEMPTS) is said by code-tries.ts.
     case 'INVALID_TOKEN':
       return 'This reset link is invalid or has expired. Ask for a new one.';
     default:

@@ -33,6 +33,8 @@ export const CLIENT_IP_HEADER = 'x-fettle-client-ip';
 export const AUTH_BASE_PATH = '/api/auth';
 
 export const OTP_SECONDS = 10 * 60;
+/** Wrong tries a verification code takes; the one after is refused and the code is spent. */
+export const OTP_TRIES = 5;
 export const RESET_SECONDS = 30 * 60;
 export const SESSION_SECONDS = 7 * 24 * 3600;
 const MIN_PASSWORD = 10;
@@ -305,7 +307,7 @@ export function createAuth(deps: AuthDeps) {
       emailOTP({
         otpLength: 6,
         expiresIn: OTP_SECONDS,
-        allowedAttempts: 5,
+        allowedAttempts: OTP_TRIES,
         storeOTP: 'hashed',
         overrideDefaultEmailVerification: true,
         disableSignUp: true,

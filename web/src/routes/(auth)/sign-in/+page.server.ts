@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { authAction, authFailed, authRefused, landingFor, safeNext } from '#lib/server/auth/actions.ts';
+import { forgetCodeTries } from '#lib/server/auth/code-tries.ts';
 import { text, trimmed } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -34,7 +35,8 @@ export const actions: Actions = {
       rememberMe: true,
     });
     if (result.code === 'EMAIL_NOT_VERIFIED') {
-      // better-auth has just emailed a fresh code (sendOnSignIn).
+      // better-auth has just emailed a fresh code (sendOnSignIn): its tries start again.
+      forgetCodeTries(event);
       redirect(303, `/verify?email=${encodeURIComponent(email)}&notice=unverified`);
     }
     if (!result.ok || !result.data)

@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { authAction, authFailed, authRefused, emailOf, PASSWORDS_DIFFER } from '#lib/server/auth/actions.ts';
+import { forgetCodeTries } from '#lib/server/auth/code-tries.ts';
 import { text } from '#lib/server/forms.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
 import { contractorNameFor } from '#lib/server/auth/memberships.ts';
@@ -22,6 +23,8 @@ export const actions: Actions = {
     const name = (await contractorNameFor(db, email)) ?? email;
     const result = await authAction(event, '/sign-up/email', { email, password, name });
     if (!result.ok) return authFailed('default', result, 'We could not create the account. Try again.', { email });
+    // A code is on its way (or an email saying why not): any tries at an earlier one are behind us.
+    forgetCodeTries(event);
     redirect(303, `/verify?email=${encodeURIComponent(email)}&notice=sent`);
   },
 };

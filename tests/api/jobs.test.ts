@@ -27,6 +27,9 @@ import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
 import { createAgency } from '../support/fixtures.ts';
 import { ukDay } from '#workflows/time.ts';
 
+/** Who the agency's invoices in these tests are to. */
+const CLIENT = { clientName: 'Lee Landlord', clientAddress: '9 Billing Road, Bristol BS1 4ST' };
+
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
 let b: Awaited<ReturnType<typeof createAgency>>;
@@ -374,7 +377,13 @@ describe('jobs.send', () => {
     for (const type of ['ACCEPT', 'START'] as const) await pat.jobs.send({ id, command: { type } });
     await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Done' } });
     await staff.jobs.send({ id, command: { type: 'CLOSE' } });
-    await staff.finance.raiseInvoice({ jobId: id, number: 'INV-9', agentNetPence: 10000, contractorTotalPence: 6000 });
+    await staff.finance.raiseInvoice({
+      ...CLIENT,
+      jobId: id,
+      number: 'INV-9',
+      agentNetPence: 10000,
+      contractorTotalPence: 6000,
+    });
     const pay = {
       jobId: id,
       key: 'pay-client-0001',
@@ -403,9 +412,9 @@ describe('jobs.send', () => {
     };
     const [first, second] = [await closedJob(), await closedJob()];
     const raise = { number: 'INV-DUP-1', agentNetPence: 10000, contractorTotalPence: 6000 } as const;
-    await staff.finance.raiseInvoice({ jobId: first, ...raise });
+    await staff.finance.raiseInvoice({ ...CLIENT, jobId: first, ...raise });
     const before = await staff.jobs.get({ id: second });
-    await expect(staff.finance.raiseInvoice({ jobId: second, ...raise })).rejects.toMatchObject({
+    await expect(staff.finance.raiseInvoice({ ...CLIENT, jobId: second, ...raise })).rejects.toMatchObject({
       code: 'CONFLICT',
       message: 'Invoice number INV-DUP-1 is already used on another job',
     });

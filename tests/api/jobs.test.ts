@@ -99,6 +99,20 @@ describe('jobs.create', () => {
     expect(detail.allowed).not.toContain('CLOSE');
   });
 
+  it('keeps the lines the editor starts with Enter (its <div>s) as paragraphs', async () => {
+    const created = await as(staffOf(a)).jobs.create({
+      title: 'Leak under the sink',
+      descriptionHtml:
+        'Leak under sink<div>Turn off the <b>stopcock</b></div><div><br></div><div>Call the tenant</div>',
+      priorityCode: 'P2',
+      propertyId: a.property.id,
+    });
+    const detail = await as(staffOf(a)).jobs.get({ id: created.id });
+    expect(detail.job.descriptionHtml).toBe(
+      'Leak under sink<p>Turn off the <b>stopcock</b></p><p><br /></p><p>Call the tenant</p>',
+    );
+  });
+
   it('numbers each agency separately', async () => {
     const first = await newJob(b);
     const second = await newJob(b);

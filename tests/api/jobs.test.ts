@@ -478,7 +478,7 @@ describe('the job timeline names who did each thing', () => {
     await pat.portal.submitInvoice({ ...invoice, number: 'PF-1A' });
     await sam.finance.approveInvoice({ invoiceId: submitted!.id });
     await sam.jobs.send({ id, command: { type: 'CLOSE' } });
-    const raise = { jobId: id, number: 'INV-7', contractorTotalPence: 12000 };
+    const raise = { ...CLIENT, jobId: id, number: 'INV-7', contractorTotalPence: 12000 };
     await sam.finance.raiseInvoice({ ...raise, agentNetPence: 15000 });
     await sam.finance.raiseInvoice({ ...raise, agentNetPence: 18000 });
 

@@ -24,16 +24,19 @@ export interface LegReconciliation {
   state: LegState;
 }
 
+/** Where a leg stands with `paidPence` in (refunds taken off) against `expectedPence`. */
+export const legState = (expectedPence: number, paidPence: number): LegState =>
+  paidPence === expectedPence
+    ? 'settled'
+    : paidPence === 0
+      ? 'unpaid'
+      : paidPence < expectedPence
+        ? 'partPaid'
+        : 'overPaid';
+
 export function reconcileLeg(leg: PaymentLeg, expectedPence: number, payments: readonly Payment[]): LegReconciliation {
   const paidPence = payments.filter((p) => p.leg === leg).reduce((sum, p) => sum + p.amountPence, 0);
-  const state: LegState =
-    paidPence === expectedPence
-      ? 'settled'
-      : paidPence === 0
-        ? 'unpaid'
-        : paidPence < expectedPence
-          ? 'partPaid'
-          : 'overPaid';
+  const state = legState(expectedPence, paidPence);
   return { leg, expectedPence, paidPence, outstandingPence: expectedPence - paidPence, state };
 }
 

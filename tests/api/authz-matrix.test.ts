@@ -192,6 +192,7 @@ const MATRIX: Record<string, Row> = {
   // authorization and are then refused by the machine or the data (the listed codes), never FORBIDDEN.
   'finance.job': staffOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
   'finance.overview': staffOnly(() => undefined),
+  'finance.clientMoney': staffOnly(() => ({ view: 'all' as const })),
   'finance.raiseInvoice': {
     input: (s) => ({
       jobId: s.jobId,

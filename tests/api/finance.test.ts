@@ -569,6 +569,61 @@ describe('an invoice that loses money or charges nothing', () => {
   });
 });
 
+describe('the finance desk', () => {
+  it('lists client money owed, part paid and over-paid with totals, and flags it on the jobs list and job header', async () => {
+    const { id } = await completedJob('Desk job');
+    await staff().jobs.send({ id, command: { type: 'CLOSE' } });
+    await staff().finance.raiseInvoice({
+      ...CLIENT,
+      jobId: id,
+      number: 'INV-DESK',
+      agentNetPence: 10000,
+      contractorTotalPence: 0,
+      commissionPence: 0,
+    });
+    const row = async (view: 'open' | 'unpaid' | 'partPaid' | 'overPaid' | 'settled' | 'all') =>
+      (await staff().finance.clientMoney({ view })).rows.find((r) => r.jobId === id);
+    const marker = async () => (await staff().jobs.get({ id })).clientMoney;
+    const listed = async () =>
+      (await staff().jobs.list({ q: 'desk job', limit: 50 })).items.find((j) => j.id === id)?.clientMoney;
+
+    expect(await row('unpaid')).toMatchObject({
+      clientName: CLIENT.clientName,
+      grossPence: 12000,
+      outstandingPence: 12000,
+    });
+    expect(await marker()).toEqual({ state: 'unpaid', outstandingPence: 12000 });
+
+    const pay = { jobId: id, leg: 'client', paidOn: today() } as const;
+    await staff().finance.recordPayment({ ...pay, key: 'desk-part', amountPence: 5000, reference: 'BACS D1' });
+    expect(await row('partPaid')).toMatchObject({ paidPence: 5000, outstandingPence: 7000, state: 'partPaid' });
+    expect(await row('unpaid')).toBeUndefined();
+    expect(await listed()).toEqual({ state: 'partPaid', outstandingPence: 7000 });
+    const desk = await staff().finance.clientMoney({ view: 'open' });
+    expect(desk.totals.owedPence).toBeGreaterThanOrEqual(7000);
+    expect(desk.rows.every((r) => r.state !== 'settled')).toBe(true);
+
+    await staff().finance.recordPayment({ ...pay, key: 'desk-over', amountPence: 8000, reference: 'BACS D2' });
+    expect(await row('overPaid')).toMatchObject({ outstandingPence: -1000 });
+    expect(await marker()).toEqual({ state: 'overPaid', outstandingPence: -1000 });
+    expect((await staff().finance.clientMoney({ view: 'overPaid' })).totals.owedBackPence).toBeGreaterThanOrEqual(1000);
+
+    // Refunding the excess settles the client leg (and, every leg settled, the job): no marker, off the open list.
+    await staff().finance.recordPayment({
+      ...pay,
+      key: 'desk-refund',
+      amountPence: 1000,
+      refund: true,
+      reference: 'Refund D',
+    });
+    expect(await row('settled')).toMatchObject({ outstandingPence: 0 });
+    expect(await row('open')).toBeUndefined();
+    expect(await marker()).toBeNull();
+    // Another agency sees none of it.
+    expect((await as(staffOf(b)).finance.clientMoney({ view: 'all' })).rows.some((r) => r.jobId === id)).toBe(false);
+  });
+});
+
 describe('the same receipt recorded twice', () => {
   it('is refused from a second tab (nothing stored, the leg not settled), and recorded once confirmed as separate', async () => {
     const { id } = await completedJob('Same receipt twice');

@@ -186,6 +186,13 @@ describe('financial close-out', () => {
     expect(body).not.toContain('The landlord');
     // Pat's session cannot fetch the agency's invoice.
     expect([403, 404]).toContain((await download(pat, href)).status);
+
+    // Until the client pays, the job header and the finance desk say what is owed, and by whom.
+    expect(await text(staff, '[data-testid="client-money-marker"]')).toBe('Client owes £216.00');
+    await staff.goto(`${app.url}/finance?client=unpaid`, { waitUntil: 'networkidle0' });
+    const owed = await text(staff, '[data-testid="client-money"]');
+    for (const t of ['Dee Okafor', '£216.00', 'Unpaid']) expect(owed).toContain(t);
+    await staff.goto(`${app.url}/jobs/${jobId}/finance`, { waitUntil: 'networkidle0' });
   });
 
   it('records the client payment once however often it is submitted, and shows part-paid commission', async () => {

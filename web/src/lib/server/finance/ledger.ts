@@ -15,7 +15,7 @@ import {
   properties,
 } from '#db/schema/index.ts';
 import { PAYMENT_LEGS, type Payment, type PaymentLeg } from '#workflows/model.ts';
-import { reconcileLeg, type LegReconciliation } from '#workflows/money.ts';
+import { legState, reconcileLeg, type LegReconciliation, type LegState } from '#workflows/money.ts';
 import { buildStatement, type Statement, type StatementEntry } from '#activities/finance/statement.ts';
 
 export type PaymentRow = typeof payments.$inferSelect;
@@ -367,4 +367,73 @@ export async function financeOverview(db: Database, agencyId: string) {
     payable: [...payable.values()],
     runs: runs.map((r) => ({ ...r.run, contractorName: r.contractorName })),
   };
+}
+
+/** Which client accounts the finance desk lists: `open` is every one that still needs someone (not settled). */
+export const CLIENT_MONEY_VIEWS = ['open', 'unpaid', 'partPaid', 'overPaid', 'settled', 'all'] as const;
+export type ClientMoneyView = (typeof CLIENT_MONEY_VIEWS)[number];
+
+/** The client leg of one agency invoice: what was invoiced, what has come in (refunds taken off) and where it stands. */
+export interface ClientMoney {
+  jobId: string;
+  jobReference: string;
+  jobTitle: string;
+  invoiceNumber: string;
+  clientName: string | null;
+  raisedAt: Date;
+  grossPence: number;
+  paidPence: number;
+  /** Still owed by the client; negative when over-paid (owed back to them). */
+  outstandingPence: number;
+  state: LegState;
+}
+
+/**
+ * The credit controller's list: every agency invoice's client money, oldest first, with the view's totals
+ * (owed to the agency, owed back to clients) over all of the agency's invoices, whatever the view shows.
+ */
+export async function clientMoney(db: Database, agencyId: string, view: ClientMoneyView) {
+  const all = await clientMoneyRows(db, agencyId);
+  const shown = all.filter((r) => (view === 'all' ? true : view === 'open' ? r.state !== 'settled' : r.state === view));
+  return {
+    view,
+    rows: shown,
+    totals: {
+      owedPence: all.reduce((sum, r) => sum + Math.max(0, r.outstandingPence), 0),
+      owedBackPence: all.reduce((sum, r) => sum + Math.max(0, -r.outstandingPence), 0),
+      counts: Object.fromEntries(
+        (['unpaid', 'partPaid', 'overPaid', 'settled'] as const).map((s) => [s, all.filter((r) => r.state === s).length]),
+      ) as Record<LegState, number>,
+    },
+  };
+}
+
+/** The client money of these jobs (those with an agency invoice), for the markers on the jobs list and job page. */
+export async function clientMoneyOf(db: Database, agencyId: string, jobIds: string[]): Promise<Map<string, ClientMoney>> {
+  if (jobIds.length === 0) return new Map();
+  return new Map((await clientMoneyRows(db, agencyId, jobIds)).map((r) => [r.jobId, r]));
+}
+
+async function clientMoneyRows(db: Database, agencyId: string, jobIds?: string[]): Promise<ClientMoney[]> {
+  const rows = await db
+    .select({
+      jobId: jobs.id,
+      jobReference: jobs.reference,
+      jobTitle: jobs.title,
+      invoiceNumber: agencyInvoices.number,
+      clientName: agencyInvoices.clientName,
+      raisedAt: agencyInvoices.raisedAt,
+      grossPence: agencyInvoices.grossPence,
+      paidPence: sql<number>`coalesce((select sum(${payments.amountPence}) from ${payments}
+        where ${payments.jobId} = ${jobs.id} and ${payments.leg} = 'client'), 0)::int`,
+    })
+    .from(agencyInvoices)
+    .innerJoin(jobs, eq(jobs.id, agencyInvoices.jobId))
+    .where(and(eq(agencyInvoices.agencyId, agencyId), jobIds ? inArray(agencyInvoices.jobId, jobIds) : undefined))
+    .orderBy(asc(agencyInvoices.raisedAt), asc(jobs.reference));
+  return rows.map((r) => ({
+    ...r,
+    outstandingPence: r.grossPence - r.paidPence,
+    state: legState(r.grossPence, r.paidPence),
+  }));
 }

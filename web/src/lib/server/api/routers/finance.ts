@@ -11,7 +11,14 @@ import { agencies, agencyInvoices, contractorInvoices, jobs, payments, propertie
 import { PAYMENT_LEGS } from '#workflows/model.ts';
 import { notify, settleNotifications } from '#activities/notify.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
-import { financeOverview, jobFinance, remittance, suggestedInvoiceNumber } from '#lib/server/finance/ledger.ts';
+import {
+  CLIENT_MONEY_VIEWS,
+  clientMoney,
+  financeOverview,
+  jobFinance,
+  remittance,
+  suggestedInvoiceNumber,
+} from '#lib/server/finance/ledger.ts';
 import { createPaymentRun } from '#lib/server/finance/payment-run.ts';
 import { audit, notBeforeJob, notInFuture } from '#lib/server/finance/rules.ts';
 import { isoDate, key, pence, text } from '../finance-input.ts';
@@ -148,6 +155,11 @@ export const financeRouter = router({
 
   /** Staff's finance desk. */
   overview: staffProcedure.query(({ ctx }) => financeOverview(ctx.db, ctx.agencyId)),
+
+  /** The finance desk: client money per agency invoice (owed, part paid, over-paid), filtered, with totals. */
+  clientMoney: staffProcedure
+    .input(z.object({ view: z.enum(CLIENT_MONEY_VIEWS).default('open') }))
+    .query(({ ctx, input }) => clientMoney(ctx.db, ctx.agencyId, input.view)),
 
   /**
    * Approves the contractor's current invoice for payment: a finance record, not an engine event (the

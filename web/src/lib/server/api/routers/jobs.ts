@@ -21,6 +21,7 @@ import { mayCite } from '#lib/server/files/attachments.ts';
 import { missingCertifications } from '#lib/server/assignment/candidates.ts';
 import { commandSchema, type CommandInput } from '../commands.ts';
 import { afterCursor, listedJob, newestFirst, pageOf } from '../keyset.ts';
+import { clientMoneyOf, type ClientMoney } from '#lib/server/finance/ledger.ts';
 import { inAgency } from '../found.ts';
 import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
@@ -129,6 +130,10 @@ async function toEngineCommand(
       return { ...input, actor };
   }
 }
+
+/** What the jobs list and job header flag of a job's client money: nothing once settled (or not invoiced). */
+const markerOf = (m: ClientMoney | undefined) =>
+  m && m.state !== 'settled' ? { state: m.state, outstandingPence: m.outstandingPence } : null;
 
 export const jobsRouter = router({
   create: staffProcedure.input(createInput).mutation(async ({ ctx, input }) => {
@@ -245,7 +250,14 @@ export const jobsRouter = router({
       .where(and(...where))
       .orderBy(...newestFirst)
       .limit(input.limit + 1);
-    const { page: items, nextCursor } = pageOf(rows, input.limit);
+    const { page, nextCursor } = pageOf(rows, input.limit);
+    // Client money still open on a closed job (payments move a job on once every leg is settled): the marker.
+    const money = await clientMoneyOf(
+      ctx.db,
+      ctx.agencyId,
+      page.filter((j) => j.status === 'closed').map((j) => j.id),
+    );
+    const items = page.map((j) => ({ ...j, clientMoney: markerOf(money.get(j.id)) }));
     return { items, nextCursor };
   }),
 
@@ -271,9 +283,11 @@ export const jobsRouter = router({
 
   /** The job page. Staff only: it holds what the agency keeps to itself (finance, declines, tenant record);
    * contractors read their jobs through portal.job, which picks what they may see from the same detail. */
-  get: staffProcedure
-    .input(z.object({ id: z.uuid() }))
-    .query(({ ctx, input }) => loadJobDetail({ ...ctx, contractorId: null }, input.id)),
+  get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
+    const detail = await loadJobDetail({ ...ctx, contractorId: null }, input.id);
+    const money = await clientMoneyOf(ctx.db, ctx.agencyId, [detail.job.id]);
+    return { ...detail, clientMoney: markerOf(money.get(detail.job.id)) };
+  }),
 
   send: memberProcedure.input(z.object({ id: z.uuid(), command: commandSchema })).mutation(async ({ ctx, input }) => {
     const job = await findJob(ctx.db, input.id, ctx);

@@ -639,6 +639,132 @@ describe('jobs.create with a tenant created inline', () => {
   });
 });
 
+describe('jobs.create with a property added inline', () => {
+  const propertyCount = async () => (await database.db.select({ n: count() }).from(properties))[0]!.n;
+
+  it('adds the property (postcode normalised, branch kept) with the job, audited as the properties form audits it', async () => {
+    const fx = await createAgency(database.db, 'Inline Property Agency');
+    const [branch] = await database.db.insert(branches).values({ agencyId: fx.agency.id, name: 'Clifton' }).returning();
+    const created = await as(staffOf(fx)).jobs.create({
+      title: 'Boiler not firing',
+      priorityCode: 'P2',
+      newProperty: {
+        line1: ' 12 Royal York Crescent ',
+        line2: '',
+        town: 'Bristol',
+        postcode: 'bs84jz',
+        branchId: branch!.id,
+      },
+      newTenant: { name: 'Nia New', phone: '07700 900999' },
+    });
+    const detail = await as(staffOf(fx)).jobs.get({ id: created.id });
+    expect(detail.property).toMatchObject({
+      line1: '12 Royal York Crescent',
+      line2: null,
+      town: 'Bristol',
+      postcode: 'BS8 4JZ',
+      outcode: 'BS8',
+      branchId: branch!.id,
+      agencyId: fx.agency.id,
+    });
+    const property = detail.property!;
+    expect(detail.job.branchId).toBe(branch!.id);
+    expect(detail.tenant).toMatchObject({ name: 'Nia New', propertyId: property.id });
+    const audited = await database.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.action} = 'property.create' and ${auditLog.detail}->>'id' = ${property.id}`);
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ agencyId: fx.agency.id, actorId: fx.staff.id, actorRole: 'staff' });
+    expect(audited[0]!.detail).toMatchObject({ values: { postcode: 'BS8 4JZ', branchId: branch!.id } });
+    // Found by the new-job search from now on.
+    expect((await as(staffOf(fx)).directory.findProperties({ q: 'BS8 4JZ' })).map((p) => p.id)).toEqual([property.id]);
+  });
+
+  it('refuses a bad postcode in a sentence, and a refused job leaves no property behind', async () => {
+    const fx = await createAgency(database.db, 'Inline Property Refusals');
+    const staff = as(staffOf(fx));
+    const address = { line1: '12 Royal York Crescent', town: 'Bristol', postcode: 'BS8 4JZ' };
+    const before = {
+      properties: await propertyCount(),
+      tenants: (await database.db.select({ n: count() }).from(tenants))[0]!.n,
+    };
+    const refused = await staff.jobs
+      .create({ title: 'Leak', priorityCode: 'P2', newProperty: { ...address, postcode: 'F-75001' } })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(toFailure('create', refused).data.error).toBe('“F-75001” is not a UK postcode (e.g. BS1 5LJ)');
+    // Refused after the address passed: an unknown priority, another agency's branch, or a property chosen twice.
+    await expect(staff.jobs.create({ title: 'Leak', priorityCode: 'P9', newProperty: address })).rejects.toThrow(
+      /Unknown priority/,
+    );
+    const [elsewhere] = await database.db
+      .insert(branches)
+      .values({ agencyId: b.agency.id, name: 'Elsewhere' })
+      .returning();
+    await expect(
+      staff.jobs.create({ title: 'Leak', priorityCode: 'P2', newProperty: { ...address, branchId: elsewhere!.id } }),
+    ).rejects.toThrow(/Unknown branch/);
+    await expect(
+      staff.jobs.create({
+        title: 'Leak',
+        priorityCode: 'P2',
+        newProperty: address,
+        newTenant: { name: 'Nia New' },
+      }),
+    ).rejects.toThrow(/phone number or an email/);
+    const both = await staff.jobs
+      .create({ title: 'Leak', priorityCode: 'P2', propertyId: fx.property.id, newProperty: address })
+      .catch((e: unknown) => e);
+    expect(toFailure('create', both).data.error).toBe('Choose a property on file or add a new one, not both');
+    const neither = await staff.jobs.create({ title: 'Leak', priorityCode: 'P2' }).catch((e: unknown) => e);
+    expect(toFailure('create', neither).data.error).toBe('Choose the property');
+    const [tenant] = await database.db
+      .insert(tenants)
+      .values({ agencyId: fx.agency.id, propertyId: fx.property.id, name: 'Old Tenant', phone: '0123 456789' })
+      .returning();
+    before.tenants += 1;
+    await expect(
+      staff.jobs.create({ title: 'Leak', priorityCode: 'P2', newProperty: address, tenantId: tenant!.id }),
+    ).rejects.toThrow(/no tenants on file yet/);
+    expect(await propertyCount()).toBe(before.properties);
+    expect((await database.db.select({ n: count() }).from(tenants))[0]!.n).toBe(before.tenants);
+  });
+
+  it('takes the address from the new-job form when the search found none', async () => {
+    const fx = await createAgency(database.db, 'Inline Property Form');
+    provideTestRuntime(database.db);
+    const newJobPage = await pageActions('(console)/jobs/new');
+    const fields = {
+      propertyId: 'new',
+      propertyLine1: '3 Cotham Vale',
+      propertyLine2: 'Flat 2',
+      propertyTown: 'Bristol',
+      propertyPostcode: 'bs6 6hr',
+      propertyBranchId: '',
+      tenantId: '',
+      priorityCode: 'P3',
+      title: 'Window will not shut',
+      descriptionHtml: '',
+    };
+    const refused = (await post(newJobPage.create!, {}, staffOf(fx), { ...fields, propertyPostcode: 'BS6' })) as {
+      data: { error: string; values: Record<string, string> };
+    };
+    expect(refused.data.error).toBe('“BS6” is not a UK postcode (e.g. BS1 5LJ)');
+    expect(refused.data.values).toMatchObject({ propertyLine1: '3 Cotham Vale', propertyPostcode: 'BS6' });
+    const redirected = await post(newJobPage.create!, {}, staffOf(fx), fields).catch((r: unknown) => r);
+    const location = (redirected as { location: string }).location;
+    expect(location).toMatch(/^\/jobs\/[0-9a-f-]{36}\?created=1$/);
+    const detail = await as(staffOf(fx)).jobs.get({ id: location.slice(6, 42) });
+    expect(detail.property).toMatchObject({
+      line1: '3 Cotham Vale',
+      line2: 'Flat 2',
+      postcode: 'BS6 6HR',
+      branchId: null,
+    });
+  });
+});
+
 describe('jobs.list search and filters', () => {
   it('searches the trigger-kept search text: postcode with or without its space, address, title, reference; wildcards are literal', async () => {
     const fx = await createAgency(database.db, 'Search Agency');

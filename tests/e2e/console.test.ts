@@ -172,6 +172,83 @@ describe('the jobs workflow in the console', () => {
     });
   });
 
+  it('pre-selects the one property a search finds, with and without JavaScript', async () => {
+    await page.goto(`${app.url}/jobs/new`, { waitUntil: 'networkidle0' });
+    await page.locator('#postcode').fill('bs7 8ae');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.keyboard.press('Enter')]);
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[name="propertyId"]')?.checked);
+    expect(await page.$$eval('input[name="propertyId"]', (rs) => rs.length)).toBe(1);
+    expect(await page.$eval('#tenantId', (s) => (s as HTMLSelectElement).disabled)).toBe(false);
+
+    const plain = await browser.newPage();
+    try {
+      await plain.setJavaScriptEnabled(false);
+      const chosen = async (postcode: string) => {
+        await plain.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent(postcode)}`, { waitUntil: 'load' });
+        return plain.evaluate(() => ({
+          choices: [...document.querySelectorAll<HTMLInputElement>('input[name="propertyId"]')].map((r) => r.checked),
+          create: document.querySelector<HTMLButtonElement>('form[action$="/create"] button:not([type="button"])')!
+            .disabled,
+        }));
+      };
+      expect(await chosen('BS8 3HT')).toEqual({ choices: [true], create: false });
+      // Two in BS1: the person chooses.
+      expect((await chosen('BS1')).choices).toEqual([false, false]);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('offers to add the property when the search finds none, and creates the job there', async () => {
+    await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('bs6 5qa')}`, { waitUntil: 'networkidle0' });
+    expect(await text('form[action$="/create"] fieldset')).toContain('No property matches “bs6 5qa”');
+    expect(await page.$eval('#propertyPostcode', (i) => (i as HTMLInputElement).value)).toBe('BS6 5QA');
+    const branches = await page.$$eval('#propertyBranchId option', (os) => os.map((o) => o.textContent));
+    expect(branches).toEqual(['No branch', 'Bristol Central', 'Clifton']);
+    const create = 'form[action$="/create"] button:not([type="button"])';
+    expect(await page.$eval(create, (b) => b.disabled)).toBe(false);
+
+    await page.locator('#propertyLine1').fill('14 Chandos Road');
+    await page.locator('#propertyTown').fill('Bristol');
+    await page.locator('#propertyPostcode').fill('BS6');
+    const clifton = await page.$$eval('#propertyBranchId option', (os) =>
+      os.find((o) => o.textContent === 'Clifton')?.getAttribute('value'),
+    );
+    await page.select('#propertyBranchId', clifton!);
+    await page.select('#tenantId', 'new');
+    await page.locator('#tenantName').fill('Omar Okafor');
+    await page.locator('#tenantPhone').fill('07700 900321');
+    await page.select('#priorityCode', 'P3');
+    await page.locator('#title').fill('Front door lock sticking');
+    // Half a postcode: refused in a sentence, with everything typed kept.
+    await page.click(create);
+    await page.waitForSelector('form[action$="/create"] [role="alert"]');
+    expect(await text('form[action$="/create"] [role="alert"]')).toBe('“BS6” is not a UK postcode (e.g. BS1 5LJ)');
+    expect(
+      await page.evaluate(() =>
+        ['#propertyLine1', '#propertyBranchId', '#tenantName', '#title'].map(
+          (s) => document.querySelector<HTMLInputElement>(s)?.value,
+        ),
+      ),
+    ).toEqual(['14 Chandos Road', clifton, 'Omar Okafor', 'Front door lock sticking']);
+    expect(await app.db.select().from(properties).where(eq(properties.line1, '14 Chandos Road'))).toHaveLength(0);
+
+    await page.locator('#propertyPostcode').fill('BS6 5QA');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click(create)]);
+    expect(page.url()).toMatch(/\/jobs\/[0-9a-f-]{36}\?created=1$/);
+    const header = await text('.job-header');
+    expect(header).toContain('Front door lock sticking');
+    expect(header).toContain('14 Chandos Road');
+    expect(header).toContain('Omar Okafor');
+    const [added] = await app.db.select().from(properties).where(eq(properties.line1, '14 Chandos Road'));
+    expect(added).toMatchObject({ postcode: 'BS6 5QA', outcode: 'BS6', town: 'Bristol', branchId: clifton });
+    const [job] = await app.db
+      .select()
+      .from(jobs)
+      .where(eq(jobs.id, new URL(page.url()).pathname.split('/').pop()!));
+    expect(job).toMatchObject({ propertyId: added!.id, branchId: clifton });
+  });
+
   it('creates a job for a property found by postcode, with a tenant added inline', async () => {
     await page.goto(`${app.url}/jobs/new?postcode=${encodeURIComponent('BS8 3HT')}`, { waitUntil: 'networkidle0' });
     await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[name="propertyId"]')?.checked);

@@ -68,6 +68,20 @@ async function waitForText(needle: string, selector = 'main') {
   }
 }
 
+/** The confirmation after an action, and the job's status. */
+const OUTCOME = ['main [role="status"]', '.head .badge'];
+/** Whether each of `selectors` is wholly on screen: below the top, above the fixed bottom bar. */
+const inView = (selectors: string[]) => {
+  const above = document.querySelector('nav.bottom-nav')?.getBoundingClientRect().top ?? window.innerHeight;
+  return selectors.every((s) => {
+    const r = document.querySelector(s)?.getBoundingClientRect();
+    return !!r && r.top >= 0 && r.bottom <= Math.min(above, window.innerHeight);
+  });
+};
+/** Scrolls to the end of the page at once, as a contractor reading down to the buttons would. */
+const scrollToBottom = () =>
+  page.evaluate(() => window.scrollTo({ top: document.documentElement.scrollHeight, behavior: 'instant' }));
+
 async function pdfText(bytes: Uint8Array): Promise<string> {
   const pdf = await getDocument({ data: bytes, useSystemFonts: false, verbosity: 0 }).promise;
   let out = '';
@@ -175,8 +189,13 @@ describe('contractor portal on a phone', () => {
     expect(detail).toContain('once you accept the job');
     await screenshot(page, 'portal', '03-offer');
 
+    // Tapped far down the page (as the contractor scrolled to it): the confirmation and the new status come into view.
+    await scrollToBottom();
     await page.locator('form[action="?/accept"] button').click();
     await waitForText('Job accepted');
+    await page.waitForFunction(inView, { timeout: 5_000 }, OUTCOME);
+    expect(await page.evaluate(inView, OUTCOME)).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Job accepted');
     expect(await text('.head')).toContain('Assigned');
     expect(await page.$('a[href^="tel:07700900101"]')).not.toBeNull();
     expect((await agencyNotified('offerAccepted')).length).toBeGreaterThan(0);
@@ -195,9 +214,32 @@ describe('contractor portal on a phone', () => {
     expect(again.decline.data).toContain('You accepted this job');
     expect(again.decline.data).not.toContain('not been offered');
 
-    await page.locator('form[action="?/start"] button').click();
-    await waitForText('Work started');
-    expect(await text('.head')).toContain('In Progress');
+    // A phone set to reduce motion: no smooth scroll, the answer is in view as soon as it shows.
+    await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+    try {
+      await scrollToBottom();
+      expect(await page.evaluate(inView, OUTCOME)).toBe(false);
+      await page.locator('form[action="?/start"] button').click();
+      await waitForText('Work started');
+      await page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'status', { timeout: 5_000 });
+      const shown = await page.evaluate((selectors) => {
+        const bottom = document.querySelector('nav.bottom-nav')!.getBoundingClientRect().top;
+        return selectors.map((s) => {
+          const r = document.querySelector(s)!.getBoundingClientRect();
+          return { s, top: r.top, bottom: r.bottom, height: window.innerHeight, navTop: bottom };
+        });
+      }, OUTCOME);
+      for (const box of shown) {
+        expect(box.top, box.s).toBeGreaterThanOrEqual(0);
+        expect(box.bottom, box.s).toBeLessThanOrEqual(box.navTop);
+        expect(box.navTop, box.s).toBeLessThanOrEqual(box.height);
+      }
+      expect(await text('main [role="status"]')).toContain('Work started');
+      expect(await text('.head .badge')).toBe('In Progress');
+      await screenshot(page, 'portal', '03-started');
+    } finally {
+      await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'no-preference' }]);
+    }
   });
 
   it("sees a staff case note only when staff shared it, and none of an internal note's files", async () => {
@@ -381,6 +423,7 @@ describe('contractor portal on a phone', () => {
     // Signal back: the same form, sent again.
     await page.locator('form[action="?/complete"] > button').click();
     await waitForText('Job marked complete');
+    await page.waitForFunction(inView, { timeout: 5_000 }, OUTCOME);
     expect(await text('.head')).toContain('Completed');
     expect(await page.$(`a[href="/portal/jobs/${jobId}/invoice"]`)).not.toBeNull();
     expect(await page.$('form[action="?/start"], form[action="?/complete"]')).toBeNull();

@@ -27,6 +27,7 @@ import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { optionalEmail, optionalPhone, singleLineText } from '../text-input.ts';
 import { memberProcedure, router, staffProcedure } from '../trpc.ts';
+import { propertyAddress, saveProperty } from './properties.ts';
 
 const DESCRIPTION_HTML: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'h3', 'h4', 'a'],
@@ -52,7 +53,10 @@ const createInput = z
       .default(''),
     priorityCode: z.string().trim().min(1, 'Choose a priority').max(20),
     jobTypeId: z.uuid().optional(),
-    propertyId: z.uuid(),
+    /** The property on file (or else newProperty). */
+    propertyId: z.uuid().optional(),
+    /** A property not yet on file, added with the job (instead of propertyId), by the properties form's rules. */
+    newProperty: propertyAddress.optional(),
     tenantId: z.uuid().optional(),
     /** A tenant not yet on file, created at the property with the job (instead of tenantId). */
     newTenant: z
@@ -71,6 +75,16 @@ const createInput = z
   .refine((i) => !(i.tenantId && i.newTenant), {
     path: ['newTenant'],
     message: 'Choose an existing tenant or add a new one, not both',
+  })
+  .refine((i) => i.propertyId || i.newProperty, { path: ['propertyId'], message: 'Choose the property' })
+  .refine((i) => !(i.propertyId && i.newProperty), {
+    path: ['newProperty'],
+    message: 'Choose a property on file or add a new one, not both',
+  })
+  // Tenants on file live at properties on file: a property added now has none yet.
+  .refine((i) => !(i.newProperty && i.tenantId), {
+    path: ['tenantId'],
+    message: 'A property added with the job has no tenants on file yet: add its tenant as a new one',
   });
 
 const listInput = z.object({
@@ -142,7 +156,11 @@ export const jobsRouter = router({
       if (!row) throw new TRPCError({ code: 'BAD_REQUEST', message: `Unknown ${what}` });
       return row;
     };
-    const property = scoped(await inAgency(ctx.db, properties, ctx.agencyId, input.propertyId), 'property');
+    const onFile = input.propertyId
+      ? scoped(await inAgency(ctx.db, properties, ctx.agencyId, input.propertyId), 'property')
+      : null;
+    if (input.newProperty?.branchId)
+      scoped(await inAgency(ctx.db, branches, ctx.agencyId, input.newProperty.branchId), 'branch');
     if (input.jobTypeId) scoped(await inAgency(ctx.db, jobTypes, ctx.agencyId, input.jobTypeId), 'job type');
     if (input.tenantId) scoped(await inAgency(ctx.db, tenants, ctx.agencyId, input.tenantId), 'tenant');
     if (input.branchId) scoped(await inAgency(ctx.db, branches, ctx.agencyId, input.branchId), 'branch');
@@ -153,31 +171,35 @@ export const jobsRouter = router({
         .where(and(eq(priorities.agencyId, ctx.agencyId), eq(priorities.code, input.priorityCode))),
       'priority',
     );
-    const { newTenant, ...fields } = input;
-    let tenantId = input.tenantId;
-    if (newTenant) {
-      // Everything else is validated first, so a refused job leaves no stray tenant behind.
+    const { newTenant, newProperty, ...fields } = input;
+    // Everything else is validated first, so a refused job leaves no stray property or tenant behind. A new
+    // property is added (and audited) as the properties form adds one; with a new tenant, both or neither.
+    const { property, tenantId } = await ctx.db.transaction(async (tx) => {
+      const property = onFile ?? (newProperty && (await saveProperty(tx, ctx.user, newProperty)));
+      if (!property) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose the property' });
+      if (!newTenant) return { property, tenantId: input.tenantId };
       const row = one(
-        await ctx.db
+        await tx
           .insert(tenants)
           .values({ ...newTenant, agencyId: ctx.agencyId, propertyId: property.id })
           .returning({ id: tenants.id }),
         'tenant',
       );
-      tenantId = row.id;
-      await ctx.db.insert(auditLog).values({
+      await tx.insert(auditLog).values({
         agencyId: ctx.agencyId,
         actorId: ctx.user.userId,
         actorRole: 'staff',
         action: 'tenant.create',
         detail: { id: row.id, from: 'jobs.create' },
       });
-    }
+      return { property, tenantId: row.id };
+    });
     const created = await createJob(
       ctx.db,
       ctx.engine,
       {
         ...fields,
+        propertyId: property.id,
         tenantId,
         descriptionHtml: sanitizeDescription(input.descriptionHtml),
         branchId: input.branchId ?? property.branchId,

@@ -5,34 +5,40 @@ import { z } from 'zod';
 import { branches, jobs, properties, tenants } from '#db/schema/index.ts';
 import { UNRESOLVED_STATUSES } from '#workflows/model.ts';
 import { normalisePostcode, outcodeOf } from '#lib/postcode.ts';
+import type { SessionUser } from '#lib/server/auth/user.ts';
 import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
-import { found, inAgency } from '../found.ts';
+import { found, inAgency, type Tx } from '../found.ts';
 import { auditedRows } from '../audited-save.ts';
 
-export const propertyInput = z
-  .object({
+/** A property's address and branch, as staff type them: the rules every way of adding a property shares (the
+ * properties form, and a new job's "Add this property"). */
+export const propertyAddress = z.object({
+  line1: z.string().trim().min(3, 'Enter the first line of the address').max(120),
+  line2: optionalText(120),
+  town: z.string().trim().min(2, 'Enter the town').max(60),
+  postcode: z
+    .string()
+    .trim()
+    .min(1, 'Enter the postcode')
+    .max(10)
+    .transform((v, ctx) => {
+      const pc = normalisePostcode(v);
+      if (!pc) {
+        ctx.addIssue({ code: 'custom', message: `“${v}” is not a UK postcode (e.g. BS1 5LJ)` });
+        return z.NEVER;
+      }
+      return pc;
+    }),
+  branchId: z
+    .uuid()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+});
+
+export const propertyInput = propertyAddress
+  .extend({
     id: z.uuid().optional(),
-    line1: z.string().trim().min(3, 'Enter the first line of the address').max(120),
-    line2: optionalText(120),
-    town: z.string().trim().min(2, 'Enter the town').max(60),
-    postcode: z
-      .string()
-      .trim()
-      .min(1, 'Enter the postcode')
-      .max(10)
-      .transform((v, ctx) => {
-        const pc = normalisePostcode(v);
-        if (!pc) {
-          ctx.addIssue({ code: 'custom', message: `“${v}” is not a UK postcode (e.g. BS1 5LJ)` });
-          return z.NEVER;
-        }
-        return pc;
-      }),
-    branchId: z
-      .uuid()
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
     lat: z.number().min(49).max(61).optional(),
     lng: z.number().min(-9).max(2.5).optional(),
     accessNotes: optionalText(1000),
@@ -128,18 +134,31 @@ export const propertiesRouter = router({
     return { property, tenants: people, jobs: recent };
   }),
 
-  save: staffProcedure.input(propertyInput).mutation(({ ctx, input }) =>
-    ctx.db.transaction(async (tx) => {
-      const { id, ...rest } = input;
-      if (rest.branchId) found(await inAgency(tx, branches, ctx.agencyId, rest.branchId), 'Branch');
-      const values = {
-        ...rest,
-        branchId: rest.branchId ?? null,
-        lat: rest.lat ?? null,
-        lng: rest.lng ?? null,
-        outcode: outcodeOf(rest.postcode)!,
-      };
-      return propertyRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, { id, ...values });
-    }),
-  ),
+  save: staffProcedure
+    .input(propertyInput)
+    .mutation(({ ctx, input }) => ctx.db.transaction((tx) => saveProperty(tx, ctx.user, input))),
 });
+
+type Staff = Extract<SessionUser, { kind: 'staff' }>;
+
+/**
+ * Adds (no id) or updates one of the staff member's agency's properties in `tx`, audited as `property.create` or
+ * `property.update`: its branch must be the agency's, and its district is derived from the postcode.
+ */
+export async function saveProperty(
+  tx: Tx,
+  user: Staff,
+  input: z.output<typeof propertyAddress> &
+    Partial<Pick<z.output<typeof propertyInput>, 'id' | 'lat' | 'lng' | 'accessNotes'>>,
+) {
+  const { id, ...rest } = input;
+  if (rest.branchId) found(await inAgency(tx, branches, user.agencyId, rest.branchId), 'Branch');
+  const values = {
+    ...rest,
+    branchId: rest.branchId ?? null,
+    lat: rest.lat ?? null,
+    lng: rest.lng ?? null,
+    outcode: outcodeOf(rest.postcode)!,
+  };
+  return propertyRows.save(tx, user, { agencyId: user.agencyId }, { id, ...values });
+}

@@ -28,7 +28,18 @@ export const actions: Actions = {
         descriptionHtml: text(f, 'descriptionHtml'),
         priorityCode: text(f, 'priorityCode'),
         jobTypeId: optional(f, 'jobTypeId'),
-        propertyId: text(f, 'propertyId'),
+        // "new" is the property typed in below the search when the search found none: added along with the job.
+        propertyId: f.get('propertyId') === 'new' ? undefined : text(f, 'propertyId'),
+        newProperty:
+          f.get('propertyId') === 'new'
+            ? {
+                line1: text(f, 'propertyLine1'),
+                line2: text(f, 'propertyLine2'),
+                town: text(f, 'propertyTown'),
+                postcode: text(f, 'propertyPostcode'),
+                branchId: text(f, 'propertyBranchId'),
+              }
+            : undefined,
         // "new" in the tenant picker means: create this tenant at the property along with the job.
         tenantId: f.get('tenantId') === 'new' ? undefined : optional(f, 'tenantId'),
         newTenant:

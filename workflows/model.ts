@@ -233,8 +233,11 @@ export type JobEvent = Base &
         contractorTotalPence: number;
         /** Defaults to agent net minus contractor net. */
         commissionPence?: number;
-        /** Ledger metadata the machine ignores: the landlord's approved budget. */
+        /** Ledger metadata the machine ignores: the landlord's approved budget, and who the invoice is to (the
+         * landlord or a named client) with their billing address, as the VAT invoice names them. */
         budgetPence?: number;
+        clientName?: string;
+        clientAddress?: string;
         /**
          * Staff have seen the warning (nothing to charge the client, or a price below the contractor's cost)
          * and raise the invoice anyway; without it such an invoice is refused with the warning.

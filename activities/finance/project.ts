@@ -91,6 +91,8 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
         contractorTotalPence: inv.contractorTotalPence,
         commissionPence: inv.expected.commission,
         budgetPence: event.budgetPence ?? null,
+        clientName: event.clientName ?? null,
+        clientAddress: event.clientAddress ?? null,
         raisedBy: event.actor.id,
         raisedAt: new Date(at),
         seq: t.seq,

@@ -8,7 +8,12 @@ import { readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 
 /** Font names to pass to `doc.font`. */
-export const FONT = { regular: 'DejaVuSans', bold: 'DejaVuSans-Bold' } as const;
+export const FONT = {
+  regular: 'DejaVuSans',
+  bold: 'DejaVuSans-Bold',
+  italic: 'DejaVuSans-Oblique',
+  boldItalic: 'DejaVuSans-BoldOblique',
+} as const;
 
 // Resolved as the package's files, not relative to this module: the web app runs this module from its bundle
 // (build/server), where a path relative to the source would not exist.
@@ -18,6 +23,8 @@ const fontFiles = () =>
   (files ??= {
     regular: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
     bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
+    italic: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Oblique.ttf')),
+    boldItalic: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-BoldOblique.ttf')),
   });
 
 /**
@@ -28,14 +35,14 @@ const fontFiles = () =>
  */
 // eslint-disable-next-line no-misleading-character-class -- the joiner, selectors and keycap are removed one by one, on purpose
 const EMOJI = /[\p{Emoji_Presentation}\p{Emoji_Modifier}\u200D\uFE0E\uFE0F\u20E3\u{E0020}-\u{E007F}]/gu;
-const printable = (text: string) => text.replace(EMOJI, '');
+export const printable = (text: string): string => text.replace(EMOJI, '');
 
 /** A PDF document set in DejaVu Sans, whose every `text` call prints `printable` text. */
 export function unicodeDocument(options: PDFKit.PDFDocumentOptions): PDFKit.PDFDocument {
   const doc = new PDFDocument(options);
-  const { regular, bold } = fontFiles();
-  doc.registerFont(FONT.regular, regular);
-  doc.registerFont(FONT.bold, bold);
+  // Registered, not embedded: a font goes into the file only once a page uses it (the Job Sheet's description).
+  const faces = fontFiles();
+  for (const face of Object.keys(FONT) as (keyof typeof FONT)[]) doc.registerFont(FONT[face], faces[face]);
   doc.font(FONT.regular);
   // One place for what is printed: names, notes and addresses reach the page through `text` only.
   const text = doc.text.bind(doc) as (value: unknown, ...rest: unknown[]) => PDFKit.PDFDocument;

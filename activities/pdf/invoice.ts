@@ -1,13 +1,26 @@
-// The agency's invoice to the client (landlord) for a job: the printable document staff send.
-import { formatDay } from '#workflows/time.ts';
+// The agency's invoice to the client (landlord) for a job: the printable document staff send. With the agency's
+// VAT registration number it is a full UK VAT invoice (VAT Notice 700, 16.3): the supplier's name, address and
+// VAT number, a unique sequential number, the invoice date and the tax point, the customer's name and billing
+// address, the description, and net, rate, VAT and gross.
+import { formatDay, ukDay } from '#workflows/time.ts';
+import { formatVatNumber, taxPoint } from '#workflows/vat.ts';
 import { financeDocument, money } from '../finance/pdf-kit.ts';
 import { FONT } from './fonts.ts';
 
 interface InvoiceData {
   number: string;
   raisedAt: Date;
-  agency: { name: string; email: string | null; phone: string | null };
-  /** The property the work was done at (the client is its landlord). */
+  agency: {
+    name: string;
+    email: string | null;
+    phone: string | null;
+    address: string | null;
+    vatNumber: string | null;
+  };
+  /** Who the invoice is to and their billing address (null on invoices raised before they were asked for). */
+  clientName: string | null;
+  clientAddress: string | null;
+  /** The property the work was done at. */
   property: string[];
   job: { reference: string; title: string; completedAt: Date | null };
   agentNetPence: number;
@@ -20,25 +33,42 @@ interface InvoiceData {
 /** "20%" or "17.5%" from basis points. */
 const ratePercent = (bp: number) => `${bp / 100}%`;
 
+/** An address typed on one line ("12 Queen Square, Bristol BS1 4NT") or several, as lines. */
+const addressLines = (address: string | null) =>
+  (address ?? '')
+    .split(/\s*[,\n]\s*/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
 export function renderInvoice(data: InvoiceData): Promise<Buffer> {
   const { doc, done, heading, field, table, totals, title } = financeDocument({
     title: `Invoice ${data.number}`,
     author: data.agency.name,
     createdAt: data.generatedAt,
   });
-  title(
-    `Invoice ${data.number}`,
-    `${data.agency.name}${data.agency.phone ? ` · ${data.agency.phone}` : ''}${data.agency.email ? ` · ${data.agency.email}` : ''}`,
-  );
+  const contact = [data.agency.phone, data.agency.email].filter(Boolean).join(' · ');
+  title(`Invoice ${data.number}`, [data.agency.name, contact].filter(Boolean).join(' · '));
 
-  heading('Invoice');
+  heading('From');
+  doc.text([data.agency.name, ...addressLines(data.agency.address)].join('\n'));
+  if (data.agency.vatNumber) field('VAT registration number', formatVatNumber(data.agency.vatNumber));
+
+  heading(data.agency.vatNumber ? 'VAT invoice' : 'Invoice');
+  const invoicedOn = ukDay(data.raisedAt);
+  const completedOn = data.job.completedAt ? ukDay(data.job.completedAt) : null;
   field('Invoice number', data.number);
-  field('Invoice date', formatDay(data.raisedAt));
+  field('Invoice date', formatDay(invoicedOn));
+  if (data.agency.vatNumber) field('Tax point', formatDay(taxPoint(completedOn, invoicedOn)));
   field('Job reference', data.job.reference);
-  if (data.job.completedAt) field('Work completed', formatDay(data.job.completedAt));
+  if (completedOn) field('Work completed', formatDay(completedOn));
 
   heading('Bill to');
-  doc.text(['The landlord', ...data.property].join('\n'));
+  doc.text(
+    data.clientName
+      ? [data.clientName, ...addressLines(data.clientAddress)].join('\n')
+      : 'No client was recorded on this invoice: re-raise it with the client’s name and billing address.',
+  );
+  if (data.property.length) field('Work at', data.property.join(', '));
 
   heading('Charges');
   table(

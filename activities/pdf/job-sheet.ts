@@ -2,6 +2,7 @@
 // data; the caller decides what the viewer may see (e.g. the tenant's contact details).
 import { formatDateTime } from '#workflows/time.ts';
 import { FONT, unicodeDocument } from './fonts.ts';
+import { htmlToBlocks, printBlocks } from './rich-text.ts';
 
 export interface JobSheetData {
   reference: string;
@@ -18,25 +19,10 @@ export interface JobSheetData {
   agency: { name: string; phone: string | null; email: string | null; branch: string | null };
   contractor: { name: string; company: string | null; phone: string | null } | null;
   notes: { at: Date; by: string; text: string }[];
+  /** Each time the agency sent the work back, oldest first. */
+  recalls: { at: Date; by: string; reason: string }[];
   photoCount: number;
   generatedAt: Date;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
-
-/** The job description is sanitised HTML; on paper it becomes paragraphs and bullet lines. */
-function htmlToText(html: string): string {
-  return html
-    .replace(/<li[^>]*>/gi, '• ')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|li|h3|h4|blockquote|ul|ol)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(
-      /&(#?\w+);/g,
-      (m, name: string) => ENTITIES[name] ?? (name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : m),
-    )
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
@@ -116,7 +102,28 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
   }
 
   heading('Description');
-  doc.text(htmlToText(data.descriptionHtml) || 'No description.', { width });
+  // The description keeps its paragraphs, lists, bold and italics (rich-text.ts).
+  const description = htmlToBlocks(data.descriptionHtml);
+  if (description.length === 0) doc.text('No description.');
+  else printBlocks(doc, description, { x: 48, width, size: 10.5, colour: '#1b2430' });
+
+  // What was wrong with the work before: the reason the job came back is what to put right this time.
+  if (data.recalls.length > 0) {
+    heading('Recalls');
+    for (const r of data.recalls) {
+      doc
+        .font(FONT.bold)
+        .fontSize(9)
+        .fillColor('#5b6776')
+        .text(`${formatDateTime(r.at)} · recalled by ${r.by}`);
+      doc
+        .font(FONT.regular)
+        .fontSize(10.5)
+        .fillColor('#1b2430')
+        .text(r.reason || 'No reason given.', { width })
+        .moveDown(0.3);
+    }
+  }
 
   heading('Contractor');
   if (data.contractor) {

@@ -7,6 +7,10 @@ export const agencies = pgTable('agencies', {
   slug: text().notNull().unique(),
   phone: text(),
   email: text(),
+  /** The postal address invoices give as the supplier's, as lines. */
+  address: text(),
+  /** The agency's UK VAT registration number, normalised ("GB123456782"); a VAT invoice needs it. */
+  vatNumber: text(),
   /** VAT rate in basis points (2000 = 20 %). */
   vatRateBp: integer().notNull().default(2000),
   portalEnabled: boolean().notNull().default(true),

@@ -73,6 +73,10 @@ export const agencyInvoices = pgTable(
     commissionPence: integer().notNull(),
     /** What the landlord approved for the work, when known. */
     budgetPence: integer(),
+    /** Who the invoice is to and their billing address (lines): the landlord or a named client. Null only on
+     * invoices raised before these were asked for. */
+    clientName: text(),
+    clientAddress: text(),
     raisedBy: text().notNull(),
     raisedAt: timestamp({ withTimezone: true }).notNull(),
     seq: integer().notNull(),

@@ -193,7 +193,14 @@ const MATRIX: Record<string, Row> = {
   'finance.job': staffOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
   'finance.overview': staffOnly(() => undefined),
   'finance.raiseInvoice': {
-    input: (s) => ({ jobId: s.jobId, number: 'INV-MATRIX', agentNetPence: 100, contractorTotalPence: 50 }),
+    input: (s) => ({
+      jobId: s.jobId,
+      number: 'INV-MATRIX',
+      agentNetPence: 100,
+      contractorTotalPence: 50,
+      clientName: 'Lee Landlord',
+      clientAddress: '9 Billing Road, Bristol BS1 4ST',
+    }),
     cells: {
       ...staffOnly(() => undefined).cells,
       staffA: { allow: false, codes: ['CONFLICT'] },

@@ -176,6 +176,28 @@ describe('settings', () => {
     expect(bRow!.vatRateBp).toBe(2000);
   });
 
+  it("admins record the agency's address and VAT registration number, checked and normalised", async () => {
+    const refused = await as(adminA)
+      .settings.updateAgency({ ...agencySettings, vatNumber: 'GB 123 4567 81' })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(String((refused as Error).message)).toContain('Enter a UK VAT registration number, e.g. GB 123 4567 82');
+    expect((await as(staffA).settings.get()).agency!.vatNumber).toBeNull();
+
+    await as(adminA).settings.updateAgency({
+      ...agencySettings,
+      address: '12 Queen Square, Bristol BS1 4NT',
+      vatNumber: 'gb 123 4567 82',
+    });
+    expect((await as(staffA).settings.get()).agency).toMatchObject({
+      address: '12 Queen Square, Bristol BS1 4NT',
+      vatNumber: 'GB123456782',
+    });
+    // Blank means not registered.
+    await as(adminA).settings.updateAgency({ ...agencySettings, vatNumber: '' });
+    expect((await as(staffA).settings.get()).agency!.vatNumber).toBeNull();
+  });
+
   it('admins set the invoice chase: how often the reminder repeats and how many before staff are alerted', async () => {
     const result = await as(adminA).settings.updateAgency({
       ...agencySettings,

@@ -14,6 +14,7 @@ import { renderStatement } from '#activities/pdf/statement.ts';
 import {
   agencyInvoices,
   attachments,
+  agencies,
   auditLog,
   contractorInvoices,
   emails,
@@ -36,6 +37,9 @@ import { createAgency } from '../support/fixtures.ts';
 import { seedDemo } from '#worker/seed/demo.ts';
 import { seedFinance } from '#worker/seed/finance.ts';
 import { ukDay } from '#workflows/time.ts';
+
+/** Who the agency's invoices in these tests are to. */
+const CLIENT = { clientName: 'Lee Landlord', clientAddress: '9 Billing Road, Bristol BS1 4ST' };
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -217,6 +221,7 @@ describe('the whole close-out through the engine', () => {
 
     // £200.01 net at the agency's 20 %: VAT £40.00 (40.002 rounds down), gross £240.01.
     const raised = await staff().finance.raiseInvoice({
+      ...CLIENT,
       jobId: id,
       number: 'INV-9001',
       agentNetPence: 20001,
@@ -332,7 +337,11 @@ describe('the whole close-out through the engine', () => {
     expect(csv[0]).toBe('Date,Type,Number,Job,Description,Invoiced,Paid,Balance');
     expect(csv[2]).toContain(',Invoice,PP-1001A,');
     expect(csv[2]).toMatch(/,180\.00,,180\.00$/);
-    // The documents say what the data says.
+    // The documents say what the data says: with the agency's VAT number, a full VAT invoice.
+    await database.db
+      .update(agencies)
+      .set({ address: '1 Agency Row, London SW1A 2AA', vatNumber: 'GB123456782' })
+      .where(eq(agencies.id, a.agency.id));
     const doc = await staff().finance.invoiceDocument({ jobId: id });
     const invoiceText = await pdfText(
       await renderInvoice({
@@ -353,8 +362,16 @@ describe('the whole close-out through the engine', () => {
       doc.job.reference,
       '1 Test Street',
       'SW1A 1AA',
+      'VAT INVOICE',
+      '1 Agency Row',
+      'VAT registration number',
+      'GB 123 4567 82',
+      'Tax point',
+      CLIENT.clientName,
+      '9 Billing Road',
     ])
       expect(invoiceText).toContain(t);
+    expect(invoiceText).not.toContain('The landlord');
     const remitText = await pdfText(await renderRemittance({ ...advice, generatedAt: new Date() }));
     for (const t of ['Remittance advice', 'RUN-2026-11-A', 'PP-1001', '£180.00', 'Pat Plumber'])
       expect(remitText).toContain(t);
@@ -379,12 +396,14 @@ describe('the ledger projection', () => {
     const { id } = await completedJob('Retried projection');
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
     await staff().finance.raiseInvoice({
+      ...CLIENT,
       jobId: id,
       number: 'INV-RETRY-1',
       agentNetPence: 1000,
       contractorTotalPence: 500,
     });
     await staff().finance.raiseInvoice({
+      ...CLIENT,
       jobId: id,
       number: 'INV-RETRY-2',
       agentNetPence: 2000,
@@ -433,6 +452,7 @@ describe('reconciliation shows what is wrong', () => {
     const { id } = await completedJob('Over-paid job');
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
     await staff().finance.raiseInvoice({
+      ...CLIENT,
       jobId: id,
       number: 'INV-OVER',
       agentNetPence: 10000,
@@ -482,6 +502,7 @@ describe('an over-payment can be put right', () => {
     const { id } = await completedJob('Refunded over-payment');
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
     await staff().finance.raiseInvoice({
+      ...CLIENT,
       jobId: id,
       number: 'INV-REFUND',
       agentNetPence: 20000,
@@ -526,7 +547,7 @@ describe('an invoice that loses money or charges nothing', () => {
   it('is refused with the warning (nothing stored) until staff confirm it', async () => {
     const { id } = await completedJob('Below cost');
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
-    const invoice = { jobId: id, number: 'INV-LOSS', agentNetPence: 15000, contractorTotalPence: 18000 };
+    const invoice = { ...CLIENT, jobId: id, number: 'INV-LOSS', agentNetPence: 15000, contractorTotalPence: 18000 };
     const warned = await staff()
       .finance.raiseInvoice(invoice)
       .catch((e: TRPCError) => e);
@@ -535,12 +556,12 @@ describe('an invoice that loses money or charges nothing', () => {
       message: `The agent price (£150.00 ex VAT) is below the contractor's cost (£180.00): the agency would lose £30.00. ${CONFIRM_INVOICE}`,
     });
     const free = await staff()
-      .finance.raiseInvoice({ ...invoice, agentNetPence: 0 })
+      .finance.raiseInvoice({ ...CLIENT, ...invoice, agentNetPence: 0 })
       .catch((e: TRPCError) => e);
     expect(free).toMatchObject({ message: `This invoice charges the client nothing (£0.00). ${CONFIRM_INVOICE}` });
     expect(await database.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, id))).toEqual([]);
 
-    await staff().finance.raiseInvoice({ ...invoice, confirmed: true });
+    await staff().finance.raiseInvoice({ ...CLIENT, ...invoice, confirmed: true });
     expect((await staff().finance.job({ jobId: id })).invoice).toMatchObject({
       agentNetPence: 15000,
       contractorTotalPence: 18000,
@@ -553,6 +574,7 @@ describe('the same receipt recorded twice', () => {
     const { id } = await completedJob('Same receipt twice');
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
     await staff().finance.raiseInvoice({
+      ...CLIENT,
       jobId: id,
       number: 'INV-TWICE',
       agentNetPence: 20000,
@@ -596,9 +618,9 @@ describe('refusals write nothing', () => {
     const { id } = await completedJob('Form words');
     const said = async (action: string, fields: Record<string, string>) =>
       ((await post(page[action]!, { id }, staffOf(a), fields)) as { data: { error: string } }).data.error;
-    expect(await said('raise', { number: ' ', agentNetPence: '150.00', contractorTotalPence: '120.00' })).toBe(
-      'Enter the invoice number',
-    );
+    expect(
+      await said('raise', { ...CLIENT, number: ' ', agentNetPence: '150.00', contractorTotalPence: '120.00' }),
+    ).toBe('Enter the invoice number');
     expect(await said('raise', { number: 'INV-WORDS', agentNetPence: 'lots', contractorTotalPence: '120.00' })).toBe(
       'Enter the agent price ex VAT in pounds, e.g. 120.50',
     );
@@ -630,7 +652,13 @@ describe('refusals write nothing', () => {
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
     expect(
       await codeOf(
-        staff().finance.raiseInvoice({ jobId: id, number: 'INV-9001', agentNetPence: 100, contractorTotalPence: 0 }),
+        staff().finance.raiseInvoice({
+          ...CLIENT,
+          jobId: id,
+          number: 'INV-9001',
+          agentNetPence: 100,
+          contractorTotalPence: 0,
+        }),
       ),
     ).toBe('CONFLICT');
     expect(await database.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, id))).toEqual([]);
@@ -776,6 +804,7 @@ describe('payment runs never pay twice', () => {
     await staff().finance.approveInvoice({ invoiceId: inv!.id });
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
     await staff().finance.raiseInvoice({
+      ...CLIENT,
       jobId: id,
       number: `INV-${title.replace(/\W/g, '')}`,
       agentNetPence: 15000,
@@ -949,6 +978,7 @@ describe('dates before the job existed', () => {
 
     await staff().jobs.send({ id, command: { type: 'CLOSE' } });
     await staff().finance.raiseInvoice({
+      ...CLIENT,
       jobId: id,
       number: 'INV-EARLY',
       agentNetPence: 1000,

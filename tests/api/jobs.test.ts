@@ -6,8 +6,10 @@ import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodError } from 'zod';
 import {
+  attachments,
   auditLog,
   branches,
+  contractorInvoices,
   contractors,
   emails,
   engineJobs,
@@ -24,8 +26,13 @@ import { toFailure } from '#lib/server/forms.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { pageActions, post, provideTestRuntime } from '../support/actions.ts';
-import { createAgency } from '../support/fixtures.ts';
+import { createAgency, createJobRow } from '../support/fixtures.ts';
+import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
+import { offsetClock } from '#worker/engines/port.ts';
 import { ukDay } from '#workflows/time.ts';
+
+/** Who the agency's invoices in these tests are to. */
+const CLIENT = { clientName: 'Lee Landlord', clientAddress: '9 Billing Road, Bristol BS1 4ST' };
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof createAgency>>;
@@ -90,6 +97,20 @@ describe('jobs.create', () => {
     expect(detail.state.context.sla.dueAt).toBeTruthy();
     expect(detail.allowed).toEqual(expect.arrayContaining(['OFFER', 'ADD_NOTE', 'CANCEL', 'CHANGE_PRIORITY']));
     expect(detail.allowed).not.toContain('CLOSE');
+  });
+
+  it('keeps the lines the editor starts with Enter (its <div>s) as paragraphs', async () => {
+    const created = await as(staffOf(a)).jobs.create({
+      title: 'Leak under the sink',
+      descriptionHtml:
+        'Leak under sink<div>Turn off the <b>stopcock</b></div><div><br></div><div>Call the tenant</div>',
+      priorityCode: 'P2',
+      propertyId: a.property.id,
+    });
+    const detail = await as(staffOf(a)).jobs.get({ id: created.id });
+    expect(detail.job.descriptionHtml).toBe(
+      'Leak under sink<p>Turn off the <b>stopcock</b></p><p><br /></p><p>Call the tenant</p>',
+    );
   });
 
   it('numbers each agency separately', async () => {
@@ -374,7 +395,13 @@ describe('jobs.send', () => {
     for (const type of ['ACCEPT', 'START'] as const) await pat.jobs.send({ id, command: { type } });
     await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'Done' } });
     await staff.jobs.send({ id, command: { type: 'CLOSE' } });
-    await staff.finance.raiseInvoice({ jobId: id, number: 'INV-9', agentNetPence: 10000, contractorTotalPence: 6000 });
+    await staff.finance.raiseInvoice({
+      ...CLIENT,
+      jobId: id,
+      number: 'INV-9',
+      agentNetPence: 10000,
+      contractorTotalPence: 6000,
+    });
     const pay = {
       jobId: id,
       key: 'pay-client-0001',
@@ -403,15 +430,115 @@ describe('jobs.send', () => {
     };
     const [first, second] = [await closedJob(), await closedJob()];
     const raise = { number: 'INV-DUP-1', agentNetPence: 10000, contractorTotalPence: 6000 } as const;
-    await staff.finance.raiseInvoice({ jobId: first, ...raise });
+    await staff.finance.raiseInvoice({ ...CLIENT, jobId: first, ...raise });
     const before = await staff.jobs.get({ id: second });
-    await expect(staff.finance.raiseInvoice({ jobId: second, ...raise })).rejects.toMatchObject({
+    await expect(staff.finance.raiseInvoice({ ...CLIENT, jobId: second, ...raise })).rejects.toMatchObject({
       code: 'CONFLICT',
       message: 'Invoice number INV-DUP-1 is already used on another job',
     });
     const after = await staff.jobs.get({ id: second });
     expect(after.state.version).toBe(before.state.version);
     expect(after.state.context.invoice).toBeNull();
+  });
+});
+
+describe('the job timeline names who did each thing', () => {
+  it('names staff, contractors (with company) and the system; creation is its creator’s; approval and re-raises show', async () => {
+    const c = await createAgency(database.db, 'Agency Who');
+    await database.db.update(contractors).set({ company: 'PlumbFast' }).where(eq(contractors.id, c.contractors[0].id));
+    const sam = as(staffOf(c));
+    const pat = as(contractorOf(c, 0));
+    const { id } = await sam.jobs.create({ title: 'Dripping tap', priorityCode: 'P2', propertyId: c.property.id });
+    // The SLA's 75 % warning comes due (an engine whose clock is a day ahead): the system fires it.
+    const later = createEmbeddedEngine({ db: database.db, clock: offsetClock(19 * 3600_000) });
+    expect(await later.fireDueTimer(id)).toBe(true);
+    await sam.jobs.send({ id, command: { type: 'OFFER', contractorId: c.contractors[0].id } });
+    await pat.jobs.send({ id, command: { type: 'ACCEPT' } });
+    await pat.jobs.send({ id, command: { type: 'START' } });
+    await pat.jobs.send({ id, command: { type: 'COMPLETE', note: 'New washer' } });
+    const doc = one(
+      await database.db
+        .insert(attachments)
+        .values({
+          agencyId: c.agency.id,
+          jobId: id,
+          uploadedBy: `contractor:${c.contractors[0].id}`,
+          kind: 'invoice',
+          fileName: 'inv.pdf',
+          contentType: 'application/pdf',
+          sizeBytes: 10,
+          storageKey: `test/${id}`,
+        })
+        .returning(),
+    );
+    const invoice = { jobId: id, issuedOn: ukDay(new Date()), netPence: 12000, vatPence: 0, documentId: doc.id };
+    await pat.portal.submitInvoice({ ...invoice, number: 'PF-1' });
+    const [submitted] = await database.db.select().from(contractorInvoices).where(eq(contractorInvoices.jobId, id));
+    await sam.finance.queryInvoice({ invoiceId: submitted!.id, reason: 'Which washer?' });
+    await pat.portal.submitInvoice({ ...invoice, number: 'PF-1A' });
+    await sam.finance.approveInvoice({ invoiceId: submitted!.id });
+    await sam.jobs.send({ id, command: { type: 'CLOSE' } });
+    const raise = { ...CLIENT, jobId: id, number: 'INV-7', contractorTotalPence: 12000 };
+    await sam.finance.raiseInvoice({ ...raise, agentNetPence: 15000 });
+    await sam.finance.raiseInvoice({ ...raise, agentNetPence: 18000 });
+
+    const detail = await sam.jobs.get({ id });
+    expect(detail.timeline.map((e) => [e.type, e.who])).toEqual([
+      ['CREATED', 'Sam Staff'],
+      ['SLA_WARNING', 'Fettle (automatic)'],
+      ['OFFER', 'Sam Staff'],
+      ['ACCEPT', 'Pat Plumber (PlumbFast)'],
+      ['START', 'Pat Plumber (PlumbFast)'],
+      ['COMPLETE', 'Pat Plumber (PlumbFast)'],
+      ['SUBMIT_INVOICE', 'Pat Plumber (PlumbFast)'],
+      ['QUERY_INVOICE', 'Sam Staff'],
+      ['SUBMIT_INVOICE', 'Pat Plumber (PlumbFast)'],
+      ['CLOSE', 'Sam Staff'],
+      ['RAISE_INVOICE', 'Sam Staff'],
+      ['RAISE_INVOICE', 'Sam Staff'],
+    ]);
+    // Created by hand: recorded against its creator, not the system.
+    expect(detail.timeline[0]).toMatchObject({ actorId: c.staff.id, actorRole: 'staff' });
+    // The first raise is just raised; the second says what changed against it.
+    expect(detail.timeline.filter((e) => e.type === 'RAISE_INVOICE').map((e) => e.changes)).toEqual([
+      null,
+      'Agent price £150.00 → £180.00; commission £30.00 → £60.00',
+    ]);
+    // The approval is a finance record, not an engine event: it is on the timeline all the same, named.
+    expect(detail.records).toHaveLength(1);
+    expect(detail.records[0]).toMatchObject({
+      action: 'finance.invoice_approved',
+      title: 'Contractor invoice approved',
+      who: 'Sam Staff',
+      detail: { number: 'PF-1A', totalPence: 12000 },
+    });
+    expect(detail.attachments.map((a) => a.who)).toEqual(['Pat Plumber (PlumbFast)']);
+
+    // The contractor's history names the agency's staff and the system; their own acts are "You".
+    const mine = await pat.portal.job({ id });
+    expect(mine.timeline.map((e) => [e.type, e.who])).toEqual(
+      expect.arrayContaining([
+        ['CREATED', 'Sam Staff'],
+        ['OFFER', 'Sam Staff'],
+        ['ACCEPT', 'You'],
+        ['QUERY_INVOICE', 'Sam Staff'],
+      ]),
+    );
+    expect(mine.timeline.some((e) => e.type === 'SLA_WARNING' || e.type === 'RAISE_INVOICE')).toBe(false);
+    expect(mine).not.toHaveProperty('records');
+  });
+
+  it('names the system for a job nobody created by hand, and its creator for a start recorded before that was kept', async () => {
+    const input = await createJobRow(database.db, a.agency.id, { propertyId: a.property.id });
+    await createEmbeddedEngine({ db: database.db }).start(input);
+    expect((await as(staffOf(a)).jobs.get({ id: input.jobId })).timeline[0]).toMatchObject({
+      type: 'CREATED',
+      actorId: 'system',
+      who: 'Fettle (automatic)',
+    });
+    // An old start, recorded against the system although a person created the job: the person is named.
+    await database.db.update(jobs).set({ createdBy: a.staff.id }).where(eq(jobs.id, input.jobId));
+    expect((await as(staffOf(a)).jobs.get({ id: input.jobId })).timeline[0]).toMatchObject({ who: 'Sam Staff' });
   });
 });
 

@@ -15,6 +15,9 @@ import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createAgency } from '../support/fixtures.ts';
 
+/** Who the agency's invoices in these tests are to. */
+const CLIENT = { clientName: 'Lee Landlord', clientAddress: '9 Billing Road, Bristol BS1 4ST' };
+
 const AGENCY = 'Γιώργος Παπαδόπουλος Lettings';
 const CONTRACTOR = 'Ștefan Țăranu';
 const STREET = 'ul. Zażółć Gęślą 7';
@@ -80,6 +83,7 @@ describe('PDFs in any alphabet', () => {
     await staff.finance.approveInvoice({ invoiceId: inv!.id });
     await staff.jobs.send({ id, command: { type: 'CLOSE' } });
     await staff.finance.raiseInvoice({
+      ...CLIENT,
       jobId: id,
       number: 'INV-Ż1',
       agentNetPence: 12_000,

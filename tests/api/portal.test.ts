@@ -401,6 +401,37 @@ const pdfText = async (bytes: Uint8Array) => {
       (await (await pdf.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ') + '\n';
   return text;
 };
+/** The PDF's text line by line, for layout (list items, sections): items on one baseline, a space where they
+ * stand apart (a marker and its text), none where one word changes font (bold to regular). */
+const pdfLines = async (bytes: Uint8Array) => {
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, verbosity: 0 }).promise;
+  const lines: string[] = [];
+  for (let n = 1; n <= pdf.numPages; n++) {
+    const rows = new Map<number, { x: number; end: number; str: string }[]>();
+    for (const item of (await (await pdf.getPage(n)).getTextContent()).items) {
+      if (!('str' in item) || !item.str.trim()) continue;
+      const [, , , , x, y] = item.transform as number[];
+      const row = rows.get(Math.round(y!)) ?? [];
+      row.push({ x: x!, end: x! + item.width, str: item.str });
+      rows.set(Math.round(y!), row);
+    }
+    for (const [, row] of [...rows].sort(([a], [b]) => b - a)) {
+      row.sort((a, b) => a.x - b.x);
+      lines.push(
+        row
+          .map((item, i) => (i > 0 && item.x - row[i - 1]!.end > 1 ? ' ' : '') + item.str)
+          .join('')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      );
+    }
+  }
+  return lines;
+};
+const sheetData = async (id: string, viewer: SessionUser) => {
+  const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
+  return jobSheetData(database.db, row!, viewer);
+};
 /** The Job Sheet's text as this viewer would download it. */
 const sheetText = async (id: string, viewer: SessionUser) => {
   const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
@@ -439,6 +470,67 @@ describe('Job Sheet', () => {
     } finally {
       await database.db.update(agencies).set({ shareTenantContact: true }).where(eq(agencies.id, a.agency.id));
     }
+  });
+
+  it("keeps the description's paragraphs, numbered and bullet lists, bold and italics", async () => {
+    const { id } = await as(staffOf(a)).jobs.create({
+      title: 'Sheet: formatted description',
+      priorityCode: 'P2',
+      propertyId: a.property.id,
+      descriptionHtml:
+        '<p>Tap leaking <strong>at the base</strong>; Tom &amp; Jerry&#39;s flat.</p><p>Started <em>after</em> the service.</p>' +
+        '<ol><li>Isolate the <b>water</b></li><li>Replace:<ul><li>cartridge</li><li>O-ring</li></ul></li><li>Test</li></ol>',
+    });
+    const [row] = await database.db.select().from(jobs).where(eq(jobs.id, id));
+    const bytes = await renderJobSheet((await jobSheetData(database.db, row!, staffOf(a)))!);
+    const lines = await pdfLines(bytes);
+    const from = lines.indexOf('DESCRIPTION');
+    expect(lines.slice(from + 1, from + 8)).toEqual([
+      "Tap leaking at the base; Tom & Jerry's flat.",
+      'Started after the service.',
+      '1. Isolate the water',
+      '2. Replace:',
+      '◦ cartridge',
+      '◦ O-ring',
+      '3. Test',
+    ]);
+    // The bold and italic runs are set in DejaVu Sans Bold and Oblique (embedded only when used).
+    expect(Buffer.from(bytes).toString('latin1')).toContain('+DejaVuSans-Oblique');
+    const [plain] = await database.db.select().from(jobs).where(eq(jobs.id, ids.assigned));
+    const plainBytes = await renderJobSheet((await jobSheetData(database.db, plain!, staffOf(a)))!);
+    expect(Buffer.from(plainBytes).toString('latin1')).not.toContain('DejaVuSans-Oblique');
+  });
+
+  it('lists the recalls, when and by whom, with the reason, to the contractor whose work was recalled', async () => {
+    const [p, e] = a.contractors;
+    const id = await job('Sheet: recalled', [
+      [staffOf(a), { type: 'OFFER', contractorId: p.id }],
+      [pat(), { type: 'ACCEPT' }],
+      [pat(), { type: 'START' }],
+      [pat(), { type: 'COMPLETE', note: 'Washer replaced' }],
+      [staffOf(a), { type: 'RECALL', reason: 'Still dripping at the base' }],
+      [pat(), { type: 'START' }],
+      [pat(), { type: 'COMPLETE', note: 'Cartridge replaced' }],
+      [staffOf(a), { type: 'RECALL', reason: 'Tenant reports a new leak under the sink' }],
+    ]);
+    for (const viewer of [pat(), staffOf(a)]) {
+      const lines = await pdfLines(await renderJobSheet((await sheetData(id, viewer))!));
+      const from = lines.indexOf('RECALLS');
+      expect(from, viewer.kind).toBeGreaterThan(lines.indexOf('DESCRIPTION'));
+      expect(lines[from + 1]).toMatch(/^\d{1,2} \w{3} \d{4}, \d{2}:\d{2} · recalled by Sam Staff$/);
+      expect(lines.slice(from + 2, from + 4)).toEqual([
+        'Still dripping at the base',
+        expect.stringMatching(/ · recalled by Sam Staff$/),
+      ]);
+      expect(lines[from + 4]).toBe('Tenant reports a new leak under the sink');
+    }
+    // Offered to Eve after the recalls: like the portal, her part of the job starts at her offer.
+    await send(staffOf(a), id, { type: 'OFFER', contractorId: e.id });
+    const eves = (await sheetData(id, eve()))!;
+    expect(eves.recalls).toEqual([]);
+    expect(await pdfText(await renderJobSheet(eves))).not.toContain('RECALLS');
+    // A job never recalled has no Recalls section.
+    expect(await sheetText(ids.completed, pat())).not.toContain('RECALLS');
   });
 });
 

@@ -20,6 +20,9 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { PNG_1PX } from '../support/files.ts';
 import { createAgency } from '../support/fixtures.ts';
 
+/** Who the agency's invoices in these tests are to. */
+const CLIENT = { clientName: 'Lee Landlord', clientAddress: '9 Billing Road, Bristol BS1 4ST' };
+
 let database: TestDatabase;
 let dir: string;
 let fx: Awaited<ReturnType<typeof createAgency>>;
@@ -222,6 +225,7 @@ describe('recalled and re-offered to another contractor', () => {
 
     await send(staffOf(fx), { type: 'CLOSE' });
     await staff().finance.raiseInvoice({
+      ...CLIENT,
       jobId,
       number: 'INV-RA-1',
       agentNetPence: 30_000,

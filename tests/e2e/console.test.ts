@@ -226,6 +226,9 @@ describe('the jobs workflow in the console', () => {
     const timeline = await text('[data-testid="timeline"]');
     expect(timeline).toContain('Tenant sent a photo of the stain and the damp survey.');
     expect(timeline).toContain('survey.pdf');
+    // Each entry names the person, not a role.
+    expect(timeline).toContain('by Sam Staff');
+    expect(timeline).not.toMatch(/by (staff|admin|system|contractor)\b/);
     expect(await page.$$eval('[data-testid="timeline"] img', (imgs) => imgs.map((i) => i.getAttribute('alt')))).toEqual(
       ['ceiling.png'],
     );

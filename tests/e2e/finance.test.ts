@@ -150,6 +150,8 @@ describe('financial close-out', () => {
     await waitForText(staff, 'VAT at 20%: £36.00 · total to client £216.00', '[data-testid="vat-preview"]');
     expect(await staff.$eval('#contractorTotal', (i) => (i as HTMLInputElement).value)).toBe('144.00');
     await staff.locator('#budget').fill('250');
+    await staff.locator('#clientName').fill('Dee Okafor');
+    await staff.locator('#clientAddress').fill('4 Park Row, Bristol BS1 5LJ');
     await submitForm(staff, '?/raise');
     await waitForText(staff, '£216.00', '[data-testid="agency-invoice"]');
     const figures = await text(staff, '[data-testid="agency-invoice"]');
@@ -172,8 +174,16 @@ describe('financial close-out', () => {
       '£216.00',
       'Total due',
       'Harbour Lettings',
+      // A VAT invoice: the supplier's address and VAT number, the tax point, the customer and their address.
+      '12 Queen Square',
+      'VAT registration number',
+      'GB 123 4567 82',
+      'Tax point',
+      'Dee Okafor',
+      '4 Park Row',
     ])
       expect(body).toContain(t);
+    expect(body).not.toContain('The landlord');
     // Pat's session cannot fetch the agency's invoice.
     expect([403, 404]).toContain((await download(pat, href)).status);
   });

@@ -331,6 +331,8 @@ if (server.ok)
       await staff.locator('#agentNet').fill('180');
       await waitForText(staff, 'total to client £216.00', '[data-testid="vat-preview"]');
       await staff.locator('#budget').fill('250');
+      await staff.locator('#clientName').fill('Dee Okafor');
+      await staff.locator('#clientAddress').fill('4 Park Row, Bristol BS1 5LJ');
       await staff.locator('form[action="?/raise"] button').click();
       await waitForText(staff, '£216.00', '[data-testid="agency-invoice"]');
       for (const [leg, amount, ref] of [

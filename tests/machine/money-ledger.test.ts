@@ -16,7 +16,7 @@ import type { JobEvent } from '#workflows/model.ts';
 import { ev, hoursIn, reach, step } from './support.ts';
 
 describe('ledger metadata on events', () => {
-  test('runId, issuedOn, documentId and budgetPence change nothing the machine keeps or does; paidOn is kept', () => {
+  test('runId, issuedOn, documentId, budgetPence and the client change nothing the machine keeps or does; paidOn is kept', () => {
     const meta = fc.record({
       day: fc.integer({ min: 0, max: 3000 }).map((d) => new Date(Date.UTC(2020, 0, 1 + d)).toISOString().slice(0, 10)),
       id: fc.uuid(),
@@ -31,7 +31,8 @@ describe('ledger metadata on events', () => {
 
         const closed = reach('closed').state;
         const raise = ev.raiseInvoice(hoursIn(6));
-        expect(step(closed, { ...raise, budgetPence: budget } as JobEvent)).toEqual(step(closed, raise));
+        const billed = { ...raise, budgetPence: budget, clientName: 'Dee Okafor', clientAddress: '4 Park Row' };
+        expect(step(closed, billed as JobEvent)).toEqual(step(closed, raise));
 
         const invoiced = reach('closedInvoiced').state;
         const pay = ev.payment(hoursIn(7), 'contractor', 18000);

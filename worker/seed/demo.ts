@@ -47,6 +47,8 @@ export async function seedDemo(db: Database, engine: JobEngine, now = new Date()
           slug: 'harbour',
           phone: '0117 496 0000',
           email: 'office@harbour.example',
+          address: '12 Queen Square, Bristol BS1 4NT',
+          vatNumber: 'GB123456782',
           offerReminderHours: 4,
           offerEscalationHours: 24,
         },

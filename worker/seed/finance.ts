@@ -38,6 +38,8 @@ export async function seedFinance(db: Database, engine: JobEngine, now = new Dat
     vatRateBp: harbour.vatRateBp,
     contractorTotalPence: invoice.totalPence,
     budgetPence: 15000,
+    clientName: 'Dee Okafor',
+    clientAddress: '4 Park Row, Bristol BS1 5LJ',
     actor,
   });
   const expected = raised.context.invoice!.expected;

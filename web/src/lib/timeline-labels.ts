@@ -95,3 +95,70 @@ export function staffEventTitle(
   }
   return titleFor(STAFF_EVENT_TITLE, type);
 }
+
+/** What the console calls a record about a job kept outside its engine history (the audit log's action). */
+export const STAFF_RECORD_TITLE: Readonly<Record<string, string>> = {
+  'finance.invoice_approved': 'Contractor invoice approved',
+};
+
+/** The agency invoice's figures one RAISE_INVOICE set, as the machine reads them (job-machine.ts raiseInvoice). */
+interface RaisedFigures {
+  number: string;
+  agentNetPence: number;
+  vatRateBp: number;
+  contractorTotalPence: number;
+  commissionPence: number;
+  budgetPence: number | null;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const percent = (bp: number) => `${(bp / 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+
+const FIGURES: readonly [keyof RaisedFigures, string, (v: never) => string][] = [
+  ['number', 'invoice number', (v: string) => v],
+  ['agentNetPence', 'agent price', formatPence],
+  ['vatRateBp', 'VAT rate', percent],
+  ['contractorTotalPence', 'contractor cost', formatPence],
+  ['commissionPence', 'commission', formatPence],
+  ['budgetPence', 'budget', (v: number | null) => (v === null ? 'none' : formatPence(v))],
+];
+
+/**
+ * What each re-raised agency invoice changed, by the seq of its RAISE_INVOICE: "Agent price £150.00 → £180.00;
+ * commission £30.00 → £60.00" against the raise before it ("Nothing changed" for the same figures again). A first
+ * raise has no entry. Commission left out of a raise is the machine's default: agent price less the net of the
+ * contractor's invoice standing then (or the contractor cost when there is none).
+ */
+export function reRaisedInvoiceChanges(
+  events: readonly { seq: number; type: string; payload: unknown }[],
+): Map<number, string> {
+  const changes = new Map<number, string>();
+  let contractorNet: number | null = null;
+  let previous: RaisedFigures | null = null;
+  for (const e of events) {
+    const p = (e.payload ?? {}) as Record<string, unknown>;
+    if (e.type === 'SUBMIT_INVOICE') contractorNet = num(p.netPence);
+    if (e.type === 'QUERY_INVOICE') contractorNet = null;
+    if (e.type !== 'RAISE_INVOICE') continue;
+    const agentNetPence = num(p.agentNetPence) ?? 0;
+    const contractorTotalPence = num(p.contractorTotalPence) ?? 0;
+    const raised: RaisedFigures = {
+      number: typeof p.number === 'string' ? p.number.trim() : '',
+      agentNetPence,
+      vatRateBp: num(p.vatRateBp) ?? 0,
+      contractorTotalPence,
+      commissionPence: num(p.commissionPence) ?? Math.max(0, agentNetPence - (contractorNet ?? contractorTotalPence)),
+      budgetPence: num(p.budgetPence),
+    };
+    if (previous) {
+      const was = previous;
+      const parts = FIGURES.filter(([key]) => was[key] !== raised[key]).map(
+        ([key, label, show]) => `${label} ${show(was[key] as never)} → ${show(raised[key] as never)}`,
+      );
+      const text = parts.join('; ');
+      changes.set(e.seq, text ? text.charAt(0).toUpperCase() + text.slice(1) : 'Nothing changed');
+    }
+    previous = raised;
+  }
+  return changes;
+}

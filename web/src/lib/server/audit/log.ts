@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Database } from '#db/client.ts';
 import { auditLog, contractors, jobs, users } from '#db/schema/index.ts';
 import { formatReference } from '#worker/jobs/create-job.ts';
+import { actorNameColumns, contractorIsActor, contractorLabel, SYSTEM_NAME, userIsActor, whoIs } from './people.ts';
 import { addCalendarDays, isIsoDay, UK_TIME_ZONE, ukDay, ukDayStart } from '#workflows/time.ts';
 
 const ukDayField = z
@@ -50,18 +51,6 @@ export function jobReference(text: string): string {
   return n ? formatReference(Number(n)) : text.trim().toUpperCase();
 }
 
-const SYSTEM_NAMES: Record<string, string> = { system: 'Fettle (automatic)', operator: 'Operator' };
-
-function whoIs(row: {
-  actorId: string;
-  userName: string | null;
-  contractorName: string | null;
-  company: string | null;
-}) {
-  if (row.contractorName) return row.company ? `${row.contractorName} (${row.company})` : row.contractorName;
-  return row.userName ?? SYSTEM_NAMES[row.actorId] ?? row.actorId;
-}
-
 function conditions(agencyId: string, f: AuditFilters): SQL[] {
   const where: SQL[] = [eq(auditLog.agencyId, agencyId)];
   if (f.person) where.push(eq(auditLog.actorId, f.person));
@@ -78,6 +67,37 @@ function conditions(agencyId: string, f: AuditFilters): SQL[] {
   return where;
 }
 
+/** Audit rows with their job's reference and the names of the people who acted (people.ts). */
+const auditRows = (db: Database) =>
+  db
+    .select({
+      id: auditLog.id,
+      at: auditLog.at,
+      actorId: auditLog.actorId,
+      actorRole: auditLog.actorRole,
+      action: auditLog.action,
+      detail: auditLog.detail,
+      jobId: auditLog.jobId,
+      jobReference: jobs.reference,
+      ...actorNameColumns,
+    })
+    .from(auditLog)
+    .leftJoin(jobs, eq(jobs.id, auditLog.jobId))
+    .leftJoin(users, userIsActor(auditLog.actorId))
+    .leftJoin(contractors, contractorIsActor(auditLog.actorId, auditLog.agencyId));
+
+const toEntry = (r: Awaited<ReturnType<typeof auditRows>>[number]): AuditEntry => ({
+  id: r.id,
+  at: r.at.toISOString(),
+  actorId: r.actorId,
+  actorRole: r.actorRole,
+  who: whoIs(r),
+  action: r.action,
+  jobId: r.jobId,
+  jobReference: r.jobReference,
+  detail: (r.detail ?? {}) as Record<string, unknown>,
+});
+
 /** One page of the log, newest first. */
 export async function listAuditLog(
   db: Database,
@@ -90,43 +110,24 @@ export async function listAuditLog(
     const at = new Date(page.cursor.at);
     where.push(or(lt(auditLog.at, at), and(eq(auditLog.at, at), lt(auditLog.id, page.cursor.id)))!);
   }
-  const rows = await db
-    .select({
-      id: auditLog.id,
-      at: auditLog.at,
-      actorId: auditLog.actorId,
-      actorRole: auditLog.actorRole,
-      action: auditLog.action,
-      detail: auditLog.detail,
-      jobId: auditLog.jobId,
-      jobReference: jobs.reference,
-      userName: users.name,
-      contractorName: contractors.name,
-      company: contractors.company,
-    })
-    .from(auditLog)
-    .leftJoin(jobs, eq(jobs.id, auditLog.jobId))
-    .leftJoin(users, sql`${users.id}::text = ${auditLog.actorId}`)
-    .leftJoin(
-      contractors,
-      and(sql`${contractors.id}::text = ${auditLog.actorId}`, eq(contractors.agencyId, auditLog.agencyId)),
-    )
+  const rows = await auditRows(db)
     .where(and(...where))
     .orderBy(desc(auditLog.at), desc(auditLog.id))
     .limit(page.limit + 1);
-  const entries = rows.slice(0, page.limit).map((r) => ({
-    id: r.id,
-    at: r.at.toISOString(),
-    actorId: r.actorId,
-    actorRole: r.actorRole,
-    who: whoIs(r),
-    action: r.action,
-    jobId: r.jobId,
-    jobReference: r.jobReference,
-    detail: (r.detail ?? {}) as Record<string, unknown>,
-  }));
+  const entries = rows.slice(0, page.limit).map(toEntry);
   const last = entries.at(-1);
   return { entries, next: rows.length > page.limit && last ? { at: last.at, id: last.id } : null };
+}
+
+/**
+ * What was recorded about a job outside its engine history (approving the contractor's invoice, …), oldest
+ * first: the engine's own events (`job.*`) are in the job's history already.
+ */
+export async function jobRecordsOutsideEngine(db: Database, agencyId: string, jobId: string): Promise<AuditEntry[]> {
+  const rows = await auditRows(db)
+    .where(and(eq(auditLog.agencyId, agencyId), eq(auditLog.jobId, jobId), sql`${auditLog.action} not like 'job.%'`))
+    .orderBy(auditLog.at, auditLog.id);
+  return rows.map(toEntry);
 }
 
 /** What the filters offer: the agency's people (staff, then contractors) and the actions its log holds. */
@@ -151,8 +152,8 @@ export async function auditFilterOptions(db: Database, agencyId: string) {
   return {
     people: [
       ...staff.map((s) => ({ id: s.id, label: s.name })),
-      ...trade.map((c) => ({ id: c.id, label: c.company ? `${c.name} (${c.company})` : c.name })),
-      { id: 'system', label: SYSTEM_NAMES.system },
+      ...trade.map((c) => ({ id: c.id, label: contractorLabel(c) })),
+      { id: 'system', label: SYSTEM_NAME },
     ],
     actions: actions.map((a) => a.action),
   };

@@ -1,6 +1,6 @@
 // What a job's Job Sheet shows a given viewer (staff, or the contractor holding or offered the job):
 // the access notes and the tenant's phone and email follow `siteAccess` (the assigned contractor only);
-// the notes and photos are those the contractor may see (contractor-view.ts), whoever prints it: the sheet
+// the notes, recalls and photos are those the contractor may see (contractor-view.ts), whoever prints it: the sheet
 // is a site document with the contractor's signature block, so staff printing one for the contractor must
 // not hand over internal notes. No request plumbing here, so tests can build a sheet straight from the database.
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
@@ -24,7 +24,9 @@ import { STATUS_LABELS } from '#workflows/model.ts';
 import { contractorSeesFileSql, contractorView, siteAccess } from '../api/contractor-view.ts';
 import type { SessionUser } from '../auth/user.ts';
 
-const notePayload = z.object({ text: z.string().optional(), note: z.string().optional() }).catch({});
+const notePayload = z
+  .object({ text: z.string().optional(), note: z.string().optional(), reason: z.string().optional() })
+  .catch({});
 
 /** What the sheet shows this viewer of an (already access-checked) job. */
 export async function jobSheetData(
@@ -64,12 +66,12 @@ export async function jobSheetData(
         .then((rows) =>
           rows
             .filter(contractorView(rows, siteView).seesEvent)
-            .filter((e) => e.type === 'ADD_NOTE' || e.type === 'COMPLETE'),
+            .filter((e) => e.type === 'ADD_NOTE' || e.type === 'COMPLETE' || e.type === 'RECALL'),
         ),
     ]);
   if (!agency) return null;
 
-  // Names for note authors: staff users and contractor records of this agency.
+  // Names for note authors and whoever recalled the job: staff users and contractor records of this agency.
   const staffIds = events
     .filter((e) => e.actorRole !== 'contractor')
     .map((e) => e.actorId)
@@ -89,6 +91,8 @@ export async function jobSheetData(
   ]);
   const names = new Map([...staffNames, ...contractorNames].map((n) => [n.id, n.name]));
   const access = siteAccess({ contractorId }, job, agency);
+  const author = (e: (typeof events)[number]) =>
+    names.get(e.actorId) ?? (e.actorRole === 'contractor' ? 'Contractor' : 'Agency');
 
   return {
     reference: job.reference,
@@ -114,12 +118,17 @@ export async function jobSheetData(
     },
     contractor: contractor && { name: contractor.name, company: contractor.company, phone: contractor.phone },
     notes: events
+      .filter((e) => e.type !== 'RECALL')
       .map((e) => {
         const p = notePayload.parse(e.payload);
         const text = (e.type === 'COMPLETE' ? `Completed: ${p.note ?? ''}` : (p.text ?? '')).trim();
-        return { at: e.at, by: names.get(e.actorId) ?? (e.actorRole === 'contractor' ? 'Contractor' : 'Agency'), text };
+        return { at: e.at, by: author(e), text };
       })
       .filter((n) => n.text),
+    // The recalls in the viewer's part of the job, as the portal shows them (the contractor is told why).
+    recalls: events
+      .filter((e) => e.type === 'RECALL')
+      .map((e) => ({ at: e.at, by: author(e), reason: (notePayload.parse(e.payload).reason ?? '').trim() })),
     photoCount: photos,
     generatedAt: now,
   };

@@ -27,6 +27,8 @@ export const actions: Actions = {
         name: text(f, 'name'),
         phone: text(f, 'phone'),
         email: text(f, 'email'),
+        address: text(f, 'address'),
+        vatNumber: text(f, 'vatNumber'),
         // Unreadable VAT still goes to the API, as NaN, which it refuses before writing anything: so the
         // other fields are checked in the same round and every mistake is shown at once.
         vatRateBp: percentToBp(text(f, 'vatPercent')) ?? NaN,

@@ -72,6 +72,9 @@ export const financeRouter = router({
         contractorTotalPence: pence,
         commissionPence: pence.optional(),
         budgetPence: pence.optional(),
+        /** A VAT invoice names its customer and their billing address: the landlord, or a named client. */
+        clientName: z.string().trim().min(2, 'Enter who the invoice is to').max(120),
+        clientAddress: z.string().trim().min(5, 'Enter the billing address').max(300),
         /** Raise it although it charges nothing or less than the contractor's cost (the engine warns otherwise). */
         confirmed: z.boolean().default(false),
       }),
@@ -283,7 +286,13 @@ export const financeRouter = router({
     return {
       invoice,
       job: { reference: job.reference, title: job.title, completedAt: job.completedAt },
-      agency: { name: agency.name, email: agency.email, phone: agency.phone },
+      agency: {
+        name: agency.name,
+        email: agency.email,
+        phone: agency.phone,
+        address: agency.address,
+        vatNumber: agency.vatNumber,
+      },
       property: property
         ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l)
         : [],

@@ -31,7 +31,12 @@ const DESCRIPTION_HTML: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'h3', 'h4', 'a'],
   allowedAttributes: { a: ['href'] },
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
-  transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer', target: '_blank' }) },
+  transformTags: {
+    a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer', target: '_blank' }),
+    // The console's editor (a contenteditable) starts each line typed after Enter as a <div>: kept as a
+    // paragraph, not dropped with its line break (which ran "Leak under sink" and "Turn off" together).
+    div: 'p',
+  },
 };
 
 export const sanitizeDescription = (html: string) => sanitizeHtml(html, DESCRIPTION_HTML).trim();

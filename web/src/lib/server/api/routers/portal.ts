@@ -143,6 +143,8 @@ export const portalRouter = router({
       at: e.at,
       actorRole: e.actorRole,
       mine: e.actorId === me,
+      /** You; the agency's staff and the system by name; another contractor stays anonymous (their part is the agency's). */
+      who: e.actorId === me ? 'You' : e.actorRole === 'contractor' ? 'Contractor' : e.who,
       payload: payloadSchema.parse(e.payload),
     }));
     // The machine keeps the job's latest completion and recall; the contractor is told of those in their part of it.

@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { agencies, branches, jobs, jobTypes, priorities, properties, users } from '#db/schema/index.ts';
+import { normaliseVatNumber } from '#workflows/vat.ts';
 import { found } from '../found.ts';
 import { adminProcedure, router, staffProcedure } from '../trpc.ts';
 import { optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
@@ -46,6 +47,24 @@ export const agencySettingsInput = z
     // Contractors see the office phone and email on their Contacts page, the phone as a tel: link.
     phone: optionalPhone,
     email: optionalEmail,
+    /** The supplier's address on invoices: optional here, until the agency issues its first VAT invoice. */
+    address: optionalText(300),
+    /** Blank for an agency not registered for VAT; otherwise a UK VAT number that passes HMRC's check. */
+    vatNumber: z
+      .string()
+      .trim()
+      .max(30)
+      .optional()
+      .transform((v, ctx) => {
+        if (!v) return null;
+        const normalised = normaliseVatNumber(v);
+        if (!normalised)
+          ctx.addIssue({
+            code: 'custom',
+            message: 'Enter a UK VAT registration number, e.g. GB 123 4567 82, or leave it blank if not registered',
+          });
+        return normalised;
+      }),
     /** Basis points: 2000 = 20 %. */
     vatRateBp: z
       .number()

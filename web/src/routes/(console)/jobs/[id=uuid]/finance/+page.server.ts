@@ -23,6 +23,8 @@ const FIELDS = {
   budgetPence: 'budget',
   amountPence: 'amount',
   paidOn: 'date paid',
+  clientName: 'name of who the invoice is to',
+  clientAddress: 'billing address',
 } satisfies FieldNames;
 const inPounds = (k: keyof typeof FIELDS) => `Enter the ${FIELDS[k]} in pounds, e.g. 120.50`;
 
@@ -33,6 +35,8 @@ export const actions: Actions = {
       (await api(event)).finance.raiseInvoice({
         jobId: event.params.id,
         number: trimmed(f, 'number'),
+        clientName: trimmed(f, 'clientName'),
+        clientAddress: trimmed(f, 'clientAddress'),
         ...pounds(
           f,
           { required: ['agentNetPence', 'contractorTotalPence'], optional: ['commissionPence', 'budgetPence'] },

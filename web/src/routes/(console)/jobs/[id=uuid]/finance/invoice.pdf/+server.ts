@@ -6,15 +6,10 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async (event) => {
   const d = await fromApi(event, (api) => api.finance.invoiceDocument({ jobId: event.params.id }));
   const pdf = await renderInvoice({
-    number: d.invoice.number,
-    raisedAt: d.invoice.raisedAt,
+    ...d.invoice,
     agency: d.agency,
     property: d.property,
     job: d.job,
-    agentNetPence: d.invoice.agentNetPence,
-    vatRateBp: d.invoice.vatRateBp,
-    vatPence: d.invoice.vatPence,
-    grossPence: d.invoice.grossPence,
     generatedAt: new Date(),
   });
   return fileResponse(event, pdf, 'application/pdf', `invoice-${d.invoice.number}.pdf`);

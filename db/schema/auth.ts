@@ -18,6 +18,12 @@ export const authSessions = pgTable(
     userAgent: text(),
     /** A contractor's chosen agency: scopes everything after the Accounts page. Null until picked. */
     activeAgencyId: uuid().references(() => agencies.id, { onDelete: 'set null' }),
+    /**
+     * The agency this session was working for when it turned its contractor portal off and the contractor was
+     * moved to their only other agency: the portal names it (memberships.ts, `portalsSwitchedOff`) until it
+     * turns the portal back on or the contractor picks an agency. Null otherwise.
+     */
+    switchedOffAgencyId: uuid().references(() => agencies.id, { onDelete: 'set null' }),
     createdAt: at().notNull().defaultNow(),
     updatedAt: at().notNull().defaultNow(),
   },

@@ -345,6 +345,109 @@ describe('several agencies: the Accounts choice', () => {
   });
 });
 
+describe('several agencies: the agency worked for stays selected', () => {
+  const portal = (agencyId: string, portalEnabled: boolean) =>
+    t.db.update(agencies).set({ portalEnabled }).where(eq(agencies.id, agencyId));
+  const stored = async (sessionId: string) =>
+    (
+      await t.db
+        .select({ active: authSessions.activeAgencyId, switchedOff: authSessions.switchedOffAgencyId })
+        .from(authSessions)
+        .where(eq(authSessions.id, sessionId))
+    )[0];
+
+  it('another agency turning its portal back on leaves the contractor where they are, without asking', async () => {
+    const x = await createAgency(t.db, 'Agency X');
+    const y = await createAgency(t.db, 'Agency Y');
+    const email = 'stays.put@example.test';
+    const atX = await addContractor(x.agency.id, email);
+    await addContractor(y.agency.id, email);
+    await portal(y.agency.id, false);
+    const cookie = await signUpAndIn(email);
+
+    // Only X admits them: they work for X without choosing, and the session keeps it.
+    const first = await whoIs(cookie);
+    expect(first.user).toMatchObject({ agencyId: x.agency.id, contractorId: atX!.id });
+    expect(await stored(first.sessionId!)).toEqual({ active: x.agency.id, switchedOff: null });
+
+    // Y turns its portal back on: two agencies admit them now, and they are still at X (no Accounts page).
+    await portal(y.agency.id, true);
+    const after = await whoIs(cookie);
+    expect(after.user).toMatchObject({ agencyId: x.agency.id, contractorId: atX!.id });
+    expect(after.user).not.toHaveProperty('portalOff');
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: x.agency.id });
+  });
+
+  it('a picked agency stays picked when the other re-enables; losing it moves them, and its return does not move them back', async () => {
+    const x = await createAgency(t.db, 'Agency P');
+    const y = await createAgency(t.db, 'Agency Q');
+    const email = 'moved.once@example.test';
+    const atX = await addContractor(x.agency.id, email);
+    const atY = await addContractor(y.agency.id, email);
+    const cookie = await signUpAndIn(email);
+    const { sessionId, user } = await whoIs(cookie);
+    expect(user).toMatchObject({ agencyId: null }); // two agencies, none picked: the Accounts page
+    const login = { id: user!.userId, email };
+
+    // A (P) active, B (Q) off and on again: still A.
+    await setActiveAgency(t.db, { sessionId: sessionId!, user: login, agencyId: x.agency.id });
+    await portal(y.agency.id, false);
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: x.agency.id });
+    await portal(y.agency.id, true);
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: x.agency.id, contractorId: atX!.id });
+
+    // A disabled with B usable: B, and every page names A as why, while A stays off.
+    await portal(x.agency.id, false);
+    for (let i = 0; i < 2; i++)
+      expect((await whoIs(cookie)).user).toMatchObject({
+        agencyId: y.agency.id,
+        contractorId: atY!.id,
+        portalOff: [x.agency.name],
+      });
+    expect(await stored(sessionId!)).toEqual({ active: y.agency.id, switchedOff: x.agency.id });
+
+    // A turns its portal back on: they are working for B now, and stay there; the notice goes.
+    await portal(x.agency.id, true);
+    const back = await whoIs(cookie);
+    expect(back.user).toMatchObject({ agencyId: y.agency.id, contractorId: atY!.id });
+    expect(back.user).not.toHaveProperty('portalOff');
+    expect(await stored(sessionId!)).toEqual({ active: y.agency.id, switchedOff: null });
+
+    // None usable: no agency, and both are named.
+    await portal(x.agency.id, false);
+    await portal(y.agency.id, false);
+    expect((await whoIs(cookie)).user).toMatchObject({
+      agencyId: null,
+      contractorId: null,
+      portalOff: [x.agency.name, y.agency.name].sort(),
+    });
+    // The one worked for comes back first: they are there again, with nothing to choose.
+    await portal(y.agency.id, true);
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: y.agency.id });
+    await portal(x.agency.id, true);
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: y.agency.id });
+  });
+
+  it('losing the agency worked for with two others open asks them to choose, naming it; choosing clears the notice', async () => {
+    const [x, y, z] = await Promise.all(['Agency R', 'Agency S', 'Agency T'].map((n) => createAgency(t.db, n)));
+    const email = 'three.agencies@example.test';
+    for (const ag of [x!, y!, z!]) await addContractor(ag.agency.id, email);
+    const cookie = await signUpAndIn(email);
+    const { sessionId, user } = await whoIs(cookie);
+    const login = { id: user!.userId, email };
+    await setActiveAgency(t.db, { sessionId: sessionId!, user: login, agencyId: x!.agency.id });
+
+    await portal(x!.agency.id, false);
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: null, portalOff: [x!.agency.name] });
+    await setActiveAgency(t.db, { sessionId: sessionId!, user: login, agencyId: z!.agency.id });
+    const chosen = await whoIs(cookie);
+    expect(chosen.user).toMatchObject({ agencyId: z!.agency.id });
+    expect(chosen.user).not.toHaveProperty('portalOff');
+    await portal(x!.agency.id, true);
+    expect((await whoIs(cookie)).user).toMatchObject({ agencyId: z!.agency.id });
+  });
+});
+
 describe('sessions', () => {
   it('expire', async () => {
     const email = 'expiring@example.test';

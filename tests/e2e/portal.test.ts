@@ -680,4 +680,58 @@ describe('contractor portal on a phone', () => {
       await close();
     }
   });
+
+  it('switches agency in one click from any portal page, on a phone and without JavaScript', async () => {
+    const { pat, close } = await patAtHarbour();
+    const bar = () => pat.$eval('.agency-bar', (e) => e.textContent ?? '');
+    const mainText = () => pat.$eval('main', (e) => e.innerText);
+    const titled = async (title: string) => (await app.db.select().from(jobs).where(eq(jobs.title, title)))[0]!;
+    const [harbourJob, northgateJob] = [await titled('Leak under bathroom sink'), await titled('Bath tap loose')];
+    try {
+      // Statements (not the Accounts page): the bar says where Pat is and offers the other agency.
+      await pat.goto(`${app.url}/portal/statements`, { waitUntil: 'networkidle0' });
+      expect(await bar()).toContain('Working for Harbour Lettings');
+      const button = await pat.$('[data-testid="agency-switcher"] button');
+      expect(await button!.evaluate((b) => (b as HTMLElement).innerText)).toBe('Switch to Northgate Homes');
+      // A thumb-sized target that fits the phone's width.
+      const box = (await button!.boundingBox())!;
+      expect(box.height).toBeGreaterThanOrEqual(44);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+      // One row: the switcher adds no height to the bar on a phone.
+      const barBox = (await (await pat.$('.agency-bar'))!.boundingBox())!;
+      expect(barBox.height).toBeLessThan(box.height + 24);
+      await screenshot(pat, 'portal', '10-agency-switcher');
+
+      // One click, with scripts off: a plain form post, back on the same page, now for Northgate.
+      await pat.setJavaScriptEnabled(false);
+      await Promise.all([pat.waitForNavigation({ waitUntil: 'networkidle0' }), button!.click()]);
+      await pat.setJavaScriptEnabled(true);
+      expect(new URL(pat.url()).pathname).toBe('/portal/statements');
+      expect(await bar()).toContain('Working for Northgate Homes');
+      expect(await bar()).toContain('Switch to Harbour Lettings');
+
+      // The jobs list is Northgate's.
+      await pat.goto(`${app.url}/portal/jobs?view=all`, { waitUntil: 'networkidle0' });
+      expect(await mainText()).toContain(northgateJob.title);
+      expect(await mainText()).not.toContain(harbourJob.title);
+
+      // From one of Northgate's jobs, switching lands on the jobs list (the job is not Harbour's), now Harbour's.
+      await pat.goto(`${app.url}/portal/jobs/${northgateJob.id}`, { waitUntil: 'networkidle0' });
+      expect(await mainText()).toContain('Bath tap loose');
+      await Promise.all([
+        pat.waitForNavigation({ waitUntil: 'networkidle0' }),
+        pat.locator('[data-testid="agency-switcher"] button').click(),
+      ]);
+      expect(`${new URL(pat.url()).pathname}`).toBe('/portal/jobs');
+      expect(await bar()).toContain('Working for Harbour Lettings');
+      await pat.goto(`${app.url}/portal/jobs?view=all`, { waitUntil: 'networkidle0' });
+      expect(await mainText()).toContain(harbourJob.title);
+      expect(await mainText()).not.toContain(northgateJob.title);
+      // The Accounts page still lists both, and still switches.
+      await pat.goto(`${app.url}/portal/accounts`, { waitUntil: 'networkidle0' });
+      expect(await mainText()).toContain('Northgate Homes');
+    } finally {
+      await close();
+    }
+  });
 });

@@ -40,10 +40,15 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
           .then((r) => r[0] ?? null)
       : null,
   ]);
+  const usable = memberships.filter((m) => m.portalEnabled);
   // An agency switching its portal off changes what the contractor sees: every portal page says why.
   return {
     agencyName: agency?.name ?? null,
-    canSwitch: memberships.filter((m) => m.portalEnabled).length > 1,
+    canSwitch: usable.length > 1,
+    /** The contractor's other agencies that admit them: the agency bar switches to each in one click. */
+    switchTo: usable
+      .filter((m) => m.agencyId !== user.agencyId)
+      .map((m) => ({ agencyId: m.agencyId, agencyName: m.agencyName })),
     portalOff: portalOffMessage(user.portalOff ?? []),
   };
 };

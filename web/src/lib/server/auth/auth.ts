@@ -178,6 +178,7 @@ export function createAuth(deps: AuthDeps) {
       updateAge: 24 * 3600,
       additionalFields: {
         activeAgencyId: { type: 'string', required: false, input: false },
+        switchedOffAgencyId: { type: 'string', required: false, input: false },
       },
     },
     account: { modelName: 'authAccounts' },

@@ -56,37 +56,65 @@ export async function linkContractorRecords(db: Database, user: { id: string; em
     .where(and(isNull(contractors.userId), sameEmail(user.email)));
 }
 
+/** What a session holds about the contractor's agency (auth_sessions): the one they work for, and the one moved off. */
+export interface AgencyChoice {
+  activeAgencyId?: string | null;
+  switchedOffAgencyId?: string | null;
+}
+
+export interface SessionAgency {
+  /** The agency the contractor acts for in this session; null means "go to the Accounts page". */
+  membership: ContractorMembership | null;
+  /** Agencies whose portal being off is why this session's portal changed, by name (see `portalOffMessage`). */
+  portalOff: string[];
+  /** What the session should hold from now on, when it differs from what it holds (null: nothing to write). */
+  store: { activeAgencyId: string | null; switchedOffAgencyId: string | null } | null;
+}
+
 /**
- * The agency a contractor acts for in this session: the one they picked if it still admits them,
- * otherwise their only agency when there is exactly one; null means "go to the Accounts page".
+ * The agency a contractor acts for in this session, and what the session must remember so that it stays theirs.
+ *
+ * - The agency they work for stays theirs while it admits them, however many other agencies turn their portal on
+ *   or off: a second agency re-enabling its portal never unseats it (nor asks them to choose).
+ * - A session with no agency yet takes the only agency that admits them, and keeps it from then on.
+ * - When the agency they work for stops admitting them, they move to the only other agency that does (and the
+ *   portal names the one that switched off), or, with several, they choose on the Accounts page; with none, the
+ *   portal names every agency that holds a record for them.
  */
-export function effectiveMembership(
-  memberships: ContractorMembership[],
-  activeAgencyId: string | null | undefined,
-): ContractorMembership | null {
+export function sessionAgency(memberships: ContractorMembership[], choice: AgencyChoice): SessionAgency {
   const usable = memberships.filter((m) => m.portalEnabled);
-  if (activeAgencyId) {
-    const picked = usable.find((m) => m.agencyId === activeAgencyId);
-    if (picked) return picked;
+  const active = choice.activeAgencyId ?? null;
+  const switchedOff = choice.switchedOffAgencyId ?? null;
+  const isUsable = (id: string | null) => id !== null && usable.some((m) => m.agencyId === id);
+  const onlyOne = usable.length === 1 ? (usable[0] ?? null) : null;
+
+  let membership = usable.find((m) => m.agencyId === active) ?? null;
+  let next = { activeAgencyId: active, switchedOffAgencyId: switchedOff };
+  if (!membership && onlyOne) {
+    membership = onlyOne;
+    // Moved off an agency that turned its portal off: remember it, so every portal page can say why.
+    const movedOff = active !== null && memberships.some((m) => m.agencyId === active && !m.portalEnabled);
+    next = { activeAgencyId: onlyOne.agencyId, switchedOffAgencyId: movedOff ? active : switchedOff };
   }
-  return usable.length === 1 ? (usable[0] ?? null) : null;
-}
+  // The agency moved off is named only while its portal stays off (and is not the one worked for).
+  if (
+    next.switchedOffAgencyId !== null &&
+    (isUsable(next.switchedOffAgencyId) || !memberships.some((m) => m.agencyId === next.switchedOffAgencyId))
+  )
+    next = { ...next, switchedOffAgencyId: null };
 
-/**
- * The agencies whose portal being off is why this session's portal changed, by name: the one the contractor had
- * picked (their portal now shows another agency's work, or asks them to choose), or, when no agency admits them
- * any more, every one that holds a record for them. Empty when nothing was switched off under them.
- */
-export function portalsSwitchedOff(
-  memberships: ContractorMembership[],
-  activeAgencyId: string | null | undefined,
-): string[] {
   const off = memberships.filter((m) => !m.portalEnabled);
-  if (!memberships.some((m) => m.portalEnabled)) return off.map((m) => m.agencyName);
-  return off.filter((m) => m.agencyId === activeAgencyId).map((m) => m.agencyName);
+  const portalOff =
+    usable.length === 0
+      ? off.map((m) => m.agencyName)
+      : off
+          .filter((m) => m.agencyId === next.activeAgencyId || m.agencyId === next.switchedOffAgencyId)
+          .map((m) => m.agencyName);
+  const changed = next.activeAgencyId !== active || next.switchedOffAgencyId !== switchedOff;
+  return { membership, portalOff, store: changed ? next : null };
 }
 
-/** What the portal tells the contractor about `portalsSwitchedOff`, on every portal page; null for none. */
+/** What the portal tells the contractor about `sessionAgency`'s `portalOff`, on every portal page; null for none. */
 export function portalOffMessage(names: readonly string[]): string | null {
   if (names.length === 0) return null;
   const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
@@ -105,7 +133,7 @@ export async function setActiveAgency(
   if (!chosen) throw new Error('You do not have portal access at that agency.');
   const updated = await db
     .update(authSessions)
-    .set({ activeAgencyId: chosen.agencyId, updatedAt: new Date() })
+    .set({ activeAgencyId: chosen.agencyId, switchedOffAgencyId: null, updatedAt: new Date() })
     .where(and(eq(authSessions.id, input.sessionId), eq(authSessions.userId, input.user.id)))
     .returning({ id: authSessions.id });
   if (updated.length === 0) throw new Error('Session not found.');
@@ -116,4 +144,15 @@ export async function setActiveAgency(
 export async function contractorNameFor(db: Database, email: string): Promise<string | null> {
   const [row] = await db.select({ name: contractors.name }).from(contractors).where(sameEmail(email)).limit(1);
   return row?.name ?? null;
+}
+
+/** Writes what `sessionAgency` says the session should now hold (the agency it works for stays put after this). */
+export async function storeSessionAgency(
+  db: Database,
+  input: { sessionId: string; userId: string; store: NonNullable<SessionAgency['store']> },
+): Promise<void> {
+  await db
+    .update(authSessions)
+    .set({ ...input.store, updatedAt: new Date() })
+    .where(and(eq(authSessions.id, input.sessionId), eq(authSessions.userId, input.userId)));
 }

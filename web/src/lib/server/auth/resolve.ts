@@ -1,12 +1,12 @@
 // From a request's cookies to the `SessionUser` the API trusts. Staff carry their agency and role from
-// the users row; contractors carry the agency picked on the Accounts page only while that agency still
-// holds an active contractor record for them and has its portal on. No SvelteKit imports (tests use it).
+// the users row; contractors carry the agency they work for (memberships.ts, `sessionAgency`) only while that
+// agency still holds an active contractor record for them and has its portal on. No SvelteKit imports (tests use it).
 import { eq } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { agencies } from '#db/schema/index.ts';
 import { DatabaseUnavailable } from '../security/unavailable.ts';
 import type { Auth } from './auth.ts';
-import { contractorMemberships, effectiveMembership, portalsSwitchedOff } from './memberships.ts';
+import { contractorMemberships, sessionAgency, storeSessionAgency } from './memberships.ts';
 import type { SessionUser } from './user.ts';
 
 export interface ResolvedSession {
@@ -18,7 +18,13 @@ export interface ResolvedSession {
 }
 
 interface AuthSessionPayload {
-  session: { id: string; userId: string; expiresAt: string; activeAgencyId?: string | null };
+  session: {
+    id: string;
+    userId: string;
+    expiresAt: string;
+    activeAgencyId?: string | null;
+    switchedOffAgencyId?: string | null;
+  };
   user: {
     id: string;
     name: string;
@@ -66,8 +72,9 @@ export async function sessionUserOf(db: Database, { session, user }: AuthSession
   }
   if (user.role !== 'contractor') return null;
   const memberships = await contractorMemberships(db, user);
-  const picked = effectiveMembership(memberships, session.activeAgencyId);
-  const portalOff = portalsSwitchedOff(memberships, session.activeAgencyId);
+  const { membership: picked, portalOff, store } = sessionAgency(memberships, session);
+  // The agency worked for is kept on the session, so another agency turning its portal on later never unseats it.
+  if (store) await storeSessionAgency(db, { sessionId: session.id, userId: user.id, store });
   return {
     kind: 'contractor',
     userId: user.id,

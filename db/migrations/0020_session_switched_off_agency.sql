@@ -1,0 +1,2 @@
+ALTER TABLE "auth_sessions" ADD COLUMN "switched_off_agency_id" uuid;--> statement-breakpoint
+ALTER TABLE "auth_sessions" ADD CONSTRAINT "auth_sessions_switched_off_agency_id_agencies_id_fk" FOREIGN KEY ("switched_off_agency_id") REFERENCES "public"."agencies"("id") ON DELETE set null ON UPDATE no action;

@@ -48,6 +48,8 @@ interface Claimed {
   subject: string;
   body: string;
   attempts: number;
+  /** The agency's sender name for mail about one of its jobs (its name when it set none); null otherwise. */
+  sender_name: string | null;
 }
 
 const iso = (d: Date, plusMs = 0) => new Date(d.getTime() + plusMs).toISOString();
@@ -76,13 +78,16 @@ async function deliverOne(
         and (locked_until is null or locked_until <= ${iso(at)})
         ${options.id === undefined ? sql`` : sql`and id = ${options.id}`}
       order by lane, id limit 1 for update skip locked)
-    returning id, "to", subject, body, attempts`);
+    returning id, "to", subject, body, attempts,
+      (select coalesce(a.email_sender_name, a.name) from jobs j join agencies a on a.id = j.agency_id
+        where j.id = emails.job_id) as sender_name`);
   if (!row) return null;
   try {
     await mailer.send({
       to: row.to,
       subject: row.subject,
       text: row.body,
+      fromName: row.sender_name ?? undefined,
       messageId: messageIdFor(row.id, mailer.domain),
     });
   } catch (e) {

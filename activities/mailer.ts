@@ -29,14 +29,22 @@ interface OutgoingEmail {
 export interface Mailer {
   /** Our Message-IDs' domain (MAIL_FROM's host). */
   readonly domain: string;
-  /** Rejects when the server refuses or cannot be reached. */
-  send(message: { to: string; subject: string; text: string; messageId: string }): Promise<void>;
+  /**
+   * Rejects when the server refuses or cannot be reached. `fromName`: the display name on the From header
+   * (an agency's sender name), with MAIL_FROM's address; without it, MAIL_FROM as configured.
+   */
+  send(message: { to: string; subject: string; text: string; messageId: string; fromName?: string }): Promise<void>;
   close(): void;
 }
 
 /** The host part of MAIL_FROM ("Fettle <no-reply@fettle.local>" → "fettle.local"): our Message-IDs' domain. */
 function mailDomain(from: string): string {
   return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'fettle.local';
+}
+
+/** The address part of MAIL_FROM ("Fettle <no-reply@fettle.local>" → "no-reply@fettle.local"). */
+export function mailAddress(from: string): string {
+  return (/<([^>]+)>\s*$/.exec(from)?.[1] ?? from).trim();
 }
 
 /**
@@ -64,8 +72,10 @@ export function createMailer(
   });
   return {
     domain: mailDomain(env.MAIL_FROM),
-    async send({ to, subject, text, messageId }) {
-      await transport.sendMail({ from: env.MAIL_FROM, to, subject, text, messageId });
+    async send({ to, subject, text, messageId, fromName }) {
+      // nodemailer quotes and encodes the name, so "Smith & Co, Lettings" or "Ørsted Homes" are sent intact.
+      const from = fromName ? { name: fromName, address: mailAddress(env.MAIL_FROM) } : env.MAIL_FROM;
+      await transport.sendMail({ from, to, subject, text, messageId });
     },
     close: () => transport.close(),
   };

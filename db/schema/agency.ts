@@ -11,6 +11,8 @@ export const agencies = pgTable('agencies', {
   address: text(),
   /** The agency's UK VAT registration number, normalised ("GB123456782"); a VAT invoice needs it. */
   vatNumber: text(),
+  /** The display name on the email the agency's jobs send ("Oak Lettings" <no-reply@…>); null: the agency's name. */
+  emailSenderName: text(),
   /** VAT rate in basis points (2000 = 20 %). */
   vatRateBp: integer().notNull().default(2000),
   portalEnabled: boolean().notNull().default(true),

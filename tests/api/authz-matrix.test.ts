@@ -108,6 +108,7 @@ const MATRIX: Record<string, Row> = {
   'notifications.unreadCount': staffOnly(() => undefined),
   'notifications.markRead': staffOnly(() => ({ ids: [1] })),
   'settings.get': staffOnly(() => undefined),
+  'settings.gettingStarted': adminOnly(() => undefined),
   'settings.updateAgency': adminOnly(() => ({
     name: 'Agency A',
     vatRateBp: 2000,

@@ -240,6 +240,99 @@ describe('an operator opens an agency (hosted installs)', () => {
   });
 });
 
+describe('the Getting started checklist', () => {
+  it('lists what a newly opened agency still has to set, and is complete once it is set', async () => {
+    const { id, code } = await signUp('Rowan Lettings', 'ria@rowan.example');
+    const { agencyId } = await completeAgencySignUp(t.db, { id, code: code!, password: PASSWORD, now: minutes(5) });
+    const [admin] = await t.db.select().from(users).where(eq(users.email, 'ria@rowan.example'));
+    const api = callerFor(t.db, {
+      kind: 'staff',
+      userId: admin!.id,
+      name: admin!.name,
+      email: admin!.email,
+      agencyId,
+      role: 'admin',
+    });
+    const state = async () => Object.fromEntries((await api.settings.gettingStarted()).items.map((i) => [i.key, i]));
+
+    const fresh = await state();
+    expect(Object.keys(fresh)).toEqual(['address', 'branches', 'catalogue', 'portal', 'sender']);
+    expect(fresh.address).toMatchObject({ done: false, href: '#agency' });
+    expect(fresh.address!.detail).toContain('No VAT number');
+    expect(fresh.branches).toMatchObject({ done: false, href: '#branches' });
+    // The UK defaults count, with a nudge to review them.
+    expect(fresh.catalogue).toMatchObject({ done: true, href: '#job-types' });
+    expect(fresh.catalogue!.detail).toBe(
+      `UK defaults loaded: ${UK_DEFAULT_PRIORITIES.length} priorities and ${UK_DEFAULT_JOB_TYPES.length} job types. Review them.`,
+    );
+    expect(fresh.portal).toMatchObject({ done: true });
+    expect(fresh.portal!.detail).toMatch(/^On:/);
+    expect(fresh.sender).toMatchObject({ done: false });
+    expect(fresh.sender!.detail).toContain('"Rowan Lettings" (your agency name)');
+    expect((await api.settings.gettingStarted()).complete).toBe(false);
+
+    const [agency] = await agencyNamed('Rowan Lettings');
+    await api.settings.updateAgency({
+      ...pickSettings(agency!),
+      address: '1 Rowan Street, Bath BA1 1AA',
+      vatNumber: 'GB 123 4567 82',
+      portalEnabled: false,
+      emailSenderName: 'Rowan Lettings Maintenance',
+    });
+    await api.settings.saveBranch({ name: 'Bath' });
+    const set = await state();
+    expect(set.address).toMatchObject({
+      done: true,
+      detail: '1 Rowan Street, Bath BA1 1AA. VAT registration number GB 123 4567 82.',
+    });
+    expect(set.branches).toMatchObject({ done: true, detail: '1 branch.' });
+    expect(set.portal!.detail).toMatch(/^Off:/);
+    expect(set.sender).toMatchObject({
+      done: true,
+      detail: 'Emails about your jobs come from "Rowan Lettings Maintenance".',
+    });
+    expect((await api.settings.gettingStarted()).complete).toBe(true);
+
+    // Without job types the item is to do again, and points at them.
+    await t.db.delete(jobTypes).where(eq(jobTypes.agencyId, agencyId));
+    expect((await state()).catalogue).toMatchObject({ done: false, href: '#job-types' });
+
+    // Only admins see it.
+    const staff = callerFor(t.db, {
+      kind: 'staff',
+      userId: admin!.id,
+      name: admin!.name,
+      email: admin!.email,
+      agencyId,
+      role: 'staff',
+    });
+    await expect(staff.settings.gettingStarted()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('refuses a sender name that would break the From header', async () => {
+    const fx = await createAgency(t.db, 'Header Homes');
+    const [agency] = await agencyNamed('Header Homes');
+    const api = callerFor(t.db, {
+      kind: 'staff',
+      userId: fx.staff.id,
+      name: 'Ada',
+      email: fx.staff.email,
+      agencyId: fx.agency.id,
+      role: 'admin',
+    });
+    for (const bad of ['Evil <evil@example.com>', 'Say "hi"', 'Two\nlines'])
+      await expect(api.settings.updateAgency({ ...pickSettings(agency!), emailSenderName: bad })).rejects.toMatchObject(
+        { code: 'BAD_REQUEST' },
+      );
+    await api.settings.updateAgency({ ...pickSettings(agency!), emailSenderName: "  O'Brien & Co, Lettings  " });
+    const [saved] = await agencyNamed('Header Homes');
+    expect(saved!.emailSenderName).toBe("O'Brien & Co, Lettings");
+    // Blank goes back to the agency's name.
+    await api.settings.updateAgency({ ...pickSettings(agency!), emailSenderName: '' });
+    expect((await agencyNamed('Header Homes'))[0]!.emailSenderName).toBeNull();
+  });
+});
+
 /** The agency's settings as updateAgency takes them. */
 function pickSettings(a: typeof agencies.$inferSelect) {
   return {

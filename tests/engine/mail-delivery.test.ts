@@ -14,7 +14,7 @@ import {
   sendEmail,
   type Mailer,
 } from '#activities/mailer.ts';
-import { emails } from '#db/schema/index.ts';
+import { agencies, emails } from '#db/schema/index.ts';
 import { createAuth } from '#lib/server/auth/auth.ts';
 import { callAuth } from '#lib/server/auth/dispatch.ts';
 import { createDispatcher } from '#worker/embedded/dispatcher.ts';
@@ -109,6 +109,37 @@ describe('mail delivery over SMTP', () => {
     await expect.poll(async () => (await row())!.sentAt, { timeout: 10_000, interval: 20 }).not.toBeNull();
     expect(await row()).toMatchObject({ jobId: input.jobId, lane: 'notification', attempts: 1, lastError: null });
     expect(await t.db.select().from(emails).where(eq(emails.lane, 'auth'))).toHaveLength(0);
+  });
+
+  it("sends a job's email from the agency's sender name (its name when none is set), at the configured address", async () => {
+    const t = await setup();
+    const { engine } = await offerJob(t);
+    const activities = createActivities({ db: t.db });
+    await createDispatcher({ sql: t.database.sql, engine, activities }).drain();
+    // No sender name set: the agency's own name.
+    expect(await deliverPendingEmails(t.db, t.mailer, { log: quiet })).toBe(1);
+    expect(t.smtp.received.map((m) => m.from)).toEqual([`${t.fx.agency.name} <no-reply@${DOMAIN}>`]);
+
+    // A sender name with characters a header must quote goes out intact.
+    await t.db
+      .update(agencies)
+      .set({ emailSenderName: "O'Brien & Co, Lettings" })
+      .where(eq(agencies.id, t.fx.agency.id));
+    const second = await offerJob(t);
+    await createDispatcher({ sql: t.database.sql, engine: second.engine, activities }).drain();
+    expect(await deliverPendingEmails(t.db, t.mailer, { log: quiet })).toBe(1);
+    expect(t.smtp.received[1]!.to).toBe(t.fx.contractors[0].email);
+    expect(t.smtp.received[1]!.from).toBe(`"O'Brien & Co, Lettings" <no-reply@${DOMAIN}>`);
+
+    // Mail about no job (an identity email) keeps MAIL_FROM as configured.
+    await sendEmail(t.db, t.identityMailer, {
+      key: 'identity:from',
+      to: 'new@example.test',
+      subject: 'Code',
+      body: '1',
+    });
+    await expect.poll(() => t.smtp.received.length, { timeout: 10_000, interval: 20 }).toBe(3);
+    expect(t.smtp.received[2]!.from).toBe(MAIL_FROM);
   });
 
   it('sends an identity email at once while 200 notifications wait, and the queue puts identity mail first', async () => {

@@ -6,6 +6,8 @@ interface Received {
   messageId: string;
   to: string;
   subject: string;
+  /** The From header as sent (display name and address). */
+  from: string;
 }
 
 export interface SmtpOptions {
@@ -47,6 +49,7 @@ export async function startSmtpServer(options: SmtpOptions = {}) {
           messageId: header(raw, 'Message-ID'),
           to: session.envelope.rcptTo.map((r) => r.address).join(','),
           subject: header(raw, 'Subject'),
+          from: header(raw, 'From'),
         };
         const accept = () => {
           received.push(message);

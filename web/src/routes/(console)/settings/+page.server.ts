@@ -15,8 +15,13 @@ import {
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
-  const settings = await (await api(event)).settings.get();
-  return { ...settings, isAdmin: isAdmin(event.locals.user) };
+  const caller = await api(event);
+  const admin = isAdmin(event.locals.user);
+  const [settings, gettingStarted] = await Promise.all([
+    caller.settings.get(),
+    admin ? caller.settings.gettingStarted() : null,
+  ]);
+  return { ...settings, gettingStarted, isAdmin: admin };
 };
 
 export const actions: Actions = {
@@ -29,6 +34,7 @@ export const actions: Actions = {
         email: text(f, 'email'),
         address: text(f, 'address'),
         vatNumber: text(f, 'vatNumber'),
+        emailSenderName: text(f, 'emailSenderName'),
         // Unreadable VAT still goes to the API, as NaN, which it refuses before writing anything: so the
         // other fields are checked in the same round and every mistake is shown at once.
         vatRateBp: percentToBp(text(f, 'vatPercent')) ?? NaN,

@@ -8,6 +8,7 @@ import { normaliseVatNumber } from '#workflows/vat.ts';
 import { found } from '../found.ts';
 import { adminProcedure, router, staffProcedure } from '../trpc.ts';
 import { optionalEmail, optionalPhone, optionalText } from '../text-input.ts';
+import { gettingStarted } from '../getting-started.ts';
 import { audit, auditedRows, changes, conflictOnDuplicate, type Tx } from '../audited-save.ts';
 
 /** "1 job", "2 jobs": refusals count what is in the way. */
@@ -65,6 +66,12 @@ export const agencySettingsInput = z
           });
         return normalised;
       }),
+    /** The display name on the agency's emails (a From header): blank means the agency's name. */
+    emailSenderName: optionalText(80).refine(
+      // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+      (v) => v === null || !/[\u0000-\u001F\u007F<>"]/.test(v),
+      'The sender name cannot contain line breaks, control characters or the characters < > "',
+    ),
     /** Basis points: 2000 = 20 %. */
     vatRateBp: z
       .number()
@@ -149,6 +156,21 @@ export const settingsRouter = router({
         .orderBy(asc(priorities.sortOrder), asc(priorities.code)),
     ]);
     return { agency, branches: b, jobTypes: t, priorities: p };
+  }),
+
+  /** The "Getting started" card: what a new agency's admin still has to set, worked out from the agency's data. */
+  gettingStarted: adminProcedure.query(async ({ ctx }) => {
+    const [agency, [b = { n: 0 }], [t = { n: 0 }], [p = { n: 0 }]] = await Promise.all([
+      ctx.db
+        .select()
+        .from(agencies)
+        .where(eq(agencies.id, ctx.agencyId))
+        .then((rows) => found(rows, 'Agency')),
+      ctx.db.select({ n: count() }).from(branches).where(eq(branches.agencyId, ctx.agencyId)),
+      ctx.db.select({ n: count() }).from(jobTypes).where(eq(jobTypes.agencyId, ctx.agencyId)),
+      ctx.db.select({ n: count() }).from(priorities).where(eq(priorities.agencyId, ctx.agencyId)),
+    ]);
+    return gettingStarted(agency, { branches: b.n, jobTypes: t.n, priorities: p.n });
   }),
 
   updateAgency: adminProcedure.input(agencySettingsInput).mutation(({ ctx, input }) =>

@@ -1,0 +1,1 @@
+ALTER TABLE "agencies" ADD COLUMN "email_sender_name" text;

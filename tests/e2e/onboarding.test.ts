@@ -77,6 +77,21 @@ describe('opening an agency', () => {
     const values = await page.$$eval('main input', (inputs) => inputs.map((i) => i.value));
     expect(values).toContain('Oak Lettings');
     expect(values).toEqual(expect.arrayContaining(['Emergency', 'Routine', 'Boiler / heating fault', 'Gas Safe']));
+    // The Getting started card heads the page: what is still to do, each linking to its section.
+    const items = await page.$$eval('#getting-started li', (lis) =>
+      lis.map((li) => [li.getAttribute('data-item'), li.className.includes('todo') ? 'to do' : 'done']),
+    );
+    expect(items).toEqual([
+      ['address', 'to do'],
+      ['branches', 'to do'],
+      ['catalogue', 'done'],
+      ['portal', 'done'],
+      ['sender', 'to do'],
+    ]);
+    expect(await page.$eval('#getting-started', (e) => e.textContent)).toContain('UK defaults loaded');
+    expect(await page.$eval('#getting-started li[data-item="branches"] a', (a) => a.getAttribute('href'))).toBe(
+      '#branches',
+    );
     await screenshot(page, 'onboarding', '02-settings');
     // An empty agency: none of the demo agency's jobs.
     await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });

@@ -402,14 +402,21 @@ export async function clientMoney(db: Database, agencyId: string, view: ClientMo
       owedPence: all.reduce((sum, r) => sum + Math.max(0, r.outstandingPence), 0),
       owedBackPence: all.reduce((sum, r) => sum + Math.max(0, -r.outstandingPence), 0),
       counts: Object.fromEntries(
-        (['unpaid', 'partPaid', 'overPaid', 'settled'] as const).map((s) => [s, all.filter((r) => r.state === s).length]),
+        (['unpaid', 'partPaid', 'overPaid', 'settled'] as const).map((s) => [
+          s,
+          all.filter((r) => r.state === s).length,
+        ]),
       ) as Record<LegState, number>,
     },
   };
 }
 
 /** The client money of these jobs (those with an agency invoice), for the markers on the jobs list and job page. */
-export async function clientMoneyOf(db: Database, agencyId: string, jobIds: string[]): Promise<Map<string, ClientMoney>> {
+export async function clientMoneyOf(
+  db: Database,
+  agencyId: string,
+  jobIds: string[],
+): Promise<Map<string, ClientMoney>> {
   if (jobIds.length === 0) return new Map();
   return new Map((await clientMoneyRows(db, agencyId, jobIds)).map((r) => [r.jobId, r]));
 }

@@ -336,6 +336,12 @@ describe('the jobs workflow in the console', () => {
     expect(suggestion).toMatch(/Suggested: .+ — covers this postcode district, does this trade, \d+ open jobs?\./);
     // A plumbing leak needs no certificate, so the suggestion says nothing about certificates.
     expect(suggestion).not.toMatch(/certif/i);
+    // Nor does the table: no contractor's certificates are listed against a job type that needs none.
+    const certCells = await page.$$eval('[data-testid="required-certs"]', (cells) =>
+      cells.map((c) => (c as HTMLElement).innerText.trim()),
+    );
+    expect(certCells.length).toBeGreaterThan(0);
+    expect(new Set(certCells)).toEqual(new Set(['None needed']));
     const name = /Suggested: (.+?)(?: \(|\s—)/.exec(suggestion)![1];
     await screenshot(page, 'console', 'job-assign');
     await page.click('form[action="?/offer"] button');

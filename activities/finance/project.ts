@@ -4,7 +4,7 @@
 // transition writes nothing twice: contractor invoice by (job, assignment, newer seq), its query by (job,
 // assignment, older seq),
 // agency invoice by (job, newer seq), payment by (job, idempotency key).
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '#db/client.ts';
 import { agencyInvoices, contractorInvoices, payments } from '#db/schema/index.ts';
 import type { JobState } from '#workflows/job-host.ts';
@@ -22,15 +22,18 @@ interface FinanceTransition {
 /** A day the caller gave, else null: the event's UK day is the default (`ukDay(at)`, a day a person reads). */
 const isoDay = (value: string | undefined) => (value && isIsoDay(value) ? value : null);
 
-/** Runs at most one statement, and none for events that do not touch money. */
-export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
+/**
+ * At most one statement, and none (null) for events that do not touch money: a drizzle query, run when awaited,
+ * or put in a larger statement as SQL (recordTransition makes it one of its CTEs).
+ */
+export function projectFinance(tx: Tx, t: FinanceTransition): (PromiseLike<unknown> & { getSQL(): SQL }) | null {
   const { event, state } = t;
   const { context } = state;
   const at = new Date(t.at).toISOString();
   switch (event?.type) {
     case 'SUBMIT_INVOICE': {
       const inv = context.contractorInvoice;
-      if (!inv) return Promise.resolve();
+      if (!inv) return null;
       const row = {
         agencyId: context.agencyId,
         jobId: t.jobId,
@@ -79,7 +82,7 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
         );
     case 'RAISE_INVOICE': {
       const inv = context.invoice;
-      if (!inv) return Promise.resolve();
+      if (!inv) return null;
       const row = {
         agencyId: context.agencyId,
         jobId: t.jobId,
@@ -110,7 +113,7 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
     }
     case 'RECORD_PAYMENT': {
       const paid = context.payments.find((p) => p.key === event.key);
-      if (!paid) return Promise.resolve();
+      if (!paid) return null;
       return tx
         .insert(payments)
         .values({
@@ -130,6 +133,6 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
         .onConflictDoNothing({ target: [payments.jobId, payments.key] });
     }
     default:
-      return Promise.resolve();
+      return null;
   }
 }

@@ -12,3 +12,10 @@ BEGIN
   RETURN expected + 1;
 END
 $$;
+--> statement-breakpoint
+-- Every event updates its job's engine.jobs row (a ~1.3 KB snapshot). Its only index is the primary key, which
+-- never changes, so each update can be HOT (no index entry, less WAL) when the new version fits on the same
+-- page: at the default fillfactor 100 about 30 % of them did not (bench: 69 % HOT); at 70 about 98 % are HOT,
+-- and an event's WAL falls by about a fifth. Pages written from now on keep the room; a `VACUUM FULL
+-- engine.jobs` in a quiet moment gives it to the existing ones.
+ALTER TABLE "engine"."jobs" SET (fillfactor = 70);

@@ -1,6 +1,8 @@
-// The embedded engine: the job machine hosted on Postgres. One transaction per event:
-// lock the job's row, step the machine, save snapshot + version, history, audit, read model,
-// outbox effects and the next deadline. The dispatcher runs the outbox and fires deadlines.
+// The embedded engine: the job machine hosted on Postgres. One transaction per event: step the machine,
+// save snapshot + version, history, audit, read model, ledger, settled notifications, outbox effects and
+// the next deadline. For a job whose snapshot it keeps, that is one version-checked statement (one round
+// trip, ADR 0067); otherwise it locks the job's row first (ADR 0023). The dispatcher runs the outbox and
+// fires deadlines.
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -63,7 +65,8 @@ const codeOf = (e: unknown): string | undefined =>
 
 /**
  * Every write of one accepted event, as one statement: the snapshot (only at the version the event was stepped
- * from), its outbox effects, the job's deadline row, and the transition's history, audit and read-model rows.
+ * from), its outbox effects, the job's deadline row, and the transition's history, audit, read-model, ledger
+ * and settled-notification writes (`transitionCtes`).
  * Its final SELECT reads the snapshot update first, so when that matched no row `engine.expect_version`
  * aborts the statement before any other write has run, and with it every write in the statement.
  */
@@ -202,11 +205,10 @@ export function createEmbeddedEngine({
    * One event, one round trip (ADR 0067). The engine keeps the snapshot it last wrote or read for each job
    * (`cache`), steps the machine from it, and sends every write as one statement (`eventStatement`) that
    * updates engine.jobs only at the version the step started from: PostgreSQL runs it as a transaction of its
-   * own, so lock, version check and writes cost one message and one answer. An event that also moves money or
-   * settles notifications sends those statements in the same pipeline, between BEGIN and COMMIT: still one
-   * round trip. When another writer has moved the job on (another process, or a concurrent event here), the
-   * statement aborts with FT409 and writes nothing; so does a job this process has no snapshot of. Either way
-   * the event runs as before: BEGIN and the row lock in one round trip, the writes and COMMIT in a second.
+   * own, so lock, version check and writes cost one message and one answer. When another writer has moved the
+   * job on (another process, or a concurrent event here), the statement aborts with FT409 having written
+   * nothing. Then, and for a job this process keeps no snapshot of, the event runs under the row lock: BEGIN
+   * and the locking read in one round trip, the same statement and COMMIT in a second.
    */
   const client = db.$client;
   const dialect = new PgDialect({ casing: 'snake_case' });

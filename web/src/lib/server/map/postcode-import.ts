@@ -198,7 +198,8 @@ async function largestCsvInZip(path: string): Promise<ZipEntry> {
     }
     const cd = Buffer.alloc(cdSize);
     await handle.read(cd, 0, cdSize, cdOffset);
-    let best: (Omit<ZipEntry, 'dataStart'> & { size: number; localHeader: number }) | null = null;
+    let best: (Omit<ZipEntry, 'dataStart'> & { size: number; localHeader: number; csv: boolean }) | null = null;
+    let entries = 0;
     for (let p = 0; p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50;) {
       const method = cd.readUInt16LE(p + 10);
       let compressedSize = cd.readUInt32LE(p + 20);
@@ -225,11 +226,14 @@ async function largestCsvInZip(path: string): Promise<ZipEntry> {
         }
         e += 4 + length;
       }
-      if (/\.csv$/i.test(name) && (!best || size > best.size))
-        best = { name, method, compressedSize, size, localHeader };
+      const csv = /\.csv$/i.test(name);
+      // The biggest .csv; failing any, a zip of one file is taken to be the CSV (e.g. zipped from a pipe).
+      if ((csv || entries === 0) && (!best || (csv && !best.csv) || (csv === best.csv && size > best.size)))
+        best = { name, method, compressedSize, size, localHeader, csv };
+      entries++;
       p += 46 + nameLength + extraLength + commentLength;
     }
-    if (!best) throw new PostcodeFileError(`${basename(path)} holds no .csv file`);
+    if (!best || (!best.csv && entries > 1)) throw new PostcodeFileError(`${basename(path)} holds no .csv file`);
     const local = Buffer.alloc(30);
     await handle.read(local, 0, 30, best.localHeader);
     if (local.readUInt32LE(0) !== 0x04034b50) throw new PostcodeFileError(`${basename(path)} is a damaged zip file`);

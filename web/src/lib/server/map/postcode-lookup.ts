@@ -38,6 +38,7 @@ export interface PostcodeLookup {
 /** A district postcodes.io places but nobody has measured: a circle of this radius stands in. */
 export const DEFAULT_RADIUS_KM = 2;
 export const SERVICE_TIMEOUT_MS = 1500;
+const SERVICE_CONCURRENCY = 8;
 
 export interface PostcodeLookupOptions {
   /** The app database, for the imported `postcode_districts` table; without it, only the other sources. */
@@ -201,9 +202,15 @@ export function createPostcodeLookup(options: PostcodeLookupOptions = {}): Postc
       } catch (e) {
         warn(`The postcode_districts table could not be read (${(e as Error).message}): using the other sources`);
       }
-    const fromService = service
-      ? await Promise.all(outcodes.map((o) => ask(`outcode:${o}`, () => service.outcode(o))))
-      : [];
+    // A few at a time: a cold map of many contractors would otherwise fire hundreds of requests at once.
+    const fromService: ({ lat: number; lng: number } | null | undefined)[] = [];
+    if (service)
+      for (let i = 0; i < outcodes.length; i += SERVICE_CONCURRENCY)
+        fromService.push(
+          ...(await Promise.all(
+            outcodes.slice(i, i + SERVICE_CONCURRENCY).map((o) => ask(`outcode:${o}`, () => service.outcode(o))),
+          )),
+        );
     outcodes.forEach((outcode, i) => {
       const demo = districtOf(outcode);
       const known = table.get(outcode) ?? (demo ? { ...demo, source: 'offline' as const } : null);

@@ -10,6 +10,7 @@ import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
 import { found, inAgency, type Tx } from '../found.ts';
 import { auditedRows } from '../audited-save.ts';
+import { postcodesOf, type Context } from '../context.ts';
 
 /** A property's address and branch, as staff type them: the rules every way of adding a property shares (the
  * properties form, and a new job's "Add this property"). */
@@ -134,10 +135,31 @@ export const propertiesRouter = router({
     return { property, tenants: people, jobs: recent };
   }),
 
-  save: staffProcedure
-    .input(propertyInput)
-    .mutation(({ ctx, input }) => ctx.db.transaction((tx) => saveProperty(tx, ctx.user, input))),
+  save: staffProcedure.input(propertyInput).mutation(async ({ ctx, input }) => {
+    const located = await locateProperty(ctx, input);
+    return ctx.db.transaction((tx) => saveProperty(tx, ctx.user, { ...input, ...located }));
+  }),
 });
+
+/**
+ * Where a property is when staff did not say: its postcode's own position from the postcode lookup
+ * (postcodes.io), asked before the transaction. Best effort: no answer (no service, unknown postcode, an
+ * outage, a timeout) leaves it unplaced, and the save goes ahead. A district's centre is not used: the map
+ * would then call the property's position exact.
+ */
+export async function locateProperty(
+  ctx: Pick<Context, 'db' | 'postcodes'>,
+  input: { postcode: string; lat?: number; lng?: number },
+): Promise<{ lat?: number; lng?: number }> {
+  if (input.lat !== undefined && input.lng !== undefined) return {};
+  try {
+    const place = await postcodesOf(ctx).postcode(input.postcode);
+    return place ? { lat: place.lat, lng: place.lng } : {};
+  } catch (e) {
+    console.warn(`No position for ${input.postcode}: ${(e as Error).message}`);
+    return {};
+  }
+}
 
 type Staff = Extract<SessionUser, { kind: 'staff' }>;
 

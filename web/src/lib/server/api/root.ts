@@ -6,6 +6,7 @@ import { coverageRouter } from './routers/coverage.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { financeRouter } from './routers/finance.ts';
 import { jobsRouter } from './routers/jobs.ts';
+import { landlordsRouter } from './routers/landlords.ts';
 import { notificationsRouter } from './routers/notifications.ts';
 import { portalRouter } from './routers/portal.ts';
 import { propertiesRouter } from './routers/properties.ts';
@@ -18,6 +19,7 @@ export const appRouter = router({
   contractors: contractorsRouter,
   coverage: coverageRouter,
   directory: directoryRouter,
+  landlords: landlordsRouter,
   properties: propertiesRouter,
   tenants: tenantsRouter,
   settings: settingsRouter,

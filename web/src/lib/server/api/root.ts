@@ -5,6 +5,7 @@ import { contractorsRouter } from './routers/contractors.ts';
 import { coverageRouter } from './routers/coverage.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { financeRouter } from './routers/finance.ts';
+import { importsRouter } from './routers/imports.ts';
 import { jobsRouter } from './routers/jobs.ts';
 import { landlordsRouter } from './routers/landlords.ts';
 import { notificationsRouter } from './routers/notifications.ts';
@@ -16,6 +17,7 @@ import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
   jobs: jobsRouter,
+  imports: importsRouter,
   contractors: contractorsRouter,
   coverage: coverageRouter,
   directory: directoryRouter,

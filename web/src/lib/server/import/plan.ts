@@ -236,7 +236,7 @@ function planProperties(p: Planner, rows: CsvRow[], existing: Existing, missing:
     if (!propertyByKey.has(key)) propertyByKey.set(key, e);
   }
   /** Landlords this file has already settled: key → an existing id, or the ref of one it creates. */
-  const landlordsSeen = new Map<string, { id: string } | { ref: string; name: string }>();
+  const landlordsSeen = new Map<string, { id: string } | { ref: string; name: string; line: number }>();
   const propertiesSeen = new Map<string, number>();
 
   for (const row of rows) {
@@ -286,7 +286,7 @@ function planProperties(p: Planner, rows: CsvRow[], existing: Existing, missing:
       billingAddress: c.landlordaddress,
     };
     const namesLandlord = Object.values(landlordCells).some((v) => v?.trim());
-    let landlord: { id: string } | { ref: string; name: string } | null = null;
+    let landlord: { id: string } | { ref: string; name: string; line: number } | null = null;
     let landlordWrite: Write | null = null;
     const landlordChanges: string[] = [];
     if (namesLandlord) {
@@ -310,7 +310,7 @@ function planProperties(p: Planner, rows: CsvRow[], existing: Existing, missing:
             landlordChanges.push(...words(changes, "landlord's "));
           }
         } else {
-          landlord = { ref: owner, name: l.data.name };
+          landlord = { ref: owner, name: l.data.name, line: row.line };
           landlordWrite = { table: 'landlords', op: 'create', line: row.line, ref: owner, values: l.data };
         }
         landlordsSeen.set(owner, landlord);
@@ -331,7 +331,7 @@ function planProperties(p: Planner, rows: CsvRow[], existing: Existing, missing:
         landlordRef,
         values: { ...address, branchId, landlordId, outcode: outcodeOf(address.postcode) },
       });
-      p.done(row, label2, 'create', landlord && 'ref' in landlord ? [`new landlord “${landlord.name}”`] : []);
+      p.done(row, label2, 'create', landlord && 'ref' in landlord ? [newLandlord(landlord, row.line)] : []);
       continue;
     }
     const { line2, town, accessNotes } = address;
@@ -342,7 +342,9 @@ function planProperties(p: Planner, rows: CsvRow[], existing: Existing, missing:
     // A landlord this file creates is new to the property too.
     if (landlordRef && landlord && 'ref' in landlord) {
       changes.landlordId = [match.landlordId, null];
-      described.push(`landlord “${shown(landlordName.get(match.landlordId ?? ''))}” → new landlord “${landlord.name}”`);
+      described.push(
+        `landlord “${shown(landlordName.get(match.landlordId ?? ''))}” → ${newLandlord(landlord, row.line)}`,
+      );
     }
     described.push(...landlordChanges);
     if (!described.length) {
@@ -355,6 +357,10 @@ function planProperties(p: Planner, rows: CsvRow[], existing: Existing, missing:
     p.done(row, label2, 'update', described);
   }
 }
+
+/** A landlord this file adds, said once where it is added and as "added on line N" on later rows. */
+const newLandlord = (l: { name: string; line: number }, line: number) =>
+  l.line === line ? `new landlord “${l.name}”` : `new landlord “${l.name}” (added on line ${l.line})`;
 
 function planTenants(p: Planner, rows: CsvRow[], existing: Existing, missing: string | null) {
   const propertyByKey = new Map<string, ExistingProperty>();

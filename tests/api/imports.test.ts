@@ -2,7 +2,7 @@
 // written), imported (the valid rows, in one transaction, audited) and imported again (nothing new: the match
 // keys find every row). Then tenants and contractors, and who may import.
 import { TRPCError } from '@trpc/server';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, branches, contractors, landlords, properties, tenants, users } from '#db/schema/index.ts';
 import { createContext } from '#lib/server/api/context.ts';
@@ -162,6 +162,32 @@ describe('importing 5 000 properties with landlords', () => {
       import: true,
     });
     expect((await as(adminA).imports.preview({ kind: 'properties', csv: fixed })).counts.unchanged).toBe(1);
+  });
+});
+
+describe('a new landlord for a property already imported', () => {
+  it('creates the landlord and moves the property to them, audited with both ids', async () => {
+    const csv = `${HEAD}\n2 Import Street,Flat 1,Bristol,BS2 1AB,,,Nova New,nova@owners.example,,\n`;
+    const plan = await as(adminA).imports.preview({ kind: 'properties', csv });
+    expect(plan.rows[0]).toMatchObject({
+      outcome: 'update',
+      changes: ['landlord “Landlord 1” → new landlord “Nova New”'],
+    });
+    expect(await as(adminA).imports.run({ kind: 'properties', csv })).toMatchObject({ update: 1, create: 0 });
+    const [row] = await database.db
+      .select({ property: properties, landlord: landlords })
+      .from(properties)
+      .innerJoin(landlords, eq(landlords.id, properties.landlordId))
+      .where(and(eq(properties.agencyId, a.agency.id), eq(properties.line1, '2 Import Street')));
+    expect(row?.landlord.name).toBe('Nova New');
+    const [audit] = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'property.update'), sql`${auditLog.detail}->>'id' = ${row!.property.id}`));
+    expect((audit?.detail as { changes: { landlordId: [string, string] } }).changes.landlordId[1]).toBe(
+      row!.landlord.id,
+    );
+    expect(await n(landlords)).toBe(LANDLORDS + 1);
   });
 });
 

@@ -134,6 +134,12 @@ const MATRIX: Record<string, Row> = {
     (s) => ({ id: s.a.property.id, line1: '1 Test Street', town: 'London', postcode: 'SW1A 1AA' }),
     B_NOT_FOUND,
   ),
+  // Each agency's own landlords: B's staff list and add B's (the leak checks prove A's stay hidden).
+  'landlords.list': staffOnly(() => ({})),
+  'landlords.save': staffOnly(() => ({ name: 'Matrix Landlord', email: 'matrix@owners.example' })),
+  // Imports write many records at once: agency admins only (the matrix's staff are not admins).
+  'imports.preview': adminOnly(() => ({ kind: 'tenants', csv: 'name\nNobody\n' })),
+  'imports.run': adminOnly(() => ({ kind: 'tenants', csv: 'name\nNobody\n' })),
   'tenants.list': staffOnly(() => ({})),
   'tenants.get': staffOnly((s) => ({ id: s.tenantId }), B_NOT_FOUND),
   'tenants.save': staffOnly(

@@ -7,7 +7,15 @@ import { TRPCError } from '@trpc/server';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
-import { agencies, agencyInvoices, contractorInvoices, jobs, payments, properties } from '#db/schema/index.ts';
+import {
+  agencies,
+  agencyInvoices,
+  contractorInvoices,
+  jobs,
+  landlords,
+  payments,
+  properties,
+} from '#db/schema/index.ts';
 import { PAYMENT_LEGS } from '#workflows/model.ts';
 import { notify, settleNotifications } from '#activities/notify.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
@@ -59,10 +67,21 @@ export const financeRouter = router({
   /** The job's Financial tab: agency invoice, contractor invoice, ledger and each leg's reconciliation. */
   job: staffProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
     const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
-    const finance = await jobFinance(ctx.db, job);
+    const [finance, [owner]] = await Promise.all([
+      jobFinance(ctx.db, job),
+      // The property's landlord, whom a new agency invoice is to unless staff name another client.
+      job.propertyId
+        ? ctx.db
+            .select({ name: landlords.name, billingAddress: landlords.billingAddress })
+            .from(properties)
+            .innerJoin(landlords, eq(landlords.id, properties.landlordId))
+            .where(and(eq(properties.id, job.propertyId), eq(properties.agencyId, ctx.agencyId)))
+        : [],
+    ]);
     return {
       job: { id: job.id, reference: job.reference, title: job.title, status: job.status },
       ...finance,
+      landlord: owner ? { name: owner.name, address: owner.billingAddress?.replace(/\s*\n\s*/g, ', ') ?? '' } : null,
       suggestedNumber: finance.invoice?.number ?? suggestedInvoiceNumber(job.reference),
       canRaise: job.status === 'closed' && finance.payments.length === 0,
       canRecord: job.status === 'closed' && finance.invoice !== null,

@@ -262,6 +262,11 @@ export type JobEvent = Base &
         creditNoteNumber?: string;
         creditReason?: string;
         /**
+         * The invoice number the sender saw as current (the console's re-raise sends it): if a colleague has
+         * re-raised the job since, the event is refused rather than crediting an invoice its sender never saw.
+         */
+        replaces?: string;
+        /**
          * Staff have seen the warning (nothing to charge the client, or a price below the contractor's cost)
          * and raise the invoice anyway; without it such an invoice is refused with the warning.
          */

@@ -83,6 +83,11 @@ function invoiceNumberUsed(c: JobContext, number: string): string | null {
 
 /** What a re-raise (the job has an invoice already) lacks to credit the current invoice, or null; a first raise credits nothing. */
 function creditMissing(c: JobContext, e: EventOf<'RAISE_INVOICE'>): string | null {
+  const seen = e.replaces?.trim();
+  if (seen && seen.toLowerCase() !== c.invoice?.number.toLowerCase())
+    return c.invoice
+      ? `Invoice ${seen} has been re-raised since you looked: the job's invoice is now ${c.invoice.number}. Check it before re-raising`
+      : `Invoice ${seen} is not the job's invoice`;
   if (!c.invoice)
     return blank(e.creditNoteNumber)
       ? null

@@ -187,7 +187,14 @@ describe('re-raising an issued invoice', () => {
       code: 'CONFLICT',
       message: 'Invoice number INV-300 is already used on another job',
     });
-    expect((await reRaise(one, 'INV-202')).creditNote).toBe('CN-000004');
+    // Two tabs re-raising INV-201: the second, decided on INV-201, is refused rather than crediting INV-202.
+    const seen = { ...terms, jobId: one, creditReason: 'Wrong address', replaces: 'INV-201' };
+    expect((await staff().finance.raiseInvoice({ ...seen, number: 'INV-202' })).creditNote).toBe('CN-000004');
+    expect(await refusal(staff().finance.raiseInvoice({ ...seen, number: 'INV-209' }))).toEqual({
+      code: 'CONFLICT',
+      message:
+        "Invoice INV-201 has been re-raised since you looked: the job's invoice is now INV-202. Check it before re-raising",
+    });
     expect(
       (await database.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, one))).map((r) => [
         r.number,

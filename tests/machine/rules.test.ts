@@ -310,6 +310,15 @@ describe('an issued invoice is never edited: a re-raise credits it and issues a 
     expect(refused(next, raise(now, { number: 'INV-0003' }))).toBe('Credit note CN-000001 is already issued');
   });
 
+  test('a re-raise decided on an invoice a colleague has re-raised since is refused, not applied to the new one', () => {
+    const { state, now } = reach('closedInvoiced');
+    expect(step(state, raise(now, { replaces: 'INV-0001' })).state.context.invoice?.number).toBe('INV-0002');
+    const next = step(state, raise(now, {})).state;
+    expect(refused(next, raise(now, { number: 'INV-0003', creditNoteNumber: 'CN-000002', replaces: 'INV-0001' }))).toBe(
+      "Invoice INV-0001 has been re-raised since you looked: the job's invoice is now INV-0002. Check it before re-raising",
+    );
+  });
+
   test('a first raise credits nothing, and once paid the invoice is not re-raised', () => {
     const { state, now } = reach('closed');
     expect(refused(state, raise(now, { number: 'INV-0001' }))).toBe(

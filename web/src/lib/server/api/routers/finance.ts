@@ -103,6 +103,8 @@ export const financeRouter = router({
         clientAddress: z.string().trim().min(5, 'Enter the billing address').max(300),
         /** Why the current invoice is credited (a re-raise only): printed on the credit note. */
         creditReason: z.string().trim().max(500, 'Keep the reason for the credit note to 500 characters').optional(),
+        /** The invoice number the person saw as current (a re-raise): refused if a colleague re-raised it since. */
+        replaces: z.string().trim().max(50).optional(),
         /** Raise it although it charges nothing or less than the contractor's cost (the engine warns otherwise). */
         confirmed: z.boolean().default(false),
       }),

@@ -39,7 +39,9 @@ export const actions: Actions = {
         clientName: trimmed(f, 'clientName'),
         clientAddress: trimmed(f, 'clientAddress'),
         // Only a re-raise has the field: it credits the current invoice, for this reason.
-        ...(f.has('creditReason') ? { creditReason: trimmed(f, 'creditReason') } : {}),
+        ...(f.has('creditReason')
+          ? { creditReason: trimmed(f, 'creditReason'), replaces: trimmed(f, 'replaces') }
+          : {}),
         ...pounds(
           f,
           { required: ['agentNetPence', 'contractorTotalPence'], optional: ['commissionPence', 'budgetPence'] },

@@ -273,6 +273,13 @@ describe('re-raising an issued invoice', () => {
       doc.job.reference,
     ])
       expect(text).toContain(t);
+    // The credited invoice is still there as issued, by its number; the job's invoice is the new one.
+    expect((await staff().finance.invoiceDocument({ jobId: id, number: 'INV-400' })).invoice).toMatchObject({
+      number: 'INV-400',
+      grossPence: 24001,
+      creditNoteNumber: creditNote,
+    });
+    expect((await staff().finance.invoiceDocument({ jobId: id })).invoice.number).toBe('INV-401');
     // Another agency's staff, or a number not on the job, find nothing.
     expect(await refusal(staff().finance.creditNoteDocument({ jobId: id, number: 'CN-999999' }))).toMatchObject({
       code: 'NOT_FOUND',

@@ -237,6 +237,13 @@ describe('financial close-out', () => {
     ])
       expect(body).toContain(t);
     expect([403, 404]).toContain((await download(pat, href)).status);
+    // The credited invoice stays downloadable as it was issued.
+    const credited = await staff.$eval('[data-testid="credit-notes"] a[href*="invoice.pdf?number="]', (a) =>
+      a.getAttribute('href')!,
+    );
+    const old = await pdfText((await download(staff, credited)).bytes);
+    for (const t of [`Invoice ${issued!}`, '4 Park Row']) expect(old).toContain(t);
+    expect(old).not.toContain('Flat 2');
 
     // The finance desk lists it too.
     await staff.goto(`${app.url}/finance?client=all`, { waitUntil: 'networkidle0' });

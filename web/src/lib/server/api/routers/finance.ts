@@ -328,32 +328,44 @@ export const financeRouter = router({
   }),
 
   /** The agency invoice as printed: what the PDF shows. */
-  invoiceDocument: staffProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
-    const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
-    const [invoice] = await ctx.db
-      .select()
-      .from(agencyInvoices)
-      .where(and(eq(agencyInvoices.jobId, job.id), isNull(agencyInvoices.creditedAt)));
-    if (!invoice) throw new TRPCError({ code: 'NOT_FOUND', message: 'No invoice has been raised for this job' });
-    const agency = found(await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId)), 'Agency');
-    const [property] = job.propertyId
-      ? await ctx.db.select().from(properties).where(eq(properties.id, job.propertyId))
-      : [];
-    return {
-      invoice,
-      job: { reference: job.reference, title: job.title, completedAt: job.completedAt },
-      agency: {
-        name: agency.name,
-        email: agency.email,
-        phone: agency.phone,
-        address: agency.address,
-        vatNumber: agency.vatNumber,
-      },
-      property: property
-        ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l)
-        : [],
-    };
-  }),
+  invoiceDocument: staffProcedure
+    /** `number`: one of the job's invoices by number, a credited one included (a copy as issued); else the current. */
+    .input(z.object({ jobId: z.uuid(), number: z.string().trim().min(1).max(50).optional() }))
+    .query(async ({ ctx, input }) => {
+      const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
+      const [invoice] = await ctx.db
+        .select()
+        .from(agencyInvoices)
+        .where(
+          and(
+            eq(agencyInvoices.jobId, job.id),
+            input.number ? eq(agencyInvoices.number, input.number) : isNull(agencyInvoices.creditedAt),
+          ),
+        );
+      if (!invoice)
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message: input.number ? `No invoice ${input.number} on this job` : 'No invoice has been raised for this job',
+        });
+      const agency = found(await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId)), 'Agency');
+      const [property] = job.propertyId
+        ? await ctx.db.select().from(properties).where(eq(properties.id, job.propertyId))
+        : [];
+      return {
+        invoice,
+        job: { reference: job.reference, title: job.title, completedAt: job.completedAt },
+        agency: {
+          name: agency.name,
+          email: agency.email,
+          phone: agency.phone,
+          address: agency.address,
+          vatNumber: agency.vatNumber,
+        },
+        property: property
+          ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l)
+          : [],
+      };
+    }),
 
   /** A credit note of the job as printed: what its PDF shows. */
   creditNoteDocument: staffProcedure

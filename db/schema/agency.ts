@@ -26,6 +26,8 @@ export const agencies = pgTable('agencies', {
   invoiceReminderLimit: integer().notNull().default(3),
   /** Next job number; references are JOB-000123 per agency. */
   nextJobNumber: integer().notNull().default(1),
+  /** The next credit note number (CN-000001, …): taken by the re-raise that issues the credit note. */
+  nextCreditNoteNumber: integer().notNull().default(1),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -276,6 +276,15 @@ const MATRIX: Record<string, Row> = {
       staffB: { allow: false, codes: ['NOT_FOUND'] },
     },
   },
+  // The job has no credit note: its own staff find none; another agency's cannot see the job at all.
+  'finance.creditNoteDocument': {
+    input: (s) => ({ jobId: s.jobId, number: 'CN-000001' }),
+    cells: {
+      ...staffOnly(() => undefined).cells,
+      staffA: { allow: false, codes: ['NOT_FOUND'] },
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+    },
+  },
   'portal.myJobInvoice': contractorOnly((s) => ({ jobId: s.jobId }), { allow: false, codes: ['NOT_FOUND'] }),
   'portal.submitInvoice': {
     input: (s) => ({

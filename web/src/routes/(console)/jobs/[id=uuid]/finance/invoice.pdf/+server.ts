@@ -4,7 +4,9 @@ import { fileResponse, fromApi } from '#lib/server/finance/download.ts';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {
-  const d = await fromApi(event, (api) => api.finance.invoiceDocument({ jobId: event.params.id }));
+  // ?number= a credited invoice of the job, as it was issued; without it, the current invoice.
+  const number = event.url.searchParams.get('number') ?? undefined;
+  const d = await fromApi(event, (api) => api.finance.invoiceDocument({ jobId: event.params.id, number }));
   const pdf = await renderInvoice({
     ...d.invoice,
     agency: d.agency,

@@ -87,6 +87,7 @@ describe('opening an agency', () => {
       ['catalogue', 'done'],
       ['portal', 'done'],
       ['sender', 'to do'],
+      ['logo', 'to do'],
     ]);
     expect(await page.$eval('#getting-started', (e) => e.textContent)).toContain('UK defaults loaded');
     expect(await page.$eval('#getting-started li[data-item="branches"] a', (a) => a.getAttribute('href'))).toBe(

@@ -5,7 +5,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { ukDay } from '#workflows/time.ts';
 import { pageActions, provideTestRuntime } from '../support/actions.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { PNG_1PX } from '../support/files.ts';
+import { PNG_1PX, pngOf as png } from '../support/files.ts';
 import { createAgency } from '../support/fixtures.ts';
 
 let database: TestDatabase;
@@ -40,30 +39,6 @@ const admin = (f = fx): SessionUser => ({
   ...(staffOf(f) as Extract<SessionUser, { kind: 'staff' }>),
   role: 'admin',
 });
-
-/** A real PNG of `width` × `height` RGB pixels (each row a filter byte and its samples), with good checksums. */
-function png(width: number, height: number) {
-  const chunk = (type: string, body: Buffer) => {
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(body.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), body])));
-    return Buffer.concat([head, Buffer.from(type, 'latin1'), body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const rows = Buffer.alloc(height * (1 + width * 3), 0x7f);
-  for (let y = 0; y < height; y++) rows[y * (1 + width * 3)] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 const file = (bytes: Buffer | string, name: string, type = 'image/png') =>
   new File([typeof bytes === 'string' ? bytes : new Uint8Array(bytes)], name, { type });

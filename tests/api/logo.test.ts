@@ -15,7 +15,7 @@ import { ukDay } from '#workflows/time.ts';
 import { pageActions, provideTestRuntime } from '../support/actions.ts';
 import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { PNG_1PX, pngOf as png } from '../support/files.ts';
+import { JPEG_12X6, PNG_1PX, pngOf as png } from '../support/files.ts';
 import { createAgency } from '../support/fixtures.ts';
 
 let database: TestDatabase;
@@ -74,6 +74,15 @@ async function get(path: string, user: SessionUser | null, params: Record<string
   );
 }
 
+/** A layout's load under web/src/routes, as SvelteKit runs it for `user` on a page below it. */
+async function layout(group: string, user: SessionUser) {
+  const file = new URL(`../../web/src/routes/${group}/+layout.server.ts`, import.meta.url).pathname;
+  const { load } = (await import(/* @vite-ignore */ file)) as {
+    load: (event: unknown) => Promise<Record<string, unknown>>;
+  };
+  return load({ locals: { user }, url: new URL('http://localhost/x'), depends: () => {} });
+}
+
 /** How many images a PDF's pages paint (pdf.js's own reading of the file) and whether pdfkit embedded an image XObject. */
 async function imagesIn(bytes: Uint8Array) {
   const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, verbosity: 0 }).promise;
@@ -104,6 +113,12 @@ describe('uploading the agency logo', () => {
       expect(res.headers.get('content-type')).toBe('image/png');
       expect(Buffer.from(await res.arrayBuffer()).equals(logo)).toBe(true);
     }
+    // The console's header (its layout's data) and the portal's agency bar link it, with its version.
+    const url = `/api/agency/logo?v=${fx.agency.id.slice(0, 8)}-${row.logoUpdatedAt!.getTime()}`;
+    const header = await layout('(console)', staffOf(fx));
+    expect(header.agencyBrand).toEqual({ name: 'Logo Lettings', logoUrl: url });
+    expect((await layout('portal', contractorOf(fx, 0))).agencyLogoUrl).toBe(url);
+    expect((await layout('(console)', staffOf(other))).agencyBrand).toEqual({ name: 'Other Lettings', logoUrl: null });
     // Another agency has none of its own, and never sees this one; nobody signed out does.
     expect(await get('api/agency/logo', staffOf(other))).toBe(404);
     expect(await get('api/agency/logo', null)).toBe(401);
@@ -252,9 +267,13 @@ describe('the logo on the PDFs', () => {
     for (const [name, seen] of Object.entries(await documents()))
       expect(seen, `${name} without a logo`).toEqual({ painted: 0, xobject: false });
 
-    // An RGBA PNG (pdfkit splits its alpha channel as it writes) and a plain RGB one both draw.
-    for (const logo of [PNG_1PX, png(300, 60)]) {
-      expect(await post('logo', admin(), file(logo, 'logo.png'))).toMatchObject({ ok: true });
+    // An RGBA PNG (pdfkit splits its alpha channel as it writes), a plain RGB one and a JPEG all draw.
+    for (const [logo, name] of [
+      [PNG_1PX, 'logo.png'],
+      [png(300, 60), 'wide.png'],
+      [JPEG_12X6, 'logo.jpg'],
+    ] as const) {
+      expect(await post('logo', admin(), file(logo, name, ''))).toMatchObject({ ok: true });
       for (const [name, seen] of Object.entries(await documents()))
         expect(seen, `${name} with a logo`).toEqual({ painted: 1, xobject: true });
     }
@@ -263,6 +282,8 @@ describe('the logo on the PDFs', () => {
   it('reads in full what it will draw: a PNG whose image data is cut short is unreadable', () => {
     const good = png(8, 8);
     expect(readableLogo(good)).toEqual({ type: 'image/png', width: 8, height: 8 });
+    expect(readableLogo(JPEG_12X6)).toEqual({ type: 'image/jpeg', width: 12, height: 6 });
+    expect(readableLogo(JPEG_12X6.subarray(0, 100))).toBeNull();
     // Same header, image data of a smaller picture (checksums right): pdfkit would fail writing it.
     const short = Buffer.concat([good.subarray(0, 33), png(2, 2).subarray(33)]);
     expect(readableLogo(short)).toBeNull();

@@ -2,7 +2,7 @@
 // type sniffed from the bytes, at most 1 MB; SVG and anything else refused in a sentence), replaces or removes
 // it, and it heads every PDF the agency's people download: the agency invoice, the Job Sheet, the remittance
 // advice and the statement. Served only to the agency's own people.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -180,9 +180,18 @@ describe('uploading the agency logo', () => {
     expect(existsSync(join(dir, 'files', first))).toBe(false);
     expect(existsSync(join(dir, 'files', second))).toBe(true);
 
+    // Two uploads at once take turns: one is current, and the other's file is gone with the one it replaced.
+    const answers = await Promise.all([
+      post('logo', admin(), file(png(11, 11), 'a.png')),
+      post('logo', admin(), file(png(12, 12), 'b.png')),
+    ]);
+    expect(answers).toMatchObject([{ ok: true }, { ok: true }]);
+    const current = (await agencyRow()).logoStorageKey!;
+    expect(readdirSync(join(dir, 'files', fx.agency.id, 'logo'))).toEqual([current.split('/').at(-1)]);
+
     expect(await post('removeLogo', admin())).toMatchObject({ ok: true, result: { removed: true } });
     expect(await agencyRow()).toMatchObject({ logoStorageKey: null, logoContentType: null, logoUpdatedAt: null });
-    expect(existsSync(join(dir, 'files', second))).toBe(false);
+    expect(readdirSync(join(dir, 'files', fx.agency.id, 'logo'))).toEqual([]);
     expect(await get('api/agency/logo', staffOf(fx))).toBe(404);
   });
 });

@@ -55,13 +55,15 @@ async function checkedLogo(file: File) {
   return { bytes, image };
 }
 
-/** The logo the agency has now, as its row says. */
-const currentLogo = async (db: Database | Tx, agencyId: string) =>
+/** The logo the agency has now, as its row says, the row locked until the transaction ends: two uploads at once
+ * take turns, so each replaced file is deleted and none is left behind unrecorded. */
+const currentLogo = async (tx: Tx, agencyId: string) =>
   found(
-    await db
+    await tx
       .select({ key: agencies.logoStorageKey, contentType: agencies.logoContentType })
       .from(agencies)
-      .where(eq(agencies.id, agencyId)),
+      .where(eq(agencies.id, agencyId))
+      .for('update'),
     'Agency',
   );
 

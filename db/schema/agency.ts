@@ -13,6 +13,10 @@ export const agencies = pgTable('agencies', {
   vatNumber: text(),
   /** The display name on the email the agency's jobs send ("Oak Lettings" <no-reply@…>); null: the agency's name. */
   emailSenderName: text(),
+  /** The agency's logo (PNG or JPEG) in the file store (files/storage.ts): its key, type and when it was set. */
+  logoStorageKey: text(),
+  logoContentType: text({ enum: ['image/png', 'image/jpeg'] }),
+  logoUpdatedAt: timestamp({ withTimezone: true }),
   /** VAT rate in basis points (2000 = 20 %). */
   vatRateBp: integer().notNull().default(2000),
   portalEnabled: boolean().notNull().default(true),

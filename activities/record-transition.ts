@@ -1,32 +1,33 @@
 // Writes what an accepted event did: the job's event history, the audit log, and the jobs read model.
 // Idempotent by (jobId, seq): a retried call finds its history row and does nothing more.
 // One statement (data-modifying CTEs), so it costs a transaction one round trip, not several; the embedded
-// engine puts those CTEs in its own event statement (`transitionCtes`), beside the snapshot's.
+// engine puts those CTEs in its own event statement (`transitionParts`), beside the snapshot's. Only a
+// re-raised invoice's credit note adds statements of its own, run after it in the same transaction.
 import { sql, type SQL } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/postgres-js';
 import type { Tx } from '#db/client.ts';
 import { auditLog, jobEvents, jobs, users } from '#db/schema/index.ts';
 import type { Transition } from '#workflows/activity-contract.ts';
 import type { JobEvent } from '#workflows/model.ts';
 import { settledBy } from '#workflows/notifications.ts';
-import { projectFinance } from './finance/project.ts';
+import { financeStatements } from './finance/project.ts';
 import { settleNotificationsSql } from './notify.ts';
 
 export async function recordTransition(tx: Tx, t: Transition): Promise<void> {
-  await tx.execute(sql`with ${transitionCtes(t)} select 1`);
+  const { ctes, after } = transitionParts(t);
+  // Issued at once and run in order: the CTEs' statement first.
+  await Promise.all([tx.execute(sql`with ${ctes} select 1`), ...after.map((s) => tx.execute(s))]);
 }
 
-/** Builds the finance ledger's query as SQL, for a CTE: it runs nothing. */
-const builder = drizzle.mock({ casing: 'snake_case' }) as unknown as Tx;
-
 /**
- * Everything the transition writes, as data-modifying CTEs to put in a `WITH` list: the history row, the
+ * Everything the transition writes. `ctes`: data-modifying CTEs to put in a `WITH` list: the history row, the
  * audit row and the read model's update (`recorded`, `audited`, `projected`; idempotent by (jobId, seq): when
  * the history row is there already, the other two write nothing), the finance ledger's row for an event that
  * moves money (`ledger`, idempotent on its own keys), and the staff notifications the event settles (an offer
- * answered, an invoice queried, …: `settled`, only unresolved ones change), which stop needing anyone.
+ * answered, an invoice queried, …: `settled`, only unresolved ones change), which stop needing anyone. `after`:
+ * the ledger's statements that cannot be CTEs (a re-raised invoice's credit note, and the new invoice after it),
+ * to run in order after the statement that holds the CTEs, in the same transaction; empty for nearly every event.
  */
-export function transitionCtes(t: Transition): SQL {
+export function transitionParts(t: Transition): { ctes: SQL; after: SQL[] } {
   const { context, status } = t.state;
   const type = t.event?.type ?? 'CREATED';
   const actor = t.event?.actor ?? { id: 'system', role: 'system' };
@@ -72,9 +73,10 @@ export function transitionCtes(t: Transition): SQL {
     where id = ${t.jobId}::uuid and engine_version < ${t.seq}::int and exists (select from recorded)
     returning 1)`;
   const ctes = [main];
-  const ledger = projectFinance(builder, t);
-  if (ledger) ctes.push(sql`ledger as (${ledger.getSQL()})`);
   const settled = t.event ? settledBy(t.event.type, status) : [];
   if (settled.length) ctes.push(sql`settled as (${settleNotificationsSql(t.jobId, settled, at)})`);
-  return sql.join(ctes, sql`,`);
+  const ledger = financeStatements(t);
+  const inline = ledger.every((s) => s.cte);
+  if (inline) ledger.forEach((s, i) => ctes.push(sql`${sql.raw(`ledger_${i}`)} as (${s.sql})`));
+  return { ctes: sql.join(ctes, sql`,`), after: inline ? [] : ledger.map((s) => s.sql) };
 }

@@ -17,7 +17,7 @@
 import postgres from 'postgres';
 import { connect } from '#db/client.ts';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { createEmbeddedEngine, eventStatement } from '#worker/engines/embedded.ts';
+import { createEmbeddedEngine, eventWrites } from '#worker/engines/embedded.ts';
 import type { JobState } from '#workflows/job-host.ts';
 import type { Effect, JobCommand, JobEvent } from '#workflows/model.ts';
 import { BenchChild, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildHandlers } from './lib/proc.ts';
@@ -206,11 +206,11 @@ export function childHandlers(): ChildHandlers {
     const at = new Date().toISOString();
     const event: JobEvent = { type: 'ADD_NOTE', text: 'Parts on order, back Thursday.', actor: staffActor, at };
     const { sql: text, params } = dialect.sqlToQuery(
-      eventStatement(
+      eventWrites(
         { jobId: job.jobId, seq, event, from: job.state.status, state: job.state, at },
         job.json,
         ladderEffect(job.jobId),
-      ),
+      ).statement,
     );
     return { job, seq, text, params: params as never[] };
   };

@@ -3,12 +3,13 @@
 // the ledger exactly when the engine has accepted it. Idempotent on its own keys, so a retried
 // transition writes nothing twice: contractor invoice by (job, assignment, newer seq), its query by (job,
 // assignment, older seq),
-// agency invoice by (job, newer seq), payment by (job, idempotency key).
+// agency invoice by (job, number), credit note by (agency, number), payment by (job, idempotency key).
 import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import type { Tx } from '#db/client.ts';
-import { agencyInvoices, contractorInvoices, payments } from '#db/schema/index.ts';
+import { agencyInvoices, auditLog, contractorInvoices, creditNotes, payments } from '#db/schema/index.ts';
 import type { JobState } from '#workflows/job-host.ts';
-import type { JobEvent } from '#workflows/model.ts';
+import type { EventOf, JobEvent } from '#workflows/model.ts';
 import { isIsoDay, ukDay } from '#workflows/time.ts';
 
 interface FinanceTransition {
@@ -23,17 +24,33 @@ interface FinanceTransition {
 const isoDay = (value: string | undefined) => (value && isIsoDay(value) ? value : null);
 
 /**
- * At most one statement, and none (null) for events that do not touch money: a drizzle query, run when awaited,
- * or put in a larger statement as SQL (recordTransition makes it one of its CTEs).
+ * One statement of the ledger's. `cte`: it can be one CTE of a larger statement (it has no WITH of its own and
+ * need not run after another of these), so recordTransition and the embedded engine put it in theirs.
  */
-export function projectFinance(tx: Tx, t: FinanceTransition): (PromiseLike<unknown> & { getSQL(): SQL }) | null {
+export interface LedgerStatement {
+  sql: SQL;
+  cte: boolean;
+}
+
+/** Builds queries as SQL: it runs nothing. */
+const builder = drizzle.mock({ casing: 'snake_case' }) as unknown as Tx;
+
+/** Runs the ledger's statements for the transition, issued at once and run in order (none for most events). */
+export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
+  return Promise.all(financeStatements(t).map((s) => tx.execute(s.sql)));
+}
+
+/** The ledger's statements for the transition, in the order they must run: none for events that do not touch money. */
+export function financeStatements(t: FinanceTransition): LedgerStatement[] {
+  const one = (q: { getSQL(): SQL }): LedgerStatement[] => [{ sql: q.getSQL(), cte: true }];
+  const tx = builder;
   const { event, state } = t;
   const { context } = state;
   const at = new Date(t.at).toISOString();
   switch (event?.type) {
     case 'SUBMIT_INVOICE': {
       const inv = context.contractorInvoice;
-      if (!inv) return null;
+      if (!inv) return [];
       const row = {
         agencyId: context.agencyId,
         jobId: t.jobId,
@@ -53,86 +70,130 @@ export function projectFinance(tx: Tx, t: FinanceTransition): (PromiseLike<unkno
       // awaiting approval again. A contractor the job was re-assigned to after a recall invoices under their
       // own assignment, beside the first contractor's. The query itself stays in the job's events and the
       // audit log. An older retry changes nothing.
-      return tx
-        .insert(contractorInvoices)
-        .values(row)
-        .onConflictDoUpdate({
-          target: [contractorInvoices.jobId, contractorInvoices.assignment],
-          set: { ...update, status: 'submitted', queryReason: null, decidedBy: null, decidedAt: null },
-          setWhere: sql`${contractorInvoices.seq} < ${t.seq}`,
-        });
+      return one(
+        tx
+          .insert(contractorInvoices)
+          .values(row)
+          .onConflictDoUpdate({
+            target: [contractorInvoices.jobId, contractorInvoices.assignment],
+            set: { ...update, status: 'submitted', queryReason: null, decidedBy: null, decidedAt: null },
+            setWhere: sql`${contractorInvoices.seq} < ${t.seq}`,
+          }),
+      );
     }
     case 'QUERY_INVOICE':
       // Only the current assignment's invoice (the machine queries no other), as submitted before this query
       // (a retry after a resubmit must not touch the new one).
-      return tx
-        .update(contractorInvoices)
-        .set({
-          status: 'queried',
-          queryReason: event.reason.trim(),
-          decidedBy: event.actor.id,
-          decidedAt: new Date(at),
-        })
-        .where(
-          and(
-            eq(contractorInvoices.jobId, t.jobId),
-            eq(contractorInvoices.assignment, context.assignment),
-            lt(contractorInvoices.seq, t.seq),
+      return one(
+        tx
+          .update(contractorInvoices)
+          .set({
+            status: 'queried',
+            queryReason: event.reason.trim(),
+            decidedBy: event.actor.id,
+            decidedAt: new Date(at),
+          })
+          .where(
+            and(
+              eq(contractorInvoices.jobId, t.jobId),
+              eq(contractorInvoices.assignment, context.assignment),
+              lt(contractorInvoices.seq, t.seq),
+            ),
           ),
-        );
-    case 'RAISE_INVOICE': {
-      const inv = context.invoice;
-      if (!inv) return null;
-      const row = {
-        agencyId: context.agencyId,
-        jobId: t.jobId,
-        number: inv.number,
-        agentNetPence: inv.agentNetPence,
-        vatRateBp: inv.vatRateBp,
-        vatPence: inv.vatPence,
-        grossPence: inv.agentGrossPence,
-        contractorTotalPence: inv.contractorTotalPence,
-        commissionPence: inv.expected.commission,
-        budgetPence: event.budgetPence ?? null,
-        clientName: event.clientName ?? null,
-        clientAddress: event.clientAddress ?? null,
-        raisedBy: event.actor.id,
-        raisedAt: new Date(at),
-        seq: t.seq,
-      };
-      const { agencyId: _a, jobId: _j, ...update } = row;
-      // Re-raised (before any payment): the newer event wins, an older retry changes nothing.
-      return tx
-        .insert(agencyInvoices)
-        .values(row)
-        .onConflictDoUpdate({
-          target: agencyInvoices.jobId,
-          set: update,
-          setWhere: sql`${agencyInvoices.seq} < ${t.seq}`,
-        });
-    }
+      );
+    case 'RAISE_INVOICE':
+      return invoiceStatements(t, event, at);
     case 'RECORD_PAYMENT': {
       const paid = context.payments.find((p) => p.key === event.key);
-      if (!paid) return null;
-      return tx
-        .insert(payments)
-        .values({
-          agencyId: context.agencyId,
-          jobId: t.jobId,
-          leg: paid.leg,
-          amountPence: paid.amountPence,
-          reference: paid.reference,
-          paidOn: isoDay(event.paidOn) ?? ukDay(at),
-          key: paid.key,
-          contractorId: paid.leg === 'contractor' ? context.contractorId : null,
-          paymentRunId: event.runId ?? null,
-          recordedBy: event.actor.id,
-          recordedAt: new Date(at),
-          seq: t.seq,
-        })
-        .onConflictDoNothing({ target: [payments.jobId, payments.key] });
+      if (!paid) return [];
+      return one(
+        tx
+          .insert(payments)
+          .values({
+            agencyId: context.agencyId,
+            jobId: t.jobId,
+            leg: paid.leg,
+            amountPence: paid.amountPence,
+            reference: paid.reference,
+            paidOn: isoDay(event.paidOn) ?? ukDay(at),
+            key: paid.key,
+            contractorId: paid.leg === 'contractor' ? context.contractorId : null,
+            paymentRunId: event.runId ?? null,
+            recordedBy: event.actor.id,
+            recordedAt: new Date(at),
+            seq: t.seq,
+          })
+          .onConflictDoNothing({ target: [payments.jobId, payments.key] }),
+      );
     }
     default:
-      return null;
+      return [];
   }
+}
+
+/**
+ * An agency invoice raised. A re-raise first credits the invoice it replaces (the machine's credited entry for
+ * this event's credit note): the credit note row copies the credited invoice's figures, the invoice row is marked
+ * credited (who, when, which note) and the audit log says "Credit note CN-… for INV-… (reason)", naming the person
+ * by the row's actor. Then the new invoice row is written under its own number, never over the old one. Each
+ * statement is idempotent (a retried or replayed transition writes nothing twice). They run in order (issued at
+ * once, after the transition's own statement), so the job never has two current invoices; the credit note's
+ * has a WITH of its own, so it cannot be a CTE. Without a credit note the invoice's insert alone is one. A
+ * number another job holds fails the transition (the unique index): the API refuses such numbers before sending.
+ */
+function invoiceStatements(t: FinanceTransition, event: EventOf<'RAISE_INVOICE'>, at: string): LedgerStatement[] {
+  const { context } = t.state;
+  const creditNumber = event.creditNoteNumber?.trim();
+  const credited = creditNumber ? context.creditedInvoices.find((c) => c.creditNoteNumber === creditNumber) : undefined;
+  const statements: LedgerStatement[] = [];
+  if (credited) {
+    const summary = `Credit note ${credited.creditNoteNumber} for ${credited.number} (${credited.reason}); replaced by invoice ${event.number.trim()}`;
+    statements.push({
+      cte: false,
+      sql: sql`
+      with credited as (
+        select * from ${agencyInvoices}
+        where ${agencyInvoices.agencyId} = ${context.agencyId}::uuid and ${agencyInvoices.jobId} = ${t.jobId}::uuid
+          and ${agencyInvoices.number} = ${credited.number}::text),
+      note as (
+        insert into ${creditNotes} (agency_id, job_id, number, invoice_id, invoice_number, invoice_raised_at, net_pence,
+          vat_rate_bp, vat_pence, gross_pence, client_name, client_address, reason, issued_by, issued_at, seq)
+        select agency_id, job_id, ${credited.creditNoteNumber}::text, id, number, raised_at, agent_net_pence,
+          vat_rate_bp, vat_pence, gross_pence, client_name, client_address, ${credited.reason}::text,
+          ${event.actor.id}::text, ${at}::timestamptz, ${t.seq}::int
+        from credited
+        on conflict do nothing
+        returning number, invoice_number, gross_pence),
+      marked as (
+        update ${agencyInvoices} set credited_by = ${event.actor.id}::text, credited_at = ${at}::timestamptz,
+          credit_note_number = ${credited.creditNoteNumber}::text
+        where id in (select id from credited) and credited_at is null
+        returning id)
+      insert into ${auditLog} (agency_id, job_id, actor_id, actor_role, action, detail, at)
+      select ${context.agencyId}::uuid, ${t.jobId}::uuid, ${event.actor.id}::text, ${event.actor.role}::text,
+        'finance.credit_note',
+        jsonb_build_object('summary', ${summary}::text, 'creditNoteNumber', note.number,
+          'invoiceNumber', note.invoice_number, 'grossPence', note.gross_pence, 'reason', ${credited.reason}::text,
+          'newInvoiceNumber', ${event.number.trim()}::text, 'seq', ${t.seq}::int),
+        ${at}::timestamptz
+      from note`,
+    });
+  }
+  const inv = context.invoice;
+  // A replay of an earlier raise, with the state as it is now, writes no invoice: its row is there already.
+  if (inv && inv.number === event.number.trim())
+    statements.push({
+      // After a credit note's statement it must run after it, so it is not a CTE either.
+      cte: statements.length === 0,
+      sql: sql`
+      insert into ${agencyInvoices} (agency_id, job_id, number, agent_net_pence, vat_rate_bp, vat_pence, gross_pence,
+        contractor_total_pence, commission_pence, budget_pence, client_name, client_address, raised_by, raised_at, seq)
+      select ${context.agencyId}::uuid, ${t.jobId}::uuid, ${inv.number}::text, ${inv.agentNetPence}::int,
+        ${inv.vatRateBp}::int, ${inv.vatPence}::int, ${inv.agentGrossPence}::int, ${inv.contractorTotalPence}::int,
+        ${inv.expected.commission}::int, ${event.budgetPence ?? null}::int, ${event.clientName ?? null}::text,
+        ${event.clientAddress ?? null}::text, ${event.actor.id}::text, ${at}::timestamptz, ${t.seq}::int
+      where not exists (
+        select from ${agencyInvoices} where job_id = ${t.jobId}::uuid and number = ${inv.number}::text)`,
+    });
+  return statements;
 }

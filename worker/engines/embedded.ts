@@ -9,7 +9,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import type { ReservedSql } from 'postgres';
 import type { Database, Tx } from '#db/client.ts';
 import { engineJobs, engineTimers, outbox } from '#db/schema/index.ts';
-import { recordTransition, transitionCtes } from '#activities/record-transition.ts';
+import { recordTransition, transitionParts } from '#activities/record-transition.ts';
 import {
   pendingTimer,
   startJob,
@@ -66,14 +66,16 @@ const codeOf = (e: unknown): string | undefined =>
 /**
  * Every write of one accepted event, as one statement: the snapshot (only at the version the event was stepped
  * from), its outbox effects, the job's deadline row, and the transition's history, audit, read-model, ledger
- * and settled-notification writes (`transitionCtes`).
- * Its final SELECT reads the snapshot update first, so when that matched no row `engine.expect_version`
- * aborts the statement before any other write has run, and with it every write in the statement.
+ * and settled-notification writes (`transitionParts`). Its final SELECT reads the snapshot update first, so when
+ * that matched no row `engine.expect_version` aborts the statement before any other write has run, and with it
+ * every write in the statement. `after`: the few ledger statements that cannot be CTEs (a re-raised invoice's
+ * credit note), to run after it in the same transaction; empty for nearly every event.
  */
-export function eventStatement(t: Transition, stateJson: string, effects: Effect[]): SQL {
+export function eventWrites(t: Transition, stateJson: string, effects: Effect[]): { statement: SQL; after: SQL[] } {
   const expected = t.seq - 1;
   const timer = pendingTimer(t.state);
-  return sql`
+  const { ctes, after } = transitionParts(t);
+  const statement = sql`
     with snapshot as (
       update engine.jobs set state = ${stateJson}::jsonb, version = ${t.seq}::int, updated_at = ${t.at}::timestamptz
       where job_id = ${t.jobId}::uuid and version = ${expected}::int returning job_id),
@@ -90,8 +92,9 @@ export function eventStatement(t: Transition, stateJson: string, effects: Effect
     no_deadline as (
       delete from engine.timers where job_id = ${t.jobId}::uuid and ${timer?.key ?? null}::text is null
       returning 1),
-    ${transitionCtes(t)}
+    ${ctes}
     select engine.expect_version(${t.jobId}::uuid, ${expected}::int, (select count(*) from snapshot)) as version`;
+  return { statement, after };
 }
 
 interface CachedSnapshot {
@@ -203,7 +206,7 @@ export function createEmbeddedEngine({
 
   /**
    * One event, one round trip (ADR 0067). The engine keeps the snapshot it last wrote or read for each job
-   * (`cache`), steps the machine from it, and sends every write as one statement (`eventStatement`) that
+   * (`cache`), steps the machine from it, and sends every write as one statement (`eventWrites`) that
    * updates engine.jobs only at the version the step started from: PostgreSQL runs it as a transaction of its
    * own, so lock, version check and writes cost one message and one answer. When another writer has moved the
    * job on (another process, or a concurrent event here), the statement aborts with FT409 having written
@@ -287,11 +290,11 @@ export function createEmbeddedEngine({
     return { seq: version + 1, at, event, result };
   }
 
-  /** The writes of a stepped event: one statement. */
+  /** The writes of a stepped event: one statement, and (rarely) ledger statements to run after it. */
   function writesOf(jobId: string, s: Stepped) {
     const transition = { jobId, seq: s.seq, event: s.event, from: s.result.from, state: s.result.state, at: s.at };
     const json = JSON.stringify(s.result.state);
-    return { json, statement: eventStatement(transition, json, s.result.effects) };
+    return { json, ...eventWrites(transition, json, s.result.effects) };
   }
 
   /** Done: the snapshot is kept for the next event, dispatchers are woken, the caller gets the job's view. */
@@ -320,7 +323,24 @@ export function createEmbeddedEngine({
     if (!s) return undefined;
     const w = writesOf(jobId, s);
     try {
-      await runAlone(w.statement);
+      if (w.after.length === 0) await runAlone(w.statement);
+      else {
+        // BEGIN, the statement, what runs after it and COMMIT in one pipeline: still one round trip.
+        const conn = await client.reserve();
+        let open = true;
+        try {
+          const begun = conn`begin`.execute();
+          await writeAndCommit(
+            conn,
+            (tx) => [begun, tx.execute(w.statement), ...w.after.map((a) => tx.execute(a))],
+            `event ${s.seq} on job ${jobId}`,
+          );
+          open = false;
+        } finally {
+          if (open) await conn`rollback`.catch(() => {});
+          conn.release();
+        }
+      }
     } catch (e) {
       cache.delete(jobId);
       if (codeOf(e) === VERSION_MOVED) return undefined;
@@ -349,7 +369,11 @@ export function createEmbeddedEngine({
       const s = step(row.state, row.version, toEvent);
       if (!s) return null;
       const w = writesOf(jobId, s);
-      await writeAndCommit(conn, (tx) => [tx.execute(w.statement)], `event ${s.seq} on job ${jobId}`);
+      await writeAndCommit(
+        conn,
+        (tx) => [tx.execute(w.statement), ...w.after.map((a) => tx.execute(a))],
+        `event ${s.seq} on job ${jobId}`,
+      );
       open = false;
       return committed(jobId, s, w.json);
     } catch (e) {

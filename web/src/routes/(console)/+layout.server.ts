@@ -1,5 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { api } from '#lib/server/api/caller.ts';
+import { agencyBranding } from '#lib/server/files/logo.ts';
+import { useRuntime } from '#worker/runtime-registry.ts';
 import type { LayoutServerLoad } from './$types';
 
 // A convenience for pages; the API enforces access on its own. The unread count feeds the bell in the
@@ -9,6 +11,11 @@ export const load: LayoutServerLoad = async (event) => {
   if (!locals.user) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
   if (locals.user.kind !== 'staff') redirect(303, '/portal');
   event.depends('app:notifications');
-  const { count } = await (await api(event)).notifications.unreadCount();
-  return { unreadNotifications: count, isAdmin: locals.user.role === 'admin' };
+  const { agencyId } = locals.user;
+  const [{ count }, agencyBrand] = await Promise.all([
+    (await api(event)).notifications.unreadCount(),
+    // The agency's logo leads the header (the root layout reads it from page.data).
+    useRuntime().then(({ db }) => agencyBranding(db, agencyId)),
+  ]);
+  return { unreadNotifications: count, isAdmin: locals.user.role === 'admin', agencyBrand };
 };

@@ -1,6 +1,6 @@
 // Tells people what happened: an email to each recipient and, for staff, a console notification.
 // Idempotent by the effect's key: a retry inserts nothing new.
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { agencies, contractors, emails, jobEvents, jobs, notifications, properties, users } from '#db/schema/index.ts';
 import type { NotifyEffect } from '#workflows/model.ts';
@@ -101,7 +101,12 @@ export function settleNotifications(
   templates: readonly string[],
   at: string,
 ) {
-  return db.execute(sql`
+  return db.execute(settleNotificationsSql(jobId, templates, at));
+}
+
+/** The UPDATE `settleNotifications` runs, to put in a larger statement (recordTransition's CTEs). */
+export function settleNotificationsSql(jobId: string, templates: readonly string[], at: string): SQL {
+  return sql`
     update ${notifications} set resolved_at = ${at}::timestamptz
-    where job_id = ${jobId}::uuid and resolved_at is null and ${inArray(notifications.template, [...templates])}`);
+    where job_id = ${jobId}::uuid and resolved_at is null and ${inArray(notifications.template, [...templates])}`;
 }

@@ -1,14 +1,25 @@
-// Engine throughput: job events per second through the embedded engine (lock, step, persist snapshot,
-// history, audit, read model, outbox and timer, in one transaction), beside the raw limit measured in
-// the same process, on the same database, with the same pool and concurrency: single-row
-// `UPDATE … RETURNING` transactions. The two alternate in short rounds (raw, engine, engine, raw, …)
-// so that drift and other load on the machine fall on both alike; each figure pools its rounds.
+// Engine throughput: job events per second through the embedded engine (step, then snapshot, history,
+// audit, read model, outbox and timer in one transaction), beside a ladder measured in the same process, on
+// the same database, with the same pool and concurrency:
+//   (a) raw: single-row `UPDATE … RETURNING` transactions (BEGIN, UPDATE, COMMIT): PostgreSQL's floor;
+//   (b) steps: the engine's statements for one event, sent one by one, each awaited (BEGIN, the row lock
+//       and read, the event statement, COMMIT), from a prepared event: no machine step;
+//   (c) one: the same writes as one statement (the engine's event statement alone), from a prepared event.
+// Beside the engine, `locked` is the same engine keeping no snapshots, so every event takes the row lock first
+// (two round trips, as before ADR 0067): what the one round trip is worth, in the same run.
+// engine ÷ (c) is what Node (the machine step, building the statement) costs beside the database's work;
+// (c) ÷ (a) is what the event's writes cost PostgreSQL beside a bare update; (b) ÷ (c), round trips.
+// The sides alternate in short rounds (raw, engine, steps, one, then reversed, …) so that drift and other
+// load on the machine fall on all alike; each figure pools its rounds. The ladder's jobs are not the
+// engine's, so it never moves a job past the snapshot the engine keeps.
 // Besides rates and latencies, each side's cost is measured: CPU per operation (Node and PostgreSQL
 // processes), WAL bytes and WAL fsyncs per operation — what says which resource sets the limit.
 import postgres from 'postgres';
 import { connect } from '#db/client.ts';
-import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
-import type { JobCommand } from '#workflows/model.ts';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { createEmbeddedEngine, eventWrites } from '#worker/engines/embedded.ts';
+import type { JobState } from '#workflows/job-host.ts';
+import type { Effect, JobCommand, JobEvent } from '#workflows/model.ts';
 import { BenchChild, machineTicks, readRss, sampleRss, TICK_MS, treeTicks, type ChildHandlers } from './lib/proc.ts';
 import { closedLoop, summarize, type LoadResult } from './lib/stats.ts';
 
@@ -20,6 +31,10 @@ interface EngineBenchOptions {
   /** Jobs each client rotates over (consecutive events hit different rows, as in real use). */
   jobsPerClient: number;
   jobIds: string[];
+  /** The ladder's own jobs (as many as `jobIds`). */
+  ladderJobIds: string[];
+  /** Jobs of the engine run without kept snapshots (as many as `jobIds`). */
+  lockedJobIds: string[];
   contractorIds: string[];
   staffId: string;
   rounds: number;
@@ -44,8 +59,20 @@ export interface EngineBenchResult {
   rounds: number;
   raw: SideResult;
   engine: SideResult;
+  /** The engine keeping no snapshots: every event locks and reads first, two round trips. */
+  locked: SideResult;
+  /** The engine's statements one by one, each awaited (ladder step b). */
+  steps: SideResult;
+  /** The engine's writes as its one statement (ladder step c). */
+  one: SideResult;
   /** engine events/s ÷ raw transactions/s, both measured in this run. */
   ratio: number;
+  /** engine ÷ (a), engine ÷ (c), (c) ÷ (a) and (b) ÷ (c), from this run's rates. */
+  ladder: { engineOverRaw: number; engineOverOne: number; oneOverRaw: number; stepsOverOne: number };
+  /** Updates of the two tables every event updates, and how many were HOT (no index touched). */
+  hot: Record<'jobs' | 'engineJobs', { updates: number; hot: number; share: number }>;
+  /** The engine's snapshot (engine.jobs.state) as stored, and whether any is out of line (TOAST). */
+  snapshot: { avgBytes: number; maxBytes: number; toastBytes: number };
   eventMix: string;
   memory: { idleMiB: number; peakMiB: number; afterMiB: number };
 }
@@ -84,9 +111,10 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
     const idle = readRss(child.pid).rssMiB;
     const sampler = sampleRss(child.pid);
     const perRound = Math.round(options.durationMs / options.rounds);
+    const sides = ['raw', 'engine', 'locked', 'steps', 'one'];
     for (let r = 0; r < options.rounds; r++) {
       // ABBA order: each side runs first in half the rounds.
-      const order = r % 2 === 0 ? ['raw', 'engine'] : ['engine', 'raw'];
+      const order = r % 2 === 0 ? sides : [...sides].reverse();
       for (const kind of order)
         await child.request(
           { type: 'phase', kind, warmupMs: r === 0 ? options.warmupMs : 500, durationMs: perRound },
@@ -94,10 +122,12 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
         );
     }
     const peak = sampler.stop();
-    const { raw, engine } = await child.request<{ type: string; raw: SideResult; engine: SideResult }>(
-      { type: 'results' },
-      'results',
-    );
+    const { raw, engine, locked, steps, one, hot, snapshot } = await child.request<
+      {
+        type: string;
+        [side: string]: unknown;
+      } & Pick<EngineBenchResult, 'raw' | 'engine' | 'locked' | 'steps' | 'one' | 'hot' | 'snapshot'>
+    >({ type: 'results' }, 'results');
     await child.request({ type: 'gc' }, 'gc-done');
     const after = readRss(child.pid).rssMiB;
     return {
@@ -106,7 +136,18 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
       rounds: options.rounds,
       raw,
       engine,
+      locked,
+      steps,
+      one,
       ratio: engine.perSecond / raw.perSecond,
+      ladder: {
+        engineOverRaw: engine.perSecond / raw.perSecond,
+        engineOverOne: engine.perSecond / one.perSecond,
+        oneOverRaw: one.perSecond / raw.perSecond,
+        stepsOverOne: steps.perSecond / one.perSecond,
+      },
+      hot,
+      snapshot,
       eventMix: EVENT_MIX,
       memory: { idleMiB: idle, peakMiB: peak.peakMiB, afterMiB: after },
     };
@@ -141,6 +182,40 @@ export function childHandlers(): ChildHandlers {
   // Per-job progress through its event sequence, and per-client position in its jobs: kept across rounds.
   let nextStep: number[] = [];
   let cursor: number[] = [];
+  let lockedEngine: ReturnType<typeof createEmbeddedEngine>;
+  let lockedStep: number[] = [];
+  let lockedCursor: number[] = [];
+  // The ladder's prepared event per job: its snapshot as JSON and version (bumped by each event it sends).
+  let ladder: { jobId: string; json: string; state: JobState; version: number }[] = [];
+  let ladderCursor: number[] = [];
+  const ladderEffect = (jobId: string): Effect[] => [
+    {
+      type: 'notify',
+      params: {
+        template: 'noteAdded',
+        contractors: [],
+        staff: true,
+        data: { jobId, text: 'Parts on order.' },
+      },
+    },
+  ];
+  /** The next ladder job for client `c`, and its event statement (an ADD_NOTE with one notify effect). */
+  const ladderEvent = (c: number) => {
+    const job = ladder[c * o.jobsPerClient + (ladderCursor[c]!++ % o.jobsPerClient)]!;
+    const seq = job.version + 1;
+    const at = new Date().toISOString();
+    const event: JobEvent = { type: 'ADD_NOTE', text: 'Parts on order, back Thursday.', actor: staffActor, at };
+    const { sql: text, params } = dialect.sqlToQuery(
+      eventWrites(
+        { jobId: job.jobId, seq, event, from: job.state.status, state: job.state, at },
+        job.json,
+        ladderEffect(job.jobId),
+      ).statement,
+    );
+    return { job, seq, text, params: params as never[] };
+  };
+  const dialect = new PgDialect({ casing: 'snake_case' });
+  let staffActor: { id: string; role: 'staff' } = { id: '', role: 'staff' };
 
   const ops: Record<string, (client: number) => Promise<unknown>> = {
     raw: (c) => conn!.sql.begin((tx) => tx`update bench_counter set n = n + 1 where id = ${c} returning n`),
@@ -151,7 +226,38 @@ export function childHandlers(): ChildHandlers {
         commandFor(nextStep[k]!++, o.contractorIds[k % o.contractorIds.length]!, o.staffId),
       );
     },
+    locked: (c) => {
+      const k = c * o.jobsPerClient + (lockedCursor[c]!++ % o.jobsPerClient);
+      return lockedEngine.send(
+        o.lockedJobIds[k]!,
+        commandFor(lockedStep[k]!++, o.contractorIds[k % o.contractorIds.length]!, o.staffId),
+      );
+    },
+    // (b) One event's statements one by one, each awaited: BEGIN, lock and read, the event statement, COMMIT.
+    steps: async (c) => {
+      const e = ladderEvent(c);
+      const conn = await conn_().sql.reserve();
+      try {
+        await conn`begin`;
+        await conn`select state, version from engine.jobs where job_id = ${e.job.jobId} for update`;
+        await conn.unsafe(e.text, e.params, { prepare: true });
+        await conn`commit`;
+        e.job.version = e.seq;
+      } catch (err) {
+        await conn`rollback`.catch(() => {});
+        throw err;
+      } finally {
+        conn.release();
+      }
+    },
+    // (c) The same writes as the engine's one statement: its own transaction.
+    one: async (c) => {
+      const e = ladderEvent(c);
+      await conn_().sql.unsafe(e.text, e.params, { prepare: true });
+      e.job.version = e.seq;
+    },
   };
+  const conn_ = () => conn!;
 
   const walStats = async () => {
     const [w] = await monitor!<{ lsn: string; fsyncs: number }[]>`
@@ -167,15 +273,29 @@ export function childHandlers(): ChildHandlers {
       conn = connect(o.url, { max: o.clients });
       monitor = postgres(o.url, { max: 1, onnotice: () => {} });
       engine = createEmbeddedEngine({ db: conn.db });
+      lockedEngine = createEmbeddedEngine({ db: conn.db, snapshotCacheSize: 0 });
+      lockedStep = o.lockedJobIds.map(() => 0);
+      lockedCursor = Array.from({ length: o.clients }, () => 0);
       if (o.jobIds.length < o.jobsPerClient * o.clients) throw new Error('not enough jobs for the engine bench');
       nextStep = o.jobIds.map(() => 0);
       cursor = Array.from({ length: o.clients }, () => 0);
+      ladderCursor = Array.from({ length: o.clients }, () => 0);
+      staffActor = { id: o.staffId, role: 'staff' };
+      const rows = await conn.sql<{ job_id: string; state: JobState; version: number }[]>`
+        select job_id, state, version from engine.jobs where job_id = any(${o.ladderJobIds}::uuid[])`;
+      const byId = new Map(rows.map((r) => [r.job_id, r]));
+      ladder = o.ladderJobIds.map((jobId) => {
+        const row = byId.get(jobId);
+        if (!row) throw new Error(`ladder job ${jobId} has no engine state`);
+        return { jobId, json: JSON.stringify(row.state), state: row.state, version: row.version };
+      });
+      if (ladder.length < o.jobsPerClient * o.clients) throw new Error('not enough jobs for the ladder');
       await conn.sql`create table if not exists bench_counter (id int primary key, n bigint not null)`;
       await conn.sql`insert into bench_counter select g, 0 from generate_series(0, ${o.clients - 1}) g on conflict do nothing`;
       return { type: 'setup-done' };
     },
     async phase(m) {
-      const kind = m.kind as 'raw' | 'engine';
+      const kind = m.kind as 'raw' | 'engine' | 'locked' | 'steps' | 'one';
       const side = (sides[kind] ??= {
         latencies: [],
         ops: 0,
@@ -225,8 +345,24 @@ export function childHandlers(): ChildHandlers {
       side.firstError ??= result.firstError;
       return { type: 'phase-done' };
     },
-    results() {
-      const out: Record<string, SideResult> = {};
+    async results() {
+      // Table statistics reach the shared counters within a second of each transaction.
+      await new Promise((r) => setTimeout(r, 1500));
+      const hotRows = await monitor!<{ name: string; updates: number; hot: number }[]>`
+        select schemaname || '.' || relname as name, n_tup_upd::float8 as updates, n_tup_hot_upd::float8 as hot
+        from pg_stat_user_tables where (schemaname, relname) in (('public', 'jobs'), ('engine', 'jobs'))`;
+      const hotOf = (name: string) => {
+        const r = hotRows.find((x) => x.name === name);
+        return { updates: r?.updates ?? 0, hot: r?.hot ?? 0, share: r && r.updates > 0 ? r.hot / r.updates : 0 };
+      };
+      const [size] = await monitor!<{ avg: number; max: number; toast: number }[]>`
+        select avg(pg_column_size(state))::float8 as avg, max(pg_column_size(state))::float8 as max,
+               coalesce(pg_relation_size(nullif((select reltoastrelid from pg_class where oid = 'engine.jobs'::regclass), 0)), 0)::float8 as toast
+        from engine.jobs where job_id = any(${[...o.jobIds, ...o.ladderJobIds, ...o.lockedJobIds]}::uuid[])`;
+      const out: Record<string, unknown> = {
+        hot: { jobs: hotOf('public.jobs'), engineJobs: hotOf('engine.jobs') },
+        snapshot: { avgBytes: size?.avg ?? 0, maxBytes: size?.max ?? 0, toastBytes: size?.toast ?? 0 },
+      };
       for (const [kind, s] of Object.entries(sides)) {
         out[kind] = {
           ops: s.ops,

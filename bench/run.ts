@@ -2,6 +2,9 @@
 // benchmarks, memory throughout, and the same job lifecycle on the embedded engine and on Temporal. Prints a table (with the last run beside it) and writes
 // bench/results/latest.json and a line in bench/results/history.jsonl. Not part of the test suite.
 //
+// BENCH_JOBS=N in the environment sets the dataset size as --jobs=N does (BENCH_JOBS=2000 with --quick
+// --only=engine measures the engine and its ladder in well under a minute).
+//
 //   node bench/run.ts [--quick] [--only=engine,timers,api,lifecycle] [--jobs=100000] [--duration=10] [--timers=10000]
 //                     [--timer-spread=60] [--api-rate=200] [--lifecycle-jobs=400]
 //                     [--out=bench/results/latest.json] [--compare=<older results.json>] [--doc]
@@ -37,7 +40,7 @@ import { runTimerBench, type TimerBenchResult } from './timers.ts';
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const only = new Set((arg('only') ?? 'engine,timers,api,lifecycle').split(','));
 const quick = process.argv.includes('--quick');
-const JOBS = Number(arg('jobs') ?? (quick ? 20_000 : 100_000));
+const JOBS = Number(arg('jobs') ?? process.env.BENCH_JOBS ?? (quick ? 20_000 : 100_000));
 const DURATION_MS = Number(arg('duration') ?? (quick ? 4 : 10)) * 1000;
 const CLIENTS = 8;
 /** Raw and engine alternate in this many rounds each (ABBA), so load drift falls on both. */
@@ -52,6 +55,7 @@ const API_RATE = Number(arg('api-rate') ?? 200);
 /** Jobs per engine in the lifecycle comparison (11 events each), spread over the same 8 clients. */
 const LIFECYCLE_JOBS = Number(arg('lifecycle-jobs') ?? (quick ? 40 : 400));
 
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const log = (m: string) =>
   console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${m}`);
 const started = performance.now();
@@ -135,10 +139,11 @@ try {
         createdAt: (i) => new Date(now - YEAR + Math.floor((i * YEAR) / otherCount)),
       });
     });
-    // The engine bench's own jobs, just created (their first deadline is hours away).
+    // The engine bench's own jobs, just created (their first deadline is hours away): a third each for the
+    // engine, the ladder beside it, and the engine keeping no snapshots.
     const engineJobs = only.has('engine')
       ? await seedJobs(seedSql, main, {
-          count: CLIENTS * 50,
+          count: CLIENTS * 50 * 3,
           startNumber: mainCount + 1,
           mode: 'fresh',
           createdAt: () => new Date(now - 60_000),
@@ -204,7 +209,9 @@ try {
         url: pg.url,
         clients: CLIENTS,
         jobsPerClient: 50,
-        jobIds: engineJobs.map((j) => j.id),
+        jobIds: engineJobs.slice(0, CLIENTS * 50).map((j) => j.id),
+        ladderJobIds: engineJobs.slice(CLIENTS * 50, CLIENTS * 100).map((j) => j.id),
+        lockedJobIds: engineJobs.slice(CLIENTS * 100).map((j) => j.id),
         contractorIds: contractors,
         staffId: main.staff[1]!.id,
         postmasterPid: pg.postmasterPid,
@@ -216,7 +223,14 @@ try {
       log(
         `raw ${r.raw.perSecond.toFixed(0)} tx/s, engine ${r.engine.perSecond.toFixed(0)} events/s (${(r.ratio * 100).toFixed(0)} %), p95 ${r.engine.latencyMs.p95.toFixed(2)} ms, errors ${r.engine.errors}`,
       );
-      if (r.engine.errors > 0) log(`engine error: ${r.engine.firstError}`);
+      log(
+        `ladder: engine keeping no snapshots (two round trips) ${r.locked.perSecond.toFixed(0)}/s, p95 ${r.locked.latencyMs.p95.toFixed(2)} ms; (a) raw ${r.raw.perSecond.toFixed(0)}/s, (b) steps ${r.steps.perSecond.toFixed(0)}/s, (c) one statement ${r.one.perSecond.toFixed(0)}/s, engine ${r.engine.perSecond.toFixed(0)}/s; engine ÷ (a) ${pct(r.ladder.engineOverRaw)}, engine ÷ (c) ${pct(r.ladder.engineOverOne)}, (c) ÷ (a) ${pct(r.ladder.oneOverRaw)}, (b) ÷ (c) ${pct(r.ladder.stepsOverOne)}`,
+      );
+      log(
+        `HOT updates: jobs ${pct(r.hot.jobs.share)} of ${r.hot.jobs.updates}, engine.jobs ${pct(r.hot.engineJobs.share)} of ${r.hot.engineJobs.updates}; snapshot ${r.snapshot.avgBytes.toFixed(0)} B on average (max ${r.snapshot.maxBytes}), TOAST ${r.snapshot.toastBytes} B`,
+      );
+      for (const side of ['engine', 'locked', 'steps', 'one'] as const)
+        if (r[side].errors > 0) log(`${side} error: ${r[side].firstError}`);
       figures.push(
         {
           key: 'raw.tps',
@@ -242,6 +256,71 @@ try {
           target: { op: '<=', value: 10 },
         },
         { key: 'engine.p99', label: 'Engine: p99 event latency', value: r.engine.latencyMs.p99, unit: 'ms' },
+        {
+          key: 'locked.eps',
+          label: 'Engine keeping no snapshots (lock first): events/s',
+          value: r.locked.perSecond,
+          unit: '/s',
+        },
+        {
+          key: 'locked.ratio',
+          label: 'Engine keeping no snapshots ÷ raw limit',
+          value: (r.locked.perSecond / r.raw.perSecond) * 100,
+          unit: '%',
+        },
+        { key: 'locked.p95', label: 'Engine keeping no snapshots: p95', value: r.locked.latencyMs.p95, unit: 'ms' },
+        {
+          key: 'ladder.steps.tps',
+          label: `Ladder (b): the event's statements one by one, tx/s`,
+          value: r.steps.perSecond,
+          unit: '/s',
+        },
+        {
+          key: 'ladder.one.tps',
+          label: `Ladder (c): the event's writes as one statement, tx/s`,
+          value: r.one.perSecond,
+          unit: '/s',
+        },
+        { key: 'ladder.one.p95', label: 'Ladder (c): p95 latency', value: r.one.latencyMs.p95, unit: 'ms' },
+        {
+          key: 'ladder.engineOverOne',
+          label: 'Engine ÷ (c) one statement',
+          value: r.ladder.engineOverOne * 100,
+          unit: '%',
+        },
+        { key: 'ladder.oneOverRaw', label: '(c) one statement ÷ (a) raw', value: r.ladder.oneOverRaw * 100, unit: '%' },
+        {
+          key: 'ladder.stepsOverOne',
+          label: '(b) statements one by one ÷ (c) one statement',
+          value: r.ladder.stepsOverOne * 100,
+          unit: '%',
+        },
+        {
+          key: 'engine.cpu.node',
+          label: 'Engine: Node CPU per event',
+          value: r.engine.cpuMsPerOp.node,
+          unit: 'ms',
+        },
+        {
+          key: 'engine.cpu.pg',
+          label: 'Engine: PostgreSQL CPU per event',
+          value: r.engine.cpuMsPerOp.postgres,
+          unit: 'ms',
+        },
+        {
+          key: 'ladder.one.cpu.pg',
+          label: 'Ladder (c): PostgreSQL CPU per event',
+          value: r.one.cpuMsPerOp.postgres,
+          unit: 'ms',
+        },
+        { key: 'hot.jobs', label: 'HOT share of jobs updates', value: r.hot.jobs.share * 100, unit: '%' },
+        {
+          key: 'hot.engineJobs',
+          label: 'HOT share of engine.jobs updates',
+          value: r.hot.engineJobs.share * 100,
+          unit: '%',
+        },
+        { key: 'snapshot.avg', label: 'Engine snapshot, stored size (average)', value: r.snapshot.avgBytes, unit: 'B' },
         {
           key: 'engine.errors',
           label: 'Engine: refused or failed events',

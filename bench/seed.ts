@@ -243,8 +243,9 @@ const ENDINGS = [
   'cancelled',
   'closedNoInvoice',
 ] as const;
-/** Old enough that every history has run its course (no pending timer), so templates apply. */
-const SETTLED_MS = 21 * 86_400_000;
+/** Old enough that every history has run its course (no pending timer), so templates apply: a job that
+ * completes without an invoice is chased three times, a week apart, until about day 22. */
+const SETTLED_MS = 28 * 86_400_000;
 const TEMPLATE_BASE = Date.parse('2000-01-03T00:00:00.000Z');
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 // transition writes nothing twice: contractor invoice by (job, assignment, newer seq), its query by (job,
 // assignment, older seq),
 // agency invoice by (job, number), credit note by (agency, number), payment by (job, idempotency key).
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import type { Tx } from '#db/client.ts';
 import { agencyInvoices, auditLog, contractorInvoices, creditNotes, payments } from '#db/schema/index.ts';
 import type { JobState } from '#workflows/job-host.ts';
@@ -22,15 +23,34 @@ interface FinanceTransition {
 /** A day the caller gave, else null: the event's UK day is the default (`ukDay(at)`, a day a person reads). */
 const isoDay = (value: string | undefined) => (value && isIsoDay(value) ? value : null);
 
-/** Runs at most one statement, and none for events that do not touch money. */
+/**
+ * One statement of the ledger's. `cte`: it can be one CTE of a larger statement (it has no WITH of its own and
+ * need not run after another of these), so recordTransition and the embedded engine put it in theirs.
+ */
+export interface LedgerStatement {
+  sql: SQL;
+  cte: boolean;
+}
+
+/** Builds queries as SQL: it runs nothing. */
+const builder = drizzle.mock({ casing: 'snake_case' }) as unknown as Tx;
+
+/** Runs the ledger's statements for the transition, issued at once and run in order (none for most events). */
 export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
+  return Promise.all(financeStatements(t).map((s) => tx.execute(s.sql)));
+}
+
+/** The ledger's statements for the transition, in the order they must run: none for events that do not touch money. */
+export function financeStatements(t: FinanceTransition): LedgerStatement[] {
+  const one = (q: { getSQL(): SQL }): LedgerStatement[] => [{ sql: q.getSQL(), cte: true }];
+  const tx = builder;
   const { event, state } = t;
   const { context } = state;
   const at = new Date(t.at).toISOString();
   switch (event?.type) {
     case 'SUBMIT_INVOICE': {
       const inv = context.contractorInvoice;
-      if (!inv) return Promise.resolve();
+      if (!inv) return [];
       const row = {
         agencyId: context.agencyId,
         jobId: t.jobId,
@@ -50,58 +70,64 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
       // awaiting approval again. A contractor the job was re-assigned to after a recall invoices under their
       // own assignment, beside the first contractor's. The query itself stays in the job's events and the
       // audit log. An older retry changes nothing.
-      return tx
-        .insert(contractorInvoices)
-        .values(row)
-        .onConflictDoUpdate({
-          target: [contractorInvoices.jobId, contractorInvoices.assignment],
-          set: { ...update, status: 'submitted', queryReason: null, decidedBy: null, decidedAt: null },
-          setWhere: sql`${contractorInvoices.seq} < ${t.seq}`,
-        });
+      return one(
+        tx
+          .insert(contractorInvoices)
+          .values(row)
+          .onConflictDoUpdate({
+            target: [contractorInvoices.jobId, contractorInvoices.assignment],
+            set: { ...update, status: 'submitted', queryReason: null, decidedBy: null, decidedAt: null },
+            setWhere: sql`${contractorInvoices.seq} < ${t.seq}`,
+          }),
+      );
     }
     case 'QUERY_INVOICE':
       // Only the current assignment's invoice (the machine queries no other), as submitted before this query
       // (a retry after a resubmit must not touch the new one).
-      return tx
-        .update(contractorInvoices)
-        .set({
-          status: 'queried',
-          queryReason: event.reason.trim(),
-          decidedBy: event.actor.id,
-          decidedAt: new Date(at),
-        })
-        .where(
-          and(
-            eq(contractorInvoices.jobId, t.jobId),
-            eq(contractorInvoices.assignment, context.assignment),
-            lt(contractorInvoices.seq, t.seq),
+      return one(
+        tx
+          .update(contractorInvoices)
+          .set({
+            status: 'queried',
+            queryReason: event.reason.trim(),
+            decidedBy: event.actor.id,
+            decidedAt: new Date(at),
+          })
+          .where(
+            and(
+              eq(contractorInvoices.jobId, t.jobId),
+              eq(contractorInvoices.assignment, context.assignment),
+              lt(contractorInvoices.seq, t.seq),
+            ),
           ),
-        );
+      );
     case 'RAISE_INVOICE':
-      return projectInvoice(tx, t, event, at);
+      return invoiceStatements(t, event, at);
     case 'RECORD_PAYMENT': {
       const paid = context.payments.find((p) => p.key === event.key);
-      if (!paid) return Promise.resolve();
-      return tx
-        .insert(payments)
-        .values({
-          agencyId: context.agencyId,
-          jobId: t.jobId,
-          leg: paid.leg,
-          amountPence: paid.amountPence,
-          reference: paid.reference,
-          paidOn: isoDay(event.paidOn) ?? ukDay(at),
-          key: paid.key,
-          contractorId: paid.leg === 'contractor' ? context.contractorId : null,
-          paymentRunId: event.runId ?? null,
-          recordedBy: event.actor.id,
-          recordedAt: new Date(at),
-          seq: t.seq,
-        })
-        .onConflictDoNothing({ target: [payments.jobId, payments.key] });
+      if (!paid) return [];
+      return one(
+        tx
+          .insert(payments)
+          .values({
+            agencyId: context.agencyId,
+            jobId: t.jobId,
+            leg: paid.leg,
+            amountPence: paid.amountPence,
+            reference: paid.reference,
+            paidOn: isoDay(event.paidOn) ?? ukDay(at),
+            key: paid.key,
+            contractorId: paid.leg === 'contractor' ? context.contractorId : null,
+            paymentRunId: event.runId ?? null,
+            recordedBy: event.actor.id,
+            recordedAt: new Date(at),
+            seq: t.seq,
+          })
+          .onConflictDoNothing({ target: [payments.jobId, payments.key] }),
+      );
     }
     default:
-      return Promise.resolve();
+      return [];
   }
 }
 
@@ -110,19 +136,21 @@ export function projectFinance(tx: Tx, t: FinanceTransition): Promise<unknown> {
  * this event's credit note): the credit note row copies the credited invoice's figures, the invoice row is marked
  * credited (who, when, which note) and the audit log says "Credit note CN-… for INV-… (reason)", naming the person
  * by the row's actor. Then the new invoice row is written under its own number, never over the old one. Each
- * statement is idempotent (a retried or replayed transition writes nothing twice). They are issued at once (the
- * embedded engine pipelines its transaction) and run in order, so the job never has two current invoices. A
+ * statement is idempotent (a retried or replayed transition writes nothing twice). They run in order (issued at
+ * once, after the transition's own statement), so the job never has two current invoices; the credit note's
+ * has a WITH of its own, so it cannot be a CTE. Without a credit note the invoice's insert alone is one. A
  * number another job holds fails the transition (the unique index): the API refuses such numbers before sending.
  */
-function projectInvoice(tx: Tx, t: FinanceTransition, event: EventOf<'RAISE_INVOICE'>, at: string) {
+function invoiceStatements(t: FinanceTransition, event: EventOf<'RAISE_INVOICE'>, at: string): LedgerStatement[] {
   const { context } = t.state;
   const creditNumber = event.creditNoteNumber?.trim();
   const credited = creditNumber ? context.creditedInvoices.find((c) => c.creditNoteNumber === creditNumber) : undefined;
-  const statements: Promise<unknown>[] = [];
+  const statements: LedgerStatement[] = [];
   if (credited) {
     const summary = `Credit note ${credited.creditNoteNumber} for ${credited.number} (${credited.reason}); replaced by invoice ${event.number.trim()}`;
-    statements.push(
-      tx.execute(sql`
+    statements.push({
+      cte: false,
+      sql: sql`
       with credited as (
         select * from ${agencyInvoices}
         where ${agencyInvoices.agencyId} = ${context.agencyId}::uuid and ${agencyInvoices.jobId} = ${t.jobId}::uuid
@@ -148,14 +176,16 @@ function projectInvoice(tx: Tx, t: FinanceTransition, event: EventOf<'RAISE_INVO
           'invoiceNumber', note.invoice_number, 'grossPence', note.gross_pence, 'reason', ${credited.reason}::text,
           'newInvoiceNumber', ${event.number.trim()}::text, 'seq', ${t.seq}::int),
         ${at}::timestamptz
-      from note`),
-    );
+      from note`,
+    });
   }
   const inv = context.invoice;
   // A replay of an earlier raise, with the state as it is now, writes no invoice: its row is there already.
   if (inv && inv.number === event.number.trim())
-    statements.push(
-      tx.execute(sql`
+    statements.push({
+      // After a credit note's statement it must run after it, so it is not a CTE either.
+      cte: statements.length === 0,
+      sql: sql`
       insert into ${agencyInvoices} (agency_id, job_id, number, agent_net_pence, vat_rate_bp, vat_pence, gross_pence,
         contractor_total_pence, commission_pence, budget_pence, client_name, client_address, raised_by, raised_at, seq)
       select ${context.agencyId}::uuid, ${t.jobId}::uuid, ${inv.number}::text, ${inv.agentNetPence}::int,
@@ -163,7 +193,7 @@ function projectInvoice(tx: Tx, t: FinanceTransition, event: EventOf<'RAISE_INVO
         ${inv.expected.commission}::int, ${event.budgetPence ?? null}::int, ${event.clientName ?? null}::text,
         ${event.clientAddress ?? null}::text, ${event.actor.id}::text, ${at}::timestamptz, ${t.seq}::int
       where not exists (
-        select from ${agencyInvoices} where job_id = ${t.jobId}::uuid and number = ${inv.number}::text)`),
-    );
-  return Promise.all(statements);
+        select from ${agencyInvoices} where job_id = ${t.jobId}::uuid and number = ${inv.number}::text)`,
+    });
+  return statements;
 }

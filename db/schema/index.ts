@@ -5,3 +5,4 @@ export * from './engine.ts';
 export * from './messages.ts';
 export * from './auth.ts';
 export * from './finance.ts';
+export * from './reports.ts';

@@ -9,6 +9,7 @@ import { jobsRouter } from './routers/jobs.ts';
 import { notificationsRouter } from './routers/notifications.ts';
 import { portalRouter } from './routers/portal.ts';
 import { propertiesRouter } from './routers/properties.ts';
+import { reportsRouter } from './routers/reports.ts';
 import { settingsRouter } from './routers/settings.ts';
 import { tenantsRouter } from './routers/tenants.ts';
 import { createCallerFactory, router } from './trpc.ts';
@@ -25,6 +26,7 @@ export const appRouter = router({
   portal: portalRouter,
   finance: financeRouter,
   audit: auditRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -9,6 +9,7 @@ export const load: LayoutServerLoad = async (event) => {
   if (!locals.user) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
   if (locals.user.kind !== 'staff') redirect(303, '/portal');
   event.depends('app:notifications');
-  const { count } = await (await api(event)).notifications.unreadCount();
-  return { unreadNotifications: count, isAdmin: locals.user.role === 'admin' };
+  const caller = await api(event);
+  const [{ count }, reports] = await Promise.all([caller.notifications.unreadCount(), caller.reports.newCount()]);
+  return { unreadNotifications: count, newReports: reports.count, isAdmin: locals.user.role === 'admin' };
 };

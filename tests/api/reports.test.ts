@@ -31,7 +31,7 @@ import {
 } from '#lib/server/reports/public.ts';
 import { provideTestRuntime } from '../support/actions.ts';
 import { codeIn, latestEmail } from '../support/auth.ts';
-import { callerFor, staffOf } from '../support/callers.ts';
+import { callerFor, contractorOf, staffOf } from '../support/callers.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { PNG_1PX, TINY_PDF } from '../support/files.ts';
 import { createAgency } from '../support/fixtures.ts';
@@ -348,5 +348,26 @@ describe('the Reports inbox', () => {
     expect(mail!.body).toContain('passed it to them');
     const [row] = await database.db.select().from(repairReports).where(eq(repairReports.id, id));
     expect(row).toMatchObject({ status: 'closed', handledBy: fx.staff.id });
+  });
+
+  it("serves a report's photo to the agency's staff only", async () => {
+    const id = await confirmed(undefined, [photo('wall.png')]);
+    const [file] = await database.db.select().from(repairReportFiles).where(eq(repairReportFiles.reportId, id));
+    const route = new URL(
+      '../../web/src/routes/(console)/reports/[id=uuid]/photos/[file=uuid]/+server.ts',
+      import.meta.url,
+    ).pathname;
+    const { GET } = (await import(/* @vite-ignore */ route)) as { GET: (event: unknown) => Promise<Response> };
+    const status = (user: unknown, reportId = id) =>
+      GET({ params: { id: reportId, file: file!.id }, locals: { user } }).then(
+        (r) => r.status,
+        (e: { status?: number }) => e.status ?? 500,
+      );
+    expect(await status(staffOf(fx))).toBe(200);
+    expect(await status(staffOf(other))).toBe(404);
+    expect(await status(contractorOf(fx, 0))).toBe(404);
+    expect(await status(null)).toBe(401);
+    // Another report's id with this photo's id: not found either.
+    expect(await status(staffOf(fx), randomUUID())).toBe(404);
   });
 });

@@ -398,12 +398,13 @@ async function copyPhotos(
   reportId: string,
   jobId: string,
 ) {
-  const store = await fileStore();
   const files = await ctx.db
     .select()
     .from(repairReportFiles)
     .where(eq(repairReportFiles.reportId, reportId))
     .orderBy(asc(repairReportFiles.createdAt));
+  if (files.length === 0) return [];
+  const store = await fileStore();
   const saved: { id: string }[] = [];
   try {
     for (const f of files) {

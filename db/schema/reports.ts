@@ -1,7 +1,7 @@
 // Tenants' repair reports from the public report page (/report/<agency>): records before a job exists, outside
 // the job machine until staff convert one into a job (docs/adr/0068-repair-reports-are-pre-job-records.md).
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { ReportCategory, ReportFacts } from '#lib/report-rules.ts';
+import type { ReportCategory, ReportFacts } from '#workflows/report-rules.ts';
 import { agencies, users } from './agency.ts';
 import { properties, tenants } from './directory.ts';
 import { jobs } from './jobs.ts';

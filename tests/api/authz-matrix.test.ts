@@ -7,7 +7,7 @@ import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobs, repairReports, tenants } from '#db/schema/index.ts';
-import { NO_FACTS } from '#lib/report-rules.ts';
+import { NO_FACTS } from '#workflows/report-rules.ts';
 import { createContext } from '#lib/server/api/context.ts';
 import { appRouter, createCaller } from '#lib/server/api/root.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';

@@ -8,7 +8,7 @@ import {
   NO_FACTS,
   REPORT_CATEGORIES,
   ukMonthOf,
-} from '#lib/report-rules.ts';
+} from '#workflows/report-rules.ts';
 
 const JANUARY = 1;
 const JULY = 7;

@@ -18,7 +18,7 @@ import {
   REPORT_CATEGORIES,
   ukMonthOf,
   type ReportCategory,
-} from '#lib/report-rules.ts';
+} from '#workflows/report-rules.ts';
 import { codeHash, codeMatches, newCode } from '../auth/codes.ts';
 import { emailAddress } from '../email-address.ts';
 import { checkUpload, MAX_FILES_PER_UPLOAD, safeName, UploadRejected } from '../files/attachments.ts';

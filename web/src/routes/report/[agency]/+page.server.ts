@@ -7,7 +7,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { properties } from '#db/schema/index.ts';
-import { CATEGORY_LABELS, FIRST_AID, GAS_INSTRUCTION, REPORT_CATEGORIES } from '#lib/report-rules.ts';
+import { CATEGORY_LABELS, FIRST_AID, GAS_INSTRUCTION, REPORT_CATEGORIES } from '#workflows/report-rules.ts';
 import { getAuthService } from '#lib/server/auth/instance.ts';
 import { diskStore } from '#lib/server/files/storage.ts';
 import {

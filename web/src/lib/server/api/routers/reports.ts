@@ -20,7 +20,7 @@ import {
   type ReportStatus,
 } from '#db/schema/index.ts';
 import { queueEmail } from '#activities/mailer.ts';
-import { CATEGORY_JOB_TYPE, CATEGORY_LABELS, FIRST_AID } from '#lib/report-rules.ts';
+import { CATEGORY_JOB_TYPE, CATEGORY_LABELS, FIRST_AID } from '#workflows/report-rules.ts';
 import { OPEN_STATUSES, STATUS_LABELS } from '#workflows/model.ts';
 import { useRuntime } from '#worker/runtime-registry.ts';
 import { saveAttachment, takeBackUploads, uploaderOf } from '#lib/server/files/attachments.ts';

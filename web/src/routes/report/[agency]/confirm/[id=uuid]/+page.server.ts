@@ -1,7 +1,7 @@
 // Confirming a report with the code emailed to the tenant (the email's link fills the code in). Until then the
 // report is not in the agency's inbox. Shows nothing of the report but its category and the address's shape.
 import { error, fail } from '@sveltejs/kit';
-import { CATEGORY_LABELS, GAS_INSTRUCTION } from '#lib/report-rules.ts';
+import { CATEGORY_LABELS, GAS_INSTRUCTION } from '#workflows/report-rules.ts';
 import { text } from '#lib/server/forms.ts';
 import { agencyBySlug, confirmReport, reportForConfirming, ReportRefused } from '#lib/server/reports/public.ts';
 import { useRuntime } from '#worker/runtime-registry.ts';

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer';
+import type { Browser, HTTPRequest, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_1PX } from '../support/files.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
@@ -98,7 +98,21 @@ describe('reporting a repair from a phone', () => {
     await screenshot(tenant, 'reports', 'tenant-report-phone');
     // Nothing is wider than the phone (a wider page zooms out, and taps land off target).
     expect(await tenant.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // The connection drops on the first try: the page says so, tries again by itself, and one report is made.
+    await tenant.setRequestInterception(true);
+    let posts = 0;
+    const dropFirst = (r: HTTPRequest) => {
+      if (r.isInterceptResolutionHandled()) return;
+      const submit = r.method() === 'POST' && r.url().endsWith('?/submit');
+      if (submit && posts++ === 0) void r.abort('connectionreset');
+      else void r.continue();
+    };
+    tenant.on('request', dropFirst);
     await tenant.locator('[data-testid="send-report"]').click();
+    await tenant.waitForSelector('[data-testid="send-retry"]');
+    expect(await textOf(tenant, '[data-testid="send-retry"]')).toMatch(
+      /No connection: trying again in \d s \(attempt 2\)/,
+    );
     await tenant.waitForFunction(
       () => location.pathname.includes('/confirm/') || document.querySelector('[data-testid="report-error"]'),
     );
@@ -106,6 +120,11 @@ describe('reporting a repair from a phone', () => {
       await tenant.$('[data-testid="report-error"]').then((e) => e && textOf(tenant, '[data-testid="report-error"]')),
     ).toBeNull();
     expect(new URL(tenant.url()).pathname).toMatch(/^\/report\/harbour\/confirm\/[0-9a-f-]{36}$/);
+    tenant.off('request', dropFirst);
+    await tenant.setRequestInterception(false);
+    expect(posts).toBe(2);
+    const reports = await app.sql`select id from repair_reports where reporter_email = ${EMAIL}`;
+    expect(reports).toHaveLength(1);
 
     // The code from the email confirms it.
     await tenant.locator('#code').fill(await latestCode());

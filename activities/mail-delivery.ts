@@ -48,7 +48,8 @@ interface Claimed {
   subject: string;
   body: string;
   attempts: number;
-  /** The agency's sender name for mail about one of its jobs (its name when it set none); null otherwise. */
+  /** The agency's sender name (its name when it set none) for mail about one of its jobs or sent in its name
+   * (`emails.agency_id`: a staff invitation); null for mail from Fettle itself (codes, resets). */
   sender_name: string | null;
 }
 
@@ -79,8 +80,8 @@ async function deliverOne(
         ${options.id === undefined ? sql`` : sql`and id = ${options.id}`}
       order by lane, id limit 1 for update skip locked)
     returning id, "to", subject, body, attempts,
-      (select coalesce(a.email_sender_name, a.name) from jobs j join agencies a on a.id = j.agency_id
-        where j.id = emails.job_id) as sender_name`);
+      (select coalesce(a.email_sender_name, a.name) from agencies a
+        where a.id = coalesce(emails.agency_id, (select j.agency_id from jobs j where j.id = emails.job_id))) as sender_name`);
   if (!row) return null;
   try {
     await mailer.send({

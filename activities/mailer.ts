@@ -22,6 +22,9 @@ interface OutgoingEmail {
   body: string;
   /** The job it is about, so a message that cannot be delivered shows on the job's page. */
   jobId?: string | null;
+  /** The agency it speaks for when it is about no job (a staff invitation): sent under its sender name, as a job's
+   * email is under its agency's. */
+  agencyId?: string | null;
   /** 'auth': someone is waiting for it (a code, a reset link); it goes ahead of notifications. */
   lane?: 'auth' | 'notification';
 }

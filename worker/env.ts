@@ -53,6 +53,8 @@ const schema = z
     MAP_TILE_ATTRIBUTION: z.string().min(1).optional(),
     /** Optional isochrone service for travel-time areas (see web/src/lib/server/map/isochrone.ts); unset: estimate. */
     ISOCHRONE_URL: z.url().optional(),
+    /** postcodes.io (https://api.postcodes.io, or self-hosted) for postcode and district locations; unset: the imported and offline tables. */
+    POSTCODES_IO_URL: z.url({ protocol: /^https?$/ }).optional(),
     SEED_DEMO: z
       .enum(['true', 'false'])
       .default('true')

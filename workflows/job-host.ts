@@ -41,9 +41,12 @@ export function restore(state: JobState): Snapshot {
 /**
  * Snapshots persisted before the context counted assignments: a job someone holds is on its first
  * (as far as its ledger knows: invoices recorded then are assignment 1), one nobody holds yet on none.
+ * Snapshots from before credit notes have credited no invoice (re-raises then replaced it in place).
  */
 function upgrade(context: JobContext): JobContext {
-  return typeof context.assignment === 'number' ? context : { ...context, assignment: context.contractorId ? 1 : 0 };
+  const assigned =
+    typeof context.assignment === 'number' ? context : { ...context, assignment: context.contractorId ? 1 : 0 };
+  return Array.isArray(assigned.creditedInvoices) ? assigned : { ...assigned, creditedInvoices: [] };
 }
 
 /** Apply one event. A refused event changes nothing and says why (the same words as validateEvent). */

@@ -157,8 +157,23 @@ export const jobMachine = setup({
         ]),
       };
     }),
+    // Re-raising credits the current invoice in full (its credit note and reason are kept) before the new one,
+    // with its own number, becomes the job's invoice: an issued invoice is never edited.
     raiseInvoice: assign(({ context, event }) => {
       assertEvent(event, 'RAISE_INVOICE');
+      const previous = context.invoice;
+      const creditedInvoices = previous
+        ? [
+            ...context.creditedInvoices,
+            {
+              number: previous.number,
+              grossPence: previous.agentGrossPence,
+              creditNoteNumber: (event.creditNoteNumber ?? '').trim(),
+              reason: (event.creditReason ?? '').trim(),
+              creditedAt: event.at,
+            },
+          ]
+        : context.creditedInvoices;
       const vatPence = vatOn(event.agentNetPence, event.vatRateBp);
       const contractorNet = context.contractorInvoice?.netPence ?? event.contractorTotalPence;
       const commission = event.commissionPence ?? Math.max(0, event.agentNetPence - contractorNet);
@@ -173,6 +188,7 @@ export const jobMachine = setup({
           expected: { client: event.agentNetPence + vatPence, contractor: event.contractorTotalPence, commission },
           raisedAt: event.at,
         },
+        creditedInvoices,
       };
     }),
     recordPayment: assign(({ context, event }) => {
@@ -208,6 +224,7 @@ export const jobMachine = setup({
       noteCount: 0,
       contractorInvoice: null,
       invoice: null,
+      creditedInvoices: [],
       payments: [],
     };
   },

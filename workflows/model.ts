@@ -141,6 +141,20 @@ interface AgencyInvoice {
   raisedAt: string;
 }
 
+/**
+ * An agency invoice that was credited in full when the job's invoice was re-raised: an issued invoice is never
+ * edited, so a correction is a credit note for it plus a new invoice with a new number.
+ */
+export interface CreditedInvoice {
+  number: string;
+  grossPence: number;
+  /** The credit note that cancelled it (the agency's own sequence, e.g. CN-000001). */
+  creditNoteNumber: string;
+  /** Why, as staff typed it: printed on the credit note. */
+  reason: string;
+  creditedAt: string;
+}
+
 export interface Payment {
   key: string;
   leg: PaymentLeg;
@@ -179,7 +193,10 @@ export interface JobContext extends JobInput {
   noteCount: number;
   /** The current assignment's contractor invoice (see `assignment`). */
   contractorInvoice: ContractorInvoice | null;
+  /** The job's current agency invoice: the only one the client owes. */
   invoice: AgencyInvoice | null;
+  /** Earlier invoices of the job, each credited in full by a credit note when the invoice was re-raised. Oldest first. */
+  creditedInvoices: CreditedInvoice[];
   payments: Payment[];
 }
 
@@ -238,6 +255,17 @@ export type JobEvent = Base &
         budgetPence?: number;
         clientName?: string;
         clientAddress?: string;
+        /**
+         * Re-raising an issued invoice credits it in full: the credit note's number (allocated by the agency's
+         * sequence, never typed) and the reason staff gave, both required when the job already has an invoice.
+         */
+        creditNoteNumber?: string;
+        creditReason?: string;
+        /**
+         * The invoice number the sender saw as current (the console's re-raise sends it): if a colleague has
+         * re-raised the job since, the event is refused rather than crediting an invoice its sender never saw.
+         */
+        replaces?: string;
         /**
          * Staff have seen the warning (nothing to charge the client, or a price below the contractor's cost)
          * and raise the invoice anyway; without it such an invoice is refused with the warning.

@@ -70,6 +70,37 @@ function invoiceWarning(c: JobContext, e: EventOf<'RAISE_INVOICE'>): string | nu
   return null;
 }
 
+/** Why this invoice number cannot be issued on the job again (it is current, or was credited), or null. */
+function invoiceNumberUsed(c: JobContext, number: string): string | null {
+  const n = number.trim().toLowerCase();
+  if (c.invoice && c.invoice.number.toLowerCase() === n)
+    return `Invoice ${c.invoice.number} is already issued and cannot be edited: the corrected invoice needs a new number`;
+  const credited = c.creditedInvoices.find((i) => i.number.toLowerCase() === n);
+  return credited
+    ? `Invoice ${credited.number} was already credited (credit note ${credited.creditNoteNumber}): the corrected invoice needs a new number`
+    : null;
+}
+
+/** What a re-raise (the job has an invoice already) lacks to credit the current invoice, or null; a first raise credits nothing. */
+function creditMissing(c: JobContext, e: EventOf<'RAISE_INVOICE'>): string | null {
+  const seen = e.replaces?.trim();
+  if (seen && seen.toLowerCase() !== c.invoice?.number.toLowerCase())
+    return c.invoice
+      ? `Invoice ${seen} has been re-raised since you looked: the job's invoice is now ${c.invoice.number}. Check it before re-raising`
+      : `Invoice ${seen} is not the job's invoice`;
+  if (!c.invoice)
+    return blank(e.creditNoteNumber)
+      ? null
+      : 'The job has no invoice to credit: raise its first invoice without a credit note';
+  if (blank(e.creditReason))
+    return `Re-raising credits invoice ${c.invoice.number} in full: a reason for the credit note is required`;
+  const cn = (e.creditNoteNumber ?? '').trim();
+  if (!cn) return 'A credit note number is required';
+  return c.creditedInvoices.some((i) => i.creditNoteNumber.toLowerCase() === cn.toLowerCase())
+    ? `Credit note ${cn} is already issued`
+    : null;
+}
+
 const paidInto = (context: JobContext, leg: PaymentLeg) =>
   context.payments.reduce((sum, p) => (p.leg === leg ? sum + p.amountPence : sum), 0);
 
@@ -194,7 +225,7 @@ const RULES: { [T in JobEventType]: Rule<T> } = {
           ? 'An invoice number is required'
           : ![e.agentNetPence, e.contractorTotalPence, e.vatRateBp, e.commissionPence ?? 0].every(isPence)
             ? 'Amounts must be whole pence, not negative'
-            : invoiceWarning(c, e),
+            : (invoiceNumberUsed(c, e.number) ?? creditMissing(c, e) ?? invoiceWarning(c, e)),
   },
   RECORD_PAYMENT: {
     verb: 'record a payment',

@@ -2,6 +2,7 @@
 // colours and margins as the Job Sheet, plus a simple money table. Pure rendering over plain data.
 import { formatPence } from '#workflows/money.ts';
 import { FONT, unicodeDocument } from '../pdf/fonts.ts';
+import { drawLogo, LOGO_BOX } from '../pdf/logo.ts';
 
 const INK = '#1b2430';
 const MUTED = '#5b6776';
@@ -17,7 +18,13 @@ interface Column {
   align?: 'left' | 'right';
 }
 
-export function financeDocument(info: { title: string; author: string; createdAt: Date }) {
+export function financeDocument(info: {
+  title: string;
+  author: string;
+  createdAt: Date;
+  /** The agency's logo (a PNG or JPEG that passed `readableLogo`), top right of the first page. */
+  logo?: Buffer | null;
+}) {
   const doc = unicodeDocument({
     size: 'A4',
     margin: MARGIN,
@@ -107,10 +114,14 @@ export function financeDocument(info: { title: string; author: string; createdAt
     doc.x = MARGIN;
   };
 
+  /** The document's title and a line under it, beside the agency's logo when it has one. */
   const title = (text: string, subtitle: string) => {
-    doc.font(FONT.bold).fontSize(20).fillColor(INK).text(text, MARGIN, MARGIN);
-    doc.font(FONT.regular).fontSize(9).fillColor(MUTED).text(subtitle);
+    const beside = width - drawLogo(doc, info.logo, { right: MARGIN + width, top: MARGIN });
+    doc.font(FONT.bold).fontSize(20).fillColor(INK).text(text, MARGIN, MARGIN, { width: beside });
+    doc.font(FONT.regular).fontSize(9).fillColor(MUTED).text(subtitle, { width: beside });
     doc.fillColor(INK);
+    // Below the logo's box whatever the title's length, so the first heading never runs into it.
+    if (info.logo) doc.y = Math.max(doc.y, MARGIN + LOGO_BOX.height);
   };
 
   return { doc, done, width, heading, field, table, totals, title, rule };

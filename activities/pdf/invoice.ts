@@ -16,6 +16,8 @@ interface InvoiceData {
     phone: string | null;
     address: string | null;
     vatNumber: string | null;
+    /** The agency's logo, drawn top right (activities/pdf/logo.ts); none: no logo. */
+    logo?: Buffer | null;
   };
   /** Who the invoice is to and their billing address (null on invoices raised before they were asked for). */
   clientName: string | null;
@@ -45,6 +47,7 @@ export function renderInvoice(data: InvoiceData): Promise<Buffer> {
     title: `Invoice ${data.number}`,
     author: data.agency.name,
     createdAt: data.generatedAt,
+    logo: data.agency.logo,
   });
   const contact = [data.agency.phone, data.agency.email].filter(Boolean).join(' · ');
   title(`Invoice ${data.number}`, [data.agency.name, contact].filter(Boolean).join(' · '));

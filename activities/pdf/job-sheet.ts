@@ -2,6 +2,7 @@
 // data; the caller decides what the viewer may see (e.g. the tenant's contact details).
 import { formatDateTime } from '#workflows/time.ts';
 import { FONT, unicodeDocument } from './fonts.ts';
+import { drawLogo, LOGO_BOX } from './logo.ts';
 import { htmlToBlocks, printBlocks } from './rich-text.ts';
 
 export interface JobSheetData {
@@ -16,7 +17,14 @@ export interface JobSheetData {
   address: string[];
   accessNotes: string | null;
   tenant: { name: string; phone: string | null; email: string | null } | null;
-  agency: { name: string; phone: string | null; email: string | null; branch: string | null };
+  agency: {
+    name: string;
+    phone: string | null;
+    email: string | null;
+    branch: string | null;
+    /** The agency's logo, drawn top right (activities/pdf/logo.ts); none: no logo. */
+    logo?: Buffer | null;
+  };
   contractor: { name: string; company: string | null; phone: string | null } | null;
   notes: { at: Date; by: string; text: string }[];
   /** Each time the agency sent the work back, oldest first. */
@@ -66,14 +74,18 @@ export function renderJobSheet(data: JobSheetData): Promise<Buffer> {
       .text(value || '—');
   };
 
-  doc.font(FONT.bold).fontSize(20).fillColor('#1b2430').text(`Job Sheet · ${data.reference}`);
-  doc.font(FONT.regular).fontSize(13).text(data.title);
+  // The agency's logo top right; the heading beside it stops short of it, and the first section starts below it.
+  const beside = width - drawLogo(doc, data.agency.logo, { right: 48 + width, top: 48 });
+  doc.font(FONT.bold).fontSize(20).fillColor('#1b2430').text(`Job Sheet · ${data.reference}`, { width: beside });
+  doc.font(FONT.regular).fontSize(13).text(data.title, { width: beside });
   doc
     .fontSize(9)
     .fillColor('#5b6776')
     .text(
       `${data.agency.name}${data.agency.branch ? ` · ${data.agency.branch}` : ''} · generated ${formatDateTime(data.generatedAt)}`,
+      { width: beside },
     );
+  if (data.agency.logo) doc.y = Math.max(doc.y, 48 + LOGO_BOX.height);
 
   heading('Job');
   field('Status', data.status);

@@ -5,7 +5,13 @@ import { financeDocument, money } from '../finance/pdf-kit.ts';
 interface RemittanceData {
   reference: string;
   paidOn: string;
-  agency: { name: string; email: string | null; phone: string | null };
+  agency: {
+    name: string;
+    email: string | null;
+    phone: string | null;
+    /** The agency's logo, drawn top right (activities/pdf/logo.ts); none: no logo. */
+    logo?: Buffer | null;
+  };
   payee: { name: string; company: string | null; email: string } | null;
   lines: {
     jobReference: string;
@@ -23,6 +29,7 @@ export function renderRemittance(data: RemittanceData): Promise<Buffer> {
     title: `Remittance advice ${data.reference}`,
     author: data.agency.name,
     createdAt: data.generatedAt,
+    logo: data.agency.logo,
   });
   title(
     'Remittance advice',

@@ -4,7 +4,11 @@ import { formatDay } from '#workflows/time.ts';
 import { financeDocument, money } from '../finance/pdf-kit.ts';
 
 interface StatementData {
-  agency: { name: string };
+  agency: {
+    name: string;
+    /** The agency's logo, drawn top right (activities/pdf/logo.ts); none: no logo. */
+    logo?: Buffer | null;
+  };
   contractor: { name: string; company: string | null };
   statement: Statement;
   generatedAt: Date;
@@ -16,6 +20,7 @@ export function renderStatement(data: StatementData): Promise<Buffer> {
     title: `Statement ${s.from} to ${s.to}`,
     author: data.agency.name,
     createdAt: data.generatedAt,
+    logo: data.agency.logo,
   });
   title(
     'Statement of account',

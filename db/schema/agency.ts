@@ -13,6 +13,10 @@ export const agencies = pgTable('agencies', {
   vatNumber: text(),
   /** The display name on the email the agency's jobs send ("Oak Lettings" <no-reply@…>); null: the agency's name. */
   emailSenderName: text(),
+  /** The agency's logo (PNG or JPEG) in the file store (files/storage.ts): its key, type and when it was set. */
+  logoStorageKey: text(),
+  logoContentType: text({ enum: ['image/png', 'image/jpeg'] }),
+  logoUpdatedAt: timestamp({ withTimezone: true }),
   /** VAT rate in basis points (2000 = 20 %). */
   vatRateBp: integer().notNull().default(2000),
   portalEnabled: boolean().notNull().default(true),
@@ -26,6 +30,8 @@ export const agencies = pgTable('agencies', {
   invoiceReminderLimit: integer().notNull().default(3),
   /** Next job number; references are JOB-000123 per agency. */
   nextJobNumber: integer().notNull().default(1),
+  /** The next credit note number (CN-000001, …): taken by the re-raise that issues the credit note. */
+  nextCreditNoteNumber: integer().notNull().default(1),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -2,6 +2,23 @@
 import { boolean, date, doublePrecision, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { agencies, branches, users } from './agency.ts';
 
+/** Who owns a property: the agency invoices them for work on it (the agency invoice's customer). */
+export const landlords = pgTable(
+  'landlords',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    name: text().notNull(),
+    email: text(),
+    phone: text(),
+    /** Where their invoices go, as it is printed (several lines). */
+    billingAddress: text(),
+  },
+  (t) => [index().on(t.agencyId, t.email), index().on(t.agencyId, t.name)],
+);
+
 export const properties = pgTable(
   'properties',
   {
@@ -10,6 +27,7 @@ export const properties = pgTable(
       .notNull()
       .references(() => agencies.id),
     branchId: uuid().references(() => branches.id),
+    landlordId: uuid().references(() => landlords.id),
     line1: text().notNull(),
     line2: text(),
     town: text().notNull(),
@@ -20,7 +38,7 @@ export const properties = pgTable(
     lng: doublePrecision(),
     accessNotes: text(),
   },
-  (t) => [index().on(t.agencyId, t.postcode), index().on(t.agencyId, t.outcode)],
+  (t) => [index().on(t.agencyId, t.postcode), index().on(t.agencyId, t.outcode), index().on(t.landlordId)],
 );
 
 export const tenants = pgTable('tenants', {

@@ -53,7 +53,11 @@ export const contractorInvoices = pgTable(
   ],
 );
 
-/** The agency's invoice to the client for a job: the machine's current invoice, re-raised in place. */
+/**
+ * The agency's invoices to the client for a job. An issued invoice is never edited: re-raising credits it in
+ * full (a credit note, below) and issues a new invoice with a new number. The credited row stays, marked with
+ * who credited it, when and by which credit note; the one not credited is the job's current invoice.
+ */
 export const agencyInvoices = pgTable(
   'agency_invoices',
   {
@@ -80,11 +84,64 @@ export const agencyInvoices = pgTable(
     raisedBy: text().notNull(),
     raisedAt: timestamp({ withTimezone: true }).notNull(),
     seq: integer().notNull(),
+    /** Set when a credit note cancelled it (the invoice was re-raised): who, when and which credit note. */
+    creditedBy: text(),
+    creditedAt: timestamp({ withTimezone: true }),
+    creditNoteNumber: text(),
   },
   (t) => [
-    uniqueIndex().on(t.jobId),
+    // One current invoice per job; credited ones stay beside it.
+    uniqueIndex('agency_invoices_current_job_index')
+      .on(t.jobId)
+      .where(sql`${t.creditedAt} is null`),
+    index().on(t.jobId),
     uniqueIndex().on(t.agencyId, t.number),
     check('agency_invoice_gross', sql`${t.agentNetPence} + ${t.vatPence} = ${t.grossPence}`),
+  ],
+);
+
+/**
+ * A credit note cancelling one agency invoice in full, numbered in the agency's own sequence (CN-000001, …;
+ * agencies.next_credit_note_number). Amounts are positive, as on the invoice they credit: the document and
+ * the ledger label them as a credit. Written by the engine's projection of the RAISE_INVOICE that re-raised it.
+ */
+export const creditNotes = pgTable(
+  'credit_notes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    jobId: uuid()
+      .notNull()
+      .references(() => jobs.id),
+    number: text().notNull(),
+    invoiceId: uuid()
+      .notNull()
+      .references(() => agencyInvoices.id),
+    /** The credited invoice's number and date, as the credit note prints them. */
+    invoiceNumber: text().notNull(),
+    invoiceRaisedAt: timestamp({ withTimezone: true }).notNull(),
+    netPence: integer().notNull(),
+    vatRateBp: integer().notNull(),
+    vatPence: integer().notNull(),
+    grossPence: integer().notNull(),
+    clientName: text(),
+    clientAddress: text(),
+    reason: text().notNull(),
+    issuedBy: text().notNull(),
+    issuedAt: timestamp({ withTimezone: true }).notNull(),
+    /** The engine event (the re-raise) that issued it. */
+    seq: integer().notNull(),
+  },
+  (t) => [
+    uniqueIndex().on(t.agencyId, t.number),
+    uniqueIndex().on(t.invoiceId),
+    index().on(t.jobId),
+    check(
+      'credit_note_amounts',
+      sql`${t.netPence} >= 0 and ${t.vatPence} >= 0 and ${t.netPence} + ${t.vatPence} = ${t.grossPence}`,
+    ),
   ],
 );
 

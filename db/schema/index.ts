@@ -5,4 +5,5 @@ export * from './engine.ts';
 export * from './messages.ts';
 export * from './auth.ts';
 export * from './finance.ts';
+export * from './postcodes.ts';
 export * from './reports.ts';

@@ -17,6 +17,9 @@ export const emails = pgTable(
     sentAt: timestamp({ withTimezone: true }),
     /** The job a notification is about (null for identity emails): its page shows mail that could not be delivered. */
     jobId: uuid().references(() => jobs.id),
+    /** The agency an email speaks for when it is about no job (a staff invitation): it goes out under the
+     * agency's sender name, as its jobs' emails do (activities/mail-delivery.ts). */
+    agencyId: uuid().references(() => agencies.id),
     /** 'auth' (codes, resets, invitations) goes ahead of every notification: someone is waiting at a form for it. */
     lane: text({ enum: ['auth', 'notification'] })
       .notNull()

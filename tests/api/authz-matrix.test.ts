@@ -169,6 +169,12 @@ const MATRIX: Record<string, Row> = {
     (s) => ({ id: s.a.property.id, line1: '1 Test Street', town: 'London', postcode: 'SW1A 1AA' }),
     B_NOT_FOUND,
   ),
+  // Each agency's own landlords: B's staff list and add B's (the leak checks prove A's stay hidden).
+  'landlords.list': staffOnly(() => ({})),
+  'landlords.save': staffOnly(() => ({ name: 'Matrix Landlord', email: 'matrix@owners.example' })),
+  // Imports write many records at once: agency admins only (the matrix's staff are not admins).
+  'imports.preview': adminOnly(() => ({ kind: 'tenants', csv: 'name\nNobody\n' })),
+  'imports.run': adminOnly(() => ({ kind: 'tenants', csv: 'name\nNobody\n' })),
   'tenants.list': staffOnly(() => ({})),
   'tenants.get': staffOnly((s) => ({ id: s.tenantId }), B_NOT_FOUND),
   'tenants.save': staffOnly(
@@ -299,6 +305,15 @@ const MATRIX: Record<string, Row> = {
   },
   'finance.invoiceDocument': {
     input: (s) => ({ jobId: s.jobId }),
+    cells: {
+      ...staffOnly(() => undefined).cells,
+      staffA: { allow: false, codes: ['NOT_FOUND'] },
+      staffB: { allow: false, codes: ['NOT_FOUND'] },
+    },
+  },
+  // The job has no credit note: its own staff find none; another agency's cannot see the job at all.
+  'finance.creditNoteDocument': {
+    input: (s) => ({ jobId: s.jobId, number: 'CN-000001' }),
     cells: {
       ...staffOnly(() => undefined).cells,
       staffA: { allow: false, codes: ['NOT_FOUND'] },

@@ -17,6 +17,7 @@ import {
   agencies,
   auditLog,
   contractorInvoices,
+  creditNotes,
   emails,
   jobEvents,
   jobs,
@@ -408,6 +409,7 @@ describe('the ledger projection', () => {
       number: 'INV-RETRY-2',
       agentNetPence: 2000,
       contractorTotalPence: 500,
+      creditReason: 'Agent price corrected',
     });
     await staff().finance.recordPayment({
       jobId: id,
@@ -419,9 +421,13 @@ describe('the ledger projection', () => {
     });
     const view = await createEmbeddedEngine({ db: database.db }).get(id);
     const history = await database.db.select().from(jobEvents).where(eq(jobEvents.jobId, id));
-    for (const type of ['RAISE_INVOICE', 'RECORD_PAYMENT']) {
-      // Replay the first such event again, with the state as it is now.
-      const e = history.filter((h) => h.type === type)[0];
+    // Replay the first of each again (and the re-raise, which credited INV-RETRY-1), with the state as it is now.
+    for (const [type, nth] of [
+      ['RAISE_INVOICE', 0],
+      ['RAISE_INVOICE', 1],
+      ['RECORD_PAYMENT', 0],
+    ] as const) {
+      const e = history.filter((h) => h.type === type)[nth];
       const event = {
         type,
         actor: { id: e!.actorId, role: e!.actorRole },
@@ -442,8 +448,23 @@ describe('the ledger projection', () => {
     const ledger = await database.db.select().from(payments).where(eq(payments.jobId, id));
     expect(ledger).toHaveLength(1);
     expect(ledger[0]).toMatchObject({ amountPence: 700, paidOn: ukDay(new Date()) });
-    const [inv] = await database.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, id));
-    expect(inv).toMatchObject({ number: 'INV-RETRY-2', agentNetPence: 2000 });
+    const invoices = await database.db
+      .select()
+      .from(agencyInvoices)
+      .where(eq(agencyInvoices.jobId, id))
+      .orderBy(agencyInvoices.seq);
+    expect(invoices).toMatchObject([
+      { number: 'INV-RETRY-1', agentNetPence: 1000 },
+      { number: 'INV-RETRY-2', agentNetPence: 2000, creditedAt: null },
+    ]);
+    expect(invoices[0]!.creditNoteNumber).toMatch(/^CN-\d{6}$/);
+    // One credit note, audited once.
+    expect(await database.db.select().from(creditNotes).where(eq(creditNotes.jobId, id))).toHaveLength(1);
+    const credits = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.jobId, id), eq(auditLog.action, 'finance.credit_note')));
+    expect(credits).toHaveLength(1);
   });
 });
 

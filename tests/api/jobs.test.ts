@@ -478,9 +478,10 @@ describe('the job timeline names who did each thing', () => {
     await pat.portal.submitInvoice({ ...invoice, number: 'PF-1A' });
     await sam.finance.approveInvoice({ invoiceId: submitted!.id });
     await sam.jobs.send({ id, command: { type: 'CLOSE' } });
-    const raise = { ...CLIENT, jobId: id, number: 'INV-7', contractorTotalPence: 12000 };
-    await sam.finance.raiseInvoice({ ...raise, agentNetPence: 15000 });
-    await sam.finance.raiseInvoice({ ...raise, agentNetPence: 18000 });
+    const raise = { ...CLIENT, jobId: id, contractorTotalPence: 12000 };
+    await sam.finance.raiseInvoice({ ...raise, number: 'INV-7', agentNetPence: 15000 });
+    // An issued invoice is never edited: the re-raise credits INV-7 and issues INV-8.
+    await sam.finance.raiseInvoice({ ...raise, number: 'INV-8', agentNetPence: 18000, creditReason: 'Price agreed' });
 
     const detail = await sam.jobs.get({ id });
     expect(detail.timeline.map((e) => [e.type, e.who])).toEqual([
@@ -502,10 +503,17 @@ describe('the job timeline names who did each thing', () => {
     // The first raise is just raised; the second says what changed against it.
     expect(detail.timeline.filter((e) => e.type === 'RAISE_INVOICE').map((e) => e.changes)).toEqual([
       null,
-      'Agent price £150.00 → £180.00; commission £30.00 → £60.00',
+      'Invoice number INV-7 → INV-8; agent price £150.00 → £180.00; commission £30.00 → £60.00',
     ]);
-    // The approval is a finance record, not an engine event: it is on the timeline all the same, named.
-    expect(detail.records).toHaveLength(1);
+    // The approval is a finance record, not an engine event: it is on the timeline all the same, named; so is
+    // the credit note the re-raise issued.
+    expect(detail.records).toHaveLength(2);
+    expect(detail.records[1]).toMatchObject({
+      action: 'finance.credit_note',
+      title: 'Credit note issued',
+      who: 'Sam Staff',
+      detail: { summary: 'Credit note CN-000001 for INV-7 (Price agreed); replaced by invoice INV-8' },
+    });
     expect(detail.records[0]).toMatchObject({
       action: 'finance.invoice_approved',
       title: 'Contractor invoice approved',

@@ -256,7 +256,7 @@ describe('the Getting started checklist', () => {
     const state = async () => Object.fromEntries((await api.settings.gettingStarted()).items.map((i) => [i.key, i]));
 
     const fresh = await state();
-    expect(Object.keys(fresh)).toEqual(['address', 'branches', 'catalogue', 'portal', 'sender']);
+    expect(Object.keys(fresh)).toEqual(['address', 'branches', 'catalogue', 'portal', 'sender', 'logo']);
     expect(fresh.address).toMatchObject({ done: false, href: '#agency' });
     expect(fresh.address!.detail).toContain('No VAT number');
     expect(fresh.branches).toMatchObject({ done: false, href: '#branches' });
@@ -269,6 +269,7 @@ describe('the Getting started checklist', () => {
     expect(fresh.portal!.detail).toMatch(/^On:/);
     expect(fresh.sender).toMatchObject({ done: false });
     expect(fresh.sender!.detail).toContain('"Rowan Lettings" (your agency name)');
+    expect(fresh.logo).toMatchObject({ done: false, href: '#logo' });
     expect((await api.settings.gettingStarted()).complete).toBe(false);
 
     const [agency] = await agencyNamed('Rowan Lettings');
@@ -280,6 +281,11 @@ describe('the Getting started checklist', () => {
       emailSenderName: 'Rowan Lettings Maintenance',
     });
     await api.settings.saveBranch({ name: 'Bath' });
+    // A logo as Settings stores one (the upload itself is tested in logo.test.ts).
+    await t.db
+      .update(agencies)
+      .set({ logoStorageKey: `${agencyId}/logo/x`, logoContentType: 'image/png', logoUpdatedAt: new Date() })
+      .where(eq(agencies.id, agencyId));
     const set = await state();
     expect(set.address).toMatchObject({
       done: true,
@@ -291,6 +297,7 @@ describe('the Getting started checklist', () => {
       done: true,
       detail: 'Emails about your jobs come from "Rowan Lettings Maintenance".',
     });
+    expect(set.logo).toMatchObject({ done: true });
     expect((await api.settings.gettingStarted()).complete).toBe(true);
 
     // Without job types the item is to do again, and points at them.

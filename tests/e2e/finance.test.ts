@@ -195,6 +195,63 @@ describe('financial close-out', () => {
     await staff.goto(`${app.url}/jobs/${jobId}/finance`, { waitUntil: 'networkidle0' });
   });
 
+  it('staff re-raise the invoice with a reason: the old one is credited by a credit note they can download', async () => {
+    const before = await text(staff, '[data-testid="agency-invoice"]');
+    const issued = /INV-[\w-]+/.exec(before)?.[0];
+    expect(issued).toBeDefined();
+    // The form suggests a new number: an issued invoice is never edited, and its number is never reused.
+    const suggested = await staff.$eval('#number', (i) => (i as HTMLInputElement).value);
+    expect(suggested).not.toBe(issued);
+    expect(await text(staff, 'form[action="?/raise"]')).toContain(`${issued} is credited in full by a credit note`);
+    await staff.locator('#clientAddress').fill('Flat 2, 4 Park Row, Bristol BS1 5LJ');
+    await staff.locator('#creditReason').fill('Billing address corrected');
+    await submitForm(staff, '?/raise');
+    await waitForText(staff, issued!, '[data-testid="credit-notes"]');
+    await waitForText(staff, suggested, '[data-testid="agency-invoice"]');
+    const notes = await text(staff, '[data-testid="credit-notes"]');
+    for (const t of ['Billing address corrected', '£216.00']) expect(notes).toContain(t);
+    const creditNote = /CN-\d{6}/.exec(notes)?.[0];
+    expect(creditNote).toBeDefined();
+    // The client still owes one invoice's worth: the new one.
+    expect(await text(staff, '[data-testid="client-money-marker"]')).toBe('Client owes £216.00');
+    await screenshot(staff, 'finance', '02b-credit-note');
+
+    const href = await staff.$eval('[data-testid="credit-note-pdf"]', (a) =>
+      (a as HTMLAnchorElement).getAttribute('href')!,
+    );
+    const pdf = await download(staff, href);
+    expect(pdf.status).toBe(200);
+    expect(pdf.type).toBe('application/pdf');
+    const body = await pdfText(pdf.bytes);
+    for (const t of [
+      'CREDIT NOTE',
+      creditNote!,
+      issued!,
+      suggested,
+      'Billing address corrected',
+      '£180.00',
+      '£36.00',
+      '£216.00',
+      'Harbour Lettings',
+      'GB 123 4567 82',
+    ])
+      expect(body).toContain(t);
+    expect([403, 404]).toContain((await download(pat, href)).status);
+    // The credited invoice stays downloadable as it was issued.
+    const credited = await staff.$eval('[data-testid="credit-notes"] a[href*="invoice.pdf?number="]', (a) =>
+      a.getAttribute('href')!,
+    );
+    const old = await pdfText((await download(staff, credited)).bytes);
+    for (const t of [`Invoice ${issued!}`, '4 Park Row']) expect(old).toContain(t);
+    expect(old).not.toContain('Flat 2');
+
+    // The finance desk lists it too.
+    await staff.goto(`${app.url}/finance?client=all`, { waitUntil: 'networkidle0' });
+    const desk = await text(staff, '[data-testid="desk-credit-notes"]');
+    for (const t of [creditNote!, issued!, suggested, 'Billing address corrected']) expect(desk).toContain(t);
+    await staff.goto(`${app.url}/jobs/${jobId}/finance`, { waitUntil: 'networkidle0' });
+  });
+
   it('records the client payment once however often it is submitted, and shows part-paid commission', async () => {
     await staff.select('#leg', 'client');
     await staff.locator('#amount').fill('216.00');

@@ -1,7 +1,11 @@
 // A second agency starts on its own, in the browser: the sign-up form, the emailed code, and the new
 // admin landing in Settings of an agency with the UK defaults; the demo's second agency has an admin too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'puppeteer';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, ElementHandle, Page } from 'puppeteer';
+import { pngOf } from '../support/files.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
 
 let app: RunningApp;
@@ -87,6 +91,7 @@ describe('opening an agency', () => {
       ['catalogue', 'done'],
       ['portal', 'done'],
       ['sender', 'to do'],
+      ['logo', 'to do'],
     ]);
     expect(await page.$eval('#getting-started', (e) => e.textContent)).toContain('UK defaults loaded');
     expect(await page.$eval('#getting-started li[data-item="branches"] a', (a) => a.getAttribute('href'))).toBe(
@@ -96,6 +101,51 @@ describe('opening an agency', () => {
     // An empty agency: none of the demo agency's jobs.
     await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });
     expect(await text()).not.toContain('JOB-000001');
+  });
+
+  it('lets the new admin upload the agency logo in Settings, and shows it in the header', async () => {
+    await page.goto(`${app.url}/settings`, { waitUntil: 'networkidle0' });
+    expect(await page.$('header [data-testid="agency-logo"]')).toBeNull();
+    expect(await page.$eval('#logo', (e) => e.textContent)).toContain('No logo yet');
+    const dir = mkdtempSync(join(tmpdir(), 'fettle-logo-e2e-'));
+    const upload = async (name: string, bytes: Buffer | string) => {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      const input = (await page.$('#logo input[type="file"]')) as ElementHandle<HTMLInputElement>;
+      await input.uploadFile(path);
+      // The enhanced form posts, then the page takes the answer (and the layout its new data).
+      await Promise.all([
+        page.waitForResponse((r) => r.url().includes('?/logo') && r.request().method() === 'POST'),
+        page.locator('#logo form button ::-p-text(Upload logo)').click(),
+      ]);
+      await page.waitForNetworkIdle();
+      await page.waitForSelector('#logo [role="alert"], #logo [role="status"]');
+      return page.$eval('#logo [role="alert"], #logo [role="status"]', (e) => e.textContent?.trim() ?? '');
+    };
+    try {
+      // A text file called .png is refused in words, and nothing changes.
+      expect(await upload('notes.png', 'not a picture')).toBe('notes.png is not a PNG or JPEG image');
+      expect(await page.$('header [data-testid="agency-logo"]')).toBeNull();
+
+      expect(await upload('oak.png', pngOf(240, 80))).toBe('Logo saved.');
+      // The header leads with it (loaded, not a broken image), named for the agency; Settings previews it.
+      await page.waitForSelector('header img[data-testid="agency-logo"]');
+      const header = await page.$eval('header img[data-testid="agency-logo"]', (img) => ({
+        alt: img.getAttribute('alt'),
+        loaded: img.complete && img.naturalWidth,
+      }));
+      expect(header).toEqual({ alt: 'Oak Lettings logo', loaded: 240 });
+      expect(await page.$('#logo [data-testid="logo-preview"]')).not.toBeNull();
+      expect(await page.$eval('#getting-started li[data-item="logo"]', (li) => li.className.includes('done'))).toBe(
+        true,
+      );
+      // On every console page, not just Settings.
+      await page.goto(`${app.url}/jobs`, { waitUntil: 'networkidle0' });
+      expect(await page.$('header img[data-testid="agency-logo"]')).not.toBeNull();
+      await screenshot(page, 'onboarding', '02b-logo-in-header');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the demo’s second agency has an admin who can change its settings', async () => {

@@ -2,7 +2,7 @@
 // a contractor creates their account with the emailed code, picks one of their two agencies, accepts
 // the job offered to them, starts it, adds a note with a photo, downloads the Job Sheet (a real PDF
 // with the job's details), and marks it complete. Another contractor can neither see nor act on it.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
@@ -10,7 +10,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Browser, HTTPRequest, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agencies, attachments, contractors, jobs, notifications } from '#db/schema/index.ts';
-import { PNG_1PX, TINY_PDF } from '../support/files.ts';
+import { PNG_1PX, pngOf, TINY_PDF } from '../support/files.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
 
 const EMAIL = 'eve@brightsparks.example';
@@ -591,6 +591,36 @@ describe('contractor portal on a phone', () => {
       await screenshot(pat, 'portal', '09-statement-phone');
     } finally {
       await close();
+    }
+  });
+
+  it("shows the agency's logo in the agency bar once the agency has one, on a phone", async () => {
+    // Both of Eve's agencies get a logo as Settings stores one (the upload is tested in logo.test.ts and onboarding).
+    for (const agency of await app.db.select().from(agencies)) {
+      const key = `${agency.id}/logo/e2e`;
+      mkdirSync(join(app.dataDir, 'files', agency.id, 'logo'), { recursive: true });
+      writeFileSync(join(app.dataDir, 'files', key), pngOf(120, 40));
+      await app.db
+        .update(agencies)
+        .set({ logoStorageKey: key, logoContentType: 'image/png', logoUpdatedAt: new Date() })
+        .where(eq(agencies.id, agency.id));
+    }
+    try {
+      await page.goto(`${app.url}/portal/jobs`, { waitUntil: 'networkidle0' });
+      const logo = await page.$eval('.agency-bar img[data-testid="agency-logo"]', (img) => ({
+        alt: img.getAttribute('alt'),
+        width: img.naturalWidth,
+        fits: img.getBoundingClientRect().right <= 390,
+        // The agency's name keeps more of the bar than the logo does.
+        nameWider:
+          (document.querySelector('.agency-bar .current strong')?.getBoundingClientRect().width ?? 0) >
+          img.getBoundingClientRect().width,
+      }));
+      expect(logo).toMatchObject({ width: 120, fits: true, nameWider: true });
+      expect(logo.alt).toMatch(/^(Harbour Lettings|Northgate Homes) logo$/);
+      await screenshot(page, 'portal', '11-agency-logo');
+    } finally {
+      await app.db.update(agencies).set({ logoStorageKey: null, logoContentType: null, logoUpdatedAt: null });
     }
   });
 

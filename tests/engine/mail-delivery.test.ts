@@ -17,6 +17,7 @@ import {
 import { agencies, emails } from '#db/schema/index.ts';
 import { createAuth } from '#lib/server/auth/auth.ts';
 import { callAuth } from '#lib/server/auth/dispatch.ts';
+import { inviteStaff } from '#lib/server/auth/invitations.ts';
 import { createDispatcher } from '#worker/embedded/dispatcher.ts';
 import { createEmbeddedEngine } from '#worker/engines/embedded.ts';
 import { createMailDeliverer } from '#worker/mail-deliverer.ts';
@@ -140,6 +141,40 @@ describe('mail delivery over SMTP', () => {
     });
     await expect.poll(() => t.smtp.received.length, { timeout: 10_000, interval: 20 }).toBe(3);
     expect(t.smtp.received[2]!.from).toBe(MAIL_FROM);
+  });
+
+  it("sends a staff invitation from the agency's sender name (its name when none is set), at the configured address", async () => {
+    const t = await setup();
+    const invite = (email: string) =>
+      inviteStaff(t.db, t.identityMailer, {
+        agencyId: t.fx.agency.id,
+        invitedBy: { userId: t.fx.staff.id, name: 'Sam Staff' },
+        email,
+        name: 'Nia Hire',
+        role: 'staff',
+        origin: ORIGIN,
+      });
+    // No sender name set: the agency's own name, as its jobs' emails have.
+    await invite('first.hire@example.test');
+    await expect.poll(() => t.smtp.received.length, { timeout: 10_000, interval: 20 }).toBe(1);
+    expect(t.smtp.received[0]).toMatchObject({
+      to: 'first.hire@example.test',
+      from: `${t.fx.agency.name} <no-reply@${DOMAIN}>`,
+    });
+
+    await t.db
+      .update(agencies)
+      .set({ emailSenderName: "O'Brien & Co, Lettings" })
+      .where(eq(agencies.id, t.fx.agency.id));
+    await invite('second.hire@example.test');
+    await expect.poll(() => t.smtp.received.length, { timeout: 10_000, interval: 20 }).toBe(2);
+    expect(t.smtp.received[1]).toMatchObject({
+      to: 'second.hire@example.test',
+      from: `"O'Brien & Co, Lettings" <no-reply@${DOMAIN}>`,
+    });
+    // Stored with its agency, in the identity lane (it goes ahead of notifications).
+    const [row] = await t.db.select().from(emails).where(eq(emails.to, 'second.hire@example.test'));
+    expect(row).toMatchObject({ agencyId: t.fx.agency.id, jobId: null, lane: 'auth' });
   });
 
   it('sends an identity email at once while 200 notifications wait, and the queue puts identity mail first', async () => {

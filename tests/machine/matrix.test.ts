@@ -130,7 +130,8 @@ function eventFor(state: JobState, now: string, type: JobEventType, actor: Actor
     case 'QUERY_INVOICE':
       return { type: 'QUERY_INVOICE', reason: 'The VAT is charged twice', actor, at: now };
     case 'RAISE_INVOICE':
-      return ev.raiseInvoice(now, actor);
+      // Re-raising an issued invoice credits it: a new number, the credit note's number and a reason.
+      return state.context.invoice ? ev.reRaiseInvoice(now, actor) : ev.raiseInvoice(now, actor);
     case 'RECORD_PAYMENT':
       return ev.payment(now, 'client', 24000, 'client-1', actor);
     case 'ADVANCE_DEADLINE':

@@ -36,6 +36,19 @@ const EVENTS: JobEvent[] = [
     actor: STAFF,
     at: hoursIn(7),
   },
+  // The invoice re-raised: INV-1 credited by CN-000001 and INV-2 issued on the same terms.
+  {
+    type: 'RAISE_INVOICE',
+    number: 'INV-2',
+    agentNetPence: 20000,
+    vatRateBp: 2000,
+    contractorTotalPence: 18000,
+    commissionPence: 5000,
+    creditNoteNumber: 'CN-000001',
+    creditReason: 'Billed to the wrong landlord',
+    actor: STAFF,
+    at: hoursIn(7.5),
+  },
   ...PAYMENT_LEGS.map((leg) => ev.payment(hoursIn(8), leg, EXPECTED[leg], leg)),
 ];
 
@@ -46,7 +59,14 @@ const EVENTS: JobEvent[] = [
  */
 function serializeState(snapshot: Snapshot): string {
   const c = snapshot.context;
-  const facts = [c.offeredTo, c.contractorId, !!c.contractorInvoice, !!c.invoice, c.payments.map((p) => p.key).sort()];
+  const facts = [
+    c.offeredTo,
+    c.contractorId,
+    !!c.contractorInvoice,
+    c.invoice?.number ?? null,
+    c.creditedInvoices.length,
+    c.payments.map((p) => p.key).sort(),
+  ];
   return JSON.stringify([snapshot.value, ...facts, c.declines.length > 0, c.recallCount > 0]);
 }
 
@@ -194,6 +214,33 @@ describe('simple paths along the storyline', () => {
       expect(context).toMatchObject({ contractorId: 'eve', assignment: 2, recallCount: 1 });
       expect(context.payments.find((p) => p.leg === 'contractor')?.amountPence).toBe(EXPECTED.contractor);
     }
+  });
+
+  test('to Payment Complete include a re-raise: INV-1 credited by CN-000001, INV-2 issued and paid', () => {
+    const reRaised = simplePaths('paymentComplete').filter((path) =>
+      eventsOf(path).some((e) => e.type === 'RAISE_INVOICE' && e.creditNoteNumber),
+    );
+    expect(reRaised.length).toBeGreaterThan(0);
+    for (const path of reRaised) {
+      const { context } = replay(path);
+      expect(context.invoice).toMatchObject({ number: 'INV-2', expected: EXPECTED });
+      expect(context.creditedInvoices).toEqual([
+        {
+          number: 'INV-1',
+          grossPence: 24000,
+          creditNoteNumber: 'CN-000001',
+          reason: 'Billed to the wrong landlord',
+          creditedAt: hoursIn(7.5),
+        },
+      ]);
+    }
+    // Never INV-2 first: only an issued invoice is credited, so a credit note is never the first raise.
+    for (const path of shortestPaths('paymentComplete'))
+      expect(
+        eventsOf(path)
+          .filter((e) => e.type === 'RAISE_INVOICE')
+          .map((e) => e.number)[0],
+      ).toBe('INV-1');
   });
 
   test('to Cancelled leave from every open state that can be cancelled', () => {

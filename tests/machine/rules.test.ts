@@ -265,6 +265,71 @@ describe('invoice warnings come before the invoice', () => {
   });
 });
 
+describe('an issued invoice is never edited: a re-raise credits it and issues a new one', () => {
+  const raise = (at: string, extra: Partial<EventOf<'RAISE_INVOICE'>>): JobEvent => ({
+    ...(ev.reRaiseInvoice(at) as EventOf<'RAISE_INVOICE'>),
+    ...extra,
+  });
+
+  test('the credited invoice is kept with its credit note and reason; the new one is current', () => {
+    const { state, now } = reach('closedInvoiced');
+    const next = step(state, raise(now, { agentNetPence: 21000 })).state;
+    expect(next.status).toBe('closed');
+    expect(next.context.invoice).toMatchObject({ number: 'INV-0002', agentGrossPence: 25200, raisedAt: now });
+    expect(next.context.invoice?.expected.client).toBe(25200);
+    expect(next.context.creditedInvoices).toEqual([
+      {
+        number: 'INV-0001',
+        grossPence: 24000,
+        creditNoteNumber: 'CN-000001',
+        reason: 'Billed to the wrong landlord',
+        creditedAt: now,
+      },
+    ]);
+    // And again: INV-0002 credited by CN-000002, INV-0003 current.
+    const third = step(next, raise(now, { number: 'INV-0003', creditNoteNumber: 'CN-000002', creditReason: 'VAT' }));
+    expect(third.state.context.creditedInvoices.map((c) => [c.number, c.creditNoteNumber])).toEqual([
+      ['INV-0001', 'CN-000001'],
+      ['INV-0002', 'CN-000002'],
+    ]);
+  });
+
+  test('a number issued before, a missing reason or a repeated credit note is refused with the reason', () => {
+    const { state, now } = reach('closedInvoiced');
+    expect(refused(state, raise(now, { number: ' inv-0001 ' }))).toBe(
+      'Invoice INV-0001 is already issued and cannot be edited: the corrected invoice needs a new number',
+    );
+    expect(refused(state, raise(now, { creditReason: '  ' }))).toBe(
+      'Re-raising credits invoice INV-0001 in full: a reason for the credit note is required',
+    );
+    expect(refused(state, raise(now, { creditNoteNumber: undefined }))).toBe('A credit note number is required');
+    const next = step(state, raise(now, {})).state;
+    expect(refused(next, raise(now, { number: 'INV-0001', creditNoteNumber: 'CN-000002' }))).toBe(
+      'Invoice INV-0001 was already credited (credit note CN-000001): the corrected invoice needs a new number',
+    );
+    expect(refused(next, raise(now, { number: 'INV-0003' }))).toBe('Credit note CN-000001 is already issued');
+  });
+
+  test('a re-raise decided on an invoice a colleague has re-raised since is refused, not applied to the new one', () => {
+    const { state, now } = reach('closedInvoiced');
+    expect(step(state, raise(now, { replaces: 'INV-0001' })).state.context.invoice?.number).toBe('INV-0002');
+    const next = step(state, raise(now, {})).state;
+    expect(refused(next, raise(now, { number: 'INV-0003', creditNoteNumber: 'CN-000002', replaces: 'INV-0001' }))).toBe(
+      "Invoice INV-0001 has been re-raised since you looked: the job's invoice is now INV-0002. Check it before re-raising",
+    );
+  });
+
+  test('a first raise credits nothing, and once paid the invoice is not re-raised', () => {
+    const { state, now } = reach('closed');
+    expect(refused(state, raise(now, { number: 'INV-0001' }))).toBe(
+      'The job has no invoice to credit: raise its first invoice without a credit note',
+    );
+    const invoiced = reach('closedInvoiced');
+    const paid = step(invoiced.state, ev.payment(invoiced.now, 'client', 1000)).state;
+    expect(refused(paid, raise(invoiced.now, {}))).toBe('Payments are already recorded against the invoice');
+  });
+});
+
 describe('payments', () => {
   test('a duplicate payment key is refused', () => {
     const { state, now } = reach('closedInvoiced');

@@ -88,6 +88,18 @@ export const ev = {
     actor,
     at,
   }),
+  /** The job's invoice re-raised: INV-0001 credited by CN-000001, the same terms again under a new number. */
+  reRaiseInvoice: (at: string, actor = STAFF, number = 'INV-0002', creditNoteNumber = 'CN-000001'): JobEvent => ({
+    type: 'RAISE_INVOICE',
+    number,
+    agentNetPence: 20000,
+    vatRateBp: 2000,
+    contractorTotalPence: 18000,
+    creditNoteNumber,
+    creditReason: 'Billed to the wrong landlord',
+    actor,
+    at,
+  }),
   payment: (
     at: string,
     leg: PaymentLeg,

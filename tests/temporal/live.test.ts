@@ -3,7 +3,7 @@
 // history, search attributes and memo, real timers. Skipped, with the reason printed, without one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { agencyInvoices, jobEvents, jobs } from '#db/schema/index.ts';
+import { agencyInvoices, creditNotes, jobEvents, jobs } from '#db/schema/index.ts';
 import { reprojectJob } from '#worker/jobs/reproject.ts';
 import { startUnstartedJobs } from '#worker/jobs/reconcile.ts';
 import { EngineUnavailable, EventRejected } from '#worker/engines/port.ts';
@@ -89,6 +89,28 @@ if (found.ok)
         contractorTotalPence: 6000,
         actor: staff,
       });
+      // Re-raised under Temporal: the projection credits INV-9 (its credit note, the row marked) and issues INV-9A.
+      await h.engine.send(id, {
+        type: 'RAISE_INVOICE',
+        number: 'INV-9A',
+        agentNetPence: 10000,
+        vatRateBp: 2000,
+        contractorTotalPence: 6000,
+        creditNoteNumber: 'CN-LIVE-1',
+        creditReason: 'Client name corrected',
+        actor: staff,
+      });
+      expect(
+        (await h.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, id)))
+          .map((r) => [r.number, r.creditNoteNumber])
+          .sort(),
+      ).toEqual([
+        ['INV-9', 'CN-LIVE-1'],
+        ['INV-9A', null],
+      ]);
+      expect(await h.db.select().from(creditNotes).where(eq(creditNotes.jobId, id))).toMatchObject([
+        { number: 'CN-LIVE-1', invoiceNumber: 'INV-9', grossPence: 12000, reason: 'Client name corrected' },
+      ]);
       await h.engine.send(id, {
         type: 'RECORD_PAYMENT',
         key: 'a',

@@ -16,6 +16,9 @@ if (!available && !required)
 
 interface Service {
   image?: string;
+  profiles?: string[];
+  environment?: Record<string, string>;
+  ports?: { published?: string; host_ip?: string }[];
   depends_on?: Record<string, { condition: string }>;
   volumes?: { source: string; target: string }[];
   entrypoint?: string[];
@@ -42,6 +45,21 @@ describe.runIf(available || required)('docker-compose.yml', () => {
     }
     expect(services.temporal?.depends_on?.['temporal-schema']?.condition).toBe('service_completed_successfully');
     expect(Object.values(services).some((s) => s.image?.includes('auto-setup'))).toBe(false);
+  });
+
+  it('adds a self-hosted postcodes.io only with the `postcodes` profile, and passes POSTCODES_IO_URL to the app', () => {
+    const { services } = read();
+    expect(Object.keys(services).filter((s) => s.startsWith('postcodes'))).toEqual([]);
+    expect(services.app?.environment).toHaveProperty('POSTCODES_IO_URL', '');
+    const withProfile = compose('--profile', 'postcodes', 'config', '--format', 'json');
+    expect(withProfile.status).toBe(0);
+    const all = (JSON.parse(withProfile.stdout) as { services: Record<string, Service> }).services;
+    expect(all['postcodes-io']?.image).toMatch(/^idealpostcodes\/postcodes\.io:/);
+    expect(all['postcodes-db']?.image).toMatch(/^idealpostcodes\/postcodes\.io\.db:/);
+    expect(all['postcodes-io']?.depends_on?.['postcodes-db']?.condition).toBe('service_healthy');
+    expect(all['postcodes-io']?.environment).toMatchObject({ POSTGRES_HOST: 'postcodes-db' });
+    // The app never waits for it: the lookup falls back while it starts.
+    expect(all.app?.depends_on).not.toHaveProperty('postcodes-io');
   });
 
   it('registers exactly the search attributes the workflows use, with their types', () => {

@@ -37,6 +37,16 @@ describe('readEnv', () => {
   });
 });
 
+describe('POSTCODES_IO_URL', () => {
+  it('is unset (no service) by default, and must be an http(s) URL when set', () => {
+    expect(readEnv({}).POSTCODES_IO_URL).toBeUndefined();
+    expect(readEnv({ POSTCODES_IO_URL: '' }).POSTCODES_IO_URL).toBeUndefined();
+    expect(readEnv({ POSTCODES_IO_URL: 'https://api.postcodes.io' }).POSTCODES_IO_URL).toBe('https://api.postcodes.io');
+    expect(() => readEnv({ POSTCODES_IO_URL: 'api.postcodes.io' })).toThrowError(/POSTCODES_IO_URL/);
+    expect(() => readEnv({ POSTCODES_IO_URL: 'ftp://postcodes.example' })).toThrowError(/POSTCODES_IO_URL/);
+  });
+});
+
 describe('ENGINE_CLOCK_OFFSET', () => {
   const H = 3_600_000;
 

@@ -99,6 +99,7 @@ export function staffEventTitle(
 /** What the console calls a record about a job kept outside its engine history (the audit log's action). */
 export const STAFF_RECORD_TITLE: Readonly<Record<string, string>> = {
   'finance.invoice_approved': 'Contractor invoice approved',
+  'finance.credit_note': 'Credit note issued',
 };
 
 /** The agency invoice's figures one RAISE_INVOICE set, as the machine reads them (job-machine.ts raiseInvoice). */

@@ -11,6 +11,20 @@ export const propertyFrom = (f: FormData) => ({
   lat: num(f, 'lat'),
   lng: num(f, 'lng'),
   accessNotes: optional(f, 'accessNotes'),
+  // The landlord picker: one of the agency's, none (''), or "new" with the inline landlord's fields. A form
+  // without the picker sends nothing, which leaves the landlord as it was.
+  ...(!f.has('landlordId')
+    ? {}
+    : text(f, 'landlordId') === 'new'
+      ? {
+          newLandlord: {
+            name: text(f, 'landlordName'),
+            email: text(f, 'landlordEmail'),
+            phone: text(f, 'landlordPhone'),
+            billingAddress: text(f, 'landlordAddress'),
+          },
+        }
+      : { landlordId: text(f, 'landlordId') }),
 });
 
 export const tenantFrom = (f: FormData) => ({

@@ -3,6 +3,7 @@ import { redirect } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
 import { agencies } from '#db/schema/index.ts';
 import { z } from 'zod';
+import { logoUrl } from '#lib/server/files/logo.ts';
 import { contractorMemberships, portalOffMessage, setActiveAgency } from '#lib/server/auth/memberships.ts';
 import { useRuntime } from '#worker/runtime-registry.ts';
 import type { LayoutServerLoad } from './$types';
@@ -34,7 +35,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
     contractorMemberships(db, { id: user.userId, email: user.email }),
     user.agencyId
       ? db
-          .select({ name: agencies.name })
+          .select({ name: agencies.name, logoKey: agencies.logoStorageKey, logoUpdatedAt: agencies.logoUpdatedAt })
           .from(agencies)
           .where(eq(agencies.id, user.agencyId))
           .then((r) => r[0] ?? null)
@@ -44,6 +45,8 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
   // An agency switching its portal off changes what the contractor sees: every portal page says why.
   return {
     agencyName: agency?.name ?? null,
+    /** The agency's logo in the agency bar (null: none). */
+    agencyLogoUrl: agency?.logoKey && user.agencyId ? logoUrl(user.agencyId, agency.logoUpdatedAt) : null,
     canSwitch: usable.length > 1,
     /** The contractor's other agencies that admit them: the agency bar switches to each in one click. */
     switchTo: usable

@@ -1,6 +1,7 @@
 // Server loads and actions call the API in-process with the request's user.
 import type { RequestEvent } from '@sveltejs/kit';
 import { useRuntime } from '#worker/runtime-registry.ts';
+import { sharedPostcodeLookup } from '../map/postcode-lookup.ts';
 import { createContext } from './context.ts';
 import { createCaller } from './root.ts';
 
@@ -13,6 +14,7 @@ export async function contextFor(event: Pick<RequestEvent, 'locals'>) {
     temporalUiUrl: runtime.temporalUiUrl,
     temporalNamespace: runtime.env.TEMPORAL_NAMESPACE,
     isochroneUrl: runtime.env.ISOCHRONE_URL,
+    postcodes: sharedPostcodeLookup(runtime.db, runtime.env.POSTCODES_IO_URL),
   });
 }
 

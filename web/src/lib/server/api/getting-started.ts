@@ -1,11 +1,11 @@
 // The "Getting started" card at the top of Settings: what a new agency's admin still has to set up, worked
 // out each time from the agency's own data (no checklist table to fall out of step). Each item links to the
-// settings section that does it. The logo is not on it: there is no logo upload yet.
+// settings section that does it, the logo included (Settings' Logo section: header, portal and PDFs).
 import type { agencies } from '#db/schema/index.ts';
 import { formatVatNumber } from '#workflows/vat.ts';
 
 export interface ChecklistItem {
-  key: 'address' | 'branches' | 'catalogue' | 'portal' | 'sender';
+  key: 'address' | 'branches' | 'catalogue' | 'portal' | 'sender' | 'logo';
   title: string;
   done: boolean;
   /** Where it stands now, in a sentence. */
@@ -22,7 +22,7 @@ export interface GettingStarted {
 
 type Agency = Pick<
   typeof agencies.$inferSelect,
-  'name' | 'address' | 'vatNumber' | 'portalEnabled' | 'emailSenderName'
+  'name' | 'address' | 'vatNumber' | 'portalEnabled' | 'emailSenderName' | 'logoStorageKey'
 >;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -82,6 +82,15 @@ export function gettingStarted(
         ? `Emails about your jobs come from "${agency.emailSenderName}".`
         : `Emails about your jobs come from "${agency.name}" (your agency name) until you set a sender name.`,
       href: '#agency',
+    },
+    {
+      key: 'logo',
+      title: 'Logo',
+      done: agency.logoStorageKey !== null,
+      detail: agency.logoStorageKey
+        ? 'Your logo is on your invoices, Job Sheets and statements, in the header and on the contractor portal.'
+        : 'Upload your logo (PNG or JPEG) for your invoices, Job Sheets and statements, the header and the portal.',
+      href: '#logo',
     },
   ];
   return { items, complete: items.every((i) => i.done) };

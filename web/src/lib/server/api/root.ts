@@ -5,7 +5,9 @@ import { contractorsRouter } from './routers/contractors.ts';
 import { coverageRouter } from './routers/coverage.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { financeRouter } from './routers/finance.ts';
+import { importsRouter } from './routers/imports.ts';
 import { jobsRouter } from './routers/jobs.ts';
+import { landlordsRouter } from './routers/landlords.ts';
 import { notificationsRouter } from './routers/notifications.ts';
 import { portalRouter } from './routers/portal.ts';
 import { propertiesRouter } from './routers/properties.ts';
@@ -16,9 +18,11 @@ import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
   jobs: jobsRouter,
+  imports: importsRouter,
   contractors: contractorsRouter,
   coverage: coverageRouter,
   directory: directoryRouter,
+  landlords: landlordsRouter,
   properties: propertiesRouter,
   tenants: tenantsRouter,
   settings: settingsRouter,

@@ -88,6 +88,8 @@ export async function inviteStaff(
   await sendEmail(db, mailer, {
     key: `invite:${row.id}`,
     to: email,
+    // Sent in the agency's name: From shows its sender name, as its jobs' emails do (mail-delivery.ts).
+    agencyId: input.agencyId,
     ...invitationEmail({
       url,
       agencyName: agency.name,

@@ -1,6 +1,6 @@
 // Reads over the finance tables: a job's financial position, a contractor's account, statements and
 // remittances. Every function takes the agency (and contractor) it is scoped to; callers authorise.
-import { and, asc, desc, eq, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { one } from '#db/rows.ts';
 import {
@@ -9,6 +9,7 @@ import {
   attachments,
   contractorInvoices,
   contractors,
+  creditNotes,
   jobs,
   paymentRuns,
   payments,
@@ -42,15 +43,25 @@ export function reconcile(
   return PAYMENT_LEGS.map((leg) => reconcileLeg(leg, expected[leg], ledger));
 }
 
+/** The job's current agency invoice: the one no credit note has cancelled. */
+export const currentInvoice = isNull(agencyInvoices.creditedAt);
+
+/** A credit note's number in the agency's sequence: CN-000001. */
+export const formatCreditNote = (n: number) => `CN-${String(n).padStart(6, '0')}`;
+
 export async function jobFinance(db: Database, job: typeof jobs.$inferSelect) {
   const one = <T>(rows: T[]) => rows[0] ?? null;
-  const [agency, invoice, contractorInvoice, ledger, contractor] = await Promise.all([
+  const [agency, invoice, contractorInvoice, ledger, contractor, credited, notes] = await Promise.all([
     db
       .select({ name: agencies.name, vatRateBp: agencies.vatRateBp })
       .from(agencies)
       .where(eq(agencies.id, job.agencyId))
       .then(one),
-    db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, job.id)).then(one),
+    db
+      .select()
+      .from(agencyInvoices)
+      .where(and(eq(agencyInvoices.jobId, job.id), currentInvoice))
+      .then(one),
     db
       .select({ invoice: contractorInvoices, documentName: attachments.fileName })
       .from(contractorInvoices)
@@ -67,10 +78,20 @@ export async function jobFinance(db: Database, job: typeof jobs.$inferSelect) {
           .where(eq(contractors.id, job.contractorId))
           .then(one)
       : null,
+    db
+      .select()
+      .from(agencyInvoices)
+      .where(and(eq(agencyInvoices.jobId, job.id), isNotNull(agencyInvoices.creditedAt)))
+      .orderBy(asc(agencyInvoices.seq)),
+    db.select().from(creditNotes).where(eq(creditNotes.jobId, job.id)).orderBy(asc(creditNotes.seq)),
   ]);
   return {
     vatRateBp: agency?.vatRateBp ?? 2000,
+    /** The current invoice: what the client owes (its gross is the client leg's expected amount). */
     invoice,
+    /** Earlier invoices of the job, each cancelled in full by one of `creditNotes`. Oldest first. */
+    creditedInvoices: credited,
+    creditNotes: notes,
     contractorInvoice: contractorInvoice
       ? { ...contractorInvoice.invoice, documentName: contractorInvoice.documentName }
       : null,
@@ -80,8 +101,12 @@ export async function jobFinance(db: Database, job: typeof jobs.$inferSelect) {
   };
 }
 
-/** A suggestion for the next agency invoice number: INV-<job reference>, unique by construction. */
-export const suggestedInvoiceNumber = (jobReference: string) => `INV-${jobReference.replace(/^JOB-/, '')}`;
+/**
+ * A suggestion for the job's next agency invoice number: INV-<job reference>, unique by construction; a re-raise
+ * (the job has issued `issued` invoices already) needs a new number: INV-<job reference>-2, -3, …
+ */
+export const suggestedInvoiceNumber = (jobReference: string, issued = 0) =>
+  `INV-${jobReference.replace(/^JOB-/, '')}${issued > 0 ? `-${issued + 1}` : ''}`;
 
 /** Contractor-leg payments to this contractor, with their job. */
 function contractorPayments(db: Database, agencyId: string, contractorId: string, extra?: SQL) {
@@ -303,7 +328,7 @@ export async function financeOverview(db: Database, agencyId: string) {
       .from(contractorInvoices)
       .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
       .innerJoin(contractors, eq(contractors.id, contractorInvoices.contractorId))
-      .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
+      .leftJoin(agencyInvoices, and(eq(agencyInvoices.jobId, contractorInvoices.jobId), currentInvoice))
       .where(
         and(
           eq(contractorInvoices.agencyId, agencyId),
@@ -393,11 +418,13 @@ export interface ClientMoney {
  * (owed to the agency, owed back to clients) over all of the agency's invoices, whatever the view shows.
  */
 export async function clientMoney(db: Database, agencyId: string, view: ClientMoneyView) {
-  const all = await clientMoneyRows(db, agencyId);
+  const [all, credits] = await Promise.all([clientMoneyRows(db, agencyId), agencyCreditNotes(db, agencyId)]);
   const shown = all.filter((r) => (view === 'all' ? true : view === 'open' ? r.state !== 'settled' : r.state === view));
   return {
     view,
     rows: shown,
+    /** Credit notes issued (newest first): each cancels an earlier invoice, replaced by the job's current one. */
+    creditNotes: credits,
     totals: {
       owedPence: all.reduce((sum, r) => sum + Math.max(0, r.outstandingPence), 0),
       owedBackPence: all.reduce((sum, r) => sum + Math.max(0, -r.outstandingPence), 0),
@@ -436,11 +463,42 @@ async function clientMoneyRows(db: Database, agencyId: string, jobIds?: string[]
     })
     .from(agencyInvoices)
     .innerJoin(jobs, eq(jobs.id, agencyInvoices.jobId))
-    .where(and(eq(agencyInvoices.agencyId, agencyId), jobIds ? inArray(agencyInvoices.jobId, jobIds) : undefined))
+    // The current invoice of each job: a credited one is owed by nobody (its credit note cancelled it).
+    .where(
+      and(
+        eq(agencyInvoices.agencyId, agencyId),
+        currentInvoice,
+        jobIds ? inArray(agencyInvoices.jobId, jobIds) : undefined,
+      ),
+    )
     .orderBy(asc(agencyInvoices.raisedAt), asc(jobs.reference));
   return rows.map((r) => ({
     ...r,
     outstandingPence: r.grossPence - r.paidPence,
     state: legState(r.grossPence, r.paidPence),
   }));
+}
+
+/** The agency's credit notes, newest first, with their job and the invoice that replaced the credited one. */
+export async function agencyCreditNotes(db: Database, agencyId: string, limit = 50) {
+  return db
+    .select({
+      id: creditNotes.id,
+      number: creditNotes.number,
+      jobId: creditNotes.jobId,
+      jobReference: jobs.reference,
+      invoiceNumber: creditNotes.invoiceNumber,
+      grossPence: creditNotes.grossPence,
+      reason: creditNotes.reason,
+      issuedAt: creditNotes.issuedAt,
+      clientName: creditNotes.clientName,
+      replacedBy: sql<
+        string | null
+      >`(select ${agencyInvoices.number} from ${agencyInvoices} where ${agencyInvoices.jobId} = ${creditNotes.jobId} and ${agencyInvoices.seq} = ${creditNotes.seq})`,
+    })
+    .from(creditNotes)
+    .innerJoin(jobs, eq(jobs.id, creditNotes.jobId))
+    .where(eq(creditNotes.agencyId, agencyId))
+    .orderBy(desc(creditNotes.issuedAt), desc(creditNotes.number))
+    .limit(limit);
 }

@@ -1,7 +1,7 @@
 // Payment runs: paying a contractor's approved invoices in one go, through the engine, with a remittance
 // advice to show for it. The finance router validates the form and calls createPaymentRun.
 import { TRPCError } from '@trpc/server';
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { one } from '#db/rows.ts';
 import { agencyInvoices, contractorInvoices, contractors, jobs, paymentRuns, payments } from '#db/schema/index.ts';
@@ -79,7 +79,10 @@ export async function createPaymentRun(
       })
       .from(contractorInvoices)
       .innerJoin(jobs, eq(jobs.id, contractorInvoices.jobId))
-      .leftJoin(agencyInvoices, eq(agencyInvoices.jobId, contractorInvoices.jobId))
+      .leftJoin(
+        agencyInvoices,
+        and(eq(agencyInvoices.jobId, contractorInvoices.jobId), isNull(agencyInvoices.creditedAt)),
+      )
       .where(
         and(
           eq(contractorInvoices.agencyId, agencyId),

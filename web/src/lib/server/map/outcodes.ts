@@ -1,7 +1,8 @@
 // Approximate centres of the postcode districts the demo uses (Bristol and central Manchester), so the
 // coverage map works with no internet and no postcode service. Each district is drawn as a circle of
 // `radiusKm` around its centre: a stand-in for the real boundary, good enough to see who covers where.
-// A real deployment would load the ONS postcode directory (or a boundary set) into a table instead.
+// It is the last source the postcode lookup asks (./postcode-lookup.ts), after postcodes.io and the districts
+// an operator imports from the ONS Postcode Directory (`npm run postcodes:import`).
 import { circleRing } from './isochrone.ts';
 
 export interface District {

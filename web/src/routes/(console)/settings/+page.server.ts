@@ -12,7 +12,16 @@ import {
   removedRow,
   text,
 } from '#lib/server/forms.ts';
+import { logoUrl, removeAgencyLogo, saveAgencyLogo } from '#lib/server/files/logo.ts';
+import { diskStore } from '#lib/server/files/storage.ts';
+import { useRuntime } from '#worker/runtime-registry.ts';
 import type { Actions, PageServerLoad } from './$types';
+
+/** The database and the file store the logo goes to. */
+async function files() {
+  const runtime = await useRuntime();
+  return { db: runtime.db, store: diskStore(runtime.env.DATA_DIR) };
+}
 
 export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
@@ -21,10 +30,29 @@ export const load: PageServerLoad = async (event) => {
     caller.settings.get(),
     admin ? caller.settings.gettingStarted() : null,
   ]);
-  return { ...settings, gettingStarted, isAdmin: admin };
+  const { logoStorageKey, logoUpdatedAt, ...agency } = settings.agency;
+  return {
+    ...settings,
+    agency,
+    logoUrl: logoStorageKey ? logoUrl(agency.id, logoUpdatedAt) : null,
+    gettingStarted,
+    isAdmin: admin,
+  };
 };
 
 export const actions: Actions = {
+  /** A new logo (multipart `logo`), replacing any it had: admins only, PNG or JPEG, sniffed and read in full. */
+  logo: formAction('logo', async (f, event) => {
+    const { db, store } = await files();
+    const file = f.get('logo');
+    return saveAgencyLogo(db, store, event.locals.user, file instanceof File && file.size > 0 ? file : null);
+  }),
+
+  removeLogo: formAction('removeLogo', async (_f, event) => {
+    const { db, store } = await files();
+    return { removed: await removeAgencyLogo(db, store, event.locals.user) };
+  }),
+
   agency: formAction(
     'agency',
     async (f, event) =>

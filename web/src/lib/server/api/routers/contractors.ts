@@ -8,7 +8,6 @@ import { z } from 'zod';
 import type { Database } from '#db/client.ts';
 import { certifications, contractorContacts, contractors, jobs, jobTypes, properties } from '#db/schema/index.ts';
 import { outcodeOf } from '#lib/postcode.ts';
-import { districtOf } from '#lib/server/map/outcodes.ts';
 import { ukDay } from '#workflows/time.ts';
 import { certStatus, openJobCounts, suggestCandidates } from '#lib/server/assignment/candidates.ts';
 import { router, staffProcedure } from '../trpc.ts';
@@ -16,6 +15,7 @@ import { escapeLike, optionalEmail, optionalPhone, optionalText } from '../text-
 import { emailAddress } from '#lib/server/email-address.ts';
 import { found, inAgency } from '../found.ts';
 import { auditedRows, conflictOnDuplicate, type Tx } from '../audited-save.ts';
+import { postcodesOf, type Context } from '../context.ts';
 
 const district = z.string().transform((v, ctx) => {
   const d = outcodeOf(v);
@@ -42,7 +42,7 @@ export const contractorInput = z
       .array(district)
       .max(80, 'At most 80 districts')
       .transform((xs) => [...new Set(xs)].sort()),
-    /** Where they work from: a postcode or district; its location comes from the offline district table unless lat/lng are given. */
+    /** Where they work from: a postcode or district; its location comes from the postcode lookup (its district's centre) unless lat/lng are given. */
     basePostcode: z
       .string()
       .max(10)
@@ -69,33 +69,34 @@ export const contractorInput = z
     if ((c.baseLat === undefined) !== (c.baseLng === undefined))
       ctx.addIssue({ code: 'custom', path: ['baseLat'], message: 'Give both latitude and longitude, or neither' });
   })
-  .superRefine(
-    (c, ctx) => {
-      if (c.baseLat === undefined && c.basePostcode && !districtOf(c.basePostcode))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['basePostcode'],
-          message: `No offline location for ${c.basePostcode}: enter latitude and longitude as well`,
-        });
-    },
-    // Only for a postcode that was read: one refused (too long, not a postcode) is still the text typed, and
-    // "no offline location" beside "too long" sends people looking for the wrong fix.
-    {
-      when: ({ issues }) =>
-        !issues.some(
-          (i) => !i.path?.length || i.path[0] === 'basePostcode' || i.path[0] === 'baseLat' || i.path[0] === 'baseLng',
-        ),
-    },
-  )
-  .transform(({ basePostcode, baseLat, baseLng, ...rest }) => {
-    const centre = basePostcode ? districtOf(basePostcode) : null;
-    return {
-      ...rest,
-      baseOutcode: basePostcode,
-      baseLat: baseLat ?? centre?.lat ?? null,
-      baseLng: baseLng ?? centre?.lng ?? null,
-    };
+  // Without typed coordinates the base is the district's centre, which needs the postcode lookup (a database
+  // and perhaps a service): `placeBase` fills it in once the input is otherwise valid.
+  .transform(({ basePostcode, baseLat, baseLng, ...rest }) => ({
+    ...rest,
+    baseOutcode: basePostcode,
+    baseLat: baseLat ?? null,
+    baseLng: baseLng ?? null,
+  }));
+
+/**
+ * The base's coordinates when only a postcode or district was given: the district's centre from the postcode
+ * lookup (postcodes.io, the imported ONS directory, the demo table). Unknown everywhere: refused beside the
+ * field, as the form shows it, asking for coordinates.
+ */
+async function placeBase(
+  ctx: Pick<Context, 'db' | 'postcodes'>,
+  input: z.output<typeof contractorInput>,
+): Promise<z.output<typeof contractorInput>> {
+  if (!input.baseOutcode || (input.baseLat != null && input.baseLng != null)) return input;
+  const centre = await postcodesOf(ctx).district(input.baseOutcode);
+  if (centre) return { ...input, baseLat: centre.lat, baseLng: centre.lng };
+  const message = `No offline location for ${input.baseOutcode}: enter latitude and longitude as well`;
+  throw new TRPCError({
+    code: 'BAD_REQUEST',
+    message,
+    cause: new z.ZodRealError([{ code: 'custom', path: ['basePostcode'], message, input: input.baseOutcode }]),
   });
+}
 
 export const certificationInput = z.object({
   contractorId: z.uuid(),
@@ -251,13 +252,14 @@ export const contractorsRouter = router({
   }),
 
   /** Create (no id) or update a contractor's profile. */
-  save: staffProcedure.input(contractorInput).mutation(({ ctx, input }) =>
-    ctx.db
+  save: staffProcedure.input(contractorInput).mutation(async ({ ctx, input }) => {
+    const placed = await placeBase(ctx, input);
+    return ctx.db
       .transaction(async (tx) => {
-        return contractorRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, input);
+        return contractorRows.save(tx, ctx.user, { agencyId: ctx.agencyId }, placed);
       })
-      .catch((e) => conflictOnDuplicate(e, `Another contractor already uses ${input.email}`)),
-  ),
+      .catch((e) => conflictOnDuplicate(e, `Another contractor already uses ${input.email}`));
+  }),
 
   /** Add (no id) or correct a certification; the expiry date decides whether it counts. */
   saveCertification: staffProcedure.input(certificationInput).mutation(({ ctx, input }) =>

@@ -4,10 +4,21 @@
 // (activities/finance/project.ts writes it in the same transaction). The contractor's side (their invoice,
 // account and statements) is in the portal router (portal-finance.ts).
 import { TRPCError } from '@trpc/server';
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '#db/client.ts';
-import { agencies, agencyInvoices, contractorInvoices, jobs, payments, properties } from '#db/schema/index.ts';
+import {
+  agencies,
+  agencyInvoices,
+  contractorInvoices,
+  creditNotes,
+  jobs,
+  landlords,
+  payments,
+  properties,
+} from '#db/schema/index.ts';
+import { one } from '#db/rows.ts';
+import { validateEvent } from '#workflows/job-host.ts';
 import { PAYMENT_LEGS } from '#workflows/model.ts';
 import { notify, settleNotifications } from '#activities/notify.ts';
 import { actorOf } from '#lib/server/auth/user.ts';
@@ -15,6 +26,7 @@ import {
   CLIENT_MONEY_VIEWS,
   clientMoney,
   financeOverview,
+  formatCreditNote,
   jobFinance,
   remittance,
   suggestedInvoiceNumber,
@@ -59,17 +71,36 @@ export const financeRouter = router({
   /** The job's Financial tab: agency invoice, contractor invoice, ledger and each leg's reconciliation. */
   job: staffProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
     const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
-    const finance = await jobFinance(ctx.db, job);
+    const [finance, [owner]] = await Promise.all([
+      jobFinance(ctx.db, job),
+      // The property's landlord, whom a new agency invoice is to unless staff name another client.
+      job.propertyId
+        ? ctx.db
+            .select({ name: landlords.name, billingAddress: landlords.billingAddress })
+            .from(properties)
+            .innerJoin(landlords, eq(landlords.id, properties.landlordId))
+            .where(and(eq(properties.id, job.propertyId), eq(properties.agencyId, ctx.agencyId)))
+        : [],
+    ]);
     return {
       job: { id: job.id, reference: job.reference, title: job.title, status: job.status },
       ...finance,
-      suggestedNumber: finance.invoice?.number ?? suggestedInvoiceNumber(job.reference),
+      landlord: owner ? { name: owner.name, address: owner.billingAddress?.replace(/\s*\n\s*/g, ', ') ?? '' } : null,
+      // A re-raise issues a new number: the suggestion is the job's next one, never one issued already.
+      suggestedNumber: suggestedInvoiceNumber(
+        job.reference,
+        finance.creditedInvoices.length + (finance.invoice ? 1 : 0),
+      ),
       canRaise: job.status === 'closed' && finance.payments.length === 0,
       canRecord: job.status === 'closed' && finance.invoice !== null,
     };
   }),
 
-  /** Raises (or, before any payment, re-raises) the agency's invoice. VAT comes from the agency's rate. */
+  /**
+   * Raises the agency's invoice, or (before any payment) re-raises it: an issued invoice is never edited, so a
+   * re-raise credits the current invoice in full with a credit note (the agency's next CN number, the reason
+   * staff give) and issues the new invoice under a new number. VAT comes from the agency's rate.
+   */
   raiseInvoice: staffProcedure
     .input(
       z.object({
@@ -82,39 +113,61 @@ export const financeRouter = router({
         /** A VAT invoice names its customer and their billing address: the landlord, or a named client. */
         clientName: z.string().trim().min(2, 'Enter who the invoice is to').max(120),
         clientAddress: z.string().trim().min(5, 'Enter the billing address').max(300),
+        /** Why the current invoice is credited (a re-raise only): printed on the credit note. */
+        creditReason: z.string().trim().max(500, 'Keep the reason for the credit note to 500 characters').optional(),
+        /** The invoice number the person saw as current (a re-raise): refused if a colleague re-raised it since. */
+        replaces: z.string().trim().max(50).optional(),
         /** Raise it although it charges nothing or less than the contractor's cost (the engine warns otherwise). */
         confirmed: z.boolean().default(false),
       }),
     )
     .mutation(async ({ ctx, input }) => {
       const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
-      const { jobId: _jobId, ...fields } = input;
+      const { jobId: _jobId, creditReason, ...fields } = input;
+      const number = input.number.trim();
+      // Every invoice number the agency has issued, credited ones included, stays that invoice's.
       const [taken] = await ctx.db
         .select({ jobId: agencyInvoices.jobId })
         .from(agencyInvoices)
         .where(
           and(
             eq(agencyInvoices.agencyId, ctx.agencyId),
-            eq(agencyInvoices.number, input.number.trim()),
+            sql`lower(${agencyInvoices.number}) = lower(${number})`,
             ne(agencyInvoices.jobId, job.id),
           ),
         );
       if (taken)
         throw new TRPCError({
           code: 'CONFLICT',
-          message: `Invoice number ${input.number.trim()} is already used on another job`,
+          message: `Invoice number ${number} is already used on another job`,
         });
       const agency = found(
         await ctx.db.select({ vatRateBp: agencies.vatRateBp }).from(agencies).where(eq(agencies.id, ctx.agencyId)),
         'Agency',
       );
-      const view = await ctx.engine.send(job.id, {
-        type: 'RAISE_INVOICE',
-        ...fields,
-        vatRateBp: agency.vatRateBp,
-        actor: actorOf(ctx.user),
-      });
-      return { status: view.status, invoice: view.context.invoice };
+      const actor = actorOf(ctx.user);
+      const event = { type: 'RAISE_INVOICE', ...fields, vatRateBp: agency.vatRateBp, actor } as const;
+      const current = await ctx.engine.get(job.id);
+      if (!current.context.invoice) {
+        const view = await ctx.engine.send(job.id, event);
+        return { status: view.status, invoice: view.context.invoice, creditNote: null };
+      }
+      // A re-raise: asked of the machine first (with a stand-in number), so a refused one spends no credit note
+      // number and the agency's sequence has no gaps from refusals.
+      const reRaise = { ...event, creditReason: creditReason ?? '' };
+      const refused = validateEvent(current, { ...reRaise, creditNoteNumber: 'CN-?', at: ctx.now().toISOString() });
+      if (refused) throw new TRPCError({ code: 'CONFLICT', message: refused });
+      const creditNoteNumber = formatCreditNote(
+        one(
+          await ctx.db
+            .update(agencies)
+            .set({ nextCreditNoteNumber: sql`${agencies.nextCreditNoteNumber} + 1` })
+            .where(eq(agencies.id, ctx.agencyId))
+            .returning({ next: agencies.nextCreditNoteNumber }),
+        ).next - 1,
+      );
+      const view = await ctx.engine.send(job.id, { ...reRaise, creditNoteNumber });
+      return { status: view.status, invoice: view.context.invoice, creditNote: creditNoteNumber };
     }),
 
   /** Records one payment. A resubmitted key is a success that records nothing (the ledger already has it). */
@@ -287,27 +340,71 @@ export const financeRouter = router({
   }),
 
   /** The agency invoice as printed: what the PDF shows. */
-  invoiceDocument: staffProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
-    const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
-    const [invoice] = await ctx.db.select().from(agencyInvoices).where(eq(agencyInvoices.jobId, job.id));
-    if (!invoice) throw new TRPCError({ code: 'NOT_FOUND', message: 'No invoice has been raised for this job' });
-    const agency = found(await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId)), 'Agency');
-    const [property] = job.propertyId
-      ? await ctx.db.select().from(properties).where(eq(properties.id, job.propertyId))
-      : [];
-    return {
-      invoice,
-      job: { reference: job.reference, title: job.title, completedAt: job.completedAt },
-      agency: {
-        name: agency.name,
-        email: agency.email,
-        phone: agency.phone,
-        address: agency.address,
-        vatNumber: agency.vatNumber,
-      },
-      property: property
-        ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l)
-        : [],
-    };
-  }),
+  invoiceDocument: staffProcedure
+    /** `number`: one of the job's invoices by number, a credited one included (a copy as issued); else the current. */
+    .input(z.object({ jobId: z.uuid(), number: z.string().trim().min(1).max(50).optional() }))
+    .query(async ({ ctx, input }) => {
+      const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
+      const [invoice] = await ctx.db
+        .select()
+        .from(agencyInvoices)
+        .where(
+          and(
+            eq(agencyInvoices.jobId, job.id),
+            input.number ? eq(agencyInvoices.number, input.number) : isNull(agencyInvoices.creditedAt),
+          ),
+        );
+      if (!invoice)
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message: input.number ? `No invoice ${input.number} on this job` : 'No invoice has been raised for this job',
+        });
+      const agency = found(await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId)), 'Agency');
+      const [property] = job.propertyId
+        ? await ctx.db.select().from(properties).where(eq(properties.id, job.propertyId))
+        : [];
+      return {
+        invoice,
+        job: { reference: job.reference, title: job.title, completedAt: job.completedAt },
+        agency: {
+          name: agency.name,
+          email: agency.email,
+          phone: agency.phone,
+          address: agency.address,
+          vatNumber: agency.vatNumber,
+        },
+        property: property
+          ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l)
+          : [],
+      };
+    }),
+
+  /** A credit note of the job as printed: what its PDF shows. */
+  creditNoteDocument: staffProcedure
+    .input(z.object({ jobId: z.uuid(), number: z.string().trim().min(1).max(50) }))
+    .query(async ({ ctx, input }) => {
+      const job = await findJobInScope(ctx.db, input.jobId, staffScope(ctx));
+      const [note] = await ctx.db
+        .select()
+        .from(creditNotes)
+        .where(and(eq(creditNotes.jobId, job.id), eq(creditNotes.number, input.number)));
+      if (!note) throw new TRPCError({ code: 'NOT_FOUND', message: `No credit note ${input.number} on this job` });
+      const [replacement] = await ctx.db
+        .select({ number: agencyInvoices.number })
+        .from(agencyInvoices)
+        .where(and(eq(agencyInvoices.jobId, job.id), eq(agencyInvoices.seq, note.seq)));
+      const agency = found(await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId)), 'Agency');
+      return {
+        creditNote: note,
+        replacedBy: replacement?.number ?? null,
+        job: { reference: job.reference, title: job.title },
+        agency: {
+          name: agency.name,
+          email: agency.email,
+          phone: agency.phone,
+          address: agency.address,
+          vatNumber: agency.vatNumber,
+        },
+      };
+    }),
 });

@@ -27,7 +27,7 @@ import { findJobInScope as findJob } from '../scope.ts';
 import { loadJobDetail } from '../job-detail.ts';
 import { optionalEmail, optionalPhone, singleLineText } from '../text-input.ts';
 import { memberProcedure, router, staffProcedure } from '../trpc.ts';
-import { propertyAddress, saveProperty } from './properties.ts';
+import { locateProperty, propertyAddress, saveProperty } from './properties.ts';
 
 const DESCRIPTION_HTML: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'h3', 'h4', 'a'],
@@ -172,10 +172,11 @@ export const jobsRouter = router({
       'priority',
     );
     const { newTenant, newProperty, ...fields } = input;
+    const located = newProperty ? await locateProperty(ctx, newProperty) : {};
     // Everything else is validated first, so a refused job leaves no stray property or tenant behind. A new
     // property is added (and audited) as the properties form adds one; with a new tenant, both or neither.
     const { property, tenantId } = await ctx.db.transaction(async (tx) => {
-      const property = onFile ?? (newProperty && (await saveProperty(tx, ctx.user, newProperty)));
+      const property = onFile ?? (newProperty && (await saveProperty(tx, ctx.user, { ...newProperty, ...located })));
       if (!property) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose the property' });
       if (!newTenant) return { property, tenantId: input.tenantId };
       const row = one(

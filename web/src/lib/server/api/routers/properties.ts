@@ -2,7 +2,7 @@
 // because coverage and the map match on the district.
 import { and, asc, count, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { branches, jobs, properties, tenants } from '#db/schema/index.ts';
+import { branches, jobs, landlords, properties, tenants } from '#db/schema/index.ts';
 import { UNRESOLVED_STATUSES } from '#workflows/model.ts';
 import { normalisePostcode, outcodeOf } from '#lib/postcode.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
@@ -10,6 +10,8 @@ import { router, staffProcedure } from '../trpc.ts';
 import { escapeLike, optionalText } from '../text-input.ts';
 import { found, inAgency, type Tx } from '../found.ts';
 import { auditedRows } from '../audited-save.ts';
+import { postcodesOf, type Context } from '../context.ts';
+import { landlordFields, saveLandlord } from './landlords.ts';
 
 /** A property's address and branch, as staff type them: the rules every way of adding a property shares (the
  * properties form, and a new job's "Add this property"). */
@@ -42,10 +44,18 @@ export const propertyInput = propertyAddress
     lat: z.number().min(49).max(61).optional(),
     lng: z.number().min(-9).max(2.5).optional(),
     accessNotes: optionalText(1000),
+    /** The agency's landlord who owns it; '' for none; absent leaves it as it is. */
+    landlordId: z.uuid().or(z.literal('')).optional(),
+    /** A landlord added with the property (in place of `landlordId`). */
+    newLandlord: landlordFields.optional(),
   })
   .refine((p) => (p.lat === undefined) === (p.lng === undefined), {
     path: ['lat'],
     message: 'Give both latitude and longitude, or neither',
+  })
+  .refine((p) => !(p.newLandlord && p.landlordId), {
+    path: ['landlordId'],
+    message: 'Choose a landlord or add a new one, not both',
   });
 
 const propertyRows = auditedRows(properties, 'Property', { create: 'property.create', update: 'property.update' });
@@ -116,7 +126,7 @@ export const propertiesRouter = router({
 
   get: staffProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
     const property = found(await inAgency(ctx.db, properties, ctx.agencyId, input.id), 'Property');
-    const [people, recent] = await Promise.all([
+    const [people, recent, owner] = await Promise.all([
       ctx.db.select().from(tenants).where(eq(tenants.propertyId, property.id)).orderBy(asc(tenants.name)),
       ctx.db
         .select({
@@ -130,14 +140,41 @@ export const propertiesRouter = router({
         .where(and(eq(jobs.agencyId, ctx.agencyId), eq(jobs.propertyId, property.id)))
         .orderBy(desc(jobs.createdAt))
         .limit(20),
+      property.landlordId
+        ? ctx.db
+            .select()
+            .from(landlords)
+            .where(and(eq(landlords.id, property.landlordId), eq(landlords.agencyId, ctx.agencyId)))
+        : [],
     ]);
-    return { property, tenants: people, jobs: recent };
+    return { property, tenants: people, jobs: recent, landlord: owner[0] ?? null };
   }),
 
-  save: staffProcedure
-    .input(propertyInput)
-    .mutation(({ ctx, input }) => ctx.db.transaction((tx) => saveProperty(tx, ctx.user, input))),
+  save: staffProcedure.input(propertyInput).mutation(async ({ ctx, input }) => {
+    const located = await locateProperty(ctx, input);
+    return ctx.db.transaction((tx) => saveProperty(tx, ctx.user, { ...input, ...located }));
+  }),
 });
+
+/**
+ * Where a property is when staff did not say: its postcode's own position from the postcode lookup
+ * (postcodes.io), asked before the transaction. Best effort: no answer (no service, unknown postcode, an
+ * outage, a timeout) leaves it unplaced, and the save goes ahead. A district's centre is not used: the map
+ * would then call the property's position exact.
+ */
+export async function locateProperty(
+  ctx: Pick<Context, 'db' | 'postcodes'>,
+  input: { postcode: string; lat?: number; lng?: number },
+): Promise<{ lat?: number; lng?: number }> {
+  if (input.lat !== undefined && input.lng !== undefined) return {};
+  try {
+    const place = await postcodesOf(ctx).postcode(input.postcode);
+    return place ? { lat: place.lat, lng: place.lng } : {};
+  } catch (e) {
+    console.warn(`No position for ${input.postcode}: ${(e as Error).message}`);
+    return {};
+  }
+}
 
 type Staff = Extract<SessionUser, { kind: 'staff' }>;
 
@@ -149,12 +186,16 @@ export async function saveProperty(
   tx: Tx,
   user: Staff,
   input: z.output<typeof propertyAddress> &
-    Partial<Pick<z.output<typeof propertyInput>, 'id' | 'lat' | 'lng' | 'accessNotes'>>,
+    Partial<Pick<z.output<typeof propertyInput>, 'id' | 'lat' | 'lng' | 'accessNotes' | 'landlordId' | 'newLandlord'>>,
 ) {
-  const { id, ...rest } = input;
+  const { id, landlordId: chosen, newLandlord, ...rest } = input;
   if (rest.branchId) found(await inAgency(tx, branches, user.agencyId, rest.branchId), 'Branch');
+  if (chosen) found(await inAgency(tx, landlords, user.agencyId, chosen), 'Landlord');
+  // A landlord added inline is saved (and audited) first, in the same transaction as the property.
+  const landlordId = newLandlord ? (await saveLandlord(tx, user, newLandlord)).id : chosen;
   const values = {
     ...rest,
+    ...(landlordId === undefined ? {} : { landlordId: landlordId || null }),
     branchId: rest.branchId ?? null,
     lat: rest.lat ?? null,
     lng: rest.lng ?? null,

@@ -5,11 +5,12 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const caller = await api(event);
-  const [detail, options] = await Promise.all([
+  const [detail, options, landlords] = await Promise.all([
     orNotFound('Property', caller.properties.get({ id: event.params.id })),
     caller.directory.options(),
+    caller.landlords.list({}),
   ]);
-  return { ...detail, branches: options.branches, justCreated: event.url.searchParams.has('saved') };
+  return { ...detail, branches: options.branches, landlords, justCreated: event.url.searchParams.has('saved') };
 };
 
 export const actions: Actions = {

@@ -3,9 +3,11 @@ import { propertyFrom } from '#lib/server/directory-inputs.ts';
 import { createAction } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async (event) => ({
-  branches: (await (await api(event)).directory.options()).branches,
-});
+export const load: PageServerLoad = async (event) => {
+  const caller = await api(event);
+  const [options, landlords] = await Promise.all([caller.directory.options(), caller.landlords.list({})]);
+  return { branches: options.branches, landlords };
+};
 
 export const actions: Actions = {
   default: createAction(

@@ -25,6 +25,7 @@ const FIELDS = {
   paidOn: 'date paid',
   clientName: 'name of who the invoice is to',
   clientAddress: 'billing address',
+  creditReason: 'reason for the credit note',
 } satisfies FieldNames;
 const inPounds = (k: keyof typeof FIELDS) => `Enter the ${FIELDS[k]} in pounds, e.g. 120.50`;
 
@@ -37,6 +38,10 @@ export const actions: Actions = {
         number: trimmed(f, 'number'),
         clientName: trimmed(f, 'clientName'),
         clientAddress: trimmed(f, 'clientAddress'),
+        // Only a re-raise has the field: it credits the current invoice, for this reason.
+        ...(f.has('creditReason')
+          ? { creditReason: trimmed(f, 'creditReason'), replaces: trimmed(f, 'replaces') }
+          : {}),
         ...pounds(
           f,
           { required: ['agentNetPence', 'contractorTotalPence'], optional: ['commissionPence', 'budgetPence'] },

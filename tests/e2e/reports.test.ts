@@ -163,6 +163,19 @@ describe('reporting a repair from a phone', () => {
     );
     expect(photos).toEqual(['bucket.png', 'ceiling.png']);
     expect(await textOf(staff, 'main')).toContain('Water pouring through the bathroom ceiling');
+
+    // Staff share the page: the inbox names it, and each property's page links tenants to their own home.
+    await staff.goto(`${app.url}/reports`, { waitUntil: 'networkidle0' });
+    expect(await staff.$eval('[data-testid="report-page-link"]', (a) => a.getAttribute('href'))).toBe(
+      `${app.url}/report/harbour`,
+    );
+    const [home] = await app.sql<{ id: string }[]>`select id from properties where line1 = '7 Cotham Hill'`;
+    await staff.goto(`${app.url}/properties/${home!.id}`, { waitUntil: 'networkidle0' });
+    const link = await staff.$eval('[data-testid="property-report-link"]', (a) => a.getAttribute('href'));
+    expect(link).toBe(`${app.url}/report/harbour?property=${home!.id}`);
+    await tenant.goto(link!, { waitUntil: 'networkidle0' });
+    expect(await textOf(tenant, '[data-testid="linked-home"]')).toBe('7 Cotham Hill, BS6 6LA');
+    expect(await tenant.$('#postcode')).toBeNull();
     await context.close();
   });
 });

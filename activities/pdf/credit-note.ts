@@ -22,6 +22,8 @@ interface CreditNoteData {
     phone: string | null;
     address: string | null;
     vatNumber: string | null;
+    /** The agency's logo, drawn top right (activities/pdf/logo.ts); none: no logo. */
+    logo?: Buffer | null;
   };
   clientName: string | null;
   clientAddress: string | null;
@@ -46,6 +48,7 @@ export function renderCreditNote(data: CreditNoteData): Promise<Buffer> {
     title: `Credit note ${data.number}`,
     author: data.agency.name,
     createdAt: data.generatedAt,
+    logo: data.agency.logo,
   });
   const contact = [data.agency.phone, data.agency.email].filter(Boolean).join(' · ');
   title(`CREDIT NOTE ${data.number}`, [data.agency.name, contact].filter(Boolean).join(' · '));

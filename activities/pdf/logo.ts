@@ -1,5 +1,6 @@
-// The agency's logo on its documents (agency invoice, Job Sheet, remittance advice, statement): a PNG or JPEG
-// drawn into a fixed box at the top right of the first page, scaled to fit and keeping its aspect ratio.
+// The agency's logo on its documents (agency invoice and credit note, Job Sheet, remittance advice,
+// statement): a PNG or JPEG drawn into a fixed box at the top right of the first page, scaled to fit and
+// keeping its aspect ratio.
 //
 // pdfkit decodes some PNGs only while the document is being written, in a callback that throws on bad data:
 // an unreadable logo would crash the process, not just fail one PDF. So a logo is read in full here when it

@@ -1,7 +1,7 @@
 // The agency's logo, over a real database and file store: an admin uploads it in Settings (a PNG or JPEG, its
 // type sniffed from the bytes, at most 1 MB; SVG and anything else refused in a sentence), replaces or removes
-// it, and it heads every PDF the agency's people download: the agency invoice, the Job Sheet, the remittance
-// advice and the statement. Served only to the agency's own people.
+// it, and it heads every PDF the agency's people download: the agency invoice and its credit notes, the Job
+// Sheet, the remittance advice and the statement. Served only to the agency's own people.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,7 +197,7 @@ describe('uploading the agency logo', () => {
 });
 
 describe('the logo on the PDFs', () => {
-  it('heads the agency invoice, the Job Sheet, the remittance advice and the statement when set, and only then', async () => {
+  it('heads the agency invoice, its credit note, the Job Sheet, the remittance advice and the statement when set, and only then', async () => {
     const staff = callerFor(database.db, staffOf(fx));
     const pat = callerFor(database.db, contractorOf(fx, 0));
     const { id } = await staff.jobs.create({ title: 'Leaking tap', priorityCode: 'P2', propertyId: fx.property.id });
@@ -236,6 +236,16 @@ describe('the logo on the PDFs', () => {
       agentNetPence: 12_000,
       contractorTotalPence: 10_000,
     });
+    // Corrected before any payment: a credit note for INV-L1 and INV-L2 in its place.
+    const { creditNote } = await staff.finance.raiseInvoice({
+      clientName: 'Lee Landlord',
+      clientAddress: '9 Billing Road, Bristol BS1 4ST',
+      jobId: id,
+      number: 'INV-L2',
+      agentNetPence: 12_500,
+      contractorTotalPence: 10_000,
+      creditReason: 'Price agreed with the landlord',
+    });
     const run = await staff.finance.createPaymentRun({
       contractorId: fx.contractors[0].id,
       invoiceIds: [inv!.id],
@@ -249,6 +259,12 @@ describe('the logo on the PDFs', () => {
       const out: Record<string, { painted: number; xobject: boolean }> = {};
       const downloads: [string, string, SessionUser, Record<string, string>, string?][] = [
         ['invoice', '(console)/jobs/[id=uuid]/finance/invoice.pdf', staffOf(fx), { id }],
+        [
+          'credit note',
+          '(console)/jobs/[id=uuid]/finance/credit-notes/[number]',
+          staffOf(fx),
+          { id, number: creditNote! },
+        ],
         ['job sheet', 'api/jobs/[id=uuid]/job-sheet.pdf', contractorOf(fx, 0), { id }],
         [
           'remittance (staff)',

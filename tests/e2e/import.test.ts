@@ -94,7 +94,10 @@ describe('CSV import', () => {
     await page.locator('#landlordName').fill('Noor Newowner');
     await page.locator('#landlordEmail').fill('noor@owners.example');
     await page.locator('button::-p-text(Save property)').click();
-    await page.waitForSelector('::-p-text(Noor Newowner)');
+    // The property's landlord line, not the picker's new option or the typed name, says the save is done.
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="landlord"]')?.textContent?.includes('Noor Newowner'),
+    );
     await page.reload({ waitUntil: 'networkidle0' });
     expect(await page.$eval('[data-testid="landlord"]', (e) => e.textContent)).toContain('Noor Newowner');
   });

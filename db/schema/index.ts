@@ -6,3 +6,4 @@ export * from './messages.ts';
 export * from './auth.ts';
 export * from './finance.ts';
 export * from './postcodes.ts';
+export * from './reports.ts';

@@ -6,7 +6,8 @@
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobs, tenants } from '#db/schema/index.ts';
+import { jobs, repairReports, tenants } from '#db/schema/index.ts';
+import { NO_FACTS } from '#workflows/report-rules.ts';
 import { createContext } from '#lib/server/api/context.ts';
 import { appRouter, createCaller } from '#lib/server/api/root.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
@@ -41,6 +42,27 @@ interface Row {
   /** The procedure's input, or a promise of it. */
   input: (s: Scenario) => unknown;
   cells: Record<Role, Cell>;
+}
+
+/** A confirmed tenant's report in agency A's inbox, about the property of A's job. */
+async function newReport(s: Scenario): Promise<string> {
+  const [report] = await db.db
+    .insert(repairReports)
+    .values({
+      agencyId: s.a.agency.id,
+      propertyId: s.a.property.id,
+      addressLine1: '1 Test Street',
+      postcode: 'SW1A 1AA',
+      reporterName: 'Rita Reporter',
+      reporterEmail: 'rita@example.test',
+      category: 'leak',
+      description: 'Dripping tap in the kitchen',
+      facts: NO_FACTS,
+      suggestedPriority: 'P2',
+      status: 'new',
+    })
+    .returning({ id: repairReports.id });
+  return report!.id;
 }
 
 const staffOnly = (input: Row['input'], b: Cell = ALLOW): Row => ({
@@ -105,6 +127,19 @@ const MATRIX: Record<string, Row> = {
   'audit.list': adminOnly(() => ({})),
   'audit.options': adminOnly(() => ({})),
   'notifications.list': staffOnly(() => ({})),
+  'reports.list': staffOnly(() => ({})),
+  'reports.newCount': staffOnly(() => undefined),
+  'reports.selfFixed': staffOnly(() => undefined),
+  'reports.get': staffOnly(async (s) => ({ id: await newReport(s) }), B_NOT_FOUND),
+  'reports.convert': staffOnly(
+    async (s) => ({ id: await newReport(s), title: 'Dripping tap', priorityCode: 'P2' }),
+    B_NOT_FOUND,
+  ),
+  'reports.merge': staffOnly(async (s) => ({ id: await newReport(s), jobId: s.jobId }), B_NOT_FOUND),
+  'reports.close': staffOnly(
+    async (s) => ({ id: await newReport(s), reason: 'The freeholder has fixed it already.' }),
+    B_NOT_FOUND,
+  ),
   'notifications.unreadCount': staffOnly(() => undefined),
   'notifications.markRead': staffOnly(() => ({ ids: [1] })),
   'settings.get': staffOnly(() => undefined),

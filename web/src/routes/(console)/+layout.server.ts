@@ -12,10 +12,12 @@ export const load: LayoutServerLoad = async (event) => {
   if (locals.user.kind !== 'staff') redirect(303, '/portal');
   event.depends('app:notifications');
   const { agencyId } = locals.user;
-  const [{ count }, agencyBrand] = await Promise.all([
-    (await api(event)).notifications.unreadCount(),
+  const caller = await api(event);
+  const [{ count }, reports, agencyBrand] = await Promise.all([
+    caller.notifications.unreadCount(),
+    caller.reports.newCount(),
     // The agency's logo leads the header (the root layout reads it from page.data).
     useRuntime().then(({ db }) => agencyBranding(db, agencyId)),
   ]);
-  return { unreadNotifications: count, isAdmin: locals.user.role === 'admin', agencyBrand };
+  return { unreadNotifications: count, newReports: reports.count, isAdmin: locals.user.role === 'admin', agencyBrand };
 };

@@ -11,6 +11,7 @@ import { landlordsRouter } from './routers/landlords.ts';
 import { notificationsRouter } from './routers/notifications.ts';
 import { portalRouter } from './routers/portal.ts';
 import { propertiesRouter } from './routers/properties.ts';
+import { reportsRouter } from './routers/reports.ts';
 import { settingsRouter } from './routers/settings.ts';
 import { tenantsRouter } from './routers/tenants.ts';
 import { createCallerFactory, router } from './trpc.ts';
@@ -29,6 +30,7 @@ export const appRouter = router({
   portal: portalRouter,
   finance: financeRouter,
   audit: auditRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -52,14 +52,13 @@ function mayUpload(scope: { contractorId: string | null }, job: { contractorId: 
   return scope.contractorId === null || job.contractorId === scope.contractorId;
 }
 
-const safeName = (name: string) => name.replace(/[^\w.\- ()]+/g, '_').slice(-120) || 'file';
-
-export async function saveAttachment(
-  db: Database,
-  store: FileStore,
-  input: { agencyId: string; jobId: string; uploadedBy: string; file: File; kind?: AttachmentKind },
-) {
-  const { file } = input;
+/**
+ * The one file check every upload path makes (job attachments, and the photos of a tenant's repair report):
+ * not empty, not over the size cap, and a photo or PDF by its bytes, whatever the browser said it was.
+ */
+export async function checkUpload(
+  file: File,
+): Promise<{ bytes: Uint8Array; mime: string; natural: 'photo' | 'document' }> {
   if (file.size === 0) throw new UploadRejected(`${file.name} is empty`);
   if (file.size > MAX_UPLOAD_BYTES)
     throw new UploadRejected(`${file.name} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
@@ -67,6 +66,19 @@ export async function saveAttachment(
   const sniffed = await fileTypeFromBuffer(bytes);
   const natural = sniffed && ALLOWED.get(sniffed.mime as never);
   if (!sniffed || !natural) throw new UploadRejected(`${file.name} is not a photo (JPEG, PNG, WebP, HEIC) or a PDF`);
+  return { bytes, mime: sniffed.mime, natural };
+}
+
+/** A file's name as stored and shown: no path or markup characters. */
+export const safeName = (name: string) => name.replace(/[^\w.\- ()]+/g, '_').slice(-120) || 'file';
+
+export async function saveAttachment(
+  db: Database,
+  store: FileStore,
+  input: { agencyId: string; jobId: string; uploadedBy: string; file: File; kind?: AttachmentKind },
+) {
+  const { file } = input;
+  const { bytes, mime, natural } = await checkUpload(file);
   const key = await store.put(`${input.agencyId}/${input.jobId}`, bytes);
   const row = one(
     await db
@@ -77,7 +89,7 @@ export async function saveAttachment(
         uploadedBy: input.uploadedBy,
         kind: input.kind ?? natural,
         fileName: safeName(file.name),
-        contentType: sniffed.mime,
+        contentType: mime,
         sizeBytes: bytes.byteLength,
         storageKey: key,
       })

@@ -4,13 +4,14 @@
 //
 // Every request is answered alike whether or not the email already has an account (no account discovery):
 // the owner of an existing account is emailed why no code came, and the sign-up can never complete.
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { hashPassword } from 'better-auth/crypto';
 import { and, count, eq, gt, sql } from 'drizzle-orm';
 import type { Database } from '#db/client.ts';
 import { agencySignUps, authAccounts, users } from '#db/schema/index.ts';
 import { sendEmail, type Mailer } from '#activities/mailer.ts';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/invitations.ts';
+import { codeHash, codeMatches, newCode } from '../auth/codes.ts';
 import { agencySignUpCodeEmail, existingAccountEmail } from '../auth/messages.ts';
 import { openAgency } from '#worker/agencies/open-agency.ts';
 import type { NewAgency } from './agency.ts';
@@ -23,8 +24,6 @@ export const SIGN_UPS_PER_HOUR = 5;
 
 /** A refusal a person can act on; anything else is a bug. */
 export class SignUpError extends Error {}
-
-const codeHash = (id: string, code: string) => createHash('sha256').update(`${id}:${code}`).digest('hex');
 
 export async function startAgencySignUp(
   db: Database,
@@ -45,7 +44,7 @@ export async function startAgencySignUp(
     .from(users)
     .where(sql`lower(${users.email}) = ${email}`);
   const id = randomUUID();
-  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  const code = newCode();
   await db.insert(agencySignUps).values({
     id,
     agencyName: input.agencyName,
@@ -100,9 +99,7 @@ export async function completeAgencySignUp(
     const [row] = await tx.select().from(agencySignUps).where(eq(agencySignUps.id, input.id)).for('update');
     if (!row || row.completedAt || row.expiresAt <= input.now || row.attempts >= SIGN_UP_CODE_TRIES)
       return { refused: 'This sign-up has expired or its code was used up. Start again to get a new code.' };
-    const expected = Buffer.from(row.codeHash, 'hex');
-    const given = Buffer.from(codeHash(row.id, code), 'hex');
-    if (!/^\d{6}$/.test(code) || !timingSafeEqual(expected, given)) {
+    if (!codeMatches(row.id, code, row.codeHash)) {
       await tx
         .update(agencySignUps)
         .set({ attempts: sql`${agencySignUps.attempts} + 1` })

@@ -1,4 +1,7 @@
+import { eq } from 'drizzle-orm';
+import { agencies } from '#db/schema/index.ts';
 import { api } from '#lib/server/api/caller.ts';
+import { useRuntime } from '#worker/runtime-registry.ts';
 import { propertyFrom, tenantFrom } from '#lib/server/directory-inputs.ts';
 import { formAction, orNotFound, perField } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -10,7 +13,20 @@ export const load: PageServerLoad = async (event) => {
     caller.directory.options(),
     caller.landlords.list({}),
   ]);
-  return { ...detail, branches: options.branches, landlords, justCreated: event.url.searchParams.has('saved') };
+  // The tenants' report page for this home (the property is the agency's: properties.get said so).
+  const { db } = await useRuntime();
+  const [agency] = await db
+    .select({ slug: agencies.slug })
+    .from(agencies)
+    .where(eq(agencies.id, detail.property.agencyId));
+  const reportLink = agency ? `${event.url.origin}/report/${agency.slug}?property=${detail.property.id}` : null;
+  return {
+    ...detail,
+    branches: options.branches,
+    landlords,
+    reportLink,
+    justCreated: event.url.searchParams.has('saved'),
+  };
 };
 
 export const actions: Actions = {

@@ -12,6 +12,16 @@ const MARGIN = 48;
 
 export const money = formatPence;
 
+/** "20%" or "17.5%" from basis points. */
+export const ratePercent = (bp: number) => `${bp / 100}%`;
+
+/** An address typed on one line ("12 Queen Square, Bristol BS1 4NT") or several, as lines. */
+export const addressLines = (address: string | null) =>
+  (address ?? '')
+    .split(/\s*[,\n]\s*/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
 interface Column {
   header: string;
   width: number;

@@ -5,7 +5,7 @@
 // as positive sums headed as a credit (as they are stored; see docs/decisions.md, ADR 0064).
 import { formatDay, ukDay } from '#workflows/time.ts';
 import { formatVatNumber } from '#workflows/vat.ts';
-import { financeDocument, money } from '../finance/pdf-kit.ts';
+import { addressLines, financeDocument, money, ratePercent } from '../finance/pdf-kit.ts';
 import { FONT } from './fonts.ts';
 
 interface CreditNoteData {
@@ -34,14 +34,6 @@ interface CreditNoteData {
   grossPence: number;
   generatedAt: Date;
 }
-
-const ratePercent = (bp: number) => `${bp / 100}%`;
-
-const addressLines = (address: string | null) =>
-  (address ?? '')
-    .split(/\s*[,\n]\s*/)
-    .map((l) => l.trim())
-    .filter(Boolean);
 
 export function renderCreditNote(data: CreditNoteData): Promise<Buffer> {
   const { doc, done, heading, field, table, totals, title } = financeDocument({

@@ -4,7 +4,7 @@
 // address, the description, and net, rate, VAT and gross.
 import { formatDay, ukDay } from '#workflows/time.ts';
 import { formatVatNumber, taxPoint } from '#workflows/vat.ts';
-import { financeDocument, money } from '../finance/pdf-kit.ts';
+import { addressLines, financeDocument, money, ratePercent } from '../finance/pdf-kit.ts';
 import { FONT } from './fonts.ts';
 
 interface InvoiceData {
@@ -31,16 +31,6 @@ interface InvoiceData {
   grossPence: number;
   generatedAt: Date;
 }
-
-/** "20%" or "17.5%" from basis points. */
-const ratePercent = (bp: number) => `${bp / 100}%`;
-
-/** An address typed on one line ("12 Queen Square, Bristol BS1 4NT") or several, as lines. */
-const addressLines = (address: string | null) =>
-  (address ?? '')
-    .split(/\s*[,\n]\s*/)
-    .map((l) => l.trim())
-    .filter(Boolean);
 
 export function renderInvoice(data: InvoiceData): Promise<Buffer> {
   const { doc, done, heading, field, table, totals, title } = financeDocument({

@@ -67,6 +67,23 @@ const recordPaymentInput = z.object({
   separate: z.boolean().default(false),
 });
 
+/** The agency as its documents head them (invoice, credit note): name, contacts, address and VAT number. */
+async function letterheadOf(ctx: { db: Database; agencyId: string }) {
+  return found(
+    await ctx.db
+      .select({
+        name: agencies.name,
+        email: agencies.email,
+        phone: agencies.phone,
+        address: agencies.address,
+        vatNumber: agencies.vatNumber,
+      })
+      .from(agencies)
+      .where(eq(agencies.id, ctx.agencyId)),
+    'Agency',
+  );
+}
+
 export const financeRouter = router({
   /** The job's Financial tab: agency invoice, contractor invoice, ledger and each leg's reconciliation. */
   job: staffProcedure.input(z.object({ jobId: z.uuid() })).query(async ({ ctx, input }) => {
@@ -359,20 +376,13 @@ export const financeRouter = router({
           code: 'NOT_FOUND',
           message: input.number ? `No invoice ${input.number} on this job` : 'No invoice has been raised for this job',
         });
-      const agency = found(await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId)), 'Agency');
       const [property] = job.propertyId
         ? await ctx.db.select().from(properties).where(eq(properties.id, job.propertyId))
         : [];
       return {
         invoice,
         job: { reference: job.reference, title: job.title, completedAt: job.completedAt },
-        agency: {
-          name: agency.name,
-          email: agency.email,
-          phone: agency.phone,
-          address: agency.address,
-          vatNumber: agency.vatNumber,
-        },
+        agency: await letterheadOf(ctx),
         property: property
           ? [property.line1, property.line2, property.town, property.postcode].filter((l): l is string => !!l)
           : [],
@@ -393,18 +403,11 @@ export const financeRouter = router({
         .select({ number: agencyInvoices.number })
         .from(agencyInvoices)
         .where(and(eq(agencyInvoices.jobId, job.id), eq(agencyInvoices.seq, note.seq)));
-      const agency = found(await ctx.db.select().from(agencies).where(eq(agencies.id, ctx.agencyId)), 'Agency');
       return {
         creditNote: note,
         replacedBy: replacement?.number ?? null,
         job: { reference: job.reference, title: job.title },
-        agency: {
-          name: agency.name,
-          email: agency.email,
-          phone: agency.phone,
-          address: agency.address,
-          vatNumber: agency.vatNumber,
-        },
+        agency: await letterheadOf(ctx),
       };
     }),
 });

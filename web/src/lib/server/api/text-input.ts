@@ -1,5 +1,6 @@
 // Text-input pieces the directory and settings routers share, so search and blank-field handling agree.
 import { z } from 'zod';
+import { normalisePostcode } from '#lib/postcode.ts';
 import { emailAddress } from '../email-address.ts';
 
 /** Escapes LIKE wildcards so a search for "50%" matches the text, not everything. */
@@ -69,3 +70,19 @@ export function controlCharacterPath(
   }
   return null;
 }
+
+/** A full UK postcode, normalised ("bs15lj" → "BS1 5LJ"); `blank` is what an empty field is told. */
+export const ukPostcode = (blank: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, blank)
+    .max(10, `${blank}, e.g. BS1 5LJ`)
+    .transform((v, ctx) => {
+      const pc = normalisePostcode(v);
+      if (!pc) {
+        ctx.addIssue({ code: 'custom', message: `“${v}” is not a UK postcode (e.g. BS1 5LJ)` });
+        return z.NEVER;
+      }
+      return pc;
+    });

@@ -23,7 +23,7 @@ import { codeHash, codeMatches, newCode } from '../auth/codes.ts';
 import { emailAddress } from '../email-address.ts';
 import { checkUpload, MAX_FILES_PER_UPLOAD, safeName, UploadRejected } from '../files/attachments.ts';
 import type { FileStore } from '../files/storage.ts';
-import { optionalPhone, singleLineText } from '../api/text-input.ts';
+import { optionalPhone, singleLineText, ukPostcode } from '../api/text-input.ts';
 
 export const REPORT_CODE_MINUTES = 30;
 export const REPORT_CODE_TRIES = 5;
@@ -50,19 +50,7 @@ export async function agencyBySlug(db: Database, slug: string): Promise<PublicAg
   return row ?? null;
 }
 
-const postcodeField = z
-  .string()
-  .trim()
-  .min(1, 'Enter your postcode')
-  .max(10, 'Enter your postcode, e.g. BS1 5LJ')
-  .transform((v, ctx) => {
-    const pc = normalisePostcode(v);
-    if (!pc) {
-      ctx.addIssue({ code: 'custom', message: `“${v}” is not a UK postcode (e.g. BS1 5LJ)` });
-      return z.NEVER;
-    }
-    return pc;
-  });
+const postcodeField = ukPostcode('Enter your postcode');
 
 /** What the tenant picks their home from: the first line of each of the agency's properties at the postcode,
  * nothing else (no names, no other lines, no ids of other agencies' homes). */

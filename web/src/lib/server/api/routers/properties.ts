@@ -4,10 +4,10 @@ import { and, asc, count, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm'
 import { z } from 'zod';
 import { branches, jobs, landlords, properties, tenants } from '#db/schema/index.ts';
 import { UNRESOLVED_STATUSES } from '#workflows/model.ts';
-import { normalisePostcode, outcodeOf } from '#lib/postcode.ts';
+import { outcodeOf } from '#lib/postcode.ts';
 import type { SessionUser } from '#lib/server/auth/user.ts';
 import { router, staffProcedure } from '../trpc.ts';
-import { escapeLike, optionalText } from '../text-input.ts';
+import { escapeLike, optionalText, ukPostcode } from '../text-input.ts';
 import { found, inAgency, type Tx } from '../found.ts';
 import { auditedRows } from '../audited-save.ts';
 import { postcodesOf, type Context } from '../context.ts';
@@ -19,19 +19,7 @@ export const propertyAddress = z.object({
   line1: z.string().trim().min(3, 'Enter the first line of the address').max(120),
   line2: optionalText(120),
   town: z.string().trim().min(2, 'Enter the town').max(60),
-  postcode: z
-    .string()
-    .trim()
-    .min(1, 'Enter the postcode')
-    .max(10)
-    .transform((v, ctx) => {
-      const pc = normalisePostcode(v);
-      if (!pc) {
-        ctx.addIssue({ code: 'custom', message: `“${v}” is not a UK postcode (e.g. BS1 5LJ)` });
-        return z.NEVER;
-      }
-      return pc;
-    }),
+  postcode: ukPostcode('Enter the postcode'),
   branchId: z
     .uuid()
     .optional()

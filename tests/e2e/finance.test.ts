@@ -11,6 +11,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Browser, BrowserContext, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobs, payments } from '#db/schema/index.ts';
+import { formatDay, ukDay } from '#workflows/time.ts';
 import { TINY_PDF } from '../support/files.ts';
 import { launchBrowser, screenshot, signIn, startApp, type RunningApp } from './support/app.ts';
 
@@ -306,6 +307,12 @@ describe('financial close-out', () => {
     await (await form!.$('button'))!.click();
     await waitForText(staff, 'Payment run recorded');
     await waitForText(staff, 'RUN-E2E-001');
+    // The run's day reads as the rest of the desk's days do ("5 Dec 2026"), not as an ISO date.
+    const runRow = await staff.$$eval('tr', (rows) =>
+      rows.map((r) => (r as HTMLElement).innerText).find((t) => t.includes('RUN-E2E-001')),
+    );
+    expect(runRow).toContain(formatDay(ukDay(new Date())));
+    expect(runRow).not.toMatch(/\d{4}-\d{2}-\d{2}/);
 
     await staff.goto(`${app.url}/jobs/${jobId}/finance`, { waitUntil: 'networkidle0' });
     await waitForText(staff, 'Payment Complete', '[data-testid="job-status"]');

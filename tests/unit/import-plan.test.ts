@@ -154,6 +154,11 @@ describe('properties and landlords', () => {
     expect(p.counts).toEqual({ create: 1, update: 0, unchanged: 0, refused: 6 });
   });
 
+  it('tells a postcode too long to be one that it is too long, not that it is missing', () => {
+    const p = plan('properties', PROPERTY_HEAD + '3 Long Road,,Bristol,NOTAPOSTCODE,,,,,,\n');
+    expect(p.rows[0]!.reason).toBe('Line 2: That is too long for a UK postcode (e.g. BS1 5LJ).');
+  });
+
   it('refuses every row of a file without a required column, naming it', () => {
     const p = plan('properties', 'line1,postcode\n1 Road,BA1 1AA\n');
     expect(p.rows[0]!.reason).toBe('Line 2: The file has no “town” column.');

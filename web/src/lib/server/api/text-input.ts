@@ -77,7 +77,7 @@ export const ukPostcode = (blank: string) =>
     .string()
     .trim()
     .min(1, blank)
-    .max(10, `${blank}, e.g. BS1 5LJ`)
+    .max(10, 'That is too long for a UK postcode (e.g. BS1 5LJ)')
     .transform((v, ctx) => {
       const pc = normalisePostcode(v);
       if (!pc) {

@@ -29,6 +29,9 @@ interface InvoiceData {
   vatRateBp: number;
   vatPence: number;
   grossPence: number;
+  /** Set once the invoice is credited in full (ADR 0064): the copy says so, and that nothing is due on it. */
+  creditedAt?: Date | null;
+  creditNoteNumber?: string | null;
   generatedAt: Date;
 }
 
@@ -41,6 +44,10 @@ export function renderInvoice(data: InvoiceData): Promise<Buffer> {
   });
   const contact = [data.agency.phone, data.agency.email].filter(Boolean).join(' · ');
   title(`Invoice ${data.number}`, [data.agency.name, contact].filter(Boolean).join(' · '));
+  // A credited invoice is reprinted as issued, and says plainly that it was cancelled.
+  const credited = data.creditedAt
+    ? `Credited in full by credit note ${data.creditNoteNumber ?? ''} on ${formatDay(ukDay(data.creditedAt))}.`
+    : null;
 
   heading('From');
   doc.text([data.agency.name, ...addressLines(data.agency.address)].join('\n'));
@@ -50,6 +57,7 @@ export function renderInvoice(data: InvoiceData): Promise<Buffer> {
   const invoicedOn = ukDay(data.raisedAt);
   const completedOn = data.job.completedAt ? ukDay(data.job.completedAt) : null;
   field('Invoice number', data.number);
+  if (credited) field('Status', credited);
   field('Invoice date', formatDay(invoicedOn));
   if (data.agency.vatNumber) field('Tax point', formatDay(taxPoint(completedOn, invoicedOn)));
   field('Job reference', data.job.reference);
@@ -83,12 +91,15 @@ export function renderInvoice(data: InvoiceData): Promise<Buffer> {
   totals([
     ['Subtotal (net)', money(data.agentNetPence)],
     [`VAT at ${ratePercent(data.vatRateBp)}`, money(data.vatPence)],
-    ['Total due', money(data.grossPence), true],
+    [credited ? 'Total (credited in full)' : 'Total due', money(data.grossPence), true],
   ]);
 
   doc.moveDown(2).font(FONT.regular).fontSize(9).fillColor('#5b6776');
+  const questions = data.agency.email ?? data.agency.phone ?? data.agency.name;
   doc.text(
-    `Please quote ${data.number} with your payment. Questions about this invoice: ${data.agency.email ?? data.agency.phone ?? data.agency.name}.`,
+    credited
+      ? `${credited} Nothing is due on this invoice: do not pay it. Questions: ${questions}.`
+      : `Please quote ${data.number} with your payment. Questions about this invoice: ${questions}.`,
     48,
   );
   doc.end();

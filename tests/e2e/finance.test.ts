@@ -243,7 +243,11 @@ describe('financial close-out', () => {
       a.getAttribute('href')!,
     );
     const old = await pdfText((await download(staff, credited)).bytes);
-    for (const t of [`Invoice ${issued!}`, '4 Park Row']) expect(old).toContain(t);
+    for (const t of [`Invoice ${issued!}`, '4 Park Row', `Credited in full by credit note ${creditNote!}`])
+      expect(old).toContain(t);
+    // It cannot be mistaken for one to pay.
+    expect(old).toContain('Nothing is due on this invoice');
+    expect(old).not.toContain('Total due');
     expect(old).not.toContain('Flat 2');
 
     // The finance desk lists it too.
